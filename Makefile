@@ -1,0 +1,33 @@
+# Two commands for a fresh clone: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+STORE ?= ./data/tagline.db
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/tagline demo --store $(STORE)
+
+run: demo
+	$(BIN)/tagline serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/ingest_throughput.py
+	$(BIN)/python bench/lineage_latency.py
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

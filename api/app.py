@@ -1,0 +1,66 @@
+"""The Starlette application: GraphQL (with GraphiQL on GET), health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from tagline import __version__
+from tagline.api.gql.context import Context
+from tagline.api.gql.schema import build_schema
+from tagline.api.metrics import Metrics, MetricsMiddleware
+from tagline.api.settings import Settings
+from tagline.api.store_thread import StoreThread
+from tagline.graph.connection import is_remote
+
+
+class TaglineGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: Settings, holder: dict[str, StoreThread]) -> None:
+        super().__init__(build_schema(settings), graphql_ide="graphiql")
+        self.settings = settings
+        self.holder = holder
+
+    async def get_context(self, request: Request, response: Response | None) -> Context:
+        return Context(thread=self.holder["thread"], settings=self.settings)
+
+
+def create_app(settings: Settings) -> Starlette:
+    holder: dict[str, StoreThread] = {}
+    metrics = Metrics()
+    # The store's location may carry credentials, so health reports only its kind.
+    store_kind = "gremlin-server" if is_remote(settings.store) else "embedded"
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        holder["thread"] = StoreThread(settings.store, on_call=metrics.store_calls.inc)
+        try:
+            yield
+        finally:
+            holder.pop("thread").close()
+
+    async def healthz(request: Request) -> JSONResponse:
+        thread = holder["thread"]
+        try:
+            await thread.run(thread.store.ping)
+        except Exception as exc:  # any store failure means unhealthy, whatever its type
+            return JSONResponse({"status": "unavailable", "store": store_kind, "error": str(exc)}, 503)
+        return JSONResponse({"status": "ok", "version": __version__, "store": store_kind})
+
+    routes = [
+        Route("/graphql", TaglineGraphQL(settings, holder), methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics.endpoint, methods=["GET"]),
+    ]
+    known = frozenset(r.path for r in routes)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(MetricsMiddleware, metrics=metrics, known_paths=known)],
+    )

@@ -1,0 +1,270 @@
+"""The ``tagline`` command line: serve, ingest, demo, lineage and the dead letter."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tagline.api.demo import default_examples_dir, load_demo, read_manifest
+from tagline.api.ingestion import STDIN, IngestReport, SqlOptions, ingest_sql_texts
+from tagline.api.render import lineage_tree
+from tagline.api.replay import ReplayOverrides, replay
+from tagline.api.settings import Settings
+from tagline.graph.connection import StoreError
+from tagline.graph.model import column_key
+from tagline.graph.store import GraphStore
+from tagline.ingest.catalog import Catalog
+
+app = typer.Typer(
+    help="Tagline: column-level lineage with sensitivity tags that follow the data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+ingest_app = typer.Typer(help="Load lineage into the store.", no_args_is_help=True)
+deadletter_app = typer.Typer(help="Inputs that failed to ingest: list them, replay them.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(deadletter_app, name="deadletter")
+
+console = Console()
+errors = Console(stderr=True)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="GremLite file path or ws:// Gremlin Server URL [env TAGLINE_STORE; default ./data/tagline.db]",
+        show_default=False,
+    ),
+]
+
+
+def open_store(store: str | None) -> GraphStore:
+    location = store or Settings().store
+    try:
+        return GraphStore(location)
+    except StoreError as exc:
+        errors.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def fail(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(2)
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[detail]}"),
+        console=errors,
+        transient=False,
+        disable=not errors.is_terminal,
+    )
+
+
+def print_report(report: IngestReport) -> None:
+    console.print(
+        f"{report.statements} statements, {report.edges_created} new edges, "
+        f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
+        f"{len(report.failures)} failed"
+    )
+    for failure in report.failures:
+        errors.print(f"[yellow]failed:[/yellow] {failure.source} {failure.location}: {failure.reason}")
+    if report.failures:
+        errors.print("Failures are kept: `tagline deadletter list` shows them, `tagline deadletter replay` retries.")
+
+
+@app.command()
+def serve(
+    store: StoreOption = None,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve GraphQL (GraphiQL on GET /graphql), /healthz and /metrics."""
+    import uvicorn
+
+    from tagline.api.app import create_app
+
+    settings = Settings(host=host, port=port, **({"store": store} if store else {}))
+    console.print(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def parse_namespace_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        prefix, sep, namespace = pair.partition("=")
+        if not sep or not prefix or not namespace:
+            raise fail(f"--namespace-map takes PREFIX=NAMESPACE, got {pair!r}")
+        mapping[prefix.lower()] = namespace
+    return mapping
+
+
+def load_catalog(path: Path | None) -> Catalog | None:
+    if path is None:
+        return None
+    try:
+        return Catalog.from_file(path)
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot read catalog {path}: {exc}") from exc
+
+
+def read_sources(paths: list[str]) -> list[tuple[str, str]]:
+    sources = []
+    for path in paths:
+        if path == STDIN:
+            sources.append((STDIN, sys.stdin.read()))
+            continue
+        file = Path(path)
+        files = sorted(file.rglob("*.sql")) if file.is_dir() else [file]
+        for f in files:
+            if not f.is_file():
+                raise fail(f"no such file: {f}")
+            sources.append((str(f), f.read_text()))
+    return sources
+
+
+@ingest_app.command("sql")
+def ingest_sql(
+    paths: Annotated[list[str], typer.Argument(help="SQL files or folders of *.sql; '-' reads standard input.")],
+    dialect: Annotated[str, typer.Option(help="SQL dialect: hive, spark, trino, mysql, postgres, snowflake, ...")],
+    namespace: Annotated[str, typer.Option(help="Namespace of the datasets, e.g. hive://warehouse.")] = "default",
+    job_namespace: Annotated[str, typer.Option(help="Namespace of the job.")] = "default",
+    job: Annotated[str | None, typer.Option(help="Job that runs these statements [default: the file name].")] = None,
+    catalog: Annotated[Path | None, typer.Option(help='JSON {"db.table": ["col", ...]} or {"db.table": {"col": "type"}}.')] = None,
+    namespace_map: Annotated[list[str], typer.Option(help="PREFIX=NAMESPACE: tables named PREFIX.x.y go to NAMESPACE.")] = [],  # noqa: B006
+    store: StoreOption = None,
+) -> None:
+    """Extract column lineage from SQL and write it to the store."""
+    options = SqlOptions(
+        dialect=dialect,
+        namespace=namespace,
+        job_namespace=job_namespace,
+        job_name=job,
+        catalog=load_catalog(catalog),
+        namespace_map=parse_namespace_map(namespace_map),
+    )
+    sources = read_sources(paths)
+    graph = open_store(store)
+    try:
+        with progress_bar() as progress:
+            task = progress.add_task("ingest sql", total=len(sources), detail="")
+
+            def done(source: str, batch) -> None:  # noqa: ANN001
+                progress.update(task, advance=1, detail=f"{Path(source).name}: {len(batch.edges)} edges")
+
+            report = ingest_sql_texts(graph, sources, options, on_done=done)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        graph.close()
+    print_report(report)
+
+
+@app.command()
+def demo(
+    store: StoreOption = None,
+    examples: Annotated[Path | None, typer.Option(help="Folder holding warehouse.json.")] = None,
+) -> None:
+    """Load the demo warehouse (examples/) into the store."""
+    folder = examples or default_examples_dir()
+    try:
+        manifest = read_manifest(folder)
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from exc
+    graph = open_store(store)
+    try:
+        with progress_bar() as progress:
+            task = progress.add_task("demo", total=len(manifest.jobs), detail="")
+            report = load_demo(graph, folder, on_job=lambda j: progress.update(task, advance=1, detail=j.name))
+        counts = graph.counts()
+    finally:
+        graph.close()
+    print_report(report)
+    console.print(
+        f"demo loaded: {counts['dataset']} datasets, {counts['column']} columns, "
+        f"{counts['job']} jobs, {counts['derives']} column edges"
+    )
+
+
+class TreeDirection(str, Enum):
+    up = "up"
+    down = "down"
+
+
+@app.command()
+def lineage(
+    namespace: str,
+    dataset: str,
+    field: str,
+    direction: Annotated[TreeDirection, typer.Option(help="up: where it comes from; down: where it goes.")] = TreeDirection.up,
+    depth: Annotated[int, typer.Option(min=1, max=50, help="How many hops to follow.")] = 3,
+    store: StoreOption = None,
+) -> None:
+    """Print the lineage of a column as a tree."""
+    graph = open_store(store)
+    try:
+        key = column_key(namespace, dataset, field)
+        found = graph.find([key, key.lower()])
+        root = found.get(key) or found.get(key.lower())
+        if root is None:
+            raise fail(f"no column {field!r} in dataset {dataset!r} of namespace {namespace!r}")
+        upstream = direction is TreeDirection.up
+        expansion = graph.lineage([root.id], "in" if upstream else "out", depth)
+    finally:
+        graph.close()
+    console.print(lineage_tree(root, expansion, upstream))
+
+
+@deadletter_app.command("list")
+def deadletter_list(store: StoreOption = None) -> None:
+    """Show the inputs that failed, with where and why."""
+    graph = open_store(store)
+    try:
+        stored = graph.failures()
+    finally:
+        graph.close()
+    if not stored:
+        console.print("The dead letter is empty.")
+        return
+    table = Table("id", "kind", "source", "where", "reason", "attempts", "first failed")
+    for s in stored:
+        f = s.failure
+        table.add_row(s.id, s.kind, f.source, f.location, f.reason, str(s.attempts), s.created_at)
+    console.print(table)
+
+
+@deadletter_app.command("replay")
+def deadletter_replay(
+    ids: Annotated[list[str] | None, typer.Argument(help="Ids to replay [default: all].")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Use this catalog instead of the one kept with each failure.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Try failed inputs again; those that now succeed leave the dead letter."""
+    overrides = ReplayOverrides(catalog=load_catalog(catalog))
+    graph = open_store(store)
+    try:
+        report = replay(graph, set(ids) if ids else None, overrides)
+    finally:
+        graph.close()
+    for s in report.resolved:
+        console.print(f"[green]replayed[/green] {s.id} ({s.failure.source} {s.failure.location})")
+    for s, reason in report.still_failing:
+        errors.print(f"[yellow]still failing[/yellow] {s.id} ({s.failure.source} {s.failure.location}): {reason}")
+    console.print(f"{len(report.resolved)} replayed, {len(report.still_failing)} still failing")
+    if report.still_failing:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,70 @@
+"""Loading the demo warehouse described by ``examples/warehouse.json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from tagline.api.ingestion import IngestReport, SqlOptions, sql_batch, write_batch
+from tagline.graph.model import Job
+from tagline.graph.store import GraphStore
+from tagline.ingest.catalog import Catalog
+
+REPO_EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+class DemoJob(BaseModel):
+    name: str
+    namespace: str
+    sql: str
+    dialect: str
+    default_namespace: str
+    namespace_map: dict[str, str] = Field(default_factory=dict)
+    schedule: str | None = None
+    description: str | None = None
+
+
+class DemoManifest(BaseModel):
+    description: str = ""
+    catalog: str | None = None
+    tags: str | None = None
+    jobs: list[DemoJob]
+
+
+def default_examples_dir() -> Path:
+    return REPO_EXAMPLES if REPO_EXAMPLES.is_dir() else Path.cwd() / "examples"
+
+
+def read_manifest(examples: Path) -> DemoManifest:
+    path = examples / "warehouse.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no demo manifest at {path}; pass --examples DIR pointing at the examples folder")
+    return DemoManifest.model_validate(json.loads(path.read_text()))
+
+
+def load_demo(
+    store: GraphStore, examples: Path, on_job: Callable[[DemoJob], None] = lambda job: None
+) -> IngestReport:
+    """Ingest every job of the demo in order, each as the scheduled job it stands for."""
+    manifest = read_manifest(examples)
+    catalog = Catalog.from_file(examples / manifest.catalog) if manifest.catalog else None
+    report = IngestReport()
+    for job in manifest.jobs:
+        options = SqlOptions(
+            dialect=job.dialect,
+            namespace=job.default_namespace,
+            job_namespace=job.namespace,
+            job_name=job.name,
+            catalog=catalog,
+            namespace_map=job.namespace_map,
+        )
+        batch = sql_batch((examples / job.sql).read_text(), job.sql, options)
+        batch.jobs.append(
+            Job(namespace=job.namespace, name=job.name, schedule=job.schedule, description=job.description)
+        )
+        write_batch(store, batch, "sql", report)
+        on_job(job)
+    return report

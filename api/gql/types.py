@@ -1,0 +1,207 @@
+"""The public GraphQL types. Field names here are the contract frontends rely on: add, never rename.
+
+Each type wraps the store's record of its vertex or edge; resolvers only read it or ask a
+DataLoader, so nothing here speaks Gremlin.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from tagline.api.gql.context import Context
+from tagline.graph import schema
+from tagline.graph.reader import Direction as HopDirection
+from tagline.graph.records import EdgeRecord, VertexRecord
+from tagline.graph.traversal import Expansion, expand_async
+
+
+@strawberry.enum(description="Which way to follow lineage from a column.")
+class Direction(Enum):
+    UPSTREAM = "UPSTREAM"
+    DOWNSTREAM = "DOWNSTREAM"
+    BOTH = "BOTH"
+
+
+def _text(record: VertexRecord | EdgeRecord, name: str) -> str | None:
+    value = record.props.get(name)
+    return None if value in (None, "") else str(value)
+
+
+def check_depth(info: Info[Context, None], depth: int) -> None:
+    limit = info.context.settings.max_lineage_depth
+    if depth < 1 or depth > limit:
+        raise GraphQLError(f"depth must be between 1 and {limit} (got {depth}); ask for less, or page with a deeper start")
+
+
+async def walk(info: Info[Context, None], start: list[VertexRecord], direction: HopDirection, depth: int,
+               max_nodes: int | None = None) -> Expansion:
+    ctx = info.context
+    expansion = await expand_async(
+        lambda ids: ctx.lineage_hops(ids, direction), [r.id for r in start], depth, max_nodes
+    )
+    for record in start:
+        expansion.vertices.setdefault(record.id, record)
+    return expansion
+
+
+def edges_of(expansion: Expansion) -> list[LineageEdge]:
+    v = expansion.vertices
+    edges = [LineageEdge(record=e, source=Column(record=v[e.out_id]), target=Column(record=v[e.in_id]))
+             for e in expansion.edges.values()]
+    return sorted(edges, key=lambda e: (e.source.record.key, e.target.record.key, str(e.record.props.get("key"))))
+
+
+@strawberry.type(description="How a target column was derived from a source column (OpenLineage vocabulary).")
+class Transformation:
+    type: str = strawberry.field(description="DIRECT (the value flows) or INDIRECT (it only influences).")
+    subtype: str | None = strawberry.field(description="IDENTITY, TRANSFORMATION, AGGREGATION, JOIN, FILTER, ...")
+    masking: bool = strawberry.field(description="True when the derivation hides the value (hash, mask, count).")
+    description: str | None
+
+
+@strawberry.type(description="A column of a dataset, with its lineage in both directions.")
+class Column:
+    record: strawberry.Private[VertexRecord]
+
+    @strawberry.field
+    def namespace(self) -> str:
+        return str(self.record.props["namespace"])
+
+    @strawberry.field
+    def dataset(self) -> str:
+        return str(self.record.props["dataset"])
+
+    @strawberry.field
+    def field(self) -> str:
+        return str(self.record.props["field"])
+
+    @strawberry.field
+    def data_type(self) -> str | None:
+        return _text(self.record, "data_type")
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return _text(self.record, "description")
+
+    @strawberry.field(description="Every edge within `depth` hops upstream, each once.")
+    async def upstream(self, info: Info[Context, None], depth: int = 1) -> list[LineageEdge]:
+        check_depth(info, depth)
+        return edges_of(await walk(info, [self.record], "in", depth))
+
+    @strawberry.field(description="Every edge within `depth` hops downstream, each once.")
+    async def downstream(self, info: Info[Context, None], depth: int = 1) -> list[LineageEdge]:
+        check_depth(info, depth)
+        return edges_of(await walk(info, [self.record], "out", depth))
+
+
+@strawberry.type(description="One `derives` edge: `source` feeds `target`.")
+class LineageEdge:
+    record: strawberry.Private[EdgeRecord]
+    source: Column
+    target: Column
+
+    @strawberry.field
+    def transformation(self) -> Transformation:
+        p = self.record.props
+        return Transformation(
+            type=str(p.get("type", "")),
+            subtype=_text(self.record, "subtype"),
+            masking=bool(p.get("masking", False)),
+            description=_text(self.record, "description"),
+        )
+
+    @strawberry.field(description="The SQL expression that produced the target, where known.")
+    def expression(self) -> str | None:
+        return _text(self.record, "expression")
+
+    @strawberry.field(description="The job that made this edge, where known.")
+    async def job(self, info: Info[Context, None]) -> Job | None:
+        key = _text(self.record, "job")
+        record = await info.context.by_key.load(key) if key else None
+        return Job(record=record) if record else None
+
+    @strawberry.field(description="When this edge was first and last seen by an ingest (ISO-8601).")
+    def last_seen(self) -> str | None:
+        return _text(self.record, "last_seen")
+
+
+@strawberry.type(description="A table or view.")
+class Dataset:
+    record: strawberry.Private[VertexRecord]
+
+    @strawberry.field
+    def namespace(self) -> str:
+        return str(self.record.props["namespace"])
+
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.record.props["name"])
+
+    @strawberry.field
+    def kind(self) -> str | None:
+        return _text(self.record, "kind")
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return _text(self.record, "description")
+
+    @strawberry.field
+    async def columns(self, info: Info[Context, None]) -> list[Column]:
+        found = await info.context.neighbours(self.record.id, "out", schema.HAS_COLUMN)
+        return [Column(record=r) for r in found]
+
+    @strawberry.field(description="Jobs that read this dataset.")
+    async def readers(self, info: Info[Context, None]) -> list[Job]:
+        return [Job(record=r) for r in await info.context.neighbours(self.record.id, "in", schema.READS)]
+
+    @strawberry.field(description="Jobs that write this dataset.")
+    async def writers(self, info: Info[Context, None]) -> list[Job]:
+        return [Job(record=r) for r in await info.context.neighbours(self.record.id, "in", schema.WRITES)]
+
+
+@strawberry.type(description="A scheduled task, dbt model, Spark application or query source.")
+class Job:
+    record: strawberry.Private[VertexRecord]
+
+    @strawberry.field
+    def namespace(self) -> str:
+        return str(self.record.props["namespace"])
+
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.record.props["name"])
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return _text(self.record, "description")
+
+    @strawberry.field
+    def schedule(self) -> str | None:
+        return _text(self.record, "schedule")
+
+    @strawberry.field
+    def last_run_at(self) -> str | None:
+        return _text(self.record, "last_run_at")
+
+    @strawberry.field
+    def last_run_state(self) -> str | None:
+        return _text(self.record, "last_run_state")
+
+    @strawberry.field(description="Datasets this job reads.")
+    async def inputs(self, info: Info[Context, None]) -> list[Dataset]:
+        return [Dataset(record=r) for r in await info.context.neighbours(self.record.id, "out", schema.READS)]
+
+    @strawberry.field(description="Datasets this job writes.")
+    async def outputs(self, info: Info[Context, None]) -> list[Dataset]:
+        return [Dataset(record=r) for r in await info.context.neighbours(self.record.id, "out", schema.WRITES)]
+
+
+@strawberry.type(description="A flat lineage graph for renderers.")
+class LineageGraph:
+    nodes: list[Column]
+    edges: list[LineageEdge]
+    truncated: bool = strawberry.field(description="True when maxNodes cut the graph short.")

@@ -1,0 +1,83 @@
+"""The application service for ingest: source -> batch (``ingest/``) -> store (``graph/``).
+
+The CLI and the HTTP routes both come through here, so a batch is written the same way whoever
+sent it, and its failures always reach the dead letter in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tagline.graph.model import Failure, JobRef, LineageBatch
+from tagline.graph.store import GraphStore
+from tagline.ingest.catalog import Catalog
+from tagline.ingest.sql import extract_sql
+
+DEFAULT_NAMESPACE = "default"
+DEFAULT_JOB_NAMESPACE = "default"
+STDIN = "-"
+
+
+@dataclass
+class IngestReport:
+    statements: int = 0
+    edges_created: int = 0
+    edges_refreshed: int = 0
+    vertices_created: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    def add(self, batch: LineageBatch, vertices: int, created: int, refreshed: int) -> None:
+        self.statements += batch.statements
+        self.vertices_created += vertices
+        self.edges_created += created
+        self.edges_refreshed += refreshed
+        self.failures.extend(batch.failures)
+
+
+@dataclass(frozen=True)
+class SqlOptions:
+    dialect: str
+    namespace: str = DEFAULT_NAMESPACE
+    job_namespace: str = DEFAULT_JOB_NAMESPACE
+    job_name: str | None = None
+    catalog: Catalog | None = None
+    namespace_map: dict[str, str] = field(default_factory=dict)
+
+    def job_for(self, source: str) -> JobRef:
+        """The job of a file: the one named on the command line, else the file's stem."""
+        name = self.job_name or (Path(source).stem if source != STDIN else "stdin")
+        return JobRef(namespace=self.job_namespace, name=name)
+
+
+def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: IngestReport) -> None:
+    result = store.write(batch, kind=kind)
+    report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)
+
+
+def sql_batch(text: str, source: str, options: SqlOptions) -> LineageBatch:
+    return extract_sql(
+        text,
+        dialect=options.dialect,
+        namespace=options.namespace,
+        source=source,
+        catalog=options.catalog,
+        job=options.job_for(source),
+        namespace_map=options.namespace_map,
+    )
+
+
+def ingest_sql_texts(
+    store: GraphStore,
+    texts: Iterable[tuple[str, str]],
+    options: SqlOptions,
+    on_done: Callable[[str, LineageBatch], None] = lambda source, batch: None,
+) -> IngestReport:
+    """Ingest ``(source name, SQL text)`` pairs, one transaction per source."""
+    report = IngestReport()
+    for source, text in texts:
+        batch = sql_batch(text, source, options)
+        write_batch(store, batch, "sql", report)
+        on_done(source, batch)
+    return report

@@ -1,0 +1,70 @@
+"""Replaying dead letters: each kind of input knows how to turn a kept failure into a batch again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tagline.graph.deadletter import StoredFailure
+from tagline.graph.model import Failure, JobRef, LineageBatch
+from tagline.graph.store import GraphStore
+from tagline.ingest.catalog import Catalog
+from tagline.ingest.sql import extract_sql
+
+Replayer = Callable[[Failure, "ReplayOverrides"], LineageBatch]
+
+
+@dataclass(frozen=True)
+class ReplayOverrides:
+    """What the operator fixed since the failure, e.g. a catalog that now knows the missing column."""
+
+    catalog: Catalog | None = None
+
+
+def replay_sql(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
+    opts = failure.options
+    job = opts.get("job")
+    catalog = overrides.catalog or (Catalog.from_mapping(opts["catalog"]) if opts.get("catalog") else None)
+    return extract_sql(
+        failure.payload,
+        dialect=str(opts["dialect"]),
+        namespace=str(opts["namespace"]),
+        source=failure.source,
+        catalog=catalog,
+        job=JobRef.model_validate(job) if job else None,
+        namespace_map=opts.get("namespace_map") or {},
+    )
+
+
+REPLAYERS: dict[str, Replayer] = {"sql": replay_sql}
+
+
+@dataclass
+class ReplayReport:
+    resolved: list[StoredFailure] = field(default_factory=list)
+    still_failing: list[tuple[StoredFailure, str]] = field(default_factory=list)
+
+
+def replay(
+    store: GraphStore, ids: set[str] | None = None, overrides: ReplayOverrides | None = None
+) -> ReplayReport:
+    """Try every kept failure (or those in ``ids``) again; a success replaces its dead letter."""
+    report = ReplayReport()
+    for stored in store.failures():
+        if ids is not None and stored.id not in ids:
+            continue
+        replayer = REPLAYERS.get(stored.kind)
+        if replayer is None:
+            reason = f"no replayer for input kind {stored.kind!r}"
+            store.record_failed_attempt(stored.id, reason)
+            report.still_failing.append((stored, reason))
+            continue
+        batch = replayer(stored.failure, overrides or ReplayOverrides())
+        if batch.failures:
+            reason = "; ".join(f.reason for f in batch.failures)
+            store.record_failed_attempt(stored.id, reason)
+            report.still_failing.append((stored, reason))
+        else:
+            store.resolve_failure(stored.id, batch, stored.kind)
+            report.resolved.append(stored)
+    return report

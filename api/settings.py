@@ -1,0 +1,21 @@
+"""Settings, read from the environment (``TAGLINE_*``) and overridden by CLI flags."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STORE = "./data/tagline.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TAGLINE_")
+
+    store: str = Field(DEFAULT_STORE, description="GremLite file path, or ws:// / wss:// Gremlin Server URL")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_query_depth: int = Field(24, description="deepest GraphQL selection nesting accepted")
+    max_aliases: int = Field(30, description="most aliases in one GraphQL document")
+    max_tokens: int = Field(4000, description="most tokens in one GraphQL document")
+    max_lineage_depth: int = Field(20, description="largest `depth` argument for upstream/downstream/lineage")
+    max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")

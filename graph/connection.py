@@ -1,0 +1,92 @@
+"""Opening the store: one setting picks GremLite (a file path) or a Gremlin Server (a ws:// URL).
+
+Both are reached through gremlinpython, so the traversal code above this module is the same for
+both. Writes go through :meth:`GraphConnection.transaction`, which commits as a whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from gremlin_python.process.anonymous_traversal import traversal
+from gremlin_python.process.graph_traversal import GraphTraversalSource
+
+REMOTE_SCHEMES = ("ws://", "wss://")
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+class StoreError(RuntimeError):
+    """The store could not be opened or refused an operation."""
+
+
+def is_remote(store: str) -> bool:
+    return store.startswith(REMOTE_SCHEMES)
+
+
+class GraphConnection:
+    """A traversal source plus the remote connection behind it."""
+
+    def __init__(self, store: str) -> None:
+        self.store = store
+        self.embedded = not is_remote(store)
+        self._remote = self._open_embedded(store) if self.embedded else self._open_remote(store)
+        self.g: GraphTraversalSource = traversal().with_remote(self._remote)
+
+    @staticmethod
+    def _open_embedded(path_text: str) -> Any:
+        from gremlite import SQLiteConnection
+
+        path = Path(path_text).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            remote = SQLiteConnection(path, timeout=SQLITE_BUSY_TIMEOUT_S)
+            # WAL lets `tagline serve` keep reading while a CLI ingest writes to the same file.
+            remote.con.execute("PRAGMA journal_mode=WAL")
+            remote.con.execute("PRAGMA synchronous=NORMAL")
+        except Exception as exc:  # sqlite3 and gremlite raise several unrelated types here
+            raise StoreError(f"cannot open the embedded store at {path}: {exc}") from exc
+        return remote
+
+    @staticmethod
+    def _open_remote(url: str) -> Any:
+        from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
+
+        try:
+            return DriverRemoteConnection(url, "g")
+        except Exception as exc:  # the driver raises transport-specific errors
+            raise StoreError(f"cannot reach the Gremlin Server at {url}: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[GraphTraversalSource]:
+        """A traversal source whose writes are committed together when the block ends cleanly."""
+        if self.embedded:
+            with self._embedded_transaction() as g:
+                yield g
+            return
+        tx = self.g.tx()
+        gtx = tx.begin()
+        try:
+            yield gtx
+        except BaseException:
+            tx.rollback()
+            raise
+        tx.commit()
+
+    @contextmanager
+    def _embedded_transaction(self) -> Iterator[GraphTraversalSource]:
+        # BEGIN IMMEDIATE takes SQLite's write lock up front (waiting up to the busy timeout), so two
+        # processes writing at once queue up instead of failing when a read snapshot goes stale.
+        con = self._remote.con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.g
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+
+    def close(self) -> None:
+        self._remote.close()

@@ -1,0 +1,99 @@
+"""The dead letter: statements and events that could not be applied, kept with their input so
+they can be read and replayed. Kept in the graph store itself, so it lives wherever the lineage does."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from gremlin_python.process.graph_traversal import GraphTraversalSource
+
+from tagline.graph import schema
+from tagline.graph.model import Failure
+from tagline.graph.reader import vertices_with_label
+from tagline.graph.records import VertexRecord
+
+
+@dataclass(frozen=True)
+class StoredFailure:
+    """A dead letter entry: the failure, what kind of input it was, and its retry history."""
+
+    id: str
+    kind: str
+    failure: Failure
+    created_at: str
+    attempts: int
+
+    @classmethod
+    def from_record(cls, record: VertexRecord) -> StoredFailure:
+        p = record.props
+        return cls(
+            id=str(p["key"]).removeprefix("f|"),
+            kind=str(p["kind"]),
+            failure=Failure(
+                source=p["source"],
+                location=p["location"],
+                reason=p["reason"],
+                payload=p["payload"],
+                options=json.loads(p["options"]),
+            ),
+            created_at=str(p["created_at"]),
+            attempts=int(p.get("attempts", 0)),
+        )
+
+
+def failure_key(failure_id: str) -> str:
+    return f"f|{failure_id}"
+
+
+def failure_id_of(kind: str, failure: Failure) -> str:
+    """Ids come from the content, so the same bad input ingested twice is one dead letter."""
+    content = "\x1f".join((kind, failure.source, failure.location, failure.payload))
+    return hashlib.sha256(content.encode()).hexdigest()[:16]
+
+
+def add_failure(g: GraphTraversalSource, kind: str, failure: Failure, now: str) -> str:
+    failure_id = failure_id_of(kind, failure)
+    if g.V().has("key", failure_key(failure_id)).count().next():
+        record_attempt(g, failure_id, failure.reason, now)
+        return failure_id
+    props: dict[str, Any] = {
+        "key": failure_key(failure_id),
+        "kind": kind,
+        "source": failure.source,
+        "location": failure.location,
+        "reason": failure.reason,
+        "payload": failure.payload,
+        "options": json.dumps(failure.options, sort_keys=True, default=str),
+        "created_at": now,
+        "attempts": 0,
+    }
+    step = g.add_v(schema.FAILURE)
+    for name, value in props.items():
+        step = step.property(name, value)
+    step.iterate()
+    return failure_id
+
+
+def list_failures(g: GraphTraversalSource) -> list[StoredFailure]:
+    stored = [StoredFailure.from_record(r) for r in vertices_with_label(g, schema.FAILURE)]
+    return sorted(stored, key=lambda f: (f.created_at, f.id))
+
+
+def record_attempt(g: GraphTraversalSource, failure_id: str, reason: str, now: str) -> None:
+    current = g.V().has("key", failure_key(failure_id)).values("attempts").to_list()
+    attempts = int(current[0]) + 1 if current else 1
+    (
+        g.V()
+        .has("key", failure_key(failure_id))
+        .property("reason", reason)
+        .property("attempts", attempts)
+        .property("last_attempt_at", now)
+        .iterate()
+    )
+
+
+def remove_failure(g: GraphTraversalSource, failure_id: str) -> None:
+    g.V().has("key", failure_key(failure_id)).drop().iterate()

@@ -1,0 +1,197 @@
+"""The lineage model shared by every room: what ingesters produce and what the store keeps.
+
+Everything here is plain data (pydantic models). Ingesters build a :class:`LineageBatch` without
+touching the store; the store turns it into vertices and edges. Each vertex is found again by its
+canonical ``key`` (see the ``*_key`` functions), which is what makes writes idempotent and lets the
+same table met by two sources land on one vertex.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+KEY_SEPARATOR = "|"
+
+
+def dataset_key(namespace: str, name: str) -> str:
+    return f"d{KEY_SEPARATOR}{namespace}{KEY_SEPARATOR}{name}"
+
+
+def column_key(namespace: str, dataset: str, field: str) -> str:
+    return f"c{KEY_SEPARATOR}{namespace}{KEY_SEPARATOR}{dataset}{KEY_SEPARATOR}{field}"
+
+
+def job_key(namespace: str, name: str) -> str:
+    return f"j{KEY_SEPARATOR}{namespace}{KEY_SEPARATOR}{name}"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class DatasetRef(_Frozen):
+    """A table or view: OpenLineage-style namespace (``mysql://orders-db:3306``) plus name."""
+
+    namespace: str
+    name: str
+
+    @property
+    def key(self) -> str:
+        return dataset_key(self.namespace, self.name)
+
+
+class ColumnRef(_Frozen):
+    namespace: str
+    dataset: str
+    field: str
+
+    @property
+    def key(self) -> str:
+        return column_key(self.namespace, self.dataset, self.field)
+
+    @property
+    def dataset_ref(self) -> DatasetRef:
+        return DatasetRef(namespace=self.namespace, name=self.dataset)
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.dataset}.{self.field}"
+
+
+class JobRef(_Frozen):
+    namespace: str
+    name: str
+
+    @property
+    def key(self) -> str:
+        return job_key(self.namespace, self.name)
+
+
+class Dataset(DatasetRef):
+    kind: str | None = None
+    description: str | None = None
+
+
+class Column(ColumnRef):
+    data_type: str | None = None
+    description: str | None = None
+
+
+class RunState(str, Enum):
+    START = "START"
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    FAIL = "FAIL"
+    ABORT = "ABORT"
+    OTHER = "OTHER"
+
+
+class Job(JobRef):
+    description: str | None = None
+    schedule: str | None = None
+    last_run_at: datetime | None = None
+    last_run_state: RunState | None = None
+
+
+class LineageType(str, Enum):
+    DIRECT = "DIRECT"
+    INDIRECT = "INDIRECT"
+
+
+class Subtype(str, Enum):
+    """The OpenLineage column-lineage vocabulary (columnLineage facet 1-2-0)."""
+
+    IDENTITY = "IDENTITY"
+    TRANSFORMATION = "TRANSFORMATION"
+    AGGREGATION = "AGGREGATION"
+    JOIN = "JOIN"
+    GROUP_BY = "GROUP_BY"
+    FILTER = "FILTER"
+    SORT = "SORT"
+    WINDOW = "WINDOW"
+    CONDITIONAL = "CONDITIONAL"
+
+
+class Transformation(_Frozen):
+    type: LineageType
+    subtype: Subtype | None = None
+    masking: bool = False
+    description: str | None = None
+
+
+class ColumnEdge(_Frozen):
+    """``source`` feeds ``target``: a ``derives`` edge in the graph.
+
+    One edge per (source, target, job, type, subtype); ingesting it again only moves ``last_seen``.
+    ``expires_at`` is set for lineage seen in ad-hoc queries, which should not live forever.
+    """
+
+    source: ColumnRef
+    target: ColumnRef
+    transformation: Transformation
+    expression: str | None = None
+    job: JobRef | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        t = self.transformation
+        job = self.job.key if self.job else ""
+        return KEY_SEPARATOR.join(
+            ("e", self.source.key, self.target.key, job, t.type.value, t.subtype.value if t.subtype else "")
+        )
+
+
+class DatasetAccess(_Frozen):
+    """A job read (``reads``) or wrote (``writes``) a dataset, last seen at ``at``."""
+
+    job: JobRef
+    dataset: DatasetRef
+    at: datetime | None = None
+
+
+class DeclaredTag(_Frozen):
+    column: ColumnRef
+    tag: str
+
+
+class Failure(BaseModel):
+    """One statement or event that could not be turned into lineage, kept so it can be replayed.
+
+    ``location`` says where it was (``orders.sql statement 3, line 12``); ``payload`` is the input
+    exactly as received; ``options`` holds whatever the ingester needs to try it again (dialect,
+    namespace, job, catalog).
+    """
+
+    source: str
+    location: str
+    reason: str
+    payload: str
+    options: dict[str, object] = Field(default_factory=dict)
+
+
+class LineageBatch(BaseModel):
+    """Everything one ingest found; the unit the store writes and governance reacts to."""
+
+    datasets: list[Dataset] = Field(default_factory=list)
+    columns: list[Column] = Field(default_factory=list)
+    jobs: list[Job] = Field(default_factory=list)
+    edges: list[ColumnEdge] = Field(default_factory=list)
+    reads: list[DatasetAccess] = Field(default_factory=list)
+    writes: list[DatasetAccess] = Field(default_factory=list)
+    tags: list[DeclaredTag] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)
+    statements: int = 0
+
+    def extend(self, other: LineageBatch) -> None:
+        self.datasets.extend(other.datasets)
+        self.columns.extend(other.columns)
+        self.jobs.extend(other.jobs)
+        self.edges.extend(other.edges)
+        self.reads.extend(other.reads)
+        self.writes.extend(other.writes)
+        self.tags.extend(other.tags)
+        self.failures.extend(other.failures)
+        self.statements += other.statements

@@ -1,0 +1,84 @@
+"""Batched reads: every function here costs one store round trip per chunk of ids, never one per id.
+
+Look-ups go by the unique ``key`` property (indexed on both stores) and never by label + key,
+which GremLite answers by scanning the label first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Literal, TypeVar
+
+from gremlin_python.process.graph_traversal import GraphTraversalSource, __
+from gremlin_python.process.traversal import P
+
+from tagline.graph.records import EdgeRecord, Hop, VertexId, VertexRecord, edge_from_map, vertex_from_map
+
+CHUNK = 500
+Direction = Literal["in", "out"]
+_T = TypeVar("_T")
+
+
+def chunks(items: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def find_by_keys(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, VertexRecord]:
+    wanted = sorted(set(keys))
+    found: dict[str, VertexRecord] = {}
+    for part in chunks(wanted):
+        for element_map in g.V().has("key", P.within(list(part))).element_map().to_list():
+            record = vertex_from_map(element_map)
+            found[record.key] = record
+    return found
+
+
+def vertices_by_ids(g: GraphTraversalSource, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
+    # g.V() with an empty list means *every* vertex, so an empty request must not reach the store.
+    wanted = list(dict.fromkeys(ids))
+    found: dict[VertexId, VertexRecord] = {}
+    for part in chunks(wanted):
+        for element_map in g.V(list(part)).element_map().to_list():
+            record = vertex_from_map(element_map)
+            found[record.id] = record
+    return found
+
+
+def hops(
+    g: GraphTraversalSource, ids: Iterable[VertexId], direction: Direction, labels: Sequence[str]
+) -> list[Hop]:
+    """Edges with the given labels leaving (``out``) or entering (``in``) the vertices, with their
+    far ends, in one round trip per chunk."""
+    wanted = list(dict.fromkeys(ids))
+    result: list[Hop] = []
+    for part in chunks(wanted):
+        start = g.V(list(part))
+        if direction == "out":
+            step = start.out_e(*labels).project("e", "v").by(__.element_map()).by(__.in_v().element_map())
+        else:
+            step = start.in_e(*labels).project("e", "v").by(__.element_map()).by(__.out_v().element_map())
+        for row in step.to_list():
+            result.append(Hop(edge=edge_from_map(row["e"]), neighbour=vertex_from_map(row["v"])))
+    return result
+
+
+def edges_by_keys(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, EdgeRecord]:
+    wanted = sorted(set(keys))
+    found: dict[str, EdgeRecord] = {}
+    for part in chunks(wanted):
+        for element_map in g.E().has("key", P.within(list(part))).element_map().to_list():
+            record = edge_from_map(element_map)
+            found[str(record.props["key"])] = record
+    return found
+
+
+def vertices_with_label(g: GraphTraversalSource, label: str) -> list[VertexRecord]:
+    """Every vertex of a label: a scan, kept for small administrative sets such as dead letters."""
+    return [vertex_from_map(m) for m in g.V().has_label(label).element_map().to_list()]
+
+
+def count_by_label(g: GraphTraversalSource, vertex_labels: Sequence[str], edge_labels: Sequence[str]) -> dict[str, int]:
+    counts = {label: g.V().has_label(label).count().next() for label in vertex_labels}
+    counts.update({label: g.E().has_label(label).count().next() for label in edge_labels})
+    return counts

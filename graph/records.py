@@ -1,0 +1,57 @@
+"""Plain records of what the store returned, so nothing above `graph/` sees gremlinpython types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Hashable
+
+from gremlin_python.process.traversal import Direction, T
+
+VertexId = Hashable
+EdgeId = Hashable
+
+
+@dataclass(frozen=True, slots=True)
+class VertexRecord:
+    id: VertexId
+    label: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return str(self.props.get("key", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRecord:
+    id: EdgeId
+    label: str
+    out_id: VertexId
+    in_id: VertexId
+    props: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One edge met while expanding a frontier, with the vertex at its far end."""
+
+    edge: EdgeRecord
+    neighbour: VertexRecord
+
+
+def _plain_props(element_map: dict[Any, Any]) -> dict[str, Any]:
+    return {k: v for k, v in element_map.items() if isinstance(k, str)}
+
+
+def vertex_from_map(element_map: dict[Any, Any]) -> VertexRecord:
+    return VertexRecord(id=element_map[T.id], label=element_map[T.label], props=_plain_props(element_map))
+
+
+def edge_from_map(element_map: dict[Any, Any]) -> EdgeRecord:
+    return EdgeRecord(
+        id=element_map[T.id],
+        label=element_map[T.label],
+        out_id=element_map[Direction.OUT][T.id],
+        in_id=element_map[Direction.IN][T.id],
+        props=_plain_props(element_map),
+    )

@@ -1,0 +1,60 @@
+"""Vertex and edge labels of the graph, and the rules for merging what a batch says into what the
+store already holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tagline.graph.model import dataset_key
+
+DATASET = "dataset"
+COLUMN = "column"
+JOB = "job"
+FAILURE = "failure"
+
+HAS_COLUMN = "has_column"
+DERIVES = "derives"
+READS = "reads"
+WRITES = "writes"
+
+VERTEX_LABELS = (DATASET, COLUMN, JOB)
+EDGE_LABELS = (HAS_COLUMN, DERIVES, READS, WRITES)
+
+# Properties that identify a vertex and never change once it exists.
+IDENTITY_PROPS = frozenset({"key", "namespace", "name", "dataset", "field"})
+
+
+def access_key(label: str, job_key: str, dataset_key_: str) -> str:
+    return f"{label[0]}|{job_key}|{dataset_key_}"
+
+
+def has_column_key(column_key: str) -> str:
+    return f"h|{column_key}"
+
+
+def dataset_key_of_column(props: dict[str, Any]) -> str:
+    return dataset_key(props["namespace"], props["dataset"])
+
+
+def vertex_changes(current: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """The properties to write so the vertex reflects ``incoming``.
+
+    A job's last run only moves forward: events may arrive out of order (COMPLETE before START),
+    and an older run must not overwrite a newer one.
+    """
+    changes = {
+        name: value
+        for name, value in incoming.items()
+        if name not in IDENTITY_PROPS and value is not None and current.get(name) != value
+    }
+    if "last_run_at" in changes and str(current.get("last_run_at") or "") > changes["last_run_at"]:
+        changes.pop("last_run_at")
+        changes.pop("last_run_state", None)
+    return changes
+
+
+def later_expiry(a: str | None, b: str | None) -> str | None:
+    """Lineage with no expiry outlives any expiry; otherwise the later expiry wins."""
+    if a is None or b is None:
+        return None
+    return max(a, b)

@@ -1,0 +1,269 @@
+"""Idempotent writes of a :class:`LineageBatch`: get-or-create by key, inside one transaction.
+
+Writing the same batch twice leaves vertex and edge counts unchanged; only ``last_seen`` (and the
+expiry of ad-hoc lineage) moves. Vertex ids are looked up in batches and remembered in a
+:class:`KeyCache`; it can be shared safely with other processes writing the same store because ids
+are never reused and vertices are never deleted, so a remembered id is never wrong. Edge ids are
+not cached: expired ad-hoc edges are purged, possibly by another process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from gremlin_python.process.graph_traversal import GraphTraversalSource
+
+from tagline.graph import schema
+from tagline.graph.model import (
+    ColumnEdge,
+    ColumnRef,
+    DatasetAccess,
+    DatasetRef,
+    JobRef,
+    LineageBatch,
+)
+from tagline.graph.reader import edges_by_keys, find_by_keys, vertices_by_ids
+from tagline.graph.records import EdgeRecord, VertexId
+from tagline.graph.timefmt import iso
+
+
+class KeyCache:
+    """key -> vertex id, filled only with ids that are known to be committed."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, VertexId] = {}
+
+    def get(self, key: str) -> VertexId | None:
+        return self._ids.get(key)
+
+    def update(self, ids: dict[str, VertexId]) -> None:
+        self._ids.update(ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+@dataclass
+class VertexSpec:
+    label: str
+    props: dict[str, Any]
+
+
+@dataclass
+class EdgeSpec:
+    label: str
+    key: str
+    out_key: str
+    in_key: str
+    props: dict[str, Any]
+
+
+@dataclass
+class WriteResult:
+    vertices_created: int = 0
+    edges_created: int = 0
+    edges_refreshed: int = 0
+    ids: dict[str, VertexId] = field(default_factory=dict)
+    new_column_edges: list[ColumnEdge] = field(default_factory=list)
+
+
+def _merge(specs: dict[str, VertexSpec], key: str, label: str, props: dict[str, Any]) -> None:
+    spec = specs.setdefault(key, VertexSpec(label=label, props={"key": key}))
+    for name, value in props.items():
+        if value is not None:
+            spec.props[name] = value
+
+
+def _dataset_props(ref: DatasetRef) -> dict[str, Any]:
+    return {"namespace": ref.namespace, "name": ref.name}
+
+
+def _column_props(ref: ColumnRef) -> dict[str, Any]:
+    return {"namespace": ref.namespace, "dataset": ref.dataset, "field": ref.field}
+
+
+def _job_props(ref: JobRef) -> dict[str, Any]:
+    return {"namespace": ref.namespace, "name": ref.name}
+
+
+def vertex_specs(batch: LineageBatch) -> dict[str, VertexSpec]:
+    """Every vertex the batch names, explicitly or as the end of an edge, merged by key."""
+    specs: dict[str, VertexSpec] = {}
+
+    def column(ref: ColumnRef, **extra: Any) -> None:
+        _merge(specs, ref.dataset_ref.key, schema.DATASET, _dataset_props(ref.dataset_ref))
+        _merge(specs, ref.key, schema.COLUMN, {**_column_props(ref), **extra})
+
+    for ds in batch.datasets:
+        _merge(specs, ds.key, schema.DATASET, {**_dataset_props(ds), "kind": ds.kind, "description": ds.description})
+    for col in batch.columns:
+        column(col, data_type=col.data_type, description=col.description)
+    for job in batch.jobs:
+        _merge(
+            specs,
+            job.key,
+            schema.JOB,
+            {
+                **_job_props(job),
+                "description": job.description,
+                "schedule": job.schedule,
+                "last_run_at": iso(job.last_run_at) if job.last_run_at else None,
+                "last_run_state": job.last_run_state.value if job.last_run_state else None,
+            },
+        )
+    for edge in batch.edges:
+        column(edge.source)
+        column(edge.target)
+        if edge.job:
+            _merge(specs, edge.job.key, schema.JOB, _job_props(edge.job))
+    for access in [*batch.reads, *batch.writes]:
+        _merge(specs, access.job.key, schema.JOB, _job_props(access.job))
+        _merge(specs, access.dataset.key, schema.DATASET, _dataset_props(access.dataset))
+    return specs
+
+
+def edge_specs(batch: LineageBatch, now: str) -> dict[str, EdgeSpec]:
+    specs: dict[str, EdgeSpec] = {}
+    for edge in batch.edges:
+        t = edge.transformation
+        expires = iso(edge.expires_at) if edge.expires_at else None
+        known = specs.get(edge.key)
+        if known is not None:
+            known.props["expires_at"] = schema.later_expiry(known.props["expires_at"], expires)
+            continue
+        specs[edge.key] = EdgeSpec(
+            label=schema.DERIVES,
+            key=edge.key,
+            out_key=edge.source.key,
+            in_key=edge.target.key,
+            props={
+                "job": edge.job.key if edge.job else "",
+                "type": t.type.value,
+                "subtype": t.subtype.value if t.subtype else "",
+                "masking": t.masking,
+                "description": t.description or "",
+                "expression": edge.expression or "",
+                "expires_at": expires,
+            },
+        )
+    for label, accesses in ((schema.READS, batch.reads), (schema.WRITES, batch.writes)):
+        for access in accesses:
+            _access_spec(specs, label, access, now)
+    return specs
+
+
+def _access_spec(specs: dict[str, EdgeSpec], label: str, access: DatasetAccess, now: str) -> None:
+    key = schema.access_key(label, access.job.key, access.dataset.key)
+    at = iso(access.at) if access.at else now
+    known = specs.get(key)
+    if known is not None:
+        known.props["last_at"] = max(known.props["last_at"], at)
+        return
+    specs[key] = EdgeSpec(
+        label=label, key=key, out_key=access.job.key, in_key=access.dataset.key, props={"last_at": at}
+    )
+
+
+class BatchWriter:
+    """Writes batches through one connection, remembering vertex ids between batches."""
+
+    def __init__(self, cache: KeyCache) -> None:
+        self.cache = cache
+
+    def write(self, g: GraphTraversalSource, batch: LineageBatch, at: datetime) -> WriteResult:
+        """Write ``batch`` with traversal source ``g`` (already inside a transaction)."""
+        now = iso(at)
+        result = WriteResult()
+        vspecs = vertex_specs(batch)
+        ids = self._resolve(g, vspecs.keys())
+        self._update_existing(g, {k: s for k, s in vspecs.items() if k in ids}, ids)
+        for key, spec in vspecs.items():
+            if key not in ids:
+                ids[key] = self._create_vertex(g, spec, now)
+                result.vertices_created += 1
+                if spec.label == schema.COLUMN:
+                    dataset_key = schema.dataset_key_of_column(spec.props)
+                    props = {"key": schema.has_column_key(key)}
+                    self._create_edge(g, schema.HAS_COLUMN, ids[dataset_key], ids[key], props)
+                    result.edges_created += 1
+        especs = edge_specs(batch, now)
+        existing = edges_by_keys(g, especs.keys())
+        new_edge_keys = set()
+        for key, spec in especs.items():
+            if key in existing:
+                self._refresh_edge(g, existing[key], spec, now)
+                result.edges_refreshed += 1
+            else:
+                props = {"key": key, "first_seen": now, "last_seen": now, **spec.props}
+                self._create_edge(g, spec.label, ids[spec.out_key], ids[spec.in_key], props)
+                result.edges_created += 1
+                new_edge_keys.add(key)
+        result.new_column_edges = [e for e in batch.edges if e.key in new_edge_keys]
+        result.ids = ids
+        return result
+
+    def _resolve(self, g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, VertexId]:
+        ids: dict[str, VertexId] = {}
+        missing = []
+        for key in keys:
+            cached = self.cache.get(key)
+            if cached is None:
+                missing.append(key)
+            else:
+                ids[key] = cached
+        ids.update({key: rec.id for key, rec in find_by_keys(g, missing).items()})
+        return ids
+
+    @staticmethod
+    def _create_vertex(g: GraphTraversalSource, spec: VertexSpec, now: str) -> VertexId:
+        step = g.add_v(spec.label)
+        for name, value in {**spec.props, "first_seen": now}.items():
+            step = step.property(name, value)
+        return step.id_().next()
+
+    @staticmethod
+    def _update_existing(g: GraphTraversalSource, specs: dict[str, VertexSpec], ids: dict[str, VertexId]) -> None:
+        """Set what a batch says about known vertices, reading them first so that unchanged
+        properties cost no write and an older job run never overwrites a newer one."""
+        with_news = {k: s for k, s in specs.items() if set(s.props) - schema.IDENTITY_PROPS}
+        if not with_news:
+            return
+        current = vertices_by_ids(g, [ids[k] for k in with_news])
+        for key, spec in with_news.items():
+            record = current.get(ids[key])
+            if record is None:
+                continue
+            changes = schema.vertex_changes(record.props, spec.props)
+            if changes:
+                step = g.V(record.id)
+                for name, value in changes.items():
+                    step = step.property(name, value)
+                step.iterate()
+
+    @staticmethod
+    def _create_edge(
+        g: GraphTraversalSource, label: str, out_id: VertexId, in_id: VertexId, props: dict[str, Any]
+    ) -> None:
+        # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
+        step = g.V(out_id).as_("a").V(in_id).as_("b").add_e(label).from_("a").to("b")
+        for name, value in props.items():
+            if value is not None:
+                step = step.property(name, value)
+        step.iterate()
+
+    @staticmethod
+    def _refresh_edge(g: GraphTraversalSource, current: EdgeRecord, spec: EdgeSpec, now: str) -> None:
+        step = g.E(current.id).property("last_seen", now)
+        if "last_at" in spec.props:
+            step = step.property("last_at", max(str(current.props.get("last_at", "")), spec.props["last_at"]))
+        step.iterate()
+        if spec.label != schema.DERIVES or "expires_at" not in current.props:
+            return
+        expiry = schema.later_expiry(current.props["expires_at"], spec.props.get("expires_at"))
+        if expiry is None:
+            g.E(current.id).properties("expires_at").drop().iterate()
+        elif expiry != current.props["expires_at"]:
+            g.E(current.id).property("expires_at", expiry).iterate()
