@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -32,8 +33,9 @@ deadletter_app = typer.Typer(help="Inputs that failed to ingest: list them, repl
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(deadletter_app, name="deadletter")
 
-console = Console()
-errors = Console(stderr=True)
+# soft_wrap: lines piped to another program or a log are not folded at 80 columns.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
+errors = Console(stderr=True, soft_wrap=True)
 
 StoreOption = Annotated[
     str | None,
@@ -79,7 +81,7 @@ def print_report(report: IngestReport) -> None:
         f"{len(report.failures)} failed"
     )
     for failure in report.failures:
-        errors.print(f"[yellow]failed:[/yellow] {failure.source} {failure.location}: {failure.reason}")
+        errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.source} {failure.location}: {failure.reason}')}")
     if report.failures:
         errors.print("Failures are kept: `tagline deadletter list` shows them, `tagline deadletter replay` retries.")
 
@@ -209,6 +211,7 @@ def lineage(
     field: str,
     direction: Annotated[TreeDirection, typer.Option(help="up: where it comes from; down: where it goes.")] = TreeDirection.up,
     depth: Annotated[int, typer.Option(min=1, max=50, help="How many hops to follow.")] = 3,
+    direct_only: Annotated[bool, typer.Option(help="Follow only edges that carry the value (no joins, filters...).")] = False,
     store: StoreOption = None,
 ) -> None:
     """Print the lineage of a column as a tree."""
@@ -220,7 +223,7 @@ def lineage(
         if root is None:
             raise fail(f"no column {field!r} in dataset {dataset!r} of namespace {namespace!r}")
         upstream = direction is TreeDirection.up
-        expansion = graph.lineage([root.id], "in" if upstream else "out", depth)
+        expansion = graph.lineage([root.id], "in" if upstream else "out", depth, direct_only=direct_only)
     finally:
         graph.close()
     console.print(lineage_tree(root, expansion, upstream))
@@ -237,10 +240,15 @@ def deadletter_list(store: StoreOption = None) -> None:
     if not stored:
         console.print("The dead letter is empty.")
         return
-    table = Table("id", "kind", "source", "where", "reason", "attempts", "first failed")
-    for s in stored:
-        f = s.failure
-        table.add_row(s.id, s.kind, f.source, f.location, f.reason, str(s.attempts), s.created_at)
+    rows = [(s.id, s.kind, s.failure.source, s.failure.location, s.failure.reason, str(s.attempts), s.created_at)
+            for s in stored]
+    if not console.is_terminal:
+        for row in rows:
+            console.print("\t".join(row), markup=False, highlight=False)
+        return
+    table = Table("id", "kind", "source", "where", "reason", "retries", "first failed")
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 
@@ -258,9 +266,10 @@ def deadletter_replay(
     finally:
         graph.close()
     for s in report.resolved:
-        console.print(f"[green]replayed[/green] {s.id} ({s.failure.source} {s.failure.location})")
+        console.print(f"[green]replayed[/green] {escape(f'{s.id} ({s.failure.source} {s.failure.location})')}")
     for s, reason in report.still_failing:
-        errors.print(f"[yellow]still failing[/yellow] {s.id} ({s.failure.source} {s.failure.location}): {reason}")
+        where = f"{s.id} ({s.failure.source} {s.failure.location}): {reason}"
+        errors.print(f"[yellow]still failing[/yellow] {escape(where)}")
     console.print(f"{len(report.resolved)} replayed, {len(report.still_failing)} still failing")
     if report.still_failing:
         raise typer.Exit(1)

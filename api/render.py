@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.tree import Tree
 
 from tagline.graph.records import EdgeRecord, VertexId, VertexRecord
@@ -10,14 +11,14 @@ from tagline.graph.traversal import Expansion
 
 def column_label(record: VertexRecord) -> str:
     p = record.props
-    return f"{p.get('namespace')} / {p.get('dataset')}.{p.get('field')}"
+    return escape(f"{p.get('namespace')} / {p.get('dataset')}.{p.get('field')}")
 
 
 def edge_label(edge: EdgeRecord) -> str:
     p = edge.props
     kind = "/".join(x for x in (p.get("type"), p.get("subtype")) if x)
     masking = " masked" if p.get("masking") else ""
-    expression = f"  [dim]{p['expression']}[/dim]" if p.get("expression") else ""
+    expression = f"  [dim]{escape(str(p['expression']))}[/dim]" if p.get("expression") else ""
     return f"[cyan]{kind}{masking}[/cyan]{expression}"
 
 

@@ -30,7 +30,7 @@ class StoredFailure:
     def from_record(cls, record: VertexRecord) -> StoredFailure:
         p = record.props
         return cls(
-            id=str(p["key"]).removeprefix("f|"),
+            id=str(p[schema.KEY]).removeprefix("f|"),
             kind=str(p["kind"]),
             failure=Failure(
                 source=p["source"],
@@ -56,11 +56,11 @@ def failure_id_of(kind: str, failure: Failure) -> str:
 
 def add_failure(g: GraphTraversalSource, kind: str, failure: Failure, now: str) -> str:
     failure_id = failure_id_of(kind, failure)
-    if g.V().has("key", failure_key(failure_id)).count().next():
+    if g.V().has(schema.KEY, failure_key(failure_id)).count().next():
         record_attempt(g, failure_id, failure.reason, now)
         return failure_id
     props: dict[str, Any] = {
-        "key": failure_key(failure_id),
+        schema.KEY: failure_key(failure_id),
         "kind": kind,
         "source": failure.source,
         "location": failure.location,
@@ -83,11 +83,11 @@ def list_failures(g: GraphTraversalSource) -> list[StoredFailure]:
 
 
 def record_attempt(g: GraphTraversalSource, failure_id: str, reason: str, now: str) -> None:
-    current = g.V().has("key", failure_key(failure_id)).values("attempts").to_list()
+    current = g.V().has(schema.KEY, failure_key(failure_id)).values("attempts").to_list()
     attempts = int(current[0]) + 1 if current else 1
     (
         g.V()
-        .has("key", failure_key(failure_id))
+        .has(schema.KEY, failure_key(failure_id))
         .property("reason", reason)
         .property("attempts", attempts)
         .property("last_attempt_at", now)
@@ -96,4 +96,4 @@ def record_attempt(g: GraphTraversalSource, failure_id: str, reason: str, now: s
 
 
 def remove_failure(g: GraphTraversalSource, failure_id: str) -> None:
-    g.V().has("key", failure_key(failure_id)).drop().iterate()
+    g.V().has(schema.KEY, failure_key(failure_id)).drop().iterate()

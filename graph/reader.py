@@ -12,6 +12,7 @@ from typing import Literal, TypeVar
 from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 from gremlin_python.process.traversal import P
 
+from tagline.graph.schema import KEY
 from tagline.graph.records import EdgeRecord, Hop, VertexId, VertexRecord, edge_from_map, vertex_from_map
 
 CHUNK = 500
@@ -28,7 +29,7 @@ def find_by_keys(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, Vert
     wanted = sorted(set(keys))
     found: dict[str, VertexRecord] = {}
     for part in chunks(wanted):
-        for element_map in g.V().has("key", P.within(list(part))).element_map().to_list():
+        for element_map in g.V().has(KEY, P.within(list(part))).element_map().to_list():
             record = vertex_from_map(element_map)
             found[record.key] = record
     return found
@@ -67,9 +68,9 @@ def edges_by_keys(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, Edg
     wanted = sorted(set(keys))
     found: dict[str, EdgeRecord] = {}
     for part in chunks(wanted):
-        for element_map in g.E().has("key", P.within(list(part))).element_map().to_list():
+        for element_map in g.E().has(KEY, P.within(list(part))).element_map().to_list():
             record = edge_from_map(element_map)
-            found[str(record.props["key"])] = record
+            found[str(record.props[KEY])] = record
     return found
 
 

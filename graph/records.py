@@ -7,6 +7,8 @@ from typing import Any, Hashable
 
 from gremlin_python.process.traversal import Direction, T
 
+from tagline.graph.schema import KEY
+
 VertexId = Hashable
 EdgeId = Hashable
 
@@ -19,7 +21,7 @@ class VertexRecord:
 
     @property
     def key(self) -> str:
-        return str(self.props.get("key", ""))
+        return str(self.props.get(KEY, ""))
 
 
 @dataclass(frozen=True, slots=True)

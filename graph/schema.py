@@ -7,6 +7,10 @@ from typing import Any
 
 from tagline.graph.model import dataset_key
 
+# The unique key of every vertex and edge. JanusGraph reserves the name `key` (with `label`,
+# `vertex`, `edge`, `element`, `property`), so the property is called `uid` on both stores.
+KEY = "uid"
+
 DATASET = "dataset"
 COLUMN = "column"
 JOB = "job"
@@ -21,7 +25,7 @@ VERTEX_LABELS = (DATASET, COLUMN, JOB)
 EDGE_LABELS = (HAS_COLUMN, DERIVES, READS, WRITES)
 
 # Properties that identify a vertex and never change once it exists.
-IDENTITY_PROPS = frozenset({"key", "namespace", "name", "dataset", "field"})
+IDENTITY_PROPS = frozenset({KEY, "namespace", "name", "dataset", "field"})
 
 
 def access_key(label: str, job_key: str, dataset_key_: str) -> str:
@@ -51,6 +55,11 @@ def vertex_changes(current: dict[str, Any], incoming: dict[str, Any]) -> dict[st
         changes.pop("last_run_at")
         changes.pop("last_run_state", None)
     return changes
+
+
+def is_direct(edge_props: dict[str, Any]) -> bool:
+    """Whether a `derives` edge carries the value itself (DIRECT) rather than only influencing it."""
+    return edge_props.get("type") == "DIRECT"
 
 
 def later_expiry(a: str | None, b: str | None) -> str | None:

@@ -51,9 +51,18 @@ class GraphStore:
         return reader.hops(self.g, ids, direction, labels)
 
     def lineage(
-        self, start: Iterable[VertexId], direction: Direction, depth: int, max_nodes: int | None = None
+        self,
+        start: Iterable[VertexId],
+        direction: Direction,
+        depth: int,
+        max_nodes: int | None = None,
+        direct_only: bool = False,
     ) -> Expansion:
-        return expand(lambda ids: self.hops(ids, direction, [schema.DERIVES]), start, depth, max_nodes)
+        def hop(ids: list[VertexId]) -> list[Hop]:
+            found = self.hops(ids, direction, [schema.DERIVES])
+            return [h for h in found if not direct_only or schema.is_direct(h.edge.props)]
+
+        return expand(hop, start, depth, max_nodes)
 
     def ping(self) -> None:
         """A cheap read that fails if the store is unreachable."""

@@ -71,7 +71,7 @@ class WriteResult:
 
 
 def _merge(specs: dict[str, VertexSpec], key: str, label: str, props: dict[str, Any]) -> None:
-    spec = specs.setdefault(key, VertexSpec(label=label, props={"key": key}))
+    spec = specs.setdefault(key, VertexSpec(label=label, props={schema.KEY: key}))
     for name, value in props.items():
         if value is not None:
             spec.props[name] = value
@@ -186,7 +186,7 @@ class BatchWriter:
                 result.vertices_created += 1
                 if spec.label == schema.COLUMN:
                     dataset_key = schema.dataset_key_of_column(spec.props)
-                    props = {"key": schema.has_column_key(key)}
+                    props = {schema.KEY: schema.has_column_key(key)}
                     self._create_edge(g, schema.HAS_COLUMN, ids[dataset_key], ids[key], props)
                     result.edges_created += 1
         especs = edge_specs(batch, now)
@@ -197,7 +197,7 @@ class BatchWriter:
                 self._refresh_edge(g, existing[key], spec, now)
                 result.edges_refreshed += 1
             else:
-                props = {"key": key, "first_seen": now, "last_seen": now, **spec.props}
+                props = {schema.KEY: key, "first_seen": now, "last_seen": now, **spec.props}
                 self._create_edge(g, spec.label, ids[spec.out_key], ids[spec.in_key], props)
                 result.edges_created += 1
                 new_edge_keys.add(key)

@@ -59,6 +59,6 @@ class Context:
         hops = await self.hops(direction, label).load(vertex)
         return sorted((h.neighbour for h in hops), key=lambda r: r.key)
 
-    async def lineage_hops(self, ids: list[VertexId], direction: Direction) -> list[Hop]:
+    async def lineage_hops(self, ids: list[VertexId], direction: Direction, direct_only: bool) -> list[Hop]:
         per_vertex = await self.hops(direction, schema.DERIVES).load_many(ids)
-        return [h for hops in per_vertex for h in hops]
+        return [h for hops in per_vertex for h in hops if not direct_only or schema.is_direct(h.edge.props)]

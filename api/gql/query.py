@@ -58,6 +58,7 @@ class Query:
         direction: Direction = Direction.BOTH,
         depth: int = 3,
         max_nodes: int = 1000,
+        direct_only: bool = False,
     ) -> LineageGraph:
         check_depth(info, depth)
         node_limit = info.context.settings.max_lineage_nodes
@@ -66,9 +67,9 @@ class Query:
         start = await _start_columns(info, namespace, dataset, field)
         result = Expansion()
         if direction in (Direction.UPSTREAM, Direction.BOTH):
-            result.merge(await walk(info, start, "in", depth, max_nodes))
+            result.merge(await walk(info, start, "in", depth, direct_only, max_nodes))
         if direction in (Direction.DOWNSTREAM, Direction.BOTH):
-            result.merge(await walk(info, start, "out", depth, max_nodes))
+            result.merge(await walk(info, start, "out", depth, direct_only, max_nodes))
         nodes = sorted(result.vertices.values(), key=lambda r: r.key)
         return LineageGraph(
             nodes=[Column(record=r) for r in nodes], edges=edges_of(result), truncated=result.truncated

@@ -38,10 +38,10 @@ def check_depth(info: Info[Context, None], depth: int) -> None:
 
 
 async def walk(info: Info[Context, None], start: list[VertexRecord], direction: HopDirection, depth: int,
-               max_nodes: int | None = None) -> Expansion:
+               direct_only: bool = False, max_nodes: int | None = None) -> Expansion:
     ctx = info.context
     expansion = await expand_async(
-        lambda ids: ctx.lineage_hops(ids, direction), [r.id for r in start], depth, max_nodes
+        lambda ids: ctx.lineage_hops(ids, direction, direct_only), [r.id for r in start], depth, max_nodes
     )
     for record in start:
         expansion.vertices.setdefault(record.id, record)
@@ -52,7 +52,7 @@ def edges_of(expansion: Expansion) -> list[LineageEdge]:
     v = expansion.vertices
     edges = [LineageEdge(record=e, source=Column(record=v[e.out_id]), target=Column(record=v[e.in_id]))
              for e in expansion.edges.values()]
-    return sorted(edges, key=lambda e: (e.source.record.key, e.target.record.key, str(e.record.props.get("key"))))
+    return sorted(edges, key=lambda e: (e.source.record.key, e.target.record.key, str(e.record.props.get(schema.KEY))))
 
 
 @strawberry.type(description="How a target column was derived from a source column (OpenLineage vocabulary).")
@@ -87,15 +87,17 @@ class Column:
     def description(self) -> str | None:
         return _text(self.record, "description")
 
-    @strawberry.field(description="Every edge within `depth` hops upstream, each once.")
-    async def upstream(self, info: Info[Context, None], depth: int = 1) -> list[LineageEdge]:
+    @strawberry.field(description="Every edge within `depth` hops upstream, each once. "
+                      "`directOnly` follows only edges that carry the value (no joins, filters...).")
+    async def upstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
         check_depth(info, depth)
-        return edges_of(await walk(info, [self.record], "in", depth))
+        return edges_of(await walk(info, [self.record], "in", depth, direct_only))
 
-    @strawberry.field(description="Every edge within `depth` hops downstream, each once.")
-    async def downstream(self, info: Info[Context, None], depth: int = 1) -> list[LineageEdge]:
+    @strawberry.field(description="Every edge within `depth` hops downstream, each once. "
+                      "`directOnly` follows only edges that carry the value.")
+    async def downstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
         check_depth(info, depth)
-        return edges_of(await walk(info, [self.record], "out", depth))
+        return edges_of(await walk(info, [self.record], "out", depth, direct_only))
 
 
 @strawberry.type(description="One `derives` edge: `source` feeds `target`.")

@@ -1,0 +1,315 @@
+"""SQL text -> column lineage (:class:`LineageBatch`), one statement at a time.
+
+Each statement is tokenized once (while splitting the script), parsed once, qualified once and
+scoped once; every output column is then traced through the scope tree
+(:mod:`tagline.ingest.sql_lineage`). A statement that cannot be read becomes a :class:`Failure`
+holding its text and everything needed to try it again, and the script goes on. Tables created
+earlier in the script act as catalog for the statements after them, as they would in the warehouse.
+
+Nothing here touches the store: the batch is plain data for the caller to write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlglot import exp
+from sqlglot.dialects import Dialect
+from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.parser import Parser
+
+from tagline.graph.model import (
+    Column,
+    ColumnEdge,
+    ColumnRef,
+    Dataset,
+    DatasetAccess,
+    DatasetRef,
+    Failure,
+    Job,
+    JobRef,
+    LineageBatch,
+    LineageType,
+    Transformation,
+)
+from tagline.ingest.catalog import Catalog, ColumnTypes, TableName, normalize_column
+from tagline.ingest.dialects import resolve_dialect
+from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.sql_lineage import (
+    LineageError,
+    OutputColumn,
+    QueryLineage,
+    SourceColumn,
+    query_lineage,
+    table_name,
+)
+from tagline.ingest.sql_qualify import qualify_query
+from tagline.ingest.sql_split import Statement, split_statements
+from tagline.ingest.sql_statements import Plan, StatementKind, UnsupportedStatement, plan_statement
+
+_CREATES = (StatementKind.CREATE_TABLE, StatementKind.CREATE_TABLE_AS, StatementKind.CREATE_VIEW)
+
+
+def extract_sql(
+    text: str,
+    *,
+    dialect: str,
+    namespace: str,
+    source: str = "<stdin>",
+    catalog: Catalog | None = None,
+    job: JobRef | None = None,
+    namespace_map: dict[str, str] | None = None,
+    at: datetime | None = None,
+) -> LineageBatch:
+    """Column lineage of every statement in ``text``.
+
+    ``namespace`` is the OpenLineage namespace of the tables named in the SQL, except tables whose
+    first name part is a key of ``namespace_map`` (a federated catalog such as Trino's ``mysql``): they
+    go to the mapped namespace, without that part. ``job`` is recorded on every edge and as reader
+    and writer of the datasets (at ``at``). Only an unknown ``dialect`` raises; bad SQL becomes
+    failures in the batch.
+    """
+    script = _Script(
+        dialect=resolve_dialect(dialect),
+        dialect_name=dialect,
+        namespace=namespace,
+        namespace_map=namespace_map,
+        job=JobRef(namespace=job.namespace, name=job.name) if job is not None else None,
+        at=at,
+        catalog=(catalog or Catalog()).layer(),
+        catalog_given=catalog is not None,
+    )
+    builder = BatchBuilder()
+    if job is not None:
+        builder.add(
+            LineageBatch(jobs=[job if isinstance(job, Job) else Job(namespace=job.namespace, name=job.name)])
+        )
+    parser = script.dialect.parser()
+    statements = split_statements(text, script.dialect)
+    for statement in statements:
+        try:
+            builder.add(script.statement(statement, parser))
+        except Exception as error:  # noqa: BLE001 - any failure of one statement must not sink the script
+            builder.add_failure(script.failure(statement, source, error))
+    return builder.build(len(statements))
+
+
+@dataclass
+class _Script:
+    """The settings of one ``extract_sql`` call and what the script has created so far."""
+
+    dialect: Dialect
+    dialect_name: str
+    namespace: str
+    namespace_map: dict[str, str] | None
+    job: JobRef | None
+    at: datetime | None
+    catalog: Catalog
+    catalog_given: bool
+    views: set[TableName] = field(default_factory=set)
+    _namespaces: dict[str, str] = field(default_factory=dict)
+    _datasets: dict[TableName, DatasetRef] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Keys match the first name part as written or as the dialect folds it (`mysql` vs `MYSQL`).
+        for key, value in (self.namespace_map or {}).items():
+            self._namespaces[key] = value
+            self._namespaces.setdefault(normalize_column(key, self.dialect), value)
+
+    # ---- one statement --------------------------------------------------------------------
+
+    def statement(self, statement: Statement, parser: Parser) -> LineageBatch:
+        if statement.tokens is None:
+            raise LineageError("could not tokenize: an unterminated string, quoted identifier or comment")
+        parsed = [e for e in parser.parse(statement.tokens, statement.sql) if e is not None]
+        if not parsed:
+            return LineageBatch()
+        expression = normalize_identifiers(parsed[0], dialect=self.dialect)
+        plan = plan_statement(expression, self.dialect)
+        if plan.kind is StatementKind.OTHER:
+            return LineageBatch()
+        batch = LineageBatch()
+        traced: QueryLineage | None = None
+        known: dict[TableName, ColumnTypes] = {}
+        if plan.query is not None:
+            qualified = qualify_query(plan.query, self.dialect, self.catalog)
+            known = qualified.tables
+            traced = query_lineage(qualified.root, self.dialect, known.get)
+            for name in traced.tables:
+                ref = self.dataset(name)
+                batch.datasets.append(Dataset(**ref.model_dump(), kind=self.kind(name)))
+                if self.job is not None:
+                    batch.reads.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
+        if plan.target is not None:
+            self.write(plan, plan.target, traced, known, batch)
+        return batch
+
+    def write(
+        self,
+        plan: Plan,
+        table: exp.Table,
+        traced: QueryLineage | None,
+        known: dict[TableName, ColumnTypes],
+        batch: LineageBatch,
+    ) -> None:
+        """The target side of a statement: its dataset, columns, edges, and the job's write."""
+        name = table_name(table)
+        target = self.dataset(name)
+        is_view = plan.kind is StatementKind.CREATE_VIEW
+        batch.datasets.append(Dataset(**target.model_dump(), kind="view" if is_view else "table"))
+        if self.job is not None and plan.kind is not StatementKind.CREATE_TABLE:
+            batch.writes.append(DatasetAccess(job=self.job, dataset=target, at=self.at))
+        target_types = None if plan.kind in _CREATES else self.catalog.find(name, self.dialect)
+        columns = _target_columns(plan, traced.outputs if traced else [], target_types, ".".join(name))
+        types = {**(target_types or {}), **plan.column_types}
+        for column in columns:
+            batch.columns.append(
+                Column(**self.column_ref(target, column).model_dump(), data_type=types.get(column))
+            )
+        if traced is not None:
+            for output, column in zip(traced.outputs, columns, strict=True):
+                self.edges(output, self.column_ref(target, column), traced, known, batch)
+        if plan.kind in _CREATES and "*" not in columns:
+            self.catalog.add_table(
+                _sql_name(table, self.dialect),
+                {_sql_identifier(c, self.dialect): types.get(c) for c in columns},
+            )
+            if is_view:
+                self.views.add(name)
+
+    def edges(
+        self,
+        output: OutputColumn,
+        target: ColumnRef,
+        traced: QueryLineage,
+        known: dict[TableName, ColumnTypes],
+        batch: LineageBatch,
+    ) -> None:
+        def source(column: SourceColumn) -> ColumnRef:
+            ref = self.column_ref(self.dataset(column.table), column.field)
+            batch.columns.append(
+                Column(**ref.model_dump(), data_type=known.get(column.table, {}).get(column.field))
+            )
+            return ref
+
+        for (column, subtype), masking in output.lineage.direct.items():
+            batch.edges.append(
+                self.edge(
+                    source(column),
+                    target,
+                    Transformation(type=LineageType.DIRECT, subtype=subtype, masking=masking),
+                    output.expression,
+                )
+            )
+        for indirect in (output.lineage.indirect, traced.dataset_indirect):
+            for (column, subtype), text in indirect.items():
+                batch.edges.append(
+                    self.edge(
+                        source(column),
+                        target,
+                        Transformation(type=LineageType.INDIRECT, subtype=subtype),
+                        text,
+                    )
+                )
+
+    def edge(
+        self, source: ColumnRef, target: ColumnRef, transformation: Transformation, expression: str
+    ) -> ColumnEdge:
+        return ColumnEdge(
+            source=source, target=target, transformation=transformation, expression=expression, job=self.job
+        )
+
+    # ---- names ----------------------------------------------------------------------------
+
+    def dataset(self, name: TableName) -> DatasetRef:
+        ref = self._datasets.get(name)
+        if ref is None:
+            mapped = self._namespaces.get(name[0]) if len(name) > 1 else None
+            if mapped is not None:
+                ref = DatasetRef(namespace=mapped, name=".".join(name[1:]))
+            else:
+                ref = DatasetRef(namespace=self.namespace, name=".".join(name))
+            self._datasets[name] = ref
+        return ref
+
+    def column_ref(self, dataset: DatasetRef, field: str) -> ColumnRef:
+        return ColumnRef(namespace=dataset.namespace, dataset=dataset.name, field=field)
+
+    def kind(self, name: TableName) -> str:
+        return "view" if name in self.views else "table"
+
+    # ---- failures -------------------------------------------------------------------------
+
+    def failure(self, statement: Statement, source: str, error: Exception) -> Failure:
+        return Failure(
+            source=source,
+            location=f"statement {statement.number}, line {statement.line}",
+            reason=_reason(error, statement),
+            payload=statement.text,
+            options={
+                "dialect": self.dialect_name,
+                "namespace": self.namespace,
+                "job": {"namespace": self.job.namespace, "name": self.job.name} if self.job else None,
+                "catalog": self.catalog.to_mapping() if self.catalog_given or len(self.catalog) else None,
+                "namespace_map": dict(self.namespace_map) if self.namespace_map is not None else None,
+            },
+        )
+
+
+def _target_columns(
+    plan: Plan, outputs: list[OutputColumn], target_types: ColumnTypes | None, target: str
+) -> list[str]:
+    """The target column each query output feeds, by position."""
+    names = [o.name for o in outputs]
+    if not outputs:
+        columns = plan.columns or []
+    elif plan.by_name or any(o.is_star for o in outputs):
+        columns = names
+    elif plan.columns is not None:
+        columns = plan.columns
+        if len(columns) != len(outputs):
+            raise LineageError(
+                f"{target}: the statement lists {len(columns)} target columns"
+                f" but the query returns {len(outputs)}"
+            )
+    elif target_types is not None:
+        columns = [c for c in target_types if c not in plan.static_partitions]
+        if len(columns) != len(outputs):
+            raise LineageError(
+                f"{target}: the query returns {len(outputs)} columns"
+                f" but the catalog lists {len(columns)} ({', '.join(columns)})"
+            )
+    else:
+        columns = names
+    if target_types is not None:
+        for column in columns:
+            if column != "*" and column not in target_types:
+                raise LineageError(f"column '{column}' not found in table {target} (catalog)")
+    return columns
+
+
+def _sql_name(table: exp.Table, dialect: Dialect) -> str:
+    """A table's name as SQL, quoted where needed, so the catalog folds it back to the same parts."""
+    return ".".join(part.sql(dialect=dialect) for part in table.parts)
+
+
+def _sql_identifier(name: str, dialect: Dialect) -> str:
+    identifier = exp.to_identifier(name)
+    identifier.set("quoted", normalize_column(name, dialect) != name or identifier.args.get("quoted"))
+    return identifier.sql(dialect=dialect)
+
+
+def _reason(error: Exception, statement: Statement) -> str:
+    """A message that says what went wrong and where, in terms of the script's own lines."""
+    if isinstance(error, ParseError) and error.errors:
+        first = error.errors[0]
+        line = (first.get("line") or 0) + statement.line_offset
+        near = f" near '{first['highlight']}'" if first.get("highlight") else ""
+        return f"parse error at line {line}, col {first.get('col')}: {first.get('description')}{near}"
+    if isinstance(error, (LineageError, UnsupportedStatement)):
+        return str(error)
+    if isinstance(error, SqlglotError):
+        return f"could not resolve the statement's names: {error}"
+    return f"unexpected {type(error).__name__} while tracing the statement: {error}"

@@ -1,0 +1,69 @@
+"""Assembling a :class:`LineageBatch` without duplicates.
+
+The same table, column or edge is met many times in a script (every statement that reads
+``shop.orders``); the store would absorb the repeats, but a batch that says each thing once is cheaper
+to write and easier to read in a failure report. Where two sightings disagree, the more informative
+one wins: a known type over an unknown one, ``view`` over ``table``, and an unmasked path over a masked
+one (the value still flows unmasked along it).
+"""
+
+from __future__ import annotations
+
+from tagline.graph.model import Column, ColumnEdge, Dataset, DatasetAccess, Failure, Job, LineageBatch
+
+
+class BatchBuilder:
+    """Accumulates lineage keyed by canonical key, then builds the batch in first-seen order."""
+
+    def __init__(self) -> None:
+        self._datasets: dict[str, Dataset] = {}
+        self._columns: dict[str, Column] = {}
+        self._jobs: dict[str, Job] = {}
+        self._edges: dict[str, ColumnEdge] = {}
+        self._reads: dict[tuple[str, str], DatasetAccess] = {}
+        self._writes: dict[tuple[str, str], DatasetAccess] = {}
+        self._failures: list[Failure] = []
+
+    def add(self, batch: LineageBatch) -> None:
+        for dataset in batch.datasets:
+            self.add_dataset(dataset)
+        for column in batch.columns:
+            self.add_column(column)
+        for job in batch.jobs:
+            self._jobs.setdefault(job.key, job)
+        for edge in batch.edges:
+            self.add_edge(edge)
+        for access in batch.reads:
+            self._reads.setdefault((access.job.key, access.dataset.key), access)
+        for access in batch.writes:
+            self._writes.setdefault((access.job.key, access.dataset.key), access)
+
+    def add_dataset(self, dataset: Dataset) -> None:
+        known = self._datasets.get(dataset.key)
+        if known is None or (known.kind != "view" and dataset.kind == "view"):
+            self._datasets[dataset.key] = dataset
+
+    def add_column(self, column: Column) -> None:
+        known = self._columns.get(column.key)
+        if known is None or (known.data_type is None and column.data_type is not None):
+            self._columns[column.key] = column
+
+    def add_edge(self, edge: ColumnEdge) -> None:
+        known = self._edges.get(edge.key)
+        if known is None or (known.transformation.masking and not edge.transformation.masking):
+            self._edges[edge.key] = edge
+
+    def add_failure(self, failure: Failure) -> None:
+        self._failures.append(failure)
+
+    def build(self, statements: int) -> LineageBatch:
+        return LineageBatch(
+            datasets=list(self._datasets.values()),
+            columns=list(self._columns.values()),
+            jobs=list(self._jobs.values()),
+            edges=list(self._edges.values()),
+            reads=list(self._reads.values()),
+            writes=list(self._writes.values()),
+            failures=list(self._failures),
+            statements=statements,
+        )

@@ -1,0 +1,525 @@
+"""Column lineage of one qualified query, found by walking its sqlglot scopes once.
+
+``sqlglot.lineage.lineage()`` answers one column at a time and re-qualifies the query on every call;
+here the query is qualified and scoped once by the caller, and every output column is traced through
+the scope tree with memoised per-scope results, so a column of a CTE used by ten outputs is resolved
+once. CTEs and subqueries are collapsed on the way: what comes out refers only to columns of real
+tables.
+
+Each output column gets DIRECT sources, classified along the whole path (IDENTITY < TRANSFORMATION <
+AGGREGATION, the strongest wins; masking if a hashing/masking function or a COUNT is on the way), and
+per-column INDIRECT sources (WINDOW, CONDITIONAL). JOIN, FILTER, GROUP_BY and SORT columns shape the
+rows rather than one value, so they are reported once for the whole query (the caller fans them out
+to every output column, as OpenLineage does), including those of the CTEs and derived tables the
+query reads from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+from sqlglot.dialects import Dialect
+from sqlglot.optimizer.scope import Scope
+
+from tagline.graph.model import Subtype
+from tagline.ingest.catalog import ColumnTypes, TableName
+
+_VALUE_RANK = {Subtype.IDENTITY: 0, Subtype.TRANSFORMATION: 1, Subtype.AGGREGATION: 2}
+_PER_COLUMN_INDIRECT = (Subtype.WINDOW, Subtype.CONDITIONAL)
+
+MASKING_FUNCTIONS = frozenset(
+    {
+        "md5", "sha", "sha1", "sha2", "sha256", "sha512", "hash", "farm_fingerprint", "mask",
+        "mask_hash", "mask_first_n", "mask_last_n", "mask_show_first_n", "mask_show_last_n", "redact",
+    }
+)  # fmt: skip
+"""Function names (as written) whose result hides the value of their input."""
+
+_MASKING_CLASSES: tuple[type[exp.Expr], ...] = (
+    exp.MD5,
+    exp.MD5Digest,
+    exp.SHA,
+    exp.SHA1Digest,
+    exp.SHA2,
+    exp.SHA2Digest,
+    exp.StandardHash,
+    exp.FarmFingerprint,
+)
+"""sqlglot's own classes for the masking functions it parses into typed nodes."""
+
+_COUNTING_AGGREGATES: tuple[type[exp.Expr], ...] = (exp.Count, exp.CountIf, exp.ApproxDistinct)
+"""Aggregates that keep only how many values there were: AGGREGATION with masking, per OpenLineage."""
+
+
+class LineageError(Exception):
+    """The query cannot be traced: a column that does not exist, or one that could come from two tables."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceColumn:
+    """A column of a real table, named by the table's normalised name parts as written in the SQL."""
+
+    table: TableName
+    field: str
+
+
+Key = tuple[SourceColumn, Subtype]
+
+
+@dataclass
+class Lineage:
+    """Where one value comes from.
+
+    ``direct`` maps (source, subtype) to masking; two paths with the same key are masked only if both
+    are, because an unmasked path still carries the value. ``indirect`` maps (source, subtype) to the
+    SQL text of the condition or clause that uses the source (the first one seen).
+    """
+
+    direct: dict[Key, bool] = field(default_factory=dict)
+    indirect: dict[Key, str] = field(default_factory=dict)
+
+    def add_direct(self, key: Key, masking: bool) -> None:
+        self.direct[key] = self.direct.get(key, True) and masking
+
+    def add_indirect(self, key: Key, text: str) -> None:
+        self.indirect.setdefault(key, text)
+
+    def merge(self, other: Lineage) -> None:
+        for key, masking in other.direct.items():
+            self.add_direct(key, masking)
+        for key, text in other.indirect.items():
+            self.add_indirect(key, text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """How a node's value reaches the output: as a value (rank, masking) or as an INDIRECT kind."""
+
+    subtype: Subtype
+    masking: bool = False
+    text: str = ""
+    bound: frozenset[str] = frozenset()
+
+    @property
+    def indirect(self) -> bool:
+        return self.subtype not in _VALUE_RANK
+
+    def value(self, subtype: Subtype = Subtype.TRANSFORMATION, masking: bool = False) -> _Context:
+        if self.indirect:
+            return self
+        return _Context(_stronger(subtype, self.subtype), self.masking or masking, self.text, self.bound)
+
+    def condition(self, subtype: Subtype, text: str) -> _Context:
+        return self if self.indirect else _Context(subtype, False, text, self.bound)
+
+    def compose(self, target: Lineage, source: Lineage) -> None:
+        """Add ``source`` (the lineage of something used in this context) to ``target``."""
+        if not self.indirect:
+            for (column, subtype), masking in source.direct.items():
+                target.add_direct((column, _stronger(subtype, self.subtype)), masking or self.masking)
+            for key, text in source.indirect.items():
+                target.add_indirect(key, text)
+            return
+        for column, _ in source.direct:
+            target.add_indirect((column, self.subtype), self.text)
+        for (column, subtype), text in source.indirect.items():
+            if subtype in _PER_COLUMN_INDIRECT:
+                target.add_indirect((column, self.subtype), self.text)
+            else:
+                target.add_indirect((column, subtype), text)
+
+
+_IDENTITY = _Context(Subtype.IDENTITY)
+
+
+def _stronger(a: Subtype, b: Subtype) -> Subtype:
+    """Of two DIRECT subtypes, the one that says more happened: AGGREGATION > TRANSFORMATION > IDENTITY."""
+    return a if _VALUE_RANK[a] >= _VALUE_RANK[b] else b
+
+
+@dataclass
+class OutputColumn:
+    """One column the query returns: its name, its SQL, and where its value comes from."""
+
+    name: str
+    expression: str
+    lineage: Lineage
+    is_star: bool
+
+
+@dataclass
+class QueryLineage:
+    """The lineage of a whole query: per output column, plus row-shaping columns for all of them."""
+
+    outputs: list[OutputColumn]
+    dataset_indirect: dict[Key, str]
+    tables: list[TableName]
+
+
+def table_name(table: exp.Table) -> TableName:
+    """The name parts of a table reference, as written (after identifier normalisation)."""
+    return tuple(part.name for part in table.parts)
+
+
+def query_lineage(
+    root: Scope, dialect: Dialect, columns_of: Callable[[TableName], ColumnTypes | None]
+) -> QueryLineage:
+    """Trace every output column of the query whose root scope is ``root``.
+
+    ``columns_of`` gives the known columns of a table (``None`` if the table is unknown); a column
+    missing from a known table is an error rather than a guess.
+    """
+    return _Walker(root, dialect, columns_of).run()
+
+
+class _Walker:
+    def __init__(
+        self, root: Scope, dialect: Dialect, columns_of: Callable[[TableName], ColumnTypes | None]
+    ) -> None:
+        self.root = root
+        self.dialect = dialect
+        self.columns_of = columns_of
+        self.scopes = list(root.traverse())
+        self.scope_of = {id(scope.expression): scope for scope in self.scopes}
+        self.outputs: dict[tuple[int, int], Lineage] = {}
+        self.row_lineage: dict[int, Lineage] = {}
+        self.udtfs: dict[int, Lineage] = {}
+        self.names: dict[int, list[str]] = {}
+
+    def run(self) -> QueryLineage:
+        outputs = []
+        for index, name in enumerate(self.output_names(self.root)):
+            is_star = _is_star(_projections(self.root)[index])
+            outputs.append(
+                OutputColumn(
+                    name, self.projection_sql(self.root, index), self.output(self.root, index), is_star
+                )
+            )
+        tables: dict[TableName, None] = {}
+        for scope in self.scopes:
+            for source in scope.sources.values():
+                if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
+                    tables.setdefault(table_name(source))
+        return QueryLineage(outputs, self.rows(self.root).indirect, list(tables))
+
+    # ---- outputs of a scope -----------------------------------------------------------------
+
+    def output_names(self, scope: Scope) -> list[str]:
+        names = self.names.get(id(scope))
+        if names is None:
+            names = ["*" if _is_star(p) else p.alias_or_name for p in _projections(scope)]
+            self.names[id(scope)] = names
+        return names
+
+    def projection_sql(self, scope: Scope, index: int) -> str:
+        """The SQL of output ``index``; for a set operation, that of every branch joined by its operator."""
+        node = scope.expression
+        if isinstance(node, exp.SetOperation):
+            operator = f" {node.key.upper()}{'' if node.args.get('distinct') else ' ALL'} "
+            return operator.join(
+                self.projection_sql(branch, index)
+                for branch in scope.set_operation_scopes
+                if index < len(_projections(branch))
+            )
+        projection = _projections(scope)[index]
+        return "*" if _is_star(projection) else self.sql(projection.unalias())
+
+    def output(self, scope: Scope, index: int) -> Lineage:
+        key = (id(scope), index)
+        lineage = self.outputs.get(key)
+        if lineage is not None:
+            return lineage
+        # Stored before it is computed, so a recursive CTE reading itself terminates.
+        lineage = self.outputs[key] = Lineage()
+        if isinstance(scope.expression, exp.SetOperation):
+            for branch in scope.set_operation_scopes:
+                if index < len(_projections(branch)):
+                    lineage.merge(self.output(branch, index))
+            return lineage
+        projection = _projections(scope)[index]
+        if isinstance(projection, exp.Star):
+            lineage.merge(self.star(scope, None))
+        elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
+            lineage.merge(self.star(scope, projection.table))
+        else:
+            self.visit(scope, projection, _IDENTITY, lineage)
+        return lineage
+
+    def all_outputs(self, scope: Scope) -> Lineage:
+        lineage = Lineage()
+        for index in range(len(self.output_names(scope))):
+            lineage.merge(self.output(scope, index))
+        return lineage
+
+    def star(self, scope: Scope, alias: str | None) -> Lineage:
+        """``*`` or ``t.*`` that qualification could not expand: the ``*`` of each table behind it."""
+        sources = _selected(scope)
+        if alias is not None:
+            sources = [(name, source) for name, source in sources if name == alias]
+        lineage = Lineage()
+        for _, source in sources:
+            if isinstance(source, exp.Table):
+                lineage.add_direct((SourceColumn(table_name(source), "*"), Subtype.IDENTITY), False)
+            elif _is_udtf(source):
+                lineage.merge(self.udtf(source))
+            else:
+                lineage.merge(self.all_outputs(source))
+        return lineage
+
+    # ---- rows of a scope: JOIN / FILTER / GROUP_BY / SORT -------------------------------------
+
+    def rows(self, scope: Scope) -> Lineage:
+        """Columns that decide which rows a scope returns (as ``indirect`` entries)."""
+        lineage = self.row_lineage.get(id(scope))
+        if lineage is not None:
+            return lineage
+        lineage = self.row_lineage[id(scope)] = Lineage()
+        node = scope.expression
+        if isinstance(node, exp.SetOperation):
+            for branch in scope.set_operation_scopes:
+                lineage.merge(self.rows(branch))
+            return lineage
+        if not isinstance(node, exp.Select):
+            return lineage
+        for join in node.args.get("joins") or ():
+            self.visit_conjuncts(scope, join.args.get("on"), Subtype.JOIN, lineage)
+        for clause in ("where", "having", "qualify"):
+            condition = node.args.get(clause)
+            if condition is not None:
+                self.visit_conjuncts(scope, condition.this, Subtype.FILTER, lineage)
+        group = node.args.get("group")
+        if group is not None:
+            for item in group.iter_expressions():
+                self.visit(scope, item, _Context(Subtype.GROUP_BY, text=self.sql(item)), lineage)
+        order = node.args.get("order")
+        if order is not None:
+            for item in order.expressions:
+                self.visit(scope, item.this, _Context(Subtype.SORT, text=self.sql(item.this)), lineage)
+        for _, source in _selected(scope):
+            if isinstance(source, Scope) and not _is_udtf(source):
+                lineage.merge(self.rows(source))
+        return lineage
+
+    def visit_conjuncts(
+        self, scope: Scope, condition: exp.Expr | None, subtype: Subtype, into: Lineage
+    ) -> None:
+        if condition is None:
+            return
+        for conjunct in condition.flatten() if isinstance(condition, exp.And) else (condition,):
+            self.visit(scope, conjunct, _Context(subtype, text=self.sql(conjunct)), into)
+
+    # ---- expressions ----------------------------------------------------------------------
+
+    def visit(self, scope: Scope, node: exp.Expr, context: _Context, into: Lineage) -> None:
+        """Add the lineage of every column under ``node`` (within ``scope``) to ``into``."""
+        stack = [(node, context)]
+        while stack:
+            node, context = stack.pop()
+            if isinstance(node, exp.Column):
+                if isinstance(node.this, exp.Star):
+                    context.compose(into, self.star(scope, node.table))
+                elif node.table or node.name not in context.bound:
+                    context.compose(into, self.column(scope, node))
+                continue
+            if isinstance(node, exp.Star):
+                # COUNT(*) counts rows; it reads no column.
+                if not isinstance(node.parent, exp.AggFunc):
+                    context.compose(into, self.star(scope, None))
+                continue
+            if isinstance(node, (exp.Subquery, exp.Query)):
+                inner = self.scope_of.get(id(node.unnest()))
+                if inner is not None:
+                    context.compose(into, self.all_outputs(inner))
+                    context.compose(into, self.rows(inner))
+                    continue
+            stack.extend(self.children(node, context))
+
+    def children(self, node: exp.Expr, context: _Context) -> Iterable[tuple[exp.Expr, _Context]]:
+        """Each child of ``node`` with the context its value reaches the output in."""
+        if isinstance(node, exp.Lambda):
+            bound = context.bound | {e.name for e in node.expressions}
+            body = _Context(context.subtype, context.masking, context.text, bound)
+            return [(node.this, body)]
+        if isinstance(node, (exp.Alias, exp.Paren)):
+            default = context
+        elif isinstance(node, exp.AggFunc):
+            default = context.value(Subtype.AGGREGATION, isinstance(node, _COUNTING_AGGREGATES))
+        else:
+            default = context.value(masking=_is_masking(node))
+        pairs = []
+        for key, value in node.args.items():
+            if not isinstance(value, (exp.Expr, list)):
+                continue
+            child_context = default
+            if isinstance(node, exp.Window) and key != "this":
+                child_context = context.condition(Subtype.WINDOW, self.sql(node))
+            elif (
+                (isinstance(node, (exp.If, exp.Case)) and key == "this")
+                or (isinstance(node, exp.Nullif) and key == "expression")
+                or (isinstance(node, exp.Filter) and key == "expression")
+            ):
+                child_context = context.condition(Subtype.CONDITIONAL, self.sql(value))
+            for child in value if isinstance(value, list) else (value,):
+                if isinstance(child, exp.Expr):
+                    pairs.append((child, child_context))
+        return pairs
+
+    def sql(self, node: exp.Expr) -> str:
+        return node.sql(dialect=self.dialect)
+
+    # ---- columns --------------------------------------------------------------------------
+
+    def column(self, scope: Scope, column: exp.Column) -> Lineage:
+        name = column.name
+        table = column.table
+        if not table:
+            return self.unqualified(scope, column)
+        searched: Scope | None = scope
+        while searched is not None:
+            source = searched.sources.get(table)
+            if source is not None:
+                return self.from_source(source, table, name)
+            searched = searched.parent
+        raise LineageError(f"column {table}.{name}: no table or alias '{table}' in scope")
+
+    def from_source(self, source: exp.Table | Scope, alias: str, name: str) -> Lineage:
+        """The lineage of column ``name`` of ``source`` (a table, CTE, derived table or UDTF)."""
+        if isinstance(source, exp.Table):
+            known = self.columns_of(table_name(source))
+            if known is not None and name not in known:
+                raise LineageError(
+                    f"column '{name}' not found in table {'.'.join(table_name(source))} (catalog)"
+                )
+            lineage = Lineage()
+            lineage.add_direct((SourceColumn(table_name(source), name), Subtype.IDENTITY), False)
+            return lineage
+        if _is_udtf(source):
+            return self.udtf(source)
+        # A recursive CTE refers to itself through a scope sqlglot builds but does not populate;
+        # the populated scope of the same query is the one to follow.
+        source = self.scope_of.get(id(source.expression), source)
+        names = self.output_names(source)
+        if name in names:
+            return self.output(source, names.index(name))
+        if "*" in names:
+            return self.through_star(source, name)
+        raise LineageError(
+            f"column '{name}' not found in subquery or CTE '{alias}' (it returns {', '.join(names)})"
+        )
+
+    def through_star(self, scope: Scope, name: str) -> Lineage:
+        """Column ``name`` of a scope that returns an unexpanded ``*``: find it behind the star."""
+        candidates: list[tuple[str, exp.Table | Scope]] = []
+        for projection in _projections(scope):
+            if isinstance(projection, exp.Star):
+                candidates.extend(_selected(scope))
+            elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
+                candidates.extend(s for s in _selected(scope) if s[0] == projection.table)
+        return self.pick(scope, name, candidates, None)
+
+    def unqualified(self, scope: Scope, column: exp.Column) -> Lineage:
+        """A column qualification could not attribute: no catalog, an alias reference, or a typo."""
+        return self.pick(scope, column.name, _selected(scope), column)
+
+    def pick(
+        self,
+        scope: Scope,
+        name: str,
+        candidates: list[tuple[str, exp.Table | Scope]],
+        column: exp.Column | None,
+    ) -> Lineage:
+        having = [(alias, s) for alias, s in candidates if self.has_column(s, name) is True]
+        if len(having) == 1:
+            return self.from_source(having[0][1], having[0][0], name)
+        if len(having) > 1:
+            raise LineageError(f"column '{name}' is ambiguous: it is in {_describe(having)}")
+        if column is not None:
+            reference = self.alias_reference(scope, column)
+            if reference is not None:
+                return reference
+        unknown = [(alias, s) for alias, s in candidates if self.has_column(s, name) is None]
+        if len(unknown) == 1:
+            return self.from_source(unknown[0][1], unknown[0][0], name)
+        if len(unknown) > 1:
+            raise LineageError(
+                f"column '{name}' is ambiguous: it could come from {_describe(unknown)};"
+                " qualify it or give a catalog"
+            )
+        if column is not None and scope.parent is not None and scope.can_be_correlated:
+            return self.unqualified(scope.parent, column)
+        known = " (catalog)" if any(isinstance(s, exp.Table) for _, s in candidates) else ""
+        where = _describe(candidates) if candidates else "a query without tables"
+        raise LineageError(f"column '{name}' not found in {where}{known}")
+
+    def alias_reference(self, scope: Scope, column: exp.Column) -> Lineage | None:
+        """``SELECT a + 1 AS b ... ORDER BY b`` (or HAVING/QUALIFY/a later projection): b is the output."""
+        names = self.output_names(scope)
+        if column.name not in names or isinstance(scope.expression, exp.SetOperation):
+            return None
+        index = names.index(column.name)
+        top: exp.Expr = column
+        while top.parent is not None and top.parent is not scope.expression:
+            top = top.parent
+        if top is _projections(scope)[index]:
+            return None
+        return self.output(scope, index)
+
+    def has_column(self, source: exp.Table | Scope, name: str) -> bool | None:
+        """Whether ``source`` has column ``name``; ``None`` when its columns are not known."""
+        if isinstance(source, exp.Table):
+            known = self.columns_of(table_name(source))
+            return None if known is None else name in known
+        if _is_udtf(source):
+            alias = source.expression.args.get("alias")
+            columns = [c.name for c in alias.columns] if alias is not None else []
+            return name in (columns or [alias.name if alias is not None else ""])
+        names = self.output_names(source)
+        if name in names:
+            return True
+        return None if "*" in names else False
+
+    def udtf(self, scope: Scope) -> Lineage:
+        """Columns made by ``LATERAL VIEW EXPLODE(...)`` or ``UNNEST(...)``: a transformation of the input."""
+        lineage = self.udtfs.get(id(scope))
+        if lineage is None:
+            lineage = self.udtfs[id(scope)] = Lineage()
+            node = scope.expression
+            inputs = [node.this] if isinstance(node, exp.Lateral) else list(node.expressions)
+            for item in inputs:
+                self.visit(scope, item, _IDENTITY.value(), lineage)
+        return lineage
+
+
+def _projections(scope: Scope) -> list[exp.Expr]:
+    node = scope.expression
+    return node.selects if isinstance(node, exp.Query) else []
+
+
+def _is_star(projection: exp.Expr) -> bool:
+    return isinstance(projection, exp.Star) or (
+        isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+    )
+
+
+def _is_udtf(source: exp.Table | Scope) -> bool:
+    return isinstance(source, Scope) and isinstance(source.expression, exp.UDTF)
+
+
+def _is_masking(node: exp.Expr) -> bool:
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower() in MASKING_FUNCTIONS
+    return isinstance(node, _MASKING_CLASSES)
+
+
+def _selected(scope: Scope) -> list[tuple[str, exp.Table | Scope]]:
+    return [(name, source) for name, (_, source) in scope.selected_sources.items()]
+
+
+def _describe(sources: list[tuple[str, exp.Table | Scope]]) -> str:
+    described = [
+        f"table {'.'.join(table_name(s))}" if isinstance(s, exp.Table) else f"subquery or CTE '{alias}'"
+        for alias, s in sources
+    ]
+    return described[0] if len(described) == 1 else "any of " + ", ".join(described)
