@@ -52,7 +52,8 @@ def normalize_table(name: str, dialect: Dialect) -> TableName:
         table = exp.to_table(name, dialect=dialect)
         parts = [p for p in table.parts if isinstance(p, exp.Identifier)]
         if len(parts) == len(table.parts):
-            return tuple(dialect.normalize_identifier(p.copy()).name for p in parts)
+            # In place, so the dialect sees each part inside its table (BigQuery keeps table case).
+            return tuple(dialect.normalize_identifier(p).name for p in parts)
     except ParseError:
         pass
     return tuple(dialect.normalize_identifier(exp.to_identifier(p)).name for p in name.split("."))

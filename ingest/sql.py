@@ -169,8 +169,7 @@ class _Script:
                 Column(**self.column_ref(target, column).model_dump(), data_type=types.get(column))
             )
         if traced is not None:
-            for output, column in zip(traced.outputs, columns, strict=True):
-                self.edges(output, self.column_ref(target, column), traced, known, batch)
+            self.edges(traced, [self.column_ref(target, c) for c in columns], known, batch)
         if plan.kind in _CREATES and "*" not in columns:
             self.catalog.add_table(
                 _sql_name(table, self.dialect),
@@ -181,38 +180,30 @@ class _Script:
 
     def edges(
         self,
-        output: OutputColumn,
-        target: ColumnRef,
         traced: QueryLineage,
+        targets: list[ColumnRef],
         known: dict[TableName, ColumnTypes],
         batch: LineageBatch,
     ) -> None:
-        def source(column: SourceColumn) -> ColumnRef:
-            ref = self.column_ref(self.dataset(column.table), column.field)
-            batch.columns.append(
-                Column(**ref.model_dump(), data_type=known.get(column.table, {}).get(column.field))
-            )
-            return ref
+        """One edge per source of each output; row-shaping (dataset-level) sources go to every output."""
+        refs: dict[SourceColumn, ColumnRef] = {}
 
-        for (column, subtype), masking in output.lineage.direct.items():
-            batch.edges.append(
-                self.edge(
-                    source(column),
-                    target,
-                    Transformation(type=LineageType.DIRECT, subtype=subtype, masking=masking),
-                    output.expression,
-                )
-            )
-        for indirect in (output.lineage.indirect, traced.dataset_indirect):
-            for (column, subtype), text in indirect.items():
-                batch.edges.append(
-                    self.edge(
-                        source(column),
-                        target,
-                        Transformation(type=LineageType.INDIRECT, subtype=subtype),
-                        text,
-                    )
-                )
+        def ref(column: SourceColumn) -> ColumnRef:
+            found = refs.get(column)
+            if found is None:
+                found = refs[column] = self.column_ref(self.dataset(column.table), column.field)
+                data_type = known.get(column.table, {}).get(column.field)
+                batch.columns.append(Column(**found.model_dump(), data_type=data_type))
+            return found
+
+        for output, target in zip(traced.outputs, targets, strict=True):
+            for (column, subtype), masking in output.lineage.direct.items():
+                direct = Transformation(type=LineageType.DIRECT, subtype=subtype, masking=masking)
+                batch.edges.append(self.edge(ref(column), target, direct, output.expression))
+            for indirect in (output.lineage.indirect, traced.dataset_indirect):
+                for (column, subtype), text in indirect.items():
+                    transformation = Transformation(type=LineageType.INDIRECT, subtype=subtype)
+                    batch.edges.append(self.edge(ref(column), target, transformation, text))
 
     def edge(
         self, source: ColumnRef, target: ColumnRef, transformation: Transformation, expression: str

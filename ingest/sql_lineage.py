@@ -28,6 +28,8 @@ from tagline.ingest.catalog import ColumnTypes, TableName
 
 _VALUE_RANK = {Subtype.IDENTITY: 0, Subtype.TRANSFORMATION: 1, Subtype.AGGREGATION: 2}
 _PER_COLUMN_INDIRECT = (Subtype.WINDOW, Subtype.CONDITIONAL)
+_LATE_CLAUSES = ("group", "having", "qualify", "order")
+"""Clauses evaluated after the projections are named, where an unqualified name may be an output."""
 
 MASKING_FUNCTIONS = frozenset(
     {
@@ -112,7 +114,7 @@ class _Context:
         return _Context(_stronger(subtype, self.subtype), self.masking or masking, self.text, self.bound)
 
     def condition(self, subtype: Subtype, text: str) -> _Context:
-        return self if self.indirect else _Context(subtype, False, text, self.bound)
+        return _Context(subtype, False, text, self.bound)
 
     def compose(self, target: Lineage, source: Lineage) -> None:
         """Add ``source`` (the lineage of something used in this context) to ``target``."""
@@ -350,17 +352,12 @@ class _Walker:
             default = context.value(masking=_is_masking(node))
         pairs = []
         for key, value in node.args.items():
-            if not isinstance(value, (exp.Expr, list)):
-                continue
             child_context = default
-            if isinstance(node, exp.Window) and key != "this":
-                child_context = context.condition(Subtype.WINDOW, self.sql(node))
-            elif (
-                (isinstance(node, (exp.If, exp.Case)) and key == "this")
-                or (isinstance(node, exp.Nullif) and key == "expression")
-                or (isinstance(node, exp.Filter) and key == "expression")
-            ):
-                child_context = context.condition(Subtype.CONDITIONAL, self.sql(value))
+            if not context.indirect:
+                if isinstance(node, exp.Window) and key != "this":
+                    child_context = context.condition(Subtype.WINDOW, self.sql(node))
+                elif isinstance(value, exp.Expr) and _is_condition(node, key):
+                    child_context = context.condition(Subtype.CONDITIONAL, self.sql(value))
             for child in value if isinstance(value, list) else (value,):
                 if isinstance(child, exp.Expr):
                     pairs.append((child, child_context))
@@ -382,6 +379,8 @@ class _Walker:
             if source is not None:
                 return self.from_source(source, table, name)
             searched = searched.parent
+        if scope.pivots:
+            raise LineageError(f"column {table}.{name} comes from a PIVOT/UNPIVOT, which is not traced yet")
         raise LineageError(f"column {table}.{name}: no table or alias '{table}' in scope")
 
     def from_source(self, source: exp.Table | Scope, alias: str, name: str) -> Lineage:
@@ -430,15 +429,15 @@ class _Walker:
         candidates: list[tuple[str, exp.Table | Scope]],
         column: exp.Column | None,
     ) -> Lineage:
+        if column is not None:
+            reference = self.alias_reference(scope, column, late=True)
+            if reference is not None:
+                return reference
         having = [(alias, s) for alias, s in candidates if self.has_column(s, name) is True]
         if len(having) == 1:
             return self.from_source(having[0][1], having[0][0], name)
         if len(having) > 1:
             raise LineageError(f"column '{name}' is ambiguous: it is in {_describe(having)}")
-        if column is not None:
-            reference = self.alias_reference(scope, column)
-            if reference is not None:
-                return reference
         unknown = [(alias, s) for alias, s in candidates if self.has_column(s, name) is None]
         if len(unknown) == 1:
             return self.from_source(unknown[0][1], unknown[0][0], name)
@@ -447,22 +446,41 @@ class _Walker:
                 f"column '{name}' is ambiguous: it could come from {_describe(unknown)};"
                 " qualify it or give a catalog"
             )
+        if column is not None:
+            reference = self.alias_reference(scope, column, late=False)
+            if reference is not None:
+                return reference
         if column is not None and scope.parent is not None and scope.can_be_correlated:
             return self.unqualified(scope.parent, column)
         known = " (catalog)" if any(isinstance(s, exp.Table) for _, s in candidates) else ""
         where = _describe(candidates) if candidates else "a query without tables"
         raise LineageError(f"column '{name}' not found in {where}{known}")
 
-    def alias_reference(self, scope: Scope, column: exp.Column) -> Lineage | None:
-        """``SELECT a + 1 AS b ... ORDER BY b`` (or HAVING/QUALIFY/a later projection): b is the output."""
+    def alias_reference(self, scope: Scope, column: exp.Column, *, late: bool) -> Lineage | None:
+        """The output ``b`` when an unqualified ``b`` refers to ``SELECT ... AS b`` of the same query.
+
+        ``late``: a reference from GROUP BY, HAVING, QUALIFY or ORDER BY, which may name outputs. ORDER
+        BY names outputs first; the others prefer a table column of that name, so the alias is taken
+        only when it does not itself wrap a column of its own name (``UPPER(name) AS name`` leaves
+        ``name`` a column). Otherwise: a lateral alias, an earlier output used by a later projection,
+        which the caller tries only when no table can have the column.
+        """
         names = self.output_names(scope)
         if column.name not in names or isinstance(scope.expression, exp.SetOperation):
             return None
+        projections = _projections(scope)
         index = names.index(column.name)
         top: exp.Expr = column
         while top.parent is not None and top.parent is not scope.expression:
             top = top.parent
-        if top is _projections(scope)[index]:
+        if late:
+            if top.arg_key not in _LATE_CLAUSES:
+                return None
+            if top.arg_key != "order" and any(
+                c.name == column.name for c in projections[index].find_all(exp.Column)
+            ):
+                return None
+        elif not any(p is top for p in projections[index + 1 :]):
             return None
         return self.output(scope, index)
 
@@ -472,9 +490,7 @@ class _Walker:
             known = self.columns_of(table_name(source))
             return None if known is None else name in known
         if _is_udtf(source):
-            alias = source.expression.args.get("alias")
-            columns = [c.name for c in alias.columns] if alias is not None else []
-            return name in (columns or [alias.name if alias is not None else ""])
+            return name in _udtf_columns(source)
         names = self.output_names(source)
         if name in names:
             return True
@@ -505,6 +521,21 @@ def _is_star(projection: exp.Expr) -> bool:
 
 def _is_udtf(source: exp.Table | Scope) -> bool:
     return isinstance(source, Scope) and isinstance(source.expression, exp.UDTF)
+
+
+def _udtf_columns(scope: Scope) -> list[str]:
+    """``LATERAL VIEW EXPLODE(a) t AS x`` makes ``x``; BigQuery's ``UNNEST(a) AS x`` names it by the alias."""
+    alias = scope.expression.args.get("alias")
+    if alias is None:
+        return []
+    return [c.name for c in alias.columns] or [alias.name]
+
+
+def _is_condition(node: exp.Expr, key: str) -> bool:
+    """Whether argument ``key`` of ``node`` decides which value is used rather than being one."""
+    if isinstance(node, (exp.If, exp.Case)):
+        return key == "this"
+    return isinstance(node, (exp.Nullif, exp.Filter)) and key == "expression"
 
 
 def _is_masking(node: exp.Expr) -> bool:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TypeVar
 
 from sqlglot import exp
 from sqlglot.dialects import Dialect
+
+E = TypeVar("E", bound=exp.Expr)
 
 
 class StatementKind(Enum):
@@ -222,7 +225,7 @@ def _target(
     return (table if isinstance(table, exp.Table) else None), columns, types
 
 
-def _bare(table: exp.Expr) -> exp.Expr:
+def _bare(table: E) -> E:
     """A copy of a table reference without the joins some dialects hang on it."""
     copy = table.copy()
     copy.set("joins", None)

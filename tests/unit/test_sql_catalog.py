@@ -68,3 +68,8 @@ def test_tables_added_after_a_lookup_are_found() -> None:
 def test_malformed_catalogs_are_rejected(mapping: object) -> None:
     with pytest.raises(ValueError):
         Catalog.from_mapping(mapping)  # type: ignore[arg-type]
+
+
+def test_bigquery_table_names_keep_their_case_and_columns_fold() -> None:
+    catalog = Catalog.from_mapping({"proj.Raw.Users": ["Email"]})
+    assert catalog.find(("proj", "Raw", "Users"), resolve_dialect("bigquery")) == {"email": None}

@@ -181,6 +181,24 @@ def test_alias_references_in_group_by_having_and_qualify() -> None:
     )
 
 
+def test_lateral_alias_is_used_when_the_table_lacks_the_column() -> None:
+    catalog = Catalog.from_mapping({"db.s": ["a"]})
+    sql = "INSERT INTO db.t SELECT a + 1 AS b, b * 2 AS c FROM db.s"
+    assert edges(extract(sql, dialect="spark", catalog=catalog)) == {
+        direct("db.s.a", "db.t.b", "TRANSFORMATION"),
+        direct("db.s.a", "db.t.c", "TRANSFORMATION"),
+    }
+
+
+def test_table_columns_win_over_aliases_outside_order_by() -> None:
+    swapped = "INSERT INTO db.t SELECT b AS a, a AS b FROM db.s"
+    assert edges(extract(swapped)) == {direct("db.s.b", "db.t.a"), direct("db.s.a", "db.t.b")}
+    shadowed = "INSERT INTO db.t SELECT UPPER(name) AS name FROM db.s WHERE name <> '' ORDER BY name"
+    assert edges(extract(shadowed)) == {direct("db.s.name", "db.t.name", "TRANSFORMATION")} | indirect(
+        "db.s.name", "FILTER", "db.t.name"
+    ) | indirect("db.s.name", "SORT", "db.t.name")
+
+
 def test_case_condition_is_conditional_and_branch_values_are_direct() -> None:
     sql = """
         INSERT INTO db.t
@@ -586,6 +604,11 @@ def test_ambiguous_column_without_catalog_fails_and_replays_with_one() -> None:
     assert direct("db.s.a", "db.t.a") in edges(replayed)
 
 
+def test_pivot_is_reported_as_not_traced_yet() -> None:
+    (failure,) = extract("INSERT INTO db.t SELECT a FROM db.s PIVOT (SUM(v) FOR k IN ('x', 'y'))").failures
+    assert "PIVOT/UNPIVOT" in failure.reason
+
+
 def test_target_column_missing_from_catalog_fails() -> None:
     catalog = Catalog.from_mapping({"db.t": ["x"]})
     (failure,) = extract("INSERT INTO db.t (x, y) SELECT a, b FROM db.s", catalog=catalog).failures
@@ -639,7 +662,7 @@ def test_created_table_maps_a_later_insert_by_position() -> None:
     assert {(c.dataset, c.field): c.data_type for c in batch.columns}[("db.t", "y")] == "INT"
 
 
-def test_session_tables_do_not_leak_into_the_callers_catalog() -> None:
+def test_tables_created_by_the_script_do_not_leak_into_the_callers_catalog() -> None:
     catalog = Catalog.from_mapping({"db.s": ["a"]})
     extract("CREATE TABLE db.n AS SELECT a FROM db.s", catalog=catalog)
     assert catalog.to_mapping() == {"db.s": {"a": None}}
