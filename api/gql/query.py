@@ -36,17 +36,17 @@ class Query:
     @strawberry.field(description="A column by namespace, dataset name and field name.")
     async def column(self, info: Info[Context, None], namespace: str, dataset: str, field: str) -> Column | None:
         record = await _lookup(info, column_key(namespace, dataset, field))
-        return Column(record=record) if record else None
+        return Column.of(record) if record else None
 
     @strawberry.field(description="A dataset (table or view) by namespace and name.")
     async def dataset(self, info: Info[Context, None], namespace: str, name: str) -> Dataset | None:
         record = await _lookup(info, dataset_key(namespace, name))
-        return Dataset(record=record) if record else None
+        return Dataset.of(record) if record else None
 
     @strawberry.field(description="A job by namespace and name.")
     async def job(self, info: Info[Context, None], namespace: str, name: str) -> Job | None:
         record = await _lookup(info, job_key(namespace, name))
-        return Job(record=record) if record else None
+        return Job.of(record) if record else None
 
     @strawberry.field(description="The lineage of a column, or of all a dataset's columns, as nodes and edges.")
     async def lineage(
@@ -72,7 +72,7 @@ class Query:
             result.merge(await walk(info, start, "out", depth, direct_only, max_nodes))
         nodes = sorted(result.vertices.values(), key=lambda r: r.key)
         return LineageGraph(
-            nodes=[Column(record=r) for r in nodes], edges=edges_of(result), truncated=result.truncated
+            nodes=[Column.of(r) for r in nodes], edges=edges_of(result), truncated=result.truncated
         )
 
 

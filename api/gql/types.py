@@ -50,7 +50,7 @@ async def walk(info: Info[Context, None], start: list[VertexRecord], direction: 
 
 def edges_of(expansion: Expansion) -> list[LineageEdge]:
     v = expansion.vertices
-    edges = [LineageEdge(record=e, source=Column(record=v[e.out_id]), target=Column(record=v[e.in_id]))
+    edges = [LineageEdge(record=e, source=Column.of(v[e.out_id]), target=Column.of(v[e.in_id]))
              for e in expansion.edges.values()]
     return sorted(edges, key=lambda e: (e.source.record.key, e.target.record.key, str(e.record.props.get(schema.KEY))))
 
@@ -66,26 +66,17 @@ class Transformation:
 @strawberry.type(description="A column of a dataset, with its lineage in both directions.")
 class Column:
     record: strawberry.Private[VertexRecord]
+    namespace: str
+    dataset: str
+    field: str
+    data_type: str | None
+    description: str | None
 
-    @strawberry.field
-    def namespace(self) -> str:
-        return str(self.record.props["namespace"])
-
-    @strawberry.field
-    def dataset(self) -> str:
-        return str(self.record.props["dataset"])
-
-    @strawberry.field
-    def field(self) -> str:
-        return str(self.record.props["field"])
-
-    @strawberry.field
-    def data_type(self) -> str | None:
-        return _text(self.record, "data_type")
-
-    @strawberry.field
-    def description(self) -> str | None:
-        return _text(self.record, "description")
+    @classmethod
+    def of(cls, record: VertexRecord) -> Column:
+        p = record.props
+        return cls(record=record, namespace=p["namespace"], dataset=p["dataset"], field=p["field"],
+                   data_type=_text(record, "data_type"), description=_text(record, "description"))
 
     @strawberry.field(description="Every edge within `depth` hops upstream, each once. "
                       "`directOnly` follows only edges that carry the value (no joins, filters...).")
@@ -124,7 +115,7 @@ class LineageEdge:
     async def job(self, info: Info[Context, None]) -> Job | None:
         key = _text(self.record, "job")
         record = await info.context.by_key.load(key) if key else None
-        return Job(record=record) if record else None
+        return Job.of(record) if record else None
 
     @strawberry.field(description="When this edge was first and last seen by an ingest (ISO-8601).")
     def last_seen(self) -> str | None:
@@ -134,72 +125,55 @@ class LineageEdge:
 @strawberry.type(description="A table or view.")
 class Dataset:
     record: strawberry.Private[VertexRecord]
+    namespace: str
+    name: str
+    kind: str | None
+    description: str | None
 
-    @strawberry.field
-    def namespace(self) -> str:
-        return str(self.record.props["namespace"])
-
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.record.props["name"])
-
-    @strawberry.field
-    def kind(self) -> str | None:
-        return _text(self.record, "kind")
-
-    @strawberry.field
-    def description(self) -> str | None:
-        return _text(self.record, "description")
+    @classmethod
+    def of(cls, record: VertexRecord) -> Dataset:
+        p = record.props
+        return cls(record=record, namespace=p["namespace"], name=p["name"], kind=_text(record, "kind"),
+                   description=_text(record, "description"))
 
     @strawberry.field
     async def columns(self, info: Info[Context, None]) -> list[Column]:
         found = await info.context.neighbours(self.record.id, "out", schema.HAS_COLUMN)
-        return [Column(record=r) for r in found]
+        return [Column.of(r) for r in found]
 
     @strawberry.field(description="Jobs that read this dataset.")
     async def readers(self, info: Info[Context, None]) -> list[Job]:
-        return [Job(record=r) for r in await info.context.neighbours(self.record.id, "in", schema.READS)]
+        return [Job.of(r) for r in await info.context.neighbours(self.record.id, "in", schema.READS)]
 
     @strawberry.field(description="Jobs that write this dataset.")
     async def writers(self, info: Info[Context, None]) -> list[Job]:
-        return [Job(record=r) for r in await info.context.neighbours(self.record.id, "in", schema.WRITES)]
+        return [Job.of(r) for r in await info.context.neighbours(self.record.id, "in", schema.WRITES)]
 
 
 @strawberry.type(description="A scheduled task, dbt model, Spark application or query source.")
 class Job:
     record: strawberry.Private[VertexRecord]
+    namespace: str
+    name: str
+    description: str | None
+    schedule: str | None
+    last_run_at: str | None
+    last_run_state: str | None
 
-    @strawberry.field
-    def namespace(self) -> str:
-        return str(self.record.props["namespace"])
-
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.record.props["name"])
-
-    @strawberry.field
-    def description(self) -> str | None:
-        return _text(self.record, "description")
-
-    @strawberry.field
-    def schedule(self) -> str | None:
-        return _text(self.record, "schedule")
-
-    @strawberry.field
-    def last_run_at(self) -> str | None:
-        return _text(self.record, "last_run_at")
-
-    @strawberry.field
-    def last_run_state(self) -> str | None:
-        return _text(self.record, "last_run_state")
+    @classmethod
+    def of(cls, record: VertexRecord) -> Job:
+        p = record.props
+        return cls(record=record, namespace=p["namespace"], name=p["name"], description=_text(record, "description"),
+                   schedule=_text(record, "schedule"), last_run_at=_text(record, "last_run_at"),
+                   last_run_state=_text(record, "last_run_state"))
 
     @strawberry.field(description="Datasets this job reads.")
     async def inputs(self, info: Info[Context, None]) -> list[Dataset]:
-        return [Dataset(record=r) for r in await info.context.neighbours(self.record.id, "out", schema.READS)]
+        return [Dataset.of(r) for r in await info.context.neighbours(self.record.id, "out", schema.READS)]
 
     @strawberry.field(description="Datasets this job writes.")
     async def outputs(self, info: Info[Context, None]) -> list[Dataset]:
-        return [Dataset(record=r) for r in await info.context.neighbours(self.record.id, "out", schema.WRITES)]
+        return [Dataset.of(r) for r in await info.context.neighbours(self.record.id, "out", schema.WRITES)]
 
 
 @strawberry.type(description="A flat lineage graph for renderers.")
