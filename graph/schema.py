@@ -32,10 +32,6 @@ def access_key(label: str, job_key: str, dataset_key_: str) -> str:
     return f"{label[0]}|{job_key}|{dataset_key_}"
 
 
-def has_column_key(column_key: str) -> str:
-    return f"h|{column_key}"
-
-
 def dataset_key_of_column(props: dict[str, Any]) -> str:
     return dataset_key(props["namespace"], props["dataset"])
 

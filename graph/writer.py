@@ -186,8 +186,7 @@ class BatchWriter:
                 result.vertices_created += 1
                 if spec.label == schema.COLUMN:
                     dataset_key = schema.dataset_key_of_column(spec.props)
-                    props = {schema.KEY: schema.has_column_key(key)}
-                    self._create_edge(g, schema.HAS_COLUMN, ids[dataset_key], ids[key], props)
+                    self._create_edge(g, schema.HAS_COLUMN, ids[dataset_key], ids[key], {})
                     result.edges_created += 1
         especs = edge_specs(batch, now)
         existing = edges_by_keys(g, especs.keys())
@@ -249,8 +248,10 @@ class BatchWriter:
     ) -> None:
         # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
         step = g.V(out_id).as_("a").V(in_id).as_("b").add_e(label).from_("a").to("b")
+        # Empty and false values are not stored: readers take a missing property as such, and each
+        # property costs GremLite a read and a write.
         for name, value in props.items():
-            if value is not None:
+            if value not in (None, "", False):
                 step = step.property(name, value)
         step.iterate()
 
