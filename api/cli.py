@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
@@ -17,7 +18,7 @@ from tagline.api.demo import default_examples_dir, load_demo, read_manifest
 from tagline.api.ingestion import STDIN, IngestReport, SqlOptions, ingest_sql_texts
 from tagline.api.render import lineage_tree
 from tagline.api.replay import ReplayOverrides, replay
-from tagline.api.settings import Settings
+from tagline.api.settings import DEFAULT_STORE, Settings
 from tagline.graph.connection import StoreError
 from tagline.graph.model import column_key
 from tagline.graph.store import GraphStore
@@ -41,8 +42,9 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="GremLite file path or ws:// Gremlin Server URL [env TAGLINE_STORE; default ./data/tagline.db]",
-        show_default=False,
+        envvar="TAGLINE_STORE",
+        help="GremLite file path, or ws:// / wss:// Gremlin Server URL.",
+        show_default=DEFAULT_STORE,
     ),
 ]
 
@@ -142,7 +144,7 @@ def ingest_sql(
     dialect: Annotated[str, typer.Option(help="SQL dialect: hive, spark, trino, mysql, postgres, snowflake, ...")],
     namespace: Annotated[str, typer.Option(help="Namespace of the datasets, e.g. hive://warehouse.")] = "default",
     job_namespace: Annotated[str, typer.Option(help="Namespace of the job.")] = "default",
-    job: Annotated[str | None, typer.Option(help="Job that runs these statements [default: the file name].")] = None,
+    job: Annotated[str | None, typer.Option(help="Job that runs these statements.", show_default="the file name")] = None,
     catalog: Annotated[Path | None, typer.Option(help='JSON {"db.table": ["col", ...]} or {"db.table": {"col": "type"}}.')] = None,
     namespace_map: Annotated[list[str], typer.Option(help="PREFIX=NAMESPACE: tables named PREFIX.x.y go to NAMESPACE.")] = [],  # noqa: B006
     store: StoreOption = None,
@@ -276,4 +278,6 @@ def deadletter_replay(
 
 
 def main() -> None:
+    # sqlglot warns on stderr about SQL it renders approximately; the CLI reports failures itself.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
     app()

@@ -172,6 +172,8 @@ def test_limits_answer_with_errors_and_the_server_stays_up(loaded: Server) -> No
     assert too_far["errors"][0]["message"].startswith("depth must be between 1 and 20")
     aliases = "{ " + " ".join(f"a{i}: column(namespace: \"a\", dataset: \"b\", field: \"c\") {{ field }}" for i in range(40)) + " }"
     assert "aliases" in loaded.graphql(aliases)["errors"][0]["message"]
+    huge = '{ column(namespace: "a", dataset: "b", field: "c") { ' + "field " * 5000 + "} }"
+    assert "token" in loaded.graphql(huge)["errors"][0]["message"].lower()
     assert httpx.get(f"{loaded.url}/healthz", timeout=5).json()["status"] == "ok"
 
 
