@@ -41,7 +41,8 @@ def replay_openlineage(failure: Failure, overrides: ReplayOverrides) -> LineageB
     return batch_from_payload(failure.payload, failure.source, failure.location)
 
 
-REPLAYERS: dict[str, Replayer] = {"sql": replay_sql, "openlineage": replay_openlineage}
+# dbt models are kept as their compiled SQL wrapped in CREATE TABLE|VIEW, with the SQL options.
+REPLAYERS: dict[str, Replayer] = {"sql": replay_sql, "openlineage": replay_openlineage, "dbt": replay_sql}
 
 
 @dataclass
