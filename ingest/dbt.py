@@ -146,10 +146,9 @@ class _Reader:
         """The dataset, its columns with types and descriptions, and the tags its columns declare."""
         ref = self.dataset(node)
         table = self.catalog.table(node.unique_id)
-        kind = (table.metadata.type if table else None) or ("view" if node.materialized == "view" else "table")
-        batch = LineageBatch(
-            datasets=[Dataset(**ref.model_dump(), kind=kind.lower(), description=node.description or None)]
-        )
+        declared = (table.metadata.type if table else None) or node.materialized or ""
+        kind = "view" if "view" in declared.lower() else "table"
+        batch = LineageBatch(datasets=[Dataset(**ref.model_dump(), kind=kind, description=node.description or None)])
         columns: dict[str, Column] = {}
         for name, col in (table.columns if table else {}).items():
             columns[normalize_column(name, self.dialect)] = Column(
