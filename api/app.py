@@ -16,6 +16,7 @@ from tagline import __version__
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
 from tagline.api.metrics import Metrics, MetricsMiddleware
+from tagline.api.openlineage_routes import openlineage_routes
 from tagline.api.settings import Settings
 from tagline.api.store_thread import StoreThread
 from tagline.graph.connection import is_remote
@@ -57,6 +58,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/graphql", TaglineGraphQL(settings, holder), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
+        *openlineage_routes(holder),
     ]
     known = frozenset(r.path for r in routes)
     return Starlette(

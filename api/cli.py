@@ -76,9 +76,9 @@ def progress_bar() -> Progress:
     )
 
 
-def print_report(report: IngestReport) -> None:
+def print_report(report: IngestReport, unit: str = "statements") -> None:
     console.print(
-        f"{report.statements} statements, {report.edges_created} new edges, "
+        f"{report.statements} {unit}, {report.edges_created} new edges, "
         f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
         f"{len(report.failures)} failed"
     )
@@ -275,6 +275,11 @@ def deadletter_replay(
     console.print(f"{len(report.resolved)} replayed, {len(report.still_failing)} still failing")
     if report.still_failing:
         raise typer.Exit(1)
+
+
+from tagline.api.cli_sources import register  # noqa: E402 - it uses the helpers above
+
+register(app, ingest_app)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tagline.api.lineage_events import batch_from_payload
 from tagline.graph.deadletter import StoredFailure
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
@@ -36,7 +37,12 @@ def replay_sql(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
     )
 
 
-REPLAYERS: dict[str, Replayer] = {"sql": replay_sql}
+def replay_openlineage(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
+    return batch_from_payload(failure.payload, failure.source, failure.location)
+
+
+# dbt models are kept as their compiled SQL wrapped in CREATE TABLE|VIEW, with the SQL options.
+REPLAYERS: dict[str, Replayer] = {"sql": replay_sql, "openlineage": replay_openlineage, "dbt": replay_sql}
 
 
 @dataclass

@@ -15,6 +15,7 @@ DATASET = "dataset"
 COLUMN = "column"
 JOB = "job"
 FAILURE = "failure"
+EVENT = "event"
 
 HAS_COLUMN = "has_column"
 DERIVES = "derives"
@@ -26,6 +27,8 @@ EDGE_LABELS = (HAS_COLUMN, DERIVES, READS, WRITES)
 
 # Properties that identify a vertex and never change once it exists.
 IDENTITY_PROPS = frozenset({KEY, "namespace", "name", "dataset", "field"})
+
+FINAL_RUN_STATES = frozenset({"COMPLETE", "FAIL", "ABORT"})
 
 
 def access_key(label: str, job_key: str, dataset_key_: str) -> str:
@@ -49,6 +52,9 @@ def vertex_changes(current: dict[str, Any], incoming: dict[str, Any]) -> dict[st
     }
     if "last_run_at" in changes and str(current.get("last_run_at") or "") > changes["last_run_at"]:
         changes.pop("last_run_at")
+        changes.pop("last_run_state", None)
+    elif incoming.get("last_run_at") == current.get("last_run_at") and current.get("last_run_state") in FINAL_RUN_STATES:
+        # Same moment: a run's end outranks its start, whichever event arrived last.
         changes.pop("last_run_state", None)
     return changes
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from tagline.graph import deadletter, reader, schema
+from gremlin_python.process.graph_traversal import GraphTraversalSource
+
+from tagline.graph import deadletter, eventlog, reader, schema
 from tagline.graph.connection import GraphConnection
 from tagline.graph.deadletter import StoredFailure
+from tagline.graph.eventlog import LoggedEvent
 from tagline.graph.model import LineageBatch
 from tagline.graph.reader import Direction
 from tagline.graph.records import Hop, VertexId, VertexRecord
@@ -35,11 +38,35 @@ class GraphStore:
         """Write a batch and its failures in one transaction: all of it lands, or none of it."""
         moment = at or utcnow()
         with self.connection.transaction() as g:
-            result = self._writer.write(g, batch, moment)
-            for failure in batch.failures:
-                deadletter.add_failure(g, kind, failure, iso(moment))
+            result = self._write_with_failures(g, batch, kind, moment)
         self._cache.update(result.ids)
         return result
+
+    def _write_with_failures(
+        self, g: GraphTraversalSource, batch: LineageBatch, kind: str, moment: datetime
+    ) -> WriteResult:
+        result = self._writer.write(g, batch, moment)
+        for failure in batch.failures:
+            deadletter.add_failure(g, kind, failure, iso(moment))
+        return result
+
+    def log_event(self, kind: str, payload: str) -> LoggedEvent:
+        """Append an event to the event log and commit, before anything of it is applied."""
+        with self.connection.transaction() as g:
+            return eventlog.append_event(g, kind, payload, iso(utcnow()))
+
+    def apply_event(self, event_id: str, batch: LineageBatch, kind: str) -> WriteResult:
+        """Write a logged event's lineage (or its failure) and mark it in the log, in one transaction."""
+        moment = utcnow()
+        with self.connection.transaction() as g:
+            result = self._write_with_failures(g, batch, kind, moment)
+            status = eventlog.FAILED if batch.failures else eventlog.APPLIED
+            eventlog.mark_event(g, event_id, status, iso(moment))
+        self._cache.update(result.ids)
+        return result
+
+    def events(self) -> list[LoggedEvent]:
+        return eventlog.list_events(self.g)
 
     def find(self, keys: Iterable[str]) -> dict[str, VertexRecord]:
         return reader.find_by_keys(self.g, keys)

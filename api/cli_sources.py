@@ -1,0 +1,116 @@
+"""CLI commands for OpenLineage event files, dbt artifacts and the event log.
+
+Registered on the ``tagline`` app by :func:`register`; the shared helpers (store option, progress
+bar, report) come from :mod:`tagline.api.cli`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from tagline.api import cli
+from tagline.api.dbt_ingestion import ingest_dbt_project, read_project
+from tagline.api.lineage_events import ingest_event_file, replay_event_log
+from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE
+
+eventlog_app = typer.Typer(help="The OpenLineage event log: every accepted event, kept before it is applied.",
+                           no_args_is_help=True)
+
+
+def ingest_openlineage(
+    path: Annotated[str, typer.Argument(help="File of events: one JSON per line, or a JSON array; '-' reads standard input.")],
+    store: cli.StoreOption = None,
+) -> None:
+    """Load OpenLineage events (RunEvent, DatasetEvent, JobEvent) from a file."""
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise cli.fail(f"cannot read {path}: {exc}") from exc
+    graph = cli.open_store(store)
+    try:
+        with cli.progress_bar() as progress:
+            task = progress.add_task("ingest openlineage", total=None, detail="")
+            report = ingest_event_file(
+                graph, path, text, on_done=lambda entry: progress.update(task, advance=1, detail=entry.location)
+            )
+    finally:
+        graph.close()
+    cli.print_report(report, unit="events")
+
+
+def ingest_dbt(
+    manifest: Annotated[Path, typer.Option(help="dbt's target/manifest.json (schema v10-v12).")],
+    catalog: Annotated[Path | None, typer.Option(help="dbt's target/catalog.json (from `dbt docs generate`): column types.")] = None,
+    namespace: Annotated[str | None, typer.Option(help="Namespace of the datasets, e.g. postgres://db:5432 (default: the adapter name).")] = None,
+    job_namespace: Annotated[str, typer.Option(help="Namespace of the jobs (one per model).")] = DEFAULT_JOB_NAMESPACE,
+    store: cli.StoreOption = None,
+) -> None:
+    """Load a dbt project: models, seeds, snapshots and sources, with column lineage from compiled SQL."""
+    try:
+        project = read_project(manifest, catalog, namespace, job_namespace)
+    except ValueError as exc:
+        raise cli.fail(str(exc)) from exc
+    graph = cli.open_store(store)
+    try:
+        with cli.progress_bar() as progress:
+            task = progress.add_task("ingest dbt", total=len(project.jobs), detail="")
+            report = ingest_dbt_project(
+                graph, project, on_done=lambda name, batch: progress.update(task, advance=1, detail=name)
+            )
+    finally:
+        graph.close()
+    cli.console.print(f"dialect {project.dialect}, namespace {project.namespace}, {len(project.jobs)} models")
+    cli.print_report(report, unit="models")
+    if namespace is None and "://" not in project.namespace and project.namespace != "bigquery":
+        cli.errors.print(
+            f"Datasets went to namespace {project.namespace!r}; pass --namespace (e.g. postgres://host:5432) "
+            "so they meet the same tables from OpenLineage emitters."
+        )
+
+
+@eventlog_app.command("list")
+def eventlog_list(store: cli.StoreOption = None) -> None:
+    """Show the logged events: id, status, deliveries, when received."""
+    graph = cli.open_store(store)
+    try:
+        logged = graph.events()
+    finally:
+        graph.close()
+    if not logged:
+        cli.console.print("The event log is empty.")
+        return
+    table = Table("id", "kind", "status", "received", "first received")
+    for event in logged:
+        table.add_row(event.id, event.kind, event.status, str(event.times_received), event.received_at)
+    cli.console.print(table)
+
+
+@eventlog_app.command("replay")
+def eventlog_replay(
+    unapplied: Annotated[bool, typer.Option(help="Only events logged but never applied.")] = False,
+    store: cli.StoreOption = None,
+) -> None:
+    """Apply logged events again, in the order received (writes are idempotent)."""
+    graph = cli.open_store(store)
+    try:
+        applied, failures = replay_event_log(graph, only_unapplied=unapplied)
+    finally:
+        graph.close()
+    for failure in failures:
+        cli.errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.location}: {failure.reason}')}")
+    cli.console.print(f"{applied} events applied, {len(failures)} failed")
+
+
+def register(app: typer.Typer, ingest_app: typer.Typer) -> None:
+    ingest_app.command("openlineage")(ingest_openlineage)
+    ingest_app.command("dbt")(ingest_dbt)
+    app.add_typer(eventlog_app, name="eventlog")

@@ -1,0 +1,164 @@
+"""The application service for OpenLineage events: log, then apply.
+
+Every accepted event is first appended to the event log (committed on its own), then turned into a
+batch and written together with its mark in the log. An event that cannot be applied goes to the
+dead letter with the reason; an event that is not OpenLineage at all (from a file) goes there too.
+The HTTP route and ``tagline ingest openlineage`` both come through here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tagline.api.ingestion import IngestReport
+from tagline.graph.eventlog import RECEIVED
+from tagline.graph.model import Failure, LineageBatch
+from tagline.graph.store import GraphStore
+from tagline.graph.writer import WriteResult
+from tagline.ingest.openlineage import event_batch
+from tagline.ingest.openlineage_events import BaseEvent, EventError, JobEvent, RunEvent, parse_event
+
+KIND = "openlineage"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one accepted event."""
+
+    event_id: str
+    times_received: int
+    batch: LineageBatch
+    result: WriteResult
+
+    @property
+    def failure(self) -> Failure | None:
+        return self.batch.failures[0] if self.batch.failures else None
+
+
+def canonical_json(raw: Any) -> str:
+    """One text per event content, so a redelivered event is recognised whatever its key order."""
+    return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def describe(event: BaseEvent) -> str:
+    """Where an event came from, for failure reports: its job, run and state."""
+    if isinstance(event, RunEvent):
+        return f"job {event.job.namespace}/{event.job.name} run {event.run.runId} {event.eventType.value if event.eventType else ''}".rstrip()
+    if isinstance(event, JobEvent):
+        return f"job event {event.job.namespace}/{event.job.name}"
+    return f"dataset event {event.dataset.namespace}/{event.dataset.name}"  # type: ignore[attr-defined]
+
+
+def batch_of(event: BaseEvent, payload: str, source: str, location: str | None = None) -> LineageBatch:
+    """The event's lineage, or a batch holding only its failure: one bad event never stops the rest."""
+    try:
+        return event_batch(event)
+    except Exception as exc:  # noqa: BLE001 - whatever goes wrong mapping one event is kept, not raised
+        reason = f"could not apply the event: {type(exc).__name__}: {exc}"
+        failure = Failure(source=source, location=location or describe(event), reason=reason, payload=payload)
+        return LineageBatch(failures=[failure])
+
+
+def batch_from_payload(payload: str, source: str, location: str) -> LineageBatch:
+    """Decode, validate and map a kept event text (from the event log or the dead letter)."""
+    try:
+        event = parse_event(json.loads(payload))
+    except json.JSONDecodeError as exc:
+        return LineageBatch(failures=[Failure(source=source, location=location, reason=json_reason(exc), payload=payload)])
+    except EventError as exc:
+        return LineageBatch(failures=[Failure(source=source, location=location, reason=spec_reason(exc), payload=payload)])
+    return batch_of(event, payload, source, location)
+
+
+def json_reason(exc: json.JSONDecodeError) -> str:
+    return f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+
+
+def spec_reason(exc: EventError) -> str:
+    return f"not an OpenLineage event: {exc}"
+
+
+def accept_event(store: GraphStore, raw: Any, event: BaseEvent, source: str, location: str | None = None) -> Outcome:
+    """Log a validated event, then apply it."""
+    payload = canonical_json(raw)
+    logged = store.log_event(KIND, payload)
+    batch = batch_of(event, payload, source, location)
+    result = store.apply_event(logged.id, batch, KIND)
+    return Outcome(logged.id, logged.times_received, batch, result)
+
+
+# ---- files of events --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One event read from a file, or why it could not be read."""
+
+    location: str
+    text: str
+    raw: Any = None
+    error: str | None = None
+
+
+def read_event_file(text: str) -> Iterator[FileEntry]:
+    """Events from a JSON array, a single JSON object, or JSON lines (one event per line)."""
+    stripped = text.strip()
+    if stripped.startswith(("[", "{")):
+        try:
+            whole = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            if stripped.startswith("["):
+                yield FileEntry(location="file", text=text, error=json_reason(exc))
+                return
+        else:
+            items = whole if isinstance(whole, list) else [whole]
+            for number, item in enumerate(items, 1):
+                yield FileEntry(location=f"event {number}", text=canonical_json(item), raw=item)
+            return
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield FileEntry(location=f"line {number}", text=line, raw=json.loads(line))
+        except json.JSONDecodeError as exc:
+            yield FileEntry(location=f"line {number}", text=line, error=json_reason(exc).replace("line 1, ", ""))
+
+
+def ingest_event_file(
+    store: GraphStore, source: str, text: str, on_done: Callable[[FileEntry], None] = lambda entry: None
+) -> IngestReport:
+    """Ingest every event of a file, each on its own; unreadable ones go to the dead letter."""
+    report = IngestReport()
+    for entry in read_event_file(text):
+        reason = entry.error
+        if reason is None:
+            try:
+                event = parse_event(entry.raw)
+            except EventError as exc:
+                reason = spec_reason(exc)
+        if reason is not None:
+            batch = LineageBatch(failures=[Failure(source=source, location=entry.location, reason=reason, payload=entry.text)])
+            result = store.write(batch, kind=KIND)
+        else:
+            outcome = accept_event(store, entry.raw, event, source, entry.location)
+            batch, result = outcome.batch, outcome.result
+        batch.statements = 1
+        report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)
+        on_done(entry)
+    return report
+
+
+def replay_event_log(store: GraphStore, only_unapplied: bool = False) -> tuple[int, list[Failure]]:
+    """Apply logged events again, in the order received (e.g. those a stop left ``received``)."""
+    applied, failures = 0, []
+    for logged in store.events():
+        if only_unapplied and logged.status != RECEIVED:
+            continue
+        batch = batch_from_payload(logged.payload, "event log", f"event {logged.id}")
+        store.apply_event(logged.id, batch, logged.kind)
+        applied += not batch.failures
+        failures.extend(batch.failures)
+    return applied, failures

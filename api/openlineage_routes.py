@@ -1,0 +1,79 @@
+"""``POST /api/v1/lineage``: OpenLineage events, answered the way Marquez answers them.
+
+Emitters (the Spark listener, the Airflow provider, dbt-ol, the openlineage-python client's HTTP
+transport) post one event per request, optionally gzip-compressed. ``201`` when the event is logged
+and applied (or, if it could not be applied, logged and kept in the dead letter: the emitter did
+nothing wrong and must not retry); ``400`` for a body that is not JSON, saying where it broke;
+``422`` for JSON that is not an OpenLineage event, naming each invalid field's path; ``413`` for a
+body over the size limit; ``503`` when the store cannot be reached.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tagline.api.lineage_events import accept_event
+from tagline.api.store_thread import StoreThread
+from tagline.ingest.openlineage_events import EventError, parse_event
+
+LINEAGE_PATH = "/api/v1/lineage"
+MAX_BODY_BYTES = 16 * 1024 * 1024
+SOURCE = f"POST {LINEAGE_PATH}"
+
+
+def _problem(status: int, error: str, **detail: Any) -> JSONResponse:
+    return JSONResponse({"error": error, **detail}, status_code=status)
+
+
+def _decode(body: bytes, encoding: str) -> str:
+    if encoding.strip().lower() in ("gzip", "x-gzip"):
+        body = gzip.decompress(body)
+    elif encoding.strip().lower() == "deflate":
+        body = zlib.decompress(body)
+    return body.decode("utf-8")
+
+
+def openlineage_routes(holder: dict[str, StoreThread]) -> list[Route]:
+    async def post_lineage(request: Request) -> JSONResponse:
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return _problem(413, f"the event is larger than {MAX_BODY_BYTES} bytes")
+        try:
+            text = _decode(body, request.headers.get("content-encoding", ""))
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+            return _problem(400, "the body could not be decoded (gzip/deflate, then UTF-8)", message=str(exc))
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return _problem(
+                400, "malformed JSON", message=exc.msg, line=exc.lineno, column=exc.colno, position=exc.pos
+            )
+        try:
+            event = parse_event(raw)
+        except EventError as exc:
+            errors = [{"path": path, "message": message} for path, message in exc.problems]
+            return _problem(422, "not a valid OpenLineage event", errors=errors)
+        thread = holder["thread"]
+        try:
+            outcome = await thread.run(accept_event, thread.store, raw, event, SOURCE)
+        except Exception as exc:  # noqa: BLE001 - the store's own errors: the event is fine, the store is not
+            return _problem(503, "the store could not take the event; retry later", message=str(exc))
+        failure = outcome.failure
+        return JSONResponse(
+            {
+                "event": outcome.event_id,
+                "status": "dead_letter" if failure else "applied",
+                "duplicate": outcome.times_received > 1,
+                **({"reason": failure.reason} if failure else {}),
+            },
+            status_code=201,
+        )
+
+    return [Route(LINEAGE_PATH, post_lineage, methods=["POST"])]

@@ -1,0 +1,217 @@
+"""A dbt project's artifacts -> lineage batches (pure: no store I/O).
+
+Models, seeds, snapshots and sources become datasets named as the warehouse names them (the
+relation dbt renders, folded by the adapter's SQL dialect, so they meet the same tables read from
+query logs or OpenLineage events). Each model (and snapshot) is a job that reads its refs and
+sources and writes itself; its column lineage comes from its compiled SQL, run through the SQL
+extractor as ``CREATE TABLE|VIEW <relation> AS <compiled SQL>`` with the catalog as schema. Column
+types and descriptions come from ``catalog.json`` (then the manifest); column ``tags`` and ``meta``
+(``pii``, ``meta: {sensitivity: confidential}``) become declared tags.
+
+A model whose SQL cannot be traced becomes a failure holding that CREATE statement and the SQL
+options, so it replays like any SQL statement; the other models still load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot.dialects import Dialect
+
+from tagline.graph.model import (
+    Column,
+    ColumnRef,
+    Dataset,
+    DatasetAccess,
+    DatasetRef,
+    DeclaredTag,
+    Failure,
+    Job,
+    LineageBatch,
+)
+from tagline.ingest.catalog import Catalog, normalize_column, normalize_table
+from tagline.ingest.dbt_artifacts import DbtCatalog, Manifest, ManifestNode
+from tagline.ingest.dialects import resolve_dialect
+from tagline.ingest.sql import extract_sql
+from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.tags import tag_names
+
+ADAPTER_DIALECTS: dict[str, str] = {
+    "athena": "athena",
+    "bigquery": "bigquery",
+    "clickhouse": "clickhouse",
+    "databricks": "databricks",
+    "doris": "doris",
+    "dremio": "dremio",
+    "duckdb": "duckdb",
+    "exasol": "exasol",
+    "fabric": "fabric",
+    "glue": "spark",
+    "materialize": "materialize",
+    "mysql": "mysql",
+    "oracle": "oracle",
+    "postgres": "postgres",
+    "redshift": "redshift",
+    "snowflake": "snowflake",
+    "spark": "spark",
+    "sqlite": "sqlite",
+    "sqlserver": "tsql",
+    "starrocks": "starrocks",
+    "synapse": "tsql",
+    "teradata": "teradata",
+    "trino": "trino",
+}
+DATASET_TYPES = frozenset({"model", "seed", "snapshot"})
+JOB_TYPES = frozenset({"model", "snapshot"})
+DEFAULT_JOB_NAMESPACE = "dbt"
+
+
+def adapter_dialect(adapter: str | None) -> str:
+    """The sqlglot dialect for a dbt adapter type; a ``ValueError`` naming the known ones if none fits."""
+    name = (adapter or "").lower()
+    if name in ADAPTER_DIALECTS:
+        return ADAPTER_DIALECTS[name]
+    raise ValueError(
+        f"dbt adapter {adapter!r} has no known SQL dialect; known adapters: {', '.join(sorted(ADAPTER_DIALECTS))}"
+    )
+
+
+def default_namespace(adapter: str | None) -> str:
+    """The namespace when none is given: the adapter's scheme. The naming spec adds the host or
+    account (``postgres://db:5432``, ``snowflake://org-account``), which the manifest does not hold;
+    pass ``--namespace`` to meet lineage from emitters that know it. BigQuery needs nothing more."""
+    return (adapter or "dbt").lower()
+
+
+@dataclass
+class DbtProject:
+    """What the artifacts say: one batch of datasets and columns, then one batch per job."""
+
+    dialect: str
+    namespace: str
+    datasets: LineageBatch
+    jobs: list[tuple[str, LineageBatch]] = field(default_factory=list)
+
+
+def extract_dbt(
+    manifest: Manifest,
+    catalog: DbtCatalog | None = None,
+    *,
+    namespace: str | None = None,
+    job_namespace: str = DEFAULT_JOB_NAMESPACE,
+) -> DbtProject:
+    dialect_name = adapter_dialect(manifest.metadata.adapter_type)
+    reader = _Reader(
+        dialect=resolve_dialect(dialect_name),
+        dialect_name=dialect_name,
+        namespace=namespace or default_namespace(manifest.metadata.adapter_type),
+        job_namespace=job_namespace,
+        manifest=manifest,
+        catalog=catalog or DbtCatalog(),
+    )
+    nodes = [n for n in manifest.nodes.values() if reader.is_dataset(n)] + list(manifest.sources.values())
+    described = BatchBuilder()
+    tags: list[DeclaredTag] = []
+    for node in nodes:
+        described.add(reader.describe(node, tags))
+    datasets = described.build(statements=0)
+    datasets.tags = list(dict.fromkeys(tags))
+    project = DbtProject(dialect=dialect_name, namespace=reader.namespace, datasets=datasets)
+    sql_catalog = reader.sql_catalog(nodes)
+    for node in manifest.nodes.values():
+        if node.resource_type in JOB_TYPES and reader.is_dataset(node):
+            project.jobs.append((node.unique_id, reader.job_batch(node, sql_catalog)))
+    return project
+
+
+@dataclass
+class _Reader:
+    dialect: Dialect
+    dialect_name: str
+    namespace: str
+    job_namespace: str
+    manifest: Manifest
+    catalog: DbtCatalog
+
+    def is_dataset(self, node: ManifestNode) -> bool:
+        return node.resource_type in DATASET_TYPES and node.materialized != "ephemeral"
+
+    def dataset(self, node: ManifestNode) -> DatasetRef:
+        return DatasetRef(namespace=self.namespace, name=".".join(normalize_table(node.relation, self.dialect)))
+
+    def column(self, dataset: DatasetRef, name: str) -> ColumnRef:
+        return ColumnRef(namespace=dataset.namespace, dataset=dataset.name, field=normalize_column(name, self.dialect))
+
+    def describe(self, node: ManifestNode, tags: list[DeclaredTag]) -> LineageBatch:
+        """The dataset, its columns with types and descriptions, and the tags its columns declare."""
+        ref = self.dataset(node)
+        table = self.catalog.table(node.unique_id)
+        declared = (table.metadata.type if table else None) or node.materialized or ""
+        kind = "view" if "view" in declared.lower() else "table"
+        batch = LineageBatch(datasets=[Dataset(**ref.model_dump(), kind=kind, description=node.description or None)])
+        columns: dict[str, Column] = {}
+        for name, col in (table.columns if table else {}).items():
+            columns[normalize_column(name, self.dialect)] = Column(
+                **self.column(ref, name).model_dump(), data_type=col.type, description=col.comment or None
+            )
+        for name, col in node.columns.items():
+            key = normalize_column(name, self.dialect)
+            known = columns.get(key)
+            columns[key] = Column(
+                **self.column(ref, name).model_dump(),
+                data_type=(known.data_type if known else None) or col.data_type,
+                description=col.description or (known.description if known else None),
+            )
+            tags.extend(DeclaredTag(column=self.column(ref, name), tag=t) for t in _column_tags(col.tags, col.meta))
+        batch.columns = list(columns.values())
+        return batch
+
+    def sql_catalog(self, nodes: list[ManifestNode]) -> Catalog:
+        """Every known relation with its columns and types, for resolving the models' SQL."""
+        tables: dict[str, dict[str, str | None]] = {}
+        for node in nodes:
+            table = self.catalog.table(node.unique_id)
+            if table is not None:
+                tables[node.relation] = {c.name: c.type for c in table.columns.values()}
+            elif node.columns:
+                tables[node.relation] = {c.name: c.data_type for c in node.columns.values()}
+        return Catalog(tables)
+
+    def job_batch(self, node: ManifestNode, sql_catalog: Catalog) -> LineageBatch:
+        """A model as a job: what its SQL reads and derives, plus the refs and sources it depends on."""
+        target = self.dataset(node)
+        job = Job(namespace=self.job_namespace, name=f"{node.package_name}.{node.name}".lstrip("."),
+                  description=node.description or None)
+        builder = BatchBuilder()
+        builder.add(LineageBatch(jobs=[job], writes=[DatasetAccess(job=job, dataset=target)]))
+        for upstream in node.depends_on.nodes:
+            found = self.manifest.nodes.get(upstream) or self.manifest.sources.get(upstream)
+            if found is not None and (found.resource_type == "source" or self.is_dataset(found)):
+                builder.add(LineageBatch(reads=[DatasetAccess(job=job, dataset=self.dataset(found))]))
+        failures: list[Failure] = []
+        location = node.original_file_path or node.unique_id
+        if node.compiled_code is None:
+            failures.append(Failure(source=node.unique_id, location=location, payload=node.raw_code or "",
+                                    reason="no compiled SQL in the manifest: run `dbt compile` first",
+                                    options=self._sql_options(job)))
+        else:
+            verb = "VIEW" if node.materialized == "view" else "TABLE"
+            text = f"CREATE {verb} {node.relation} AS {node.compiled_code.strip().rstrip(';')}"
+            traced = extract_sql(text, dialect=self.dialect_name, namespace=self.namespace, source=node.unique_id,
+                                 catalog=sql_catalog, job=job)
+            builder.add(traced)
+            failures.extend(f.model_copy(update={"location": location}) for f in traced.failures)
+        batch = builder.build(statements=1)
+        batch.failures = failures
+        return batch
+
+    def _sql_options(self, job: Job) -> dict[str, object]:
+        return {"dialect": self.dialect_name, "namespace": self.namespace,
+                "job": {"namespace": job.namespace, "name": job.name}, "catalog": None, "namespace_map": None}
+
+
+def _column_tags(tags: list[str], meta: dict[str, object]) -> list[str]:
+    found = [t.strip().lower() for t in tags if t.strip()]
+    for key, value in meta.items():
+        found.extend(tag_names(key, value) or [])
+    return list(dict.fromkeys(found))

@@ -1,0 +1,224 @@
+"""An OpenLineage event -> :class:`LineageBatch` (pure: no store I/O).
+
+How the column-lineage facet (1-0-0 .. 1-2-0) becomes ``derives`` edges:
+
+* every ``inputFields[].transformations[]`` entry is one edge with its ``type``, ``subtype``,
+  ``description`` and ``masking`` (Marquez drops these; we keep them);
+* an input field with no transformation at all (emitters older than facet 1-1-0) is DIRECT with an
+  unknown subtype: for sensitivity propagation a missed flow is worse than an extra one. The
+  deprecated field-level ``transformationType`` still says what it can: ``IDENTITY`` gives the
+  subtype, ``MASKED`` sets ``masking``;
+* the dataset-level ``dataset`` list (1-2-0) gives INDIRECT edges to every output column;
+* Spark's default form repeats the row-shaping inputs inside every field with INDIRECT
+  transformations; they stay INDIRECT, since only the absence of any transformation means DIRECT.
+
+A dataset with a ``symlinks`` facet is stored under its symlinked table name (the first identifier
+of type TABLE, else the first), so a Spark path and its Hive or Glue table meet on one vertex;
+column-lineage references to the path within the same event follow it there.
+"""
+
+from __future__ import annotations
+
+from tagline.graph.model import (
+    Column,
+    ColumnEdge,
+    ColumnRef,
+    Dataset,
+    DatasetAccess,
+    DatasetRef,
+    DeclaredTag,
+    Job,
+    JobRef,
+    LineageBatch,
+    LineageType,
+    RunState,
+    Subtype,
+    Transformation,
+)
+from tagline.ingest import naming
+from tagline.ingest.openlineage_events import (
+    BaseEvent,
+    ColumnLineageFacet,
+    DatasetEvent,
+    EventType,
+    FieldLineage,
+    FieldTransformation,
+    InputField,
+    JobEvent,
+    RunEvent,
+)
+from tagline.ingest.openlineage_events import Dataset as EventDataset
+from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.tags import tag_names
+
+# OTHER carries extra metadata about a run and says nothing about its state.
+_RUN_STATES = {t: RunState(t.value) for t in EventType if t is not EventType.OTHER}
+_SUBTYPES = {s.value: s for s in Subtype}
+
+
+def event_batch(event: BaseEvent) -> LineageBatch:
+    """Everything one event says: datasets, columns, tags, the job and its run, and column lineage."""
+    datasets = _event_datasets(event)
+    names = _Names(datasets)
+    builder = BatchBuilder()
+    tags: list[DeclaredTag] = []
+    job = _job(event, builder)
+    for dataset in datasets:
+        _describe(dataset, names.ref(dataset.namespace, dataset.name), builder, tags)
+    if isinstance(event, (RunEvent, JobEvent)) and job is not None:
+        def access(dataset: EventDataset) -> DatasetAccess:
+            return DatasetAccess(job=job, dataset=names.ref(dataset.namespace, dataset.name), at=event.eventTime)
+
+        builder.add(
+            LineageBatch(
+                reads=[access(d) for d in event.inputs or []], writes=[access(d) for d in event.outputs or []]
+            )
+        )
+    for dataset in datasets if isinstance(event, DatasetEvent) else (getattr(event, "outputs", None) or []):
+        facet = dataset.facets.columnLineage if dataset.facets else None
+        if facet is not None:
+            target = names.ref(dataset.namespace, dataset.name)
+            for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
+                builder.add_edge(edge)
+    batch = builder.build(statements=1)
+    batch.tags = list(dict.fromkeys(tags))
+    return batch
+
+
+def _event_datasets(event: BaseEvent) -> list[EventDataset]:
+    if isinstance(event, DatasetEvent):
+        return [event.dataset]
+    if isinstance(event, (RunEvent, JobEvent)):
+        return [*(event.inputs or []), *(event.outputs or [])]
+    return []
+
+
+def _job(event: BaseEvent, builder: BatchBuilder) -> JobRef | None:
+    if not isinstance(event, (RunEvent, JobEvent)):
+        return None
+    ref = JobRef(namespace=event.job.namespace, name=event.job.name)
+    docs = event.job.facets.documentation if event.job.facets else None
+    state = _RUN_STATES.get(event.eventType) if isinstance(event, RunEvent) and event.eventType else None
+    builder.add(
+        LineageBatch(
+            jobs=[
+                Job(
+                    **ref.model_dump(),
+                    description=docs.description if docs else None,
+                    last_run_at=event.eventTime if state else None,
+                    last_run_state=state,
+                )
+            ]
+        )
+    )
+    return ref
+
+
+class _Names:
+    """Dataset names as stored: normalised, and following symlinks to the table a path stands for."""
+
+    def __init__(self, datasets: list[EventDataset]) -> None:
+        self._aliases: dict[tuple[str, str], DatasetRef] = {}
+        for dataset in datasets:
+            links = dataset.facets.symlinks.identifiers if dataset.facets and dataset.facets.symlinks else None
+            if not links:
+                continue
+            chosen = next((i for i in links if i.type.upper() == "TABLE"), links[0])
+            target = naming.dataset_ref(chosen.namespace, chosen.name)
+            self._aliases[(dataset.namespace, dataset.name)] = target
+            own = naming.dataset_ref(dataset.namespace, dataset.name)
+            self._aliases[(own.namespace, own.name)] = target
+
+    def ref(self, namespace: str, name: str) -> DatasetRef:
+        return self._aliases.get((namespace, name)) or naming.dataset_ref(namespace, name)
+
+    def column(self, namespace: str, name: str, field: str) -> ColumnRef:
+        return naming.column_ref(self.ref(namespace, name), field)
+
+
+def _describe(dataset: EventDataset, ref: DatasetRef, builder: BatchBuilder, tags: list[DeclaredTag]) -> None:
+    """The dataset itself, its columns (``schema``) and its field-level tags (``tags``)."""
+    facets = dataset.facets
+    kind = facets.datasetType.datasetType.lower() if facets and facets.datasetType else None
+    description = facets.documentation.description if facets and facets.documentation else None
+    builder.add_dataset(Dataset(**ref.model_dump(), kind=kind, description=description))
+    if facets is None:
+        return
+    for field in (facets.schema_.fields if facets.schema_ else None) or []:
+        column = naming.column_ref(ref, field.name)
+        builder.add_column(Column(**column.model_dump(), data_type=field.type, description=field.description))
+    for entry in (facets.tags.tags if facets.tags else None) or []:
+        if entry.field is None:
+            continue
+        names = tag_names(entry.key, entry.value)
+        if names is None:
+            names = [f"{entry.key}.{entry.value}".lower()]
+        column = naming.column_ref(ref, entry.field)
+        tags.extend(DeclaredTag(column=column, tag=name) for name in names)
+
+
+def _output_fields(dataset: EventDataset, facet: ColumnLineageFacet) -> list[str]:
+    """The output's columns: those of its schema facet, then any only the lineage facet names."""
+    schema = dataset.facets.schema_ if dataset.facets else None
+    names = [f.name for f in (schema.fields if schema else None) or []]
+    return list(dict.fromkeys([*names, *facet.fields]))
+
+
+def _column_edges(
+    facet: ColumnLineageFacet, target: DatasetRef, fields: list[str], names: _Names, job: JobRef | None
+) -> list[ColumnEdge]:
+    edges = []
+    for field, lineage in facet.fields.items():
+        output = naming.column_ref(target, field)
+        for source in lineage.inputFields:
+            edges.extend(_edge(names, source, output, t, job) for t in _field_transformations(source, lineage))
+    for source in facet.dataset or []:
+        indirect = [_as_indirect(t) for t in source.transformations or []] or [
+            Transformation(type=LineageType.INDIRECT)
+        ]
+        for field in fields:
+            output = naming.column_ref(target, field)
+            edges.extend(_edge(names, source, output, t, job) for t in indirect)
+    return edges
+
+
+def _edge(names: _Names, source: InputField, target: ColumnRef, t: Transformation, job: JobRef | None) -> ColumnEdge:
+    return ColumnEdge(
+        source=names.column(source.namespace, source.name, source.field),
+        target=target,
+        transformation=t,
+        job=job,
+    )
+
+
+def _field_transformations(source: InputField, lineage: FieldLineage) -> list[Transformation]:
+    legacy = (lineage.transformationType or "").upper()
+    masked = legacy == "MASKED"
+    if source.transformations:
+        return [_transformation(t, masked, lineage.transformationDescription) for t in source.transformations]
+    return [
+        Transformation(
+            type=LineageType.DIRECT,
+            subtype=Subtype.IDENTITY if legacy == "IDENTITY" else None,
+            masking=masked,
+            description=lineage.transformationDescription or None,
+        )
+    ]
+
+
+def _transformation(t: FieldTransformation, masked: bool, fallback_description: str | None) -> Transformation:
+    """A spec transformation as stored; a subtype outside the vocabulary is kept in the description."""
+    kind = LineageType(t.type.value)
+    subtype = _SUBTYPES.get((t.subtype or "").upper())
+    description = t.description or fallback_description or None
+    if t.subtype and subtype is None:
+        description = f"{t.subtype}: {description}" if description else t.subtype
+    masking = t.masking if t.masking is not None else masked and kind is LineageType.DIRECT
+    return Transformation(type=kind, subtype=subtype, masking=masking, description=description)
+
+
+def _as_indirect(t: FieldTransformation) -> Transformation:
+    stored = _transformation(t, False, None)
+    if stored.type is LineageType.INDIRECT:
+        return stored
+    return Transformation(type=LineageType.INDIRECT, masking=stored.masking, description=stored.description)

@@ -1,0 +1,217 @@
+"""OpenLineage events (spec 2-0-x) as validated models, shaped like the spec's JSON schemas.
+
+Only what Tagline reads is typed (the run, job and dataset identities, and the ``schema``,
+``columnLineage``, ``symlinks``, ``tags``, ``documentation`` and ``datasetType`` facets); every other
+facet and property is kept as-is (``extra="allow"``), so an emitter's custom facets never make an
+event invalid. Validation errors carry the path of the offending field (``run.runId``,
+``outputs[0].facets.columnLineage.fields.email.inputFields[1].field``), which the HTTP route returns
+with its 422.
+
+Like Marquez, the kind of event is read from the last segment of ``schemaURL``
+(``.../OpenLineage.json#/$defs/DatasetEvent``); anything else is a RunEvent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+
+class EventType(str, Enum):
+    START = "START"
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    ABORT = "ABORT"
+    FAIL = "FAIL"
+    OTHER = "OTHER"
+
+
+class TransformationKind(str, Enum):
+    DIRECT = "DIRECT"
+    INDIRECT = "INDIRECT"
+
+
+# ---- columnLineage facet, 1-0-0 .. 1-2-0 -------------------------------------------------------
+
+
+class FieldTransformation(_Spec):
+    """One entry of ``inputFields[].transformations[]`` (facet 1-1-0 and later)."""
+
+    type: TransformationKind
+    subtype: str | None = None
+    description: str | None = None
+    masking: bool | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class InputField(_Spec):
+    namespace: str
+    name: str
+    field: str
+    transformations: list[FieldTransformation] | None = None
+
+
+class FieldLineage(_Spec):
+    inputFields: list[InputField]  # noqa: N815 - the spec's spelling
+    transformationDescription: str | None = None  # noqa: N815
+    transformationType: str | None = None  # noqa: N815 - deprecated in 1-1-0: IDENTITY | MASKED
+
+
+class ColumnLineageFacet(_Spec):
+    fields: dict[str, FieldLineage]
+    dataset: list[InputField] | None = None
+
+
+# ---- other dataset facets ------------------------------------------------------------------------
+
+
+class SchemaField(_Spec):
+    name: str
+    type: str | None = None
+    description: str | None = None
+
+
+class SchemaFacet(_Spec):
+    fields: list[SchemaField] | None = None
+
+
+class SymlinkIdentifier(_Spec):
+    namespace: str
+    name: str
+    type: str
+
+
+class SymlinksFacet(_Spec):
+    identifiers: list[SymlinkIdentifier] | None = None
+
+
+class TagEntry(_Spec):
+    key: str
+    value: str
+    source: str | None = None
+    field: str | None = None
+
+
+class TagsFacet(_Spec):
+    tags: list[TagEntry] | None = None
+
+
+class DocumentationFacet(_Spec):
+    description: str
+
+
+class DatasetTypeFacet(_Spec):
+    datasetType: str  # noqa: N815
+
+
+class DatasetFacets(_Spec):
+    schema_: SchemaFacet | None = Field(None, alias="schema")
+    columnLineage: ColumnLineageFacet | None = None  # noqa: N815
+    symlinks: SymlinksFacet | None = None
+    tags: TagsFacet | None = None
+    documentation: DocumentationFacet | None = None
+    datasetType: DatasetTypeFacet | None = None  # noqa: N815
+
+
+class Dataset(_Spec):
+    namespace: str
+    name: str
+    facets: DatasetFacets | None = None
+
+
+# ---- jobs, runs, events ---------------------------------------------------------------------------
+
+
+class JobFacets(_Spec):
+    documentation: DocumentationFacet | None = None
+
+
+class Job(_Spec):
+    namespace: str
+    name: str
+    facets: JobFacets | None = None
+
+
+class Run(_Spec):
+    runId: UUID  # noqa: N815
+    facets: dict[str, Any] | None = None
+
+
+class BaseEvent(_Spec):
+    eventTime: datetime  # noqa: N815
+    producer: str
+    schemaURL: str | None = None  # noqa: N815
+
+    @field_validator("eventTime")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        """A time without a zone is taken as UTC, as OpenLineage clients write it."""
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class RunEvent(BaseEvent):
+    eventType: EventType | None = None  # noqa: N815
+    run: Run
+    job: Job
+    inputs: list[Dataset] | None = None
+    outputs: list[Dataset] | None = None
+
+
+class JobEvent(BaseEvent):
+    job: Job
+    inputs: list[Dataset] | None = None
+    outputs: list[Dataset] | None = None
+
+
+class DatasetEvent(BaseEvent):
+    dataset: Dataset
+
+
+Event = RunEvent | JobEvent | DatasetEvent
+
+_KINDS: dict[str, type[BaseEvent]] = {"DatasetEvent": DatasetEvent, "JobEvent": JobEvent}
+
+
+class EventError(ValueError):
+    """An event that is JSON but not OpenLineage: ``problems`` lists (path, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+
+
+def error_path(loc: tuple[int | str, ...]) -> str:
+    """``("inputs", 0, "facets", "schema")`` -> ``inputs[0].facets.schema``."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(event)"
+
+
+def event_kind(raw: dict[str, Any]) -> type[BaseEvent]:
+    url = raw.get("schemaURL")
+    name = url.rsplit("/", 1)[-1] if isinstance(url, str) else ""
+    return _KINDS.get(name, RunEvent)
+
+
+def parse_event(raw: Any) -> Event:
+    """Validate one decoded JSON value as an OpenLineage event; :class:`EventError` if it is not one."""
+    if not isinstance(raw, dict):
+        raise EventError([("(event)", f"an event is a JSON object, not {type(raw).__name__}")])
+    kind = event_kind(raw)
+    try:
+        return kind.model_validate(raw)  # type: ignore[return-value]
+    except ValidationError as exc:
+        raise EventError([(error_path(e["loc"]), e["msg"]) for e in exc.errors()]) from exc

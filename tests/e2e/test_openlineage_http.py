@@ -1,0 +1,177 @@
+"""OpenLineage end to end: the real openlineage-python client posting to a live `tagline serve`,
+bad input over HTTP, duplicates and out-of-order runs, and event files through the CLI."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from openlineage.client import OpenLineageClient
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.facet_v2 import column_lineage_dataset as cl
+from openlineage.client.facet_v2 import schema_dataset, symlinks_dataset, tags_dataset
+from openlineage.client.transport.http import HttpCompression, HttpConfig, HttpTransport
+
+from tests.e2e.conftest import Server, run_cli
+from tests.unit.test_openlineage_mapping import output, run_event, source
+
+RUN_ID = "0190f3a2-7c1e-7d2a-9b1e-2f0c5a1d4e11"
+PRODUCER = "https://github.com/OpenLineage/OpenLineage/tree/1.0.0/integration/spark"
+HIVE = "hive://metastore:9083"
+
+UPSTREAM = """
+query ($dataset: String!, $field: String!) {
+  column(namespace: "hive://metastore:9083", dataset: $dataset, field: $field) {
+    dataType
+    upstream { transformation { type subtype masking description } source { namespace dataset field }
+               job { namespace name lastRunState lastRunAt } }
+  }
+}
+"""
+
+
+def spark_event(state: RunState, time: str) -> RunEvent:
+    """What the Spark listener sends for INSERT INTO mart.contacts SELECT sha2(email), ... FROM a path
+    that is the Hive table crm.customers, with the columnLineage facet in its default form."""
+    customers = InputDataset(
+        namespace="s3://lake", name="warehouse/crm.db/customers",
+        facets={
+            "schema": schema_dataset.SchemaDatasetFacet(fields=[
+                schema_dataset.SchemaDatasetFacetFields(name="email", type="string"),
+                schema_dataset.SchemaDatasetFacetFields(name="active", type="boolean"),
+            ]),
+            "symlinks": symlinks_dataset.SymlinksDatasetFacet(identifiers=[
+                symlinks_dataset.Identifier(namespace=HIVE, name="crm.customers", type="TABLE"),
+            ]),
+            "tags": tags_dataset.TagsDatasetFacet(tags=[
+                tags_dataset.TagsDatasetFacetFields(key="pii", value="true", source="SPARK", field="email"),
+            ]),
+        },
+    )
+
+    def field(name: str, *transformations: cl.Transformation) -> cl.InputField:
+        return cl.InputField(namespace="s3://lake", name="warehouse/crm.db/customers", field=name,
+                             transformations=list(transformations))
+
+    active = cl.Transformation(type="INDIRECT", subtype="FILTER", description="", masking=False)
+    contacts = OutputDataset(
+        namespace=HIVE, name="mart.contacts",
+        facets={
+            "schema": schema_dataset.SchemaDatasetFacet(fields=[
+                schema_dataset.SchemaDatasetFacetFields(name="email_hash", type="string")]),
+            "columnLineage": cl.ColumnLineageDatasetFacet(fields={
+                "email_hash": cl.Fields(inputFields=[
+                    field("email", cl.Transformation(type="DIRECT", subtype="TRANSFORMATION",
+                                                     description="sha2(email, 256)", masking=True)),
+                    field("active", active),
+                ]),
+            }),
+        },
+    )
+    return RunEvent(eventType=state, eventTime=time, run=Run(runId=RUN_ID),
+                    job=Job(namespace="spark", name="contacts_export"), producer=PRODUCER,
+                    inputs=[customers], outputs=[contacts])
+
+
+def upstream(server: Server, dataset: str, field: str) -> dict:
+    answer = server.graphql(UPSTREAM, {"dataset": dataset, "field": field})
+    assert "errors" not in answer, answer
+    return answer["data"]["column"]
+
+
+def test_python_client_events_are_readable_through_graphql(server: Server) -> None:
+    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=server.url)))
+    client.emit(spark_event(RunState.START, "2026-01-05T06:00:00.000Z"))
+    gzipped = HttpTransport(HttpConfig(url=server.url, compression=HttpCompression.GZIP))
+    response = gzipped.emit(spark_event(RunState.COMPLETE, "2026-01-05T06:10:00.000Z"))
+    assert response.status_code == 201 and response.json()["status"] == "applied"
+
+    column = upstream(server, "mart.contacts", "email_hash")
+    assert column["dataType"] == "string"
+    edges = {(e["source"]["namespace"], e["source"]["dataset"], e["source"]["field"], e["transformation"]["type"],
+              e["transformation"]["subtype"], e["transformation"]["masking"], e["transformation"]["description"])
+             for e in column["upstream"]}
+    assert edges == {
+        (HIVE, "crm.customers", "email", "DIRECT", "TRANSFORMATION", True, "sha2(email, 256)"),
+        (HIVE, "crm.customers", "active", "INDIRECT", "FILTER", False, None),
+    }
+    jobs = {(e["job"]["name"], e["job"]["lastRunState"], e["job"]["lastRunAt"]) for e in column["upstream"]}
+    assert jobs == {("contacts_export", "COMPLETE", "2026-01-05T06:10:00.000Z")}
+
+
+def test_duplicates_and_out_of_order_runs(server: Server) -> None:
+    transport = HttpTransport(HttpConfig(url=server.url))
+    late = spark_event(RunState.COMPLETE, "2026-01-07T06:10:00.000Z")
+    assert transport.emit(late).json()["duplicate"] is False
+    assert transport.emit(late).json()["duplicate"] is True
+    transport.emit(spark_event(RunState.START, "2026-01-07T06:00:00.000Z"))
+    column = upstream(server, "mart.contacts", "email_hash")
+    assert len(column["upstream"]) == 2
+    assert {(e["job"]["lastRunState"], e["job"]["lastRunAt"]) for e in column["upstream"]} == {
+        ("COMPLETE", "2026-01-07T06:10:00.000Z")}
+
+
+def test_malformed_json_is_a_400_saying_where(server: Server) -> None:
+    response = httpx.post(f"{server.url}/api/v1/lineage", content='{"eventType": "START",\n "run": {', timeout=10)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "malformed JSON" and body["line"] == 2 and body["column"] > 1
+
+
+def test_bad_gzip_is_a_400(server: Server) -> None:
+    response = httpx.post(f"{server.url}/api/v1/lineage", content=b"not gzip",
+                          headers={"Content-Encoding": "gzip"}, timeout=10)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(("body", "path"), [
+    ({**run_event([]), "run": {"runId": "nope"}}, "run.runId"),
+    ([run_event([])], "(event)"),
+    (run_event([output({"a": {"inputFields": [{"namespace": "n", "name": "t"}]}})]),
+     "outputs[0].facets.columnLineage.fields.a.inputFields[0].field"),
+])
+def test_spec_violations_are_422_naming_the_path(server: Server, body: object, path: str) -> None:
+    response = httpx.post(f"{server.url}/api/v1/lineage", json=body, timeout=10)
+    assert response.status_code == 422
+    assert path in [e["path"] for e in response.json()["errors"]]
+
+
+def test_gzip_by_hand_and_metrics_know_the_route(server: Server) -> None:
+    body = gzip.compress(json.dumps(run_event([])).encode())
+    response = httpx.post(f"{server.url}/api/v1/lineage", content=body,
+                          headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}, timeout=10)
+    assert response.status_code == 201
+    metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
+    assert 'path="/api/v1/lineage"' in metrics
+
+
+def test_event_file_through_the_cli_with_bad_lines_and_replay(server: Server, tmp_path: Path) -> None:
+    good = run_event([output({"b": {"inputFields": [source("a", {"type": "DIRECT", "subtype": "IDENTITY"})]}},
+                             name="shop.public.file_out")])
+    bad_spec = {**run_event([]), "producer": None}
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join([json.dumps(good), "{not json", json.dumps(bad_spec), json.dumps(good)]) + "\n")
+    result = run_cli("ingest", "openlineage", str(events), "--store", server.store)
+    assert "4 events" in result.stdout and "2 failed" in result.stdout
+    assert "line 2: malformed JSON" in result.stderr and "line 3: not an OpenLineage event: producer" in result.stderr
+
+    answer = server.graphql('{ column(namespace: "postgres://db:5432", dataset: "shop.public.file_out", field: "b")'
+                            ' { upstream { source { field } transformation { type subtype } } } }')
+    assert answer["data"]["column"]["upstream"] == [
+        {"source": {"field": "a"}, "transformation": {"type": "DIRECT", "subtype": "IDENTITY"}}]
+
+    listed = run_cli("deadletter", "list", "--store", server.store).stdout
+    assert listed.count("openlineage") == 2 and "line 3" in listed
+    replayed = run_cli("deadletter", "replay", "--store", server.store, check=False)
+    assert replayed.returncode == 1 and "still failing" in replayed.stderr and "producer" in replayed.stderr
+
+    logged = run_cli("eventlog", "list", "--store", server.store).stdout
+    assert "applied" in logged
+    again = run_cli("eventlog", "replay", "--store", server.store)
+    assert " 0 failed" in again.stdout
+    array = tmp_path / "events.json"
+    array.write_text(json.dumps([good, good]))
+    assert "2 events" in run_cli("ingest", "openlineage", str(array), "--store", server.store).stdout

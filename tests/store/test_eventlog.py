@@ -1,0 +1,64 @@
+"""The event log and job runs on a real GremLite file: duplicates, out-of-order delivery, replay."""
+
+from __future__ import annotations
+
+from tagline.api.lineage_events import accept_event, canonical_json, replay_event_log
+from tagline.graph.model import job_key
+from tagline.graph.store import GraphStore
+from tagline.ingest.openlineage_events import parse_event
+from tests.unit.test_openlineage_mapping import output, run_event, source
+
+LINEAGE = [output({"b": {"inputFields": [source("a", {"type": "DIRECT", "subtype": "IDENTITY"})]}})]
+
+
+def accept(store: GraphStore, raw: dict):
+    return accept_event(store, raw, parse_event(raw), "test")
+
+
+def job_run(store: GraphStore) -> tuple[str, str]:
+    props = store.find([job_key("spark", "nightly.orders")])[job_key("spark", "nightly.orders")].props
+    return props["last_run_at"], props["last_run_state"]
+
+
+def test_an_event_delivered_twice_is_logged_once_and_applied_once(store: GraphStore) -> None:
+    raw = run_event(LINEAGE)
+    first = accept(store, raw)
+    counts = store.counts()
+    second = accept(store, dict(reversed(list(raw.items()))))
+    assert first.event_id == second.event_id and second.times_received == 2
+    assert store.counts() == counts
+    assert [(e.status, e.times_received) for e in store.events()] == [("applied", 2)]
+
+
+def test_complete_before_start_keeps_the_complete(store: GraphStore) -> None:
+    accept(store, run_event(LINEAGE, event_type="COMPLETE", time="2026-01-05T06:05:00Z"))
+    accept(store, run_event(LINEAGE, event_type="START", time="2026-01-05T06:00:00Z"))
+    assert job_run(store) == ("2026-01-05T06:05:00.000Z", "COMPLETE")
+    accept(store, run_event(LINEAGE, event_type="FAIL", time="2026-01-06T06:00:00Z"))
+    assert job_run(store) == ("2026-01-06T06:00:00.000Z", "FAIL")
+
+
+def test_start_and_complete_at_the_same_moment_end_complete(store: GraphStore) -> None:
+    accept(store, run_event(LINEAGE, event_type="COMPLETE"))
+    accept(store, run_event(LINEAGE, event_type="START"))
+    assert job_run(store)[1] == "COMPLETE"
+
+
+def test_logged_but_unapplied_events_are_replayed(store: GraphStore) -> None:
+    logged = store.log_event("openlineage", canonical_json(run_event(LINEAGE)))
+    assert store.counts()["derives"] == 0 and store.events()[0].status == "received"
+    applied, failures = replay_event_log(store, only_unapplied=True)
+    assert (applied, failures) == (1, [])
+    assert store.counts()["derives"] == 1
+    assert [(e.id, e.status) for e in store.events()] == [(logged.id, "applied")]
+
+
+def test_the_log_survives_reopening(store_path: str) -> None:
+    first = GraphStore(store_path)
+    accept(first, run_event(LINEAGE))
+    first.close()
+    again = GraphStore(store_path)
+    try:
+        assert [e.status for e in again.events()] == ["applied"]
+    finally:
+        again.close()
