@@ -10,7 +10,6 @@ body over the size limit; ``503`` when the store cannot be reached.
 
 from __future__ import annotations
 
-import gzip
 import json
 import zlib
 from typing import Any
@@ -32,11 +31,27 @@ def _problem(status: int, error: str, **detail: Any) -> JSONResponse:
     return JSONResponse({"error": error, **detail}, status_code=status)
 
 
+class BodyTooLarge(ValueError):
+    pass
+
+
+def _inflate(body: bytes, wbits: int) -> bytes:
+    """Decompress at most MAX_BODY_BYTES, so a small compressed body cannot expand without bound."""
+    inflater = zlib.decompressobj(wbits)
+    data = inflater.decompress(body, MAX_BODY_BYTES + 1)
+    if len(data) > MAX_BODY_BYTES or inflater.unconsumed_tail:
+        raise BodyTooLarge
+    if not inflater.eof:
+        raise zlib.error("the compressed body ends early")
+    return data
+
+
 def _decode(body: bytes, encoding: str) -> str:
-    if encoding.strip().lower() in ("gzip", "x-gzip"):
-        body = gzip.decompress(body)
-    elif encoding.strip().lower() == "deflate":
-        body = zlib.decompress(body)
+    coding = encoding.strip().lower()
+    if coding in ("gzip", "x-gzip"):
+        body = _inflate(body, 16 + zlib.MAX_WBITS)
+    elif coding == "deflate":
+        body = _inflate(body, zlib.MAX_WBITS)
     return body.decode("utf-8")
 
 
@@ -47,7 +62,9 @@ def openlineage_routes(holder: dict[str, StoreThread]) -> list[Route]:
             return _problem(413, f"the event is larger than {MAX_BODY_BYTES} bytes")
         try:
             text = _decode(body, request.headers.get("content-encoding", ""))
-        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        except BodyTooLarge:
+            return _problem(413, f"the decompressed event is larger than {MAX_BODY_BYTES} bytes")
+        except (zlib.error, UnicodeDecodeError) as exc:
             return _problem(400, "the body could not be decoded (gzip/deflate, then UTF-8)", message=str(exc))
         try:
             raw = json.loads(text)

@@ -175,3 +175,11 @@ def test_event_file_through_the_cli_with_bad_lines_and_replay(server: Server, tm
     array = tmp_path / "events.json"
     array.write_text(json.dumps([good, good]))
     assert "2 events" in run_cli("ingest", "openlineage", str(array), "--store", server.store).stdout
+
+
+def test_compressed_body_that_expands_past_the_limit_is_refused(server: Server) -> None:
+    bomb = gzip.compress(b" " * (17 * 1024 * 1024))
+    response = httpx.post(f"{server.url}/api/v1/lineage", content=bomb,
+                          headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=30)
+    assert response.status_code == 413
+    assert "decompressed" in response.json()["error"]
