@@ -22,6 +22,9 @@ READS = "reads"
 WRITES = "writes"
 
 VERTEX_LABELS = (DATASET, COLUMN, JOB)
+
+# A dataset property: true when the operator declared the dataset a source (see graph/sources.py).
+DECLARED_SOURCE = "declared_source"
 EDGE_LABELS = (HAS_COLUMN, DERIVES, READS, WRITES)
 
 # Properties that identify a vertex and never change once it exists.
@@ -34,6 +37,10 @@ def access_key(label: str, job_key: str, dataset_key_: str) -> str:
 
 def has_column_key(column_key: str) -> str:
     return f"h|{column_key}"
+
+
+def column_key_of_has_column(edge_key: str) -> str:
+    return edge_key.removeprefix("h|")
 
 
 def dataset_key_of_column(props: dict[str, Any]) -> str:
