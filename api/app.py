@@ -13,6 +13,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from tagline import __version__
+from tagline.api.dependencies_routes import dependency_routes
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
 from tagline.api.metrics import Metrics, MetricsMiddleware
@@ -57,6 +58,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/graphql", TaglineGraphQL(settings, holder), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
+        *dependency_routes(settings, holder),
     ]
     known = frozenset(r.path for r in routes)
     return Starlette(
