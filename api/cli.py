@@ -275,5 +275,14 @@ def deadletter_replay(
         raise typer.Exit(1)
 
 
+# Commands in their own modules use the helpers above, so they are registered last.
+from tagline.api import cli_deps, cli_health  # noqa: E402
+
+app.add_typer(cli_deps.app, name="deps")
+app.add_typer(cli_health.sources_app, name="sources")
+app.command()(cli_health.health)
+app.command()(cli_health.impact)
+
+
 def main() -> None:
     app()
