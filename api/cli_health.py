@@ -194,16 +194,20 @@ NamesArg = Annotated[list[str] | None, typer.Argument(help="Dataset names, e.g. 
 FileOption = Annotated[Path | None, typer.Option(help="JSON or YAML: {NAMESPACE: [NAME, ...]}.")]
 
 
+def _declare(refs: list[DatasetRef], declared: bool, store: str | None) -> None:
+    graph = open_store(store)
+    try:
+        graph.declare_sources(refs, declared=declared)
+    finally:
+        graph.close()
+
+
 @sources_app.command("declare")
 def declare(namespace: NamespaceArg = None, names: NamesArg = None, file: FileOption = None,
             store: StoreOption = None) -> None:
     """Declare datasets sources: fed from outside, so no upstream is expected of them."""
     refs = _refs(namespace, names or [], file)
-    graph = open_store(store)
-    try:
-        graph.declare_sources(refs, declared=True)
-    finally:
-        graph.close()
+    _declare(refs, True, store)
     console.print(f"{len(refs)} datasets declared sources")
 
 
@@ -212,11 +216,7 @@ def undeclare(namespace: NamespaceArg = None, names: NamesArg = None, file: File
               store: StoreOption = None) -> None:
     """Withdraw the declaration: the datasets are judged like any other again."""
     refs = _refs(namespace, names or [], file)
-    graph = open_store(store)
-    try:
-        graph.declare_sources(refs, declared=False)
-    finally:
-        graph.close()
+    _declare(refs, False, store)
     console.print(f"{len(refs)} datasets no longer declared sources")
 
 

@@ -10,8 +10,8 @@ without a store. Times are ISO-8601 UTC strings, which sort as text. The classif
 - *orphan*: no job writes it and no column lineage flows into it, and it is not a declared source.
 - *zombie*: it has upstream (a writer or lineage in) but its last write is before the cutoff.
 - *unused*: known for longer than the window and its last read is before the cutoff (or never).
-- *unused column*: a column of a dataset that is itself read, with no lineage out of it since the
-  cutoff. Reads by query logs are table-level, so a column is judged by its downstream lineage.
+- *unused column*: a column of a dataset that is itself read (and known for longer than the
+  window), with no lineage out of it since the cutoff. Reads by query logs are table-level, so a column is judged by its downstream lineage.
 - *deprecation candidate*: unused and not a declared source.
 """
 
@@ -67,10 +67,13 @@ class HealthReport:
     deprecation_candidates: tuple[str, ...]
 
 
+def known_for_the_window(facts: DatasetFacts, cutoff: str) -> bool:
+    """Met before the window began: only then does "not read within the window" mean something."""
+    return facts.first_seen is None or facts.first_seen < cutoff
+
+
 def is_unused(facts: DatasetFacts, cutoff: str) -> bool:
-    """Nobody read it since the cutoff, and it has existed long enough for that to mean something."""
-    known_long_enough = facts.first_seen is None or facts.first_seen < cutoff
-    return known_long_enough and is_stale(facts.last_read_at, cutoff)
+    return known_for_the_window(facts, cutoff) and is_stale(facts.last_read_at, cutoff)
 
 
 def classify(datasets: Iterable[DatasetFacts], cutoff: str) -> HealthReport:
@@ -84,7 +87,7 @@ def classify(datasets: Iterable[DatasetFacts], cutoff: str) -> HealthReport:
         unused_columns=tuple(
             c.key
             for f in facts
-            if f.key not in unused_keys
+            if f.key not in unused_keys and known_for_the_window(f, cutoff)
             for c in sorted(f.columns, key=lambda c: c.key)
             if is_stale(latest(c.downstream_seen), cutoff)
         ),

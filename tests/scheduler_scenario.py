@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tagline.graph.model import DatasetAccess, DatasetRef, JobRef, LineageBatch
+from tagline.graph.model import Dataset, DatasetAccess, DatasetRef, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
 from tests.conftest import col, derive
 
@@ -72,6 +72,9 @@ def load(store: GraphStore, now: datetime) -> None:
         (days(1), run("build_segments", ["dw.customers"], ["mart.segments"],
                       [("dw.customers.id", "mart.segments.segment")])),
     ]
+    # Every table was first met long ago, so "not read within the window" means something for all.
+    tables = {a.dataset for _, batch in runs for a in [*batch.reads, *batch.writes]}
+    store.write(LineageBatch(datasets=[Dataset(namespace=t.namespace, name=t.name) for t in tables]), at=days(100))
     for at, batch in runs:
         store.write(batch, at=at)
     store.declare_sources([ds("src.orders")])

@@ -53,7 +53,8 @@ def test_unused_columns_are_those_of_read_datasets_nothing_derives_from_lately()
         ColumnFacts("t.never"),
     ))
     unread = facts("u", columns=(ColumnFacts("u.x"),))
-    assert classify([read, unread], CUTOFF).unused_columns == ("t.dropped", "t.never")
+    brand_new = DatasetFacts(key="n", first_seen=FRESH, reads={"q": FRESH}, columns=(ColumnFacts("n.x"),))
+    assert classify([read, unread, brand_new], CUTOFF).unused_columns == ("t.dropped", "t.never")
 
 
 def test_distances_count_the_fewest_hops_and_survive_cycles() -> None:
