@@ -44,7 +44,6 @@ def _dataset_json(found: DatasetHealth) -> dict[str, Any]:
         "lastReadAt": f.last_read_at,
         "writers": len(f.writes),
         "readers": len(f.reads),
-        "upstreamEdges": len(f.upstream_seen),
         "downstreamEdges": len(f.downstream_seen),
     }
 
@@ -74,11 +73,11 @@ def health_json(scan: HealthScan) -> dict[str, Any]:
 
 
 def _dataset_table(title: str, found: list[DatasetHealth]) -> Table:
-    table = Table("dataset", "last write", "last read", "writers", "readers", "lineage in/out", title=title)
+    table = Table("dataset", "last write", "last read", "writers", "readers", "lineage out", title=title)
     for d in found:
         f = d.facts
         table.add_row(escape(_dataset_name(d.dataset)), f.last_write_at or "never", f.last_read_at or "never",
-                      str(len(f.writes)), str(len(f.reads)), f"{len(f.upstream_seen)}/{len(f.downstream_seen)}")
+                      str(len(f.writes)), str(len(f.reads)), str(len(f.downstream_seen)))
     return table
 
 

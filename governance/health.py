@@ -36,7 +36,7 @@ class DatasetFacts:
     declared_source: bool = False
     writes: dict[str, str | None] = field(default_factory=dict)
     reads: dict[str, str | None] = field(default_factory=dict)
-    upstream_seen: tuple[str, ...] = ()
+    upstream_seen: tuple[str, ...] = ()  # lineage into its columns; needed only when no job writes it
     columns: tuple[ColumnFacts, ...] = ()
 
     @property

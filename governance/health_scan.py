@@ -46,7 +46,7 @@ class _Gathered:
 
 
 def _gather(store: GraphStore) -> _Gathered:
-    """Every dataset's record and facts in five batched reads, whatever the number of datasets."""
+    """Every dataset's record and facts in five batched reads (per chunk of ids)."""
     datasets = {r.id: r for r in store.datasets()}
     accesses: dict[tuple[str, VertexId], dict[str, str | None]] = defaultdict(dict)
     for hop in store.hops(list(datasets), "in", [schema.READS, schema.WRITES]):
@@ -56,8 +56,11 @@ def _gather(store: GraphStore) -> _Gathered:
     for dataset, column, edge_key in store.edge_ends(list(datasets), "out", schema.HAS_COLUMN, schema.KEY):
         column_ids[schema.column_key_of_has_column(edge_key)] = column
         dataset_of[column] = dataset
+    # Lineage in only matters where no job writes the dataset (see DatasetFacts.upstream_seen), and
+    # each edge read costs, so it is read for those columns alone.
+    unwritten = [c for c, d in dataset_of.items() if not accesses.get((schema.WRITES, d))]
     upstream: dict[VertexId, list[str]] = defaultdict(list)
-    for column, _, seen in store.edge_ends(list(dataset_of), "in", schema.DERIVES, "last_seen"):
+    for column, _, seen in store.edge_ends(unwritten, "in", schema.DERIVES, "last_seen"):
         upstream[dataset_of[column]].append(seen)
     downstream: dict[VertexId, list[str]] = defaultdict(list)
     for column, _, seen in store.edge_ends(list(dataset_of), "out", schema.DERIVES, "last_seen"):

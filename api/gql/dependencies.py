@@ -79,9 +79,8 @@ class DependenciesQuery:
         days = _window(info, stale_after_days)
         thread = info.context.thread
         try:
-            _, found = await thread.run(
-                recommend_dependencies, thread.store, JobRef(namespace=namespace, name=name), utcnow(), days, bool(direct_only)
-            )
+            ref = JobRef(namespace=namespace, name=name)
+            _, found = await thread.run(recommend_dependencies, thread.store, ref, utcnow(), days, bool(direct_only))
         except UnknownJob as exc:
             raise GraphQLError(str(exc)) from exc
         return [DependencyRecommendation.of(e) for e in found]

@@ -25,7 +25,6 @@ class DatasetHealth:
     last_read_at: str | None = strawberry.field(description="Last read by a job or query, or lineage out seen.")
     writers: int = strawberry.field(description="Jobs that write it.")
     readers: int = strawberry.field(description="Jobs and query sources that read it.")
-    upstream_edges: int = strawberry.field(description="Column lineage edges into it.")
     downstream_edges: int = strawberry.field(description="Column lineage edges out of it.")
 
     @classmethod
@@ -37,7 +36,6 @@ class DatasetHealth:
             last_read_at=f.last_read_at,
             writers=len(f.writes),
             readers=len(f.reads),
-            upstream_edges=len(f.upstream_seen),
             downstream_edges=len(f.downstream_seen),
         )
 
