@@ -13,6 +13,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from tagline import __version__
+from tagline.api.dependencies_routes import dependency_routes
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
 from tagline.api.metrics import Metrics, MetricsMiddleware
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
         *openlineage_routes(holder),
+        *dependency_routes(settings, holder),
     ]
     known = frozenset(r.path for r in routes)
     return Starlette(

@@ -281,6 +281,14 @@ from tagline.api.cli_sources import register  # noqa: E402 - it uses the helpers
 
 register(app, ingest_app)
 
+# Commands in their own modules use the helpers above, so they are registered last.
+from tagline.api import cli_deps, cli_health  # noqa: E402
+
+app.add_typer(cli_deps.app, name="deps")
+app.add_typer(cli_health.sources_app, name="sources")
+app.command()(cli_health.health)
+app.command()(cli_health.impact)
+
 
 def main() -> None:
     # sqlglot warns on stderr about SQL it renders approximately; the CLI reports failures itself.

@@ -19,3 +19,5 @@ class Settings(BaseSettings):
     max_tokens: int = Field(4000, description="most tokens in one GraphQL document")
     max_lineage_depth: int = Field(20, description="largest `depth` argument for upstream/downstream/lineage")
     max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")
+    stale_after_days: int = Field(14, description="a job that has not written a dataset for this long is a stale writer")
+    health_days: int = Field(30, description="window for zombies (not written) and unused (not read) datasets")

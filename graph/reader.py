@@ -83,3 +83,32 @@ def count_by_label(g: GraphTraversalSource, vertex_labels: Sequence[str], edge_l
     counts = {label: g.V().has_label(label).count().next() for label in vertex_labels}
     counts.update({label: g.E().has_label(label).count().next() for label in edge_labels})
     return counts
+
+
+def edge_ends(
+    g: GraphTraversalSource,
+    ids: Iterable[VertexId],
+    direction: Direction,
+    label: str,
+    prop: str,
+    on: Literal["edge", "far"] = "edge",
+) -> list[tuple[VertexId, VertexId, str]]:
+    """``(vertex id, far end id, property or "")`` for every ``label`` edge leaving (``out``) or
+    entering (``in``) the vertices; ``prop`` is read from the edge, or from the far end.
+
+    Lighter than :func:`hops` (no element maps), for questions such as "when did anything last
+    derive from these columns" asked of a whole warehouse.
+    """
+    wanted = list(dict.fromkeys(ids))
+    result: list[tuple[VertexId, VertexId, str]] = []
+    for part in chunks(wanted):
+        start = g.V(list(part))
+        edges = start.out_e(label) if direction == "out" else start.in_e(label)
+        # Anonymous traversals grow in place, so each by() gets a fresh one.
+        own = __.out_v if direction == "out" else __.in_v
+        far = __.in_v if direction == "out" else __.out_v
+        holder = far().values(prop) if on == "far" else __.values(prop)
+        value = __.coalesce(holder, __.constant(""))
+        rows = edges.project("v", "w", "t").by(own().id_()).by(far().id_()).by(value).to_list()
+        result.extend((row["v"], row["w"], str(row["t"])) for row in rows)
+    return result

@@ -23,6 +23,9 @@ READS = "reads"
 WRITES = "writes"
 
 VERTEX_LABELS = (DATASET, COLUMN, JOB)
+
+# A dataset property: true when the operator declared the dataset a source (see graph/sources.py).
+DECLARED_SOURCE = "declared_source"
 EDGE_LABELS = (HAS_COLUMN, DERIVES, READS, WRITES)
 
 # Properties that identify a vertex and never change once it exists.

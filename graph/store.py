@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Literal
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
-from tagline.graph import deadletter, eventlog, reader, schema
+from tagline.graph import deadletter, eventlog, reader, schema, sources
 from tagline.graph.connection import GraphConnection
 from tagline.graph.deadletter import StoredFailure
 from tagline.graph.eventlog import LoggedEvent
-from tagline.graph.model import LineageBatch
+from tagline.graph.model import Dataset, DatasetRef, LineageBatch
 from tagline.graph.reader import Direction
 from tagline.graph.records import Hop, VertexId, VertexRecord
 from tagline.graph.timefmt import iso, utcnow
@@ -90,6 +91,32 @@ class GraphStore:
             return [h for h in found if not direct_only or schema.is_direct(h.edge.props)]
 
         return expand(hop, start, depth, max_nodes)
+
+    def edge_ends(
+        self,
+        ids: Iterable[VertexId],
+        direction: Direction,
+        label: str,
+        prop: str,
+        on: Literal["edge", "far"] = "edge",
+    ) -> list[tuple[VertexId, VertexId, str]]:
+        return reader.edge_ends(self.g, ids, direction, label, prop, on)
+
+    def datasets(self) -> list[VertexRecord]:
+        """Every dataset vertex: a label scan, for whole-warehouse reports such as health."""
+        return reader.vertices_with_label(self.g, schema.DATASET)
+
+    def declare_sources(self, refs: Sequence[DatasetRef], declared: bool = True) -> WriteResult:
+        """Mark datasets as declared sources (or no longer), creating those not yet met, atomically."""
+        batch = LineageBatch(datasets=[Dataset(namespace=r.namespace, name=r.name) for r in refs])
+        with self.connection.transaction() as g:
+            result = self._writer.write(g, batch, utcnow())
+            sources.set_declared(g, [result.ids[r.key] for r in refs], declared)
+        self._cache.update(result.ids)
+        return result
+
+    def declared_sources(self) -> list[VertexRecord]:
+        return sources.declared_sources(self.g)
 
     def ping(self) -> None:
         """A cheap read that fails if the store is unreachable."""

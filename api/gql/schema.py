@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
 
+from tagline.api.gql.dependencies import DependenciesQuery
+from tagline.api.gql.health import HealthQuery
 from tagline.api.gql.query import Query
 from tagline.api.settings import Settings
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
-        query=Query,
+        query=merge_types("Query", (Query, DependenciesQuery, HealthQuery)),
         extensions=[
             QueryDepthLimiter(max_depth=settings.max_query_depth),
             MaxAliasesLimiter(max_alias_count=settings.max_aliases),

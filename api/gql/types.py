@@ -149,6 +149,10 @@ class Dataset:
     async def writers(self, info: Info[Context, None]) -> list[Job]:
         return [Job.of(r) for r in await info.context.neighbours(self.record.id, "in", schema.WRITES)]
 
+    @strawberry.field(description="Declared a source by the operator: having no upstream is expected of it.")
+    def declared_source(self) -> bool:
+        return bool(self.record.props.get(schema.DECLARED_SOURCE, False))
+
 
 @strawberry.type(description="A scheduled task, dbt model, Spark application or query source.")
 class Job:
@@ -174,6 +178,23 @@ class Job:
     @strawberry.field(description="Datasets this job writes.")
     async def outputs(self, info: Info[Context, None]) -> list[Dataset]:
         return [Dataset.of(r) for r in await info.context.neighbours(self.record.id, "out", schema.WRITES)]
+
+    @strawberry.field(description="Datasets this job writes, each with the last time it wrote it: what to "
+                      "check for data quality once the job completes.")
+    async def produced_datasets(self, info: Info[Context, None]) -> list[DatasetWrite]:
+        hops = await info.context.hops("out", schema.WRITES).load(self.record.id)
+        written = [DatasetWrite.of(h.neighbour, h.edge.props.get("last_at")) for h in hops]
+        return sorted(written, key=lambda w: w.dataset.record.key)
+
+
+@strawberry.type(description="A dataset and the last time a job wrote it.")
+class DatasetWrite:
+    dataset: Dataset
+    last_write_at: str | None = strawberry.field(description="ISO-8601 UTC.")
+
+    @classmethod
+    def of(cls, dataset: VertexRecord, at: object) -> DatasetWrite:
+        return cls(dataset=Dataset.of(dataset), last_write_at=str(at) if at else None)
 
 
 @strawberry.type(description="A flat lineage graph for renderers.")
