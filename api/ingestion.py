@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tagline.api.settings import load_policy
+from tagline.governance.service import Governance
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
@@ -27,6 +29,8 @@ class IngestReport:
     edges_refreshed: int = 0
     vertices_created: int = 0
     failures: list[Failure] = field(default_factory=list)
+    tags_changed: int = 0
+    rejected_tags: list[str] = field(default_factory=list)
 
     def add(self, batch: LineageBatch, vertices: int, created: int, refreshed: int) -> None:
         self.statements += batch.statements
@@ -52,8 +56,12 @@ class SqlOptions:
 
 
 def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: IngestReport) -> None:
+    """Write the lineage, then the tags the source declared, then propagate over the new edges."""
     result = store.write(batch, kind=kind)
     report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)
+    outcome = Governance(store, load_policy()).after_write(batch, result, actor=f"ingest:{kind}")
+    report.tags_changed += outcome.columns_changed
+    report.rejected_tags.extend(outcome.rejected)
 
 
 def sql_batch(text: str, source: str, options: SqlOptions) -> LineageBatch:

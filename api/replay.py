@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tagline.api.settings import load_policy
+from tagline.governance.service import Governance
 from tagline.graph.deadletter import StoredFailure
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
@@ -65,6 +67,7 @@ def replay(
             store.record_failed_attempt(stored.id, reason)
             report.still_failing.append((stored, reason))
         else:
-            store.resolve_failure(stored.id, batch, stored.kind)
+            result = store.resolve_failure(stored.id, batch, stored.kind)
+            Governance(store, load_policy()).after_write(batch, result, actor=f"replay:{stored.kind}")
             report.resolved.append(stored)
     return report

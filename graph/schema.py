@@ -15,6 +15,7 @@ DATASET = "dataset"
 COLUMN = "column"
 JOB = "job"
 FAILURE = "failure"
+AUDIT = "audit"
 
 HAS_COLUMN = "has_column"
 DERIVES = "derives"
