@@ -13,10 +13,11 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from tagline import __version__
+from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
 from tagline.api.metrics import Metrics, MetricsMiddleware
-from tagline.api.settings import Settings
+from tagline.api.settings import Settings, load_policy
 from tagline.api.store_thread import StoreThread
 from tagline.graph.connection import is_remote
 
@@ -26,9 +27,12 @@ class TaglineGraphQL(GraphQL[Context, None]):
         super().__init__(build_schema(settings), graphql_ide="graphiql")
         self.settings = settings
         self.holder = holder
+        self.policy = load_policy(settings)
 
     async def get_context(self, request: Request, response: Response | None) -> Context:
-        return Context(thread=self.holder["thread"], settings=self.settings)
+        identity = identity_of(request.scope) or LOCAL
+        return Context(thread=self.holder["thread"], settings=self.settings, identity=identity,
+                       response=response, policy=self.policy)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -54,13 +58,16 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok", "version": __version__, "store": store_kind})
 
     routes = [
-        Route("/graphql", TaglineGraphQL(settings, holder), methods=["GET", "POST"]),
+        Route("/graphql", RequireIdentity(TaglineGraphQL(settings, holder)), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/metrics", metrics.endpoint, methods=["GET"]),
+        Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
     ]
     known = frozenset(r.path for r in routes)
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(MetricsMiddleware, metrics=metrics, known_paths=known)],
+        middleware=[
+            Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
+            Middleware(AuthMiddleware, ring=KeyRing.configured(settings.api_keys, settings.api_keys_file)),
+        ],
     )

@@ -24,6 +24,7 @@ class TagPath:
     source: str
     masked: bool
     edges: tuple[str, ...]
+    columns: tuple[str, ...]  # the columns the edges join, source first: one more than edges
     complete: bool = True
 
 
@@ -35,6 +36,7 @@ class _Walk:
     derivation: Derivation
     edges: list[str]
     masked: bool
+    columns: list[str]
 
 
 def tag_paths(
@@ -48,12 +50,12 @@ def tag_paths(
     for n, (column, tag) in enumerate(requests):
         view = tag_views(states[column].effective).get(tag) if column in states else None
         for item, derivation in view.support if view else ():
-            walks.append(_Walk(n, item, column, derivation, [], item.masked))
+            walks.append(_Walk(n, item, column, derivation, [], item.masked, [column]))
     for _ in range(MAX_HOPS):
         pending = []
         for w in walks:
             if w.derivation.dist == 0:
-                answers[w.request].append(TagPath(w.item.source, w.masked, tuple(reversed(w.edges))))
+                answers[w.request].append(TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), tuple(reversed(w.columns))))
             else:
                 pending.append(w)
         if not pending:
@@ -69,8 +71,8 @@ def tag_paths(
             prior = Item(w.derivation.prior_tag, w.derivation.prior_masked, w.item.source)
             derivation = states[source].effective.get(prior) if source in states else None
             if derivation is None:
-                answers[w.request].append(TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), False))
+                answers[w.request].append(TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), tuple(reversed(w.columns)), False))
                 continue
-            walks.append(_Walk(w.request, prior, source, derivation, [*w.edges, w.derivation.edge], w.masked))
+            walks.append(_Walk(w.request, prior, source, derivation, [*w.edges, w.derivation.edge], w.masked, [*w.columns, source]))
     return answers
 
