@@ -28,6 +28,13 @@ class ColumnRefInput:
         return ColumnRef(namespace=self.namespace, dataset=self.dataset, field=self.field)
 
 
+async def _column(info: Info[Context, None], key: str) -> Column:
+    record = await info.context.by_key.load(key)
+    if record is None:
+        raise GraphQLError(f"column {key!r} is not in the store")
+    return Column.of(record)
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool
@@ -45,10 +52,7 @@ class TagAuditEntry:
 
     @strawberry.field
     async def column(self, info: Info[Context, None]) -> Column:
-        record = await info.context.by_key.load(self.column_key)
-        if record is None:
-            raise GraphQLError(f"the column {self.column_key!r} of this audit entry is not in the store")
-        return Column.of(record)
+        return await _column(info, self.column_key)
 
 
 @strawberry.type
@@ -74,10 +78,7 @@ class SensitivityViolation:
 
     @strawberry.field
     async def column(self, info: Info[Context, None]) -> Column:
-        record = await info.context.by_key.load(self.column_key)
-        if record is None:
-            raise GraphQLError(f"column {self.column_key!r} is not in the store")
-        return Column.of(record)
+        return await _column(info, self.column_key)
 
 
 def _cursor(uid: str) -> str:
