@@ -173,6 +173,9 @@ def test_new_lineage_inherits_tags_on_ingest(loaded: Server, tmp_path: Path) -> 
     column = tags(loaded, "exp.customers", "email_raw", "pii.email")
     assert "pii.email" in {t["name"] for t in column["column"]["tags"]}
     assert column["tagAudit"]["edges"][0]["node"]["actor"] == "ingest:sql"
+    run_cli("tag", "block", NS, "exp.customers", "email_raw", "pii", "--why", "export is consented",
+            "--from", NS, "dw.dim_customer", "email_raw", "--store", loaded.store)
+    assert "pii.email" not in {t["name"] for t in tags(loaded, "exp.customers", "email_raw")["column"]["tags"]}
 
 
 # ---- roles -------------------------------------------------------------------------------------
