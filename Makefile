@@ -29,6 +29,7 @@ bench: install
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/lineage_latency.py
 	$(BIN)/python bench/governance_latency.py
+	$(BIN)/python bench/propagation.py
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -13,12 +13,13 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from tagline import __version__
+from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
 from tagline.api.dependencies_routes import dependency_routes
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
 from tagline.api.metrics import Metrics, MetricsMiddleware
 from tagline.api.openlineage_routes import openlineage_routes
-from tagline.api.settings import Settings
+from tagline.api.settings import Settings, load_policy
 from tagline.api.store_thread import StoreThread
 from tagline.graph.connection import is_remote
 
@@ -28,9 +29,12 @@ class TaglineGraphQL(GraphQL[Context, None]):
         super().__init__(build_schema(settings), graphql_ide="graphiql")
         self.settings = settings
         self.holder = holder
+        self.policy = load_policy(settings)
 
     async def get_context(self, request: Request, response: Response | None) -> Context:
-        return Context(thread=self.holder["thread"], settings=self.settings)
+        identity = identity_of(request.scope) or LOCAL
+        return Context(thread=self.holder["thread"], settings=self.settings, identity=identity,
+                       response=response, policy=self.policy)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -56,9 +60,9 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok", "version": __version__, "store": store_kind})
 
     routes = [
-        Route("/graphql", TaglineGraphQL(settings, holder), methods=["GET", "POST"]),
+        Route("/graphql", RequireIdentity(TaglineGraphQL(settings, holder)), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/metrics", metrics.endpoint, methods=["GET"]),
+        Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
         *openlineage_routes(holder),
         *dependency_routes(settings, holder),
     ]
@@ -66,5 +70,8 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(MetricsMiddleware, metrics=metrics, known_paths=known)],
+        middleware=[
+            Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
+            Middleware(AuthMiddleware, ring=KeyRing.configured(settings.api_keys, settings.api_keys_file)),
+        ],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ipaddress
 import sys
 from enum import Enum
 from pathlib import Path
@@ -14,6 +15,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tagline.api import cli_tags
+from tagline.api.auth import KeyRing
 from tagline.api.demo import default_examples_dir, load_demo, read_manifest
 from tagline.api.ingestion import STDIN, IngestReport, SqlOptions, ingest_sql_texts
 from tagline.api.render import lineage_tree
@@ -33,6 +36,7 @@ ingest_app = typer.Typer(help="Load lineage into the store.", no_args_is_help=Tr
 deadletter_app = typer.Typer(help="Inputs that failed to ingest: list them, replay them.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(deadletter_app, name="deadletter")
+cli_tags.register(app)
 
 # soft_wrap: lines piped to another program or a log are not folded at 80 columns.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
@@ -93,6 +97,7 @@ def serve(
     store: StoreOption = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    insecure: Annotated[bool, typer.Option(help="Allow serving a non-loopback address without API keys.")] = False,
 ) -> None:
     """Serve GraphQL (GraphiQL on GET /graphql), /healthz and /metrics."""
     import uvicorn
@@ -100,8 +105,26 @@ def serve(
     from tagline.api.app import create_app
 
     settings = Settings(host=host, port=port, **({"store": store} if store else {}))
+    try:
+        ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    if ring is None and not is_loopback(host) and not insecure:
+        raise fail(f"refusing to serve {host} without API keys: set TAGLINE_API_KEYS (name1:key1:steward,...) "
+                   "or TAGLINE_API_KEYS_FILE, or pass --insecure")
+    if ring is None:
+        console.print(f"No API keys configured: anyone who can reach {host} has every permission.")
     console.print(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_namespace_map(pairs: list[str]) -> dict[str, str]:

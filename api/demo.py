@@ -9,6 +9,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from tagline.api.ingestion import IngestReport, SqlOptions, sql_batch, write_batch
+from tagline.api.settings import load_policy
+from tagline.api.tag_file import read_tag_file
+from tagline.governance.service import Governance
 from tagline.graph.model import Job
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
@@ -67,4 +70,8 @@ def load_demo(
         )
         write_batch(store, batch, "sql", report)
         on_job(job)
+    if manifest.tags:
+        tags = read_tag_file(examples / manifest.tags)
+        outcome = Governance(store, load_policy()).declare_many(tags, f"import:{manifest.tags}", "demo tags file")
+        report.tags_changed += outcome.columns_changed
     return report

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tagline.api.auth import READ, requires
 from tagline.api.dependency_json import check_json, recommendation_json
 from tagline.api.settings import Settings
 from tagline.api.store_thread import StoreThread
@@ -92,6 +93,6 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
         return JSONResponse(check_json(report))
 
     return [
-        Route("/api/v1/dependencies", recommend, methods=["GET"]),
-        Route("/api/v1/dependencies/check", check, methods=["POST"]),
+        Route("/api/v1/dependencies", requires(READ)(recommend), methods=["GET"]),
+        Route("/api/v1/dependencies/check", requires(READ)(check), methods=["POST"]),
     ]

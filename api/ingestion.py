@@ -10,8 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tagline.api.settings import load_policy
+from tagline.governance.service import Governance, Outcome
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
+from tagline.graph.writer import WriteResult
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import extract_sql
 
@@ -27,6 +30,8 @@ class IngestReport:
     edges_refreshed: int = 0
     vertices_created: int = 0
     failures: list[Failure] = field(default_factory=list)
+    tags_changed: int = 0
+    rejected_tags: list[str] = field(default_factory=list)
 
     def add(self, batch: LineageBatch, vertices: int, created: int, refreshed: int) -> None:
         self.statements += batch.statements
@@ -51,9 +56,20 @@ class SqlOptions:
         return JobRef(namespace=self.job_namespace, name=name)
 
 
+def govern_written(store: GraphStore, batch: LineageBatch, result: WriteResult, actor: str) -> Outcome:
+    """After lineage lands: the tags the source declared, then propagation over the new edges.
+
+    Every path that writes lineage (ingest, event, replay) ends here, so tags never lag behind it.
+    """
+    return Governance(store, load_policy()).after_write(batch, result, actor=actor)
+
+
 def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: IngestReport) -> None:
     result = store.write(batch, kind=kind)
     report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)
+    outcome = govern_written(store, batch, result, actor=f"ingest:{kind}")
+    report.tags_changed += outcome.columns_changed
+    report.rejected_tags.extend(outcome.rejected)
 
 
 def sql_batch(text: str, source: str, options: SqlOptions) -> LineageBatch:

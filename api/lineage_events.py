@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tagline.api.ingestion import IngestReport
+from tagline.api.ingestion import IngestReport, govern_written
 from tagline.graph.eventlog import RECEIVED
 from tagline.graph.model import Failure, LineageBatch
 from tagline.graph.store import GraphStore
@@ -87,6 +87,7 @@ def accept_event(store: GraphStore, raw: Any, event: BaseEvent, source: str, loc
     logged = store.log_event(KIND, payload)
     batch = batch_of(event, payload, source, location)
     result = store.apply_event(logged.id, batch, KIND)
+    govern_written(store, batch, result, actor=f"ingest:{KIND}")
     return Outcome(logged.id, logged.times_received, batch, result)
 
 
@@ -158,7 +159,8 @@ def replay_event_log(store: GraphStore, only_unapplied: bool = False) -> tuple[i
         if only_unapplied and logged.status != RECEIVED:
             continue
         batch = batch_from_payload(logged.payload, "event log", f"event {logged.id}")
-        store.apply_event(logged.id, batch, logged.kind)
+        result = store.apply_event(logged.id, batch, logged.kind)
+        govern_written(store, batch, result, actor=f"replay:{logged.kind}")
         applied += not batch.failures
         failures.extend(batch.failures)
     return applied, failures

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tagline.api.auth import INGEST, requires
 from tagline.api.lineage_events import accept_event
 from tagline.api.store_thread import StoreThread
 from tagline.ingest.openlineage_events import EventError, parse_event
@@ -93,4 +94,4 @@ def openlineage_routes(holder: dict[str, StoreThread]) -> list[Route]:
             status_code=201,
         )
 
-    return [Route(LINEAGE_PATH, post_lineage, methods=["POST"])]
+    return [Route(LINEAGE_PATH, requires(INGEST)(post_lineage), methods=["POST"])]

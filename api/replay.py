@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tagline.api.ingestion import govern_written
 from tagline.api.lineage_events import batch_from_payload
 from tagline.graph.deadletter import StoredFailure
 from tagline.graph.model import Failure, JobRef, LineageBatch
@@ -71,6 +72,7 @@ def replay(
             store.record_failed_attempt(stored.id, reason)
             report.still_failing.append((stored, reason))
         else:
-            store.resolve_failure(stored.id, batch, stored.kind)
+            result = store.resolve_failure(stored.id, batch, stored.kind)
+            govern_written(store, batch, result, actor=f"replay:{stored.kind}")
             report.resolved.append(stored)
     return report

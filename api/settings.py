@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tagline.governance.policy import Policy
 
 DEFAULT_STORE = "./data/tagline.db"
 
@@ -21,3 +25,12 @@ class Settings(BaseSettings):
     max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")
     stale_after_days: int = Field(14, description="a job that has not written a dataset for this long is a stale writer")
     health_days: int = Field(30, description="window for zombies (not written) and unused (not read) datasets")
+    policy: str | None = Field(None, description="TOML file with the tag vocabulary and propagation policy")
+    api_keys: str | None = Field(None, description="name:key:role,... (see api/auth.py)")
+    api_keys_file: str | None = Field(None, description="file with one name:key:role per line")
+
+
+def load_policy(settings: Settings | None = None) -> Policy:
+    """The propagation policy named by ``TAGLINE_POLICY``, or the defaults."""
+    path = (settings or Settings()).policy
+    return Policy.from_file(Path(path)) if path else Policy()

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
-from tagline.graph import deadletter, eventlog, reader, schema, sources
+from tagline.graph import deadletter, eventlog, reader, schema, sources, tagstore
 from tagline.graph.connection import GraphConnection
 from tagline.graph.deadletter import StoredFailure
 from tagline.graph.eventlog import LoggedEvent
 from tagline.graph.model import Dataset, DatasetRef, LineageBatch
 from tagline.graph.reader import Direction
-from tagline.graph.records import Hop, VertexId, VertexRecord
+from tagline.graph.records import EdgeRecord, Hop, VertexId, VertexRecord
 from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.traversal import Expansion, expand
 from tagline.graph.writer import BatchWriter, KeyCache, WriteResult
@@ -140,6 +140,27 @@ class GraphStore:
     def record_failed_attempt(self, failure_id: str, reason: str) -> None:
         with self.connection.transaction() as g:
             deadletter.record_attempt(g, failure_id, reason, iso(utcnow()))
+
+    def edges(self, keys: Iterable[str]) -> dict[str, EdgeRecord]:
+        return reader.edges_by_keys(self.g, keys)
+
+    def column_props(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return tagstore.column_props(self.g, keys)
+
+    def all_column_props(self) -> dict[str, dict[str, Any]]:
+        return tagstore.all_column_props(self.g)
+
+    def update_tags(self, changes: dict[str, dict[str, Any]], audit: list[dict[str, str]]) -> None:
+        """Column tag properties and the audit entries that explain them, in one transaction."""
+        with self.connection.transaction() as g:
+            tagstore.update_columns(g, changes)
+            tagstore.append_audit(g, audit)
+
+    def audit(self, equal: dict[str, str], since: str | None = None, until: str | None = None) -> list[dict[str, str]]:
+        return tagstore.audit_entries(self.g, equal, since, until)
+
+    def datasets_with_readers(self) -> set[str]:
+        return tagstore.datasets_with_readers(self.g)
 
     def close(self) -> None:
         self.connection.close()

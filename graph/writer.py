@@ -16,7 +16,7 @@ from typing import Any
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
-from tagline.graph import schema
+from tagline.graph import adjacency, schema
 from tagline.graph.model import (
     ColumnEdge,
     ColumnRef,
@@ -200,6 +200,8 @@ class BatchWriter:
                 self._create_edge(g, spec.label, ids[spec.out_key], ids[spec.in_key], props)
                 result.edges_created += 1
                 new_edge_keys.add(key)
+        new_derives = [s for k, s in especs.items() if k in new_edge_keys and s.label == schema.DERIVES]
+        adjacency.record_new_edges(g, ids, [(s.key, s.out_key, s.in_key, s.props) for s in new_derives])
         result.new_column_edges = [e for e in batch.edges if e.key in new_edge_keys]
         result.ids = ids
         return result

@@ -6,16 +6,20 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
+from tagline.api.gql.access import OperationAccess
 from tagline.api.gql.dependencies import DependenciesQuery
 from tagline.api.gql.health import HealthQuery
 from tagline.api.gql.query import Query
+from tagline.api.gql.tags import TagMutation, TagQuery
 from tagline.api.settings import Settings
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
-        query=merge_types("Query", (Query, DependenciesQuery, HealthQuery)),
+        query=merge_types("Query", (Query, DependenciesQuery, HealthQuery, TagQuery)),
+        mutation=merge_types("Mutation", (TagMutation,)),
         extensions=[
+            OperationAccess,
             QueryDepthLimiter(max_depth=settings.max_query_depth),
             MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             MaxTokensLimiter(max_token_count=settings.max_tokens),

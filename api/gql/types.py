@@ -13,7 +13,10 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
+from tagline.governance.state import decode_effective
+from tagline.governance.tags import TagView, tag_views
 from tagline.graph import schema
+from tagline.graph.tagstore import SENSITIVITY, TAGS_EFFECTIVE
 from tagline.graph.reader import Direction as HopDirection
 from tagline.graph.records import EdgeRecord, VertexRecord
 from tagline.graph.traversal import Expansion, expand_async
@@ -78,6 +81,15 @@ class Column:
         return cls(record=record, namespace=p["namespace"], dataset=p["dataset"], field=p["field"],
                    data_type=_text(record, "data_type"), description=_text(record, "description"))
 
+    @strawberry.field(description="The highest sensitivity level among the column's effective tags.")
+    def sensitivity(self) -> str | None:
+        return _text(self.record, SENSITIVITY)
+
+    @strawberry.field(description="Effective tags: declared here or inherited over lineage, with provenance.")
+    def tags(self) -> list[ColumnTag]:
+        views = tag_views(decode_effective(self.record.props.get(TAGS_EFFECTIVE)))
+        return [ColumnTag.of(self.record.key, v) for v in views.values()]
+
     @strawberry.field(description="Every edge within `depth` hops upstream, each once. "
                       "`directOnly` follows only edges that carry the value (no joins, filters...).")
     async def upstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
@@ -120,6 +132,50 @@ class LineageEdge:
     @strawberry.field(description="When this edge was first and last seen by an ingest (ISO-8601).")
     def last_seen(self) -> str | None:
         return _text(self.record, "last_seen")
+
+
+@strawberry.enum(description="Whether a tag is declared on the column or inherited over lineage.")
+class TagOrigin(Enum):
+    DECLARED = "DECLARED"
+    INHERITED = "INHERITED"
+
+
+@strawberry.type(description="Where an inherited tag comes from: a source column and the edges it came by.")
+class TagSource:
+    column: Column
+    path: list[LineageEdge] = strawberry.field(description="From the source column to this one, in order.")
+    complete: bool = strawberry.field(description="False if the stored provenance broke off (run `tagline propagate --full`).")
+
+
+@strawberry.type(description="An effective tag of a column.")
+class ColumnTag:
+    column_key: strawberry.Private[str]
+    name: str
+    origin: TagOrigin
+    masked: bool = strawberry.field(description="True when every path that brings the tag crosses a masking edge.")
+
+    @classmethod
+    def of(cls, column_key: str, view: TagView) -> ColumnTag:
+        return cls(column_key=column_key, name=view.name, origin=TagOrigin(view.origin), masked=view.masked)
+
+    @strawberry.field(description="One entry per source column, with the shortest path the tag came by.")
+    async def sources(self, info: Info[Context, None]) -> list[TagSource]:
+        ctx = info.context
+        paths = await ctx.tag_paths.load((self.column_key, self.name))
+        records = await ctx.by_key.load_many(sorted({c for p in paths for c in p.columns}))
+        columns = {r.key: r for r in records if r is not None}
+        edges = await ctx.edge_by_key.load_many(sorted({e for p in paths for e in p.edges}))
+        by_key = {str(e.props.get(schema.KEY)): e for e in edges if e is not None}
+        found = []
+        for p in paths:
+            if p.source not in columns:
+                continue
+            hops = [LineageEdge(record=by_key[e], source=Column.of(columns[a]), target=Column.of(columns[b]))
+                    for e, a, b in zip(p.edges, p.columns, p.columns[1:], strict=False)
+                    if e in by_key and a in columns and b in columns]
+            found.append(TagSource(column=Column.of(columns[p.source]), path=hops,
+                                   complete=p.complete and len(hops) == len(p.edges)))
+        return found
 
 
 @strawberry.type(description="A table or view.")

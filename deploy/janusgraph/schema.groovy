@@ -58,7 +58,19 @@ try {
         first_seen     : String,
         last_seen      : String,
         last_at        : String,
-        expires_at     : String
+        expires_at     : String,
+        lineage_in     : String,
+        lineage_out    : String,
+        tags_declared  : String,
+        tags_blocked   : String,
+        tags_effective : String,
+        sensitivity    : String,
+        at             : String,
+        actor          : String,
+        column         : String,
+        tag            : String,
+        change         : String,
+        cause          : String
     ]
     def indexTimeoutMinutes = (System.getenv('TAGLINE_INDEX_TIMEOUT_MINUTES') ?: '10') as long
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -40,12 +41,13 @@ def run_cli(*args: str, stdin: str | None = None, check: bool = True) -> subproc
     return result
 
 
-def start_server(store: str) -> Server:
+def start_server(store: str, env: dict[str, str] | None = None) -> Server:
     port = free_port()
     process = subprocess.Popen(
         [TAGLINE, "serve", "--store", store, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -1,0 +1,172 @@
+"""Sensitivity tags over GraphQL: stewards' mutations, the audit log and the violations report."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from tagline.api.gql.context import Context
+from tagline.api.gql.types import Column
+from tagline.governance.service import Governance, GovernanceError
+from tagline.graph.model import ColumnRef
+from tagline.graph.schema import KEY
+
+MAX_PAGE = 500
+
+
+@strawberry.input(description="A column by namespace, dataset and field.")
+class ColumnRefInput:
+    namespace: str
+    dataset: str
+    field: str
+
+    def ref(self) -> ColumnRef:
+        return ColumnRef(namespace=self.namespace, dataset=self.dataset, field=self.field)
+
+
+async def _column(info: Info[Context, None], key: str) -> Column:
+    record = await info.context.by_key.load(key)
+    if record is None:
+        raise GraphQLError(f"column {key!r} is not in the store")
+    return Column.of(record)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="One entry of the append-only tag audit log.")
+class TagAuditEntry:
+    column_key: strawberry.Private[str]
+    at: str
+    actor: str
+    tag: str
+    change: str = strawberry.field(description="ADDED, REMOVED, LEVEL_CHANGED, MASKING_CHANGED, BLOCKED or UNBLOCKED.")
+    cause: str
+
+    @strawberry.field
+    async def column(self, info: Info[Context, None]) -> Column:
+        return await _column(info, self.column_key)
+
+
+@strawberry.type
+class TagAuditEdge:
+    cursor: str
+    node: TagAuditEntry
+
+
+@strawberry.type
+class TagAuditConnection:
+    edges: list[TagAuditEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A column whose tags break the policy.")
+class SensitivityViolation:
+    column_key: strawberry.Private[str]
+    kind: str = strawberry.field(description="DECLARED_BELOW_INHERITED or SINK_RECEIVES_SENSITIVE.")
+    declared_level: str | None
+    inherited_level: str | None
+    tags: list[str]
+    message: str
+
+    @strawberry.field
+    async def column(self, info: Info[Context, None]) -> Column:
+        return await _column(info, self.column_key)
+
+
+def _cursor(uid: str) -> str:
+    return base64.urlsafe_b64encode(uid.encode()).decode()
+
+
+def _uid(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GraphQLError(f"invalid cursor {cursor!r}: pass an endCursor from an earlier page") from exc
+
+
+@strawberry.type
+class TagQuery:
+    @strawberry.field(description="The tag audit log, newest first, Relay-style pages. `since`/`until` are ISO-8601 UTC.")
+    async def tag_audit(
+        self,
+        info: Info[Context, None],
+        column: ColumnRefInput | None = None,
+        tag: str | None = None,
+        actor: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> TagAuditConnection:
+        if not 1 <= first <= MAX_PAGE:
+            raise GraphQLError(f"first must be between 1 and {MAX_PAGE} (got {first})")
+        equal = {k: v for k, v in (("column", column.ref().key if column else None), ("tag", tag), ("actor", actor)) if v}
+        thread = info.context.thread
+        rows = await thread.run(thread.store.audit, equal, since, until)
+        if after is not None:
+            last = _uid(after)
+            rows = [r for r in rows if r[KEY] < last]
+        page = rows[:first]
+        edges = [
+            TagAuditEdge(cursor=_cursor(r[KEY]), node=TagAuditEntry(
+                column_key=r["column"], at=r["at"], actor=r["actor"], tag=r["tag"], change=r["change"], cause=r["cause"]))
+            for r in page
+        ]
+        return TagAuditConnection(edges=edges, page_info=PageInfo(
+            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="Columns declared below what flows into them, and sinks receiving restricted or PII data.")
+    async def sensitivity_violations(self, info: Info[Context, None], first: int = 100) -> list[SensitivityViolation]:
+        ctx = info.context
+        found = await ctx.thread.run(lambda: Governance(ctx.thread.store, ctx.policy).violations())
+        return [SensitivityViolation(column_key=v.column, kind=v.kind, declared_level=v.declared_level,
+                                     inherited_level=v.inherited_level, tags=list(v.tags), message=v.message)
+                for v in found[: max(first, 0)]]
+
+
+async def _act(info: Info[Context, None], column: ColumnRefInput, act: Callable[[Governance, str], object]) -> Column:
+    ctx = info.context
+    ref = column.ref()
+
+    def run() -> None:
+        act(Governance(ctx.thread.store, ctx.policy), ctx.identity.name)
+
+    try:
+        await ctx.thread.run(run)
+    except (GovernanceError, ValueError) as exc:
+        raise GraphQLError(str(exc)) from exc
+    found = await ctx.thread.run(ctx.thread.store.find, [ref.key])
+    return Column.of(found[ref.key])
+
+
+@strawberry.type
+class TagMutation:
+    @strawberry.mutation(description="Declare a tag on a column (steward). Propagates at once.")
+    async def declare_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str,
+                          justification: str | None = None) -> Column:
+        return await _act(info, column, lambda g, actor: g.declare(column.ref(), tag, actor, justification))
+
+    @strawberry.mutation(description="Remove a declared tag; it is withdrawn downstream where no other path supports it.")
+    async def remove_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str,
+                         justification: str | None = None) -> Column:
+        return await _act(info, column, lambda g, actor: g.remove(column.ref(), tag, actor, justification))
+
+    @strawberry.mutation(description="Stop an inherited tag at a column, or only on the edges from `fromColumn`.")
+    async def block_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str, justification: str,
+                        from_column: ColumnRefInput | None = None) -> Column:
+        source = from_column.ref() if from_column else None
+        return await _act(info, column, lambda g, actor: g.block(column.ref(), tag, actor, justification, source))
+
+    @strawberry.mutation(description="Lift a block set by blockTag.")
+    async def unblock_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str, justification: str,
+                          from_column: ColumnRefInput | None = None) -> Column:
+        source = from_column.ref() if from_column else None
+        return await _act(info, column, lambda g, actor: g.block(column.ref(), tag, actor, justification, source, unblock=True))

@@ -1,0 +1,78 @@
+"""Why a column carries a tag: for each source column, the path of edges the tag came by.
+
+Each hop follows the stored derivation (the last edge of the shortest path), so a path of n edges
+costs n batched reads whatever the number of sources asked for at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tagline.governance.propagation import Derivation, Item
+from tagline.governance.state import state_of
+from tagline.governance.tags import tag_views
+
+MAX_HOPS = 10_000
+
+
+@dataclass(frozen=True)
+class TagPath:
+    """``edges`` are edge keys from the source column to the column asked about."""
+
+    source: str
+    masked: bool
+    edges: tuple[str, ...]
+    columns: tuple[str, ...]  # the columns the edges join, source first: one more than edges
+    complete: bool = True
+
+
+@dataclass
+class _Walk:
+    request: int
+    item: Item
+    column: str
+    derivation: Derivation
+    edges: list[str]
+    masked: bool
+    columns: list[str]
+
+
+def tag_paths(
+    read: Callable[[Iterable[str]], dict[str, dict[str, Any]]], requests: list[tuple[str, str]]
+) -> list[list[TagPath]]:
+    """For each (column key, tag), one path per supporting item. ``read`` gives column properties
+    by key (one batch per hop)."""
+    states = {k: state_of(p) for k, p in read({c for c, _ in requests}).items()}
+    answers: list[list[TagPath]] = [[] for _ in requests]
+    walks = []
+    for n, (column, tag) in enumerate(requests):
+        view = tag_views(states[column].effective).get(tag) if column in states else None
+        for item, derivation in view.support if view else ():
+            walks.append(_Walk(n, item, column, derivation, [], item.masked, [column]))
+    for _ in range(MAX_HOPS):
+        pending = []
+        for w in walks:
+            if w.derivation.dist == 0:
+                answers[w.request].append(TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), tuple(reversed(w.columns))))
+            else:
+                pending.append(w)
+        if not pending:
+            break
+        previous = {}
+        for w in pending:
+            inflow = next((f for f in states[w.column].inputs if f.edge == w.derivation.edge), None)
+            previous[id(w)] = inflow.source if inflow else None
+        states.update({k: state_of(p) for k, p in read({s for s in previous.values() if s and s not in states}).items()})
+        walks = []
+        for w in pending:
+            source = previous[id(w)]
+            prior = Item(w.derivation.prior_tag, w.derivation.prior_masked, w.item.source)
+            derivation = states[source].effective.get(prior) if source in states else None
+            if derivation is None:
+                answers[w.request].append(TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), tuple(reversed(w.columns)), False))
+                continue
+            walks.append(_Walk(w.request, prior, source, derivation, [*w.edges, w.derivation.edge], w.masked, [*w.columns, source]))
+    return answers
+

@@ -1,0 +1,218 @@
+"""Governance as the rest of Tagline calls it: declare, remove, block and unblock tags, react to
+ingests, recompute everything, answer "why". Every action reads only what it affects, writes only
+what changed, and appends its audit entries in the same transaction as the change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from tagline.governance.audit import ADDED, BLOCKED, REMOVED, UNBLOCKED, Trigger, change_entries, column_name, entry
+from tagline.governance.policy import Policy, check_tag_name
+from tagline.governance.propagation import Change, ColumnState, propagate
+from tagline.governance.provenance import TagPath, tag_paths
+from tagline.governance.state import declaration_props, effective_props, state_of
+from tagline.governance.tags import tag_views
+from tagline.governance.violations import Violation, find_violations
+from tagline.graph.model import Column, ColumnRef, DeclaredTag, LineageBatch
+from tagline.graph.store import GraphStore
+from tagline.graph.timefmt import iso, utcnow
+from tagline.graph.writer import WriteResult
+
+Edit = Callable[[ColumnState], ColumnState]
+
+
+class GovernanceError(ValueError):
+    """A request that cannot be applied as asked; the message says why and what to do."""
+
+
+class StoreView:
+    """Column states read from the store in batches, with pending edits applied on top."""
+
+    def __init__(self, store: GraphStore, edits: dict[str, Edit], preload: bool = False) -> None:
+        self.store = store
+        self.edits = edits
+        self.states: dict[str, ColumnState] = {}
+        if preload:
+            self._add(store.all_column_props())
+
+    def _add(self, props: dict[str, dict]) -> None:
+        for key, p in props.items():
+            state = state_of(p)
+            self.states[key] = self.edits[key](state) if key in self.edits else state
+
+    def load(self, keys: Iterable[str]) -> dict[str, ColumnState]:
+        wanted = set(keys)
+        missing = wanted - self.states.keys()
+        if missing:
+            self._add(self.store.column_props(missing))
+        return {k: self.states[k] for k in wanted if k in self.states}
+
+
+@dataclass
+class Outcome:
+    columns_changed: int = 0
+    audit_entries: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+
+class Governance:
+    def __init__(self, store: GraphStore, policy: Policy | None = None) -> None:
+        self.store = store
+        self.policy = policy or Policy()
+
+    # ---- the one way changes are applied ---------------------------------------------------
+    def _apply(
+        self,
+        trigger: Trigger,
+        edits: dict[str, Edit],
+        seeds: Iterable[str],
+        action: Callable[[dict[str, ColumnState], dict[str, Change]], list[dict[str, str]]] = lambda s, c: [],
+        skip: dict[str, set[str]] | None = None,
+        full: bool = False,
+    ) -> Outcome:
+        view = StoreView(self.store, edits, preload=full)
+        changes = propagate(view, list(view.states) if full else seeds, self.policy)
+        props = {k: declaration_props(view.states[k]) for k in edits if k in view.states}
+        for key, change in changes.items():
+            props.setdefault(key, {}).update(effective_props(self.policy, change.after))
+        entries = action(view.states, changes)
+        for key, change in sorted(changes.items()):
+            entries.extend(change_entries(self.policy, key, change, trigger, (skip or {}).get(key, set())))
+        if props or entries:
+            self.store.update_tags(props, entries)
+        return Outcome(columns_changed=len(changes), audit_entries=len(entries))
+
+    @staticmethod
+    def trigger(actor: str, description: str) -> Trigger:
+        return Trigger(actor=actor, at=iso(utcnow()), description=description)
+
+    def _ensure_columns(self, refs: Iterable[ColumnRef]) -> None:
+        """Tags may be declared before any lineage names the column: create it then."""
+        wanted = {r.key: r for r in refs}
+        missing = wanted.keys() - self.store.find(wanted).keys()
+        if missing:
+            self.store.write(LineageBatch(columns=[Column(**wanted[k].model_dump()) for k in sorted(missing)]))
+
+    def _existing(self, ref: ColumnRef) -> ColumnState:
+        found = self.store.column_props([ref.key])
+        if ref.key not in found:
+            raise GovernanceError(f"no column {ref}; check the names, or ingest its lineage first")
+        return state_of(found[ref.key])
+
+    # ---- declarations ---------------------------------------------------------------------------
+    def declare(self, ref: ColumnRef, tag: str, actor: str, why: str | None = None) -> Outcome:
+        return self.declare_many([DeclaredTag(column=ref, tag=tag)], actor, why)
+
+    def declare_many(self, tags: Iterable[DeclaredTag], actor: str, why: str | None = None) -> Outcome:
+        wanted: dict[str, set[str]] = {}
+        refs = {}
+        for declared in tags:
+            wanted.setdefault(declared.column.key, set()).add(check_tag_name(declared.tag))
+            refs[declared.column.key] = declared.column
+        if not wanted:
+            return Outcome()
+        self._ensure_columns(refs.values())
+        current = {k: state_of(p) for k, p in self.store.column_props(wanted).items()}
+        new = {k: t - current[k].declared for k, t in wanted.items() if t - current[k].declared}
+        if not new:
+            return Outcome()
+        reason = f": {why}" if why else ""
+        trigger = self.trigger(actor, f"{actor} declared tags{reason}")
+        edits = {k: _edit_declared(t, add=True) for k, t in new.items()}
+
+        def action(states: dict[str, ColumnState], changes: dict[str, Change]) -> list[dict[str, str]]:
+            return [entry(trigger, k, t, ADDED, f"declared by {actor}{reason}") for k in sorted(new) for t in sorted(new[k])]
+
+        return self._apply(trigger, edits, new, action, skip=new)
+
+    def remove(self, ref: ColumnRef, tag: str, actor: str, why: str | None = None) -> Outcome:
+        state = self._existing(ref)
+        if tag not in state.declared:
+            views = tag_views(state.effective)
+            hint = " It is inherited; block it to stop it here." if tag in views else ""
+            raise GovernanceError(f"tag {tag!r} is not declared on {ref}.{hint}")
+        reason = f": {why}" if why else ""
+        trigger = self.trigger(actor, f"{actor} removed the declaration of {tag} on {ref}{reason}")
+
+        def action(states: dict[str, ColumnState], changes: dict[str, Change]) -> list[dict[str, str]]:
+            after = changes[ref.key].after if ref.key in changes else state.effective
+            remaining = tag_views(after).get(tag)
+            still = f"; still inherited from {', '.join(sorted({column_name(i.source) for i, _ in remaining.support}))}" if remaining else ""
+            return [entry(trigger, ref.key, tag, REMOVED, f"declaration removed by {actor}{reason}{still}")]
+
+        return self._apply(trigger, {ref.key: _edit_declared({tag}, add=False)}, [ref.key], action, skip={ref.key: {tag}})
+
+    # ---- blocks ---------------------------------------------------------------------------------
+    def block(self, ref: ColumnRef, tag: str, actor: str, why: str, source: ColumnRef | None = None, unblock: bool = False) -> Outcome:
+        """Block (or lift a block on) ``tag`` at a column, or only on the edges into it from ``source``."""
+        check_tag_name(tag)
+        if not why or not why.strip():
+            raise GovernanceError("a block or unblock needs a justification (--why / justification)")
+        state = self._existing(ref)
+        edges = [f.edge for f in state.inputs if source is not None and f.source == source.key]
+        if source is not None and not edges:
+            raise GovernanceError(f"no lineage edge from {source} into {ref}")
+        where = f"on the edges from {source}" if source else "at this column"
+        blocked_now = (all(tag in state.edge_blocks.get(e, ()) for e in edges) if source else tag in state.column_blocks)
+        if blocked_now != unblock:
+            raise GovernanceError(f"{tag!r} is {'not ' if unblock else 'already '}blocked {where} of {ref}")
+        verb = "unblocked" if unblock else "blocked"
+        trigger = self.trigger(actor, f"{actor} {verb} {tag} {where} of {ref}: {why}")
+
+        def edit(s: ColumnState) -> ColumnState:
+            if source is None:
+                blocks = s.column_blocks - {tag} if unblock else s.column_blocks | {tag}
+                return replace(s, column_blocks=blocks)
+            eb = dict(s.edge_blocks)
+            for e in edges:
+                eb[e] = eb.get(e, frozenset()) - {tag} if unblock else eb.get(e, frozenset()) | {tag}
+            return replace(s, edge_blocks=eb)
+
+        def action(states: dict[str, ColumnState], changes: dict[str, Change]) -> list[dict[str, str]]:
+            return [entry(trigger, ref.key, tag, UNBLOCKED if unblock else BLOCKED, f"{verb} {where} by {actor}: {why}")]
+
+        return self._apply(trigger, {ref.key: edit}, [ref.key], action)
+
+    # ---- ingest and full passes -----------------------------------------------------------------
+    def after_write(self, batch: LineageBatch, result: WriteResult, actor: str) -> Outcome:
+        """Declarations a source sent with its lineage, then propagation over the new edges."""
+        rejected = []
+        valid = []
+        for declared in batch.tags:
+            try:
+                check_tag_name(declared.tag)
+                valid.append(declared)
+            except ValueError as exc:
+                rejected.append(f"{declared.column}: {exc}")
+        outcome = self.declare_many(valid, actor, "declared by the source") if valid else Outcome()
+        seeds = {e.target.key for e in result.new_column_edges}
+        if seeds:
+            trigger = self.trigger(actor, f"{actor} ingested {len(result.new_column_edges)} new column edges")
+            more = self._apply(trigger, {}, seeds)
+            outcome.columns_changed += more.columns_changed
+            outcome.audit_entries += more.audit_entries
+        outcome.rejected = rejected
+        return outcome
+
+    def propagate_full(self, actor: str) -> Outcome:
+        """Recompute every column from scratch: after a policy change, or to check the store."""
+        trigger = self.trigger(actor, "a full recomputation (policy change or check)")
+        return self._apply(trigger, {}, (), full=True)
+
+    # ---- questions ------------------------------------------------------------------------------
+    def why(self, ref: ColumnRef, tag: str) -> list[TagPath]:
+        state = self._existing(ref)
+        if tag not in tag_views(state.effective):
+            raise GovernanceError(f"{ref} does not carry {tag!r}; its tags: {', '.join(tag_views(state.effective)) or 'none'}")
+        return tag_paths(self.store.column_props, [(ref.key, tag)])[0]
+
+    def violations(self) -> list[Violation]:
+        return find_violations(self.policy, self.store.all_column_props(), self.store.datasets_with_readers())
+
+
+def _edit_declared(tags: set[str], add: bool) -> Edit:
+    def edit(state: ColumnState) -> ColumnState:
+        return replace(state, declared=state.declared | tags if add else state.declared - tags)
+
+    return edit

@@ -1,0 +1,44 @@
+"""How governance state is kept on a column vertex (JSON properties) and read back as
+:class:`ColumnState`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tagline.governance.policy import Inflow, Policy
+from tagline.governance.propagation import ColumnState, Derivation, Effective, Item
+from tagline.graph.adjacency import in_edges, out_columns
+from tagline.graph.schema import KEY
+from tagline.graph.tagstore import SENSITIVITY, TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
+
+
+def state_of(props: dict[str, Any]) -> ColumnState:
+    blocks = json.loads(props.get(TAGS_BLOCKED) or "{}")
+    return ColumnState(
+        key=props[KEY],
+        inputs=tuple(Inflow(*e) for e in in_edges(props)),
+        outputs=tuple(out_columns(props)),
+        declared=frozenset(json.loads(props.get(TAGS_DECLARED) or "[]")),
+        column_blocks=frozenset(blocks.get("column", [])),
+        edge_blocks={k: frozenset(v) for k, v in blocks.get("edges", {}).items()},
+        effective=decode_effective(props.get(TAGS_EFFECTIVE)),
+    )
+
+
+def decode_effective(text: str | None) -> Effective:
+    return {Item(t, bool(m), s): Derivation(d, e, pt, bool(pm)) for t, m, s, d, e, pt, pm in json.loads(text or "[]")}
+
+
+def encode_effective(effective: Effective) -> str:
+    return json.dumps(sorted([i.tag, int(i.masked), i.source, d.dist, d.edge, d.prior_tag, int(d.prior_masked)]
+                             for i, d in effective.items()))
+
+
+def declaration_props(state: ColumnState) -> dict[str, Any]:
+    blocks = {"column": sorted(state.column_blocks), "edges": {k: sorted(v) for k, v in state.edge_blocks.items() if v}}
+    return {TAGS_DECLARED: json.dumps(sorted(state.declared)), TAGS_BLOCKED: json.dumps(blocks)}
+
+
+def effective_props(policy: Policy, effective: Effective) -> dict[str, Any]:
+    return {TAGS_EFFECTIVE: encode_effective(effective), SENSITIVITY: policy.highest_level(i.tag for i in effective)}

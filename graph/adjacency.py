@@ -1,0 +1,77 @@
+"""Each column vertex keeps a compact copy of its `derives` edges: ``lineage_in`` (the edges into
+it, with their transformation) and ``lineage_out`` (the columns it feeds).
+
+Why: on the embedded store reading an edge with its properties costs ~0.5 ms, reading one vertex's
+properties ~0.1 ms. Tag propagation needs every edge of the region it recomputes, and a full pass
+needs all of them; with the copy on the column, one property read per column gives both
+directions. The writer keeps the copy in step with the edges, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from gremlin_python.process.graph_traversal import GraphTraversalSource, __
+
+from tagline.graph.reader import chunks
+from tagline.graph.records import VertexId
+
+LINEAGE_IN = "lineage_in"
+LINEAGE_OUT = "lineage_out"
+
+
+class InEdge(NamedTuple):
+    """A `derives` edge seen from its target: its key, the source column's key, its transformation."""
+
+    edge: str
+    source: str
+    type: str
+    subtype: str
+    masking: bool
+
+
+def in_edges(props: dict[str, Any]) -> list[InEdge]:
+    return [InEdge(*row) for row in json.loads(props.get(LINEAGE_IN) or "[]")]
+
+
+def out_columns(props: dict[str, Any]) -> list[str]:
+    return list(json.loads(props.get(LINEAGE_OUT) or "[]"))
+
+
+def record_new_edges(
+    g: GraphTraversalSource, ids: dict[str, VertexId], edges: Iterable[tuple[str, str, str, dict[str, Any]]]
+) -> None:
+    """Add new `derives` edges, given as (edge key, source key, target key, edge props), to the
+    copies on both ends."""
+    incoming: dict[str, list[InEdge]] = defaultdict(list)
+    outgoing: dict[str, list[str]] = defaultdict(list)
+    for key, source, target, props in edges:
+        incoming[target].append(InEdge(key, source, props["type"], props["subtype"], bool(props["masking"])))
+        outgoing[source].append(target)
+    if not incoming:
+        return
+    current = _current(g, [ids[k] for k in {*incoming, *outgoing}])
+    for key in {*incoming, *outgoing}:
+        props = current.get(ids[key], {})
+        step = g.V(ids[key])
+        if key in incoming:
+            known = {e.edge: e for e in in_edges(props)}
+            known.update({e.edge: e for e in incoming[key]})
+            step = step.property(LINEAGE_IN, json.dumps(sorted(known.values())))
+        if key in outgoing:
+            targets = sorted({*out_columns(props), *outgoing[key]})
+            step = step.property(LINEAGE_OUT, json.dumps(targets))
+        step.iterate()
+
+
+def _current(g: GraphTraversalSource, ids: list[VertexId]) -> dict[VertexId, dict[str, Any]]:
+    found: dict[VertexId, dict[str, Any]] = {}
+    for part in chunks(ids):
+        step = g.V(list(part)).project("id", "in", "out").by(__.id_())
+        for row in step.by(__.values(LINEAGE_IN).fold()).by(__.values(LINEAGE_OUT).fold()).to_list():
+            found[row["id"]] = {LINEAGE_IN: next(iter(row["in"]), None), LINEAGE_OUT: next(iter(row["out"]), None)}
+    return found
+

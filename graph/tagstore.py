@@ -1,0 +1,85 @@
+"""Storage of governance state: tag properties on column vertices and the append-only audit log.
+
+The audit log is one `audit` vertex per entry, written in the same transaction as the change it
+records. This module offers appending and reading, and nothing that edits or deletes an entry.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from gremlin_python.process.graph_traversal import GraphTraversalSource
+from gremlin_python.process.traversal import P
+
+from tagline.graph import schema
+from tagline.graph.reader import chunks
+
+TAGS_DECLARED = "tags_declared"
+TAGS_BLOCKED = "tags_blocked"
+TAGS_EFFECTIVE = "tags_effective"
+SENSITIVITY = "sensitivity"
+AUDIT_FIELDS = ("at", "actor", "column", "tag", "change", "cause")
+
+
+def _flat(value_map: dict[Any, Any]) -> dict[str, Any]:
+    return {k: v[0] if isinstance(v, list) and v else v for k, v in value_map.items() if isinstance(k, str)}
+
+
+def column_props(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Every property of the named columns, one cheap `valueMap` per chunk of keys."""
+    found: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(set(keys))):
+        for row in g.V().has(schema.KEY, P.within(list(part))).value_map().to_list():
+            props = _flat(row)
+            found[props[schema.KEY]] = props
+    return found
+
+
+def all_column_props(g: GraphTraversalSource) -> dict[str, dict[str, Any]]:
+    rows = (_flat(row) for row in g.V().has_label(schema.COLUMN).value_map().to_list())
+    return {props[schema.KEY]: props for props in rows}
+
+
+def update_columns(g: GraphTraversalSource, changes: dict[str, dict[str, Any]]) -> None:
+    """Set properties of columns by key; a value of None removes the property."""
+    for key, props in changes.items():
+        kept = {n: v for n, v in props.items() if v is not None}
+        dropped = [n for n, v in props.items() if v is None]
+        if kept:
+            step = g.V().has(schema.KEY, key)
+            for name, value in kept.items():
+                step = step.property(name, value)
+            step.iterate()
+        if dropped:
+            g.V().has(schema.KEY, key).properties(*dropped).drop().iterate()
+
+
+def append_audit(g: GraphTraversalSource, entries: list[dict[str, str]]) -> None:
+    """Append entries; their keys sort by time, then by the order they were given in."""
+    batch = secrets.token_hex(4)
+    for n, entry in enumerate(entries):
+        step = g.add_v(schema.AUDIT).property(schema.KEY, f"a|{entry['at']}|{batch}|{n:06d}")
+        for name in AUDIT_FIELDS:
+            step = step.property(name, entry[name])
+        step.iterate()
+
+
+def audit_entries(
+    g: GraphTraversalSource, equal: dict[str, str], since: str | None = None, until: str | None = None
+) -> list[dict[str, str]]:
+    """Entries whose fields equal ``equal`` (column, tag, actor) within [since, until], newest first."""
+    step = g.V().has_label(schema.AUDIT)
+    for name, value in equal.items():
+        step = step.has(name, value)
+    if since:
+        step = step.has("at", P.gte(since))
+    if until:
+        step = step.has("at", P.lte(until))
+    rows = [_flat(row) for row in step.value_map().to_list()]
+    return sorted(rows, key=lambda r: r[schema.KEY], reverse=True)
+
+
+def datasets_with_readers(g: GraphTraversalSource) -> set[str]:
+    return set(g.E().has_label(schema.READS).in_v().values(schema.KEY).to_list())

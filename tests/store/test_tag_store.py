@@ -1,0 +1,38 @@
+"""Governance on a real store: declarations sent with lineage, the demo, and incremental == full."""
+
+from __future__ import annotations
+
+from tagline.api.demo import default_examples_dir, load_demo
+from tagline.api.ingestion import IngestReport, write_batch
+from tagline.governance.service import Governance
+from tagline.graph.model import DeclaredTag, LineageBatch
+from tagline.graph.store import GraphStore
+from tagline.graph.tagstore import TAGS_EFFECTIVE
+from tests.conftest import col, derive
+
+
+def effective(store: GraphStore) -> dict[str, str]:
+    return {k: p.get(TAGS_EFFECTIVE, "[]") for k, p in store.all_column_props().items()}
+
+
+def test_tags_sent_with_lineage_are_declared_by_the_source_and_propagate(store: GraphStore) -> None:
+    a, b = col("db.a", "x"), col("db.b", "y")
+    batch = LineageBatch(edges=[derive(a, b)], tags=[DeclaredTag(column=a, tag="pii"), DeclaredTag(column=a, tag="Not Valid")])
+    report = IngestReport()
+    write_batch(store, batch, "openlineage", report)
+    assert report.rejected_tags and "Not Valid" in report.rejected_tags[0]
+    assert '"pii"' in effective(store)[b.key]
+    (declared,) = [e for e in store.audit({"column": a.key}) if e["change"] == "ADDED"]
+    assert declared["actor"] == "ingest:openlineage"
+
+
+def test_demo_shows_propagation_masking_and_the_deliberate_violation(store: GraphStore) -> None:
+    load_demo(store, default_examples_dir())
+    before = effective(store)
+    governance = Governance(store)
+    assert governance.propagate_full("test").columns_changed == 0
+    assert effective(store) == before
+    sinks = {v.column.split("|")[-2:][0] + "." + v.column.split("|")[-1] for v in governance.violations()}
+    assert "marts.marketing_contacts.email" in sinks
+    props = store.column_props(["c|hive://warehouse|dw.dim_payment_card|card_number_masked"])
+    assert next(iter(props.values()))["sensitivity"] == "internal"
