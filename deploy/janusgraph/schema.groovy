@@ -34,7 +34,7 @@ graph = null
 try {
     def keyName = 'uid'
 
-    def vertexLabels = ['dataset', 'column', 'job', 'failure', 'audit']
+    def vertexLabels = ['dataset', 'column', 'job', 'failure', 'event', 'audit']
     def edgeLabels = ['has_column', 'derives', 'reads', 'writes']
     // Times are ISO-8601 UTC strings, as the Python store writes them. Properties not listed here
     // are created on first use by JanusGraph's automatic schema.
