@@ -16,7 +16,7 @@ from tagline.api.config_files import ConfigError, read_sources_file
 from tagline.api.render import lineage_tree
 from tagline.api.settings import Settings
 from tagline.governance.health_scan import ColumnHealth, DatasetHealth, HealthScan, scan_health
-from tagline.governance.impact import Impact, NotFound, impact_of
+from tagline.governance.impact import Impact, NotFound, impact_of, tags_reached
 from tagline.governance.window import latest
 from tagline.graph.model import DatasetRef
 from tagline.graph.records import VertexRecord
@@ -132,6 +132,8 @@ def impact_json(found: Impact) -> dict[str, Any]:
                   "writes": sorted(_dataset_name(names[k]) for k in j.writes if k in names),
                   "reads": sorted(_dataset_name(names[k]) for k in j.reads if k in names)} for j in found.jobs],
         "truncated": found.truncated,
+        "tags": [{"tag": t.tag, "columns": len(t.columns), "unmasked": len(t.unmasked)}
+                 for t in tags_reached([*found.roots, *(c.column for c in found.columns)])],
     }
 
 
@@ -173,6 +175,12 @@ def impact(
             escape(", ".join(sorted(_dataset_name(names[k]) for k in j.reads if k in names))),
         )
     console.print(jobs)
+    reached = tags_reached([*found.roots, *(c.column for c in found.columns)])
+    if reached:
+        tags = Table("tag", "columns", "unmasked", title="Tags that flow through")
+        for t in reached:
+            tags.add_row(escape(t.tag), str(len(t.columns)), str(len(t.unmasked)))
+        console.print(tags)
     console.print(f"{len(found.columns)} columns in {len(found.datasets)} datasets, {len(found.jobs)} jobs")
 
 

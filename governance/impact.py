@@ -12,10 +12,13 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from tagline.governance.state import decode_effective
+from tagline.governance.tags import tag_views
 from tagline.graph import schema
 from tagline.graph.model import ColumnRef, DatasetRef, dataset_key
 from tagline.graph.records import EdgeRecord, VertexId, VertexRecord
 from tagline.graph.store import GraphStore
+from tagline.graph.tagstore import TAGS_EFFECTIVE
 from tagline.graph.traversal import Expansion
 
 
@@ -131,3 +134,28 @@ def impact_of(
         expansion=expansion,
         truncated=expansion.truncated,
     )
+
+
+@dataclass(frozen=True)
+class TagReach:
+    """A tag carried by the root or impacted columns: what a change to the root would touch."""
+
+    tag: str
+    columns: tuple[str, ...]
+    unmasked: tuple[str, ...]
+
+
+def tags_reached(columns: Iterable[VertexRecord]) -> list[TagReach]:
+    """Every effective tag among ``columns``, with the columns carrying it and those carrying it
+    unmasked (the ones a security review looks at first)."""
+    carriers: dict[str, list[str]] = {}
+    unmasked: dict[str, list[str]] = {}
+    for record in columns:
+        for name, view in tag_views(decode_effective(record.props.get(TAGS_EFFECTIVE))).items():
+            carriers.setdefault(name, []).append(record.key)
+            if not view.masked:
+                unmasked.setdefault(name, []).append(record.key)
+    return [
+        TagReach(tag=name, columns=tuple(sorted(keys)), unmasked=tuple(sorted(unmasked.get(name, ()))))
+        for name, keys in sorted(carriers.items())
+    ]

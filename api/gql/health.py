@@ -12,7 +12,8 @@ from tagline.governance.health_scan import ColumnHealth as ScannedColumn
 from tagline.governance.health_scan import DatasetHealth as ScannedDataset
 from tagline.governance.health_scan import scan_health
 from tagline.governance.impact import Impact as FoundImpact
-from tagline.governance.impact import NotFound, impact_of
+from tagline.governance.impact import NotFound, impact_of, tags_reached
+from tagline.governance.policy import Policy
 from tagline.governance.window import latest
 from tagline.graph.model import DatasetRef
 from tagline.graph.timefmt import utcnow
@@ -90,6 +91,13 @@ class ImpactedJob:
     reads: list[Dataset]
 
 
+@strawberry.type(description="A tag carried by the root or the impacted columns.")
+class ImpactTag:
+    name: str
+    columns: int = strawberry.field(description="How many of those columns carry it.")
+    unmasked_columns: int = strawberry.field(description="How many carry it unmasked.")
+
+
 @strawberry.type(description="Everything downstream of a column or dataset.")
 class Impact:
     dataset: Dataset
@@ -98,9 +106,12 @@ class Impact:
     datasets: list[ImpactedDataset]
     jobs: list[ImpactedJob]
     truncated: bool = strawberry.field(description="True when the node limit cut the walk short.")
+    tags: list[ImpactTag] = strawberry.field(description="Tags that flow through: on the root or impacted columns.")
+    sensitivity: str | None = strawberry.field(description="The highest level among those tags.")
 
     @classmethod
-    def of(cls, found: FoundImpact) -> Impact:
+    def of(cls, found: FoundImpact, policy: Policy) -> Impact:
+        reached = tags_reached([*found.roots, *(c.column for c in found.columns)])
         records = {found.dataset.key: found.dataset, **{d.dataset.key: d.dataset for d in found.datasets}}
 
         def datasets(keys: set[str]) -> list[Dataset]:
@@ -116,6 +127,8 @@ class Impact:
             ],
             jobs=[ImpactedJob(job=Job.of(j.job), writes=datasets(j.writes), reads=datasets(j.reads)) for j in found.jobs],
             truncated=found.truncated,
+            tags=[ImpactTag(name=t.tag, columns=len(t.columns), unmasked_columns=len(t.unmasked)) for t in reached],
+            sensitivity=policy.highest_level(t.tag for t in reached),
         )
 
 
@@ -151,4 +164,4 @@ class HealthQuery:
             found = await thread.run(impact_of, thread.store, ref, field, depth, limit)
         except NotFound as exc:
             raise GraphQLError(str(exc)) from exc
-        return Impact.of(found)
+        return Impact.of(found, info.context.policy)

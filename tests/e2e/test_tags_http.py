@@ -103,6 +103,15 @@ def test_declared_tag_propagates_with_masking_and_provenance(loaded: Server) -> 
     assert tags(loaded, "mart.customers_by_country", "country")["column"]["tags"] == []
 
 
+def test_impact_lists_the_tags_that_flow_through(loaded: Server) -> None:
+    impact = ask(loaded, """{ impact(namespace: "%s", dataset: "src.customers", field: "email", depth: 5) {
+                              sensitivity tags { name columns unmaskedColumns } } }""" % NS)["impact"]
+    assert impact["sensitivity"] == "restricted"
+    by_name = {t["name"]: t for t in impact["tags"]}
+    # src.customers.email, stg.customers.email, dw.dim_customer.email_raw carry it; email_hash masked
+    assert by_name["pii.email"] == {"name": "pii.email", "columns": 4, "unmaskedColumns": 3}
+
+
 def test_audit_records_inheritance_with_its_cause(loaded: Server) -> None:
     entries = [e["node"] for e in tags(loaded, "dw.dim_customer", "email_raw", "pii.email")["tagAudit"]["edges"]]
     assert entries[0]["change"] == "ADDED" and entries[0]["actor"] == "local"
