@@ -85,7 +85,10 @@ def print_report(report: IngestReport, unit: str = "statements") -> None:
         f"{report.statements} {unit}, {report.edges_created} new edges, "
         f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
         f"{len(report.failures)} failed"
+        + (f", tags changed on {report.tags_changed} columns" if report.tags_changed else "")
     )
+    for rejected in report.rejected_tags:
+        errors.print(f"[yellow]tag refused:[/yellow] {escape(rejected)}")
     for failure in report.failures:
         errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.source} {failure.location}: {failure.reason}')}")
     if report.failures:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from tagline.api.config_files import read_sources_file
 from tagline.api.ingestion import IngestReport, SqlOptions, sql_batch, write_batch
 from tagline.api.settings import load_policy
 from tagline.api.tag_file import read_tag_file
@@ -34,6 +35,7 @@ class DemoManifest(BaseModel):
     description: str = ""
     catalog: str | None = None
     tags: str | None = None
+    sources: str | None = None
     jobs: list[DemoJob]
 
 
@@ -74,4 +76,6 @@ def load_demo(
         tags = read_tag_file(examples / manifest.tags)
         outcome = Governance(store, load_policy()).declare_many(tags, f"import:{manifest.tags}", "demo tags file")
         report.tags_changed += outcome.columns_changed
+    if manifest.sources:
+        store.declare_sources(read_sources_file(examples / manifest.sources).refs())
     return report
