@@ -111,7 +111,7 @@ class _Context:
     def value(self, subtype: Subtype = Subtype.TRANSFORMATION, masking: bool = False) -> _Context:
         if self.indirect:
             return self
-        return _Context(_stronger(subtype, self.subtype), self.masking or masking, self.text, self.bound)
+        return _Context(stronger(subtype, self.subtype), self.masking or masking, self.text, self.bound)
 
     def condition(self, subtype: Subtype, text: str) -> _Context:
         return _Context(subtype, False, text, self.bound)
@@ -120,7 +120,7 @@ class _Context:
         """Add ``source`` (the lineage of something used in this context) to ``target``."""
         if not self.indirect:
             for (column, subtype), masking in source.direct.items():
-                target.add_direct((column, _stronger(subtype, self.subtype)), masking or self.masking)
+                target.add_direct((column, stronger(subtype, self.subtype)), masking or self.masking)
             for key, text in source.indirect.items():
                 target.add_indirect(key, text)
             return
@@ -136,7 +136,7 @@ class _Context:
 _IDENTITY = _Context(Subtype.IDENTITY)
 
 
-def _stronger(a: Subtype, b: Subtype) -> Subtype:
+def stronger(a: Subtype, b: Subtype) -> Subtype:
     """Of two DIRECT subtypes, the one that says more happened: AGGREGATION > TRANSFORMATION > IDENTITY."""
     return a if _VALUE_RANK[a] >= _VALUE_RANK[b] else b
 
@@ -166,21 +166,32 @@ def table_name(table: exp.Table) -> TableName:
 
 
 def query_lineage(
-    root: Scope, dialect: Dialect, columns_of: Callable[[TableName], ColumnTypes | None]
+    root: Scope,
+    dialect: Dialect,
+    columns_of: Callable[[TableName], ColumnTypes | None],
+    *,
+    lateral_alias: bool = False,
 ) -> QueryLineage:
     """Trace every output column of the query whose root scope is ``root``.
 
     ``columns_of`` gives the known columns of a table (``None`` if the table is unknown); a column
-    missing from a known table is an error rather than a guess.
+    missing from a known table is an error rather than a guess. ``lateral_alias``: a bare name that
+    no table is known to have, and that an earlier output of the same SELECT is called, is that
+    output (without it, such a name is taken for a column of the query's only table).
     """
-    return _Walker(root, dialect, columns_of).run()
+    return _Walker(root, dialect, columns_of, lateral_alias).run()
 
 
 class _Walker:
     def __init__(
-        self, root: Scope, dialect: Dialect, columns_of: Callable[[TableName], ColumnTypes | None]
+        self,
+        root: Scope,
+        dialect: Dialect,
+        columns_of: Callable[[TableName], ColumnTypes | None],
+        lateral_alias: bool,
     ) -> None:
         self.root = root
+        self.lateral_alias = lateral_alias
         self.dialect = dialect
         self.columns_of = columns_of
         self.scopes = list(root.traverse())
@@ -438,6 +449,10 @@ class _Walker:
             return self.from_source(having[0][1], having[0][0], name)
         if len(having) > 1:
             raise LineageError(f"column '{name}' is ambiguous: it is in {_describe(having)}")
+        if column is not None and self.lateral_alias:
+            reference = self.alias_reference(scope, column, late=False)
+            if reference is not None:
+                return reference
         unknown = [(alias, s) for alias, s in candidates if self.has_column(s, name) is None]
         if len(unknown) == 1:
             return self.from_source(unknown[0][1], unknown[0][0], name)

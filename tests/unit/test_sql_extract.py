@@ -429,9 +429,19 @@ def test_quoted_identifiers_keep_their_case_where_the_dialect_says_so() -> None:
         direct("shop.orders.total", "mart.out.total"),
     }
     assert edges(extract(sql, dialect="snowflake")) == {
-        direct("SHOP.ORDERS.CustomerName", "MART.OUT.CustomerName"),
-        direct("SHOP.ORDERS.TOTAL", "MART.OUT.TOTAL"),
+        direct("shop.orders.CustomerName", "mart.out.CustomerName"),
+        direct("shop.orders.total", "mart.out.total"),
     }
+
+
+def test_upper_case_folding_dialects_meet_the_others_in_lower_case() -> None:
+    """Snowflake and Oracle fold unquoted names to upper case; the graph keeps one canonical vertex."""
+    for dialect in ("snowflake", "oracle"):
+        batch = extract('INSERT INTO Mart.Out SELECT Orders.ID, "NAME" FROM Shop.Orders', dialect=dialect)
+        assert edges(batch) == {direct("shop.orders.id", "mart.out.id"), direct("shop.orders.name", "mart.out.name")}
+    hive = extract("INSERT INTO mart.out SELECT orders.id, name FROM shop.orders")
+    snow = extract('INSERT INTO MART.OUT SELECT ORDERS.ID, "NAME" FROM SHOP.ORDERS', dialect="snowflake")
+    assert {e.key for e in snow.edges} == {e.key for e in hive.edges}
 
 
 def test_namespace_map_moves_federated_tables_to_their_namespace() -> None:
@@ -506,8 +516,8 @@ DIALECT_CASES = [
     (
         "snowflake",
         "INSERT INTO db.sch.t SELECT id, IFF(vip, sha2(email), NULL) AS e FROM db.sch.s",
-        {direct("DB.SCH.S.ID", "DB.SCH.T.ID"), direct("DB.SCH.S.EMAIL", "DB.SCH.T.E", "TRANSFORMATION", True)}
-        | indirect("DB.SCH.S.VIP", "CONDITIONAL", "DB.SCH.T.E"),
+        {direct("db.sch.s.id", "db.sch.t.id"), direct("db.sch.s.email", "db.sch.t.e", "TRANSFORMATION", True)}
+        | indirect("db.sch.s.vip", "CONDITIONAL", "db.sch.t.e"),
     ),
     (
         "bigquery",

@@ -1,0 +1,134 @@
+"""Accuracy of Tagline's SQL lineage on sqllineage's own test cases.
+
+    python bench/sql_accuracy.py [--corpus ../shared/corpus/sqllineage] [--verbose]
+
+A column case matches when the set of (source column, target column) pairs whose value flows into
+the target equals the expected set: DIRECT edges, plus CONDITIONAL and WINDOW columns (they appear
+inside the output expression). Table names are compared case-insensitively. A table case matches
+when the sets of tables read and written are the expected ones. Every miss is printed with its
+reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from tagline.ingest.catalog import Catalog
+from tagline.ingest.sql import ExtractOptions
+from tagline.ingest.sql_summary import summarize_sql
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "sqllineage"
+VALUE_SUBTYPES = {"WINDOW", "CONDITIONAL"}
+LATERAL_ENV = "SQLLINEAGE_LATERAL_COLUMN_ALIAS_REFERENCE"
+
+Pair = tuple[tuple[str | None, str], tuple[str, str]]
+
+KNOWN_DIFFERENCES: dict[str, str] = {}
+"""Case id -> why we deliberately answer differently (explained in the README)."""
+
+
+def read_cases(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def options_for(case: dict) -> tuple[Catalog | None, ExtractOptions]:
+    catalog = Catalog.from_mapping(case["metadata"]) if case.get("metadata") else None
+    lateral = True if (case.get("env") or {}).get(LATERAL_ENV) == "1" else None
+    return catalog, ExtractOptions(lateral_alias=lateral)
+
+
+def _table(name: str | None) -> str | None:
+    return None if name is None else name.lower()
+
+
+def column_pairs(result: dict) -> set[Pair]:
+    return {
+        ((_table(e["source"]["dataset"]) or None, e["source"]["field"]),
+         (_table(e["target"]["dataset"]), e["target"]["field"]))
+        for e in result["edges"]
+        if e["type"] == "DIRECT" or e["subtype"] in VALUE_SUBTYPES
+    }  # fmt: skip
+
+
+def expected_pairs(case: dict) -> set[Pair]:
+    return {((_table(s[0]), s[1]), (_table(t[0]), t[1])) for s, t in case["expected"]}
+
+
+def table_set(items: list) -> set[str]:
+    names = set()
+    for item in items:
+        if isinstance(item, str):
+            names.add(item.lower())
+        elif "path" in item:
+            names.add(item["path"].lower())
+        else:
+            names.add(".".join(p for p in (item.get("schema"), item["table"]) if p).lower())
+    return names
+
+
+def check_column(case: dict) -> str | None:
+    """``None`` when the case matches, else why not."""
+    catalog, options = options_for(case)
+    result = summarize_sql(case["sql"], case["dialect"], catalog, options)
+    got, want = column_pairs(result), expected_pairs(case)
+    if got == want:
+        return None
+    reason = f"error: {result['error']}; " if result["error"] else ""
+    return f"{reason}missing {sorted(want - got, key=str)}, extra {sorted(got - want, key=str)}"
+
+
+def check_table(case: dict) -> str | None:
+    catalog, options = options_for(case)
+    result = summarize_sql(case["sql"], case["dialect"], catalog, options)
+    got_reads, got_writes = table_set(result["reads"]), table_set(result["writes"])
+    want_reads, want_writes = table_set(case["source_tables"]), table_set(case["target_tables"])
+    if (got_reads, got_writes) == (want_reads, want_writes):
+        return None
+    reason = f"error: {result['error']}; " if result["error"] else ""
+    return (
+        f"{reason}reads {sorted(got_reads)} (want {sorted(want_reads)}),"
+        f" writes {sorted(got_writes)} (want {sorted(want_writes)})"
+    )
+
+
+def score(kind: str, cases: list[dict], check, verbose: bool) -> float:  # noqa: ANN001
+    misses = []
+    for case in cases:
+        try:
+            reason = check(case)
+        except Exception as error:  # noqa: BLE001 - a crash is a miss to report, not the end of the run
+            reason = f"crashed: {type(error).__name__}: {error}"
+        if reason is not None:
+            misses.append((case, reason))
+    matched = len(cases) - len(misses)
+    share = 100.0 * matched / len(cases) if cases else 0.0
+    print(f"{kind} cases: {matched}/{len(cases)} match ({share:.1f}%)")
+    for case, reason in misses:
+        known = KNOWN_DIFFERENCES.get(case["id"])
+        print(f"  MISS {case['id']} [{case['dialect']}]")
+        print(f"       {'deliberate: ' + known if known else reason}")
+        if verbose:
+            print("       " + case["sql"].replace("\n", "\n       "))
+    return share
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the sqllineage cases")
+    parser.add_argument("--verbose", action="store_true", help="print the SQL of every miss")
+    args = parser.parse_args()
+    columns = read_cases(args.corpus / "column_cases.jsonl")
+    tables = read_cases(args.corpus / "table_cases.jsonl")
+    column_share = score("column", columns, check_column, args.verbose)
+    table_share = score("table", tables, check_table, args.verbose)
+    print(f"\ncolumn lineage: {column_share:.1f}% of {len(columns)} cases; table lineage: {table_share:.1f}% of {len(tables)} cases")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
