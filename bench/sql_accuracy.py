@@ -4,7 +4,9 @@
 
 A column case matches when the set of (source column, target column) pairs whose value flows into
 the target equals the expected set: DIRECT edges, plus CONDITIONAL and WINDOW columns (they appear
-inside the output expression). Table names are compared case-insensitively. A table case matches
+inside the output expression), joined end to end across the statements of a script as sqllineage
+reports them. Table and column names are compared case-insensitively (unquoted identifiers are
+case-insensitive in every dialect of the corpus; Tagline's canonical form is lower case). A table case matches
 when the sets of tables read and written are the expected ones. Every miss is printed with its
 reason.
 """
@@ -47,16 +49,42 @@ def _table(name: str | None) -> str | None:
 
 
 def column_pairs(result: dict) -> set[Pair]:
-    return {
-        ((_table(e["source"]["dataset"]) or None, e["source"]["field"]),
-         (_table(e["target"]["dataset"]), e["target"]["field"]))
+    """The value-carrying edges, as the first and last column of every path through them: sqllineage
+    reports a script's end-to-end lineage, Tagline one edge per hop (the graph joins the hops)."""
+    hops = {
+        ((_table(e["source"]["dataset"]), e["source"]["field"].lower()),
+         (_table(e["target"]["dataset"]), e["target"]["field"].lower()))
         for e in result["edges"]
         if e["type"] == "DIRECT" or e["subtype"] in VALUE_SUBTYPES
     }  # fmt: skip
+    return end_to_end(hops)
+
+
+def end_to_end(hops: set[Pair]) -> set[Pair]:
+    loops = {(s, t) for s, t in hops if s == t}
+    out: dict = {}
+    has_input = set()
+    for source, target in hops - loops:
+        out.setdefault(source, set()).add(target)
+        has_input.add(target)
+    pairs = set(loops)
+    for start in set(out) - has_input:
+        seen, stack = set(), [start]
+        while stack:
+            node = stack.pop()
+            for nxt in out.get(node, ()):
+                if nxt in seen:
+                    continue
+                seen.add(nxt)
+                if nxt in out:
+                    stack.append(nxt)
+                else:
+                    pairs.add((start, nxt))
+    return pairs
 
 
 def expected_pairs(case: dict) -> set[Pair]:
-    return {((_table(s[0]), s[1]), (_table(t[0]), t[1])) for s, t in case["expected"]}
+    return {((_table(s[0]), s[1].lower()), (_table(t[0]), t[1].lower())) for s, t in case["expected"]}
 
 
 def table_set(items: list) -> set[str]:

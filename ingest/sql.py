@@ -45,6 +45,7 @@ from tagline.ingest.sql_lineage import (
     table_name,
 )
 from tagline.ingest.sql_qualify import mark_variables, qualify_query
+from tagline.ingest.sql_naming import name_outputs
 from tagline.ingest.sql_procedural import unwrap_procedural
 from tagline.ingest.sql_split import Statement, split_statements
 from tagline.ingest.sql_temporary import collapse_temporary
@@ -180,6 +181,7 @@ class _Script:
         try:
             traced, known = None, {}
             if plan.query is not None:
+                name_outputs(plan.query, self.dialect)
                 qualified = qualify_query(plan.query, self.dialect, self.catalog)
                 known = qualified.tables
                 traced = query_lineage(qualified.root, self.dialect, known.get, lateral_alias=self.lateral_alias)

@@ -337,9 +337,8 @@ class _Walker:
                     context.compose(into, self.column(scope, node))
                 continue
             if isinstance(node, exp.Star):
-                # COUNT(*) counts rows; it reads no column.
-                if not isinstance(node.parent, exp.AggFunc):
-                    context.compose(into, self.star(scope, None))
+                # COUNT(*) reads every row: it depends on the whole table (``t.*``), masked.
+                context.compose(into, self.star(scope, None))
                 continue
             if isinstance(node, (exp.Subquery, exp.Query)):
                 inner = self.scope_of.get(id(node.unnest()))

@@ -260,10 +260,12 @@ def test_masking_survives_cte_hops() -> None:
     assert edges(extract(sql)) == {direct("db.s.email", "db.t.e", "TRANSFORMATION", True)}
 
 
-def test_count_star_reads_no_column() -> None:
+def test_count_star_depends_on_the_whole_table_masked() -> None:
     sql = "INSERT INTO db.t SELECT a, COUNT(*) AS n FROM db.s GROUP BY a HAVING COUNT(*) > 2"
-    assert edges(extract(sql)) == {direct("db.s.a", "db.t.a")} | indirect(
-        "db.s.a", "GROUP_BY", "db.t.a", "db.t.n"
+    assert edges(extract(sql)) == (
+        {direct("db.s.a", "db.t.a"), direct("db.s.*", "db.t.n", "AGGREGATION", True)}
+        | indirect("db.s.a", "GROUP_BY", "db.t.a", "db.t.n")
+        | indirect("db.s.*", "FILTER", "db.t.a", "db.t.n")
     )
 
 
