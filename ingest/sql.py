@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlglot import exp
-from sqlglot.dialects import Dialect
+from sqlglot.dialects import Athena, Dialect, Teradata
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.parser import Parser
 
@@ -47,7 +47,7 @@ from tagline.ingest.sql_lineage import (
 from tagline.ingest.sql_qualify import mark_variables, qualify_query
 from tagline.ingest.sql_naming import name_outputs
 from tagline.ingest.sql_procedural import unwrap_procedural
-from tagline.ingest.sql_split import Statement, split_statements
+from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_statements
 from tagline.ingest.sql_temporary import collapse_temporary
 from tagline.ingest.sql_statements import Plan, StatementKind, UnsupportedStatement, plan_statement
 
@@ -63,6 +63,9 @@ class ExtractOptions:
     lateral_alias: bool | None = None
     keep_temporary: bool = False
 
+
+_FALLBACK: dict[type[Dialect], str] = {Athena: "hive"}
+"""A dialect whose engine also accepts another's syntax: tried when the first does not parse."""
 
 _CREATES = (StatementKind.CREATE_TABLE, StatementKind.CREATE_TABLE_AS, StatementKind.CREATE_VIEW)
 
@@ -162,7 +165,17 @@ class _Script:
     def statement(self, statement: Statement, parser: Parser) -> LineageBatch:
         if statement.tokens is None:
             raise LineageError("could not tokenize: an unterminated string, quoted identifier or comment")
-        parsed = [e for e in parser.parse(statement.tokens, statement.sql) if e is not None]
+        tokens = statement.tokens
+        if isinstance(self.dialect, Teradata):
+            tokens = drop_attribute_phrases(tokens)
+        try:
+            parsed = [e for e in parser.parse(tokens, statement.sql) if e is not None]
+        except ParseError:
+            fallback = _FALLBACK.get(type(self.dialect))
+            if fallback is None:
+                raise
+            # Athena reads DDL-flavoured Hive (backticks) as well as Trino.
+            parsed = [e for e in resolve_dialect(fallback).parse(statement.text) if e is not None]
         if not parsed:
             return LineageBatch()
         expression = canonical_identifiers(parsed[0], self.dialect)
@@ -181,7 +194,7 @@ class _Script:
         try:
             traced, known = None, {}
             if plan.query is not None:
-                name_outputs(plan.query, self.dialect)
+                name_outputs(plan.query, self.dialect, statement.sql)
                 qualified = qualify_query(plan.query, self.dialect, self.catalog)
                 known = qualified.tables
                 traced = query_lineage(qualified.root, self.dialect, known.get, lateral_alias=self.lateral_alias)

@@ -160,9 +160,17 @@ class QueryLineage:
     tables: list[TableName]
 
 
+_FILE_FORMATS = frozenset({"csv", "json", "parquet", "orc", "avro", "text", "delta", "binaryfile", "jdbc"})
+
+
 def table_name(table: exp.Table) -> TableName:
-    """The name parts of a table reference, as written (after identifier normalisation)."""
-    return tuple(part.name for part in table.parts)
+    """The name parts of a table reference, as written (after identifier normalisation).
+
+    Spark's ``csv.`s3://bucket/path``` reads files: the dataset is the path."""
+    parts = table.parts
+    if len(parts) == 2 and parts[0].name in _FILE_FORMATS and table.this.quoted and "/" in table.name:
+        return (table.name,)
+    return tuple(part.name for part in parts)
 
 
 def query_lineage(

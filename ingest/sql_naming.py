@@ -48,6 +48,18 @@ def _text(node: exp.Expr, index: int, anonymous: int, dialect: Dialect) -> str:
     return node.sql(dialect=dialect)
 
 
+def _generic(sql: str) -> Namer:
+    def name(node: exp.Expr, index: int, anonymous: int, dialect: Dialect) -> str:
+        inner = node.this if isinstance(node, exp.Cast) else None
+        if isinstance(inner, exp.Column):
+            end = inner.this.meta.get("end")
+            if end is not None and sql[end + 1 :].lstrip().startswith("::"):
+                return inner.name
+        return _text(node, index, anonymous, dialect)
+
+    return name
+
+
 def _upper_text(node: exp.Expr, index: int, anonymous: int, dialect: Dialect) -> str:
     return node.sql(dialect=dialect).upper()
 
@@ -67,9 +79,15 @@ _NAMERS: dict[str, Namer] = {
 }
 
 
-def name_outputs(query: exp.Expr, dialect: Dialect) -> None:
-    """Alias (in place) every un-aliased computed projection of every SELECT in ``query``."""
+def name_outputs(query: exp.Expr, dialect: Dialect, sql: str = "") -> None:
+    """Alias (in place) every un-aliased computed projection of every SELECT in ``query``.
+
+    ``sql`` is the text the query was parsed from: generic SQL names ``col::type`` after the column,
+    as Postgres does, and only the text tells it from ``CAST(col AS type)``.
+    """
     namer = _NAMERS.get(type(dialect).__name__.lower(), _text)
+    if type(dialect) is Dialect and sql:
+        namer = _generic(sql)
     for select in query.find_all(exp.Select):
         anonymous = 0
         named: list[exp.Expr] = []

@@ -18,6 +18,7 @@ from sqlglot import exp
 from sqlglot.dialects import Dialect
 
 from tagline.ingest.catalog import TableName
+from tagline.ingest.dialects import canonical_identifiers
 from tagline.ingest.sql_lineage import table_name
 
 E = TypeVar("E", bound=exp.Expr)
@@ -31,7 +32,7 @@ class StatementKind(Enum):
     CREATE_TABLE = "create table"
     UPDATE = "update"
     MERGE = "merge"
-    COPY = "copy"
+    LOAD = "load"
     DROP = "drop"
     OTHER = "other"
 
@@ -71,6 +72,12 @@ class Plan:
 
 _DATA_KEYWORDS = {"INSERT", "MERGE", "UPDATE", "WITH", "SELECT", "REPLACE", "UPSERT"}
 _CREATES_DATA = re.compile(r"\b(TABLE|VIEW)\b", re.IGNORECASE)
+_EXCHANGE = re.compile(r"\s*TABLE\s+(\S+)\s+EXCHANGE\s+PARTITION\s*\(.*?\)\s*WITH\s+TABLE\s+(\S+)", re.I | re.S)
+"""Hive's ``ALTER TABLE t EXCHANGE PARTITION (...) WITH TABLE s`` moves a partition of ``s`` into ``t``."""
+
+
+def _command_table(name: str, dialect: Dialect) -> exp.Table:
+    return canonical_identifiers(exp.to_table(name, dialect=dialect), dialect)
 
 
 def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
@@ -94,6 +101,10 @@ def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
         return _plan_copy(statement)
     if isinstance(statement, exp.Command):
         keyword = str(statement.this).upper()
+        exchange = _EXCHANGE.match(str(statement.expression or "")) if keyword == "ALTER" else None
+        if exchange is not None:
+            target, source = (_command_table(exchange.group(i), dialect) for i in (1, 2))
+            return Plan(StatementKind.LOAD, target=target, reads=[table_name(source)])
         if keyword in _DATA_KEYWORDS or (
             keyword == "CREATE" and _CREATES_DATA.search(statement.sql(dialect=dialect))
         ):
@@ -164,7 +175,7 @@ def _plan_copy(statement: exp.Copy) -> Plan:
     if not isinstance(target, exp.Table) or not statement.args.get("kind"):
         return Plan(StatementKind.OTHER)
     paths = [(f.name,) for f in statement.args.get("files") or () if isinstance(f, exp.Literal)]
-    return Plan(StatementKind.COPY, target=target, reads=paths)
+    return Plan(StatementKind.LOAD, target=target, reads=paths)
 
 
 def _is_temporary(table: exp.Table) -> bool:
