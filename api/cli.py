@@ -277,3 +277,15 @@ def deadletter_replay(
 
 def main() -> None:
     app()
+
+
+def _register_commands() -> None:
+    from tagline.api.cli_querylog import purge_expired, querylog
+    from tagline.api.cli_sql import extract_sql_command
+
+    ingest_app.command("querylog")(querylog)
+    app.command("purge-expired")(purge_expired)
+    app.command("extract-sql")(extract_sql_command)
+
+
+_register_commands()

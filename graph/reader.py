@@ -12,7 +12,8 @@ from typing import Literal, TypeVar
 from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 from gremlin_python.process.traversal import P
 
-from tagline.graph.schema import KEY
+from tagline.graph.schema import KEY, is_expired
+from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.records import EdgeRecord, Hop, VertexId, VertexRecord, edge_from_map, vertex_from_map
 
 CHUNK = 500
@@ -50,8 +51,10 @@ def hops(
     g: GraphTraversalSource, ids: Iterable[VertexId], direction: Direction, labels: Sequence[str]
 ) -> list[Hop]:
     """Edges with the given labels leaving (``out``) or entering (``in``) the vertices, with their
-    far ends, in one round trip per chunk."""
+    far ends, in one round trip per chunk. Edges whose expiry has passed are not served: they wait
+    for ``purge_expired`` to remove them."""
     wanted = list(dict.fromkeys(ids))
+    now = iso(utcnow())
     result: list[Hop] = []
     for part in chunks(wanted):
         start = g.V(list(part))
@@ -60,7 +63,9 @@ def hops(
         else:
             step = start.in_e(*labels).project("e", "v").by(__.element_map()).by(__.out_v().element_map())
         for row in step.to_list():
-            result.append(Hop(edge=edge_from_map(row["e"]), neighbour=vertex_from_map(row["v"])))
+            edge = edge_from_map(row["e"])
+            if not is_expired(edge.props, now):
+                result.append(Hop(edge=edge, neighbour=vertex_from_map(row["v"])))
     return result
 
 
@@ -83,3 +88,8 @@ def count_by_label(g: GraphTraversalSource, vertex_labels: Sequence[str], edge_l
     counts = {label: g.V().has_label(label).count().next() for label in vertex_labels}
     counts.update({label: g.E().has_label(label).count().next() for label in edge_labels})
     return counts
+
+
+def expired_edge_ids(g: GraphTraversalSource, label: str, now: str) -> list[object]:
+    """Ids of the edges of ``label`` whose ``expires_at`` is at or before ``now`` (a scan of the label)."""
+    return g.E().has_label(label).has("expires_at", P.lte(now)).id_().to_list()

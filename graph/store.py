@@ -87,5 +87,14 @@ class GraphStore:
         with self.connection.transaction() as g:
             deadletter.record_attempt(g, failure_id, reason, iso(utcnow()))
 
+    def purge_expired(self, at: datetime | None = None) -> int:
+        """Remove the ``derives`` edges whose expiry has passed (lineage of ad-hoc queries); how many."""
+        now = iso(at or utcnow())
+        with self.connection.transaction() as g:
+            ids = reader.expired_edge_ids(g, schema.DERIVES, now)
+            for part in reader.chunks(ids):
+                g.E(list(part)).drop().iterate()
+        return len(ids)
+
     def close(self) -> None:
         self.connection.close()

@@ -33,6 +33,7 @@ from tagline.graph.model import (
     LineageType,
     Transformation,
 )
+from tagline.ingest.budget import StatementTimeout, time_budget
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName, normalize_column
 from tagline.ingest.dialects import canonical_identifiers, lateral_alias_dialects, resolve_dialect
 from tagline.ingest.sql_batch import BatchBuilder
@@ -51,6 +52,9 @@ from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_st
 from tagline.ingest.sql_temporary import collapse_temporary
 from tagline.ingest.sql_statements import Plan, StatementKind, UnsupportedStatement, plan_statement
 
+DEFAULT_STATEMENT_TIMEOUT = 10.0
+
+
 @dataclass(frozen=True)
 class ExtractOptions:
     """How to read SQL where engines differ or users want a different view.
@@ -58,10 +62,13 @@ class ExtractOptions:
     ``lateral_alias``: whether a SELECT may use an alias defined earlier in its own list (``None``:
     as the dialect does; Spark, Databricks, Snowflake, BigQuery... do). ``keep_temporary``: keep
     temporary tables and views as lineage hops instead of resolving through them to real sources.
+    ``statement_timeout``: seconds one statement may take before it is given up as a failure
+    (``None``: no limit; see :mod:`tagline.ingest.budget` for where it can be enforced).
     """
 
     lateral_alias: bool | None = None
     keep_temporary: bool = False
+    statement_timeout: float | None = DEFAULT_STATEMENT_TIMEOUT
 
 
 _FALLBACK: dict[type[Dialect], str] = {Athena: "hive"}
@@ -112,7 +119,9 @@ def extract_sql(
     script.variables = unwrapped.variables
     for statement in unwrapped.statements:
         try:
-            builder.add(script.statement(statement, parser))
+            with time_budget(script.options.statement_timeout):
+                batch = script.statement(statement, parser)
+            builder.add(batch)
         except _ColumnsFailed as failed:
             builder.add(failed.tables)
             builder.add_failure(script.failure(statement, source, failed.error))
@@ -394,7 +403,7 @@ def _reason(error: Exception, statement: Statement) -> str:
         line = (first.get("line") or 0) + statement.line_offset
         near = f" near '{first['highlight']}'" if first.get("highlight") else ""
         return f"parse error at line {line}, col {first.get('col')}: {first.get('description')}{near}"
-    if isinstance(error, (LineageError, UnsupportedStatement)):
+    if isinstance(error, (LineageError, UnsupportedStatement, StatementTimeout)):
         return str(error)
     if isinstance(error, SqlglotError):
         return f"could not resolve the statement's names: {error}"

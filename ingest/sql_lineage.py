@@ -382,7 +382,9 @@ class _Walker:
         return pairs
 
     def sql(self, node: exp.Expr) -> str:
-        return node.sql(dialect=self.dialect)
+        # sqlglot copies a tree before generating it, in case a dialect's transforms rewrite it;
+        # those rewrite queries only, so an expression without one is generated in place.
+        return node.sql(dialect=self.dialect, copy=node.find(exp.Query) is not None)
 
     # ---- columns --------------------------------------------------------------------------
 
