@@ -55,8 +55,8 @@ def querylog(
     finally:
         graph.close()
     console.print(
-        f"{report.queries} queries, {report.statements} statements, {report.edges} edges "
-        f"({report.edges_created} new), {report.reads} reads, {len(report.failures)} failed, "
+        f"{report.queries} queries, {report.statements} statements, {report.edges} column edges, "
+        f"{report.reads} reads, {report.edges_created} new graph edges, {len(report.failures)} failed, "
         f"{report.purged} expired edges purged"
     )
     for failure in report.failures:
