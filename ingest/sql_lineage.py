@@ -399,13 +399,17 @@ class _Walker:
             if source is not None:
                 return self.from_source(source, table, name)
             searched = searched.parent
-        if scope.pivots:
-            raise LineageError(f"column {table}.{name} comes from a PIVOT/UNPIVOT, which is not traced yet")
+        for pivot in scope.pivots:
+            if pivot.alias_or_name == table:
+                return self.pivoted(scope, pivot, name)
         raise LineageError(f"column {table}.{name}: no table or alias '{table}' in scope")
 
     def from_source(self, source: exp.Table | Scope, alias: str, name: str) -> Lineage:
         """The lineage of column ``name`` of ``source`` (a table, CTE, derived table or UDTF)."""
         if isinstance(source, exp.Table):
+            for pivot in source.args.get("pivots") or ():
+                if name in _pivot_outputs(pivot):
+                    return self.table_pivoted(source, pivot, name)
             known = self.columns_of(table_name(source))
             if known is not None and name not in known:
                 raise LineageError(
@@ -453,6 +457,9 @@ class _Walker:
             reference = self.alias_reference(scope, column, late=True)
             if reference is not None:
                 return reference
+        for pivot in scope.pivots:
+            if name in _pivot_outputs(pivot):
+                return self.pivoted(scope, pivot, name)
         having = [(alias, s) for alias, s in candidates if self.has_column(s, name) is True]
         if len(having) == 1:
             return self.from_source(having[0][1], having[0][0], name)
@@ -508,9 +515,56 @@ class _Walker:
             return None
         return self.output(scope, index)
 
+    def pivoted(self, scope: Scope, pivot: exp.Pivot, name: str) -> Lineage:
+        """Column ``name`` of ``source PIVOT (agg(v) FOR k IN (...))`` or ``UNPIVOT (v FOR k IN (a, b))``.
+
+        A pivoted column is the aggregate of ``v`` over the rows whose ``k`` matches (``k`` decides:
+        CONDITIONAL); an unpivoted value column is each of ``a``, ``b``; any other column passes
+        through from the source, as the grouping key.
+        """
+        alias = pivot.parent.alias_or_name if pivot.parent is not None else ""
+        source = scope.sources.get(alias)
+        if name not in _pivot_outputs(pivot):
+            if source is None:
+                raise LineageError(f"column '{name}': the source of the PIVOT/UNPIVOT is not in scope")
+            return self.from_source(source, alias, name)
+        lineage = Lineage()
+        fields = pivot.args.get("fields") or []
+        if pivot.args.get("unpivot"):
+            if any(name == e.alias_or_name for e in pivot.expressions):
+                for field in fields:
+                    for value in field.expressions:
+                        self.visit(scope, value, _IDENTITY, lineage)
+            return lineage
+        for aggregate in pivot.expressions:
+            self.visit(scope, aggregate, _IDENTITY, lineage)
+        for field in fields:
+            if isinstance(field, exp.In):
+                self.visit(scope, field.this, _IDENTITY.condition(Subtype.CONDITIONAL, self.sql(field)), lineage)
+        return lineage
+
+    def table_pivoted(self, table: exp.Table, pivot: exp.Pivot, name: str) -> Lineage:
+        """:meth:`pivoted` for a PIVOT/UNPIVOT written straight on a table: its columns are the table's."""
+        lineage = Lineage()
+        fields = [f for f in pivot.args.get("fields") or () if isinstance(f, exp.In)]
+        if pivot.args.get("unpivot"):
+            values = [v for f in fields for v in f.expressions] if name in {e.alias_or_name for e in pivot.expressions} else []
+            for value in values:
+                lineage.add_direct((SourceColumn(table_name(table), value.name), Subtype.IDENTITY), False)
+            return lineage
+        for aggregate in pivot.expressions:
+            for column in aggregate.find_all(exp.Column):
+                lineage.add_direct((SourceColumn(table_name(table), column.name), Subtype.AGGREGATION), False)
+        for field in fields:
+            lineage.add_indirect((SourceColumn(table_name(table), field.this.name), Subtype.CONDITIONAL), self.sql(field))
+        return lineage
+
     def has_column(self, source: exp.Table | Scope, name: str) -> bool | None:
         """Whether ``source`` has column ``name``; ``None`` when its columns are not known."""
         if isinstance(source, exp.Table):
+            for pivot in source.args.get("pivots") or ():
+                if name in _pivot_outputs(pivot):
+                    return self.table_pivoted(source, pivot, name)
             known = self.columns_of(table_name(source))
             return None if known is None else name in known
         if _is_udtf(source):
@@ -530,6 +584,21 @@ class _Walker:
             for item in inputs:
                 self.visit(scope, item, _IDENTITY.value(), lineage)
         return lineage
+
+
+def _pivot_outputs(pivot: exp.Pivot) -> set[str]:
+    """The columns a PIVOT/UNPIVOT makes (as sqlglot names them, and as the IN list names them)."""
+    names = {column.name for column in pivot.args.get("columns") or ()}
+    for field in pivot.args.get("fields") or ():
+        if pivot.args.get("unpivot"):
+            names.add(field.this.name if isinstance(field, exp.In) else field.name)
+            continue
+        for value in field.expressions if isinstance(field, exp.In) else ():
+            names.add(value.alias_or_name)
+            names.add(value.name)
+    if pivot.args.get("unpivot"):
+        names.update(e.alias_or_name for e in pivot.expressions)
+    return names
 
 
 def _projections(scope: Scope) -> list[exp.Expr]:

@@ -616,11 +616,6 @@ def test_ambiguous_column_without_catalog_fails_and_replays_with_one() -> None:
     assert direct("db.s.a", "db.t.a") in edges(replayed)
 
 
-def test_pivot_is_reported_as_not_traced_yet() -> None:
-    (failure,) = extract("INSERT INTO db.t SELECT a FROM db.s PIVOT (SUM(v) FOR k IN ('x', 'y'))").failures
-    assert "PIVOT/UNPIVOT" in failure.reason
-
-
 def test_target_column_missing_from_catalog_fails() -> None:
     catalog = Catalog.from_mapping({"db.t": ["x"]})
     (failure,) = extract("INSERT INTO db.t (x, y) SELECT a, b FROM db.s", catalog=catalog).failures
