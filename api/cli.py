@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
@@ -276,6 +277,8 @@ def deadletter_replay(
 
 
 def main() -> None:
+    # sqlglot warns on stderr for every statement it keeps as an opaque command; failures say more.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
     app()
 
 
