@@ -20,7 +20,7 @@ from tagline.api.render import lineage_tree
 from tagline.api.replay import ReplayOverrides, replay
 from tagline.api.settings import Settings
 from tagline.graph.connection import StoreError
-from tagline.graph.model import column_key
+from tagline.graph.model import Failure, column_key
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
 
@@ -81,9 +81,13 @@ def print_report(report: IngestReport) -> None:
         f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
         f"{len(report.failures)} failed"
     )
-    for failure in report.failures:
+    print_failures(report.failures)
+
+
+def print_failures(failures: list[Failure]) -> None:
+    for failure in failures:
         errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.source} {failure.location}: {failure.reason}')}")
-    if report.failures:
+    if failures:
         errors.print("Failures are kept: `tagline deadletter list` shows them, `tagline deadletter replay` retries.")
 
 

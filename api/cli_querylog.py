@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from tagline.api.cli import StoreOption, console, errors, fail, load_catalog, open_store
+from tagline.api.cli import StoreOption, console, errors, fail, load_catalog, open_store, print_failures
 from tagline.api.querylog import QueryLogReport, ingest_querylog
 from tagline.ingest.querylog import DEFAULT_ADHOC_TTL, QueryLogOptions
 from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT, ExtractOptions
@@ -59,10 +58,7 @@ def querylog(
         f"{report.reads} reads, {report.edges_created} new graph edges, {len(report.failures)} failed, "
         f"{report.purged} expired edges purged"
     )
-    for failure in report.failures:
-        errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.location}: {failure.reason}')}")
-    if report.failures:
-        errors.print("Failures are kept: `tagline deadletter list` shows them, `tagline deadletter replay` retries.")
+    print_failures(report.failures)
 
 
 def purge_expired(store: StoreOption = None) -> None:

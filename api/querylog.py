@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from tagline.graph.model import Failure, LineageBatch
+from tagline.api.ingestion import IngestReport, write_batch
+from tagline.graph.model import LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.ingest.querylog import QueryLogOptions, query_batch, read_jsonl, read_sql
 from tagline.ingest.sql_batch import BatchBuilder
@@ -17,14 +18,11 @@ BATCH_QUERIES = 200
 
 
 @dataclass
-class QueryLogReport:
+class QueryLogReport(IngestReport):
     queries: int = 0
-    statements: int = 0
     edges: int = 0
     reads: int = 0
-    edges_created: int = 0
     purged: int = 0
-    failures: list[Failure] = field(default_factory=list)
 
 
 Progress = Callable[[int, QueryLogReport], None]
@@ -44,7 +42,7 @@ def ingest_querylog(
         counter = _ByteCounter(raw)
         lines = counter.lines()
         queries = read_sql(lines, path.stem) if path.suffix.lower() == ".sql" else read_jsonl(lines)
-        builder, unreadable, pending = BatchBuilder(), list[LineageBatch](), 0
+        builder, unreadable, pending, statements = BatchBuilder(), list[LineageBatch](), 0, 0
         for query in queries:
             batch = query_batch(query, options, str(path))
             if query.entry is None:
@@ -54,28 +52,24 @@ def ingest_querylog(
                 for failure in batch.failures:
                     builder.add_failure(failure)
             report.queries += 1
-            report.statements += batch.statements
+            statements += batch.statements
             pending += 1
             if pending >= batch_queries:
-                _flush(store, builder, unreadable, report)
-                builder, unreadable, pending = BatchBuilder(), [], 0
+                _flush(store, builder.build(statements), unreadable, report)
+                builder, unreadable, pending, statements = BatchBuilder(), [], 0, 0
                 on_progress(counter.done, report)
-        _flush(store, builder, unreadable, report)
+        _flush(store, builder.build(statements), unreadable, report)
         on_progress(counter.done, report)
     report.purged = store.purge_expired()
     return report
 
 
-def _flush(store: GraphStore, builder: BatchBuilder, unreadable: list[LineageBatch], report: QueryLogReport) -> None:
-    batch = builder.build(0)
-    result = store.write(batch, kind="sql")
+def _flush(store: GraphStore, batch: LineageBatch, unreadable: list[LineageBatch], report: QueryLogReport) -> None:
+    write_batch(store, batch, "sql", report)
     report.edges += len(batch.edges)
     report.reads += len(batch.reads)
-    report.edges_created += result.edges_created
-    report.failures.extend(batch.failures)
     for bad in unreadable:
-        store.write(bad, kind="querylog")
-        report.failures.extend(bad.failures)
+        write_batch(store, bad, "querylog", report)
 
 
 class _ByteCounter:

@@ -74,7 +74,8 @@ def _unwrap(statement: Statement, dialect: Dialect, variables: set[str]) -> Stat
         if not statement.tokens:
             return statement if statement.tokens is None else None
         tokens = _expand_command(statement, dialect)
-        statement = replace(statement, tokens=tokens)
+        if tokens is not statement.tokens:
+            statement = replace(statement, tokens=tokens)
         skip = _prefix(tokens, variables)
         if skip is None:
             return None
