@@ -3,8 +3,12 @@
 Each statement is tokenized once (while splitting the script), parsed once, qualified once and
 scoped once; every output column is then traced through the scope tree
 (:mod:`tagline.ingest.sql_lineage`). A statement that cannot be read becomes a :class:`Failure`
-holding its text and everything needed to try it again, and the script goes on. Tables created
+holding its text and everything needed to try it again, and the script goes on; a statement whose
+tables are known but whose columns cannot be traced keeps its table-level lineage. Tables created
 earlier in the script act as catalog for the statements after them, as they would in the warehouse.
+Procedures and blocks are unwrapped into their statements first (:mod:`.sql_procedural`); a SELECT
+without a target is read for its tables only; temporary tables are joined through at the end
+(:mod:`.sql_temporary`); each statement runs under a time budget (:mod:`.budget`).
 
 Nothing here touches the store: the batch is plain data for the caller to write.
 """

@@ -157,7 +157,6 @@ class QueryLineage:
 
     outputs: list[OutputColumn]
     dataset_indirect: dict[Key, str]
-    tables: list[TableName]
 
 
 _FILE_FORMATS = frozenset({"csv", "json", "parquet", "orc", "avro", "text", "delta", "binaryfile", "jdbc"})
@@ -218,12 +217,7 @@ class _Walker:
                     name, self.projection_sql(self.root, index), self.output(self.root, index), is_star
                 )
             )
-        tables: dict[TableName, None] = {}
-        for scope in self.scopes:
-            for source in scope.sources.values():
-                if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
-                    tables.setdefault(table_name(source))
-        return QueryLineage(outputs, self.rows(self.root).indirect, list(tables))
+        return QueryLineage(outputs, self.rows(self.root).indirect)
 
     # ---- outputs of a scope -----------------------------------------------------------------
 
