@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test bench clean
+.PHONY: install run demo test bench bench-sql clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ bench: install
 	$(BIN)/python bench/lineage_latency.py
 	$(BIN)/python bench/governance_latency.py
 	$(BIN)/python bench/propagation.py
+
+# SQL lineage accuracy on sqllineage's own cases, and speed against sqllineage in the same run.
+CORPUS ?= ../shared/corpus/sqllineage
+bench-sql: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python bench/sql_accuracy.py --corpus $(CORPUS)
+	$(BIN)/python bench/sql_speed.py --corpus $(CORPUS)
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

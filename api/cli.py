@@ -23,7 +23,7 @@ from tagline.api.render import lineage_tree
 from tagline.api.replay import ReplayOverrides, replay
 from tagline.api.settings import DEFAULT_STORE, Settings
 from tagline.graph.connection import StoreError
-from tagline.graph.model import column_key
+from tagline.graph.model import Failure, column_key
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
 
@@ -89,9 +89,13 @@ def print_report(report: IngestReport, unit: str = "statements") -> None:
     )
     for rejected in report.rejected_tags:
         errors.print(f"[yellow]tag refused:[/yellow] {escape(rejected)}")
-    for failure in report.failures:
+    print_failures(report.failures)
+
+
+def print_failures(failures: list[Failure]) -> None:
+    for failure in failures:
         errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.source} {failure.location}: {failure.reason}')}")
-    if report.failures:
+    if failures:
         errors.print("Failures are kept: `tagline deadletter list` shows them, `tagline deadletter replay` retries.")
 
 
@@ -317,6 +321,18 @@ app.command()(cli_health.impact)
 
 
 def main() -> None:
-    # sqlglot warns on stderr about SQL it renders approximately; the CLI reports failures itself.
+    # sqlglot warns on stderr for every statement it keeps as an opaque command; failures say more.
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     app()
+
+
+def _register_commands() -> None:
+    from tagline.api.cli_querylog import purge_expired, querylog
+    from tagline.api.cli_sql import extract_sql_command
+
+    ingest_app.command("querylog")(querylog)
+    app.command("purge-expired")(purge_expired)
+    app.command("extract-sql")(extract_sql_command)
+
+
+_register_commands()

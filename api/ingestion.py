@@ -64,6 +64,13 @@ def govern_written(store: GraphStore, batch: LineageBatch, result: WriteResult, 
     return Governance(store, load_policy()).after_write(batch, result, actor=actor)
 
 
+def purge_expired(store: GraphStore, actor: str) -> int:
+    """Remove expired ad-hoc lineage, then withdraw the tags that only it carried; how many edges."""
+    removed = store.purge_expired()
+    Governance(store, load_policy()).after_edges_removed((e.target_key for e in removed), actor, len(removed))
+    return len(removed)
+
+
 def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: IngestReport) -> None:
     result = store.write(batch, kind=kind)
     report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)

@@ -195,6 +195,14 @@ class Governance:
         outcome.rejected = rejected
         return outcome
 
+    def after_edges_removed(self, targets: Iterable[str], actor: str, count: int) -> Outcome:
+        """Lineage that went away (expired ad-hoc edges): withdraw what only it supported."""
+        seeds = sorted(set(targets))
+        if not seeds:
+            return Outcome()
+        trigger = self.trigger(actor, f"{actor} removed {count} expired column edges")
+        return self._apply(trigger, {}, seeds)
+
     def propagate_full(self, actor: str) -> Outcome:
         """Recompute every column from scratch: after a policy change, or to check the store."""
         trigger = self.trigger(actor, "a full recomputation (policy change or check)")

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 
-from tagline.graph.reader import chunks
+from tagline.graph.reader import EdgeEnds, chunks
 from tagline.graph.records import VertexId
 
 LINEAGE_IN = "lineage_in"
@@ -65,6 +65,30 @@ def record_new_edges(
             targets = sorted({*out_columns(props), *outgoing[key]})
             step = step.property(LINEAGE_OUT, json.dumps(targets))
         step.iterate()
+
+
+def record_removed_edges(g: GraphTraversalSource, removed: Iterable[EdgeEnds]) -> None:
+    """Take removed `derives` edges out of the copies on both ends. A source keeps a target in
+    ``lineage_out`` while another edge between the two remains."""
+    gone = list(removed)
+    if not gone:
+        return
+    ids = {e.source_key: e.source_id for e in gone} | {e.target_key: e.target_id for e in gone}
+    current = _current(g, list(ids.values()))
+    by_target: dict[str, set[str]] = defaultdict(set)
+    for e in gone:
+        by_target[e.target_key].add(e.key)
+    remaining: dict[str, list[InEdge]] = {}
+    for target, keys in by_target.items():
+        remaining[target] = [e for e in in_edges(current.get(ids[target], {})) if e.edge not in keys]
+        g.V(ids[target]).property(LINEAGE_IN, json.dumps(remaining[target])).iterate()
+    dropped: dict[str, set[str]] = defaultdict(set)
+    for e in gone:
+        if not any(r.source == e.source_key for r in remaining[e.target_key]):
+            dropped[e.source_key].add(e.target_key)
+    for source, targets in dropped.items():
+        kept = [t for t in out_columns(current.get(ids[source], {})) if t not in targets]
+        g.V(ids[source]).property(LINEAGE_OUT, json.dumps(kept)).iterate()
 
 
 def _current(g: GraphTraversalSource, ids: list[VertexId]) -> dict[VertexId, dict[str, Any]]:

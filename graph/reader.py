@@ -7,12 +7,13 @@ which GremLite answers by scanning the label first.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 from gremlin_python.process.traversal import P
 
-from tagline.graph.schema import KEY
+from tagline.graph.schema import KEY, is_expired
+from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.records import EdgeRecord, Hop, VertexId, VertexRecord, edge_from_map, vertex_from_map
 
 CHUNK = 500
@@ -50,8 +51,10 @@ def hops(
     g: GraphTraversalSource, ids: Iterable[VertexId], direction: Direction, labels: Sequence[str]
 ) -> list[Hop]:
     """Edges with the given labels leaving (``out``) or entering (``in``) the vertices, with their
-    far ends, in one round trip per chunk."""
+    far ends, in one round trip per chunk. Edges whose expiry has passed are not served: they wait
+    for ``purge_expired`` to remove them."""
     wanted = list(dict.fromkeys(ids))
+    now = iso(utcnow())
     result: list[Hop] = []
     for part in chunks(wanted):
         start = g.V(list(part))
@@ -60,7 +63,9 @@ def hops(
         else:
             step = start.in_e(*labels).project("e", "v").by(__.element_map()).by(__.out_v().element_map())
         for row in step.to_list():
-            result.append(Hop(edge=edge_from_map(row["e"]), neighbour=vertex_from_map(row["v"])))
+            edge = edge_from_map(row["e"])
+            if not is_expired(edge.props, now):
+                result.append(Hop(edge=edge, neighbour=vertex_from_map(row["v"])))
     return result
 
 
@@ -112,3 +117,26 @@ def edge_ends(
         rows = edges.project("v", "w", "t").by(own().id_()).by(far().id_()).by(value).to_list()
         result.extend((row["v"], row["w"], str(row["t"])) for row in rows)
     return result
+
+
+class EdgeEnds(NamedTuple):
+    id: object
+    key: str
+    source_id: VertexId
+    source_key: str
+    target_id: VertexId
+    target_key: str
+
+
+def expired_edges(g: GraphTraversalSource, label: str, now: str) -> list[EdgeEnds]:
+    """The edges of ``label`` whose ``expires_at`` is at or before ``now`` (a scan of the label),
+    with both ends, so the copies kept on the ends can be updated with them."""
+    rows = (
+        g.E().has_label(label).has("expires_at", P.lte(now))
+        .project("id", "key", "s", "sk", "t", "tk")
+        .by(__.id_()).by(__.values(KEY))
+        .by(__.out_v().id_()).by(__.out_v().values(KEY))
+        .by(__.in_v().id_()).by(__.in_v().values(KEY))
+        .to_list()
+    )
+    return [EdgeEnds(r["id"], r["key"], r["s"], r["sk"], r["t"], r["tk"]) for r in rows]

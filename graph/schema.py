@@ -73,3 +73,9 @@ def later_expiry(a: str | None, b: str | None) -> str | None:
     if a is None or b is None:
         return None
     return max(a, b)
+
+
+def is_expired(edge_props: dict[str, Any], now: str) -> bool:
+    """Whether an edge's expiry (ad-hoc lineage) has passed at ``now`` (ISO strings sort as times)."""
+    expires = edge_props.get("expires_at")
+    return expires is not None and str(expires) <= now

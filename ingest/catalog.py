@@ -23,6 +23,8 @@ from sqlglot import exp
 from sqlglot.dialects import Dialect
 from sqlglot.errors import ParseError
 
+from tagline.ingest.dialects import canonical_identifier
+
 ColumnTypes = dict[str, str | None]
 """Column name -> type (``None`` when unknown), in the table's column order."""
 
@@ -43,7 +45,7 @@ def _identifier(name: str, dialect: Dialect) -> exp.Identifier:
 
 def normalize_column(name: str, dialect: Dialect) -> str:
     """A column name as ``dialect`` folds it (quoted names keep their case where it says so)."""
-    return dialect.normalize_identifier(_identifier(name, dialect)).name
+    return canonical_identifier(_identifier(name, dialect), dialect).name
 
 
 def normalize_table(name: str, dialect: Dialect) -> TableName:
@@ -53,10 +55,10 @@ def normalize_table(name: str, dialect: Dialect) -> TableName:
         parts = [p for p in table.parts if isinstance(p, exp.Identifier)]
         if len(parts) == len(table.parts):
             # In place, so the dialect sees each part inside its table (BigQuery keeps table case).
-            return tuple(dialect.normalize_identifier(p).name for p in parts)
+            return tuple(canonical_identifier(p, dialect).name for p in parts)
     except ParseError:
         pass
-    return tuple(dialect.normalize_identifier(exp.to_identifier(p)).name for p in name.split("."))
+    return tuple(canonical_identifier(exp.to_identifier(p), dialect).name for p in name.split("."))
 
 
 @dataclass

@@ -9,14 +9,33 @@ from __future__ import annotations
 
 from functools import cache
 
+from sqlglot import exp
 from sqlglot.dialects import Dialect, Dialects
+from sqlglot.dialects.dialect import NormalizationStrategy
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
-ALIASES: dict[str, str] = {"ansi": "", "sparksql": "spark"}
+ALIASES: dict[str, str] = {
+    "ansi": "",
+    "sparksql": "spark",
+    "greenplum": "postgres",
+    "vertica": "postgres",
+    "db2": "",
+}
+"""Engine names sqlglot spells differently, or engines read well enough by a close relative."""
+
+_LATERAL_ALIAS = ("spark", "spark2", "databricks", "snowflake", "bigquery", "redshift", "duckdb", "teradata", "clickhouse")
+"""Dialects whose SELECT list may use an alias defined earlier in the same list."""
 
 
 def known_dialects() -> list[str]:
     """Every dialect name :func:`resolve_dialect` accepts, sorted."""
     return sorted({d.value for d in Dialects if d.value} | set(ALIASES))
+
+
+@cache
+def lateral_alias_dialects() -> frozenset[type[Dialect]]:
+    """The dialect classes that resolve lateral column alias references."""
+    return frozenset(type(Dialect.get_or_raise(name)) for name in _LATERAL_ALIAS)
 
 
 @cache
@@ -27,3 +46,27 @@ def resolve_dialect(name: str) -> Dialect:
     if key and key not in {d.value for d in Dialects}:
         raise ValueError(f"unknown SQL dialect {name!r}; known dialects: {', '.join(known_dialects())}")
     return Dialect.get_or_raise(key or None)
+
+
+def canonical_identifier(identifier: exp.Identifier, dialect: Dialect) -> exp.Identifier:
+    """``identifier`` (in place) in its canonical case: lower case wherever the engine ignores case.
+
+    Engines that fold unquoted names to upper case (Snowflake, Oracle) treat ``Orders.ID``, ``orders.id``
+    and ``"ORDERS"."ID"`` as one name; lower case makes it meet the same table read by Hive or Postgres.
+    A quoted name with lower-case letters is a different, case-sensitive name there and keeps its case.
+    """
+    if dialect.normalization_strategy is NormalizationStrategy.UPPERCASE:
+        name = identifier.this
+        if isinstance(name, str) and (not identifier.quoted or name == name.upper()):
+            identifier.set("this", name.lower())
+        return identifier
+    return dialect.normalize_identifier(identifier)
+
+
+def canonical_identifiers(expression: exp.Expr, dialect: Dialect) -> exp.Expr:
+    """Every identifier of ``expression`` in canonical case (see :func:`canonical_identifier`)."""
+    if dialect.normalization_strategy is not NormalizationStrategy.UPPERCASE:
+        return normalize_identifiers(expression, dialect=dialect)
+    for identifier in expression.find_all(exp.Identifier):
+        canonical_identifier(identifier, dialect)
+    return expression

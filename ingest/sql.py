@@ -3,8 +3,12 @@
 Each statement is tokenized once (while splitting the script), parsed once, qualified once and
 scoped once; every output column is then traced through the scope tree
 (:mod:`tagline.ingest.sql_lineage`). A statement that cannot be read becomes a :class:`Failure`
-holding its text and everything needed to try it again, and the script goes on. Tables created
+holding its text and everything needed to try it again, and the script goes on; a statement whose
+tables are known but whose columns cannot be traced keeps its table-level lineage. Tables created
 earlier in the script act as catalog for the statements after them, as they would in the warehouse.
+Procedures and blocks are unwrapped into their statements first (:mod:`.sql_procedural`); a SELECT
+without a target is read for its tables only; temporary tables are joined through at the end
+(:mod:`.sql_temporary`); each statement runs under a time budget (:mod:`.budget`).
 
 Nothing here touches the store: the batch is plain data for the caller to write.
 """
@@ -15,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlglot import exp
-from sqlglot.dialects import Dialect
+from sqlglot.dialects import Athena, Dialect, Teradata
 from sqlglot.errors import ParseError, SqlglotError
-from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.parser import Parser
 
 from tagline.graph.model import (
@@ -34,8 +37,9 @@ from tagline.graph.model import (
     LineageType,
     Transformation,
 )
+from tagline.ingest.budget import StatementTimeout, time_budget
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName, normalize_column
-from tagline.ingest.dialects import resolve_dialect
+from tagline.ingest.dialects import canonical_identifiers, lateral_alias_dialects, resolve_dialect
 from tagline.ingest.sql_batch import BatchBuilder
 from tagline.ingest.sql_lineage import (
     LineageError,
@@ -45,9 +49,40 @@ from tagline.ingest.sql_lineage import (
     query_lineage,
     table_name,
 )
-from tagline.ingest.sql_qualify import qualify_query
-from tagline.ingest.sql_split import Statement, split_statements
+from tagline.ingest.sql_qualify import mark_variables, qualify_query
+from tagline.ingest.sql_naming import name_outputs
+from tagline.ingest.sql_procedural import unwrap_procedural
+from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_statements
+from tagline.ingest.sql_temporary import collapse_temporary
 from tagline.ingest.sql_statements import Plan, StatementKind, UnsupportedStatement, plan_statement
+
+DEFAULT_STATEMENT_TIMEOUT = 10.0
+DEFAULT_MAX_COLUMN_REFERENCES = 5000
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """How to read SQL where engines differ or users want a different view.
+
+    ``lateral_alias``: whether a SELECT may use an alias defined earlier in its own list (``None``:
+    as the dialect does; Spark, Databricks, Snowflake, BigQuery... do). ``keep_temporary``: keep
+    temporary tables and views as lineage hops instead of resolving through them to real sources.
+    ``statement_timeout``: seconds one statement may take before it is given up as a failure
+    (``None``: no limit; see :mod:`tagline.ingest.budget` for where it can be enforced).
+    ``max_column_references``: column references one statement may hold before its columns are
+    not traced (its tables still are). sqlglot's compiled column qualification grows faster than
+    linearly with them and cannot be interrupted by the time budget, so a generated statement with
+    tens of thousands of them is refused up front rather than left to run for minutes.
+    """
+
+    lateral_alias: bool | None = None
+    keep_temporary: bool = False
+    statement_timeout: float | None = DEFAULT_STATEMENT_TIMEOUT
+    max_column_references: int = DEFAULT_MAX_COLUMN_REFERENCES
+
+
+_FALLBACK: dict[type[Dialect], str] = {Athena: "hive"}
+"""A dialect whose engine also accepts another's syntax: tried when the first does not parse."""
 
 _CREATES = (StatementKind.CREATE_TABLE, StatementKind.CREATE_TABLE_AS, StatementKind.CREATE_VIEW)
 
@@ -62,6 +97,7 @@ def extract_sql(
     job: JobRef | None = None,
     namespace_map: dict[str, str] | None = None,
     at: datetime | None = None,
+    options: ExtractOptions | None = None,
 ) -> LineageBatch:
     """Column lineage of every statement in ``text``.
 
@@ -80,6 +116,7 @@ def extract_sql(
         at=at,
         catalog=(catalog or Catalog()).layer(),
         catalog_given=catalog is not None,
+        options=options or ExtractOptions(),
     )
     builder = BatchBuilder()
     if job is not None:
@@ -88,12 +125,32 @@ def extract_sql(
         )
     parser = script.dialect.parser()
     statements = split_statements(text, script.dialect)
-    for statement in statements:
+    unwrapped = unwrap_procedural(statements, script.dialect)
+    script.variables = unwrapped.variables
+    for statement in unwrapped.statements:
         try:
-            builder.add(script.statement(statement, parser))
+            with time_budget(script.options.statement_timeout):
+                batch = script.statement(statement, parser)
+            builder.add(batch)
+        except _ColumnsFailed as failed:
+            builder.add(failed.tables)
+            builder.add_failure(script.failure(statement, source, failed.error))
         except Exception as error:  # noqa: BLE001 - any failure of one statement must not sink the script
             builder.add_failure(script.failure(statement, source, error))
-    return builder.build(len(statements))
+    batch = builder.build(len(statements))
+    if not script.options.keep_temporary and script.temporary:
+        batch = collapse_temporary(batch, [script.dataset(name) for name in script.temporary])
+    return batch
+
+
+class _ColumnsFailed(Exception):
+    """A statement whose tables are known but whose columns could not be traced: the table-level
+    lineage still counts, the column lineage goes to the dead letter."""
+
+    def __init__(self, tables: LineageBatch, error: Exception) -> None:
+        super().__init__(str(error))
+        self.tables = tables
+        self.error = error
 
 
 @dataclass
@@ -108,7 +165,11 @@ class _Script:
     at: datetime | None
     catalog: Catalog
     catalog_given: bool
+    options: ExtractOptions
     views: set[TableName] = field(default_factory=set)
+    created: set[TableName] = field(default_factory=set)
+    temporary: dict[TableName, None] = field(default_factory=dict)
+    variables: set[str] = field(default_factory=set)
     _namespaces: dict[str, str] = field(default_factory=dict)
     _datasets: dict[TableName, DatasetRef] = field(default_factory=dict)
 
@@ -123,28 +184,87 @@ class _Script:
     def statement(self, statement: Statement, parser: Parser) -> LineageBatch:
         if statement.tokens is None:
             raise LineageError("could not tokenize: an unterminated string, quoted identifier or comment")
-        parsed = [e for e in parser.parse(statement.tokens, statement.sql) if e is not None]
+        tokens = statement.tokens
+        if isinstance(self.dialect, Teradata):
+            tokens = drop_attribute_phrases(tokens)
+        try:
+            parsed = [e for e in parser.parse(tokens, statement.sql) if e is not None]
+        except ParseError:
+            fallback = _FALLBACK.get(type(self.dialect))
+            if fallback is None:
+                raise
+            # Athena reads DDL-flavoured Hive (backticks) as well as Trino.
+            parsed = [e for e in resolve_dialect(fallback).parse(statement.text) if e is not None]
         if not parsed:
             return LineageBatch()
-        expression = normalize_identifiers(parsed[0], dialect=self.dialect)
+        expression = canonical_identifiers(parsed[0], self.dialect)
+        if self.variables:
+            mark_variables(expression, self.variables)
         plan = plan_statement(expression, self.dialect)
+        if plan.kind is StatementKind.DROP:
+            self.dropped(plan)
+            return LineageBatch()
         if plan.kind is StatementKind.OTHER:
             return LineageBatch()
+        tables = self.tables(plan)
+        if plan.target is None:
+            return tables
         batch = LineageBatch()
-        traced: QueryLineage | None = None
-        known: dict[TableName, ColumnTypes] = {}
-        if plan.query is not None:
-            qualified = qualify_query(plan.query, self.dialect, self.catalog)
-            known = qualified.tables
-            traced = query_lineage(qualified.root, self.dialect, known.get)
-            for name in traced.tables:
-                ref = self.dataset(name)
-                batch.datasets.append(Dataset(**ref.model_dump(), kind=self.kind(name)))
-                if self.job is not None:
-                    batch.reads.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
-        if plan.target is not None:
+        try:
+            traced, known = None, {}
+            if plan.query is not None:
+                self.check_size(plan.query)
+                name_outputs(plan.query, self.dialect, statement.sql)
+                qualified = qualify_query(plan.query, self.dialect, self.catalog)
+                known = qualified.tables
+                traced = query_lineage(qualified.root, self.dialect, known.get, lateral_alias=self.lateral_alias)
             self.write(plan, plan.target, traced, known, batch)
+        except (LineageError, SqlglotError) as error:
+            raise _ColumnsFailed(tables, error) from error
+        batch.extend(tables)
         return batch
+
+    def check_size(self, query: exp.Expr) -> None:
+        limit = self.options.max_column_references
+        count = sum(1 for _ in query.find_all(exp.Column))
+        if count > limit:
+            raise LineageError(
+                f"the statement holds {count} column references, more than the limit of {limit}; "
+                "its tables are recorded, its columns are not traced"
+            )
+
+    @property
+    def lateral_alias(self) -> bool:
+        if self.options.lateral_alias is not None:
+            return self.options.lateral_alias
+        return type(self.dialect) in lateral_alias_dialects()
+
+    def tables(self, plan: Plan) -> LineageBatch:
+        """Table-level lineage of a statement: what it reads and writes, whether or not its columns
+        can be traced."""
+        batch = LineageBatch()
+        for name in plan.reads:
+            ref = self.dataset(name)
+            batch.datasets.append(Dataset(**ref.model_dump(), kind=self.kind(name)))
+            if self.job is not None:
+                batch.reads.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
+        if plan.target is not None:
+            name = table_name(plan.target)
+            ref = self.dataset(name)
+            is_view = plan.kind is StatementKind.CREATE_VIEW
+            batch.datasets.append(Dataset(**ref.model_dump(), kind="view" if is_view else "table"))
+            if self.job is not None:
+                batch.writes.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
+            if plan.temporary:
+                self.temporary[name] = None
+        return batch
+
+    def dropped(self, plan: Plan) -> None:
+        """``DROP TABLE t`` of a table this script created: ``t`` was only a temporary hop."""
+        assert plan.target is not None
+        name = table_name(plan.target)
+        if name in self.created:
+            self.temporary[name] = None
 
     def write(
         self,
@@ -157,12 +277,10 @@ class _Script:
         """The target side of a statement: its dataset, columns, edges, and the job's write."""
         name = table_name(table)
         target = self.dataset(name)
-        is_view = plan.kind is StatementKind.CREATE_VIEW
-        batch.datasets.append(Dataset(**target.model_dump(), kind="view" if is_view else "table"))
-        if self.job is not None and plan.kind is not StatementKind.CREATE_TABLE:
-            batch.writes.append(DatasetAccess(job=self.job, dataset=target, at=self.at))
         target_types = None if plan.kind in _CREATES else self.catalog.find(name, self.dialect)
         columns = _target_columns(plan, traced.outputs if traced else [], target_types, ".".join(name))
+        if columns is None:
+            return
         types = {**(target_types or {}), **plan.column_types}
         for column in columns:
             batch.columns.append(
@@ -170,13 +288,15 @@ class _Script:
             )
         if traced is not None:
             self.edges(traced, [self.column_ref(target, c) for c in columns], known, batch)
-        if plan.kind in _CREATES and "*" not in columns:
-            self.catalog.add_table(
-                _sql_name(table, self.dialect),
-                {_sql_identifier(c, self.dialect): types.get(c) for c in columns},
-            )
-            if is_view:
+        if plan.kind in _CREATES:
+            self.created.add(name)
+            if plan.kind is StatementKind.CREATE_VIEW:
                 self.views.add(name)
+            if "*" not in columns:
+                self.catalog.add_table(
+                    _sql_name(table, self.dialect),
+                    {_sql_identifier(c, self.dialect): types.get(c) for c in columns},
+                )
 
     def edges(
         self,
@@ -251,9 +371,11 @@ class _Script:
 
 def _target_columns(
     plan: Plan, outputs: list[OutputColumn], target_types: ColumnTypes | None, target: str
-) -> list[str]:
-    """The target column each query output feeds, by position."""
+) -> list[str] | None:
+    """The target column each query output feeds, by position (``None``: the statement does not say)."""
     names = [o.name for o in outputs]
+    if outputs and not plan.named_outputs and plan.columns is None and target_types is None:
+        return None
     if not outputs:
         columns = plan.columns or []
     elif plan.by_name or any(o.is_star for o in outputs):
@@ -267,6 +389,8 @@ def _target_columns(
             )
     elif target_types is not None:
         columns = [c for c in target_types if c not in plan.static_partitions]
+        if not plan.named_outputs:
+            columns = columns[: len(outputs)]
         if len(columns) != len(outputs):
             raise LineageError(
                 f"{target}: the query returns {len(outputs)} columns"
@@ -299,7 +423,7 @@ def _reason(error: Exception, statement: Statement) -> str:
         line = (first.get("line") or 0) + statement.line_offset
         near = f" near '{first['highlight']}'" if first.get("highlight") else ""
         return f"parse error at line {line}, col {first.get('col')}: {first.get('description')}{near}"
-    if isinstance(error, (LineageError, UnsupportedStatement)):
+    if isinstance(error, (LineageError, UnsupportedStatement, StatementTimeout)):
         return str(error)
     if isinstance(error, SqlglotError):
         return f"could not resolve the statement's names: {error}"

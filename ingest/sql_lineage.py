@@ -111,7 +111,7 @@ class _Context:
     def value(self, subtype: Subtype = Subtype.TRANSFORMATION, masking: bool = False) -> _Context:
         if self.indirect:
             return self
-        return _Context(_stronger(subtype, self.subtype), self.masking or masking, self.text, self.bound)
+        return _Context(stronger(subtype, self.subtype), self.masking or masking, self.text, self.bound)
 
     def condition(self, subtype: Subtype, text: str) -> _Context:
         return _Context(subtype, False, text, self.bound)
@@ -120,7 +120,7 @@ class _Context:
         """Add ``source`` (the lineage of something used in this context) to ``target``."""
         if not self.indirect:
             for (column, subtype), masking in source.direct.items():
-                target.add_direct((column, _stronger(subtype, self.subtype)), masking or self.masking)
+                target.add_direct((column, stronger(subtype, self.subtype)), masking or self.masking)
             for key, text in source.indirect.items():
                 target.add_indirect(key, text)
             return
@@ -136,7 +136,7 @@ class _Context:
 _IDENTITY = _Context(Subtype.IDENTITY)
 
 
-def _stronger(a: Subtype, b: Subtype) -> Subtype:
+def stronger(a: Subtype, b: Subtype) -> Subtype:
     """Of two DIRECT subtypes, the one that says more happened: AGGREGATION > TRANSFORMATION > IDENTITY."""
     return a if _VALUE_RANK[a] >= _VALUE_RANK[b] else b
 
@@ -157,30 +157,48 @@ class QueryLineage:
 
     outputs: list[OutputColumn]
     dataset_indirect: dict[Key, str]
-    tables: list[TableName]
+
+
+_FILE_FORMATS = frozenset({"csv", "json", "parquet", "orc", "avro", "text", "delta", "binaryfile", "jdbc"})
 
 
 def table_name(table: exp.Table) -> TableName:
-    """The name parts of a table reference, as written (after identifier normalisation)."""
-    return tuple(part.name for part in table.parts)
+    """The name parts of a table reference, as written (after identifier normalisation).
+
+    Spark's ``csv.`s3://bucket/path``` reads files: the dataset is the path."""
+    parts = table.parts
+    if len(parts) == 2 and parts[0].name in _FILE_FORMATS and table.this.quoted and "/" in table.name:
+        return (table.name,)
+    return tuple(part.name for part in parts)
 
 
 def query_lineage(
-    root: Scope, dialect: Dialect, columns_of: Callable[[TableName], ColumnTypes | None]
+    root: Scope,
+    dialect: Dialect,
+    columns_of: Callable[[TableName], ColumnTypes | None],
+    *,
+    lateral_alias: bool = False,
 ) -> QueryLineage:
     """Trace every output column of the query whose root scope is ``root``.
 
     ``columns_of`` gives the known columns of a table (``None`` if the table is unknown); a column
-    missing from a known table is an error rather than a guess.
+    missing from a known table is an error rather than a guess. ``lateral_alias``: a bare name that
+    no table is known to have, and that an earlier output of the same SELECT is called, is that
+    output (without it, such a name is taken for a column of the query's only table).
     """
-    return _Walker(root, dialect, columns_of).run()
+    return _Walker(root, dialect, columns_of, lateral_alias).run()
 
 
 class _Walker:
     def __init__(
-        self, root: Scope, dialect: Dialect, columns_of: Callable[[TableName], ColumnTypes | None]
+        self,
+        root: Scope,
+        dialect: Dialect,
+        columns_of: Callable[[TableName], ColumnTypes | None],
+        lateral_alias: bool,
     ) -> None:
         self.root = root
+        self.lateral_alias = lateral_alias
         self.dialect = dialect
         self.columns_of = columns_of
         self.scopes = list(root.traverse())
@@ -199,12 +217,7 @@ class _Walker:
                     name, self.projection_sql(self.root, index), self.output(self.root, index), is_star
                 )
             )
-        tables: dict[TableName, None] = {}
-        for scope in self.scopes:
-            for source in scope.sources.values():
-                if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
-                    tables.setdefault(table_name(source))
-        return QueryLineage(outputs, self.rows(self.root).indirect, list(tables))
+        return QueryLineage(outputs, self.rows(self.root).indirect)
 
     # ---- outputs of a scope -----------------------------------------------------------------
 
@@ -326,9 +339,8 @@ class _Walker:
                     context.compose(into, self.column(scope, node))
                 continue
             if isinstance(node, exp.Star):
-                # COUNT(*) counts rows; it reads no column.
-                if not isinstance(node.parent, exp.AggFunc):
-                    context.compose(into, self.star(scope, None))
+                # COUNT(*) reads every row: it depends on the whole table (``t.*``), masked.
+                context.compose(into, self.star(scope, None))
                 continue
             if isinstance(node, (exp.Subquery, exp.Query)):
                 inner = self.scope_of.get(id(node.unnest()))
@@ -364,7 +376,9 @@ class _Walker:
         return pairs
 
     def sql(self, node: exp.Expr) -> str:
-        return node.sql(dialect=self.dialect)
+        # sqlglot copies a tree before generating it, in case a dialect's transforms rewrite it;
+        # those rewrite queries only, so an expression without one is generated in place.
+        return node.sql(dialect=self.dialect, copy=node.find(exp.Query) is not None)
 
     # ---- columns --------------------------------------------------------------------------
 
@@ -379,13 +393,17 @@ class _Walker:
             if source is not None:
                 return self.from_source(source, table, name)
             searched = searched.parent
-        if scope.pivots:
-            raise LineageError(f"column {table}.{name} comes from a PIVOT/UNPIVOT, which is not traced yet")
+        for pivot in scope.pivots:
+            if pivot.alias_or_name == table:
+                return self.pivoted(scope, pivot, name)
         raise LineageError(f"column {table}.{name}: no table or alias '{table}' in scope")
 
     def from_source(self, source: exp.Table | Scope, alias: str, name: str) -> Lineage:
         """The lineage of column ``name`` of ``source`` (a table, CTE, derived table or UDTF)."""
         if isinstance(source, exp.Table):
+            for pivot in source.args.get("pivots") or ():
+                if name in _pivot_outputs(pivot):
+                    return self.table_pivoted(source, pivot, name)
             known = self.columns_of(table_name(source))
             if known is not None and name not in known:
                 raise LineageError(
@@ -433,11 +451,18 @@ class _Walker:
             reference = self.alias_reference(scope, column, late=True)
             if reference is not None:
                 return reference
+        for pivot in scope.pivots:
+            if name in _pivot_outputs(pivot):
+                return self.pivoted(scope, pivot, name)
         having = [(alias, s) for alias, s in candidates if self.has_column(s, name) is True]
         if len(having) == 1:
             return self.from_source(having[0][1], having[0][0], name)
         if len(having) > 1:
             raise LineageError(f"column '{name}' is ambiguous: it is in {_describe(having)}")
+        if column is not None and self.lateral_alias:
+            reference = self.alias_reference(scope, column, late=False)
+            if reference is not None:
+                return reference
         unknown = [(alias, s) for alias, s in candidates if self.has_column(s, name) is None]
         if len(unknown) == 1:
             return self.from_source(unknown[0][1], unknown[0][0], name)
@@ -484,9 +509,56 @@ class _Walker:
             return None
         return self.output(scope, index)
 
+    def pivoted(self, scope: Scope, pivot: exp.Pivot, name: str) -> Lineage:
+        """Column ``name`` of ``source PIVOT (agg(v) FOR k IN (...))`` or ``UNPIVOT (v FOR k IN (a, b))``.
+
+        A pivoted column is the aggregate of ``v`` over the rows whose ``k`` matches (``k`` decides:
+        CONDITIONAL); an unpivoted value column is each of ``a``, ``b``; any other column passes
+        through from the source, as the grouping key.
+        """
+        alias = pivot.parent.alias_or_name if pivot.parent is not None else ""
+        source = scope.sources.get(alias)
+        if name not in _pivot_outputs(pivot):
+            if source is None:
+                raise LineageError(f"column '{name}': the source of the PIVOT/UNPIVOT is not in scope")
+            return self.from_source(source, alias, name)
+        lineage = Lineage()
+        fields = pivot.args.get("fields") or []
+        if pivot.args.get("unpivot"):
+            if any(name == e.alias_or_name for e in pivot.expressions):
+                for field in fields:
+                    for value in field.expressions:
+                        self.visit(scope, value, _IDENTITY, lineage)
+            return lineage
+        for aggregate in pivot.expressions:
+            self.visit(scope, aggregate, _IDENTITY, lineage)
+        for field in fields:
+            if isinstance(field, exp.In):
+                self.visit(scope, field.this, _IDENTITY.condition(Subtype.CONDITIONAL, self.sql(field)), lineage)
+        return lineage
+
+    def table_pivoted(self, table: exp.Table, pivot: exp.Pivot, name: str) -> Lineage:
+        """:meth:`pivoted` for a PIVOT/UNPIVOT written straight on a table: its columns are the table's."""
+        lineage = Lineage()
+        fields = [f for f in pivot.args.get("fields") or () if isinstance(f, exp.In)]
+        if pivot.args.get("unpivot"):
+            values = [v for f in fields for v in f.expressions] if name in {e.alias_or_name for e in pivot.expressions} else []
+            for value in values:
+                lineage.add_direct((SourceColumn(table_name(table), value.name), Subtype.IDENTITY), False)
+            return lineage
+        for aggregate in pivot.expressions:
+            for column in aggregate.find_all(exp.Column):
+                lineage.add_direct((SourceColumn(table_name(table), column.name), Subtype.AGGREGATION), False)
+        for field in fields:
+            lineage.add_indirect((SourceColumn(table_name(table), field.this.name), Subtype.CONDITIONAL), self.sql(field))
+        return lineage
+
     def has_column(self, source: exp.Table | Scope, name: str) -> bool | None:
         """Whether ``source`` has column ``name``; ``None`` when its columns are not known."""
         if isinstance(source, exp.Table):
+            for pivot in source.args.get("pivots") or ():
+                if name in _pivot_outputs(pivot):
+                    return self.table_pivoted(source, pivot, name)
             known = self.columns_of(table_name(source))
             return None if known is None else name in known
         if _is_udtf(source):
@@ -506,6 +578,21 @@ class _Walker:
             for item in inputs:
                 self.visit(scope, item, _IDENTITY.value(), lineage)
         return lineage
+
+
+def _pivot_outputs(pivot: exp.Pivot) -> set[str]:
+    """The columns a PIVOT/UNPIVOT makes (as sqlglot names them, and as the IN list names them)."""
+    names = {column.name for column in pivot.args.get("columns") or ()}
+    for field in pivot.args.get("fields") or ():
+        if pivot.args.get("unpivot"):
+            names.add(field.this.name if isinstance(field, exp.In) else field.name)
+            continue
+        for value in field.expressions if isinstance(field, exp.In) else ():
+            names.add(value.alias_or_name)
+            names.add(value.name)
+    if pivot.args.get("unpivot"):
+        names.update(e.alias_or_name for e in pivot.expressions)
+    return names
 
 
 def _projections(scope: Scope) -> list[exp.Expr]:

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 from sqlglot.dialects import Dialect
+from sqlglot.dialects.dialect import NormalizationStrategy
 from sqlglot.errors import OptimizeError
-from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.qualify_columns import qualify_columns
+from sqlglot.optimizer.qualify_tables import qualify_tables
 from sqlglot.optimizer.scope import Scope, build_scope, traverse_scope
-from sqlglot.schema import MappingSchema
+from sqlglot.schema import MappingSchema, ensure_schema
 
+from tagline.ingest.dialects import canonical_identifiers
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName
 from tagline.ingest.sql_lineage import LineageError, table_name
 
@@ -95,16 +98,24 @@ def _schema(tables: dict[TableName, ColumnTypes], dialect: Dialect) -> MappingSc
 
 
 def _qualify(query: exp.Query, dialect: Dialect, schema: MappingSchema | None) -> None:
-    qualify(
+    """sqlglot's ``qualify`` without its identifier normalisation: identifiers are already in the
+    canonical case (lower case even where the engine folds to upper), which it would undo."""
+    qualify_tables(query, dialect=dialect)
+    if dialect.normalization_strategy is NormalizationStrategy.UPPERCASE:
+        canonical_identifiers(query, dialect)  # the aliases qualify_tables made, in upper case
+    qualify_columns(
         query,
-        dialect=dialect,
-        schema=schema,
+        ensure_schema(schema, dialect=dialect),
         expand_alias_refs=False,
         allow_partial_qualification=True,
-        validate_qualify_columns=False,
-        quote_identifiers=False,
-        identify=False,
     )
+
+
+def mark_variables(statement: exp.Expr, variables: set[str]) -> None:
+    """Turn bare names of procedure parameters and declared variables into values, not columns."""
+    for column in list(statement.find_all(exp.Column)):
+        if not column.table and column.name.lower() in variables:
+            column.replace(exp.Var(this=column.name))
 
 
 def _attribute_to_single_source(query: exp.Query) -> None:

@@ -115,3 +115,27 @@ class _LineCounter:
         self._line += self._text.count("\n", self._offset, offset)
         self._offset = offset
         return self._line
+
+
+_ATTRIBUTE_PHRASES = frozenset({"TITLE", "FORMAT", "NAMED"})
+
+
+def drop_attribute_phrases(tokens: list[Token]) -> list[Token]:
+    """Teradata's ``col (TITLE 'Heading')`` / ``(FORMAT 'YYYY-MM-DD')`` / ``(NAMED x)`` after an
+    expression only label or format it; sqlglot does not parse them, and lineage does not need them."""
+    kept: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        window = tokens[index : index + 4]
+        if (
+            len(window) == 4
+            and window[0].token_type == TokenType.L_PAREN
+            and window[1].text.upper() in _ATTRIBUTE_PHRASES
+            and window[3].token_type == TokenType.R_PAREN
+            and kept
+        ):
+            index += 4
+            continue
+        kept.append(tokens[index])
+        index += 1
+    return kept

@@ -17,6 +17,10 @@ from typing import TypeVar
 from sqlglot import exp
 from sqlglot.dialects import Dialect
 
+from tagline.ingest.catalog import TableName
+from tagline.ingest.dialects import canonical_identifiers
+from tagline.ingest.sql_lineage import table_name
+
 E = TypeVar("E", bound=exp.Expr)
 
 
@@ -28,6 +32,8 @@ class StatementKind(Enum):
     CREATE_TABLE = "create table"
     UPDATE = "update"
     MERGE = "merge"
+    LOAD = "load"
+    DROP = "drop"
     OTHER = "other"
 
 
@@ -42,6 +48,9 @@ class Plan:
     ``columns`` are the target columns fed by the query's outputs, by position (``None``: not given
     in the statement). ``column_types`` are declared types, from DDL. ``static_partitions`` are
     target columns set to a constant by ``PARTITION (col = 'value')``, which the query does not feed.
+    ``reads`` are the tables the statement reads (an UPDATE or MERGE does not count its own target);
+    ``temporary`` marks a target that lives only for the session; ``named_outputs`` is false when
+    the query's output names say nothing about the target columns (``INSERT ... VALUES``).
     """
 
     kind: StatementKind
@@ -51,10 +60,24 @@ class Plan:
     column_types: dict[str, str | None] = field(default_factory=dict)
     by_name: bool = False
     static_partitions: frozenset[str] = frozenset()
+    reads: list[TableName] = field(default_factory=list)
+    temporary: bool = False
+    named_outputs: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.reads and self.query is not None:
+            skip = table_name(self.target) if self.kind in (StatementKind.UPDATE, StatementKind.MERGE) else None
+            self.reads = tables_read(self.query, skip)
 
 
 _DATA_KEYWORDS = {"INSERT", "MERGE", "UPDATE", "WITH", "SELECT", "REPLACE", "UPSERT"}
 _CREATES_DATA = re.compile(r"\b(TABLE|VIEW)\b", re.IGNORECASE)
+_EXCHANGE = re.compile(r"\s*TABLE\s+(\S+)\s+EXCHANGE\s+PARTITION\s*\(.*?\)\s*WITH\s+TABLE\s+(\S+)", re.I | re.S)
+"""Hive's ``ALTER TABLE t EXCHANGE PARTITION (...) WITH TABLE s`` moves a partition of ``s`` into ``t``."""
+
+
+def _command_table(name: str, dialect: Dialect) -> exp.Table:
+    return canonical_identifiers(exp.to_table(name, dialect=dialect), dialect)
 
 
 def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
@@ -69,8 +92,19 @@ def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
         return _plan_update(statement)
     if isinstance(statement, exp.Merge):
         return _plan_merge(statement)
+    if isinstance(statement, exp.Drop):
+        tables = statement.args.get("tables") or []
+        if str(statement.args.get("kind") or "").upper() in ("TABLE", "VIEW") and len(tables) == 1:
+            return Plan(StatementKind.DROP, target=tables[0])
+        return Plan(StatementKind.OTHER)
+    if isinstance(statement, exp.Copy):
+        return _plan_copy(statement)
     if isinstance(statement, exp.Command):
         keyword = str(statement.this).upper()
+        exchange = _EXCHANGE.match(str(statement.expression or "")) if keyword == "ALTER" else None
+        if exchange is not None:
+            target, source = (_command_table(exchange.group(i), dialect) for i in (1, 2))
+            return Plan(StatementKind.LOAD, target=target, reads=[table_name(source)])
         if keyword in _DATA_KEYWORDS or (
             keyword == "CREATE" and _CREATES_DATA.search(statement.sql(dialect=dialect))
         ):
@@ -87,7 +121,8 @@ def _plan_query(statement: exp.Query) -> Plan:
     into = statement.args.get("into")
     if isinstance(statement, exp.Select) and into is not None and isinstance(into.this, exp.Table):
         statement.set("into", None)
-        return Plan(StatementKind.CREATE_TABLE_AS, target=into.this, query=statement)
+        temporary = bool(into.args.get("temporary")) or _is_temporary(into.this)
+        return Plan(StatementKind.CREATE_TABLE_AS, target=into.this, query=statement, temporary=temporary)
     return Plan(StatementKind.QUERY, query=_unwrap(statement))
 
 
@@ -102,6 +137,9 @@ def _plan_insert(statement: exp.Insert) -> Plan:
         if isinstance(item, exp.EQ) and isinstance(item.this, exp.Column)
     )
     query = statement.expression
+    named = True
+    if isinstance(query, exp.Values):
+        query, named = _values_query(query), False
     query = _with_ctes(_unwrap(query), statement.args.get("with_")) if isinstance(query, exp.Query) else None
     return Plan(
         StatementKind.INSERT,
@@ -110,7 +148,53 @@ def _plan_insert(statement: exp.Insert) -> Plan:
         columns=columns,
         by_name=bool(statement.args.get("by_name")),
         static_partitions=static,
+        temporary=_is_temporary(target),
+        named_outputs=named,
     )
+
+
+def _values_query(values: exp.Values) -> exp.Query | None:
+    """``VALUES (1, (SELECT max(id) FROM s)), (...)`` as ``SELECT ... UNION ALL SELECT ...``, so
+    subqueries among the values are traced like any query."""
+    rows = [
+        exp.Select(expressions=[e.copy() for e in row.expressions])
+        for row in values.expressions
+        if isinstance(row, exp.Tuple)
+    ]
+    if not rows:
+        return None
+    query: exp.Query = rows[0]
+    for row in rows[1:]:
+        query = exp.union(query, row, distinct=False, copy=False)
+    return query
+
+
+def _plan_copy(statement: exp.Copy) -> Plan:
+    """``COPY t FROM 's3://...'`` loads files into ``t``; the files are its source, named by path."""
+    target = statement.this
+    if not isinstance(target, exp.Table) or not statement.args.get("kind"):
+        return Plan(StatementKind.OTHER)
+    paths = [(f.name,) for f in statement.args.get("files") or () if isinstance(f, exp.Literal)]
+    return Plan(StatementKind.LOAD, target=target, reads=paths)
+
+
+def _is_temporary(table: exp.Table) -> bool:
+    """``#t`` (T-SQL) or ``##t``: a session table."""
+    return bool(isinstance(table.this, exp.Identifier) and table.this.args.get("temporary"))
+
+
+def tables_read(query: exp.Expr, skip: TableName | None = None) -> list[TableName]:
+    """Every real table ``query`` reads (not its CTEs), in order of appearance."""
+    ctes = {cte.alias for cte in query.find_all(exp.CTE)}
+    names: dict[TableName, None] = {}
+    for table in query.find_all(exp.Table):
+        if not isinstance(table.this, exp.Identifier):
+            continue
+        name = table_name(table)
+        if (len(name) == 1 and name[0] in ctes) or name == skip:
+            continue
+        names.setdefault(name)
+    return list(names)
 
 
 def _plan_create(statement: exp.Create, dialect: Dialect) -> Plan:
@@ -119,11 +203,19 @@ def _plan_create(statement: exp.Create, dialect: Dialect) -> Plan:
     query = statement.expression if isinstance(statement.expression, exp.Query) else None
     if target is None or kind not in ("TABLE", "VIEW"):
         return Plan(StatementKind.OTHER)
+    properties = statement.args.get("properties")
+    temporary = _is_temporary(target) or bool(
+        properties is not None and properties.find(exp.TemporaryProperty)
+    )
     if query is not None:
         plan_kind = StatementKind.CREATE_VIEW if kind == "VIEW" else StatementKind.CREATE_TABLE_AS
-        return Plan(plan_kind, target=target, query=_unwrap(query), columns=columns, column_types=types)
-    if kind == "TABLE" and types:
-        return Plan(StatementKind.CREATE_TABLE, target=target, columns=columns, column_types=types)
+        return Plan(
+            plan_kind, target=target, query=_unwrap(query), columns=columns, column_types=types, temporary=temporary
+        )
+    if kind == "TABLE":
+        return Plan(
+            StatementKind.CREATE_TABLE, target=target, columns=columns, column_types=types, temporary=temporary
+        )
     return Plan(StatementKind.OTHER)
 
 
@@ -162,8 +254,12 @@ def _plan_merge(statement: exp.Merge) -> Plan:
     whens = statement.args.get("whens")
     for when in whens.expressions if whens is not None else ():
         then = when.args.get("then")
-        if isinstance(then, exp.Update):
+        if isinstance(then, exp.Update) and _is_star_list(then.expressions):
+            names, exprs = ["*"], [_source_star(statement)]
+        elif isinstance(then, exp.Update):
             names, exprs = _assignments(then.expressions, "MERGE ... UPDATE")
+        elif isinstance(then, exp.Insert) and isinstance(then.this, exp.Star):
+            names, exprs = ["*"], [_source_star(statement)]
         elif isinstance(then, exp.Insert):
             names, exprs = _merge_insert(then)
         else:
@@ -176,10 +272,14 @@ def _plan_merge(statement: exp.Merge) -> Plan:
     query = exp.Select(expressions=_aliased(values, columns))
     query.set("from_", exp.From(this=_bare(target)))
     query.append("joins", exp.Join(this=statement.args["using"].copy(), on=statement.args["on"].copy()))
+    if not values:
+        reads = tables_read(_with_ctes(query, statement.args.get("with_")), table_name(target))
+        return Plan(StatementKind.MERGE, target=_bare(target), reads=reads)
     if conditions:
         query.set("where", exp.Where(this=exp.and_(*conditions, copy=False)))
     return Plan(
         StatementKind.MERGE,
+        by_name=True,
         target=_bare(target),
         query=_with_ctes(query, statement.args.get("with_")),
         columns=columns,
@@ -187,10 +287,22 @@ def _plan_merge(statement: exp.Merge) -> Plan:
 
 
 def _merge_insert(insert: exp.Insert) -> tuple[list[str], list[exp.Expr]]:
+    """``INSERT (k, v) VALUES (s.k, s.v)``; without a column list the target columns are not named,
+    so the clause adds no column lineage (the table-level lineage stands)."""
     names, values = insert.this, insert.expression
     if not isinstance(names, exp.Tuple) or not isinstance(values, exp.Tuple):
-        raise UnsupportedStatement("MERGE ... INSERT without an explicit column list is not supported")
+        return [], []
     return [c.name for c in names.expressions], [v.copy() for v in values.expressions]
+
+
+def _is_star_list(items: list[exp.Expr]) -> bool:
+    return len(items) == 1 and isinstance(items[0], exp.Star)
+
+
+def _source_star(merge: exp.Merge) -> exp.Expr:
+    """``UPDATE SET *`` / ``INSERT *``: every column of the USING source, by name."""
+    using = merge.args["using"]
+    return exp.Column(this=exp.Star(), table=exp.to_identifier(using.alias_or_name))
 
 
 def _assignments(items: list[exp.Expr], where: str) -> tuple[list[str], list[exp.Expr]]:
@@ -203,7 +315,7 @@ def _assignments(items: list[exp.Expr], where: str) -> tuple[list[str], list[exp
 
 def _aliased(values: list[exp.Expr], names: list[str]) -> list[exp.Expr]:
     return [
-        exp.alias_(value, exp.to_identifier(name), copy=False)
+        value if name == "*" else exp.alias_(value, exp.to_identifier(name), copy=False)
         for value, name in zip(values, names, strict=True)
     ]
 

@@ -159,13 +159,13 @@ def test_schema_facet_gives_columns_and_names_are_folded_like_sql() -> None:
     raw = run_event([], inputs=[
         {"namespace": "postgres://db:5432", "name": "Shop.Public.Orders",
          "facets": {"schema": {"fields": [{"name": "ID", "type": "integer", "description": "key"}]}}},
-        {"namespace": "snowflake://acme", "name": "db.sch.orders", "facets": {"schema": {"fields": [{"name": "id"}]}}},
+        {"namespace": "snowflake://acme", "name": "DB.SCH.ORDERS", "facets": {"schema": {"fields": [{"name": "ID"}]}}},
         {"namespace": "s3://bucket", "name": "/Data/Orders", "facets": {"schema": {"fields": [{"name": "Id"}]}}},
     ])
     columns = {(c.namespace, c.dataset, c.field, c.data_type) for c in batch_of(raw).columns}
     assert columns == {
         ("postgres://db:5432", "shop.public.orders", "id", "integer"),
-        ("snowflake://acme", "DB.SCH.ORDERS", "ID", None),
+        ("snowflake://acme", "db.sch.orders", "id", None),
         ("s3://bucket", "/Data/Orders", "Id", None),
     }
 

@@ -1,0 +1,86 @@
+"""Ingesting a query log: stream it, write lineage in bounded batches, keep every failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from tagline.api.ingestion import IngestReport, purge_expired, write_batch
+from tagline.graph.model import LineageBatch
+from tagline.graph.store import GraphStore
+from tagline.ingest.querylog import QueryLogOptions, query_batch, read_jsonl, read_sql
+from tagline.ingest.sql_batch import BatchBuilder
+
+BATCH_QUERIES = 200
+"""Queries per store transaction: large enough to amortise a write, small enough to bound memory."""
+
+
+@dataclass
+class QueryLogReport(IngestReport):
+    queries: int = 0
+    edges: int = 0
+    reads: int = 0
+    purged: int = 0
+
+
+Progress = Callable[[int, QueryLogReport], None]
+"""Called after each batch with the bytes read so far and the running counts."""
+
+
+def ingest_querylog(
+    store: GraphStore,
+    path: Path,
+    options: QueryLogOptions,
+    on_progress: Progress = lambda done, report: None,
+    batch_queries: int = BATCH_QUERIES,
+) -> QueryLogReport:
+    """Ingest ``path`` (``.jsonl`` log or ``.sql`` file) into ``store``, then purge expired lineage."""
+    report = QueryLogReport()
+    with open(path, "rb") as raw:
+        counter = _ByteCounter(raw)
+        lines = counter.lines()
+        queries = read_sql(lines, path.stem) if path.suffix.lower() == ".sql" else read_jsonl(lines)
+        builder, unreadable, pending, statements = BatchBuilder(), list[LineageBatch](), 0, 0
+        for query in queries:
+            batch = query_batch(query, options, str(path))
+            if query.entry is None:
+                unreadable.append(batch)
+            else:
+                builder.add(batch)
+                for failure in batch.failures:
+                    builder.add_failure(failure)
+            report.queries += 1
+            statements += batch.statements
+            pending += 1
+            if pending >= batch_queries:
+                _flush(store, builder.build(statements), unreadable, report)
+                builder, unreadable, pending, statements = BatchBuilder(), [], 0, 0
+                on_progress(counter.done, report)
+        _flush(store, builder.build(statements), unreadable, report)
+        on_progress(counter.done, report)
+    report.purged = purge_expired(store, "ingest:querylog")
+    return report
+
+
+def _flush(store: GraphStore, batch: LineageBatch, unreadable: list[LineageBatch], report: QueryLogReport) -> None:
+    write_batch(store, batch, "sql", report)
+    report.edges += len(batch.edges)
+    report.reads += len(batch.reads)
+    for bad in unreadable:
+        write_batch(store, bad, "querylog", report)
+
+
+class _ByteCounter:
+    """Lines of a binary file, decoded, with how many bytes have been read (for progress)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.done = 0
+
+    def lines(self) -> Iterator[str]:
+        for line in self.raw:
+            self.done += len(line)
+            yield line.decode("utf-8", errors="replace")
+
