@@ -10,8 +10,8 @@ from tagline.graph.model import JobRef
 from tagline.ingest.budget import can_enforce
 from tagline.ingest.sql import ExtractOptions, extract_sql
 
-SLOW = "INSERT INTO d.t SELECT " + " + ".join(f"c{i}" for i in range(2000)) + " AS x FROM d.s"
-"""A 2,000-term sum: seconds of tracing without a budget (sqlglot's qualification is superlinear)."""
+SLOW = "INSERT INTO d.t SELECT " + ", ".join(f"upper(c{i}) || c{i + 1} AS o{i}" for i in range(2400)) + " FROM d.s"
+"""2,400 output columns: most of a second of tracing, spent in Python where the timer is served."""
 HUGE = "INSERT INTO d.t SELECT " + " + ".join(f"c{i}" for i in range(20000)) + " AS x FROM d.s"
 """A 20,000-term sum: minutes inside compiled code no timer can interrupt, so refused by size."""
 FAST = "INSERT INTO d.u SELECT a FROM d.s"
@@ -25,7 +25,7 @@ def test_a_slow_statement_fails_alone_within_its_budget() -> None:
     started = time.perf_counter()
     batch = extract_sql(f"{FAST};\n{SLOW}", dialect="hive", namespace="ns", options=BUDGET)
     # The timer is served once control is back in Python: well under a second past the budget here.
-    assert time.perf_counter() - started < 5.0
+    assert time.perf_counter() - started < 2.0
     (failure,) = batch.failures
     assert failure.location == "statement 2, line 2" and "time budget of 0.05s" in failure.reason
     assert [(e.source.field, e.target.dataset) for e in batch.edges] == [("a", "d.u")]
