@@ -14,6 +14,7 @@ from tagline.governance.provenance import TagPath, tag_paths
 from tagline.governance.state import declaration_props, effective_props, state_of
 from tagline.governance.tags import tag_views
 from tagline.governance.violations import Violation, find_violations
+from tagline.graph.adjacency import TAGS_PENDING
 from tagline.graph.model import Column, ColumnRef, DeclaredTag, LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.graph.timefmt import iso, utcnow
@@ -71,11 +72,17 @@ class Governance:
         skip: dict[str, set[str]] | None = None,
         full: bool = False,
     ) -> Outcome:
+        # Columns left marked by a write whose propagation never ran (a crash, another process)
+        # join every propagation, and lose their mark in the same transaction as its result.
+        pending = self.store.pending_columns()
+        seeds = [*seeds, *pending]
         view = StoreView(self.store, edits, preload=full)
         changes = propagate(view, list(view.states) if full else seeds, self.policy)
         props = {k: declaration_props(view.states[k]) for k in edits if k in view.states}
         for key, change in changes.items():
             props.setdefault(key, {}).update(effective_props(self.policy, change.after))
+        for key in pending:
+            props.setdefault(key, {})[TAGS_PENDING] = None
         entries = action(view.states, changes)
         for key, change in sorted(changes.items()):
             entries.extend(change_entries(self.policy, key, change, trigger, (skip or {}).get(key, set())))
@@ -187,7 +194,7 @@ class Governance:
                 rejected.append(f"{declared.column}: {exc}")
         outcome = self.declare_many(valid, actor, "declared by the source") if valid else Outcome()
         seeds = {e.target.key for e in result.new_column_edges}
-        if seeds:
+        if seeds or self.store.pending_columns():
             trigger = self.trigger(actor, f"{actor} ingested {len(result.new_column_edges)} new column edges")
             more = self._apply(trigger, {}, seeds)
             outcome.columns_changed += more.columns_changed

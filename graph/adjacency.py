@@ -21,6 +21,10 @@ from tagline.graph.records import VertexId
 
 LINEAGE_IN = "lineage_in"
 LINEAGE_OUT = "lineage_out"
+# Set, in the same transaction, on every column whose incoming lineage changed; cleared when tag
+# propagation has taken the change into account. A crash between the two leaves the mark, and the
+# next propagation picks the column up: tags never silently lag behind lineage.
+TAGS_PENDING = "tags_pending"
 
 
 class InEdge(NamedTuple):
@@ -60,7 +64,7 @@ def record_new_edges(
         if key in incoming:
             known = {e.edge: e for e in in_edges(props)}
             known.update({e.edge: e for e in incoming[key]})
-            step = step.property(LINEAGE_IN, json.dumps(sorted(known.values())))
+            step = step.property(LINEAGE_IN, json.dumps(sorted(known.values()))).property(TAGS_PENDING, True)
         if key in outgoing:
             targets = sorted({*out_columns(props), *outgoing[key]})
             step = step.property(LINEAGE_OUT, json.dumps(targets))
@@ -81,7 +85,7 @@ def record_removed_edges(g: GraphTraversalSource, removed: Iterable[EdgeEnds]) -
     remaining: dict[str, list[InEdge]] = {}
     for target, keys in by_target.items():
         remaining[target] = [e for e in in_edges(current.get(ids[target], {})) if e.edge not in keys]
-        g.V(ids[target]).property(LINEAGE_IN, json.dumps(remaining[target])).iterate()
+        g.V(ids[target]).property(LINEAGE_IN, json.dumps(remaining[target])).property(TAGS_PENDING, True).iterate()
     dropped: dict[str, set[str]] = defaultdict(set)
     for e in gone:
         if not any(r.source == e.source_key for r in remaining[e.target_key]):

@@ -156,6 +156,9 @@ class GraphStore:
             tagstore.update_columns(g, changes)
             tagstore.append_audit(g, audit)
 
+    def pending_columns(self) -> list[str]:
+        return tagstore.pending_columns(self.g)
+
     def audit(self, equal: dict[str, str], since: str | None = None, until: str | None = None) -> list[dict[str, str]]:
         return tagstore.audit_entries(self.g, equal, since, until)
 

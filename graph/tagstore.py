@@ -14,6 +14,7 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
 from tagline.graph import schema
+from tagline.graph.adjacency import TAGS_PENDING
 from tagline.graph.reader import chunks
 
 TAGS_DECLARED = "tags_declared"
@@ -40,6 +41,11 @@ def column_props(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, dict
 def all_column_props(g: GraphTraversalSource) -> dict[str, dict[str, Any]]:
     rows = (_flat(row) for row in g.V().has_label(schema.COLUMN).value_map().to_list())
     return {props[schema.KEY]: props for props in rows}
+
+
+def pending_columns(g: GraphTraversalSource) -> list[str]:
+    """Keys of the columns whose incoming lineage changed since propagation last looked."""
+    return sorted(g.V().has(TAGS_PENDING, True).values(schema.KEY).to_list())
 
 
 def update_columns(g: GraphTraversalSource, changes: dict[str, dict[str, Any]]) -> None:

@@ -17,8 +17,12 @@ from contextlib import contextmanager
 from types import FrameType
 
 
-class StatementTimeout(Exception):
-    """A statement used up its time budget."""
+class StatementTimeout(BaseException):
+    """A statement used up its time budget.
+
+    A BaseException, like KeyboardInterrupt: the timer can fire anywhere, including inside a
+    library's ``except Exception`` block, which would otherwise swallow it and carry on.
+    """
 
 
 def can_enforce() -> bool:

@@ -135,7 +135,7 @@ def extract_sql(
         except _ColumnsFailed as failed:
             builder.add(failed.tables)
             builder.add_failure(script.failure(statement, source, failed.error))
-        except Exception as error:  # noqa: BLE001 - any failure of one statement must not sink the script
+        except (Exception, StatementTimeout) as error:  # noqa: BLE001 - one statement must not sink the script
             builder.add_failure(script.failure(statement, source, error))
     batch = builder.build(len(statements))
     if not script.options.keep_temporary and script.temporary:
@@ -353,7 +353,7 @@ class _Script:
 
     # ---- failures -------------------------------------------------------------------------
 
-    def failure(self, statement: Statement, source: str, error: Exception) -> Failure:
+    def failure(self, statement: Statement, source: str, error: BaseException) -> Failure:
         return Failure(
             source=source,
             location=f"statement {statement.number}, line {statement.line}",
@@ -416,7 +416,7 @@ def _sql_identifier(name: str, dialect: Dialect) -> str:
     return identifier.sql(dialect=dialect)
 
 
-def _reason(error: Exception, statement: Statement) -> str:
+def _reason(error: BaseException, statement: Statement) -> str:
     """A message that says what went wrong and where, in terms of the script's own lines."""
     if isinstance(error, ParseError) and error.errors:
         first = error.errors[0]

@@ -64,6 +64,7 @@ try {
         tags_declared  : String,
         tags_blocked   : String,
         tags_effective : String,
+        tags_pending   : Boolean,
         sensitivity    : String,
         at             : String,
         actor          : String,
@@ -148,6 +149,10 @@ try {
         mgmt.buildIndex('byNamespaceName', Vertex.class).addKey(mgmt.getPropertyKey('namespace')).addKey(mgmt.getPropertyKey('name')).buildCompositeIndex()
         made << 'composite index byNamespaceName(namespace, name)'
     }
+    if (!mgmt.containsGraphIndex('byTagsPending')) {
+        mgmt.buildIndex('byTagsPending', Vertex.class).addKey(mgmt.getPropertyKey('tags_pending')).buildCompositeIndex()
+        made << 'composite index byTagsPending(tags_pending): columns whose tags await propagation'
+    }
     mgmt.commit()
     if (made.isEmpty()) {
         println "schema already complete"
@@ -171,7 +176,7 @@ try {
                 "mgmt.getOpenInstances() and remove it with mgmt.forceCloseInstance(id).")
         }
     }
-    ['byKey', 'byEdgeKey', 'byNamespaceName'].each { indexName ->
+    ['byKey', 'byEdgeKey', 'byNamespaceName', 'byTagsPending'].each { indexName ->
         def statuses = statusesOf(indexName)
         if (statuses.contains(SchemaStatus.DISABLED)) {
             throw new IllegalStateException("index " + indexName + " is DISABLED; remove it before running this script again")

@@ -49,3 +49,19 @@ def test_impact_reports_the_tags_that_flow_through(store: GraphStore) -> None:
     assert "c|redshift://analytics.eu-west-1:5439|marts.marketing_contacts|email" in email.unmasked
     assert "c|hive://warehouse|dw.dim_customer|email_sha256" in email.columns
     assert "c|hive://warehouse|dw.dim_customer|email_sha256" not in email.unmasked
+
+
+def test_tags_catch_up_after_a_write_whose_propagation_never_ran(store: GraphStore) -> None:
+    a, b, c = col("db.a", "x"), col("db.b", "y"), col("db.c", "z")
+    write_batch(store, LineageBatch(edges=[derive(a, b)], tags=[DeclaredTag(column=a, tag="pii")]), "sql", IngestReport())
+    # lineage lands, then the process stops before propagating: the new column is marked
+    store.write(LineageBatch(edges=[derive(b, c)]))
+    assert store.pending_columns() == [c.key]
+    assert '"pii"' not in effective(store).get(c.key, "[]")
+    # the next ingest, even one with nothing new, takes the marked column into account
+    write_batch(store, LineageBatch(edges=[derive(a, b)]), "sql", IngestReport())
+    assert '"pii"' in effective(store)[c.key]
+    assert store.pending_columns() == []
+    before = effective(store)
+    assert Governance(store).propagate_full("test").columns_changed == 0
+    assert effective(store) == before
