@@ -14,7 +14,6 @@ from tagline.governance.provenance import TagPath, tag_paths
 from tagline.governance.state import declaration_props, effective_props, state_of
 from tagline.governance.tags import tag_views
 from tagline.governance.violations import Violation, find_violations
-from tagline.graph.adjacency import TAGS_PENDING
 from tagline.graph.model import Column, ColumnRef, DeclaredTag, LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.graph.timefmt import iso, utcnow
@@ -81,13 +80,12 @@ class Governance:
         props = {k: declaration_props(view.states[k]) for k in edits if k in view.states}
         for key, change in changes.items():
             props.setdefault(key, {}).update(effective_props(self.policy, change.after))
-        for key in pending:
-            props.setdefault(key, {})[TAGS_PENDING] = None
+
         entries = action(view.states, changes)
         for key, change in sorted(changes.items()):
             entries.extend(change_entries(self.policy, key, change, trigger, (skip or {}).get(key, set())))
-        if props or entries:
-            self.store.update_tags(props, entries)
+        if props or entries or pending:
+            self.store.update_tags(props, entries, settled=pending)
         return Outcome(columns_changed=len(changes), audit_entries=len(entries))
 
     @staticmethod

@@ -150,11 +150,15 @@ class GraphStore:
     def all_column_props(self) -> dict[str, dict[str, Any]]:
         return tagstore.all_column_props(self.g)
 
-    def update_tags(self, changes: dict[str, dict[str, Any]], audit: list[dict[str, str]]) -> None:
-        """Column tag properties and the audit entries that explain them, in one transaction."""
+    def update_tags(
+        self, changes: dict[str, dict[str, Any]], audit: list[dict[str, str]], settled: Iterable[str] = ()
+    ) -> None:
+        """Column tag properties, the audit entries that explain them, and the pending marks of the
+        columns ``settled`` by this propagation, in one transaction."""
         with self.connection.transaction() as g:
             tagstore.update_columns(g, changes)
             tagstore.append_audit(g, audit)
+            tagstore.clear_pending(g, settled)
 
     def pending_columns(self) -> list[str]:
         return tagstore.pending_columns(self.g)

@@ -48,6 +48,11 @@ def pending_columns(g: GraphTraversalSource) -> list[str]:
     return sorted(g.V().has(TAGS_PENDING, True).values(schema.KEY).to_list())
 
 
+def clear_pending(g: GraphTraversalSource, keys: Iterable[str]) -> None:
+    for part in chunks(sorted(set(keys))):
+        g.V().has(schema.KEY, P.within(list(part))).properties(TAGS_PENDING).drop().iterate()
+
+
 def update_columns(g: GraphTraversalSource, changes: dict[str, dict[str, Any]]) -> None:
     """Set properties of columns by key; a value of None removes the property."""
     for key, props in changes.items():
