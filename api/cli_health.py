@@ -16,7 +16,7 @@ from tagline.api.config_files import ConfigError, read_sources_file
 from tagline.api.render import lineage_tree
 from tagline.api.settings import Settings
 from tagline.governance.health_scan import ColumnHealth, DatasetHealth, HealthScan, scan_health
-from tagline.governance.impact import Impact, NotFound, impact_of, tags_reached
+from tagline.governance.impact import Impact, NotFound, impact_of
 from tagline.governance.window import latest
 from tagline.graph.model import DatasetRef
 from tagline.graph.records import VertexRecord
@@ -133,7 +133,7 @@ def impact_json(found: Impact) -> dict[str, Any]:
                   "reads": sorted(_dataset_name(names[k]) for k in j.reads if k in names)} for j in found.jobs],
         "truncated": found.truncated,
         "tags": [{"tag": t.tag, "columns": len(t.columns), "unmasked": len(t.unmasked)}
-                 for t in tags_reached([*found.roots, *(c.column for c in found.columns)])],
+                 for t in found.tags()],
     }
 
 
@@ -175,7 +175,7 @@ def impact(
             escape(", ".join(sorted(_dataset_name(names[k]) for k in j.reads if k in names))),
         )
     console.print(jobs)
-    reached = tags_reached([*found.roots, *(c.column for c in found.columns)])
+    reached = found.tags()
     if reached:
         tags = Table("tag", "columns", "unmasked", title="Tags that flow through")
         for t in reached:

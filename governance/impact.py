@@ -69,6 +69,11 @@ class Impact:
     truncated: bool
 
 
+    def tags(self) -> list[TagReach]:
+        """The tags on the root columns and every column reached."""
+        return tags_reached([*self.roots, *(c.column for c in self.columns)])
+
+
 class NotFound(LookupError):
     pass
 

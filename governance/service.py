@@ -191,12 +191,12 @@ class Governance:
             except ValueError as exc:
                 rejected.append(f"{declared.column}: {exc}")
         outcome = self.declare_many(valid, actor, "declared by the source") if valid else Outcome()
+        # Run even with no new edge: columns marked pending by an earlier write join in (_apply).
         seeds = {e.target.key for e in result.new_column_edges}
-        if seeds or self.store.pending_columns():
-            trigger = self.trigger(actor, f"{actor} ingested {len(result.new_column_edges)} new column edges")
-            more = self._apply(trigger, {}, seeds)
-            outcome.columns_changed += more.columns_changed
-            outcome.audit_entries += more.audit_entries
+        trigger = self.trigger(actor, f"{actor} ingested {len(result.new_column_edges)} new column edges")
+        more = self._apply(trigger, {}, seeds)
+        outcome.columns_changed += more.columns_changed
+        outcome.audit_entries += more.audit_entries
         outcome.rejected = rejected
         return outcome
 

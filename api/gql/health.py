@@ -12,7 +12,7 @@ from tagline.governance.health_scan import ColumnHealth as ScannedColumn
 from tagline.governance.health_scan import DatasetHealth as ScannedDataset
 from tagline.governance.health_scan import scan_health
 from tagline.governance.impact import Impact as FoundImpact
-from tagline.governance.impact import NotFound, impact_of, tags_reached
+from tagline.governance.impact import NotFound, impact_of
 from tagline.governance.policy import Policy
 from tagline.governance.window import latest
 from tagline.graph.model import DatasetRef
@@ -111,7 +111,7 @@ class Impact:
 
     @classmethod
     def of(cls, found: FoundImpact, policy: Policy) -> Impact:
-        reached = tags_reached([*found.roots, *(c.column for c in found.columns)])
+        reached = found.tags()
         records = {found.dataset.key: found.dataset, **{d.dataset.key: d.dataset for d in found.datasets}}
 
         def datasets(keys: set[str]) -> list[Dataset]:

@@ -39,12 +39,12 @@ def test_demo_shows_propagation_masking_and_the_deliberate_violation(store: Grap
 
 
 def test_impact_reports_the_tags_that_flow_through(store: GraphStore) -> None:
-    from tagline.governance.impact import impact_of, tags_reached
+    from tagline.governance.impact import impact_of
     from tagline.graph.model import DatasetRef
 
     load_demo(store, default_examples_dir())
     found = impact_of(store, DatasetRef(namespace="mysql://orders-db:3306", name="shop.customers"), "email", 5)
-    reached = {t.tag: t for t in tags_reached([*found.roots, *(c.column for c in found.columns)])}
+    reached = {t.tag: t for t in found.tags()}
     email = reached["pii.email"]
     assert "c|redshift://analytics.eu-west-1:5439|marts.marketing_contacts|email" in email.unmasked
     assert "c|hive://warehouse|dw.dim_customer|email_sha256" in email.columns
