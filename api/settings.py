@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from pydantic import Field
@@ -31,6 +32,19 @@ class Settings(BaseSettings):
 
 
 def load_policy(settings: Settings | None = None) -> Policy:
-    """The propagation policy named by ``TAGLINE_POLICY``, or the defaults."""
-    path = (settings or Settings()).policy
+    """The propagation policy named by ``TAGLINE_POLICY`` (or ``settings``), or the defaults.
+
+    Read once per process and file: every ingest, event and replay ends in propagation, and all of
+    them, like the GraphQL schema, must use one and the same policy.
+    """
+    return _policy_at((settings or _environment()).policy)
+
+
+@cache
+def _environment() -> Settings:
+    return Settings()
+
+
+@cache
+def _policy_at(path: str | None) -> Policy:
     return Policy.from_file(Path(path)) if path else Policy()
