@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from types import FrameType
 
 
+RETRY_SECONDS = 0.01
+
+
 class StatementTimeout(BaseException):
     """A statement used up its time budget.
 
@@ -39,6 +42,9 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: FrameType | None) -> None:
+        # The handler runs wherever the main thread is, possibly inside a finalizer whose
+        # exceptions Python ignores; re-arming makes it fire again until the raise lands.
+        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
         raise StatementTimeout(f"the statement took longer than its time budget of {seconds:g}s")
 
     previous = signal.signal(signal.SIGALRM, expire)
