@@ -249,9 +249,7 @@ def lineage(
     """Print the lineage of a column as a tree."""
     graph = open_store(store)
     try:
-        key = column_key(namespace, dataset, field)
-        found = graph.find([key, key.lower()])
-        root = found.get(key) or found.get(key.lower())
+        root = graph.find_folded(column_key(namespace, dataset, field))
         if root is None:
             raise fail(f"no column {field!r} in dataset {dataset!r} of namespace {namespace!r}")
         upstream = direction is TreeDirection.up

@@ -12,13 +12,11 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tagline.governance.state import decode_effective
-from tagline.governance.tags import tag_views
+from tagline.governance.state import tag_views_of
 from tagline.graph import schema
 from tagline.graph.model import ColumnRef, DatasetRef, dataset_key
 from tagline.graph.records import EdgeRecord, VertexId, VertexRecord
 from tagline.graph.store import GraphStore
-from tagline.graph.tagstore import TAGS_EFFECTIVE
 from tagline.graph.traversal import Expansion
 
 
@@ -78,19 +76,14 @@ class NotFound(LookupError):
     pass
 
 
-def _find(store: GraphStore, key: str) -> VertexRecord | None:
-    found = store.find([key, key.lower()])
-    return found.get(key) or found.get(key.lower())
-
-
 def _roots(store: GraphStore, ref: DatasetRef, field_: str | None) -> tuple[VertexRecord, list[VertexRecord]]:
-    dataset = _find(store, ref.key)
+    dataset = store.find_folded(ref.key)
     if dataset is None:
         raise NotFound(f"no dataset {ref.name!r} in namespace {ref.namespace!r}")
     if field_ is None:
         columns = [h.neighbour for h in store.hops([dataset.id], "out", [schema.HAS_COLUMN])]
         return dataset, sorted(columns, key=lambda r: r.key)
-    column = _find(store, ColumnRef(namespace=ref.namespace, dataset=ref.name, field=field_).key)
+    column = store.find_folded(ColumnRef(namespace=ref.namespace, dataset=ref.name, field=field_).key)
     if column is None:
         raise NotFound(f"no column {field_!r} in dataset {ref.name!r} of namespace {ref.namespace!r}")
     return dataset, [column]
@@ -156,7 +149,7 @@ def tags_reached(columns: Iterable[VertexRecord]) -> list[TagReach]:
     carriers: dict[str, list[str]] = {}
     unmasked: dict[str, list[str]] = {}
     for record in columns:
-        for name, view in tag_views(decode_effective(record.props.get(TAGS_EFFECTIVE))).items():
+        for name, view in tag_views_of(record.props).items():
             carriers.setdefault(name, []).append(record.key)
             if not view.masked:
                 unmasked.setdefault(name, []).append(record.key)

@@ -28,8 +28,7 @@ class UnknownJob(LookupError):
 
 def find_job(store: GraphStore, ref: JobRef) -> VertexRecord:
     """The job by exact key, else by its case-folded key (SQL names are case-insensitive)."""
-    found = store.find([ref.key, ref.key.lower()])
-    record = found.get(ref.key) or found.get(ref.key.lower())
+    record = store.find_folded(ref.key)
     if record is None:
         raise UnknownJob(ref)
     return record

@@ -8,6 +8,7 @@ from typing import Any
 
 from tagline.governance.policy import Inflow, Policy
 from tagline.governance.propagation import ColumnState, Derivation, Effective, Item
+from tagline.governance.tags import TagView, tag_views
 from tagline.graph.adjacency import in_edges, out_columns
 from tagline.graph.schema import KEY
 from tagline.graph.tagstore import SENSITIVITY, TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
@@ -42,3 +43,13 @@ def declaration_props(state: ColumnState) -> dict[str, Any]:
 
 def effective_props(policy: Policy, effective: Effective) -> dict[str, Any]:
     return {TAGS_EFFECTIVE: encode_effective(effective), SENSITIVITY: policy.highest_level(i.tag for i in effective)}
+
+
+def tag_views_of(props: dict[str, Any]) -> dict[str, TagView]:
+    """A column's effective tags, one view per tag name, from its stored properties."""
+    return tag_views(decode_effective(props.get(TAGS_EFFECTIVE)))
+
+
+def sensitivity_of(props: dict[str, Any]) -> str | None:
+    """A column's effective level, as the last propagation stored it."""
+    return props.get(SENSITIVITY) or None

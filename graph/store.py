@@ -72,6 +72,12 @@ class GraphStore:
     def find(self, keys: Iterable[str]) -> dict[str, VertexRecord]:
         return reader.find_by_keys(self.g, keys)
 
+    def find_folded(self, key: str) -> VertexRecord | None:
+        """By exact key, else by the case-folded key (SQL names are case-insensitive, so `Orders.ID`
+        finds `orders.id`), in one round trip."""
+        found = self.find([key, key.lower()])
+        return found.get(key) or found.get(key.lower())
+
     def vertices(self, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
         return reader.vertices_by_ids(self.g, ids)
 

@@ -42,9 +42,6 @@ class KeyCache:
     def update(self, ids: dict[str, VertexId]) -> None:
         self._ids.update(ids)
 
-    def __len__(self) -> int:
-        return len(self._ids)
-
 
 @dataclass
 class VertexSpec:

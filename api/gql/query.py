@@ -25,10 +25,8 @@ from tagline.graph.traversal import Expansion
 
 async def _lookup(info: Info[Context, None], key: str) -> VertexRecord | None:
     """Exact key first; then the case-folded key, so `Orders.ID` finds `orders.id` as a SQL user expects."""
-    record = await info.context.by_key.load(key)
-    if record is None and key != key.lower():
-        record = await info.context.by_key.load(key.lower())
-    return record
+    exact, folded = await info.context.by_key.load_many([key, key.lower()])
+    return exact or folded
 
 
 @strawberry.type

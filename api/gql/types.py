@@ -13,10 +13,9 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
-from tagline.governance.state import decode_effective
-from tagline.governance.tags import TagView, tag_views
+from tagline.governance.state import sensitivity_of, tag_views_of
+from tagline.governance.tags import TagView
 from tagline.graph import schema
-from tagline.graph.tagstore import SENSITIVITY, TAGS_EFFECTIVE
 from tagline.graph.reader import Direction as HopDirection
 from tagline.graph.records import EdgeRecord, VertexRecord
 from tagline.graph.traversal import Expansion, expand_async
@@ -83,11 +82,11 @@ class Column:
 
     @strawberry.field(description="The highest sensitivity level among the column's effective tags.")
     def sensitivity(self) -> str | None:
-        return _text(self.record, SENSITIVITY)
+        return sensitivity_of(self.record.props)
 
     @strawberry.field(description="Effective tags: declared here or inherited over lineage, with provenance.")
     def tags(self) -> list[ColumnTag]:
-        views = tag_views(decode_effective(self.record.props.get(TAGS_EFFECTIVE)))
+        views = tag_views_of(self.record.props)
         return [ColumnTag.of(self.record.key, v) for v in views.values()]
 
     @strawberry.field(description="Every edge within `depth` hops upstream, each once. "
