@@ -49,8 +49,6 @@ def ingest_querylog(
                 unreadable.append(batch)
             else:
                 builder.add(batch)
-                for failure in batch.failures:
-                    builder.add_failure(failure)
             report.queries += 1
             statements += batch.statements
             pending += 1
@@ -68,8 +66,9 @@ def _flush(store: GraphStore, batch: LineageBatch, unreadable: list[LineageBatch
     write_batch(store, batch, "sql", report)
     report.edges += len(batch.edges)
     report.reads += len(batch.reads)
-    for bad in unreadable:
-        write_batch(store, bad, "querylog", report)
+    if unreadable:
+        failures = [f for bad in unreadable for f in bad.failures]
+        write_batch(store, LineageBatch(failures=failures), "querylog", report)
 
 
 class _ByteCounter:

@@ -114,8 +114,8 @@ def extract_dbt(
     tags: list[DeclaredTag] = []
     for node in nodes:
         described.add(reader.describe(node, tags))
+    described.add(LineageBatch(tags=tags))
     datasets = described.build(statements=0)
-    datasets.tags = list(dict.fromkeys(tags))
     project = DbtProject(dialect=dialect_name, namespace=reader.namespace, datasets=datasets)
     sql_catalog = reader.sql_catalog(nodes)
     for node in manifest.nodes.values():
@@ -188,22 +188,19 @@ class _Reader:
             found = self.manifest.nodes.get(upstream) or self.manifest.sources.get(upstream)
             if found is not None and (found.resource_type == "source" or self.is_dataset(found)):
                 builder.add(LineageBatch(reads=[DatasetAccess(job=job, dataset=self.dataset(found))]))
-        failures: list[Failure] = []
         location = node.original_file_path or node.unique_id
         if node.compiled_code is None:
-            failures.append(Failure(source=node.unique_id, location=location, payload=node.raw_code or "",
-                                    reason="no compiled SQL in the manifest: run `dbt compile` first",
-                                    options=self._sql_options(job)))
+            builder.add_failure(Failure(source=node.unique_id, location=location, payload=node.raw_code or "",
+                                        reason="no compiled SQL in the manifest: run `dbt compile` first",
+                                        options=self._sql_options(job)))
         else:
             verb = "VIEW" if node.materialized == "view" else "TABLE"
             text = f"CREATE {verb} {node.relation} AS {node.compiled_code.strip().rstrip(';')}"
             traced = extract_sql(text, dialect=self.dialect_name, namespace=self.namespace, source=node.unique_id,
                                  catalog=sql_catalog, job=job)
-            builder.add(traced)
-            failures.extend(f.model_copy(update={"location": location}) for f in traced.failures)
-        batch = builder.build(statements=1)
-        batch.failures = failures
-        return batch
+            relocated = [f.model_copy(update={"location": location}) for f in traced.failures]
+            builder.add(traced.model_copy(update={"failures": relocated}))
+        return builder.build(statements=1)
 
     def _sql_options(self, job: Job) -> dict[str, object]:
         return {"dialect": self.dialect_name, "namespace": self.namespace,

@@ -80,9 +80,8 @@ def event_batch(event: BaseEvent) -> LineageBatch:
             target = names.ref(dataset.namespace, dataset.name)
             for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
                 builder.add_edge(edge)
-    batch = builder.build(statements=1)
-    batch.tags = list(dict.fromkeys(tags))
-    return batch
+    builder.add(LineageBatch(tags=tags))
+    return builder.build(statements=1)
 
 
 def _event_datasets(event: BaseEvent) -> list[EventDataset]:

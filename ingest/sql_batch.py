@@ -9,7 +9,7 @@ one (the value still flows unmasked along it).
 
 from __future__ import annotations
 
-from tagline.graph.model import Column, ColumnEdge, Dataset, DatasetAccess, Failure, Job, LineageBatch
+from tagline.graph.model import Column, ColumnEdge, Dataset, DatasetAccess, DeclaredTag, Failure, Job, LineageBatch
 
 
 class BatchBuilder:
@@ -22,6 +22,7 @@ class BatchBuilder:
         self._edges: dict[str, ColumnEdge] = {}
         self._reads: dict[tuple[str, str], DatasetAccess] = {}
         self._writes: dict[tuple[str, str], DatasetAccess] = {}
+        self._tags: dict[DeclaredTag, None] = {}
         self._failures: list[Failure] = []
 
     def add(self, batch: LineageBatch) -> None:
@@ -37,6 +38,8 @@ class BatchBuilder:
             self._reads.setdefault((access.job.key, access.dataset.key), access)
         for access in batch.writes:
             self._writes.setdefault((access.job.key, access.dataset.key), access)
+        self._tags.update(dict.fromkeys(batch.tags))
+        self._failures.extend(batch.failures)
 
     def add_dataset(self, dataset: Dataset) -> None:
         known = self._datasets.get(dataset.key)
@@ -64,6 +67,7 @@ class BatchBuilder:
             edges=list(self._edges.values()),
             reads=list(self._reads.values()),
             writes=list(self._writes.values()),
+            tags=list(self._tags),
             failures=list(self._failures),
             statements=statements,
         )

@@ -32,10 +32,9 @@ def collapse_temporary(batch: LineageBatch, temporary: list[DatasetRef]) -> Line
             reads=[r for r in batch.reads if r.dataset.key not in gone],
             writes=[w for w in batch.writes if w.dataset.key not in gone],
             tags=batch.tags,
+            failures=batch.failures,
         )
     )
-    for failure in batch.failures:
-        builder.add_failure(failure)
     return builder.build(batch.statements)
 
 
