@@ -67,8 +67,8 @@ def govern_written(store: GraphStore, batch: LineageBatch, result: WriteResult, 
 def purge_expired(store: GraphStore, actor: str) -> int:
     """Remove expired ad-hoc lineage, then withdraw the tags that only it carried; how many edges."""
     removed = store.purge_expired()
-    Governance(store, load_policy()).after_edges_removed((e.target_key for e in removed), actor, len(removed))
-    return len(removed)
+    Governance(store, load_policy()).after_edges_removed(removed, actor)
+    return removed
 
 
 def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: IngestReport) -> None:

@@ -191,22 +191,22 @@ class Governance:
             except ValueError as exc:
                 rejected.append(f"{declared.column}: {exc}")
         outcome = self.declare_many(valid, actor, "declared by the source") if valid else Outcome()
-        # Run even with no new edge: columns marked pending by an earlier write join in (_apply).
-        seeds = {e.target.key for e in result.new_column_edges}
+        # The write marked every column whose incoming lineage changed (and an earlier write whose
+        # propagation never ran may have left marks too): _apply takes them all as seeds.
         trigger = self.trigger(actor, f"{actor} ingested {len(result.new_column_edges)} new column edges")
-        more = self._apply(trigger, {}, seeds)
+        more = self._apply(trigger, {}, ())
         outcome.columns_changed += more.columns_changed
         outcome.audit_entries += more.audit_entries
         outcome.rejected = rejected
         return outcome
 
-    def after_edges_removed(self, targets: Iterable[str], actor: str, count: int) -> Outcome:
-        """Lineage that went away (expired ad-hoc edges): withdraw what only it supported."""
-        seeds = sorted(set(targets))
-        if not seeds:
+    def after_edges_removed(self, count: int, actor: str) -> Outcome:
+        """Lineage that went away (expired ad-hoc edges): withdraw what only it supported. The
+        removal marked the columns it touched, which _apply takes as seeds."""
+        if not count:
             return Outcome()
         trigger = self.trigger(actor, f"{actor} removed {count} expired column edges")
-        return self._apply(trigger, {}, seeds)
+        return self._apply(trigger, {}, ())
 
     def propagate_full(self, actor: str) -> Outcome:
         """Recompute every column from scratch: after a policy change, or to check the store."""

@@ -17,7 +17,7 @@ from tagline.graph.connection import GraphConnection
 from tagline.graph.deadletter import StoredFailure
 from tagline.graph.eventlog import LoggedEvent
 from tagline.graph.model import Dataset, DatasetRef, LineageBatch
-from tagline.graph.reader import Direction, EdgeEnds
+from tagline.graph.reader import Direction
 from tagline.graph.records import EdgeRecord, Hop, VertexId, VertexRecord
 from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.traversal import Expansion, expand
@@ -175,16 +175,16 @@ class GraphStore:
     def datasets_with_readers(self) -> set[str]:
         return tagstore.datasets_with_readers(self.g)
 
-    def purge_expired(self, at: datetime | None = None) -> list[EdgeEnds]:
+    def purge_expired(self, at: datetime | None = None) -> int:
         """Remove the ``derives`` edges whose expiry has passed (lineage of ad-hoc queries), with
-        the copies kept on their columns, in one transaction; the edges removed."""
+        the copies kept on their columns, in one transaction; how many."""
         now = iso(at or utcnow())
         with self.connection.transaction() as g:
             expired = reader.expired_edges(g, schema.DERIVES, now)
             for part in reader.chunks([e.id for e in expired]):
                 g.E(list(part)).drop().iterate()
             adjacency.record_removed_edges(g, expired)
-        return expired
+        return len(expired)
 
     def close(self) -> None:
         self.connection.close()
