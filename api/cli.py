@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
-import logging
 import ipaddress
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tagline.api import cli_tags
+from tagline.api import cli_deps, cli_health, cli_querylog, cli_sources, cli_sql, cli_tags
 from tagline.api.auth import KeyRing
+from tagline.api.cli_common import (
+    StoreOption,
+    console,
+    errors,
+    fail,
+    load_catalog,
+    open_store,
+    print_report,
+    progress_bar,
+)
 from tagline.api.demo import default_examples_dir, load_demo, read_manifest
-from tagline.api.ingestion import STDIN, IngestReport, SqlOptions, ingest_sql_texts
+from tagline.api.ingestion import STDIN, SqlOptions, ingest_sql_texts
 from tagline.api.render import lineage_tree
 from tagline.api.replay import ReplayOverrides, replay
-from tagline.api.settings import DEFAULT_STORE, Settings
-from tagline.graph.connection import StoreError
-from tagline.graph.model import Failure, column_key
-from tagline.graph.store import GraphStore
-from tagline.ingest.catalog import Catalog
+from tagline.api.settings import Settings
+from tagline.graph.model import column_key
 
 app = typer.Typer(
     help="Tagline: column-level lineage with sensitivity tags that follow the data.",
@@ -36,68 +41,15 @@ ingest_app = typer.Typer(help="Load lineage into the store.", no_args_is_help=Tr
 deadletter_app = typer.Typer(help="Inputs that failed to ingest: list them, replay them.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(deadletter_app, name="deadletter")
+app.add_typer(cli_deps.app, name="deps")
+app.add_typer(cli_health.sources_app, name="sources")
+app.command()(cli_health.health)
+app.command()(cli_health.impact)
+app.command("purge-expired")(cli_querylog.purge_expired)
+app.command("extract-sql")(cli_sql.extract_sql_command)
+ingest_app.command("querylog")(cli_querylog.querylog)
 cli_tags.register(app)
-
-# soft_wrap: lines piped to another program or a log are not folded at 80 columns.
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
-errors = Console(stderr=True, soft_wrap=True)
-
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        envvar="TAGLINE_STORE",
-        help="GremLite file path, or ws:// / wss:// Gremlin Server URL.",
-        show_default=DEFAULT_STORE,
-    ),
-]
-
-
-def open_store(store: str | None) -> GraphStore:
-    location = store or Settings().store
-    try:
-        return GraphStore(location)
-    except StoreError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-
-
-def fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}")
-    return typer.Exit(2)
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[detail]}"),
-        console=errors,
-        transient=False,
-        disable=not errors.is_terminal,
-    )
-
-
-def print_report(report: IngestReport, unit: str = "statements") -> None:
-    console.print(
-        f"{report.statements} {unit}, {report.edges_created} new edges, "
-        f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
-        f"{len(report.failures)} failed"
-        + (f", tags changed on {report.tags_changed} columns" if report.tags_changed else "")
-    )
-    for rejected in report.rejected_tags:
-        errors.print(f"[yellow]tag refused:[/yellow] {escape(rejected)}")
-    print_failures(report.failures)
-
-
-def print_failures(failures: list[Failure]) -> None:
-    for failure in failures:
-        errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.source} {failure.location}: {failure.reason}')}")
-    if failures:
-        errors.print("Failures are kept: `tagline deadletter list` shows them, `tagline deadletter replay` retries.")
-
+cli_sources.register(app, ingest_app)
 
 @app.command()
 def serve(
@@ -142,15 +94,6 @@ def parse_namespace_map(pairs: list[str]) -> dict[str, str]:
             raise fail(f"--namespace-map takes PREFIX=NAMESPACE, got {pair!r}")
         mapping[prefix.lower()] = namespace
     return mapping
-
-
-def load_catalog(path: Path | None) -> Catalog | None:
-    if path is None:
-        return None
-    try:
-        return Catalog.from_file(path)
-    except (OSError, ValueError) as exc:
-        raise fail(f"cannot read catalog {path}: {exc}") from exc
 
 
 def read_sources(paths: list[str]) -> list[tuple[str, str]]:
@@ -305,32 +248,8 @@ def deadletter_replay(
         raise typer.Exit(1)
 
 
-from tagline.api.cli_sources import register  # noqa: E402 - it uses the helpers above
-
-register(app, ingest_app)
-
-# Commands in their own modules use the helpers above, so they are registered last.
-from tagline.api import cli_deps, cli_health  # noqa: E402
-
-app.add_typer(cli_deps.app, name="deps")
-app.add_typer(cli_health.sources_app, name="sources")
-app.command()(cli_health.health)
-app.command()(cli_health.impact)
-
-
 def main() -> None:
     # sqlglot warns on stderr for every statement it keeps as an opaque command; failures say more.
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     app()
 
-
-def _register_commands() -> None:
-    from tagline.api.cli_querylog import purge_expired, querylog
-    from tagline.api.cli_sql import extract_sql_command
-
-    ingest_app.command("querylog")(querylog)
-    app.command("purge-expired")(purge_expired)
-    app.command("extract-sql")(extract_sql_command)
-
-
-_register_commands()

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tagline.api.cli import StoreOption, console, errors, fail, open_store, progress_bar
+from tagline.api.cli_common import StoreOption, console, errors, fail, open_store, progress_bar
 from tagline.api.config_files import ConfigError, read_dependency_file
 from tagline.api.dependency_json import check_json, recommendation_json
 from tagline.api.settings import Settings

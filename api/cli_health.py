@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from tagline.api.cli import StoreOption, console, fail, open_store
+from tagline.api.cli_common import StoreOption, console, fail, open_store
 from tagline.api.config_files import ConfigError, read_sources_file
 from tagline.api.render import lineage_tree
 from tagline.api.settings import Settings

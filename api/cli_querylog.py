@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from tagline.api.cli import StoreOption, console, errors, fail, load_catalog, open_store, print_failures
+from tagline.api.cli_common import StoreOption, console, errors, fail, load_catalog, open_store, print_failures
 from tagline.api.cli_tags import actor as cli_actor
 from tagline.api.ingestion import purge_expired as purge_expired_lineage
 from tagline.api.querylog import QueryLogReport, ingest_querylog

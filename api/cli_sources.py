@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tagline.api import cli
+from tagline.api import cli_common as cli
 from tagline.api.dbt_ingestion import ingest_dbt_project, read_project
 from tagline.api.lineage_events import ingest_event_file, replay_event_log
 from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE

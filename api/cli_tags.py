@@ -10,6 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from tagline.api import cli_common as cli
+from tagline.api.cli_common import StoreOption
 from tagline.api.settings import load_policy
 from tagline.api.tag_file import read_tag_file
 from tagline.governance.audit import column_name
@@ -26,18 +28,11 @@ FromColumn = Annotated[
 ]
 
 
-def _cli():  # noqa: ANN202 - the shared helpers of api/cli.py, imported late to avoid a cycle
-    from tagline.api import cli
-
-    return cli
-
-
 def actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
 def _governed(store: str | None, act) -> Outcome:  # noqa: ANN001 - a callable taking Governance
-    cli = _cli()
     graph = cli.open_store(store)
     try:
         return act(Governance(graph, load_policy()))
@@ -48,7 +43,7 @@ def _governed(store: str | None, act) -> Outcome:  # noqa: ANN001 - a callable t
 
 
 def _report(outcome: Outcome, what: str) -> None:
-    _cli().console.print(f"{what}: {outcome.columns_changed} columns changed, {outcome.audit_entries} audit entries")
+    cli.console.print(f"{what}: {outcome.columns_changed} columns changed, {outcome.audit_entries} audit entries")
 
 
 def _ref(namespace: str, dataset: str, field: str) -> ColumnRef:
@@ -56,20 +51,20 @@ def _ref(namespace: str, dataset: str, field: str) -> ColumnRef:
 
 
 @tag_app.command("set")
-def tag_set(namespace: str, dataset: str, field: str, tag: str, why: Why = None, store: Annotated[str | None, typer.Option("--store")] = None) -> None:
+def tag_set(namespace: str, dataset: str, field: str, tag: str, why: Why = None, store: StoreOption = None) -> None:
     """Declare TAG on a column; it propagates downstream at once."""
     _report(_governed(store, lambda g: g.declare(_ref(namespace, dataset, field), tag, actor(), why)), f"declared {tag}")
 
 
 @tag_app.command("unset")
-def tag_unset(namespace: str, dataset: str, field: str, tag: str, why: Why = None, store: Annotated[str | None, typer.Option("--store")] = None) -> None:
+def tag_unset(namespace: str, dataset: str, field: str, tag: str, why: Why = None, store: StoreOption = None) -> None:
     """Remove a declared TAG; it is withdrawn downstream where no other path supports it."""
     _report(_governed(store, lambda g: g.remove(_ref(namespace, dataset, field), tag, actor(), why)), f"removed {tag}")
 
 
 @tag_app.command("block")
 def tag_block(namespace: str, dataset: str, field: str, tag: str, why: WhyRequired, source: FromColumn = None,
-              store: Annotated[str | None, typer.Option("--store")] = None) -> None:
+              store: StoreOption = None) -> None:
     """Stop TAG (and its children, e.g. pii blocks pii.email) from being inherited at a column."""
     src = _ref(*source) if source else None
     _report(_governed(store, lambda g: g.block(_ref(namespace, dataset, field), tag, actor(), why, src)), f"blocked {tag}")
@@ -77,16 +72,15 @@ def tag_block(namespace: str, dataset: str, field: str, tag: str, why: WhyRequir
 
 @tag_app.command("unblock")
 def tag_unblock(namespace: str, dataset: str, field: str, tag: str, why: WhyRequired, source: FromColumn = None,
-                store: Annotated[str | None, typer.Option("--store")] = None) -> None:
+                store: StoreOption = None) -> None:
     """Lift a block set with `tagline tag block`."""
     src = _ref(*source) if source else None
     _report(_governed(store, lambda g: g.block(_ref(namespace, dataset, field), tag, actor(), why, src, unblock=True)), f"unblocked {tag}")
 
 
 @tag_app.command("import")
-def tag_import(file: Path, why: Why = None, store: Annotated[str | None, typer.Option("--store")] = None) -> None:
+def tag_import(file: Path, why: Why = None, store: StoreOption = None) -> None:
     """Declare every tag of a tags file: {"tags": [{"namespace", "dataset", "field", "tags": [...]}]}."""
-    cli = _cli()
     try:
         tags = read_tag_file(file)
     except ValueError as exc:
@@ -94,9 +88,8 @@ def tag_import(file: Path, why: Why = None, store: Annotated[str | None, typer.O
     _report(_governed(store, lambda g: g.declare_many(tags, actor(), why or f"imported from {file.name}")), f"imported {len(tags)} tags")
 
 
-def why(namespace: str, dataset: str, field: str, tag: str, store: Annotated[str | None, typer.Option("--store")] = None) -> None:
+def why(namespace: str, dataset: str, field: str, tag: str, store: StoreOption = None) -> None:
     """Explain why a column carries TAG: each source column and the path of edges it came by."""
-    cli = _cli()
     ref = _ref(namespace, dataset, field)
     graph = cli.open_store(store)
     try:
@@ -128,10 +121,9 @@ def audit(
     actor_name: Annotated[str | None, typer.Option("--actor", help="Only changes caused by this actor.")] = None,
     since: Annotated[str | None, typer.Option(help="ISO-8601 UTC, e.g. 2026-01-31T00:00:00Z.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most entries to print.")] = 50,
-    store: Annotated[str | None, typer.Option("--store")] = None,
+    store: StoreOption = None,
 ) -> None:
     """Print the tag audit log, newest first."""
-    cli = _cli()
     equal = {k: v for k, v in (("column", column_key(*column) if column else None), ("tag", tag), ("actor", actor_name)) if v}
     graph = cli.open_store(store)
     try:
@@ -149,10 +141,9 @@ def audit(
 
 def propagate(
     full: Annotated[bool, typer.Option("--full", help="Recompute every column from scratch (after a policy change).")] = False,
-    store: Annotated[str | None, typer.Option("--store")] = None,
+    store: StoreOption = None,
 ) -> None:
     """Recompute effective tags. Propagation runs by itself after every change; --full redoes it all."""
-    cli = _cli()
     if not full:
         raise cli.fail("propagation already runs after every ingest and tag change; pass --full to recompute everything")
     with cli.progress_bar() as progress:
@@ -161,9 +152,8 @@ def propagate(
     _report(outcome, "full propagation")
 
 
-def violations(store: Annotated[str | None, typer.Option("--store")] = None) -> None:
+def violations(store: StoreOption = None) -> None:
     """List columns declared below what they receive, and sinks receiving restricted or PII data."""
-    cli = _cli()
     graph = cli.open_store(store)
     try:
         found = Governance(graph, load_policy()).violations()

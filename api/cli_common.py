@@ -1,0 +1,89 @@
+"""What every `tagline` command shares: the consoles, the --store option, opening the store,
+failing with a message, progress bars and ingest reports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tagline.api.ingestion import IngestReport
+from tagline.api.settings import DEFAULT_STORE, Settings
+from tagline.graph.connection import StoreError
+from tagline.graph.model import Failure
+from tagline.graph.store import GraphStore
+from tagline.ingest.catalog import Catalog
+
+# soft_wrap: lines piped to another program or a log are not folded at 80 columns.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
+errors = Console(stderr=True, soft_wrap=True)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="TAGLINE_STORE",
+        help="GremLite file path, or ws:// / wss:// Gremlin Server URL.",
+        show_default=DEFAULT_STORE,
+    ),
+]
+
+
+def open_store(store: str | None) -> GraphStore:
+    location = store or Settings().store
+    try:
+        return GraphStore(location)
+    except StoreError as exc:
+        errors.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def fail(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(2)
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[detail]}"),
+        console=errors,
+        transient=False,
+        disable=not errors.is_terminal,
+    )
+
+
+def print_report(report: IngestReport, unit: str = "statements") -> None:
+    console.print(
+        f"{report.statements} {unit}, {report.edges_created} new edges, "
+        f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
+        f"{len(report.failures)} failed"
+        + (f", tags changed on {report.tags_changed} columns" if report.tags_changed else "")
+    )
+    for rejected in report.rejected_tags:
+        errors.print(f"[yellow]tag refused:[/yellow] {escape(rejected)}")
+    print_failures(report.failures)
+
+
+def print_failures(failures: list[Failure]) -> None:
+    for failure in failures:
+        errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.source} {failure.location}: {failure.reason}')}")
+    if failures:
+        errors.print("Failures are kept: `tagline deadletter list` shows them, `tagline deadletter replay` retries.")
+
+
+def load_catalog(path: Path | None) -> Catalog | None:
+    if path is None:
+        return None
+    try:
+        return Catalog.from_file(path)
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot read catalog {path}: {exc}") from exc
