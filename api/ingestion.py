@@ -33,6 +33,11 @@ class IngestReport:
     tags_changed: int = 0
     rejected_tags: list[str] = field(default_factory=list)
 
+    def add_tags(self, outcome: Outcome) -> None:
+        """What propagation made of a batch: columns whose tags changed, tags it refused."""
+        self.tags_changed += outcome.columns_changed
+        self.rejected_tags.extend(outcome.rejected)
+
     def add(self, batch: LineageBatch, vertices: int, created: int, refreshed: int) -> None:
         self.statements += batch.statements
         self.vertices_created += vertices
@@ -74,9 +79,7 @@ def purge_expired(store: GraphStore, actor: str) -> int:
 def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: IngestReport) -> None:
     result = store.write(batch, kind=kind)
     report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)
-    outcome = govern_written(store, batch, result, actor=f"ingest:{kind}")
-    report.tags_changed += outcome.columns_changed
-    report.rejected_tags.extend(outcome.rejected)
+    report.add_tags(govern_written(store, batch, result, actor=f"ingest:{kind}"))
 
 
 def sql_batch(text: str, source: str, options: SqlOptions) -> LineageBatch:

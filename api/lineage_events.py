@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tagline.api.ingestion import IngestReport, govern_written
+from tagline.governance.service import Outcome
 from tagline.graph.eventlog import RECEIVED
 from tagline.graph.model import Failure, LineageBatch
 from tagline.graph.store import GraphStore
@@ -25,13 +26,14 @@ KIND = "openlineage"
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What became of one accepted event."""
+class Accepted:
+    """What became of one accepted event: its place in the log, its lineage, its tags."""
 
     event_id: str
     times_received: int
     batch: LineageBatch
     result: WriteResult
+    governed: Outcome
 
     @property
     def failure(self) -> Failure | None:
@@ -81,14 +83,14 @@ def spec_reason(exc: EventError) -> str:
     return f"not an OpenLineage event: {exc}"
 
 
-def accept_event(store: GraphStore, raw: Any, event: BaseEvent, source: str, location: str | None = None) -> Outcome:
+def accept_event(store: GraphStore, raw: Any, event: BaseEvent, source: str, location: str | None = None) -> Accepted:
     """Log a validated event, then apply it."""
     payload = canonical_json(raw)
     logged = store.log_event(KIND, payload)
     batch = batch_of(event, payload, source, location)
     result = store.apply_event(logged.id, batch, KIND)
-    govern_written(store, batch, result, actor=f"ingest:{KIND}")
-    return Outcome(logged.id, logged.times_received, batch, result)
+    governed = govern_written(store, batch, result, actor=f"ingest:{KIND}")
+    return Accepted(logged.id, logged.times_received, batch, result, governed)
 
 
 # ---- files of events --------------------------------------------------------------------------
@@ -144,8 +146,9 @@ def ingest_event_file(
             batch = LineageBatch(failures=[Failure(source=source, location=entry.location, reason=reason, payload=entry.text)])
             result = store.write(batch, kind=KIND)
         else:
-            outcome = accept_event(store, entry.raw, event, source, entry.location)
-            batch, result = outcome.batch, outcome.result
+            accepted = accept_event(store, entry.raw, event, source, entry.location)
+            batch, result = accepted.batch, accepted.result
+            report.add_tags(accepted.governed)
         batch.statements = 1
         report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)
         on_done(entry)

@@ -90,6 +90,7 @@ def openlineage_routes(holder: dict[str, StoreThread]) -> list[Route]:
                 "status": "dead_letter" if failure else "applied",
                 "duplicate": outcome.times_received > 1,
                 **({"reason": failure.reason} if failure else {}),
+                **({"rejected_tags": outcome.governed.rejected} if outcome.governed.rejected else {}),
             },
             status_code=201,
         )

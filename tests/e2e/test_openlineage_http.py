@@ -183,3 +183,18 @@ def test_compressed_body_that_expands_past_the_limit_is_refused(server: Server) 
                           headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=30)
     assert response.status_code == 413
     assert "decompressed" in response.json()["error"]
+
+
+def test_a_refused_tag_is_reported_to_the_emitter(server: Server) -> None:
+    event = {
+        "eventType": "COMPLETE", "eventTime": "2026-05-01T10:00:00Z",
+        "run": {"runId": "0191e2f3-0000-7000-8000-000000000abc"},
+        "job": {"namespace": "spark", "name": "tagged_job"},
+        "producer": "https://example.com/emitter", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": [], "outputs": [{"namespace": "hive://wh", "name": "db.tagged", "facets": {"tags": {
+            "_producer": "https://example.com/emitter", "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/TagsDatasetFacet.json",
+            "tags": [{"key": "pii", "value": "true", "field": "email"}, {"key": "Not A Tag!", "value": "true", "field": "email"}]}}}],
+    }
+    response = httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30)
+    assert response.status_code == 201, response.text
+    assert any("not a tag" in r.lower() for r in response.json()["rejected_tags"]), response.json()
