@@ -547,8 +547,9 @@ class _Walker:
                 lineage.add_direct((SourceColumn(table_name(table), value.name), Subtype.IDENTITY), False)
             return lineage
         for aggregate in pivot.expressions:
+            counting = isinstance(aggregate.unalias(), _COUNTING_AGGREGATES)
             for column in aggregate.find_all(exp.Column):
-                lineage.add_direct((SourceColumn(table_name(table), column.name), Subtype.AGGREGATION), False)
+                lineage.add_direct((SourceColumn(table_name(table), column.name), Subtype.AGGREGATION), counting)
         for field in fields:
             lineage.add_indirect((SourceColumn(table_name(table), field.this.name), Subtype.CONDITIONAL), self.sql(field))
         return lineage

@@ -264,6 +264,14 @@ def test_pivot_aggregates_by_the_for_column() -> None:
         assert ("d.sales.quarter", "d.t.q1") in pairs(batch, indirect=True)
 
 
+def test_a_counting_pivot_masks_the_counted_column_on_a_table_and_on_a_subquery() -> None:
+    for source in ("d.sales", "(SELECT * FROM d.sales) s"):
+        sql = f"INSERT INTO d.t SELECT region, q1 FROM {source} PIVOT (COUNT(amount) FOR quarter IN ('Q1' AS q1))"
+        batch = run(sql, "snowflake", catalog=Catalog.from_mapping({"d.sales": ["region", "amount", "quarter"]}))
+        counted = [e for e in batch.edges if e.source.field == "amount"]
+        assert [(e.transformation.subtype.value, e.transformation.masking) for e in counted] == [("AGGREGATION", True)]
+
+
 def test_unpivot_value_column_comes_from_each_listed_column() -> None:
     sql = "INSERT INTO d.t SELECT id, kind, val FROM d.wide UNPIVOT (val FOR kind IN (a, b))"
     assert pairs(run(sql, "snowflake")) == {("d.wide.id", "d.t.id"), ("d.wide.a", "d.t.val"), ("d.wide.b", "d.t.val")}
