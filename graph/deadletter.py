@@ -12,7 +12,7 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 
 from tagline.graph import schema
 from tagline.graph.model import Failure
-from tagline.graph.reader import vertices_with_label
+from tagline.graph.reader import find_by_keys, vertices_with_label
 from tagline.graph.records import VertexRecord
 
 
@@ -56,8 +56,9 @@ def failure_id_of(kind: str, failure: Failure) -> str:
 
 def add_failure(g: GraphTraversalSource, kind: str, failure: Failure, now: str) -> str:
     failure_id = failure_id_of(kind, failure)
-    if g.V().has(schema.KEY, failure_key(failure_id)).count().next():
-        record_attempt(g, failure_id, failure.reason, now)
+    known = find_by_keys(g, [failure_key(failure_id)]).get(failure_key(failure_id))
+    if known is not None:
+        _count_attempt(g, known, failure.reason, now)
         return failure_id
     props: dict[str, Any] = {
         schema.KEY: failure_key(failure_id),
@@ -83,16 +84,14 @@ def list_failures(g: GraphTraversalSource) -> list[StoredFailure]:
 
 
 def record_attempt(g: GraphTraversalSource, failure_id: str, reason: str, now: str) -> None:
-    current = g.V().has(schema.KEY, failure_key(failure_id)).values("attempts").to_list()
-    attempts = int(current[0]) + 1 if current else 1
-    (
-        g.V()
-        .has(schema.KEY, failure_key(failure_id))
-        .property("reason", reason)
-        .property("attempts", attempts)
-        .property("last_attempt_at", now)
-        .iterate()
-    )
+    known = find_by_keys(g, [failure_key(failure_id)]).get(failure_key(failure_id))
+    if known is not None:
+        _count_attempt(g, known, reason, now)
+
+
+def _count_attempt(g: GraphTraversalSource, known: VertexRecord, reason: str, now: str) -> None:
+    attempts = int(known.props.get("attempts", 0)) + 1
+    g.V(known.id).property("reason", reason).property("attempts", attempts).property("last_attempt_at", now).iterate()
 
 
 def remove_failure(g: GraphTraversalSource, failure_id: str) -> None:
