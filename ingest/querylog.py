@@ -21,12 +21,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tagline.graph.model import Failure, JobRef, LineageBatch
-from tagline.graph.timefmt import utcnow
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import ExtractOptions, extract_sql
 
@@ -60,6 +59,8 @@ class QueryLogOptions:
     job_namespace: str = "default"
     user_namespace: str = "user"
     adhoc_ttl: timedelta = DEFAULT_ADHOC_TTL
+    read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """When the log is read: the time of a query that carries none, the same for the whole log."""
     catalog: Catalog | None = None
     extract: ExtractOptions = field(default_factory=ExtractOptions)
 
@@ -143,6 +144,6 @@ def query_batch(query: LoggedQuery, options: QueryLogOptions, source: str) -> Li
         failure.location = f"{where}, {failure.location}"
         failure.options["query_id"] = entry.query_id
     if entry.ad_hoc and batch.edges:
-        expires = (entry.ts or utcnow()) + options.adhoc_ttl
+        expires = (entry.ts or options.read_at) + options.adhoc_ttl
         batch.edges = [edge.model_copy(update={"expires_at": expires}) for edge in batch.edges]
     return batch
