@@ -10,13 +10,15 @@ Paths, topics and other non-SQL names are kept as given: they are case-sensitive
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlglot.dialects import Dialect
 
 from tagline.graph.model import ColumnRef, DatasetRef
 from tagline.ingest.catalog import normalize_column, normalize_table
 from tagline.ingest.dialects import resolve_dialect
+
+NAMES_CACHED = 8192
 
 SCHEME_DIALECTS: dict[str, str] = {
     "athena": "athena",
@@ -54,6 +56,8 @@ def namespace_dialect(namespace: str) -> Dialect | None:
     return resolve_dialect(name) if name else None
 
 
+# Spark repeats every input in every output field: the same names are folded many times per event.
+@lru_cache(maxsize=NAMES_CACHED)
 def dataset_ref(namespace: str, name: str) -> DatasetRef:
     dialect = namespace_dialect(namespace)
     if dialect is not None:
@@ -61,6 +65,7 @@ def dataset_ref(namespace: str, name: str) -> DatasetRef:
     return DatasetRef(namespace=namespace, name=name)
 
 
+@lru_cache(maxsize=NAMES_CACHED)
 def field_name(namespace: str, field: str) -> str:
     dialect = namespace_dialect(namespace)
     return normalize_column(field, dialect) if dialect is not None else field
