@@ -95,7 +95,7 @@ def why(namespace: str, dataset: str, field: str, tag: str, store: StoreOption =
     try:
         governance = Governance(graph, load_policy())
         paths = governance.why(ref, tag)
-        edges = graph.edges({e for p in paths for e in p.edges})
+        edges = graph.derives_edges({h for p in paths for h in p.hops()})
     except GovernanceError as exc:
         raise cli.fail(str(exc)) from exc
     finally:

@@ -114,9 +114,9 @@ def main() -> None:
 
 
 def store_declared(store: GraphStore, column: ColumnRef) -> str:
-    from tagline.governance.state import state_of
+    from tagline.governance.state import column_states
 
-    return sorted(state_of(store.column_props([column.key])[column.key]).declared)[0]
+    return sorted(column_states(store, [column.key])[column.key].declared)[0]
 
 
 if __name__ == "__main__":

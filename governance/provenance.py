@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from tagline.governance.propagation import Derivation, Item
-from tagline.governance.state import state_of
+from tagline.governance.propagation import ColumnState
 from tagline.governance.tags import tag_views
 
 MAX_HOPS = 10_000
@@ -27,6 +26,10 @@ class TagPath:
     columns: tuple[str, ...]  # the columns the edges join, source first: one more than edges
     complete: bool = True
 
+    def hops(self) -> list[tuple[str, str, str]]:
+        """(edge key, source column key, target column key) for each edge of the path."""
+        return list(zip(self.edges, self.columns, self.columns[1:], strict=False))
+
 
 @dataclass
 class _Walk:
@@ -40,11 +43,11 @@ class _Walk:
 
 
 def tag_paths(
-    read: Callable[[Iterable[str]], dict[str, dict[str, Any]]], requests: list[tuple[str, str]]
+    read: Callable[[Iterable[str]], dict[str, ColumnState]], requests: list[tuple[str, str]]
 ) -> list[list[TagPath]]:
-    """For each (column key, tag), one path per supporting item. ``read`` gives column properties
+    """For each (column key, tag), one path per supporting item. ``read`` gives column states
     by key (one batch per hop)."""
-    states = {k: state_of(p) for k, p in read({c for c, _ in requests}).items()}
+    states = dict(read({c for c, _ in requests}))
     answers: list[list[TagPath]] = [[] for _ in requests]
     walks = []
     for n, (column, tag) in enumerate(requests):
@@ -64,7 +67,7 @@ def tag_paths(
         for w in pending:
             inflow = next((f for f in states[w.column].inputs if f.edge == w.derivation.edge), None)
             previous[id(w)] = inflow.source if inflow else None
-        states.update({k: state_of(p) for k, p in read({s for s in previous.values() if s and s not in states}).items()})
+        states.update(read({s for s in previous.values() if s and s not in states}))
         walks = []
         for w in pending:
             source = previous[id(w)]

@@ -11,11 +11,12 @@ from tagline.governance.audit import ADDED, BLOCKED, REMOVED, UNBLOCKED, Trigger
 from tagline.governance.policy import Policy, check_tag_name
 from tagline.governance.propagation import Change, ColumnState, propagate
 from tagline.governance.provenance import TagPath, tag_paths
-from tagline.governance.state import declaration_props, effective_props, state_of
+from tagline.governance.state import column_states, declaration_props, effective_props, state_of
 from tagline.governance.tags import tag_views
 from tagline.governance.violations import Violation, find_violations
 from tagline.graph.model import Column, ColumnRef, DeclaredTag, LineageBatch
 from tagline.graph.store import GraphStore
+from tagline.graph.tagstore import TAGS_EFFECTIVE
 from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.writer import WriteResult
 
@@ -27,25 +28,24 @@ class GovernanceError(ValueError):
 
 
 class StoreView:
-    """Column states read from the store in batches, with pending edits applied on top."""
+    """Column states read from the lineage index in batches, with pending edits applied on top."""
 
     def __init__(self, store: GraphStore, edits: dict[str, Edit], preload: bool = False) -> None:
         self.store = store
         self.edits = edits
         self.states: dict[str, ColumnState] = {}
         if preload:
-            self._add(store.all_column_props())
+            self._add(column_states(store, store.column_keys()))
 
-    def _add(self, props: dict[str, dict]) -> None:
-        for key, p in props.items():
-            state = state_of(p)
+    def _add(self, states: dict[str, ColumnState]) -> None:
+        for key, state in states.items():
             self.states[key] = self.edits[key](state) if key in self.edits else state
 
     def load(self, keys: Iterable[str]) -> dict[str, ColumnState]:
         wanted = set(keys)
         missing = wanted - self.states.keys()
         if missing:
-            self._add(self.store.column_props(missing))
+            self._add(column_states(self.store, missing))
         return {k: self.states[k] for k in wanted if k in self.states}
 
 
@@ -100,10 +100,10 @@ class Governance:
             self.store.write(LineageBatch(columns=[Column(**wanted[k].model_dump()) for k in sorted(missing)]))
 
     def _existing(self, ref: ColumnRef) -> ColumnState:
-        found = self.store.column_props([ref.key])
+        found = column_states(self.store, [ref.key])
         if ref.key not in found:
             raise GovernanceError(f"no column {ref}; check the names, or ingest its lineage first")
-        return state_of(found[ref.key])
+        return found[ref.key]
 
     # ---- declarations ---------------------------------------------------------------------------
     def declare(self, ref: ColumnRef, tag: str, actor: str, why: str | None = None) -> Outcome:
@@ -118,7 +118,7 @@ class Governance:
         if not wanted:
             return Outcome()
         self._ensure_columns(refs.values())
-        current = {k: state_of(p) for k, p in self.store.column_props(wanted).items()}
+        current = column_states(self.store, wanted)
         new = {k: t - current[k].declared for k, t in wanted.items() if t - current[k].declared}
         if not new:
             return Outcome()
@@ -218,10 +218,13 @@ class Governance:
         state = self._existing(ref)
         if tag not in tag_views(state.effective):
             raise GovernanceError(f"{ref} does not carry {tag!r}; its tags: {', '.join(tag_views(state.effective)) or 'none'}")
-        return tag_paths(self.store.column_props, [(ref.key, tag)])[0]
+        return tag_paths(lambda keys: column_states(self.store, keys), [(ref.key, tag)])[0]
 
     def violations(self) -> list[Violation]:
-        return find_violations(self.policy, self.store.all_column_props(), self.store.datasets_with_readers())
+        keys = self.store.column_keys(having=TAGS_EFFECTIVE)
+        lineage = self.store.column_lineage(keys)
+        columns = {k: (props, state_of(props, inputs, outputs)) for k, (props, inputs, outputs) in lineage.items()}
+        return find_violations(self.policy, columns, self.store.datasets_with_readers())
 
 
 def _edit_declared(tags: set[str], add: bool) -> Edit:

@@ -4,22 +4,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from tagline.governance.policy import Inflow, Policy
 from tagline.governance.propagation import ColumnState, Derivation, Effective, Item
 from tagline.governance.tags import TagView, tag_views
-from tagline.graph.adjacency import in_edges, out_columns
+from tagline.graph.records import InEdge
 from tagline.graph.schema import KEY
+from tagline.graph.store import GraphStore
 from tagline.graph.tagstore import SENSITIVITY, TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
 
 
-def state_of(props: dict[str, Any]) -> ColumnState:
+def column_states(store: GraphStore, keys: Iterable[str]) -> dict[str, ColumnState]:
+    """The governance state of the known columns among ``keys``, lineage from the index."""
+    return {k: state_of(*found) for k, found in store.column_lineage(keys).items()}
+
+
+def state_of(props: dict[str, Any], inputs: Iterable[InEdge] = (), outputs: Iterable[str] = ()) -> ColumnState:
     blocks = json.loads(props.get(TAGS_BLOCKED) or "{}")
     return ColumnState(
         key=props[KEY],
-        inputs=tuple(Inflow(*e) for e in in_edges(props)),
-        outputs=tuple(out_columns(props)),
+        inputs=tuple(Inflow(*e) for e in inputs),
+        outputs=tuple(outputs),
         declared=frozenset(json.loads(props.get(TAGS_DECLARED) or "[]")),
         column_blocks=frozenset(blocks.get("column", [])),
         edge_blocks={k: frozenset(v) for k, v in blocks.get("edges", {}).items()},

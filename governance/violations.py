@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tagline.governance.policy import Policy, covers
-from tagline.governance.state import state_of
+from tagline.governance.propagation import ColumnState
 from tagline.graph.schema import dataset_key_of_column
 
 DECLARED_BELOW_INHERITED = "DECLARED_BELOW_INHERITED"
@@ -24,13 +24,15 @@ class Violation:
     message: str
 
 
-def find_violations(policy: Policy, columns: dict[str, dict[str, Any]], read_datasets: set[str]) -> list[Violation]:
-    """``columns``: every column's properties; ``read_datasets``: keys of datasets some job reads."""
-    states = {k: state_of(p) for k, p in columns.items()}
+def find_violations(
+    policy: Policy, columns: dict[str, tuple[dict[str, Any], ColumnState]], read_datasets: set[str]
+) -> list[Violation]:
+    """``columns``: every column's properties and state; ``read_datasets``: keys of datasets some job reads."""
+    states = {k: state for k, (_, state) in columns.items()}
     fed: set[str] = set()
     feeding: set[str] = set()
     for key, state in states.items():
-        ds = dataset_key_of_column(columns[key])
+        ds = dataset_key_of_column(columns[key][0])
         if state.inputs:
             fed.add(ds)
         if state.outputs:
@@ -46,7 +48,7 @@ def find_violations(policy: Policy, columns: dict[str, dict[str, Any]], read_dat
                 DECLARED_BELOW_INHERITED, key, declared_level, inherited_level, (inherited_level,),
                 f"declared {declared_level} but receives {inherited_level} data",
             ))
-        if dataset_key_of_column(columns[key]) not in sinks:
+        if dataset_key_of_column(columns[key][0]) not in sinks:
             continue
         level = policy.highest_level(i.tag for i in state.effective)
         alarming = sorted({i.tag for i in state.effective if not i.masked and any(covers(t, i.tag) for t in policy.sink_alert_tags)})

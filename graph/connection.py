@@ -6,6 +6,7 @@ both. Writes go through :meth:`GraphConnection.transaction`, which commits as a 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,6 +59,12 @@ class GraphConnection:
             return DriverRemoteConnection(url, "g")
         except Exception as exc:  # the driver raises transport-specific errors
             raise StoreError(f"cannot reach the Gremlin Server at {url}: {exc}") from exc
+
+    @property
+    def sqlite(self) -> sqlite3.Connection | None:
+        """The embedded store's SQLite connection (for the change log kept beside the graph), or
+        None for a Gremlin Server."""
+        return self._remote.con if self.embedded else None
 
     @contextmanager
     def transaction(self) -> Iterator[GraphTraversalSource]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Hashable
+from typing import Any, Hashable, NamedTuple
 
 from gremlin_python.process.traversal import Direction, T
 
@@ -39,6 +39,17 @@ class Hop:
 
     edge: EdgeRecord
     neighbour: VertexRecord
+
+
+class InEdge(NamedTuple):
+    """A `derives` edge seen from its target, as tag propagation needs it: the edge's key, the
+    source column's key, and the transformation."""
+
+    edge: str
+    source: str
+    type: str
+    subtype: str
+    masking: bool
 
 
 def _plain_props(element_map: dict[Any, Any]) -> dict[str, Any]:

@@ -29,6 +29,11 @@ VERTEX_LABELS = (DATASET, COLUMN, JOB)
 DECLARED_SOURCE = "declared_source"
 EDGE_LABELS = (HAS_COLUMN, DERIVES, READS, WRITES)
 
+# Set, in the same transaction, on every column whose incoming lineage changed; cleared when tag
+# propagation has taken the change into account. A crash between the two leaves the mark, and the
+# next propagation picks the column up: tags never silently lag behind lineage.
+TAGS_PENDING = "tags_pending"
+
 # Properties that identify a vertex and never change once it exists.
 IDENTITY_PROPS = frozenset({KEY, "namespace", "name", "dataset", "field"})
 
@@ -37,6 +42,20 @@ FINAL_RUN_STATES = frozenset({"COMPLETE", "FAIL", "ABORT"})
 
 def access_key(label: str, job_key: str, dataset_key_: str) -> str:
     return f"{label[0]}|{job_key}|{dataset_key_}"
+
+
+def edge_key(label: str, out_key: str, in_key: str, props: dict[str, Any]) -> str:
+    """The unique key of an edge, from its ends and the properties that tell parallel edges apart.
+
+    For `derives` it is :attr:`ColumnEdge.key` (one edge per source, target, job, type and
+    subtype); a job reads or writes a dataset once; a dataset has a column once.
+    """
+    if label == DERIVES:
+        return "|".join(("e", out_key, in_key, str(props.get("job") or ""), str(props.get("type") or ""),
+                         str(props.get("subtype") or "")))
+    if label == HAS_COLUMN:
+        return f"h|{in_key}"
+    return access_key(label, out_key, in_key)
 
 
 def dataset_key_of_column(props: dict[str, Any]) -> str:

@@ -4,22 +4,19 @@ vertex, so the declaration lives wherever the lineage does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
 from tagline.graph.reader import chunks
-from tagline.graph.records import VertexId, VertexRecord, vertex_from_map
+from tagline.graph.changes import ChangeSet
+from tagline.graph.records import VertexId
 from tagline.graph.schema import DATASET, DECLARED_SOURCE
 
 
-def set_declared(g: GraphTraversalSource, ids: Iterable[VertexId], declared: bool) -> None:
-    wanted = list(dict.fromkeys(ids))
+def set_declared(g: GraphTraversalSource, datasets: dict[str, VertexId], declared: bool, changes: ChangeSet) -> None:
+    """Mark the datasets (key -> vertex id) as declared sources, or no longer."""
+    wanted = list(dict.fromkeys(datasets.values()))
     for part in chunks(wanted):
         g.V(list(part)).property(DECLARED_SOURCE, declared).iterate()
-
-
-def declared_sources(g: GraphTraversalSource) -> list[VertexRecord]:
-    """Every declared source: a scan of the datasets, which are few next to the columns."""
-    found = g.V().has_label(DATASET).has(DECLARED_SOURCE, True).element_map().to_list()
-    return sorted((vertex_from_map(m) for m in found), key=lambda r: r.key)
+    for key in datasets:
+        changes.vertex(key, DATASET, {DECLARED_SOURCE: declared})

@@ -1,52 +1,153 @@
 """The one object the rest of Tagline uses to reach the graph.
 
-Not thread-safe: the embedded store's SQLite connection belongs to the thread that opened it, so
-the API runs every store call on one dedicated thread (see ``api/store_thread.py``).
+Writes go to the store, each in one transaction that also appends what it changed to the change
+log. Lineage reads are answered by the process's lineage index (``graph/lineage_index.py``),
+loaded on first use and kept current from the change log: by every read when ``follow`` is on
+(the CLI), or by the caller's own schedule when it is off (the server, which also applies its own
+writes at once). The dead letter, the event log and the audit are read from the store.
+
+Not thread-safe for writes: the embedded store's SQLite connection belongs to the thread that
+opened it, so the API runs every store call on one dedicated thread (see ``api/store_thread.py``).
+Index reads are safe from any thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
+from gremlin_python.process.traversal import P
 
-from tagline.graph import adjacency, deadletter, eventlog, reader, schema, sources, tagstore
+from tagline.graph import deadletter, eventlog, schema, sources, tagstore
+from tagline.graph.changelog import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
+from tagline.graph.changes import ChangeSet
 from tagline.graph.connection import GraphConnection
 from tagline.graph.deadletter import StoredFailure
 from tagline.graph.eventlog import LoggedEvent
+from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
+from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.model import Dataset, DatasetRef, LineageBatch
-from tagline.graph.reader import Direction
-from tagline.graph.records import EdgeRecord, Hop, VertexId, VertexRecord
+from tagline.graph.reader import Direction, chunks
+from tagline.graph.records import EdgeRecord, Hop, InEdge, VertexId, VertexRecord
 from tagline.graph.timefmt import iso, utcnow
-from tagline.graph.traversal import Expansion, expand
+from tagline.graph.traversal import Expansion
 from tagline.graph.writer import BatchWriter, KeyCache, WriteResult
+
+# A snapshot is written on close once this many log entries were applied since the last one.
+SNAPSHOT_AFTER = 20_000
 
 
 class GraphStore:
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, follow: bool = True) -> None:
         self.location = location
         self.connection = GraphConnection(location)
+        self.changelog = self._open_changelog()
+        self.follow = follow
         self._cache = KeyCache()
         self._writer = BatchWriter(self._cache)
+        self._index: LineageIndex | None = None
+        self._applied = 0
+
+    def _open_changelog(self) -> ChangeLog:
+        con = self.connection.sqlite
+        if con is None:
+            return GremlinChangeLog(self.connection.g)
+        has_graph = bool(con.execute("SELECT 1 FROM quads LIMIT 1").fetchone())
+        return SqliteChangeLog(con, has_graph)
 
     @property
-    def g(self):  # noqa: ANN201 - gremlinpython's traversal source, for reads only
+    def g(self) -> GraphTraversalSource:
+        """gremlinpython's traversal source, for reads of what the index does not hold."""
         return self.connection.g
 
+    # ---- the index -------------------------------------------------------------------------------
+    @property
+    def snapshot_path(self) -> Path | None:
+        return None if self.connection.sqlite is None else Path(self.location + SNAPSHOT_SUFFIX)
+
+    @property
+    def index(self) -> LineageIndex:
+        """The lineage index, loaded on first use: from a snapshot that matches this store, else
+        rebuilt (see ``graph/index_build.py``)."""
+        if self._index is None:
+            self._index = self._load_index()
+            self.sync()
+        return self._index
+
+    def _load_index(self) -> LineageIndex:
+        log = self.changelog
+        path = self.snapshot_path
+        if path is not None and isinstance(log, SqliteChangeLog):
+            saved = load_snapshot(path)
+            if saved is not None and saved.store_id == log.store_id and int(saved.position) <= log.head():  # type: ignore[call-overload]
+                return saved
+        index = LineageIndex()
+        index.store_id = log.store_id
+        index.position = log.start()
+        if not log.complete:
+            # Where the log starts is taken before the graph is read, so whatever commits
+            # meanwhile is applied again from the log: applying an entry twice changes nothing.
+            if isinstance(log, SqliteChangeLog):
+                index.position = log.head()
+            index.apply_entries(entries_from_graph(self.g))
+            self._applied = SNAPSHOT_AFTER
+        return index
+
+    def sync(self) -> int:
+        """Apply what the change log holds beyond the index's position; how many entries."""
+        index = self.index if self._index is None else self._index
+        applied = 0
+        for found, position in bodies(self.changelog, index.position):
+            applied += index.apply_bodies(found, position)
+        self._applied += applied
+        return applied
+
+    def save_snapshot(self) -> bool:
+        """Write the index beside the embedded store, so the next process starts from it."""
+        path = self.snapshot_path
+        if path is None or self._index is None:
+            return False
+        save_snapshot(self._index, path)
+        self._applied = 0
+        return True
+
+    def _read(self) -> LineageIndex:
+        index = self.index
+        if self.follow:
+            self.sync()
+        return index
+
+    @contextmanager
+    def _transaction(self) -> Iterator[tuple[GraphTraversalSource, ChangeSet]]:
+        """A write transaction whose lineage changes are logged in it; the index applies them
+        (and whatever other processes committed before) as soon as it commits."""
+        changes = ChangeSet()
+        with self.connection.transaction() as g:
+            yield g, changes
+            if changes:
+                self.changelog.append(g, changes)
+        if self._index is not None:
+            self.sync()
+
+    # ---- writes ----------------------------------------------------------------------------------
     def write(self, batch: LineageBatch, kind: str = "sql", at: datetime | None = None) -> WriteResult:
         """Write a batch and its failures in one transaction: all of it lands, or none of it."""
         moment = at or utcnow()
-        with self.connection.transaction() as g:
-            result = self._write_with_failures(g, batch, kind, moment)
+        with self._transaction() as (g, changes):
+            result = self._write_with_failures(g, batch, kind, moment, changes)
         self._cache.update(result.ids)
         return result
 
     def _write_with_failures(
-        self, g: GraphTraversalSource, batch: LineageBatch, kind: str, moment: datetime
+        self, g: GraphTraversalSource, batch: LineageBatch, kind: str, moment: datetime, changes: ChangeSet
     ) -> WriteResult:
-        result = self._writer.write(g, batch, moment)
+        result = self._writer.write(g, batch, moment, changes)
         for failure in batch.failures:
             deadletter.add_failure(g, kind, failure, iso(moment))
         return result
@@ -59,30 +160,84 @@ class GraphStore:
     def apply_event(self, event_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Write a logged event's lineage (or its failure) and mark it in the log, in one transaction."""
         moment = utcnow()
-        with self.connection.transaction() as g:
-            result = self._write_with_failures(g, batch, kind, moment)
+        with self._transaction() as (g, changes):
+            result = self._write_with_failures(g, batch, kind, moment, changes)
             status = eventlog.FAILED if batch.failures else eventlog.APPLIED
             eventlog.mark_event(g, event_id, status, iso(moment))
         self._cache.update(result.ids)
         return result
 
-    def events(self) -> list[LoggedEvent]:
-        return eventlog.list_events(self.g)
+    def declare_sources(self, refs: Sequence[DatasetRef], declared: bool = True) -> WriteResult:
+        """Mark datasets as declared sources (or no longer), creating those not yet met, atomically."""
+        batch = LineageBatch(datasets=[Dataset(namespace=r.namespace, name=r.name) for r in refs])
+        with self._transaction() as (g, changes):
+            result = self._writer.write(g, batch, utcnow(), changes)
+            sources.set_declared(g, {r.key: result.ids[r.key] for r in refs}, declared, changes)
+        self._cache.update(result.ids)
+        return result
 
+    def resolve_failure(self, failure_id: str, batch: LineageBatch, kind: str) -> WriteResult:
+        """Replace a dead letter with the lineage a retry produced, atomically."""
+        with self._transaction() as (g, changes):
+            result = self._writer.write(g, batch, utcnow(), changes)
+            deadletter.remove_failure(g, failure_id)
+        self._cache.update(result.ids)
+        return result
+
+    def record_failed_attempt(self, failure_id: str, reason: str) -> None:
+        with self.connection.transaction() as g:
+            deadletter.record_attempt(g, failure_id, reason, iso(utcnow()))
+
+    def update_tags(
+        self, updates: dict[str, dict[str, Any]], audit: list[dict[str, str]], settled: Iterable[str] = ()
+    ) -> None:
+        """Column tag properties, the audit entries that explain them, and the pending marks of the
+        columns ``settled`` by this propagation, in one transaction."""
+        with self._transaction() as (g, changes):
+            tagstore.update_columns(g, updates, changes)
+            tagstore.append_audit(g, audit)
+            tagstore.clear_pending(g, settled, changes)
+
+    def purge_expired(self, at: datetime | None = None) -> int:
+        """Remove the ``derives`` edges whose expiry has passed (lineage of ad-hoc queries) and mark
+        their targets for tag propagation, in one transaction; how many."""
+        moment = (at or utcnow()).timestamp()
+        index = self._read()
+        with index.lock:
+            table = index.tables[schema.DERIVES]
+            expired = np.flatnonzero(table.alive.view & (table.expires.view <= moment)).tolist()
+            gone = [index.edge_record(schema.DERIVES, e) for e in expired]
+            ends = [(index.keys[e.out_id], index.keys[e.in_id]) for e in gone]
+        with self._transaction() as (g, changes):
+            keys = [str(e.props[schema.KEY]) for e in gone]
+            for part in chunks(keys):
+                g.E().has(schema.KEY, P.within(list(part))).drop().iterate()
+            for key, (source, target) in zip(keys, ends, strict=True):
+                changes.removed(key, schema.DERIVES, source, target)
+            targets = sorted({t for _, t in ends})
+            for part in chunks(targets):
+                g.V().has(schema.KEY, P.within(list(part))).property(schema.TAGS_PENDING, True).iterate()
+            for key in targets:
+                changes.vertex(key, schema.COLUMN, {schema.TAGS_PENDING: True})
+        return len(gone)
+
+    # ---- lineage reads, from the index -------------------------------------------------------------
     def find(self, keys: Iterable[str]) -> dict[str, VertexRecord]:
-        return reader.find_by_keys(self.g, keys)
+        return self._read().find(keys)
 
     def find_folded(self, key: str) -> VertexRecord | None:
         """By exact key, else by the case-folded key (SQL names are case-insensitive, so `Orders.ID`
-        finds `orders.id`), in one round trip."""
+        finds `orders.id`)."""
         found = self.find([key, key.lower()])
         return found.get(key) or found.get(key.lower())
 
     def vertices(self, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
-        return reader.vertices_by_ids(self.g, ids)
+        return self._read().vertices(ids)
 
     def hops(self, ids: Iterable[VertexId], direction: Direction, labels: Sequence[str]) -> list[Hop]:
-        return reader.hops(self.g, ids, direction, labels)
+        """Edges with the given labels at the vertices, with their far ends; edges whose expiry
+        has passed are not served (they wait for ``purge_expired`` to remove them)."""
+        return self._read().hops(ids, direction, labels, time.time())
 
     def lineage(
         self,
@@ -92,11 +247,8 @@ class GraphStore:
         max_nodes: int | None = None,
         direct_only: bool = False,
     ) -> Expansion:
-        def hop(ids: list[VertexId]) -> list[Hop]:
-            found = self.hops(ids, direction, [schema.DERIVES])
-            return [h for h in found if not direct_only or schema.is_direct(h.edge.props)]
-
-        return expand(hop, start, depth, max_nodes)
+        starts = [i for i in start if isinstance(i, int)]
+        return self._read().expansion(starts, direction, depth, max_nodes, direct_only, time.time())
 
     def edge_ends(
         self,
@@ -106,85 +258,102 @@ class GraphStore:
         prop: str,
         on: Literal["edge", "far"] = "edge",
     ) -> list[tuple[VertexId, VertexId, str]]:
-        return reader.edge_ends(self.g, ids, direction, label, prop, on)
+        """``(vertex id, far end id, property or "")`` for every ``label`` edge at the vertices;
+        ``prop`` is read from the edge, or from the far end."""
+        index = self._read()
+        with index.lock:
+            table = index.tables[label]
+            edges = table.at([i for i in ids if isinstance(i, int)], direction, time.time())
+            near = table.near(edges, direction).tolist()
+            far = table.far(edges, direction).tolist()
+            if on == "far":
+                values = [index.keys[f] if prop == schema.KEY else index.props.get(f, prop) for f in far]
+            else:
+                values = [table.props.get(e, prop) for e in edges.tolist()]
+        return [(n, f, "" if v is None else str(v)) for n, f, v in zip(near, far, values, strict=True)]
 
     def datasets(self) -> list[VertexRecord]:
-        """Every dataset vertex: a label scan, for whole-warehouse reports such as health."""
-        return reader.vertices_with_label(self.g, schema.DATASET)
-
-    def declare_sources(self, refs: Sequence[DatasetRef], declared: bool = True) -> WriteResult:
-        """Mark datasets as declared sources (or no longer), creating those not yet met, atomically."""
-        batch = LineageBatch(datasets=[Dataset(namespace=r.namespace, name=r.name) for r in refs])
-        with self.connection.transaction() as g:
-            result = self._writer.write(g, batch, utcnow())
-            sources.set_declared(g, [result.ids[r.key] for r in refs], declared)
-        self._cache.update(result.ids)
-        return result
+        index = self._read()
+        return list(index.vertices(index.with_label(schema.DATASET)).values())
 
     def declared_sources(self) -> list[VertexRecord]:
-        return sources.declared_sources(self.g)
+        index = self._read()
+        found = index.vertices(index.having(schema.DATASET, schema.DECLARED_SOURCE, True)).values()
+        return sorted(found, key=lambda r: r.key)
+
+    def derives_edges(self, wanted: Iterable[tuple[str, str, str]]) -> dict[str, EdgeRecord]:
+        """`derives` edges by (edge key, source column key, target column key)."""
+        index = self._read()
+        found: dict[str, EdgeRecord] = {}
+        for key, _, target in wanted:
+            vertex = index.ids.get(target)
+            if vertex is None:
+                continue
+            for hop in index.hops([vertex], "in", [schema.DERIVES], None):
+                if hop.edge.props[schema.KEY] == key:
+                    found[key] = hop.edge
+        return found
+
+    def column_props(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return {k: r.props for k, r in self.find(keys).items() if r.label == schema.COLUMN}
+
+    def column_lineage(self, keys: Iterable[str]) -> dict[str, tuple[dict[str, Any], list[InEdge], list[str]]]:
+        """For each known column: its properties, the `derives` edges into it and the columns it
+        feeds (expired ad-hoc edges included until purged, as tag propagation counts them)."""
+        index = self._read()
+        found = {}
+        with index.lock:
+            table = index.tables[schema.DERIVES]
+            for key in keys:
+                vertex = index.ids.get(key)
+                if vertex is None or index.label_of(vertex) != schema.COLUMN:
+                    continue
+                outputs = sorted({index.keys[t] for t in table.far(table.at([vertex], "out"), "out").tolist()})
+                found[key] = (index.record(vertex).props, index.in_edges(vertex), outputs)
+        return found
+
+    def column_keys(self, having: str | None = None) -> list[str]:
+        """Keys of every column, or of those with property ``having`` set."""
+        index = self._read()
+        with index.lock:
+            match = index.labels.view == schema.VERTEX_LABELS.index(schema.COLUMN)
+            if having is not None:
+                codes = index.props.codes(having)
+                if codes is None:
+                    return []
+                match &= codes != -1
+            return [index.keys[v] for v in np.flatnonzero(match).tolist()]
+
+    def pending_columns(self) -> list[str]:
+        """Keys of the columns whose incoming lineage changed since propagation last looked."""
+        index = self._read()
+        return sorted(index.keys[v] for v in index.having(schema.COLUMN, schema.TAGS_PENDING, True))
+
+    def datasets_with_readers(self) -> set[str]:
+        index = self._read()
+        with index.lock:
+            table = index.tables[schema.READS]
+            return {index.keys[d] for d in table.dst.view[table.alive.view].tolist()}
+
+    def counts(self) -> dict[str, int]:
+        index = self._read()
+        return {label: index.count(label) for label in (*schema.VERTEX_LABELS, *schema.EDGE_LABELS)}
+
+    # ---- what is not lineage, from the store ---------------------------------------------------------
+    def events(self) -> list[LoggedEvent]:
+        return eventlog.list_events(self.g)
+
+    def failures(self) -> list[StoredFailure]:
+        return deadletter.list_failures(self.g)
+
+    def audit(self, equal: dict[str, str], since: str | None = None, until: str | None = None) -> list[dict[str, str]]:
+        return tagstore.audit_entries(self.g, equal, since, until)
 
     def ping(self) -> None:
         """A cheap read that fails if the store is unreachable."""
         self.g.V().limit(1).count().next()
 
-    def counts(self) -> dict[str, int]:
-        return reader.count_by_label(self.g, schema.VERTEX_LABELS, schema.EDGE_LABELS)
-
-    def failures(self) -> list[StoredFailure]:
-        return deadletter.list_failures(self.g)
-
-    def resolve_failure(self, failure_id: str, batch: LineageBatch, kind: str) -> WriteResult:
-        """Replace a dead letter with the lineage a retry produced, atomically."""
-        moment = utcnow()
-        with self.connection.transaction() as g:
-            result = self._writer.write(g, batch, moment)
-            deadletter.remove_failure(g, failure_id)
-        self._cache.update(result.ids)
-        return result
-
-    def record_failed_attempt(self, failure_id: str, reason: str) -> None:
-        with self.connection.transaction() as g:
-            deadletter.record_attempt(g, failure_id, reason, iso(utcnow()))
-
-    def edges(self, keys: Iterable[str]) -> dict[str, EdgeRecord]:
-        return reader.edges_by_keys(self.g, keys)
-
-    def column_props(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        return tagstore.column_props(self.g, keys)
-
-    def all_column_props(self) -> dict[str, dict[str, Any]]:
-        return tagstore.all_column_props(self.g)
-
-    def update_tags(
-        self, changes: dict[str, dict[str, Any]], audit: list[dict[str, str]], settled: Iterable[str] = ()
-    ) -> None:
-        """Column tag properties, the audit entries that explain them, and the pending marks of the
-        columns ``settled`` by this propagation, in one transaction."""
-        with self.connection.transaction() as g:
-            tagstore.update_columns(g, changes)
-            tagstore.append_audit(g, audit)
-            tagstore.clear_pending(g, settled)
-
-    def pending_columns(self) -> list[str]:
-        return tagstore.pending_columns(self.g)
-
-    def audit(self, equal: dict[str, str], since: str | None = None, until: str | None = None) -> list[dict[str, str]]:
-        return tagstore.audit_entries(self.g, equal, since, until)
-
-    def datasets_with_readers(self) -> set[str]:
-        return tagstore.datasets_with_readers(self.g)
-
-    def purge_expired(self, at: datetime | None = None) -> int:
-        """Remove the ``derives`` edges whose expiry has passed (lineage of ad-hoc queries), with
-        the copies kept on their columns, in one transaction; how many."""
-        now = iso(at or utcnow())
-        with self.connection.transaction() as g:
-            expired = reader.expired_edges(g, schema.DERIVES, now)
-            for part in reader.chunks([e.id for e in expired]):
-                g.E(list(part)).drop().iterate()
-            adjacency.record_removed_edges(g, expired)
-        return len(expired)
-
     def close(self) -> None:
+        if self._index is not None and self._applied >= SNAPSHOT_AFTER:
+            self.save_snapshot()
         self.connection.close()

@@ -14,7 +14,7 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
 from tagline.graph import schema
-from tagline.graph.adjacency import TAGS_PENDING
+from tagline.graph.changes import ChangeSet
 from tagline.graph.reader import chunks
 
 TAGS_DECLARED = "tags_declared"
@@ -28,34 +28,17 @@ def _flat(value_map: dict[Any, Any]) -> dict[str, Any]:
     return {k: v[0] if isinstance(v, list) and v else v for k, v in value_map.items() if isinstance(k, str)}
 
 
-def column_props(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Every property of the named columns, one cheap `valueMap` per chunk of keys."""
-    found: dict[str, dict[str, Any]] = {}
-    for part in chunks(sorted(set(keys))):
-        for row in g.V().has(schema.KEY, P.within(list(part))).value_map().to_list():
-            props = _flat(row)
-            found[props[schema.KEY]] = props
-    return found
+def clear_pending(g: GraphTraversalSource, keys: Iterable[str], changes: ChangeSet) -> None:
+    wanted = sorted(set(keys))
+    for part in chunks(wanted):
+        g.V().has(schema.KEY, P.within(list(part))).properties(schema.TAGS_PENDING).drop().iterate()
+    for key in wanted:
+        changes.vertex(key, schema.COLUMN, {schema.TAGS_PENDING: None})
 
 
-def all_column_props(g: GraphTraversalSource) -> dict[str, dict[str, Any]]:
-    rows = (_flat(row) for row in g.V().has_label(schema.COLUMN).value_map().to_list())
-    return {props[schema.KEY]: props for props in rows}
-
-
-def pending_columns(g: GraphTraversalSource) -> list[str]:
-    """Keys of the columns whose incoming lineage changed since propagation last looked."""
-    return sorted(g.V().has(TAGS_PENDING, True).values(schema.KEY).to_list())
-
-
-def clear_pending(g: GraphTraversalSource, keys: Iterable[str]) -> None:
-    for part in chunks(sorted(set(keys))):
-        g.V().has(schema.KEY, P.within(list(part))).properties(TAGS_PENDING).drop().iterate()
-
-
-def update_columns(g: GraphTraversalSource, changes: dict[str, dict[str, Any]]) -> None:
+def update_columns(g: GraphTraversalSource, updates: dict[str, dict[str, Any]], changes: ChangeSet) -> None:
     """Set properties of columns by key; a value of None removes the property."""
-    for key, props in changes.items():
+    for key, props in updates.items():
         kept = {n: v for n, v in props.items() if v is not None}
         dropped = [n for n, v in props.items() if v is None]
         if kept:
@@ -65,6 +48,7 @@ def update_columns(g: GraphTraversalSource, changes: dict[str, dict[str, Any]]) 
             step.iterate()
         if dropped:
             g.V().has(schema.KEY, key).properties(*dropped).drop().iterate()
+        changes.vertex(key, schema.COLUMN, props)
 
 
 def append_audit(g: GraphTraversalSource, entries: list[dict[str, str]]) -> None:
@@ -90,7 +74,3 @@ def audit_entries(
         step = step.has("at", P.lte(until))
     rows = [_flat(row) for row in step.value_map().to_list()]
     return sorted(rows, key=lambda r: r[schema.KEY], reverse=True)
-
-
-def datasets_with_readers(g: GraphTraversalSource) -> set[str]:
-    return set(g.E().has_label(schema.READS).in_v().values(schema.KEY).to_list())

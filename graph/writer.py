@@ -5,6 +5,9 @@ expiry of ad-hoc lineage) moves. Vertex ids are looked up in batches and remembe
 :class:`KeyCache`; it can be shared safely with other processes writing the same store because ids
 are never reused and vertices are never deleted, so a remembered id is never wrong. Edge ids are
 not cached: expired ad-hoc edges are purged, possibly by another process.
+
+Everything written to the lineage is also recorded in the transaction's :class:`ChangeSet`, with
+exactly the properties stored, for the change log that keeps every lineage index current.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from typing import Any
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
-from tagline.graph import adjacency, schema
+from tagline.graph import schema
+from tagline.graph.changes import ChangeSet
 from tagline.graph.model import (
     ColumnEdge,
     ColumnRef,
@@ -170,35 +174,35 @@ class BatchWriter:
     def __init__(self, cache: KeyCache) -> None:
         self.cache = cache
 
-    def write(self, g: GraphTraversalSource, batch: LineageBatch, at: datetime) -> WriteResult:
+    def write(self, g: GraphTraversalSource, batch: LineageBatch, at: datetime, changes: ChangeSet) -> WriteResult:
         """Write ``batch`` with traversal source ``g`` (already inside a transaction)."""
         now = iso(at)
         result = WriteResult()
         vspecs = vertex_specs(batch)
         ids = self._resolve(g, vspecs.keys())
-        self._update_existing(g, {k: s for k, s in vspecs.items() if k in ids}, ids)
+        self._update_existing(g, {k: s for k, s in vspecs.items() if k in ids}, ids, changes)
         for key, spec in vspecs.items():
             if key not in ids:
-                ids[key] = self._create_vertex(g, spec, now)
+                ids[key] = self._create_vertex(g, spec, now, changes)
                 result.vertices_created += 1
                 if spec.label == schema.COLUMN:
                     dataset_key = schema.dataset_key_of_column(spec.props)
-                    self._create_edge(g, schema.HAS_COLUMN, ids[dataset_key], ids[key], {})
+                    self._create_edge(g, schema.HAS_COLUMN, (dataset_key, key), ids, {}, changes)
                     result.edges_created += 1
         especs = edge_specs(batch, now)
         existing = edges_by_keys(g, especs.keys())
         new_edge_keys = set()
         for key, spec in especs.items():
             if key in existing:
-                self._refresh_edge(g, existing[key], spec, now)
+                self._refresh_edge(g, existing[key], spec, now, changes)
                 result.edges_refreshed += 1
             else:
                 props = {schema.KEY: key, "first_seen": now, "last_seen": now, **spec.props}
-                self._create_edge(g, spec.label, ids[spec.out_key], ids[spec.in_key], props)
+                self._create_edge(g, spec.label, (spec.out_key, spec.in_key), ids, props, changes)
                 result.edges_created += 1
                 new_edge_keys.add(key)
-        new_derives = [s for k, s in especs.items() if k in new_edge_keys and s.label == schema.DERIVES]
-        adjacency.record_new_edges(g, ids, [(s.key, s.out_key, s.in_key, s.props) for s in new_derives])
+        targets = sorted({s.in_key for k, s in especs.items() if k in new_edge_keys and s.label == schema.DERIVES})
+        mark_pending(g, {k: ids[k] for k in targets}, changes)
         result.new_column_edges = [e for e in batch.edges if e.key in new_edge_keys]
         result.ids = ids
         return result
@@ -216,14 +220,18 @@ class BatchWriter:
         return ids
 
     @staticmethod
-    def _create_vertex(g: GraphTraversalSource, spec: VertexSpec, now: str) -> VertexId:
+    def _create_vertex(g: GraphTraversalSource, spec: VertexSpec, now: str, changes: ChangeSet) -> VertexId:
+        props = {**spec.props, "first_seen": now}
         step = g.add_v(spec.label)
-        for name, value in {**spec.props, "first_seen": now}.items():
+        for name, value in props.items():
             step = step.property(name, value)
+        changes.vertex(props[schema.KEY], spec.label, {n: v for n, v in props.items() if n != schema.KEY})
         return step.id_().next()
 
     @staticmethod
-    def _update_existing(g: GraphTraversalSource, specs: dict[str, VertexSpec], ids: dict[str, VertexId]) -> None:
+    def _update_existing(
+        g: GraphTraversalSource, specs: dict[str, VertexSpec], ids: dict[str, VertexId], changes: ChangeSet
+    ) -> None:
         """Set what a batch says about known vertices, reading them first so that unchanged
         properties cost no write and an older job run never overwrites a newer one."""
         with_news = {k: s for k, s in specs.items() if set(s.props) - schema.IDENTITY_PROPS}
@@ -234,36 +242,58 @@ class BatchWriter:
             record = current.get(ids[key])
             if record is None:
                 continue
-            changes = schema.vertex_changes(record.props, spec.props)
-            if changes:
+            news = schema.vertex_changes(record.props, spec.props)
+            if news:
                 step = g.V(record.id)
-                for name, value in changes.items():
+                for name, value in news.items():
                     step = step.property(name, value)
                 step.iterate()
+                changes.vertex(key, spec.label, news)
 
     @staticmethod
     def _create_edge(
-        g: GraphTraversalSource, label: str, out_id: VertexId, in_id: VertexId, props: dict[str, Any]
+        g: GraphTraversalSource,
+        label: str,
+        ends: tuple[str, str],
+        ids: dict[str, VertexId],
+        props: dict[str, Any],
+        changes: ChangeSet,
     ) -> None:
         # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
-        step = g.V(out_id).as_("a").V(in_id).as_("b").add_e(label).from_("a").to("b")
+        step = g.V(ids[ends[0]]).as_("a").V(ids[ends[1]]).as_("b").add_e(label).from_("a").to("b")
         # Empty and false values are not stored: readers take a missing property as such, and each
         # property costs GremLite a read and a write.
-        for name, value in props.items():
-            if value not in (None, "", False):
-                step = step.property(name, value)
+        stored = {n: v for n, v in props.items() if v not in (None, "", False)}
+        for name, value in stored.items():
+            step = step.property(name, value)
         step.iterate()
+        stored.pop(schema.KEY, None)
+        changes.edge(schema.edge_key(label, *ends, stored), label, *ends, stored)
 
     @staticmethod
-    def _refresh_edge(g: GraphTraversalSource, current: EdgeRecord, spec: EdgeSpec, now: str) -> None:
-        step = g.E(current.id).property("last_seen", now)
+    def _refresh_edge(g: GraphTraversalSource, current: EdgeRecord, spec: EdgeSpec, now: str, changes: ChangeSet) -> None:
+        news: dict[str, Any] = {"last_seen": now}
         if "last_at" in spec.props:
-            step = step.property("last_at", max(str(current.props.get("last_at", "")), spec.props["last_at"]))
+            news["last_at"] = max(str(current.props.get("last_at", "")), spec.props["last_at"])
+        if spec.label == schema.DERIVES and "expires_at" in current.props:
+            expiry = schema.later_expiry(current.props["expires_at"], spec.props.get("expires_at"))
+            if expiry != current.props["expires_at"]:
+                news["expires_at"] = expiry
+        step = g.E(current.id)
+        for name, value in news.items():
+            if value is not None:
+                step = step.property(name, value)
         step.iterate()
-        if spec.label != schema.DERIVES or "expires_at" not in current.props:
-            return
-        expiry = schema.later_expiry(current.props["expires_at"], spec.props.get("expires_at"))
-        if expiry is None:
+        if "expires_at" in news and news["expires_at"] is None:
             g.E(current.id).properties("expires_at").drop().iterate()
-        elif expiry != current.props["expires_at"]:
-            g.E(current.id).property("expires_at", expiry).iterate()
+        changes.edge(spec.key, spec.label, spec.out_key, spec.in_key, news)
+
+
+def mark_pending(g: GraphTraversalSource, columns: dict[str, VertexId], changes: ChangeSet) -> None:
+    """Mark columns whose incoming lineage changed, so tag propagation takes them up (see
+    ``schema.TAGS_PENDING``)."""
+    ids = list(columns.values())
+    for start in range(0, len(ids), 500):
+        g.V(ids[start : start + 500]).property(schema.TAGS_PENDING, True).iterate()
+    for key in columns:
+        changes.vertex(key, schema.COLUMN, {schema.TAGS_PENDING: True})

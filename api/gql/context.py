@@ -17,9 +17,10 @@ from tagline.api.settings import Settings
 from tagline.api.store_thread import StoreThread
 from tagline.governance.policy import Policy
 from tagline.governance.provenance import TagPath, tag_paths
+from tagline.governance.state import column_states
 from tagline.graph import schema
 from tagline.graph.reader import Direction
-from tagline.graph.records import EdgeRecord, Hop, VertexId, VertexRecord
+from tagline.graph.records import Hop, VertexId, VertexRecord
 
 HopLoader = DataLoader[VertexId, list[Hop]]
 
@@ -43,17 +44,9 @@ def _key_loader(thread: StoreThread) -> DataLoader[str, VertexRecord | None]:
     return DataLoader(load_fn=load)
 
 
-def _edge_loader(thread: StoreThread) -> DataLoader[str, EdgeRecord | None]:
-    async def load(keys: list[str]) -> list[EdgeRecord | None]:
-        found = await thread.run(thread.store.edges, keys)
-        return [found.get(k) for k in keys]
-
-    return DataLoader(load_fn=load)
-
-
 def _tag_path_loader(thread: StoreThread) -> DataLoader[tuple[str, str], list[TagPath]]:
     async def load(requests: list[tuple[str, str]]) -> list[list[TagPath]]:
-        return await thread.run(tag_paths, thread.store.column_props, list(requests))
+        return await thread.run(tag_paths, lambda keys: column_states(thread.store, keys), list(requests))
 
     return DataLoader(load_fn=load)
 
@@ -67,12 +60,10 @@ class Context:
     policy: Policy = field(default_factory=Policy)
     hop_loaders: dict[tuple[Direction, str], HopLoader] = field(default_factory=dict)
     by_key: DataLoader[str, VertexRecord | None] = field(init=False)
-    edge_by_key: DataLoader[str, EdgeRecord | None] = field(init=False)
     tag_paths: DataLoader[tuple[str, str], list[TagPath]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_key = _key_loader(self.thread)
-        self.edge_by_key = _edge_loader(self.thread)
         self.tag_paths = _tag_path_loader(self.thread)
 
     def hops(self, direction: Direction, label: str) -> HopLoader:

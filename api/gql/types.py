@@ -163,8 +163,7 @@ class ColumnTag:
         paths = await ctx.tag_paths.load((self.column_key, self.name))
         records = await ctx.by_key.load_many(sorted({c for p in paths for c in p.columns}))
         columns = {r.key: r for r in records if r is not None}
-        edges = await ctx.edge_by_key.load_many(sorted({e for p in paths for e in p.edges}))
-        by_key = {str(e.props.get(schema.KEY)): e for e in edges if e is not None}
+        by_key = await ctx.thread.run(ctx.thread.store.derives_edges, {h for p in paths for h in p.hops()})
         found = []
         for p in paths:
             if p.source not in columns:

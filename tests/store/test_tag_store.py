@@ -12,7 +12,7 @@ from tests.conftest import col, derive
 
 
 def effective(store: GraphStore) -> dict[str, str]:
-    return {k: p.get(TAGS_EFFECTIVE, "[]") for k, p in store.all_column_props().items()}
+    return {k: p.get(TAGS_EFFECTIVE, "[]") for k, p in store.column_props(store.column_keys()).items()}
 
 
 def test_tags_sent_with_lineage_are_declared_by_the_source_and_propagate(store: GraphStore) -> None:

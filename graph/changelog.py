@@ -1,0 +1,158 @@
+"""The change log: every write transaction appends what it changed, in the same transaction.
+
+It is how each process's lineage index stays current with writes made by any process (a CLI
+ingest beside a running server, a second API replica): the index remembers how far it has read
+and applies the tail. Two backends, one per kind of store:
+
+- embedded (GremLite): a plain table in the same SQLite file, written through the same
+  connection inside the same ``BEGIN IMMEDIATE`` transaction as the graph rows, so a change and
+  its log entry commit together or not at all; positions are SQLite's autoincrement sequence.
+- Gremlin Server (JanusGraph): ``change`` vertices written in the transaction of the change,
+  read by their commit-time stamp with a look-back window, since a remote store hands out no
+  sequence numbers. Entries are told apart by their unique key, so one read twice applies once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from gremlin_python.process.graph_traversal import GraphTraversalSource
+from gremlin_python.process.traversal import P
+
+from tagline.graph import schema
+from tagline.graph.changes import ChangeSet
+
+# The largest number of transactions read from the log in one go.
+READ_LIMIT = 500
+CHANGE = "change"
+CHANGE_AT = "change_at"
+CHANGE_BODY = "change_body"
+# How far back a remote reader looks for transactions that committed after later-stamped ones.
+REMOTE_LOOKBACK_MS = 120_000
+
+
+@dataclass
+class Tail:
+    """Transactions read from the log: their bodies in commit order, and where reading stopped."""
+
+    bodies: list[str]
+    position: object
+    more: bool
+
+
+class ChangeLog(Protocol):
+    store_id: str
+    complete: bool
+
+    def append(self, g: GraphTraversalSource, changes: ChangeSet) -> None: ...
+
+    def read(self, position: object, limit: int = READ_LIMIT) -> Tail: ...
+
+    def start(self) -> object: ...
+
+
+class SqliteChangeLog:
+    """The log as a table beside GremLite's own, in the same file and transactions."""
+
+    def __init__(self, con: sqlite3.Connection, has_graph: bool) -> None:
+        self.con = con
+        existed = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'tagline_changes'").fetchone()
+        if not existed:
+            # A store written before the log existed holds lineage the log never saw; the index
+            # of such a store is built from the graph itself once, then follows the log.
+            con.execute("BEGIN IMMEDIATE")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS tagline_changes "
+                "(seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, body TEXT NOT NULL)"
+            )
+            con.execute("CREATE TABLE IF NOT EXISTS tagline_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            meta = {"store_id": secrets.token_hex(8), "complete": "0" if has_graph else "1"}
+            con.executemany("INSERT OR IGNORE INTO tagline_meta VALUES (?, ?)", meta.items())
+            con.commit()
+        meta = dict(con.execute("SELECT name, value FROM tagline_meta").fetchall())
+        self.store_id = meta["store_id"]
+        self.complete = meta["complete"] == "1"
+
+    def append(self, g: GraphTraversalSource, changes: ChangeSet) -> None:
+        self.con.execute(
+            "INSERT INTO tagline_changes (at, body) VALUES (?, ?)",
+            (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), changes.encode()),
+        )
+
+    def start(self) -> int:
+        return 0
+
+    def head(self) -> int:
+        return int(self.con.execute("SELECT COALESCE(MAX(seq), 0) FROM tagline_changes").fetchone()[0])
+
+    def read(self, position: object, limit: int = READ_LIMIT) -> Tail:
+        after = int(position)  # type: ignore[call-overload]
+        rows = self.con.execute(
+            "SELECT seq, body FROM tagline_changes WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+        ).fetchall()
+        return Tail(bodies=[b for _, b in rows], position=rows[-1][0] if rows else after, more=len(rows) == limit)
+
+    def size_bytes(self) -> int:
+        row = self.con.execute("SELECT COALESCE(SUM(LENGTH(body)), 0) FROM tagline_changes").fetchone()
+        return int(row[0])
+
+
+@dataclass
+class RemotePosition:
+    """How far a remote reader got: the newest stamp read and the keys read within the look-back."""
+
+    stamp: int = 0
+    seen: dict[str, int] = field(default_factory=dict)
+
+
+class GremlinChangeLog:
+    """The log as ``change`` vertices in a Gremlin Server store."""
+
+    def __init__(self, g: GraphTraversalSource) -> None:
+        self.g = g
+        found = g.V().has(schema.KEY, "meta|store").values("store_id").to_list()
+        if found:
+            self.store_id = str(found[0])
+        else:
+            self.store_id = secrets.token_hex(8)
+            g.add_v("meta").property(schema.KEY, "meta|store").property("store_id", self.store_id).iterate()
+        # A remote store is shared; its index is always built from the graph and then follows the log.
+        self.complete = False
+
+    def append(self, g: GraphTraversalSource, changes: ChangeSet) -> None:
+        stamp = time.time_ns() // 1_000_000
+        key = f"chg|{stamp:015d}|{secrets.token_hex(6)}"
+        g.add_v(CHANGE).property(schema.KEY, key).property(CHANGE_AT, stamp).property(CHANGE_BODY, changes.encode()).iterate()
+
+    def start(self) -> RemotePosition:
+        return RemotePosition(stamp=time.time_ns() // 1_000_000)
+
+    def read(self, position: object, limit: int = READ_LIMIT) -> Tail:
+        assert isinstance(position, RemotePosition)
+        since = position.stamp - REMOTE_LOOKBACK_MS
+        rows = (
+            self.g.V().has(CHANGE_AT, P.gte(since)).project("k", "t", "b")
+            .by(schema.KEY).by(CHANGE_AT).by(CHANGE_BODY).to_list()
+        )
+        rows.sort(key=lambda r: (r["t"], r["k"]))
+        fresh = [r for r in rows if r["k"] not in position.seen]
+        seen = {k: t for k, t in position.seen.items() if t >= since}
+        seen.update((r["k"], int(r["t"])) for r in fresh)
+        stamp = max([position.stamp, *(int(r["t"]) for r in fresh)])
+        return Tail(bodies=[r["b"] for r in fresh], position=RemotePosition(stamp, seen), more=False)
+
+
+def bodies(log: ChangeLog, position: object) -> Iterator[tuple[list[str], object]]:
+    """Every unread transaction, in batches, with the position after each batch."""
+    while True:
+        tail = log.read(position)
+        if tail.bodies or tail.position != position:
+            yield tail.bodies, tail.position
+        position = tail.position
+        if not tail.more:
+            return

@@ -1,0 +1,136 @@
+"""The edges of one label in the lineage index: end arrays, properties, and adjacency both ways.
+
+Adjacency is compressed sparse rows (CSR: ``indptr`` per vertex into an ``order`` of edge ids,
+as scipy keeps sparse matrices) built in one sort, plus a small overlay of the edges added since,
+folded into the rows once it grows. Removed edges stay in the arrays, marked dead, until the next
+fold drops them from the rows; edge ids are never reused within a process.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from tagline.graph.columns import GrowableArray, PropertyTable
+
+Direction = Literal["in", "out"]
+IntArray = npt.NDArray[np.int64]
+NO_EXPIRY = math.inf
+# The overlay is folded into the rows once it holds this many edges, or a tenth of the rows.
+FOLD_AT = 50_000
+
+
+class Adjacency:
+    """Edge ids grouped by one end (sources for ``out``, targets for ``in``)."""
+
+    def __init__(self) -> None:
+        self.indptr: IntArray = np.zeros(1, dtype=np.int64)
+        self.order: IntArray = np.zeros(0, dtype=np.int64)
+        self.overlay: dict[int, list[int]] = {}
+        self.overlay_size = 0
+        self._overlay_keys: IntArray | None = None
+
+    def rebuild(self, ends: npt.NDArray[Any], alive: npt.NDArray[np.bool_], vertices: int) -> None:
+        live = np.flatnonzero(alive)
+        by_end = ends[live]
+        order = np.argsort(by_end, kind="stable")
+        self.order = live[order].astype(np.int64)
+        counts = np.bincount(by_end, minlength=vertices)
+        self.indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.overlay = {}
+        self.overlay_size = 0
+        self._overlay_keys = None
+
+    def add(self, end: int, edge: int) -> None:
+        self.overlay.setdefault(end, []).append(edge)
+        self.overlay_size += 1
+        self._overlay_keys = None
+
+    def edges_of(self, vertices: IntArray) -> IntArray:
+        """Every edge id (dead ones included) at the given vertices, rows first, then the overlay."""
+        rows = len(self.indptr) - 1
+        in_rows = vertices[vertices < rows]
+        starts = self.indptr[in_rows]
+        lengths = self.indptr[in_rows + 1] - starts
+        total = int(lengths.sum())
+        if total:
+            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+            found = self.order[offsets]
+        else:
+            found = np.zeros(0, dtype=np.int64)
+        if not self.overlay:
+            return found
+        if self._overlay_keys is None:
+            self._overlay_keys = np.fromiter(self.overlay, dtype=np.int64, count=len(self.overlay))
+        touched = vertices[np.isin(vertices, self._overlay_keys)]
+        if not len(touched):
+            return found
+        extra = [e for v in touched.tolist() for e in self.overlay[v]]
+        return np.concatenate((found, np.asarray(extra, dtype=np.int64)))
+
+
+class EdgeTable:
+    """All edges of one label: ``src``/``dst`` vertex ids, liveness, expiry, properties."""
+
+    def __init__(self) -> None:
+        self.src = GrowableArray(np.int32)
+        self.dst = GrowableArray(np.int32)
+        self.alive = GrowableArray(np.bool_, False)
+        self.expires = GrowableArray(np.float64, NO_EXPIRY)
+        self.props = PropertyTable()
+        self.by: dict[Direction, Adjacency] = {"out": Adjacency(), "in": Adjacency()}
+        self.live = 0
+
+    @property
+    def size(self) -> int:
+        return self.src.size
+
+    def add(self, src: int, dst: int) -> int:
+        edge = self.src.size
+        for array in (self.src, self.dst, self.alive, self.expires):
+            array.ensure(edge + 1)
+        self.props.ensure(edge + 1)
+        self.src[edge] = src
+        self.dst[edge] = dst
+        self.alive[edge] = True
+        self.live += 1
+        self.by["out"].add(src, edge)
+        self.by["in"].add(dst, edge)
+        return edge
+
+    def remove(self, edge: int) -> None:
+        if self.alive[edge]:
+            self.alive[edge] = False
+            self.live -= 1
+
+    def set_expiry(self, edge: int, epoch: float | None) -> None:
+        self.expires[edge] = NO_EXPIRY if epoch is None else epoch
+
+    def needs_fold(self) -> bool:
+        pending = self.by["out"].overlay_size
+        return pending >= FOLD_AT or pending * 10 > max(len(self.by["out"].order), 1) and pending > 1000
+
+    def fold(self, vertices: int) -> None:
+        """Rebuild the rows from the arrays: the overlay joins them and dead edges leave them."""
+        self.by["out"].rebuild(self.src.view, self.alive.view, vertices)
+        self.by["in"].rebuild(self.dst.view, self.alive.view, vertices)
+
+    def at(self, vertices: Iterable[int] | IntArray, direction: Direction, now: float | None = None) -> IntArray:
+        """Live edge ids at ``vertices`` (leaving them for ``out``, entering for ``in``), not expired
+        at ``now`` (epoch seconds) when given, in edge id order."""
+        ids = np.asarray(vertices if isinstance(vertices, np.ndarray) else list(vertices), dtype=np.int64)
+        edges = self.by[direction].edges_of(ids)
+        keep = self.alive.view[edges]
+        if now is not None:
+            keep &= self.expires.view[edges] > now
+        return np.sort(edges[keep])
+
+    def far(self, edges: IntArray, direction: Direction) -> npt.NDArray[np.int32]:
+        return (self.dst if direction == "out" else self.src).view[edges]
+
+    def near(self, edges: IntArray, direction: Direction) -> npt.NDArray[np.int32]:
+        return (self.src if direction == "out" else self.dst).view[edges]

@@ -1,0 +1,280 @@
+"""The lineage index: the lineage part of the store, held in memory as arrays, answering every
+multi-hop question without a store round trip.
+
+The store stays the source of truth; the index is derived from it. It is filled by applying the
+change log (see ``graph/changes.py``) — from the beginning, from a snapshot plus the log's tail, or
+from entries made by reading the graph itself (``graph/index_build.py``) — and kept current by
+applying each new transaction of the log. Vertex ids here are positions in the index, valid only
+in this process; keys are what crosses processes.
+
+Threads: one lock guards every read and every apply. Applies take it in short slices, so a large
+ingest never stalls readers for long.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tagline.graph import changes, schema
+from tagline.graph.columns import ABSENT, GrowableArray, PropertyTable
+from tagline.graph.edge_table import Direction, EdgeTable, IntArray
+from tagline.graph.records import EdgeRecord, Hop, InEdge, VertexRecord
+from tagline.graph.traversal import Expansion
+
+LABELS: tuple[str, ...] = schema.VERTEX_LABELS
+EDGE_LABELS: tuple[str, ...] = schema.EDGE_LABELS
+NO_LABEL = 255
+# Edge ids handed out in records: the label's position times this, plus the edge's row.
+EDGE_ID_STRIDE = 1 << 40
+APPLY_SLICE = 2_000
+
+
+def epoch_of(text: str | None) -> float | None:
+    """Seconds since the epoch of an ISO-8601 time as the store keeps it, or None."""
+    return None if not text else datetime.fromisoformat(str(text)).timestamp()
+
+
+class LineageIndex:
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.ids: dict[str, int] = {}
+        self.labels = GrowableArray(np.uint8, NO_LABEL)
+        self.props = PropertyTable()
+        self.tables: dict[str, EdgeTable] = {label: EdgeTable() for label in EDGE_LABELS}
+        self.lock = threading.RLock()
+        # Where the index stands in the change log, and which store's log it is.
+        self.position: object = 0
+        self.store_id = ""
+
+    # ---- applying the change log -------------------------------------------------------------
+    def apply_bodies(self, bodies: Iterable[str], position: object) -> int:
+        """Apply logged transactions in order, then remember ``position``; how many entries."""
+        count = 0
+        for body in bodies:
+            entries = list(changes.decode(body))
+            for start in range(0, len(entries), APPLY_SLICE):
+                with self.lock:
+                    for entry in entries[start : start + APPLY_SLICE]:
+                        self._apply(entry)
+            count += len(entries)
+        with self.lock:
+            self.position = position
+            self._fold_if_needed()
+        return count
+
+    def apply_entries(self, entries: Iterable[changes.Entry]) -> None:
+        with self.lock:
+            for entry in entries:
+                self._apply(entry)
+            self._fold_if_needed()
+
+    def _apply(self, entry: changes.Entry) -> None:
+        kind = entry[0]
+        if kind == changes.VERTEX:
+            _, key, label, props = entry
+            vertex = self._vertex(key, label)
+            for name, value in props.items():
+                self.props.set(vertex, name, value)
+            return
+        _, key, label, out_key, in_key, *rest = entry
+        table = self.tables[label]
+        src = self._vertex(out_key, None)
+        dst = self._vertex(in_key, None)
+        edge = self._find_edge(label, src, dst, key)
+        if kind == changes.REMOVED:
+            if edge is not None:
+                table.remove(edge)
+            return
+        if edge is None:
+            edge = table.add(src, dst)
+        for name, value in rest[0].items():
+            table.props.set(edge, name, value)
+            if name == "expires_at":
+                table.set_expiry(edge, epoch_of(value))
+
+    def _vertex(self, key: str, label: str | None) -> int:
+        vertex = self.ids.get(key)
+        if vertex is None:
+            vertex = len(self.keys)
+            self.keys.append(key)
+            self.labels.ensure(vertex + 1)
+            self.props.ensure(vertex + 1)
+            self.ids[key] = vertex
+        if label is not None:
+            self.labels[vertex] = LABELS.index(label)
+        return vertex
+
+    def _fold_if_needed(self) -> None:
+        for table in self.tables.values():
+            if table.needs_fold():
+                table.fold(len(self.keys))
+
+    def _find_edge(self, label: str, src: int, dst: int, key: str) -> int | None:
+        table = self.tables[label]
+        out = table.by["out"]
+        candidates = list(out.overlay.get(src, ()))
+        if src < len(out.indptr) - 1:
+            candidates.extend(out.order[out.indptr[src] : out.indptr[src + 1]].tolist())
+        for edge in candidates:
+            if table.dst[edge] == dst and table.alive[edge] and self._edge_key(label, edge) == key:
+                return int(edge)
+        return None
+
+    def _edge_key(self, label: str, edge: int) -> str:
+        table = self.tables[label]
+        props = table.props.row(edge) if label == schema.DERIVES else {}
+        return schema.edge_key(label, self.keys[table.src[edge]], self.keys[table.dst[edge]], props)
+
+    # ---- records -------------------------------------------------------------------------------
+    def label_of(self, vertex: int) -> str | None:
+        code = int(self.labels[vertex])
+        return None if code == NO_LABEL else LABELS[code]
+
+    def record(self, vertex: int) -> VertexRecord:
+        props = self.props.row(vertex)
+        props[schema.KEY] = self.keys[vertex]
+        return VertexRecord(id=vertex, label=self.label_of(vertex) or "", props=props)
+
+    def edge_record(self, label: str, edge: int) -> EdgeRecord:
+        table = self.tables[label]
+        src, dst = int(table.src[edge]), int(table.dst[edge])
+        props = table.props.row(edge)
+        props[schema.KEY] = schema.edge_key(label, self.keys[src], self.keys[dst], props)
+        return EdgeRecord(id=EDGE_LABELS.index(label) * EDGE_ID_STRIDE + edge, label=label, out_id=src, in_id=dst,
+                          props=props)
+
+    # ---- look-ups ------------------------------------------------------------------------------
+    def find(self, keys: Iterable[str]) -> dict[str, VertexRecord]:
+        with self.lock:
+            found = {}
+            for key in keys:
+                vertex = self.ids.get(key)
+                if vertex is not None and self.labels[vertex] != NO_LABEL:
+                    found[key] = self.record(vertex)
+            return found
+
+    def vertices(self, ids: Iterable[Any]) -> dict[Any, VertexRecord]:
+        with self.lock:
+            return {i: self.record(i) for i in dict.fromkeys(ids) if isinstance(i, int) and 0 <= i < len(self.keys)}
+
+    def with_label(self, label: str) -> list[int]:
+        with self.lock:
+            return np.flatnonzero(self.labels.view == LABELS.index(label)).tolist()
+
+    def having(self, label: str, name: str, value: Any) -> list[int]:
+        """Vertices of ``label`` whose property ``name`` equals ``value`` (a vectorised scan)."""
+        with self.lock:
+            codes = self.props.codes(name)
+            code = self.props.code_of(name, value)
+            if codes is None or code == ABSENT:
+                return []
+            match = (codes == code) & (self.labels.view[: len(codes)] == LABELS.index(label))
+            return np.flatnonzero(match).tolist()
+
+    def count(self, label: str) -> int:
+        with self.lock:
+            if label in self.tables:
+                return self.tables[label].live
+            return int(np.count_nonzero(self.labels.view == LABELS.index(label)))
+
+    # ---- hops and walks ------------------------------------------------------------------------
+    def edge_ids(self, label: str, vertices: Sequence[int] | IntArray, direction: Direction,
+                 now: float | None = None) -> IntArray:
+        with self.lock:
+            return self.tables[label].at(vertices, direction, now)
+
+    def hops(self, ids: Iterable[Any], direction: Direction, labels: Sequence[str], now: float | None) -> list[Hop]:
+        """Edges of ``labels`` at the vertices with their far ends, expired ones left out."""
+        wanted = [i for i in dict.fromkeys(ids) if isinstance(i, int)]
+        found: list[Hop] = []
+        with self.lock:
+            for label in labels:
+                table = self.tables[label]
+                edges = table.at(wanted, direction, now)
+                for edge, far in zip(edges.tolist(), table.far(edges, direction).tolist(), strict=True):
+                    found.append(Hop(edge=self.edge_record(label, edge), neighbour=self.record(far)))
+        return found
+
+    def in_edges(self, vertex: int, now: float | None = None) -> list[InEdge]:
+        """The `derives` edges into a column as propagation sees them."""
+        table = self.tables[schema.DERIVES]
+        found = []
+        for edge in table.at([vertex], "in", now).tolist():
+            props = table.props.row(edge)
+            source = self.keys[table.src[edge]]
+            found.append(InEdge(
+                edge=schema.edge_key(schema.DERIVES, source, self.keys[vertex], props), source=source,
+                type=str(props.get("type", "")), subtype=str(props.get("subtype", "")),
+                masking=bool(props.get("masking", False)),
+            ))
+        return found
+
+    def walk(self, start: Iterable[int], direction: Direction, depth: int, max_nodes: int | None = None,
+             direct_only: bool = False, now: float | None = None) -> tuple[IntArray, list[int], bool]:
+        """Breadth-first over `derives` edges from ``start`` up to ``depth`` hops: the edges met
+        (each once), the vertices reached beyond the start in the order met, and whether
+        ``max_nodes`` (the vertices beyond the start) cut the walk; edges to vertices it left out
+        are dropped, as :func:`tagline.graph.traversal.walk` does."""
+        table = self.tables[schema.DERIVES]
+        with self.lock:
+            seen = np.zeros(len(self.keys), dtype=np.bool_)
+            frontier = np.asarray(sorted(set(start)), dtype=np.int64)
+            seen[frontier] = True
+            direct = self.tables[schema.DERIVES].props.code_of("type", "DIRECT")
+            kept: list[IntArray] = []
+            reached: list[int] = []
+            truncated = False
+            for _ in range(depth):
+                if not len(frontier):
+                    break
+                edges = table.at(frontier, direction, now)
+                if direct_only:
+                    types = table.props.codes("type")
+                    edges = edges[types[edges] == direct] if types is not None else edges[:0]
+                far = table.far(edges, direction).astype(np.int64)
+                fresh_mask = ~seen[far]
+                fresh, first = np.unique(far[fresh_mask], return_index=True)
+                fresh = fresh[np.argsort(first, kind="stable")]
+                if max_nodes is not None and len(reached) + len(fresh) > max_nodes:
+                    room = max(max_nodes - len(reached), 0)
+                    fresh = fresh[:room]
+                    truncated = True
+                    allowed = seen.copy()
+                    allowed[fresh] = True
+                    edges = edges[allowed[far]]
+                seen[fresh] = True
+                reached.extend(fresh.tolist())
+                kept.append(edges)
+                frontier = fresh
+            found = np.unique(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
+            return found, reached, truncated
+
+    def expansion(self, start: Iterable[int], direction: Direction, depth: int, max_nodes: int | None = None,
+                  direct_only: bool = False, now: float | None = None) -> Expansion:
+        """:meth:`walk` with every edge as a record, and the vertex at the far end of each."""
+        edges, reached, truncated = self.walk(start, direction, depth, max_nodes, direct_only, now)
+        result = Expansion(truncated=truncated)
+        with self.lock:
+            for edge in edges.tolist():
+                record = self.edge_record(schema.DERIVES, edge)
+                result.edges[record.id] = record
+                far = record.in_id if direction == "out" else record.out_id
+                if far not in result.vertices:
+                    result.vertices[far] = self.record(far)
+        return result
+
+    def memory_bytes(self) -> int:
+        """What the arrays hold (the key strings and interned values aside)."""
+        arrays: list[npt.NDArray[Any]] = [self.labels.view]
+        arrays.extend(c.view for c in self.props.columns.values())
+        for table in self.tables.values():
+            arrays.extend([table.src.view, table.dst.view, table.alive.view, table.expires.view])
+            arrays.extend(c.view for c in table.props.columns.values())
+            arrays.extend([table.by["out"].order, table.by["out"].indptr, table.by["in"].order, table.by["in"].indptr])
+        return sum(a.nbytes for a in arrays)
