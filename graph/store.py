@@ -50,7 +50,7 @@ class GraphStore:
         self.changelog = self._open_changelog()
         self.follow = follow
         self._cache = KeyCache()
-        self._writer = BatchWriter(self._cache)
+        self._writer = BatchWriter(self._cache, self.connection.sqlite)
         self._index: LineageIndex | None = None
         self._applied = 0
 

@@ -12,6 +12,7 @@ exactly the properties stored, for the change log that keeps every lineage index
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,7 @@ from typing import Any
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
-from tagline.graph import schema
+from tagline.graph import embedded_rows, schema
 from tagline.graph.changes import ChangeSet
 from tagline.graph.model import (
     ColumnEdge,
@@ -169,10 +170,15 @@ def _access_spec(specs: dict[str, EdgeSpec], label: str, access: DatasetAccess, 
 
 
 class BatchWriter:
-    """Writes batches through one connection, remembering vertex ids between batches."""
+    """Writes batches through one connection, remembering vertex ids between batches.
 
-    def __init__(self, cache: KeyCache) -> None:
+    ``rows`` is the embedded store's SQLite connection, through which new elements are created
+    row by row (see ``graph/embedded_rows.py``); None on a Gremlin Server.
+    """
+
+    def __init__(self, cache: KeyCache, rows: sqlite3.Connection | None = None) -> None:
         self.cache = cache
+        self.rows = rows
 
     def write(self, g: GraphTraversalSource, batch: LineageBatch, at: datetime, changes: ChangeSet) -> WriteResult:
         """Write ``batch`` with traversal source ``g`` (already inside a transaction)."""
@@ -219,13 +225,14 @@ class BatchWriter:
         ids.update({key: rec.id for key, rec in find_by_keys(g, missing).items()})
         return ids
 
-    @staticmethod
-    def _create_vertex(g: GraphTraversalSource, spec: VertexSpec, now: str, changes: ChangeSet) -> VertexId:
+    def _create_vertex(self, g: GraphTraversalSource, spec: VertexSpec, now: str, changes: ChangeSet) -> VertexId:
         props = {**spec.props, "first_seen": now}
+        changes.vertex(props[schema.KEY], spec.label, {n: v for n, v in props.items() if n != schema.KEY})
+        if self.rows is not None:
+            return embedded_rows.create_vertex(self.rows, spec.label, props)
         step = g.add_v(spec.label)
         for name, value in props.items():
             step = step.property(name, value)
-        changes.vertex(props[schema.KEY], spec.label, {n: v for n, v in props.items() if n != schema.KEY})
         return step.id_().next()
 
     @staticmethod
@@ -250,8 +257,8 @@ class BatchWriter:
                 step.iterate()
                 changes.vertex(key, spec.label, news)
 
-    @staticmethod
     def _create_edge(
+        self,
         g: GraphTraversalSource,
         label: str,
         ends: tuple[str, str],
@@ -259,19 +266,23 @@ class BatchWriter:
         props: dict[str, Any],
         changes: ChangeSet,
     ) -> None:
-        # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
-        step = g.V(ids[ends[0]]).as_("a").V(ids[ends[1]]).as_("b").add_e(label).from_("a").to("b")
         # Empty and false values are not stored: readers take a missing property as such, and each
-        # property costs GremLite a read and a write.
+        # property costs the store a write.
         stored = {n: v for n, v in props.items() if v not in (None, "", False)}
-        for name, value in stored.items():
-            step = step.property(name, value)
-        step.iterate()
+        if self.rows is not None:
+            embedded_rows.create_edge(self.rows, ids[ends[0]], label, ids[ends[1]], stored)  # type: ignore[arg-type]
+        else:
+            # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
+            step = g.V(ids[ends[0]]).as_("a").V(ids[ends[1]]).as_("b").add_e(label).from_("a").to("b")
+            for name, value in stored.items():
+                step = step.property(name, value)
+            step.iterate()
         stored.pop(schema.KEY, None)
         changes.edge(schema.edge_key(label, *ends, stored), label, *ends, stored)
 
-    @staticmethod
-    def _refresh_edge(g: GraphTraversalSource, current: EdgeRecord, spec: EdgeSpec, now: str, changes: ChangeSet) -> None:
+    def _refresh_edge(
+        self, g: GraphTraversalSource, current: EdgeRecord, spec: EdgeSpec, now: str, changes: ChangeSet
+    ) -> None:
         news: dict[str, Any] = {"last_seen": now}
         if "last_at" in spec.props:
             news["last_at"] = max(str(current.props.get("last_at", "")), spec.props["last_at"])
@@ -279,13 +290,16 @@ class BatchWriter:
             expiry = schema.later_expiry(current.props["expires_at"], spec.props.get("expires_at"))
             if expiry != current.props["expires_at"]:
                 news["expires_at"] = expiry
-        step = g.E(current.id)
-        for name, value in news.items():
-            if value is not None:
-                step = step.property(name, value)
-        step.iterate()
-        if "expires_at" in news and news["expires_at"] is None:
-            g.E(current.id).properties("expires_at").drop().iterate()
+        if self.rows is not None:
+            embedded_rows.set_edge_properties(self.rows, current.id, current.props, news)  # type: ignore[arg-type]
+        else:
+            step = g.E(current.id)
+            for name, value in news.items():
+                if value is not None:
+                    step = step.property(name, value)
+            step.iterate()
+            if "expires_at" in news and news["expires_at"] is None:
+                g.E(current.id).properties("expires_at").drop().iterate()
         changes.edge(spec.key, spec.label, spec.out_key, spec.in_key, news)
 
 
