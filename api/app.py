@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -45,23 +47,36 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        holder["thread"] = StoreThread(settings.store, on_call=metrics.store_calls.inc)
+        thread = holder["thread"] = StoreThread(settings.store, on_call=metrics.store_calls.inc)
+        following = asyncio.create_task(thread.follow(settings.index_refresh_seconds))
         try:
             yield
         finally:
+            following.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await following
             holder.pop("thread").close()
 
     async def healthz(request: Request) -> JSONResponse:
+        """Liveness: the process answers. Never touches the store, so it never waits on it."""
+        return JSONResponse({"status": "ok", "version": __version__, "store": store_kind})
+
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: the store answers within the budget, and how far the index lags its log."""
         thread = holder["thread"]
         try:
-            await thread.run(thread.store.ping)
-        except Exception as exc:  # any store failure means unhealthy, whatever its type
+            lag = await asyncio.wait_for(thread.run(thread.store.index_lag), settings.ready_timeout_seconds)
+        except TimeoutError:
+            reason = f"the store did not answer within {settings.ready_timeout_seconds:g} s"
+            return JSONResponse({"status": "unavailable", "store": store_kind, "error": reason}, 503)
+        except Exception as exc:  # any store failure means not ready, whatever its type
             return JSONResponse({"status": "unavailable", "store": store_kind, "error": str(exc)}, 503)
-        return JSONResponse({"status": "ok", "version": __version__, "store": store_kind})
+        return JSONResponse({"status": "ready", "store": store_kind, "index_lag": lag})
 
     routes = [
         Route("/graphql", RequireIdentity(TaglineGraphQL(settings, holder)), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
         *openlineage_routes(holder),
         *dependency_routes(settings, holder),

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     max_tokens: int = Field(4000, description="most tokens in one GraphQL document")
     max_lineage_depth: int = Field(20, description="largest `depth` argument for upstream/downstream/lineage")
     max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")
+    index_refresh_seconds: float = Field(
+        0.5, gt=0, description="how often the server applies writes made by other processes to its lineage index"
+    )
+    ready_timeout_seconds: float = Field(2.0, gt=0, description="how long /readyz waits for the store")
     stale_after_days: int = Field(14, description="a job that has not written a dataset for this long is a stale writer")
     health_days: int = Field(30, description="window for zombies (not written) and unused (not read) datasets")
     policy: str | None = Field(None, description="TOML file with the tag vocabulary and propagation policy")

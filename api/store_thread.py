@@ -1,19 +1,24 @@
-"""Runs every store call of the server on one dedicated thread.
+"""Runs every store call of the server on one dedicated thread, and keeps the lineage index
+current.
 
 SQLite connections belong to the thread that opened them, and the Gremlin driver blocks; keeping
-the store on its own thread lets the event loop go on serving while a traversal runs, and
-DataLoaders batch the calls of one resolver level into one trip to that thread.
+the store on its own thread lets the event loop go on serving while a write runs. Lineage reads
+do not come here: the index answers them on the event loop. The index is loaded before the server
+answers anything, and :meth:`StoreThread.follow` applies what other processes write (a CLI
+ingest, another replica) within ``interval`` seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
 from tagline.graph.store import GraphStore
 
+log = logging.getLogger("tagline.store")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -22,7 +27,24 @@ class StoreThread:
     def __init__(self, location: str, on_call: Callable[[], None] = lambda: None) -> None:
         self._on_call = on_call
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tagline-store")
-        self.store: GraphStore = self._executor.submit(GraphStore, location).result()
+        self.store: GraphStore = self._executor.submit(self._open, location).result()
+
+    @staticmethod
+    def _open(location: str) -> GraphStore:
+        store = GraphStore(location, follow=False)
+        store.index  # noqa: B018 - loaded here, before the first request, not during one
+        return store
+
+    async def follow(self, interval: float) -> None:
+        """Apply the change log's tail every ``interval`` seconds, until cancelled. A failed read
+        (the store away for a moment) is tried again at the next turn."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                # Not counted as a store call: those count what requests cost.
+                await asyncio.get_running_loop().run_in_executor(self._executor, self.store.sync)
+            except Exception as exc:  # noqa: BLE001 - any store failure: log it and try again
+                log.warning("could not read the change log: %s", exc)
 
     async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         self._on_call()
@@ -30,5 +52,6 @@ class StoreThread:
         return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
 
     def close(self) -> None:
+        # The executor runs the close, which writes the index snapshot if enough changed.
         self._executor.submit(self.store.close).result()
         self._executor.shutdown(wait=True)

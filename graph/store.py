@@ -117,6 +117,14 @@ class GraphStore:
         self._applied = 0
         return True
 
+    def index_lag(self) -> int | None:
+        """How many logged transactions the index has yet to apply (None on a Gremlin Server,
+        whose log has no positions to count); reading it proves the store answers."""
+        self.ping()
+        if not isinstance(self.changelog, SqliteChangeLog) or self._index is None:
+            return None
+        return self.changelog.head() - int(self._index.position)  # type: ignore[call-overload]
+
     def _read(self) -> LineageIndex:
         index = self.index
         if self.follow:

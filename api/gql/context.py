@@ -1,54 +1,23 @@
-"""Per-request context: the store thread, the settings, and one DataLoader per kind of hop.
+"""Per-request context: the store, the settings, the caller and the policy.
 
-Loaders batch every load of one resolver level into a single store call, so a nested lineage
-query costs one round trip per level, not one per column.
+Lineage reads (look-ups, hops, walks, tag provenance) are answered by the store's lineage index,
+in memory, right here on the event loop: no round trip, no queue behind the store thread. Only
+writes and what the index does not hold (audit, dead letter, event log) go to the store thread.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from starlette.responses import Response
-from strawberry.dataloader import DataLoader
 
 from tagline.api.auth import LOCAL, Identity
 from tagline.api.settings import Settings
 from tagline.api.store_thread import StoreThread
 from tagline.governance.policy import Policy
-from tagline.governance.provenance import TagPath, tag_paths
-from tagline.governance.state import column_states
-from tagline.graph import schema
 from tagline.graph.reader import Direction
 from tagline.graph.records import Hop, VertexId, VertexRecord
-
-HopLoader = DataLoader[VertexId, list[Hop]]
-
-
-def _hop_loader(thread: StoreThread, direction: Direction, label: str) -> HopLoader:
-    async def load(ids: list[VertexId]) -> list[list[Hop]]:
-        found = await thread.run(thread.store.hops, ids, direction, [label])
-        by_vertex: dict[VertexId, list[Hop]] = defaultdict(list)
-        for h in found:
-            by_vertex[h.edge.in_id if direction == "in" else h.edge.out_id].append(h)
-        return [by_vertex[i] for i in ids]
-
-    return DataLoader(load_fn=load)
-
-
-def _key_loader(thread: StoreThread) -> DataLoader[str, VertexRecord | None]:
-    async def load(keys: list[str]) -> list[VertexRecord | None]:
-        found = await thread.run(thread.store.find, keys)
-        return [found.get(k) for k in keys]
-
-    return DataLoader(load_fn=load)
-
-
-def _tag_path_loader(thread: StoreThread) -> DataLoader[tuple[str, str], list[TagPath]]:
-    async def load(requests: list[tuple[str, str]]) -> list[list[TagPath]]:
-        return await thread.run(tag_paths, lambda keys: column_states(thread.store, keys), list(requests))
-
-    return DataLoader(load_fn=load)
+from tagline.graph.store import GraphStore
 
 
 @dataclass
@@ -58,24 +27,19 @@ class Context:
     identity: Identity = LOCAL
     response: Response | None = None
     policy: Policy = field(default_factory=Policy)
-    hop_loaders: dict[tuple[Direction, str], HopLoader] = field(default_factory=dict)
-    by_key: DataLoader[str, VertexRecord | None] = field(init=False)
-    tag_paths: DataLoader[tuple[str, str], list[TagPath]] = field(init=False)
+    # Subtrees of nested lineage already rendered in this request (see api/gql/lineage_render.py).
+    rendered: dict[object, object] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.by_key = _key_loader(self.thread)
-        self.tag_paths = _tag_path_loader(self.thread)
+    @property
+    def store(self) -> GraphStore:
+        return self.thread.store
 
-    def hops(self, direction: Direction, label: str) -> HopLoader:
-        loader = self.hop_loaders.get((direction, label))
-        if loader is None:
-            loader = self.hop_loaders[(direction, label)] = _hop_loader(self.thread, direction, label)
-        return loader
+    def lookup(self, key: str) -> VertexRecord | None:
+        """Exact key first; then the case-folded key, so `Orders.ID` finds `orders.id` as a SQL user expects."""
+        return self.store.find_folded(key)
 
-    async def neighbours(self, vertex: VertexId, direction: Direction, label: str) -> list[VertexRecord]:
-        hops = await self.hops(direction, label).load(vertex)
-        return sorted((h.neighbour for h in hops), key=lambda r: r.key)
+    def hops(self, vertex: VertexId, direction: Direction, label: str) -> list[Hop]:
+        return self.store.hops([vertex], direction, [label])
 
-    async def lineage_hops(self, ids: list[VertexId], direction: Direction, direct_only: bool) -> list[Hop]:
-        per_vertex = await self.hops(direction, schema.DERIVES).load_many(ids)
-        return [h for hops in per_vertex for h in hops if not direct_only or schema.is_direct(h.edge.props)]
+    def neighbours(self, vertex: VertexId, direction: Direction, label: str) -> list[VertexRecord]:
+        return sorted((h.neighbour for h in self.hops(vertex, direction, label)), key=lambda r: r.key)

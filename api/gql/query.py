@@ -23,27 +23,23 @@ from tagline.graph.records import VertexRecord
 from tagline.graph.traversal import Expansion
 
 
-async def _lookup(info: Info[Context, None], key: str) -> VertexRecord | None:
-    """Exact key first; then the case-folded key, so `Orders.ID` finds `orders.id` as a SQL user expects."""
-    exact, folded = await info.context.by_key.load_many([key, key.lower()])
-    return exact or folded
 
 
 @strawberry.type
 class Query:
     @strawberry.field(description="A column by namespace, dataset name and field name.")
     async def column(self, info: Info[Context, None], namespace: str, dataset: str, field: str) -> Column | None:
-        record = await _lookup(info, column_key(namespace, dataset, field))
+        record = info.context.lookup(column_key(namespace, dataset, field))
         return Column.of(record) if record else None
 
     @strawberry.field(description="A dataset (table or view) by namespace and name.")
     async def dataset(self, info: Info[Context, None], namespace: str, name: str) -> Dataset | None:
-        record = await _lookup(info, dataset_key(namespace, name))
+        record = info.context.lookup(dataset_key(namespace, name))
         return Dataset.of(record) if record else None
 
     @strawberry.field(description="A job by namespace and name.")
     async def job(self, info: Info[Context, None], namespace: str, name: str) -> Job | None:
-        record = await _lookup(info, job_key(namespace, name))
+        record = info.context.lookup(job_key(namespace, name))
         return Job.of(record) if record else None
 
     @strawberry.field(description="The lineage of a column, or of all a dataset's columns, as nodes and edges.")
@@ -62,27 +58,27 @@ class Query:
         node_limit = info.context.settings.max_lineage_nodes
         if not 1 <= max_nodes <= node_limit:
             raise GraphQLError(f"maxNodes must be between 1 and {node_limit} (got {max_nodes})")
-        start = await _start_columns(info, namespace, dataset, field)
+        start = _start_columns(info, namespace, dataset, field)
         result = Expansion()
         if direction in (Direction.UPSTREAM, Direction.BOTH):
-            result.merge(await walk(info, start, "in", depth, direct_only, max_nodes))
+            result.merge(walk(info, start, "in", depth, direct_only, max_nodes))
         if direction in (Direction.DOWNSTREAM, Direction.BOTH):
-            result.merge(await walk(info, start, "out", depth, direct_only, max_nodes))
+            result.merge(walk(info, start, "out", depth, direct_only, max_nodes))
         nodes = sorted(result.vertices.values(), key=lambda r: r.key)
         return LineageGraph(
             nodes=[Column.of(r) for r in nodes], edges=edges_of(result), truncated=result.truncated
         )
 
 
-async def _start_columns(
+def _start_columns(
     info: Info[Context, None], namespace: str, dataset: str, field: str | None
 ) -> list[VertexRecord]:
     if field is not None:
-        record = await _lookup(info, column_key(namespace, dataset, field))
+        record = info.context.lookup(column_key(namespace, dataset, field))
         if record is None:
             raise GraphQLError(f"no column {field!r} in dataset {dataset!r} of namespace {namespace!r}")
         return [record]
-    ds = await _lookup(info, dataset_key(namespace, dataset))
+    ds = info.context.lookup(dataset_key(namespace, dataset))
     if ds is None:
         raise GraphQLError(f"no dataset {dataset!r} in namespace {namespace!r}")
-    return await info.context.neighbours(ds.id, "out", schema.HAS_COLUMN)
+    return info.context.neighbours(ds.id, "out", schema.HAS_COLUMN)

@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from tagline.api.gql.access import OperationAccess
 from tagline.api.gql.dependencies import DependenciesQuery
 from tagline.api.gql.health import HealthQuery
+from tagline.api.gql.lineage_render import PrerenderingExecutionContext
 from tagline.api.gql.query import Query
 from tagline.api.gql.tags import TagMutation, TagQuery
 from tagline.api.settings import Settings
@@ -18,6 +19,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=merge_types("Query", (Query, DependenciesQuery, HealthQuery, TagQuery)),
         mutation=merge_types("Mutation", (TagMutation,)),
+        execution_context_class=PrerenderingExecutionContext,
         extensions=[
             OperationAccess,
             QueryDepthLimiter(max_depth=settings.max_query_depth),

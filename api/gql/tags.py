@@ -28,8 +28,8 @@ class ColumnRefInput:
         return ColumnRef(namespace=self.namespace, dataset=self.dataset, field=self.field)
 
 
-async def _column(info: Info[Context, None], key: str) -> Column:
-    record = await info.context.by_key.load(key)
+def _column(info: Info[Context, None], key: str) -> Column:
+    record = info.context.store.find([key]).get(key)
     if record is None:
         raise GraphQLError(f"column {key!r} is not in the store")
     return Column.of(record)
@@ -51,8 +51,8 @@ class TagAuditEntry:
     cause: str
 
     @strawberry.field
-    async def column(self, info: Info[Context, None]) -> Column:
-        return await _column(info, self.column_key)
+    def column(self, info: Info[Context, None]) -> Column:
+        return _column(info, self.column_key)
 
 
 @strawberry.type
@@ -77,8 +77,8 @@ class SensitivityViolation:
     message: str
 
     @strawberry.field
-    async def column(self, info: Info[Context, None]) -> Column:
-        return await _column(info, self.column_key)
+    def column(self, info: Info[Context, None]) -> Column:
+        return _column(info, self.column_key)
 
 
 def _cursor(uid: str) -> str:
@@ -143,8 +143,7 @@ async def _act(info: Info[Context, None], column: ColumnRefInput, act: Callable[
         await ctx.thread.run(run)
     except (GovernanceError, ValueError) as exc:
         raise GraphQLError(str(exc)) from exc
-    found = await ctx.thread.run(ctx.thread.store.find, [ref.key])
-    return Column.of(found[ref.key])
+    return Column.of(ctx.store.find([ref.key])[ref.key])
 
 
 @strawberry.type

@@ -13,12 +13,14 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
-from tagline.governance.state import sensitivity_of, tag_views_of
+from tagline.api.gql.lineage_render import render_lineage
+from tagline.governance.provenance import tag_paths
+from tagline.governance.state import column_states, sensitivity_of, tag_views_of
 from tagline.governance.tags import TagView
 from tagline.graph import schema
 from tagline.graph.reader import Direction as HopDirection
 from tagline.graph.records import EdgeRecord, VertexRecord
-from tagline.graph.traversal import Expansion, expand_async
+from tagline.graph.traversal import Expansion
 
 
 @strawberry.enum(description="Which way to follow lineage from a column.")
@@ -39,15 +41,24 @@ def check_depth(info: Info[Context, None], depth: int) -> None:
         raise GraphQLError(f"depth must be between 1 and {limit} (got {depth}); ask for less, or page with a deeper start")
 
 
-async def walk(info: Info[Context, None], start: list[VertexRecord], direction: HopDirection, depth: int,
-               direct_only: bool = False, max_nodes: int | None = None) -> Expansion:
-    ctx = info.context
-    expansion = await expand_async(
-        lambda ids: ctx.lineage_hops(ids, direction, direct_only), [r.id for r in start], depth, max_nodes
-    )
+def walk(info: Info[Context, None], start: list[VertexRecord], direction: HopDirection, depth: int,
+         direct_only: bool = False, max_nodes: int | None = None) -> Expansion:
+    expansion = info.context.store.lineage([r.id for r in start], direction, depth, max_nodes, direct_only)
     for record in start:
         expansion.vertices.setdefault(record.id, record)
     return expansion
+
+
+def lineage_answer(info: Info[Context, None], record: VertexRecord, direction: HopDirection, depth: int,
+                   direct_only: bool) -> list[LineageEdge]:
+    """A column's lineage edges: rendered in one step from the index where the selection allows
+    (see api/gql/lineage_render.py), field by field otherwise."""
+    ctx = info.context
+    fast = render_lineage(info, record.id, direction, depth, direct_only, ctx.store.index,
+                          ctx.settings.max_lineage_depth, ctx.rendered)
+    if fast is not None:
+        return fast  # type: ignore[return-value]
+    return edges_of(walk(info, [record], direction, depth, direct_only))
 
 
 def edges_of(expansion: Expansion) -> list[LineageEdge]:
@@ -91,15 +102,15 @@ class Column:
 
     @strawberry.field(description="Every edge within `depth` hops upstream, each once. "
                       "`directOnly` follows only edges that carry the value (no joins, filters...).")
-    async def upstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
+    def upstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
         check_depth(info, depth)
-        return edges_of(await walk(info, [self.record], "in", depth, direct_only))
+        return lineage_answer(info, self.record, "in", depth, direct_only)
 
     @strawberry.field(description="Every edge within `depth` hops downstream, each once. "
                       "`directOnly` follows only edges that carry the value.")
-    async def downstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
+    def downstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
         check_depth(info, depth)
-        return edges_of(await walk(info, [self.record], "out", depth, direct_only))
+        return lineage_answer(info, self.record, "out", depth, direct_only)
 
 
 @strawberry.type(description="One `derives` edge: `source` feeds `target`.")
@@ -123,9 +134,9 @@ class LineageEdge:
         return _text(self.record, "expression")
 
     @strawberry.field(description="The job that made this edge, where known.")
-    async def job(self, info: Info[Context, None]) -> Job | None:
+    def job(self, info: Info[Context, None]) -> Job | None:
         key = _text(self.record, "job")
-        record = await info.context.by_key.load(key) if key else None
+        record = info.context.store.find([key]).get(key) if key else None
         return Job.of(record) if record else None
 
     @strawberry.field(description="When this edge was first and last seen by an ingest (ISO-8601).")
@@ -158,12 +169,11 @@ class ColumnTag:
         return cls(column_key=column_key, name=view.name, origin=TagOrigin(view.origin), masked=view.masked)
 
     @strawberry.field(description="One entry per source column, with the shortest path the tag came by.")
-    async def sources(self, info: Info[Context, None]) -> list[TagSource]:
-        ctx = info.context
-        paths = await ctx.tag_paths.load((self.column_key, self.name))
-        records = await ctx.by_key.load_many(sorted({c for p in paths for c in p.columns}))
-        columns = {r.key: r for r in records if r is not None}
-        by_key = await ctx.thread.run(ctx.thread.store.derives_edges, {h for p in paths for h in p.hops()})
+    def sources(self, info: Info[Context, None]) -> list[TagSource]:
+        store = info.context.store
+        paths = tag_paths(lambda keys: column_states(store, keys), [(self.column_key, self.name)])[0]
+        columns = store.find({c for p in paths for c in p.columns})
+        by_key = store.derives_edges({h for p in paths for h in p.hops()})
         found = []
         for p in paths:
             if p.source not in columns:
@@ -191,17 +201,17 @@ class Dataset:
                    description=_text(record, "description"))
 
     @strawberry.field
-    async def columns(self, info: Info[Context, None]) -> list[Column]:
-        found = await info.context.neighbours(self.record.id, "out", schema.HAS_COLUMN)
+    def columns(self, info: Info[Context, None]) -> list[Column]:
+        found = info.context.neighbours(self.record.id, "out", schema.HAS_COLUMN)
         return [Column.of(r) for r in found]
 
     @strawberry.field(description="Jobs that read this dataset.")
-    async def readers(self, info: Info[Context, None]) -> list[Job]:
-        return [Job.of(r) for r in await info.context.neighbours(self.record.id, "in", schema.READS)]
+    def readers(self, info: Info[Context, None]) -> list[Job]:
+        return [Job.of(r) for r in info.context.neighbours(self.record.id, "in", schema.READS)]
 
     @strawberry.field(description="Jobs that write this dataset.")
-    async def writers(self, info: Info[Context, None]) -> list[Job]:
-        return [Job.of(r) for r in await info.context.neighbours(self.record.id, "in", schema.WRITES)]
+    def writers(self, info: Info[Context, None]) -> list[Job]:
+        return [Job.of(r) for r in info.context.neighbours(self.record.id, "in", schema.WRITES)]
 
     @strawberry.field(description="Declared a source by the operator: having no upstream is expected of it.")
     def declared_source(self) -> bool:
@@ -226,17 +236,17 @@ class Job:
                    last_run_state=_text(record, "last_run_state"))
 
     @strawberry.field(description="Datasets this job reads.")
-    async def inputs(self, info: Info[Context, None]) -> list[Dataset]:
-        return [Dataset.of(r) for r in await info.context.neighbours(self.record.id, "out", schema.READS)]
+    def inputs(self, info: Info[Context, None]) -> list[Dataset]:
+        return [Dataset.of(r) for r in info.context.neighbours(self.record.id, "out", schema.READS)]
 
     @strawberry.field(description="Datasets this job writes.")
-    async def outputs(self, info: Info[Context, None]) -> list[Dataset]:
-        return [Dataset.of(r) for r in await info.context.neighbours(self.record.id, "out", schema.WRITES)]
+    def outputs(self, info: Info[Context, None]) -> list[Dataset]:
+        return [Dataset.of(r) for r in info.context.neighbours(self.record.id, "out", schema.WRITES)]
 
     @strawberry.field(description="Datasets this job writes, each with the last time it wrote it: what to "
                       "check for data quality once the job completes.")
-    async def produced_datasets(self, info: Info[Context, None]) -> list[DatasetWrite]:
-        hops = await info.context.hops("out", schema.WRITES).load(self.record.id)
+    def produced_datasets(self, info: Info[Context, None]) -> list[DatasetWrite]:
+        hops = info.context.hops(self.record.id, "out", schema.WRITES)
         written = [DatasetWrite.of(h.neighbour, h.edge.props.get("last_at")) for h in hops]
         return sorted(written, key=lambda w: w.dataset.record.key)
 

@@ -29,7 +29,17 @@ class Server:
     store: str
     process: subprocess.Popen[bytes]
 
+    def caught_up(self, timeout_s: float = 10) -> None:
+        """Wait until the server's index has applied every write (the CLI writes from another process)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if httpx.get(f"{self.url}/readyz", timeout=5).json().get("index_lag") == 0:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the server's lineage index did not catch up within {timeout_s} s")
+
     def graphql(self, query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
+        self.caught_up()
         response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
         return response.json()
 
