@@ -45,11 +45,16 @@ class GrowableArray:
             self._data = grown
         self.size = max(self.size, size)
 
-    def __getitem__(self, index: Any) -> Any:
-        return self._data[: self.size][index]
+    def __getitem__(self, index: int) -> Any:
+        # Slots past ``size`` hold the fill value, so a plain index into the storage is enough.
+        return self._data[index]
 
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._data[: self.size][index] = value
+    def __setitem__(self, index: int, value: Any) -> None:
+        self._data[index] = value
+
+    @property
+    def capacity(self) -> int:
+        return len(self._data)
 
 
 class Interned:
@@ -84,30 +89,26 @@ class PropertyTable:
         self.size = 0
 
     def ensure(self, size: int) -> None:
+        # Columns grow when a value is set; reads past a column's end find no value.
         self.size = max(self.size, size)
-        for column in self.columns.values():
-            column.ensure(self.size)
-
-    def _column(self, name: str) -> GrowableArray:
-        column = self.columns.get(name)
-        if column is None:
-            column = self.columns[name] = GrowableArray(np.int32, ABSENT)
-            column.ensure(self.size)
-            self.interned[name] = Interned()
-        return column
 
     def set(self, element: int, name: str, value: Any) -> None:
         """Set (or, with None, remove) one property of one element."""
+        column = self.columns.get(name)
         if value is None:
-            if name in self.columns:
-                self.columns[name][element] = ABSENT
+            if column is not None and element < column.capacity:
+                column[element] = ABSENT
             return
-        column = self._column(name)
+        if column is None:
+            column = self.columns[name] = GrowableArray(np.int32, ABSENT)
+            self.interned[name] = Interned()
+        if element >= column.size:
+            column.ensure(element + 1)
         column[element] = self.interned[name].code(value)
 
     def get(self, element: int, name: str) -> Any:
         column = self.columns.get(name)
-        if column is None:
+        if column is None or element >= column.capacity:
             return None
         code = int(column[element])
         return None if code == ABSENT else self.interned[name].values[code]
@@ -116,15 +117,20 @@ class PropertyTable:
         """Every property an element has."""
         found = {}
         for name, column in self.columns.items():
-            code = int(column[element])
-            if code != ABSENT:
-                found[name] = self.interned[name].values[code]
+            if element < column.capacity:
+                code = int(column[element])
+                if code != ABSENT:
+                    found[name] = self.interned[name].values[code]
         return found
 
     def codes(self, name: str) -> npt.NDArray[np.int32] | None:
-        """The whole code array of one property (for vectorised filters), or None if no element has it."""
+        """The whole code array of one property, one code per element (for vectorised filters), or
+        None if no element has it."""
         column = self.columns.get(name)
-        return None if column is None else column.view
+        if column is None:
+            return None
+        column.ensure(self.size)
+        return column.view
 
     def code_of(self, name: str, value: Hashable) -> int:
         """The code of ``value`` for ``name`` if some element ever had it, else ``ABSENT``."""

@@ -78,6 +78,8 @@ class LineageIndex:
         kind = entry[0]
         if kind == changes.VERTEX:
             _, key, label, props = entry
+            if key not in self.ids and all(v is None for v in props.values()):
+                return  # a property dropped from a vertex the store does not hold: nothing to do
             vertex = self._vertex(key, label)
             for name, value in props.items():
                 self.props.set(vertex, name, value)

@@ -111,9 +111,9 @@ class GraphStore:
     def save_snapshot(self) -> bool:
         """Write the index beside the embedded store, so the next process starts from it."""
         path = self.snapshot_path
-        if path is None or self._index is None:
+        if path is None:
             return False
-        save_snapshot(self._index, path)
+        save_snapshot(self.index, path)
         self._applied = 0
         return True
 

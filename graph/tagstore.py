@@ -37,15 +37,16 @@ def clear_pending(g: GraphTraversalSource, keys: Iterable[str], changes: ChangeS
 
 
 def update_columns(g: GraphTraversalSource, updates: dict[str, dict[str, Any]], changes: ChangeSet) -> None:
-    """Set properties of columns by key; a value of None removes the property."""
+    """Set properties of columns by key; a value of None removes the property. Keys of columns
+    the store does not hold change nothing."""
     for key, props in updates.items():
         kept = {n: v for n, v in props.items() if v is not None}
         dropped = [n for n, v in props.items() if v is None]
-        if kept:
-            step = g.V().has(schema.KEY, key)
-            for name, value in kept.items():
-                step = step.property(name, value)
-            step.iterate()
+        step = g.V().has(schema.KEY, key)
+        for name, value in kept.items():
+            step = step.property(name, value)
+        if not step.id_().to_list():
+            continue
         if dropped:
             g.V().has(schema.KEY, key).properties(*dropped).drop().iterate()
         changes.vertex(key, schema.COLUMN, props)

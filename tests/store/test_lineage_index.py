@@ -1,0 +1,217 @@
+"""The lineage index against the store it is derived from.
+
+The reference is read from the store through plain Gremlin traversals into sets and dicts, and
+its walks are a plain breadth-first search over those: nothing of the index's code is used to
+build what it is compared with.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from gremlin_python.process.graph_traversal import __
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tagline.graph import schema
+from tagline.graph.model import ColumnEdge, DatasetRef, JobRef, LineageBatch, LineageType, Subtype, Transformation
+from tagline.graph.store import GraphStore
+from tests.conftest import col, derive
+
+Snapshot = tuple[dict[tuple[str, str], dict[str, Any]], dict[tuple[str, str, str, str], dict[str, Any]]]
+
+
+def _flat(props: dict[Any, Any]) -> dict[str, Any]:
+    return {k: v[0] if isinstance(v, list) else v for k, v in props.items() if isinstance(k, str)}
+
+
+def store_contents(store: GraphStore) -> Snapshot:
+    """Every lineage vertex (label, key) -> props and edge (label, out key, in key, key) -> props,
+    read with Gremlin alone."""
+    g = store.g
+    vertices = {}
+    for label in schema.VERTEX_LABELS:
+        for props in g.V().has_label(label).value_map().to_list():
+            flat = _flat(props)
+            vertices[(label, flat.pop(schema.KEY))] = flat
+    edges = {}
+    for label in schema.EDGE_LABELS:
+        rows = g.E().has_label(label).project("o", "i", "p").by(__.out_v().values(schema.KEY)).by(
+            __.in_v().values(schema.KEY)).by(__.value_map()).to_list()
+        for row in rows:
+            props = _flat(row["p"])
+            uid = props.pop(schema.KEY, f"h|{row['i']}")
+            edges[(label, row["o"], row["i"], uid)] = props
+    return vertices, edges
+
+
+def index_contents(store: GraphStore) -> Snapshot:
+    """The same, as the index answers it (hops over every vertex, expired edges included)."""
+    vertices = {}
+    ids = []
+    for label in schema.VERTEX_LABELS:
+        for record in store.find(store.index.keys).values():
+            if record.label == label:
+                props = dict(record.props)
+                vertices[(label, props.pop(schema.KEY))] = props
+                ids.append(record.id)
+    edges = {}
+    index = store.index
+    for hop in index.hops(ids, "out", schema.EDGE_LABELS, None):
+        props = dict(hop.edge.props)
+        uid = props.pop(schema.KEY)
+        edges[(hop.edge.label, index.keys[hop.edge.out_id], index.keys[hop.edge.in_id], uid)] = props
+    return vertices, edges
+
+
+def plain_bfs(edges: dict[tuple[str, str, str, str], dict[str, Any]], start: str, depth: int, now: str) -> set[str]:
+    """Keys of the `derives` edges within ``depth`` hops upstream of ``start``, expired ones aside."""
+    into: dict[str, list[tuple[str, str]]] = {}
+    for (label, source, target, uid), props in edges.items():
+        expires = props.get("expires_at")
+        if label == schema.DERIVES and (expires is None or str(expires) > now):
+            into.setdefault(target, []).append((source, uid))
+    found: set[str] = set()
+    seen = {start}
+    frontier = deque([(start, 0)])
+    while frontier:
+        column, hops = frontier.popleft()
+        if hops == depth:
+            continue
+        for source, uid in into.get(column, ()):
+            found.add(uid)
+            if source not in seen:
+                seen.add(source)
+                frontier.append((source, hops + 1))
+    return found
+
+
+COLUMNS = [col(f"db.t{n // 3}", f"c{n % 3}") for n in range(9)]
+KINDS = [("DIRECT", "IDENTITY"), ("DIRECT", "TRANSFORMATION"), ("INDIRECT", "FILTER")]
+NOW = datetime.now(UTC)
+
+edge_strategy = st.builds(
+    lambda s, t, kind, job, ttl: ColumnEdge(
+        source=COLUMNS[s], target=COLUMNS[t],
+        transformation=Transformation(type=LineageType(KINDS[kind][0]), subtype=Subtype(KINDS[kind][1])),
+        job=JobRef(namespace="default", name=f"job{job}"),
+        expires_at=None if ttl is None else NOW + timedelta(days=ttl),
+    ),
+    st.integers(0, 8), st.integers(0, 8), st.integers(0, 2), st.integers(0, 1),
+    st.one_of(st.none(), st.integers(-2, 2)),
+)
+operation = st.one_of(
+    st.tuples(st.just("write"), st.integers(0, 1), st.lists(edge_strategy, min_size=1, max_size=4)),
+    st.tuples(st.just("purge"), st.integers(0, 1), st.just([])),
+    st.tuples(st.just("source"), st.integers(0, 1), st.integers(0, 2)),
+    st.tuples(st.just("tags"), st.integers(0, 1), st.integers(0, 8)),
+    st.tuples(st.just("restart"), st.integers(0, 1), st.booleans()),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(operation, min_size=1, max_size=10))
+def test_two_writers_indexes_answer_what_the_store_holds(tmp_path_factory: Any, operations: list[Any]) -> None:
+    path = str(tmp_path_factory.mktemp("index") / "graph.db")
+    stores = [GraphStore(path), GraphStore(path)]
+    try:
+        for kind, who, arg in operations:
+            store = stores[who]
+            if kind == "write":
+                store.write(LineageBatch(edges=arg))
+            elif kind == "purge":
+                store.purge_expired()
+            elif kind == "source":
+                store.declare_sources([DatasetRef(namespace="ns", name=f"db.t{arg}")])
+            elif kind == "tags":
+                store.update_tags({COLUMNS[arg].key: {"tags_declared": '["pii"]'}}, [])
+            else:
+                if arg:
+                    store.save_snapshot()
+                store.close()
+                stores[who] = GraphStore(path)
+        for store in stores:
+            expected = store_contents(store)
+            assert index_contents(store) == expected
+            now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            for column in COLUMNS:
+                found = store.find([column.key]).get(column.key)
+                walked = {str(e.props[schema.KEY]) for e in store.lineage([found.id], "in", 3).edges.values()} if found else set()
+                assert walked == plain_bfs(expected[1], column.key, 3, now)
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_a_snapshot_of_another_store_or_a_later_position_is_not_trusted(tmp_path: Path) -> None:
+    a, b = col("db.a", "x"), col("db.b", "y")
+    first = str(tmp_path / "first.db")
+    store = GraphStore(first)
+    store.write(LineageBatch(edges=[derive(a, b)]))
+    assert store.save_snapshot()
+    store.close()
+    # The snapshot beside a different store names another store id: rebuilt, not trusted.
+    second = str(tmp_path / "second.db")
+    Path(second + ".index").write_bytes(Path(first + ".index").read_bytes())
+    other = GraphStore(second)
+    assert other.counts()["derives"] == 0
+    other.close()
+    # A damaged snapshot is rebuilt from the log.
+    Path(first + ".index").write_bytes(b"not a snapshot")
+    reopened = GraphStore(first)
+    assert reopened.counts()["derives"] == 1
+    reopened.close()
+
+
+def test_a_snapshot_is_followed_by_the_log_written_after_it(tmp_path: Path) -> None:
+    a, b, c = col("db.a", "x"), col("db.b", "y"), col("db.c", "z")
+    path = str(tmp_path / "graph.db")
+    store = GraphStore(path)
+    store.write(LineageBatch(edges=[derive(a, b)]))
+    store.save_snapshot()
+    store.write(LineageBatch(edges=[derive(b, c)]))
+    store.close()
+    reopened = GraphStore(path)
+    assert reopened.counts()["derives"] == 2
+    assert index_contents(reopened) == store_contents(reopened)
+    reopened.close()
+
+
+def test_an_expired_edge_leaves_answers_at_its_expiry_before_any_purge(tmp_path: Path) -> None:
+    a, b = col("db.a", "x"), col("db.b", "y")
+    store = GraphStore(str(tmp_path / "graph.db"))
+    soon = datetime.now(UTC) + timedelta(seconds=0.3)
+    edge = derive(a, b).model_copy(update={"expires_at": soon})
+    store.write(LineageBatch(edges=[edge]))
+    target = store.find([b.key])[b.key].id
+    assert len(store.lineage([target], "in", 1).edges) == 1
+    import time
+
+    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.05)
+    assert len(store.lineage([target], "in", 1).edges) == 0
+    assert store.counts()["derives"] == 1  # still in the store until purged
+    assert store.purge_expired() == 1
+    store.close()
+
+
+def test_a_store_written_before_the_change_log_gets_its_index_from_the_graph(tmp_path: Path) -> None:
+    a, b = col("db.a", "x"), col("db.b", "y")
+    path = str(tmp_path / "graph.db")
+    store = GraphStore(path)
+    store.write(LineageBatch(edges=[derive(a, b)]))
+    store.close()
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE tagline_changes")
+    con.execute("DROP TABLE tagline_meta")
+    con.commit()
+    con.close()
+    Path(path + ".index").unlink(missing_ok=True)
+    upgraded = GraphStore(path)
+    assert index_contents(upgraded) == store_contents(upgraded)
+    assert upgraded.counts()["derives"] == 1
+    upgraded.close()
