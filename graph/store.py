@@ -361,7 +361,9 @@ class GraphStore:
         """A cheap read that fails if the store is unreachable."""
         self.g.V().limit(1).count().next()
 
-    def close(self) -> None:
-        if self._index is not None and self._applied >= SNAPSHOT_AFTER:
+    def close(self, snapshot_after: int = SNAPSHOT_AFTER) -> None:
+        """Close the store, first writing the index snapshot if it applied at least
+        ``snapshot_after`` log entries since it was loaded or last saved."""
+        if self._index is not None and self._applied >= max(snapshot_after, 1):
             self.save_snapshot()
         self.connection.close()

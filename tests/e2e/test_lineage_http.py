@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import Server, run_cli
+from tests.e2e.conftest import Server, run_cli, start_server, stop_server
 
 ETL = """
 INSERT OVERWRITE TABLE stg.customers
@@ -284,3 +285,31 @@ def test_one_step_rendering_answers_exactly_what_the_field_by_field_executor_doe
     assert "errors" not in rendered and "errors" not in reference, (rendered, reference)
     assert rendered["data"]["column"]["up"], rendered
     assert rendered == _without(reference, "sources")
+
+
+def test_a_cli_ingest_shows_in_the_running_server_within_a_second_and_a_restart_starts_from_a_snapshot(
+    tmp_path: Path,
+) -> None:
+    store = str(tmp_path / "graph.db")
+    running = start_server(store)
+    try:
+        sql = tmp_path / "late.sql"
+        sql.write_text("INSERT INTO mart.late SELECT id AS late_id FROM stg.early;")
+        run_cli("ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://wh", "--store", store)
+        written = time.monotonic()
+        query = '{ column(namespace: "hive://wh", dataset: "mart.late", field: "late_id") { upstream { source { field } } } }'
+        while True:
+            answer = httpx.post(f"{running.url}/graphql", json={"query": query}, timeout=10).json()
+            if answer["data"]["column"] is not None:
+                break
+            assert time.monotonic() - written < 1.0, "the server did not see the CLI's write within 1 s"
+            time.sleep(0.02)
+        assert answer["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]
+    finally:
+        stop_server(running)
+    assert Path(store + ".index").exists()
+    restarted = start_server(store)
+    try:
+        assert restarted.graphql(query)["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]
+    finally:
+        stop_server(restarted)
