@@ -16,6 +16,7 @@ field, with the same result.
 from __future__ import annotations
 
 from collections.abc import Callable
+import time
 from typing import Any
 
 from graphql import (
@@ -30,12 +31,16 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
-from tagline.governance.state import sensitivity_of, tag_views_of
+from tagline.governance.state import tag_views_of
 from tagline.graph import schema
 from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.tagstore import SENSITIVITY
 from tagline.graph.reader import Direction
 
 Render = Callable[["Renderer", int], Any]
+
+
+TRANSFORMATION_PROPS = ("type", "subtype", "masking", "description")
 
 
 class Prerendered:
@@ -156,7 +161,7 @@ class Renderer:
             prop = "data_type" if name == "dataType" else "description"
             return lambda r, v: _text(r.index.props.get(v, prop))
         if name == "sensitivity":
-            return lambda r, v: sensitivity_of(r.index.props.row(v))
+            return lambda r, v: _text(r.index.props.get(v, SENSITIVITY))
         if name == "__typename":
             return lambda r, v: "Column"
         if name == "tags":
@@ -187,7 +192,7 @@ class Renderer:
             return lambda r, e: r.column(int(ends[e]), column_plan)
         if name == "transformation":
             plan = self.plan(nodes, "Transformation")
-            return lambda r, e: r.apply(plan, r.derives.props.row(e))
+            return lambda r, e: r.apply(plan, {n: r.derives.props.get(e, n) for n in TRANSFORMATION_PROPS})
         if name in ("expression", "lastSeen"):
             prop = "expression" if name == "expression" else "last_seen"
             return lambda r, e: _text(r.derives.props.get(e, prop))
@@ -253,16 +258,21 @@ class Renderer:
 
     def edge_order(self, vertex: int, direction: Direction, depth: int, direct_only: bool) -> list[int]:
         """The walk's edges in the order the ordinary resolver gives: by source, target, edge key."""
-        import time
-
         edges, _, _ = self.index.walk([vertex], direction, depth, None, direct_only, time.time())
         keys = self.index.keys
-        rows = []
-        for e in edges.tolist():
-            source, target = keys[self.derives.src[e]], keys[self.derives.dst[e]]
-            rows.append((source, target, schema.edge_key(schema.DERIVES, source, target, self.derives.props.row(e)), e))
-        rows.sort()
-        return [row[3] for row in rows]
+        src, dst = self.derives.src.view, self.derives.dst.view
+        rows = sorted((keys[src[e]], keys[dst[e]], e) for e in edges.tolist())
+        # Parallel edges (same source and target, another job or kind) are ordered by their key.
+        ordered: list[int] = []
+        start = 0
+        for n in range(1, len(rows) + 1):
+            if n == len(rows) or rows[n][:2] != rows[start][:2]:
+                group = [row[2] for row in rows[start:n]]
+                if len(group) > 1:
+                    group.sort(key=lambda e: self.index.edge_record(schema.DERIVES, e).props[schema.KEY])
+                ordered.extend(group)
+                start = n
+        return ordered
 
     def tags(self, vertex: int, plan: Plan) -> list[dict[str, Any]]:
         views = tag_views_of(self.index.props.row(vertex))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
 from tagline.api.gql.access import OperationAccess
@@ -25,5 +25,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             QueryDepthLimiter(max_depth=settings.max_query_depth),
             MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             MaxTokensLimiter(max_token_count=settings.max_tokens),
+            # Frontends send the same few documents again and again: parse and validate each once
+            # (bounded caches, so made-up documents cannot grow them).
+            ParserCache(maxsize=256),
+            ValidationCache(maxsize=256),
         ],
     )
