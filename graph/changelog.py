@@ -14,6 +14,7 @@ and applies the tail. Two backends, one per kind of store:
 
 from __future__ import annotations
 
+import base64
 import secrets
 import sqlite3
 import time
@@ -40,7 +41,7 @@ REMOTE_LOOKBACK_MS = 120_000
 class Tail:
     """Transactions read from the log: their bodies in commit order, and where reading stopped."""
 
-    bodies: list[str]
+    bodies: list[bytes | str]
     position: object
     more: bool
 
@@ -127,7 +128,8 @@ class GremlinChangeLog:
     def append(self, g: GraphTraversalSource, changes: ChangeSet) -> None:
         stamp = time.time_ns() // 1_000_000
         key = f"chg|{stamp:015d}|{secrets.token_hex(6)}"
-        g.add_v(CHANGE).property(schema.KEY, key).property(CHANGE_AT, stamp).property(CHANGE_BODY, changes.encode()).iterate()
+        body = base64.b64encode(changes.encode()).decode()
+        g.add_v(CHANGE).property(schema.KEY, key).property(CHANGE_AT, stamp).property(CHANGE_BODY, body).iterate()
 
     def start(self) -> RemotePosition:
         return RemotePosition(stamp=time.time_ns() // 1_000_000)
@@ -144,10 +146,11 @@ class GremlinChangeLog:
         seen = {k: t for k, t in position.seen.items() if t >= since}
         seen.update((r["k"], int(r["t"])) for r in fresh)
         stamp = max([position.stamp, *(int(r["t"]) for r in fresh)])
-        return Tail(bodies=[r["b"] for r in fresh], position=RemotePosition(stamp, seen), more=False)
+        bodies: list[bytes | str] = [base64.b64decode(r["b"]) for r in fresh]
+        return Tail(bodies=bodies, position=RemotePosition(stamp, seen), more=False)
 
 
-def bodies(log: ChangeLog, position: object) -> Iterator[tuple[list[str], object]]:
+def bodies(log: ChangeLog, position: object) -> Iterator[tuple[list[bytes | str], object]]:
     """Every unread transaction, in batches, with the position after each batch."""
     while True:
         tail = log.read(position)

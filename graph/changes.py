@@ -14,6 +14,7 @@ logged. Entries are plain JSON arrays, compact because a large ingest logs milli
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,9 +50,11 @@ class ChangeSet:
     def __bool__(self) -> bool:
         return bool(self.entries)
 
-    def encode(self) -> str:
-        return json.dumps(self.entries, separators=(",", ":"), default=str)
+    def encode(self) -> bytes:
+        # Compressed: a transaction's entries repeat namespaces, datasets and property names, and
+        # the log would otherwise take as much room as the graph itself.
+        return zlib.compress(json.dumps(self.entries, separators=(",", ":"), default=str).encode(), 1)
 
 
-def decode(body: str) -> Iterator[Entry]:
-    yield from json.loads(body)
+def decode(body: bytes | str) -> Iterator[Entry]:
+    yield from json.loads(zlib.decompress(body) if isinstance(body, bytes) else body)

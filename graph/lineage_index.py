@@ -53,7 +53,7 @@ class LineageIndex:
         self.store_id = ""
 
     # ---- applying the change log -------------------------------------------------------------
-    def apply_bodies(self, bodies: Iterable[str], position: object) -> int:
+    def apply_bodies(self, bodies: Iterable[bytes | str], position: object) -> int:
         """Apply logged transactions in order, then remember ``position``; how many entries."""
         count = 0
         for body in bodies:

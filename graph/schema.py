@@ -29,9 +29,7 @@ VERTEX_LABELS = (DATASET, COLUMN, JOB)
 DECLARED_SOURCE = "declared_source"
 EDGE_LABELS = (HAS_COLUMN, DERIVES, READS, WRITES)
 
-# Set, in the same transaction, on every column whose incoming lineage changed; cleared when tag
-# propagation has taken the change into account. A crash between the two leaves the mark, and the
-# next propagation picks the column up: tags never silently lag behind lineage.
+# The pending mark of a column on a Gremlin Server store (see graph/pending.py).
 TAGS_PENDING = "tags_pending"
 
 # Properties that identify a vertex and never change once it exists.

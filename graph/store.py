@@ -33,6 +33,7 @@ from tagline.graph.eventlog import LoggedEvent
 from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.model import Dataset, DatasetRef, LineageBatch
+from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import Direction, chunks
 from tagline.graph.records import EdgeRecord, Hop, InEdge, VertexId, VertexRecord
 from tagline.graph.timefmt import iso, utcnow
@@ -48,6 +49,8 @@ class GraphStore:
         self.location = location
         self.connection = GraphConnection(location)
         self.changelog = self._open_changelog()
+        con = self.connection.sqlite
+        self.pending: PendingMarks = GremlinPendingMarks(self.g) if con is None else SqlitePendingMarks(con)
         self.follow = follow
         self._cache = KeyCache()
         self._writer = BatchWriter(self._cache, self.connection.sqlite)
@@ -156,6 +159,7 @@ class GraphStore:
         self, g: GraphTraversalSource, batch: LineageBatch, kind: str, moment: datetime, changes: ChangeSet
     ) -> WriteResult:
         result = self._writer.write(g, batch, moment, changes)
+        self.pending.mark(g, result.pending)
         for failure in batch.failures:
             deadletter.add_failure(g, kind, failure, iso(moment))
         return result
@@ -188,6 +192,7 @@ class GraphStore:
         """Replace a dead letter with the lineage a retry produced, atomically."""
         with self._transaction() as (g, changes):
             result = self._writer.write(g, batch, utcnow(), changes)
+            self.pending.mark(g, result.pending)
             deadletter.remove_failure(g, failure_id)
         self._cache.update(result.ids)
         return result
@@ -204,7 +209,7 @@ class GraphStore:
         with self._transaction() as (g, changes):
             tagstore.update_columns(g, updates, changes)
             tagstore.append_audit(g, audit)
-            tagstore.clear_pending(g, settled, changes)
+            self.pending.clear(g, settled)
 
     def purge_expired(self, at: datetime | None = None) -> int:
         """Remove the ``derives`` edges whose expiry has passed (lineage of ad-hoc queries) and mark
@@ -222,11 +227,7 @@ class GraphStore:
                 g.E().has(schema.KEY, P.within(list(part))).drop().iterate()
             for key, (source, target) in zip(keys, ends, strict=True):
                 changes.removed(key, schema.DERIVES, source, target)
-            targets = sorted({t for _, t in ends})
-            for part in chunks(targets):
-                g.V().has(schema.KEY, P.within(list(part))).property(schema.TAGS_PENDING, True).iterate()
-            for key in targets:
-                changes.vertex(key, schema.COLUMN, {schema.TAGS_PENDING: True})
+            self.pending.mark(g, sorted({t for _, t in ends}))
         return len(gone)
 
     # ---- lineage reads, from the index -------------------------------------------------------------
@@ -334,8 +335,7 @@ class GraphStore:
 
     def pending_columns(self) -> list[str]:
         """Keys of the columns whose incoming lineage changed since propagation last looked."""
-        index = self._read()
-        return sorted(index.keys[v] for v in index.having(schema.COLUMN, schema.TAGS_PENDING, True))
+        return self.pending.keys()
 
     def datasets_with_readers(self) -> set[str]:
         index = self._read()

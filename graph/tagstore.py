@@ -7,7 +7,6 @@ records. This module offers appending and reading, and nothing that edits or del
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from typing import Any
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
@@ -15,7 +14,6 @@ from gremlin_python.process.traversal import P
 
 from tagline.graph import schema
 from tagline.graph.changes import ChangeSet
-from tagline.graph.reader import chunks
 
 TAGS_DECLARED = "tags_declared"
 TAGS_BLOCKED = "tags_blocked"
@@ -26,14 +24,6 @@ AUDIT_FIELDS = ("at", "actor", "column", "tag", "change", "cause")
 
 def _flat(value_map: dict[Any, Any]) -> dict[str, Any]:
     return {k: v[0] if isinstance(v, list) and v else v for k, v in value_map.items() if isinstance(k, str)}
-
-
-def clear_pending(g: GraphTraversalSource, keys: Iterable[str], changes: ChangeSet) -> None:
-    wanted = sorted(set(keys))
-    for part in chunks(wanted):
-        g.V().has(schema.KEY, P.within(list(part))).properties(schema.TAGS_PENDING).drop().iterate()
-    for key in wanted:
-        changes.vertex(key, schema.COLUMN, {schema.TAGS_PENDING: None})
 
 
 def update_columns(g: GraphTraversalSource, updates: dict[str, dict[str, Any]], changes: ChangeSet) -> None:

@@ -70,6 +70,8 @@ class WriteResult:
     edges_refreshed: int = 0
     ids: dict[str, VertexId] = field(default_factory=dict)
     new_column_edges: list[ColumnEdge] = field(default_factory=list)
+    # Columns whose incoming lineage the write changed: tag propagation must look at them.
+    pending: list[str] = field(default_factory=list)
 
 
 def _merge(specs: dict[str, VertexSpec], key: str, label: str, props: dict[str, Any]) -> None:
@@ -207,8 +209,7 @@ class BatchWriter:
                 self._create_edge(g, spec.label, (spec.out_key, spec.in_key), ids, props, changes)
                 result.edges_created += 1
                 new_edge_keys.add(key)
-        targets = sorted({s.in_key for k, s in especs.items() if k in new_edge_keys and s.label == schema.DERIVES})
-        mark_pending(g, {k: ids[k] for k in targets}, changes)
+        result.pending = sorted({s.in_key for k, s in especs.items() if k in new_edge_keys and s.label == schema.DERIVES})
         result.new_column_edges = [e for e in batch.edges if e.key in new_edge_keys]
         result.ids = ids
         return result
@@ -302,12 +303,3 @@ class BatchWriter:
                 g.E(current.id).properties("expires_at").drop().iterate()
         changes.edge(spec.key, spec.label, spec.out_key, spec.in_key, news)
 
-
-def mark_pending(g: GraphTraversalSource, columns: dict[str, VertexId], changes: ChangeSet) -> None:
-    """Mark columns whose incoming lineage changed, so tag propagation takes them up (see
-    ``schema.TAGS_PENDING``)."""
-    ids = list(columns.values())
-    for start in range(0, len(ids), 500):
-        g.V(ids[start : start + 500]).property(schema.TAGS_PENDING, True).iterate()
-    for key in columns:
-        changes.vertex(key, schema.COLUMN, {schema.TAGS_PENDING: True})
