@@ -32,7 +32,10 @@ class StoreThread:
     @staticmethod
     def _open(location: str) -> GraphStore:
         store = GraphStore(location, follow=False)
-        store.index  # noqa: B018 - loaded here, before the first request, not during one
+        log.info("loading the lineage index...")
+        counts = store.counts()  # loads the index here, before the first request, not during one
+        log.info("lineage index: %s columns, %s column edges, from the %s in %.1f s",
+                 f"{counts['column']:,}", f"{counts['derives']:,}", store.index_origin, store.index_load_seconds)
         return store
 
     async def follow(self, interval: float) -> None:

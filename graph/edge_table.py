@@ -22,6 +22,8 @@ IntArray = npt.NDArray[np.int64]
 NO_EXPIRY = math.inf
 # The overlay is folded into the rows once it holds this many edges, or a tenth of the rows.
 FOLD_AT = 50_000
+# Up to this many vertices, adjacency is read in plain Python: numpy's fixed cost per call is higher.
+SMALL = 16
 
 
 class Adjacency:
@@ -49,6 +51,12 @@ class Adjacency:
         self.overlay.setdefault(end, []).append(edge)
         self.overlay_size += 1
         self._overlay_keys = None
+
+    def edges_at(self, vertex: int) -> list[int]:
+        """Edge ids (dead ones included) at one vertex: plain Python, cheaper than arrays for one."""
+        found = self.order[self.indptr[vertex] : self.indptr[vertex + 1]].tolist() if vertex < len(self.indptr) - 1 else []
+        extra = self.overlay.get(vertex)
+        return found + extra if extra else found
 
     def edges_of(self, vertices: IntArray) -> IntArray:
         """Every edge id (dead ones included) at the given vertices, rows first, then the overlay."""
@@ -122,12 +130,24 @@ class EdgeTable:
     def at(self, vertices: Iterable[int] | IntArray, direction: Direction, now: float | None = None) -> IntArray:
         """Live edge ids at ``vertices`` (leaving them for ``out``, entering for ``in``), not expired
         at ``now`` (epoch seconds) when given, in edge id order."""
-        ids = np.asarray(vertices if isinstance(vertices, np.ndarray) else list(vertices), dtype=np.int64)
+        if not isinstance(vertices, np.ndarray):
+            vertices = list(vertices)
+            if len(vertices) <= SMALL:
+                return np.asarray(self.at_few(vertices, direction, now), dtype=np.int64)
+        ids = np.asarray(vertices, dtype=np.int64)
         edges = self.by[direction].edges_of(ids)
         keep = self.alive.view[edges]
         if now is not None:
             keep &= self.expires.view[edges] > now
         return np.sort(edges[keep])
+
+    def at_few(self, vertices: list[int], direction: Direction, now: float | None = None) -> list[int]:
+        """:meth:`at` for a handful of vertices, in plain Python."""
+        adjacency = self.by[direction]
+        alive, expires = self.alive, self.expires
+        found = [e for v in vertices for e in adjacency.edges_at(v)
+                 if alive[e] and (now is None or expires[e] > now)]
+        return sorted(set(found)) if len(vertices) > 1 else sorted(found)
 
     def far(self, edges: IntArray, direction: Direction) -> npt.NDArray[np.int32]:
         return (self.dst if direction == "out" else self.src).view[edges]

@@ -119,11 +119,7 @@ class LineageIndex:
 
     def _find_edge(self, label: str, src: int, dst: int, key: str) -> int | None:
         table = self.tables[label]
-        out = table.by["out"]
-        candidates = list(out.overlay.get(src, ()))
-        if src < len(out.indptr) - 1:
-            candidates.extend(out.order[out.indptr[src] : out.indptr[src + 1]].tolist())
-        for edge in candidates:
+        for edge in table.by["out"].edges_at(src):
             if table.dst[edge] == dst and table.alive[edge] and self._edge_key(label, edge) == key:
                 return int(edge)
         return None
@@ -207,7 +203,7 @@ class LineageIndex:
         """The `derives` edges into a column as propagation sees them."""
         table = self.tables[schema.DERIVES]
         found = []
-        for edge in table.at([vertex], "in", now).tolist():
+        for edge in table.at_few([vertex], "in", now):
             props = table.props.row(edge)
             source = self.keys[table.src[edge]]
             found.append(InEdge(

@@ -56,6 +56,9 @@ class GraphStore:
         self._writer = BatchWriter(self._cache, self.connection.sqlite)
         self._index: LineageIndex | None = None
         self._applied = 0
+        # How the index was loaded (snapshot, change log, graph) and in how many seconds.
+        self.index_origin = ""
+        self.index_load_seconds = 0.0
 
     def _open_changelog(self) -> ChangeLog:
         con = self.connection.sqlite
@@ -79,8 +82,10 @@ class GraphStore:
         """The lineage index, loaded on first use: from a snapshot that matches this store, else
         rebuilt (see ``graph/index_build.py``)."""
         if self._index is None:
+            started = time.perf_counter()
             self._index = self._load_index()
             self.sync()
+            self.index_load_seconds = time.perf_counter() - started
         return self._index
 
     def _load_index(self) -> LineageIndex:
@@ -89,11 +94,14 @@ class GraphStore:
         if path is not None and isinstance(log, SqliteChangeLog):
             saved = load_snapshot(path)
             if saved is not None and saved.store_id == log.store_id and int(saved.position) <= log.head():  # type: ignore[call-overload]
+                self.index_origin = "snapshot"
                 return saved
         index = LineageIndex()
         index.store_id = log.store_id
         index.position = log.start()
+        self.index_origin = "change log"
         if not log.complete:
+            self.index_origin = "graph"
             # Where the log starts is taken before the graph is read, so whatever commits
             # meanwhile is applied again from the log: applying an entry twice changes nothing.
             if isinstance(log, SqliteChangeLog):
@@ -317,7 +325,7 @@ class GraphStore:
                 vertex = index.ids.get(key)
                 if vertex is None or index.label_of(vertex) != schema.COLUMN:
                     continue
-                outputs = sorted({index.keys[t] for t in table.far(table.at([vertex], "out"), "out").tolist()})
+                outputs = sorted({index.keys[table.dst[e]] for e in table.at_few([vertex], "out")})
                 found[key] = (index.record(vertex).props, index.in_edges(vertex), outputs)
         return found
 
