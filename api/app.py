@@ -39,6 +39,12 @@ class TaglineGraphQL(GraphQL[Context, None]):
                        response=response, policy=self.policy)
 
 
+def create_app_from_environment() -> Starlette:
+    """The app of one of several server processes (``tagline serve --workers N``): settings from
+    the environment, as ``tagline serve`` left them."""
+    return create_app(Settings())
+
+
 def create_app(settings: Settings) -> Starlette:
     holder: dict[str, StoreThread] = {}
     metrics = Metrics()

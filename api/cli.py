@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -57,8 +58,11 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     insecure: Annotated[bool, typer.Option(help="Allow serving a non-loopback address without API keys.")] = False,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Server processes, each with its own lineage index (memory x N); one per core answers the most requests.",
+    )] = 1,
 ) -> None:
-    """Serve GraphQL (GraphiQL on GET /graphql), /healthz and /metrics."""
+    """Serve GraphQL (GraphiQL on GET /graphql), /healthz, /readyz and /metrics."""
     import uvicorn
 
     from tagline.api.app import create_app
@@ -75,7 +79,13 @@ def serve(
         console.print(f"No API keys configured: anyone who can reach {host} has every permission.")
     console.print(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    # Worker processes build their app from the environment, so the settings travel there.
+    os.environ["TAGLINE_STORE"] = settings.store
+    uvicorn.run("tagline.api.app:create_app_from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="info")
 
 
 def is_loopback(host: str) -> bool:
