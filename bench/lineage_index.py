@@ -87,22 +87,26 @@ def build_store(path: str, target_columns: int, seed: int) -> None:
 
 
 def sample_columns(store: GraphStore, rng: random.Random, n: int) -> tuple[list[ColumnRef], list[ColumnRef]]:
-    """Columns with the deepest upstream (fed, feeding nothing) and source columns (feeding, not fed)."""
+    """Mart columns with the most lineage within five hops upstream (the roll-ups, five hops from
+    the sources: the heaviest nested answers), and source columns (feeding, not fed)."""
     index = store.index
     table = index.tables[schema.DERIVES]
     fed = set(table.dst.view[table.alive.view].tolist())
     feeding = set(table.src.view[table.alive.view].tolist())
-    sinks = sorted(fed - feeding)
-    sources = sorted(feeding - fed)
+    marts = [v for v in sorted(fed - feeding) if str(index.props.get(v, "dataset")).startswith("mart.")]
+    candidates = rng.sample(marts, min(4 * n, len(marts)))
+    weight = {v: len(index.walk([v], "in", DEPTH)[0]) for v in candidates}
+    deepest = sorted(candidates, key=lambda v: -weight[v])[:n]
+    sources = rng.sample(sorted(feeding - fed), min(n, len(feeding - fed)))
 
     def refs(ids: list[int]) -> list[ColumnRef]:
         found = []
-        for v in rng.sample(ids, min(n, len(ids))):
+        for v in ids:
             p = index.record(v).props
             found.append(ColumnRef(namespace=p["namespace"], dataset=p["dataset"], field=p["field"]))
         return found
 
-    return refs(sinks), refs(sources)
+    return refs(deepest), refs(sources)
 
 
 def plain_dict_baseline(store: GraphStore, last: list[ColumnRef], sources: list[ColumnRef]) -> dict[str, list[float]]:
@@ -181,6 +185,12 @@ async def clients(url: str, queries: list[tuple[str, ColumnRef]], concurrency: i
     return len(latencies) / (time.perf_counter() - began), latencies
 
 
+def concurrency(url: str, mix: list[tuple[str, ColumnRef]], seconds: float) -> None:
+    for n in (1, 4, 16):
+        rate, lat = asyncio.run(clients(url, mix, n, seconds))
+        print(f"  {n:>2} clients: {rate:7.0f} req/s   p50 {statistics.median(lat):7.1f} ms   p99 {pct(lat, 99):7.1f} ms")
+
+
 def governance(store: GraphStore, sources: list[ColumnRef], last: list[ColumnRef], rng: random.Random) -> None:
     from tagline.api.settings import load_policy
     from tagline.governance.health_scan import scan_health
@@ -215,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=200, help="questions per kind [200]")
     parser.add_argument("--seconds", type=float, default=10, help="seconds per concurrency level [10]")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=2, help="also measure clients against --workers N [2]")
     parser.add_argument("--skip-governance", action="store_true")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
@@ -258,14 +269,19 @@ def main(argv: list[str] | None = None) -> int:
             row(f"nested x{DEPTH} upstream", http_latency(url, "nested", nested, last))
             row(f"flat upstream(depth: {DEPTH})", http_latency(url, "flat up", up, last))
             row(f"flat downstream(depth: {DEPTH})", http_latency(url, "flat down", down, sources))
-            print("concurrent clients (nested and flat upstream, alternating):")
+            print("concurrent clients (nested and flat upstream, alternating), one server process:")
             mix = [(q, ref) for ref in last for q in (nested, up)]
-            for n in (1, 4, 16):
-                rate, lat = asyncio.run(clients(url, mix, n, args.seconds))
-                print(f"  {n:>2} clients: {rate:7.0f} req/s   p50 {statistics.median(lat):7.1f} ms   p99 {pct(lat, 99):7.1f} ms")
+            concurrency(url, mix, args.seconds)
             print(f"  server resident after the run: {rss_mb(process.pid):.0f} MB")
         finally:
             stop_server(process)
+        if args.workers > 1:
+            process, url = start_server(path, log, timeout_s=300, workers=args.workers)
+            try:
+                print(f"concurrent clients, tagline serve --workers {args.workers}:")
+                concurrency(url, mix, args.seconds)
+            finally:
+                stop_server(process)
 
         if not args.skip_governance:
             print("governance (in process):")

@@ -108,11 +108,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(store: str, log: Path, timeout_s: float = 60) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(store: str, log: Path, timeout_s: float = 60, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [str(TAGLINE), "serve", "--store", store, "--host", HOST, "--port", str(port)],
+            [str(TAGLINE), "serve", "--store", store, "--host", HOST, "--port", str(port), "--workers", str(workers)],
             stdout=out,
             stderr=subprocess.STDOUT,
         )

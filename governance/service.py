@@ -16,7 +16,7 @@ from tagline.governance.tags import tag_views
 from tagline.governance.violations import Violation, find_violations
 from tagline.graph.model import Column, ColumnRef, DeclaredTag, LineageBatch
 from tagline.graph.store import GraphStore
-from tagline.graph.tagstore import TAGS_EFFECTIVE
+from tagline.graph.tagstore import TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
 from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.writer import WriteResult
 
@@ -30,12 +30,10 @@ class GovernanceError(ValueError):
 class StoreView:
     """Column states read from the lineage index in batches, with pending edits applied on top."""
 
-    def __init__(self, store: GraphStore, edits: dict[str, Edit], preload: bool = False) -> None:
+    def __init__(self, store: GraphStore, edits: dict[str, Edit]) -> None:
         self.store = store
         self.edits = edits
         self.states: dict[str, ColumnState] = {}
-        if preload:
-            self._add(column_states(store, store.column_keys()))
 
     def _add(self, states: dict[str, ColumnState]) -> None:
         for key, state in states.items():
@@ -75,8 +73,10 @@ class Governance:
         # join every propagation, and lose their mark in the same transaction as its result.
         pending = self.store.pending_columns()
         seeds = [*seeds, *pending]
-        view = StoreView(self.store, edits, preload=full)
-        changes = propagate(view, list(view.states) if full else seeds, self.policy)
+        view = StoreView(self.store, edits)
+        if full:
+            seeds = [*seeds, *self._tagged_columns()]
+        changes = propagate(view, seeds, self.policy)
         props = {k: declaration_props(view.states[k]) for k in edits if k in view.states}
         for key, change in changes.items():
             props.setdefault(key, {}).update(effective_props(self.policy, change.after))
@@ -207,6 +207,13 @@ class Governance:
             return Outcome()
         trigger = self.trigger(actor, f"{actor} removed {count} expired column edges")
         return self._apply(trigger, {}, ())
+
+    def _tagged_columns(self) -> set[str]:
+        """Every column that declares, blocks or holds a tag. A full recomputation starts from
+        these alone and gives what starting from every column gives: an item is born only where a
+        tag is declared and reaches only what lies downstream of it, and every column holding an
+        item (maybe a stale one) is among these, so each is invalidated and derived again."""
+        return {k for name in (TAGS_DECLARED, TAGS_BLOCKED, TAGS_EFFECTIVE) for k in self.store.column_keys(having=name)}
 
     def propagate_full(self, actor: str) -> Outcome:
         """Recompute every column from scratch: after a policy change, or to check the store."""

@@ -65,3 +65,27 @@ def test_tags_catch_up_after_a_write_whose_propagation_never_ran(store: GraphSto
     before = effective(store)
     assert Governance(store).propagate_full("test").columns_changed == 0
     assert effective(store) == before
+
+
+def test_a_full_recomputation_from_the_tagged_columns_equals_one_from_every_column(store: GraphStore) -> None:
+    """The full pass starts from the columns that declare, block or hold tags; started from every
+    column instead, the same rules give the same effective tags everywhere."""
+    from tagline.governance.policy import MaskedClassifications, Policy
+    from tagline.governance.propagation import propagate
+    from tagline.governance.service import StoreView
+    from tagline.governance.state import column_states
+
+    load_demo(store, default_examples_dir())
+    # A policy change makes the stored tags stale: masking edges now stop classifications, and
+    # INDIRECT join keys and filters carry tags.
+    changed = Policy(masked_classifications=MaskedClassifications.DROP, indirect_carries=frozenset({"JOIN", "FILTER"}))
+    keys = store.column_keys()
+    view = StoreView(store, {})
+    from_every_column = propagate(view, keys, changed)
+    expected = {k: c.after for k, c in from_every_column.items()}
+    assert expected, "the policy change should change some columns' tags"
+    Governance(store, changed).propagate_full("test")
+    states = column_states(store, keys)
+    for key, after in expected.items():
+        assert states[key].effective == after, key
+    assert Governance(store, changed).propagate_full("test").columns_changed == 0
