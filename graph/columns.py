@@ -132,6 +132,15 @@ class PropertyTable:
         column.ensure(self.size)
         return column.view
 
+    def values_of(self, name: str, elements: npt.NDArray[Any]) -> list[str]:
+        """Property ``name`` of each element, as text ("" where it has none), vectorised."""
+        codes = self.codes(name)
+        if codes is None:
+            return [""] * len(elements)
+        texts = [str(v) for v in self.interned[name].values] + [""]
+        picked = codes[elements]
+        return [texts[c] for c in np.where(picked == ABSENT, len(texts) - 1, picked).tolist()]
+
     def code_of(self, name: str, value: Hashable) -> int:
         """The code of ``value`` for ``name`` if some element ever had it, else ``ABSENT``."""
         interned = self.interned.get(name)

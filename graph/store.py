@@ -282,12 +282,13 @@ class GraphStore:
             table = index.tables[label]
             edges = table.at([i for i in ids if isinstance(i, int)], direction, time.time())
             near = table.near(edges, direction).tolist()
-            far = table.far(edges, direction).tolist()
-            if on == "far":
-                values = [index.keys[f] if prop == schema.KEY else index.props.get(f, prop) for f in far]
+            far = table.far(edges, direction)
+            if on == "far" and prop == schema.KEY:
+                values = [index.keys[f] for f in far.tolist()]
             else:
-                values = [table.props.get(e, prop) for e in edges.tolist()]
-        return [(n, f, "" if v is None else str(v)) for n, f, v in zip(near, far, values, strict=True)]
+                props, owners = (index.props, far) if on == "far" else (table.props, edges)
+                values = props.values_of(prop, owners)
+        return list(zip(near, far.tolist(), values, strict=True))
 
     def datasets(self) -> list[VertexRecord]:
         index = self._read()
