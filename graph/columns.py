@@ -30,12 +30,20 @@ class GrowableArray:
             self._data = np.full(_INITIAL, fill, dtype=dtype)
             self.size = 0
         else:
-            self._data = np.array(data, dtype=dtype)
+            self._data = np.asarray(data, dtype=dtype)
             self.size = len(data)
 
     @property
     def view(self) -> npt.NDArray[Any]:
         return self._data[: self.size]
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self._data.dtype
+
+    def widen(self, dtype: npt.DTypeLike) -> None:
+        """Hold values of a wider type from now on (codes outgrowing int8, then int16)."""
+        self._data = self._data.astype(dtype)
 
     def ensure(self, size: int) -> None:
         """Make room for ``size`` elements; new slots hold the fill value."""
@@ -60,28 +68,42 @@ class GrowableArray:
 class Interned:
     """Distinct values, each stored once and named by a small integer code."""
 
-    __slots__ = ("values", "_codes")
+    __slots__ = ("values", "_codes", "_other")
 
     def __init__(self, values: Iterable[Hashable] = ()) -> None:
         self.values: list[Any] = []
-        self._codes: dict[Any, int] = {}
+        self._codes: dict[str, int] = {}
+        # Values that are not text, keyed with their type: to a dict, True == 1 == 1.0.
+        self._other: dict[tuple[type, Any], int] = {}
         for value in values:
             self.code(value)
 
     def code(self, value: Hashable) -> int:
-        # bool is an int to a dict (True == 1), so the type takes part in the key.
-        tagged = (type(value), value)
-        found = self._codes.get(tagged)
+        found = self.lookup(value)
         if found is None:
-            found = self._codes[tagged] = len(self.values)
+            found = len(self.values)
+            if isinstance(value, str):
+                self._codes[value] = found
+            else:
+                self._other[(type(value), value)] = found
             self.values.append(value)
         return found
+
+    def lookup(self, value: Hashable) -> int | None:
+        if isinstance(value, str):
+            return self._codes.get(value)
+        return self._other.get((type(value), value))
+
+
+# The narrowest code type that holds a code, widened as a property meets more distinct values:
+# most properties (type, subtype, job, the time of an ingest) have few, and cost a byte or two.
+CODE_TYPES = (np.int8, np.int16, np.int32)
 
 
 class PropertyTable:
     """Properties of many elements by name: per name, an array of value codes (``ABSENT`` where an
-    element lacks it), values interned per name. Identity properties that many elements share
-    (namespace, dataset) cost four bytes an element; distinct ones are stored once each."""
+    element lacks it), values interned per name. A property many elements share (namespace, type)
+    costs one byte an element; each distinct value is stored once."""
 
     def __init__(self) -> None:
         self.columns: dict[str, GrowableArray] = {}
@@ -100,11 +122,14 @@ class PropertyTable:
                 column[element] = ABSENT
             return
         if column is None:
-            column = self.columns[name] = GrowableArray(np.int32, ABSENT)
+            column = self.columns[name] = GrowableArray(CODE_TYPES[0], ABSENT)
             self.interned[name] = Interned()
         if element >= column.size:
             column.ensure(element + 1)
-        column[element] = self.interned[name].code(value)
+        code = self.interned[name].code(value)
+        if code >= 127 and code > np.iinfo(column.dtype).max:
+            column.widen(next(t for t in CODE_TYPES if np.iinfo(t).max >= code))
+        column[element] = code
 
     def get(self, element: int, name: str) -> Any:
         column = self.columns.get(name)
@@ -138,12 +163,11 @@ class PropertyTable:
         if codes is None:
             return [""] * len(elements)
         texts = [str(v) for v in self.interned[name].values] + [""]
-        picked = codes[elements]
+        picked = codes[elements].astype(np.int64)
         return [texts[c] for c in np.where(picked == ABSENT, len(texts) - 1, picked).tolist()]
 
     def code_of(self, name: str, value: Hashable) -> int:
         """The code of ``value`` for ``name`` if some element ever had it, else ``ABSENT``."""
         interned = self.interned.get(name)
-        if interned is None:
-            return ABSENT
-        return interned._codes.get((type(value), value), ABSENT)
+        found = None if interned is None else interned.lookup(value)
+        return ABSENT if found is None else found

@@ -19,6 +19,8 @@ from tagline.graph.columns import GrowableArray, PropertyTable
 
 Direction = Literal["in", "out"]
 IntArray = npt.NDArray[np.int64]
+# Rows and edge ids fit 32 bits (two billion edges of one label is beyond one machine's index).
+ROW = np.int32
 NO_EXPIRY = math.inf
 # The overlay is folded into the rows once it holds this many edges, or a tenth of the rows.
 FOLD_AT = 50_000
@@ -30,8 +32,8 @@ class Adjacency:
     """Edge ids grouped by one end (sources for ``out``, targets for ``in``)."""
 
     def __init__(self) -> None:
-        self.indptr: IntArray = np.zeros(1, dtype=np.int64)
-        self.order: IntArray = np.zeros(0, dtype=np.int64)
+        self.indptr: npt.NDArray[np.int32] = np.zeros(1, dtype=ROW)
+        self.order: npt.NDArray[np.int32] = np.zeros(0, dtype=ROW)
         self.overlay: dict[int, list[int]] = {}
         self.overlay_size = 0
         self._overlay_keys: IntArray | None = None
@@ -40,9 +42,9 @@ class Adjacency:
         live = np.flatnonzero(alive)
         by_end = ends[live]
         order = np.argsort(by_end, kind="stable")
-        self.order = live[order].astype(np.int64)
+        self.order = live[order].astype(ROW)
         counts = np.bincount(by_end, minlength=vertices)
-        self.indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.indptr = np.concatenate(([0], np.cumsum(counts))).astype(ROW)
         self.overlay = {}
         self.overlay_size = 0
         self._overlay_keys = None
@@ -62,12 +64,12 @@ class Adjacency:
         """Every edge id (dead ones included) at the given vertices, rows first, then the overlay."""
         rows = len(self.indptr) - 1
         in_rows = vertices[vertices < rows]
-        starts = self.indptr[in_rows]
+        starts = self.indptr[in_rows].astype(np.int64)
         lengths = self.indptr[in_rows + 1] - starts
         total = int(lengths.sum())
         if total:
             offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-            found = self.order[offsets]
+            found = self.order[offsets].astype(np.int64)
         else:
             found = np.zeros(0, dtype=np.int64)
         if not self.overlay:
@@ -88,7 +90,8 @@ class EdgeTable:
         self.src = GrowableArray(np.int32)
         self.dst = GrowableArray(np.int32)
         self.alive = GrowableArray(np.bool_, False)
-        self.expires = GrowableArray(np.float64, NO_EXPIRY)
+        # Only ad-hoc lineage expires: the array exists once an edge of the label has an expiry.
+        self.expires: GrowableArray | None = None
         self.props = PropertyTable()
         self.by: dict[Direction, Adjacency] = {"out": Adjacency(), "in": Adjacency()}
         self.live = 0
@@ -99,7 +102,7 @@ class EdgeTable:
 
     def add(self, src: int, dst: int) -> int:
         edge = self.src.size
-        for array in (self.src, self.dst, self.alive, self.expires):
+        for array in (self.src, self.dst, self.alive):
             array.ensure(edge + 1)
         self.props.ensure(edge + 1)
         self.src[edge] = src
@@ -116,7 +119,19 @@ class EdgeTable:
             self.live -= 1
 
     def set_expiry(self, edge: int, epoch: float | None) -> None:
+        if self.expires is None:
+            if epoch is None:
+                return
+            self.expires = GrowableArray(np.float64, NO_EXPIRY)
+        self.expires.ensure(self.size)
         self.expires[edge] = NO_EXPIRY if epoch is None else epoch
+
+    def expired(self, now: float) -> npt.NDArray[np.bool_]:
+        """Per edge, whether its expiry has passed at ``now``."""
+        if self.expires is None:
+            return np.zeros(self.size, dtype=np.bool_)
+        self.expires.ensure(self.size)
+        return self.expires.view <= now
 
     def needs_fold(self) -> bool:
         pending = self.by["out"].overlay_size
@@ -137,7 +152,8 @@ class EdgeTable:
         ids = np.asarray(vertices, dtype=np.int64)
         edges = self.by[direction].edges_of(ids)
         keep = self.alive.view[edges]
-        if now is not None:
+        if now is not None and self.expires is not None:
+            self.expires.ensure(self.size)
             keep &= self.expires.view[edges] > now
         return np.sort(edges[keep])
 
@@ -145,8 +161,10 @@ class EdgeTable:
         """:meth:`at` for a handful of vertices, in plain Python."""
         adjacency = self.by[direction]
         alive, expires = self.alive, self.expires
+        if expires is None:
+            now = None
         found = [e for v in vertices for e in adjacency.edges_at(v)
-                 if alive[e] and (now is None or expires[e] > now)]
+                 if alive[e] and (now is None or expires[e] > now)]  # type: ignore[index]
         return sorted(set(found)) if len(vertices) > 1 else sorted(found)
 
     def far(self, edges: IntArray, direction: Direction) -> npt.NDArray[np.int32]:

@@ -27,7 +27,7 @@ from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.reader import chunks
 from tagline.graph.records import edge_from_map
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 SNAPSHOT_SUFFIX = ".index"
 
 
@@ -63,7 +63,7 @@ def _table_from(state: dict[str, Any]) -> PropertyTable:
     table = PropertyTable()
     table.size = state["size"]
     for name, codes in state["columns"].items():
-        table.columns[name] = GrowableArray(np.int32, -1, codes)
+        table.columns[name] = GrowableArray(codes.dtype, -1, codes)
         table.interned[name] = Interned(state["values"][name])
     return table
 
@@ -80,7 +80,8 @@ def save_snapshot(index: LineageIndex, path: Path) -> None:
             "props": _table_state(index.props),
             "tables": {
                 label: {
-                    "src": t.src.view, "dst": t.dst.view, "alive": t.alive.view, "expires": t.expires.view,
+                    "src": t.src.view, "dst": t.dst.view, "alive": t.alive.view,
+                    "expires": None if t.expires is None else t.expires.view,
                     "live": t.live, "props": _table_state(t.props),
                 }
                 for label, t in index.tables.items()
@@ -111,7 +112,8 @@ def load_snapshot(path: Path) -> LineageIndex | None:
             table.src = GrowableArray(np.int32, 0, saved["src"])
             table.dst = GrowableArray(np.int32, 0, saved["dst"])
             table.alive = GrowableArray(np.bool_, False, saved["alive"])
-            table.expires = GrowableArray(np.float64, np.inf, saved["expires"])
+            if saved["expires"] is not None:
+                table.expires = GrowableArray(np.float64, np.inf, saved["expires"])
             table.live = saved["live"]
             table.props = _table_from(saved["props"])
             table.fold(len(index.keys))

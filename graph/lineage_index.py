@@ -272,7 +272,9 @@ class LineageIndex:
         arrays: list[npt.NDArray[Any]] = [self.labels.view]
         arrays.extend(c.view for c in self.props.columns.values())
         for table in self.tables.values():
-            arrays.extend([table.src.view, table.dst.view, table.alive.view, table.expires.view])
+            arrays.extend([table.src.view, table.dst.view, table.alive.view])
+            if table.expires is not None:
+                arrays.append(table.expires.view)
             arrays.extend(c.view for c in table.props.columns.values())
             arrays.extend([table.by["out"].order, table.by["out"].indptr, table.by["in"].order, table.by["in"].indptr])
         return sum(a.nbytes for a in arrays)

@@ -226,7 +226,7 @@ class GraphStore:
         index = self._read()
         with index.lock:
             table = index.tables[schema.DERIVES]
-            expired = np.flatnonzero(table.alive.view & (table.expires.view <= moment)).tolist()
+            expired = np.flatnonzero(table.alive.view & table.expired(moment)).tolist()
             gone = [index.edge_record(schema.DERIVES, e) for e in expired]
             ends = [(index.keys[e.out_id], index.keys[e.in_id]) for e in gone]
         with self._transaction() as (g, changes):
