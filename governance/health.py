@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tagline.governance.window import is_stale, latest
 
 
-@dataclass(frozen=True)
-class ColumnFacts:
+class ColumnFacts(NamedTuple):
+    """A column's key and when lineage flowed out of it (a named tuple: a warehouse has a million)."""
+
     key: str
     downstream_seen: tuple[str, ...] = ()
 

@@ -46,28 +46,27 @@ class _Gathered:
 
 
 def _gather(store: GraphStore) -> _Gathered:
-    """Every dataset's record and facts in five batched reads (per chunk of ids)."""
+    """Every dataset's record and facts from whole-warehouse reads of the lineage index."""
     datasets = {r.id: r for r in store.datasets()}
     accesses: dict[tuple[str, VertexId], dict[str, str | None]] = defaultdict(dict)
-    for hop in store.hops(list(datasets), "in", [schema.READS, schema.WRITES]):
-        accesses[(hop.edge.label, hop.edge.in_id)][hop.neighbour.key] = hop.edge.props.get("last_at")
+    for label in (schema.READS, schema.WRITES):
+        found = store.edge_ends(list(datasets), "in", label, "last_at")
+        for (dataset, _, at), job in zip(found, store.keys_of(j for _, j, _ in found), strict=True):
+            accesses[(label, dataset)][job] = at or None
+    # When lineage last flowed into and out of each column (only the latest time counts).
+    last_in = store.latest_edge_value(schema.DERIVES, "last_seen", "in")
+    last_out = store.latest_edge_value(schema.DERIVES, "last_seen", "out")
     column_ids: dict[str, VertexId] = {}
-    dataset_of: dict[VertexId, VertexId] = {}
+    upstream: dict[VertexId, list[str]] = defaultdict(list)
+    columns: dict[VertexId, list[ColumnFacts]] = defaultdict(list)
+    never = ()
     for dataset, column, column_key in store.edge_ends(list(datasets), "out", schema.HAS_COLUMN, schema.KEY, "far"):
         column_ids[column_key] = column
-        dataset_of[column] = dataset
-    # Lineage in only matters where no job writes the dataset (see DatasetFacts.upstream_seen), and
-    # each edge read costs, so it is read for those columns alone.
-    unwritten = [c for c, d in dataset_of.items() if not accesses.get((schema.WRITES, d))]
-    upstream: dict[VertexId, list[str]] = defaultdict(list)
-    for column, _, seen in store.edge_ends(unwritten, "in", schema.DERIVES, "last_seen"):
-        upstream[dataset_of[column]].append(seen)
-    downstream: dict[VertexId, list[str]] = defaultdict(list)
-    for column, _, seen in store.edge_ends(list(dataset_of), "out", schema.DERIVES, "last_seen"):
-        downstream[column].append(seen)
-    columns: dict[VertexId, list[ColumnFacts]] = defaultdict(list)
-    for key, column in column_ids.items():
-        columns[dataset_of[column]].append(ColumnFacts(key=key, downstream_seen=tuple(downstream[column])))
+        seen = last_in.get(column)
+        if seen is not None:
+            upstream[dataset].append(seen)
+        seen = last_out.get(column)
+        columns[dataset].append(ColumnFacts(column_key, never if seen is None else (seen,)))
     facts = {
         record.key: DatasetFacts(
             key=record.key,
@@ -92,7 +91,8 @@ def scan_health(store: GraphStore, now: datetime, days: int) -> HealthScan:
         return [DatasetHealth(dataset=found.datasets[k], facts=found.facts[k]) for k in keys]
 
     column_records = store.vertices(found.column_ids[k] for k in report.unused_columns)
-    column_facts = {c.key: (c, f) for f in found.facts.values() for c in f.columns}
+    wanted = set(report.unused_columns)
+    column_facts = {c.key: (c, f) for f in found.facts.values() for c in f.columns if c.key in wanted}
     unused_columns = [
         ColumnHealth(column=column_records[found.column_ids[k]], facts=column_facts[k][0], dataset=column_facts[k][1])
         for k in report.unused_columns

@@ -290,6 +290,16 @@ class GraphStore:
                 values = props.values_of(prop, owners)
         return list(zip(near, far.tolist(), values, strict=True))
 
+    def latest_edge_value(self, label: str, prop: str, end: Direction) -> dict[VertexId, Any]:
+        """Per vertex, the greatest ``prop`` of its ``label`` edges (leaving it for ``out``,
+        entering it for ``in``): "when did lineage last flow out of each column", for the whole
+        warehouse at once."""
+        return dict(self._read().latest(label, prop, end))
+
+    def keys_of(self, ids: Iterable[VertexId]) -> list[str]:
+        index = self._read()
+        return [index.keys[i] for i in ids]  # type: ignore[index]
+
     def datasets(self) -> list[VertexRecord]:
         index = self._read()
         return list(index.vertices(index.with_label(schema.DATASET)).values())
