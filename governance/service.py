@@ -21,6 +21,7 @@ from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.writer import WriteResult
 
 Edit = Callable[[ColumnState], ColumnState]
+TAGGED_PROPERTIES = (TAGS_DECLARED, TAGS_BLOCKED, TAGS_EFFECTIVE)
 
 
 class GovernanceError(ValueError):
@@ -72,7 +73,7 @@ class Governance:
         # Columns left marked by a write whose propagation never ran (a crash, another process)
         # join every propagation, and lose their mark in the same transaction as its result.
         pending = self.store.pending_columns()
-        seeds = [*seeds, *pending]
+        seeds = [*seeds, *self._reachable_by_tags(pending)]
         view = StoreView(self.store, edits)
         if full:
             seeds = [*seeds, *self._tagged_columns()]
@@ -208,12 +209,19 @@ class Governance:
         trigger = self.trigger(actor, f"{actor} removed {count} expired column edges")
         return self._apply(trigger, {}, ())
 
+    def _reachable_by_tags(self, pending: list[str]) -> set[str]:
+        """The pending columns whose tags can change: those that declare, block or hold a tag, or
+        read from a column that does. Any other gets nothing from its new lineage but what a seed
+        upstream of it brings, and propagation from that seed reaches it anyway. (A bulk load
+        leaves a million pending columns, nearly all of them untagged.)"""
+        return self.store.near_properties(pending, TAGGED_PROPERTIES)
+
     def _tagged_columns(self) -> set[str]:
         """Every column that declares, blocks or holds a tag. A full recomputation starts from
         these alone and gives what starting from every column gives: an item is born only where a
         tag is declared and reaches only what lies downstream of it, and every column holding an
         item (maybe a stale one) is among these, so each is invalidated and derived again."""
-        return {k for name in (TAGS_DECLARED, TAGS_BLOCKED, TAGS_EFFECTIVE) for k in self.store.column_keys(having=name)}
+        return {k for name in TAGGED_PROPERTIES for k in self.store.column_keys(having=name)}
 
     def propagate_full(self, actor: str) -> Outcome:
         """Recompute every column from scratch: after a policy change, or to check the store."""
