@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -32,6 +33,10 @@ class TaglineGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.holder = holder
         self.policy = load_policy(settings)
+
+    def encode_json(self, data: object) -> bytes:
+        # A nested lineage answer is a few hundred KB of JSON: orjson writes it several times faster.
+        return orjson.dumps(data)
 
     async def get_context(self, request: Request, response: Response | None) -> Context:
         identity = identity_of(request.scope) or LOCAL

@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
-import resource
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -185,10 +188,66 @@ async def clients(url: str, queries: list[tuple[str, ColumnRef]], concurrency: i
     return len(latencies) / (time.perf_counter() - began), latencies
 
 
+def wrk_script(mix: list[tuple[str, ColumnRef]], folder: Path) -> Path:
+    """A wrk script that sends the mix's requests round-robin."""
+    bodies = [json.dumps({"query": q, "variables": {"ns": r.namespace, "ds": r.dataset, "f": r.field}}) for q, r in mix]
+    lua = ["bodies = {", *(f"  {json.dumps(b)}," for b in bodies), "}",
+           "n = 0",
+           'wrk.method = "POST"',
+           'wrk.headers["Content-Type"] = "application/json"',
+           "request = function()",
+           "  n = n % #bodies + 1",
+           '  return wrk.format(nil, "/graphql", nil, bodies[n])',
+           "end"]
+    script = folder / "mix.lua"
+    script.write_text("\n".join(lua))
+    return script
+
+
+def with_wrk(url: str, script: Path, clients_n: int, seconds: float) -> tuple[float, float, float]:
+    """Requests/s, p50 and p99 in ms from wrk (a C load generator, so the clients cost the two
+    cores little next to a Python client)."""
+    out = subprocess.run(["wrk", "-t", str(min(clients_n, 2)), "-c", str(clients_n), "-d", f"{seconds:.0f}s",
+                          "--latency", "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    if "Non-2xx" in out:
+        raise RuntimeError(f"wrk saw errors:\n{out}")
+    return rate, ms("50%"), ms("99%")
+
+
 def concurrency(url: str, mix: list[tuple[str, ColumnRef]], seconds: float) -> None:
-    for n in (1, 4, 16):
-        rate, lat = asyncio.run(clients(url, mix, n, seconds))
-        print(f"  {n:>2} clients: {rate:7.0f} req/s   p50 {statistics.median(lat):7.1f} ms   p99 {pct(lat, 99):7.1f} ms")
+    """1, 4 and 16 concurrent clients: with wrk where it is installed (``apt-get install wrk``),
+    else with Python clients in this process (which then compete with the server for the cores)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = wrk_script(mix, Path(tmp)) if shutil.which("wrk") else None
+        for n in (1, 4, 16):
+            if script is not None:
+                rate, p50, p99 = with_wrk(url, script, n, seconds)
+                how = "wrk"
+            else:
+                rate, lat = asyncio.run(clients(url, mix, n, seconds))
+                p50, p99, how = statistics.median(lat), pct(lat, 99), "httpx"
+            print(f"  {n:>2} clients ({how}): {rate:7.0f} req/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+
+
+def measure_clients(path: str, tmp: Path, last: list[ColumnRef], seconds: float, workers: int) -> None:
+    """Concurrent clients asking nested and flat upstream questions, alternating, against one
+    server process and against ``workers`` processes."""
+    nested, flat = nested_query("upstream", DEPTH), flat_query("upstream", DEPTH)
+    mix = [(q, ref) for ref in last for q in (nested, flat)]
+    for n in sorted({1, workers}):
+        process, url = start_server(path, tmp / "serve.log", timeout_s=300, workers=n)
+        try:
+            print(f"concurrent clients (nested and flat upstream, alternating), tagline serve --workers {n}:")
+            concurrency(url, mix, seconds)
+            print(f"  server resident after the run: {rss_mb(process.pid):.0f} MB (parent process)")
+        finally:
+            stop_server(process)
 
 
 def governance(store: GraphStore, sources: list[ColumnRef], last: list[ColumnRef], rng: random.Random) -> None:
@@ -227,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2, help="also measure clients against --workers N [2]")
     parser.add_argument("--skip-governance", action="store_true")
+    parser.add_argument("--only-clients", action="store_true", help="measure only the concurrent clients")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
 
@@ -235,6 +295,13 @@ def main(argv: list[str] | None = None) -> int:
         if not Path(path).exists():
             build_store(path, args.target_columns, args.seed)
         size = sum(f.stat().st_size for f in Path(path).parent.glob(Path(path).name + "*") if not f.name.endswith(".index"))
+
+        if args.only_clients:
+            store = GraphStore(path)
+            last, _ = sample_columns(store, rng, args.samples)
+            store.close()
+            measure_clients(path, Path(tmp), last, args.seconds, args.workers)
+            return 0
 
         print("index:")
         Path(path + ".index").unlink(missing_ok=True)
@@ -269,19 +336,10 @@ def main(argv: list[str] | None = None) -> int:
             row(f"nested x{DEPTH} upstream", http_latency(url, "nested", nested, last))
             row(f"flat upstream(depth: {DEPTH})", http_latency(url, "flat up", up, last))
             row(f"flat downstream(depth: {DEPTH})", http_latency(url, "flat down", down, sources))
-            print("concurrent clients (nested and flat upstream, alternating), one server process:")
-            mix = [(q, ref) for ref in last for q in (nested, up)]
-            concurrency(url, mix, args.seconds)
             print(f"  server resident after the run: {rss_mb(process.pid):.0f} MB")
         finally:
             stop_server(process)
-        if args.workers > 1:
-            process, url = start_server(path, log, timeout_s=300, workers=args.workers)
-            try:
-                print(f"concurrent clients, tagline serve --workers {args.workers}:")
-                concurrency(url, mix, args.seconds)
-            finally:
-                stop_server(process)
+        measure_clients(path, Path(tmp), last, args.seconds, args.workers)
 
         if not args.skip_governance:
             print("governance (in process):")

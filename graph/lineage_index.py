@@ -33,6 +33,8 @@ NO_LABEL = 255
 # Edge ids handed out in records: the label's position times this, plus the edge's row.
 EDGE_ID_STRIDE = 1 << 40
 APPLY_SLICE = 2_000
+# Levels of a walk with more edges than this are walked with arrays rather than in plain Python.
+BIG_LEVEL = 4_096
 
 
 def epoch_of(text: str | None) -> float | None:
@@ -218,13 +220,16 @@ class LineageIndex:
         """Breadth-first over `derives` edges from ``start`` up to ``depth`` hops: the edges met
         (each once), the vertices reached beyond the start in the order met, and whether
         ``max_nodes`` (the vertices beyond the start) cut the walk; edges to vertices it left out
-        are dropped, as :func:`tagline.graph.traversal.walk` does."""
+        are dropped, as :func:`tagline.graph.traversal.walk` does.
+
+        A level of a few thousand edges is walked in plain Python (a nested answer asks for many
+        one-hop walks); a larger one with arrays, marking what was seen in a vector."""
         table = self.tables[schema.DERIVES]
         with self.lock:
-            seen = np.zeros(len(self.keys), dtype=np.bool_)
-            frontier = np.asarray(sorted(set(start)), dtype=np.int64)
-            seen[frontier] = True
-            direct = self.tables[schema.DERIVES].props.code_of("type", "DIRECT")
+            seen: set[int] = set(start)
+            mask: npt.NDArray[np.bool_] | None = None
+            frontier = sorted(seen)
+            direct = table.props.code_of("type", "DIRECT")
             kept: list[IntArray] = []
             reached: list[int] = []
             truncated = False
@@ -235,20 +240,17 @@ class LineageIndex:
                 if direct_only:
                     types = table.props.codes("type")
                     edges = edges[types[edges] == direct] if types is not None else edges[:0]
-                far = table.far(edges, direction).astype(np.int64)
-                fresh_mask = ~seen[far]
-                fresh, first = np.unique(far[fresh_mask], return_index=True)
-                fresh = fresh[np.argsort(first, kind="stable")]
-                if max_nodes is not None and len(reached) + len(fresh) > max_nodes:
-                    room = max(max_nodes - len(reached), 0)
-                    fresh = fresh[:room]
-                    truncated = True
-                    allowed = seen.copy()
-                    allowed[fresh] = True
-                    edges = edges[allowed[far]]
-                seen[fresh] = True
-                reached.extend(fresh.tolist())
-                kept.append(edges)
+                room = None if max_nodes is None else max(max_nodes - len(reached), 0)
+                if mask is None and len(edges) <= BIG_LEVEL:
+                    level, fresh, cut = _level_in_python(edges, table.far(edges, direction).tolist(), seen, room)
+                else:
+                    if mask is None:
+                        mask = np.zeros(len(self.keys), dtype=np.bool_)
+                        mask[list(seen)] = True
+                    level, fresh, cut = _level_in_arrays(edges, table.far(edges, direction).astype(np.int64), mask, room)
+                truncated = truncated or cut
+                reached.extend(fresh)
+                kept.append(level)
                 frontier = fresh
             found = np.unique(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
             return found, reached, truncated
@@ -299,3 +301,35 @@ class LineageIndex:
             arrays.extend(c.view for c in table.props.columns.values())
             arrays.extend([table.by["out"].order, table.by["out"].indptr, table.by["in"].order, table.by["in"].indptr])
         return sum(a.nbytes for a in arrays)
+
+
+def _level_in_python(edges: IntArray, far: list[int], seen: set[int], room: int | None) -> tuple[IntArray, list[int], bool]:
+    """One level of a walk: the edges kept, the vertices met for the first time (in edge order),
+    and whether ``room`` (vertices still allowed) cut it. Updates ``seen``."""
+    kept: list[int] = []
+    fresh: list[int] = []
+    cut = False
+    for edge, vertex in zip(edges.tolist(), far, strict=True):
+        if vertex not in seen:
+            if room is not None and len(fresh) >= room:
+                cut = True
+                continue
+            seen.add(vertex)
+            fresh.append(vertex)
+        kept.append(edge)
+    return np.asarray(kept, dtype=np.int64), fresh, cut
+
+
+def _level_in_arrays(edges: IntArray, far: IntArray, seen: npt.NDArray[np.bool_],
+                     room: int | None) -> tuple[IntArray, list[int], bool]:
+    """:func:`_level_in_python` with a vector of what was seen, for large levels."""
+    fresh, first = np.unique(far[~seen[far]], return_index=True)
+    fresh = fresh[np.argsort(first, kind="stable")]
+    cut = room is not None and len(fresh) > room
+    if cut:
+        fresh = fresh[:room]
+        allowed = seen.copy()
+        allowed[fresh] = True
+        edges = edges[allowed[far]]
+    seen[fresh] = True
+    return edges, fresh.tolist(), cut
