@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -59,6 +60,10 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         thread = holder["thread"] = StoreThread(settings.store, on_call=metrics.store_calls.inc)
+        # The index and everything loaded with it live as long as the process: moved out of the
+        # collector's generations, full collections no longer walk them during requests.
+        gc.collect()
+        gc.freeze()
         following = asyncio.create_task(thread.follow(settings.index_refresh_seconds))
         try:
             yield
