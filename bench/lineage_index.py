@@ -250,16 +250,25 @@ def measure_clients(path: str, tmp: Path, last: list[ColumnRef], seconds: float,
             stop_server(process)
 
 
-def governance(store: GraphStore, sources: list[ColumnRef], last: list[ColumnRef], rng: random.Random) -> None:
+def governance(store: GraphStore, sources: list[ColumnRef], last: list[ColumnRef], rng: random.Random,
+               share: float) -> None:
     from tagline.api.settings import load_policy
     from tagline.governance.health_scan import scan_health
     from tagline.governance.service import Governance
     from tagline.graph.model import ColumnEdge, LineageType, Subtype, Transformation
 
     gov = Governance(store, load_policy())
-    tagged = sources[: max(len(sources) // 2, 1)]
-    timed(f"declare pii on {len(tagged)} source columns (and propagate)",
+    index = store.index
+    table = index.tables[schema.DERIVES]
+    all_sources = sorted(set(table.src.view.tolist()) - set(table.dst.view.tolist()))
+    picked = rng.sample(all_sources, max(int(len(all_sources) * share), 1))
+    tagged = []
+    for v in picked:
+        p = index.record(v).props
+        tagged.append(ColumnRef(namespace=p["namespace"], dataset=p["dataset"], field=p["field"]))
+    timed(f"declare pii on {len(tagged):,} source columns ({share:.0%}) and propagate",
           lambda: gov.declare_many([DeclaredTag(column=c, tag="pii") for c in tagged], "bench"))
+    print(f"    {len(store.column_keys(having='tags_effective')):,} columns carry tags")
     columns = len(store.column_keys())
     timed(f"full propagation over {columns:,} columns", lambda: gov.propagate_full("bench"))
     edge = ColumnEdge(source=tagged[0], target=last[0],
@@ -286,7 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2, help="also measure clients against --workers N [2]")
     parser.add_argument("--skip-governance", action="store_true")
-    parser.add_argument("--only-clients", action="store_true", help="measure only the concurrent clients")
+    parser.add_argument("--only", choices=("clients", "governance"), help="measure only this part")
+    parser.add_argument("--tagged-share", type=float, default=0.01,
+                        help="share of the source columns declared pii before the propagation figures [0.01]")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
 
@@ -296,11 +307,17 @@ def main(argv: list[str] | None = None) -> int:
             build_store(path, args.target_columns, args.seed)
         size = sum(f.stat().st_size for f in Path(path).parent.glob(Path(path).name + "*") if not f.name.endswith(".index"))
 
-        if args.only_clients:
+        if args.only:
             store = GraphStore(path)
-            last, _ = sample_columns(store, rng, args.samples)
-            store.close()
-            measure_clients(path, Path(tmp), last, args.seconds, args.workers)
+            last, sources = sample_columns(store, rng, args.samples)
+            if args.only == "clients":
+                store.close()
+                measure_clients(path, Path(tmp), last, args.seconds, args.workers)
+            else:
+                try:
+                    governance(store, sources, last, rng, args.tagged_share)
+                finally:
+                    store.close(snapshot_after=1)
             return 0
 
         print("index:")
@@ -345,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
             print("governance (in process):")
             store = GraphStore(path)
             try:
-                governance(store, sources, last, rng)
+                governance(store, sources, last, rng, args.tagged_share)
             finally:
                 store.close(snapshot_after=1)
     return 0
