@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -37,6 +38,16 @@ class TaglineGraphQL(GraphQL[Context, None]):
         identity = identity_of(request.scope) or LOCAL
         return Context(thread=self.holder["thread"], settings=self.settings, identity=identity,
                        response=response, policy=self.policy)
+
+
+def cors(settings: Settings) -> list[Middleware]:
+    """Cross-origin access for the configured origins only. Outermost, so a browser's preflight
+    (which carries no key) is answered before authentication."""
+    origins = settings.cors_origin_list
+    if not origins:
+        return []
+    return [Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["Authorization", "Content-Type", "Content-Encoding"], max_age=600)]
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -86,6 +97,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
             Middleware(AuthMiddleware, ring=KeyRing.configured(settings.api_keys, settings.api_keys_file)),
         ],
