@@ -20,6 +20,7 @@ from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdenti
 from tagline.api.dependencies_routes import dependency_routes
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
+from tagline.api.marquez_routes import marquez_routes
 from tagline.api.metrics import Metrics, MetricsMiddleware
 from tagline.api.openlineage_routes import openlineage_routes
 from tagline.api.settings import Settings, load_policy
@@ -91,6 +92,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
         *openlineage_routes(holder),
         *dependency_routes(settings, holder),
+        *marquez_routes(settings, holder),
     ]
     known = frozenset(r.path for r in routes)
     return Starlette(

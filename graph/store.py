@@ -268,6 +268,23 @@ class GraphStore:
         starts = [i for i in start if isinstance(i, int)]
         return self._read().expansion(starts, direction, depth, max_nodes, direct_only, time.time())
 
+    def lineage_graph(self, start: Sequence[VertexRecord], directions: Sequence[Direction], depth: int,
+                      max_nodes: int, direct_only: bool = False) -> Expansion:
+        """Column lineage from ``start`` one direction after the other, with at most ``max_nodes``
+        columns in all, the start columns included (those beyond the cap are left out, by key)."""
+        ordered = sorted(start, key=lambda r: r.key)
+        result = Expansion(truncated=len(ordered) > max_nodes)
+        ordered = ordered[:max_nodes]
+        result.vertices.update((r.id, r) for r in ordered)
+        ids = [r.id for r in ordered]
+        for direction in directions:
+            room = max_nodes - len(result.vertices)
+            if room > 0:
+                result.merge(self.lineage(ids, direction, depth, room, direct_only))
+            elif self.hops(ids, direction, [schema.DERIVES]):
+                result.truncated = True
+        return result
+
     def edge_ends(
         self,
         ids: Iterable[VertexId],

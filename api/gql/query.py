@@ -16,13 +16,11 @@ from tagline.api.gql.types import (
     LineageGraph,
     check_depth,
     edges_of,
-    walk,
 )
 from tagline.graph import schema
 from tagline.graph.model import column_key, dataset_key, job_key
 from tagline.graph.reader import Direction as HopDirection
 from tagline.graph.records import VertexRecord
-from tagline.graph.traversal import Expansion
 
 
 @strawberry.type
@@ -61,16 +59,7 @@ class Query:
         start = _start_columns(info, namespace, dataset, field)
         if start is None:
             return LineageGraph(nodes=[], edges=[], truncated=False)
-        result = Expansion(truncated=len(start) > max_nodes)
-        start = start[:max_nodes]
-        for record in start:
-            result.vertices[record.id] = record
-        for hop_direction in hop_directions(direction):
-            room = max_nodes - len(result.vertices)
-            if room <= 0:
-                result.truncated = result.truncated or bool(info.context.store.hops([r.id for r in start], hop_direction, [schema.DERIVES]))
-                continue
-            result.merge(walk(info, start, hop_direction, depth, direct_only, room))
+        result = info.context.store.lineage_graph(start, hop_directions(direction), depth, max_nodes, direct_only)
         nodes = sorted(result.vertices.values(), key=lambda r: r.key)
         return LineageGraph(
             nodes=[Column.of(r) for r in nodes], edges=edges_of(result), truncated=result.truncated
