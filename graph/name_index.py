@@ -188,33 +188,39 @@ class NameIndex:
         if scores is None or namespace_code == ABSENT:
             return Page([], 0)
         count = len(labels)
-        best = np.full(count, NO_MATCH, dtype=np.int64)
+        namespaces = props.codes("namespace") if namespace_code is not None else None
+        if namespace_code is not None and namespaces is None:
+            return Page([], 0)
+        found_hits, found_values = [], []
         for rank, kind in enumerate(kinds):
-            prop = NAME_PROPS[kind]
-            codes = props.codes(prop)
+            codes = props.codes(NAME_PROPS[kind])
             if codes is None:
                 continue
-            table = self._code_table(prop)
-            of_vertex = np.full(count, len(self.names), dtype=np.int64)
-            of_vertex[: len(codes)] = table[codes[:count]]
-            here = labels == label_codes[kind]
-            candidate = scores[of_vertex]
-            best = np.where(here & (candidate != NO_MATCH), candidate * 4 + rank, best)
-        if namespace_code is not None:
-            namespaces = props.codes("namespace")
-            held = np.full(count, ABSENT, dtype=np.int64)
+            # Scores per distinct value first (few), then one boolean gather over the vertices.
+            value_scores = scores[self._code_table(NAME_PROPS[kind])]
+            matching = value_scores != NO_MATCH
+            if not matching.any():
+                continue
+            n = min(len(codes), count)
+            mask = matching[codes[:n]] & (labels[:n] == label_codes[kind])
             if namespaces is not None:
-                held[: len(namespaces)] = namespaces[:count]
-            best[held != namespace_code] = NO_MATCH
-        hits = np.flatnonzero(best != NO_MATCH)
+                n = min(n, len(namespaces))
+                mask = mask[:n] & (namespaces[:n] == namespace_code)
+            hits = np.flatnonzero(mask)
+            found_hits.append(hits)
+            found_values.append(value_scores[codes[hits]] * len(NAME_PROPS) + rank)
+        if not found_hits:
+            return Page([], 0)
+        hits, values = np.concatenate(found_hits), np.concatenate(found_values)
+        total = len(hits)
         want = offset + limit
-        values = best[hits]
-        if len(hits) > want:
+        if total > want:
             cut = np.partition(values, want - 1)[want - 1]
             keep = values <= cut
             hits, values = hits[keep], values[keep]
-        order = np.argsort(values, kind="stable")  # hits ascend by vertex id: ties stay in that order
-        return Page(hits[order][offset:want].tolist(), int(np.count_nonzero(best != NO_MATCH)))
+        # Equal values come from one label, whose hits ascend by vertex id: a stable sort keeps that.
+        order = np.argsort(values, kind="stable")
+        return Page(hits[order][offset:want].tolist(), total)
 
 
 def _prefixed(sorted_names: list[str], ids: npt.NDArray[np.int64], prefix: str) -> npt.NDArray[np.int64]:
