@@ -339,7 +339,7 @@ class GraphStore:
         """Datasets and jobs around a dataset or job (see graph/table_lineage.py): the nodes in
         the order met, the start first; edges as (from key, to key); whether ``max_nodes`` cut it."""
         index = self._read()
-        graph = table_lineage(index, int(start.id), directions, depth, max_nodes, time.time())  # type: ignore[call-overload]
+        graph = table_lineage(index, int(start.id), directions, depth, max_nodes, time.time())
         found = index.vertices(graph.nodes)
         keys = index.keys
         edges = sorted((keys[a], keys[b]) for a, b in graph.edges)

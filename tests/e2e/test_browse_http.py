@@ -4,6 +4,7 @@ namespaces, table-level lineage, node ids, tag families, not-found answers and C
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -34,8 +35,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     stop_server(running)
 
 
+def raw(server: Server, query: str, variables: dict[str, object] | None = None) -> Any:
+    return server.graphql(query, variables)
+
+
 def data(server: Server, query: str, variables: dict[str, object] | None = None) -> dict:
-    answer = server.graphql(query, variables)
+    answer = raw(server, query, variables)
     assert "errors" not in answer, answer
     return answer["data"]  # type: ignore[return-value]
 
@@ -82,7 +87,7 @@ def test_search_pages_with_cursors_and_filters(demo: Server) -> None:
     jobs = search(demo, "build", first=50, kinds=["JOB"])
     assert jobs["totalCount"] > 0 and all(e["node"]["job"]["id"].startswith("job:airflow:build") for e in jobs["edges"])
     assert search(demo, "no-such-name-anywhere")["totalCount"] == 0
-    bad = demo.graphql(SEARCH, {"q": "customer", "first": 5, "after": "not-a-cursor"})
+    bad = raw(demo, SEARCH, {"q": "customer", "first": 5, "after": "not-a-cursor"})
     assert "invalid cursor" in bad["errors"][0]["message"]
 
 
@@ -155,7 +160,7 @@ def test_node_ids_are_marquez_ids_everywhere(demo: Server) -> None:
 
 
 def test_tag_families_in_tagged_columns_impact_and_violations(demo: Server) -> None:
-    declared = demo.graphql("""mutation { declareTag(column: {namespace: "mysql://orders-db:3306",
+    declared = raw(demo, """mutation { declareTag(column: {namespace: "mysql://orders-db:3306",
         dataset: "shop.orders", field: "shipping_country"}, tag: "pii.location", justification: "family test") { id } }""")
     assert "errors" not in declared, declared
     query = """query ($tag: String!, $after: String) { taggedColumns(tag: $tag, first: 10, after: $after) {
@@ -185,11 +190,11 @@ def test_tag_families_in_tagged_columns_impact_and_violations(demo: Server) -> N
 
 
 def test_not_found_is_null_for_look_ups_and_an_empty_graph_with_an_error_for_traversals(demo: Server) -> None:
-    looked_up = demo.graphql("""{ column(namespace: "hive://warehouse", dataset: "dw.dim_customer", field: "nope") { id }
+    looked_up = raw(demo, """{ column(namespace: "hive://warehouse", dataset: "dw.dim_customer", field: "nope") { id }
                                   dataset(namespace: "hive://warehouse", name: "nope") { id }
                                   job(namespace: "airflow", name: "nope") { id } }""")
     assert looked_up == {"data": {"column": None, "dataset": None, "job": None}}
-    walked = demo.graphql("""{ lineage(namespace: "hive://warehouse", dataset: "nope") { nodes { id } edges { source { id } } truncated }
+    walked = raw(demo, """{ lineage(namespace: "hive://warehouse", dataset: "nope") { nodes { id } edges { source { id } } truncated }
                                field: lineage(namespace: "hive://warehouse", dataset: "dw.dim_customer", field: "nope") { nodes { id } }
                                datasetLineage(namespace: "hive://warehouse", name: "nope") { nodes { id } edges { source } truncated } }""")
     assert walked["data"] == {"lineage": {"nodes": [], "edges": [], "truncated": False}, "field": {"nodes": []},
@@ -207,7 +212,7 @@ def test_usage_and_last_produced_at(demo: Server) -> None:
     assert sum(d["reads"] for d in usage) == len(answer["readers"]) > 0  # the demo was loaded today
     assert usage[-1]["reads"] == usage[-1]["distinctReaders"] == len(answer["readers"])
     assert answer["lastProducedAt"] and answer["lastProducedAt"][:10] == usage[-1]["date"]
-    bad = demo.graphql('{ dataset(namespace: "hive://warehouse", name: "dw.fact_orders") { usage(days: 0) { date } } }')
+    bad = raw(demo, '{ dataset(namespace: "hive://warehouse", name: "dw.fact_orders") { usage(days: 0) { date } } }')
     assert "days must be between" in bad["errors"][0]["message"]
 
 

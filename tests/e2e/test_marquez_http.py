@@ -70,7 +70,7 @@ def marquez(served: Server) -> MarquezClient:
     return MarquezClient(url=served.url)
 
 
-def get(server: Server, path: str, **params: object) -> httpx.Response:
+def get(server: Server, path: str, **params: str | int) -> httpx.Response:
     return httpx.get(f"{server.url}/api/v1{path}", params=params, timeout=10)
 
 
