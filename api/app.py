@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,6 +22,7 @@ from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdenti
 from tagline.api.dependencies_routes import dependency_routes
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
+from tagline.api.marquez_routes import marquez_routes
 from tagline.api.metrics import Metrics, MetricsMiddleware
 from tagline.api.openlineage_routes import openlineage_routes
 from tagline.api.settings import Settings, load_policy
@@ -49,6 +51,16 @@ def create_app_from_environment() -> Starlette:
     """The app of one of several server processes (``tagline serve --workers N``): settings from
     the environment, as ``tagline serve`` left them."""
     return create_app(Settings())
+
+
+def cors(settings: Settings) -> list[Middleware]:
+    """Cross-origin access for the configured origins only. Outermost, so a browser's preflight
+    (which carries no key) is answered before authentication."""
+    origins = settings.cors_origin_list
+    if not origins:
+        return []
+    return [Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["Authorization", "Content-Type", "Content-Encoding"], max_age=600)]
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -96,12 +108,14 @@ def create_app(settings: Settings) -> Starlette:
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
         *openlineage_routes(holder),
         *dependency_routes(settings, holder),
+        *marquez_routes(settings, holder),
     ]
     known = frozenset(r.path for r in routes)
     return Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
             Middleware(AuthMiddleware, ring=KeyRing.configured(settings.api_keys, settings.api_keys_file)),
         ],

@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     policy: str | None = Field(None, description="TOML file with the tag vocabulary and propagation policy")
     api_keys: str | None = Field(None, description="name:key:role,... (see api/auth.py)")
     api_keys_file: str | None = Field(None, description="file with one name:key:role per line")
+    cors_origins: str | None = Field(
+        None, description="comma-separated origins a browser app may call the API from (none by default)"
+    )
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in (self.cors_origins or "").split(",") if o.strip()]
 
 
 def load_policy(settings: Settings | None = None) -> Policy:

@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from tagline.governance.policy import Inflow, Policy
+from tagline.governance.policy import Inflow, Policy, covers
 from tagline.governance.propagation import ColumnState, Derivation, Effective, Item
 from tagline.governance.tags import TagView, tag_views
-from tagline.graph.records import InEdge
+from tagline.graph.records import InEdge, VertexRecord
 from tagline.graph.schema import KEY
 from tagline.graph.store import GraphStore
 from tagline.graph.tagstore import SENSITIVITY, TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
@@ -60,3 +60,13 @@ def tag_views_of(props: dict[str, Any]) -> dict[str, TagView]:
 def sensitivity_of(props: dict[str, Any]) -> str | None:
     """A column's effective level, as the last propagation stored it."""
     return props.get(SENSITIVITY) or None
+
+
+def carries_tag(tags_effective: object, tag: str) -> bool:
+    """Whether stored effective tags hold ``tag`` or one of its family (`pii` covers `pii.email`)."""
+    return any(covers(tag, name) for name in tag_views(decode_effective(str(tags_effective or "[]"))))
+
+
+def tagged_columns(store: GraphStore, tag: str) -> list[VertexRecord]:
+    """Columns carrying ``tag`` or one of its family, by key; decoded once per distinct tag set."""
+    return store.columns_where(TAGS_EFFECTIVE, lambda value: carries_tag(value, tag))

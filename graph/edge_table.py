@@ -163,6 +163,8 @@ class EdgeTable:
         alive, expires = self.alive, self.expires
         if expires is None:
             now = None
+        else:
+            expires.ensure(self.size)
         found = [e for v in vertices for e in adjacency.edges_at(v)
                  if alive[e] and (now is None or expires[e] > now)]  # type: ignore[index]
         return sorted(set(found)) if len(vertices) > 1 else sorted(found)

@@ -14,7 +14,7 @@ ingest never stalls readers for long.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ import numpy.typing as npt
 from tagline.graph import changes, schema
 from tagline.graph.columns import ABSENT, GrowableArray, PropertyTable
 from tagline.graph.edge_table import Direction, EdgeTable, IntArray
+from tagline.graph.name_index import NameIndex, Page
 from tagline.graph.records import EdgeRecord, Hop, InEdge, VertexRecord
 from tagline.graph.traversal import Expansion
 
@@ -50,6 +51,8 @@ class LineageIndex:
         self.props = PropertyTable()
         self.tables: dict[str, EdgeTable] = {label: EdgeTable() for label in EDGE_LABELS}
         self.lock = threading.RLock()
+        # Derived from `props` as it grows, on the first search after a change (graph/name_index.py).
+        self.names = NameIndex()
         # Where the index stands in the change log, and which store's log it is.
         self.position: object = 0
         self.store_id = ""
@@ -175,6 +178,38 @@ class LineageIndex:
             if codes is None or code == ABSENT:
                 return []
             match = (codes == code) & (self.labels.view[: len(codes)] == LABELS.index(label))
+            return np.flatnonzero(match).tolist()
+
+    def search(self, query: str, kinds: Sequence[str], namespace: str | None, offset: int, limit: int) -> Page:
+        """Vertices of the labels ``kinds`` whose name matches ``query`` (see graph/name_index.py)."""
+        with self.lock:
+            codes = {label: LABELS.index(label) for label in LABELS}
+            namespace_code = None if namespace is None else self.props.code_of("namespace", namespace)
+            ordered = [k for k in LABELS if k in kinds]
+            return self.names.search(self.props, self.labels.view, codes, query, ordered, namespace_code, offset, limit)
+
+    def distinct(self, name: str, labels: Sequence[str]) -> list[Any]:
+        """The distinct values of property ``name`` among the vertices of ``labels``."""
+        with self.lock:
+            codes = self.props.codes(name)
+            if codes is None:
+                return []
+            wanted = np.isin(self.labels.view[: len(codes)], [LABELS.index(label) for label in labels])
+            held = np.unique(codes[wanted & (codes != ABSENT)])
+            values = self.props.interned[name].values
+            return [values[c] for c in held.tolist()]
+
+    def where(self, label: str, name: str, accept: Callable[[Any], bool]) -> list[int]:
+        """Vertices of ``label`` whose property ``name`` has a value ``accept(value)`` is true of:
+        the test runs once per distinct value, the match over the vertices is vectorised."""
+        with self.lock:
+            codes = self.props.codes(name)
+            interned = self.props.interned.get(name)
+            if codes is None or interned is None:
+                return []
+            good = np.fromiter((bool(accept(v)) for v in interned.values), dtype=np.bool_, count=len(interned.values))
+            good = np.append(good, False)  # ABSENT (-1) lands on this slot
+            match = good[codes] & (self.labels.view[: len(codes)] == LABELS.index(label))
             return np.flatnonzero(match).tolist()
 
     def count(self, label: str) -> int:

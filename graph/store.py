@@ -14,7 +14,7 @@ Index reads are safe from any thread.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +36,7 @@ from tagline.graph.model import Dataset, DatasetRef, LineageBatch
 from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import Direction, chunks
 from tagline.graph.records import EdgeRecord, Hop, InEdge, VertexId, VertexRecord
+from tagline.graph.table_lineage import table_lineage
 from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.traversal import Expansion
 from tagline.graph.writer import BatchWriter, KeyCache, WriteResult
@@ -267,6 +268,23 @@ class GraphStore:
         starts = [i for i in start if isinstance(i, int)]
         return self._read().expansion(starts, direction, depth, max_nodes, direct_only, time.time())
 
+    def lineage_graph(self, start: Sequence[VertexRecord], directions: Sequence[Direction], depth: int,
+                      max_nodes: int, direct_only: bool = False) -> Expansion:
+        """Column lineage from ``start`` one direction after the other, with at most ``max_nodes``
+        columns in all, the start columns included (those beyond the cap are left out, by key)."""
+        ordered = sorted(start, key=lambda r: r.key)
+        result = Expansion(truncated=len(ordered) > max_nodes)
+        ordered = ordered[:max_nodes]
+        result.vertices.update((r.id, r) for r in ordered)
+        ids = [r.id for r in ordered]
+        for direction in directions:
+            room = max_nodes - len(result.vertices)
+            if room > 0:
+                result.merge(self.lineage(ids, direction, depth, room, direct_only))
+            elif self.hops(ids, direction, [schema.DERIVES]):
+                result.truncated = True
+        return result
+
     def edge_ends(
         self,
         ids: Iterable[VertexId],
@@ -299,6 +317,44 @@ class GraphStore:
     def keys_of(self, ids: Iterable[VertexId]) -> list[str]:
         index = self._read()
         return [index.keys[i] for i in ids]  # type: ignore[index]
+
+    def search(self, query: str, kinds: Sequence[str], namespace: str | None = None, offset: int = 0,
+               limit: int = 20) -> tuple[list[VertexRecord], int]:
+        """Datasets, jobs and columns (``kinds``: labels) whose name (a column's field) matches
+        ``query`` by substring or word prefix, exact and prefix matches first; one page of them,
+        and how many match in all."""
+        index = self._read()
+        page = index.search(query, kinds, namespace, offset, limit)
+        found = index.vertices(page.vertices)
+        return [found[v] for v in page.vertices], page.total
+
+    def namespaces(self) -> list[str]:
+        """The namespaces of every dataset and job, sorted."""
+        index = self._read()
+        return sorted(str(v) for v in index.distinct("namespace", (schema.DATASET, schema.JOB)))
+
+    def in_namespace(self, label: str, namespace: str) -> list[VertexRecord]:
+        """The datasets or jobs (``label``) of a namespace, by name."""
+        index = self._read()
+        return sorted(index.vertices(index.having(label, "namespace", namespace)).values(),
+                      key=lambda r: str(r.props.get("name", "")))
+
+    def columns_where(self, prop: str, accept: Callable[[Any], bool]) -> list[VertexRecord]:
+        """Columns whose property ``prop`` has a value ``accept`` takes (tested once per distinct
+        value), by key."""
+        index = self._read()
+        return sorted(index.vertices(index.where(schema.COLUMN, prop, accept)).values(), key=lambda r: r.key)
+
+    def table_lineage(self, start: VertexRecord, directions: Sequence[Direction], depth: int,
+                      max_nodes: int) -> tuple[list[VertexRecord], list[tuple[str, str]], bool]:
+        """Datasets and jobs around a dataset or job (see graph/table_lineage.py): the nodes in
+        the order met, the start first; edges as (from key, to key); whether ``max_nodes`` cut it."""
+        index = self._read()
+        graph = table_lineage(index, int(start.id), directions, depth, max_nodes, time.time())
+        found = index.vertices(graph.nodes)
+        keys = index.keys
+        edges = sorted((keys[a], keys[b]) for a, b in graph.edges)
+        return [found[v] for v in graph.nodes], edges, graph.truncated
 
     def datasets(self) -> list[VertexRecord]:
         index = self._read()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graphql import GraphQLError
 from starlette.responses import Response
 
 from tagline.api.auth import LOCAL, Identity
@@ -29,6 +30,8 @@ class Context:
     policy: Policy = field(default_factory=Policy)
     # Subtrees of nested lineage already rendered in this request (see api/gql/lineage_render.py).
     rendered: dict[object, object] = field(default_factory=dict)
+    # Errors reported beside a field's (empty) answer rather than instead of it (api/gql/errors.py).
+    errors: list[GraphQLError] = field(default_factory=list)
 
     @property
     def store(self) -> GraphStore:

@@ -13,7 +13,7 @@ from tagline.governance.health_scan import DatasetHealth as ScannedDataset
 from tagline.governance.health_scan import scan_health
 from tagline.governance.impact import Impact as FoundImpact
 from tagline.governance.impact import NotFound, impact_of
-from tagline.governance.policy import Policy
+from tagline.governance.policy import Policy, covers
 from tagline.governance.window import latest
 from tagline.graph.model import DatasetRef
 from tagline.graph.timefmt import utcnow
@@ -106,8 +106,13 @@ class Impact:
     datasets: list[ImpactedDataset]
     jobs: list[ImpactedJob]
     truncated: bool = strawberry.field(description="True when the node limit cut the walk short.")
-    tags: list[ImpactTag] = strawberry.field(description="Tags that flow through: on the root or impacted columns.")
+    reached: strawberry.Private[list[ImpactTag]]
     sensitivity: str | None = strawberry.field(description="The highest level among those tags.")
+
+    @strawberry.field(description="Tags that flow through: on the root or impacted columns. `tag` keeps that "
+                      "tag and its family (`pii` also matches `pii.email`).")
+    def tags(self, tag: str | None = None) -> list[ImpactTag]:
+        return [t for t in self.reached if tag is None or covers(tag, t.name)]
 
     @classmethod
     def of(cls, found: FoundImpact, policy: Policy) -> Impact:
@@ -127,7 +132,7 @@ class Impact:
             ],
             jobs=[ImpactedJob(job=Job.of(j.job), writes=datasets(j.writes), reads=datasets(j.reads)) for j in found.jobs],
             truncated=found.truncated,
-            tags=[ImpactTag(name=t.tag, columns=len(t.columns), unmasked_columns=len(t.unmasked)) for t in reached],
+            reached=[ImpactTag(name=t.tag, columns=len(t.columns), unmasked_columns=len(t.unmasked)) for t in reached],
             sensitivity=policy.highest_level(t.tag for t in reached),
         )
 

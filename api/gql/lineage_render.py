@@ -31,6 +31,7 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
+from tagline.api.node_ids import JOB, NodeId, node_id
 from tagline.governance.state import tag_views_of
 from tagline.graph import schema
 from tagline.graph.lineage_index import LineageIndex
@@ -164,6 +165,8 @@ class Renderer:
             return lambda r, v: _text(r.index.props.get(v, SENSITIVITY))
         if name == "__typename":
             return lambda r, v: "Column"
+        if name == "id":
+            return lambda r, v: node_id(r.index.record(v))
         if name == "tags":
             tag_plan = self.plan(nodes, "ColumnTag")
             return lambda r, v: r.tags(v, tag_plan)
@@ -223,6 +226,8 @@ class Renderer:
                  "lastRunAt": "last_run_at", "lastRunState": "last_run_state"}
         if name == "__typename":
             return lambda r, p: "Job"
+        if name == "id":
+            return lambda r, p: str(NodeId(JOB, p["namespace"], p["name"]))
         if name not in props:
             raise Unsupported(f"Job.{name}")
         prop = props[name]

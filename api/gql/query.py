@@ -7,6 +7,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
+from tagline.api.gql.errors import report_not_found
 from tagline.api.gql.types import (
     Column,
     Dataset,
@@ -15,14 +16,11 @@ from tagline.api.gql.types import (
     LineageGraph,
     check_depth,
     edges_of,
-    walk,
 )
 from tagline.graph import schema
 from tagline.graph.model import column_key, dataset_key, job_key
+from tagline.graph.reader import Direction as HopDirection
 from tagline.graph.records import VertexRecord
-from tagline.graph.traversal import Expansion
-
-
 
 
 @strawberry.type
@@ -42,7 +40,9 @@ class Query:
         record = info.context.lookup(job_key(namespace, name))
         return Job.of(record) if record else None
 
-    @strawberry.field(description="The lineage of a column, or of all a dataset's columns, as nodes and edges.")
+    @strawberry.field(description="The lineage of a column, or of all a dataset's columns, as nodes and edges. "
+                      "`maxNodes` caps the nodes, the start columns included; `truncated` says it cut. "
+                      "From an unknown column or dataset: an empty graph and a NOT_FOUND error.")
     async def lineage(
         self,
         info: Info[Context, None],
@@ -55,30 +55,41 @@ class Query:
         direct_only: bool = False,
     ) -> LineageGraph:
         check_depth(info, depth)
-        node_limit = info.context.settings.max_lineage_nodes
-        if not 1 <= max_nodes <= node_limit:
-            raise GraphQLError(f"maxNodes must be between 1 and {node_limit} (got {max_nodes})")
+        check_max_nodes(info, max_nodes)
         start = _start_columns(info, namespace, dataset, field)
-        result = Expansion()
-        if direction in (Direction.UPSTREAM, Direction.BOTH):
-            result.merge(walk(info, start, "in", depth, direct_only, max_nodes))
-        if direction in (Direction.DOWNSTREAM, Direction.BOTH):
-            result.merge(walk(info, start, "out", depth, direct_only, max_nodes))
+        if start is None:
+            return LineageGraph(nodes=[], edges=[], truncated=False)
+        result = info.context.store.lineage_graph(start, hop_directions(direction), depth, max_nodes, direct_only)
         nodes = sorted(result.vertices.values(), key=lambda r: r.key)
         return LineageGraph(
             nodes=[Column.of(r) for r in nodes], edges=edges_of(result), truncated=result.truncated
         )
 
 
+def check_max_nodes(info: Info[Context, None], max_nodes: int) -> None:
+    node_limit = info.context.settings.max_lineage_nodes
+    if not 1 <= max_nodes <= node_limit:
+        raise GraphQLError(f"maxNodes must be between 1 and {node_limit} (got {max_nodes})")
+
+
+def hop_directions(direction: Direction) -> list[HopDirection]:
+    """Upstream first, then downstream, as BOTH walks them."""
+    return [d for d, wanted in (("in", (Direction.UPSTREAM, Direction.BOTH)), ("out", (Direction.DOWNSTREAM, Direction.BOTH)))
+            if direction in wanted]
+
+
 def _start_columns(
     info: Info[Context, None], namespace: str, dataset: str, field: str | None
-) -> list[VertexRecord]:
+) -> list[VertexRecord] | None:
+    """The columns a lineage graph starts from, by key; None (and a NOT_FOUND error) if unknown."""
     if field is not None:
         record = info.context.lookup(column_key(namespace, dataset, field))
         if record is None:
-            raise GraphQLError(f"no column {field!r} in dataset {dataset!r} of namespace {namespace!r}")
+            report_not_found(info, f"no column {field!r} in dataset {dataset!r} of namespace {namespace!r}")
+            return None
         return [record]
     ds = info.context.lookup(dataset_key(namespace, dataset))
     if ds is None:
-        raise GraphQLError(f"no dataset {dataset!r} in namespace {namespace!r}")
+        report_not_found(info, f"no dataset {dataset!r} in namespace {namespace!r}")
+        return None
     return info.context.neighbours(ds.id, "out", schema.HAS_COLUMN)

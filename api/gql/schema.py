@@ -7,7 +7,9 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCac
 from strawberry.tools import merge_types
 
 from tagline.api.gql.access import OperationAccess
+from tagline.api.gql.browse import BrowseQuery
 from tagline.api.gql.dependencies import DependenciesQuery
+from tagline.api.gql.errors import ReportedErrors
 from tagline.api.gql.health import HealthQuery
 from tagline.api.gql.lineage_render import PrerenderingExecutionContext
 from tagline.api.gql.query import Query
@@ -17,11 +19,12 @@ from tagline.api.settings import Settings
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
-        query=merge_types("Query", (Query, DependenciesQuery, HealthQuery, TagQuery)),
+        query=merge_types("Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, TagQuery)),
         mutation=merge_types("Mutation", (TagMutation,)),
         execution_context_class=PrerenderingExecutionContext,
         extensions=[
             OperationAccess,
+            ReportedErrors,
             QueryDepthLimiter(max_depth=settings.max_query_depth),
             MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             MaxTokensLimiter(max_token_count=settings.max_tokens),

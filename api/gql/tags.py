@@ -10,12 +10,13 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
+from tagline.api.gql.paging import PageInfo, check_first
 from tagline.api.gql.types import Column
+from tagline.governance.policy import covers
 from tagline.governance.service import Governance, GovernanceError
 from tagline.graph.model import ColumnRef
 from tagline.graph.schema import KEY
 
-MAX_PAGE = 500
 
 
 @strawberry.input(description="A column by namespace, dataset and field.")
@@ -33,12 +34,6 @@ def _column(info: Info[Context, None], key: str) -> Column:
     if record is None:
         raise GraphQLError(f"column {key!r} is not in the store")
     return Column.of(record)
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.type(description="One entry of the append-only tag audit log.")
@@ -106,8 +101,7 @@ class TagQuery:
         first: int = 50,
         after: str | None = None,
     ) -> TagAuditConnection:
-        if not 1 <= first <= MAX_PAGE:
-            raise GraphQLError(f"first must be between 1 and {MAX_PAGE} (got {first})")
+        check_first(first)
         equal = {k: v for k, v in (("column", column.ref().key if column else None), ("tag", tag), ("actor", actor)) if v}
         thread = info.context.thread
         rows = await thread.run(thread.store.audit, equal, since, until)
@@ -123,10 +117,14 @@ class TagQuery:
         return TagAuditConnection(edges=edges, page_info=PageInfo(
             has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None))
 
-    @strawberry.field(description="Columns declared below what flows into them, and sinks receiving restricted or PII data.")
-    async def sensitivity_violations(self, info: Info[Context, None], first: int = 100) -> list[SensitivityViolation]:
+    @strawberry.field(description="Columns declared below what flows into them, and sinks receiving restricted or PII data. "
+                      "`tag` keeps those about that tag or its family (`pii` also matches `pii.email`).")
+    async def sensitivity_violations(self, info: Info[Context, None], first: int = 100,
+                                     tag: str | None = None) -> list[SensitivityViolation]:
         ctx = info.context
         found = await ctx.thread.run(lambda: Governance(ctx.thread.store, ctx.policy).violations())
+        if tag is not None:
+            found = [v for v in found if any(covers(tag, t) for t in v.tags)]
         return [SensitivityViolation(column_key=v.column, kind=v.kind, declared_level=v.declared_level,
                                      inherited_level=v.inherited_level, tags=list(v.tags), message=v.message)
                 for v in found[: max(first, 0)]]

@@ -14,13 +14,18 @@ from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.lineage_render import render_lineage
+from tagline.api.node_ids import node_id
 from tagline.governance.provenance import tag_paths
 from tagline.governance.state import column_states, sensitivity_of, tag_views_of
 from tagline.governance.tags import TagView
+from tagline.governance.usage import last_produced, usage_days
 from tagline.graph import schema
 from tagline.graph.reader import Direction as HopDirection
 from tagline.graph.records import EdgeRecord, VertexRecord
+from tagline.graph.timefmt import utcnow
 from tagline.graph.traversal import Expansion
+
+MAX_USAGE_DAYS = 366
 
 
 @strawberry.enum(description="Which way to follow lineage from a column.")
@@ -90,6 +95,10 @@ class Column:
         p = record.props
         return cls(record=record, namespace=p["namespace"], dataset=p["dataset"], field=p["field"],
                    data_type=_text(record, "data_type"), description=_text(record, "description"))
+
+    @strawberry.field(description="Marquez's node id: datasetField:<namespace>:<dataset>:<field>.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(node_id(self.record))
 
     @strawberry.field(description="The highest sensitivity level among the column's effective tags.")
     def sensitivity(self) -> str | None:
@@ -200,6 +209,24 @@ class Dataset:
         return cls(record=record, namespace=p["namespace"], name=p["name"], kind=_text(record, "kind"),
                    description=_text(record, "description"))
 
+    @strawberry.field(description="Marquez's node id: dataset:<namespace>:<name>.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(node_id(self.record))
+
+    @strawberry.field(description="Reads per day over the last `days` days, oldest first: the table's heat. "
+                      "Tagline keeps each reader's latest read, so a day counts the readers last seen on it.")
+    def usage(self, info: Info[Context, None], days: int = 30) -> list[UsageDay]:
+        if not 1 <= days <= MAX_USAGE_DAYS:
+            raise GraphQLError(f"days must be between 1 and {MAX_USAGE_DAYS} (got {days})")
+        hops = info.context.hops(self.record.id, "in", schema.READS)
+        found = usage_days(((h.neighbour.key, h.edge.props.get("last_at")) for h in hops), utcnow().date(), days)
+        return [UsageDay(date=d.day.isoformat(), reads=d.reads, distinct_readers=d.readers) for d in found]
+
+    @strawberry.field(description="The latest write by a job whose last run completed (or that has no runs), ISO-8601.")
+    def last_produced_at(self, info: Info[Context, None]) -> str | None:
+        hops = info.context.hops(self.record.id, "in", schema.WRITES)
+        return last_produced((h.edge.props.get("last_at"), h.neighbour.props.get("last_run_state")) for h in hops)
+
     @strawberry.field
     def columns(self, info: Info[Context, None]) -> list[Column]:
         found = info.context.neighbours(self.record.id, "out", schema.HAS_COLUMN)
@@ -235,6 +262,10 @@ class Job:
                    schedule=_text(record, "schedule"), last_run_at=_text(record, "last_run_at"),
                    last_run_state=_text(record, "last_run_state"))
 
+    @strawberry.field(description="Marquez's node id: job:<namespace>:<name>.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(node_id(self.record))
+
     @strawberry.field(description="Datasets this job reads.")
     def inputs(self, info: Info[Context, None]) -> list[Dataset]:
         return [Dataset.of(r) for r in info.context.neighbours(self.record.id, "out", schema.READS)]
@@ -249,6 +280,13 @@ class Job:
         hops = info.context.hops(self.record.id, "out", schema.WRITES)
         written = [DatasetWrite.of(h.neighbour, h.edge.props.get("last_at")) for h in hops]
         return sorted(written, key=lambda w: w.dataset.record.key)
+
+
+@strawberry.type(description="One day of a dataset's reads.")
+class UsageDay:
+    date: str = strawberry.field(description="The day, YYYY-MM-DD (UTC).")
+    reads: int = strawberry.field(description="Reads whose reader was last seen reading that day.")
+    distinct_readers: int = strawberry.field(description="Distinct jobs and query sources among them.")
 
 
 @strawberry.type(description="A dataset and the last time a job wrote it.")

@@ -1,0 +1,156 @@
+"""GraphQL to find and explore: search by name, the namespaces and what they hold, table-level
+lineage (datasets and the jobs between them), and the columns carrying a tag."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from tagline.api.gql.context import Context
+from tagline.api.gql.errors import report_not_found
+from tagline.api.gql.paging import Connection, check_first, connection, offset_after
+from tagline.api.gql.query import check_max_nodes, hop_directions
+from tagline.api.gql.types import Column, Dataset, Direction, Job, check_depth
+from tagline.api.node_ids import node_id
+from tagline.governance.state import tagged_columns
+from tagline.graph import schema
+from tagline.graph.model import dataset_key
+from tagline.graph.records import VertexRecord
+
+
+@strawberry.enum(description="What a search hit or a graph node is.")
+class EntityKind(Enum):
+    DATASET = "DATASET"
+    COLUMN = "COLUMN"
+    JOB = "JOB"
+
+
+LABEL_OF = {EntityKind.DATASET: schema.DATASET, EntityKind.COLUMN: schema.COLUMN, EntityKind.JOB: schema.JOB}
+KIND_OF = {label: kind for kind, label in LABEL_OF.items()}
+
+
+@strawberry.type(description="A dataset, job or column whose name matched a search.")
+class SearchHit:
+    record: strawberry.Private[VertexRecord]
+    kind: EntityKind
+    namespace: str
+    name: str = strawberry.field(description="The dataset's or job's name (a column's dataset).")
+    field: str | None = strawberry.field(description="The column's field, for a column.")
+
+    @classmethod
+    def of(cls, record: VertexRecord) -> SearchHit:
+        p = record.props
+        column = record.label == schema.COLUMN
+        return cls(record=record, kind=KIND_OF[record.label], namespace=p["namespace"],
+                   name=p["dataset"] if column else p["name"], field=p["field"] if column else None)
+
+    @strawberry.field(description="The dataset hit, or the dataset of the column hit.")
+    def dataset(self, info: Info[Context, None]) -> Dataset | None:
+        if self.kind == EntityKind.DATASET:
+            return Dataset.of(self.record)
+        if self.kind == EntityKind.COLUMN:
+            found = info.context.lookup(dataset_key(self.namespace, self.name))
+            return Dataset.of(found) if found else None
+        return None
+
+    @strawberry.field
+    def column(self) -> Column | None:
+        return Column.of(self.record) if self.kind == EntityKind.COLUMN else None
+
+    @strawberry.field
+    def job(self) -> Job | None:
+        return Job.of(self.record) if self.kind == EntityKind.JOB else None
+
+
+def _page(records: list[VertexRecord], first: int, after: str | None) -> tuple[list[VertexRecord], int]:
+    check_first(first)
+    offset = offset_after(after)
+    return records[offset: offset + first], offset
+
+
+@strawberry.type(description="A namespace: where datasets and jobs live (`hive://warehouse`, `airflow`).")
+class Namespace:
+    name: str
+
+    @strawberry.field(description="Its datasets, by name.")
+    def datasets(self, info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[Dataset]:
+        found = info.context.store.in_namespace(schema.DATASET, self.name)
+        page, offset = _page(found, first, after)
+        return connection([Dataset.of(r) for r in page], offset, len(found))
+
+    @strawberry.field(description="Its jobs, by name.")
+    def jobs(self, info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[Job]:
+        found = info.context.store.in_namespace(schema.JOB, self.name)
+        page, offset = _page(found, first, after)
+        return connection([Job.of(r) for r in page], offset, len(found))
+
+
+@strawberry.type(description="A dataset or job of a table-level lineage graph.")
+class GraphNode:
+    id: strawberry.ID = strawberry.field(description="Marquez's node id (dataset:<ns>:<name>, job:<ns>:<name>).")
+    kind: EntityKind
+    namespace: str
+    name: str
+
+
+@strawberry.type(description="Data flows from `source` to `target` (a dataset into the job reading it, a job into "
+                 "the dataset it writes).")
+class GraphEdge:
+    source: strawberry.ID
+    target: strawberry.ID
+
+
+@strawberry.type(description="Datasets and the jobs between them.")
+class DatasetLineageGraph:
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool = strawberry.field(description="True when maxNodes cut the graph short.")
+
+
+@strawberry.type
+class BrowseQuery:
+    @strawberry.field(description="Datasets, jobs and columns whose name contains `query` (any case): exact names "
+                      "first, then names starting with it, then names with a word starting with it, then the rest. "
+                      "A column matches by its field name.")
+    def search(self, info: Info[Context, None], query: str, kinds: list[EntityKind] | None = None,
+               namespace: str | None = None, first: int = 20, after: str | None = None) -> Connection[SearchHit]:
+        check_first(first)
+        offset = offset_after(after)
+        labels = [LABEL_OF[k] for k in (kinds or list(EntityKind))]
+        found, total = info.context.store.search(query, labels, namespace, offset, first)
+        return connection([SearchHit.of(r) for r in found], offset, total)
+
+    @strawberry.field(description="Every namespace holding a dataset or a job, by name.")
+    def namespaces(self, info: Info[Context, None]) -> list[Namespace]:
+        return [Namespace(name=n) for n in info.context.store.namespaces()]
+
+    @strawberry.field(description="Table-level lineage: datasets and the jobs that read and write them, within "
+                      "`depth` job hops; `maxNodes` caps the nodes, the dataset included. From an unknown dataset: "
+                      "an empty graph and a NOT_FOUND error.")
+    def dataset_lineage(self, info: Info[Context, None], namespace: str, name: str,
+                        direction: Direction = Direction.BOTH, depth: int = 3,
+                        max_nodes: int = 500) -> DatasetLineageGraph:
+        check_depth(info, depth)
+        check_max_nodes(info, max_nodes)
+        start = info.context.lookup(dataset_key(namespace, name))
+        if start is None or start.label != schema.DATASET:
+            report_not_found(info, f"no dataset {name!r} in namespace {namespace!r}")
+            return DatasetLineageGraph(nodes=[], edges=[], truncated=False)
+        nodes, edges, truncated = info.context.store.table_lineage(start, hop_directions(direction), depth, max_nodes)
+        ids = {r.key: node_id(r) for r in nodes}
+        return DatasetLineageGraph(
+            nodes=[GraphNode(id=strawberry.ID(ids[r.key]), kind=KIND_OF[r.label], namespace=r.props["namespace"],
+                             name=r.props["name"]) for r in nodes],
+            edges=[GraphEdge(source=strawberry.ID(ids[a]), target=strawberry.ID(ids[b])) for a, b in edges],
+            truncated=truncated,
+        )
+
+    @strawberry.field(description="Columns carrying `tag` (declared or inherited), by key; `pii` also matches "
+                      "`pii.email` and `pii.name`.")
+    def tagged_columns(self, info: Info[Context, None], tag: str, first: int = 50,
+                       after: str | None = None) -> Connection[Column]:
+        found = tagged_columns(info.context.store, tag)
+        page, offset = _page(found, first, after)
+        return connection([Column.of(r) for r in page], offset, len(found))

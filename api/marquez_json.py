@@ -1,0 +1,174 @@
+"""Tagline's records in the JSON shapes of Marquez's read API (its openapi.yml: Namespace, Dataset,
+Job, Run, LineageGraph, SearchResult), so Marquez's clients and web UI read Tagline unchanged.
+
+Marquez's fields keep Marquez's meaning; what Tagline knows and Marquez does not (a column's
+sensitivity, how a column was derived, masking, the job that derived it, a job's schedule) is
+added beside them under new names, never by changing theirs. What Tagline does not keep (dataset
+and job versions, run ids, facets) is given as Marquez gives an absent value: null, [] or {}.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from tagline.api.node_ids import node_id
+from tagline.governance.state import sensitivity_of, tag_views_of
+from tagline.governance.usage import last_produced
+from tagline.graph import schema
+from tagline.graph.records import EdgeRecord, VertexRecord
+from tagline.graph.store import GraphStore
+
+# Marquez needs a time where Tagline may have none (a job only ever seen in SQL has no run).
+EPOCH = "1970-01-01T00:00:00Z"
+# OpenLineage event types (as Tagline keeps a job's last run) -> Marquez run states.
+RUN_STATES = {"START": "RUNNING", "RUNNING": "RUNNING", "COMPLETE": "COMPLETED", "FAIL": "FAILED",
+              "ABORT": "ABORTED", "OTHER": "NEW"}
+ENDED = frozenset({"COMPLETE", "FAIL", "ABORT"})
+# A stable run id for a job's last run: Tagline keeps the run's time and state, not its id.
+RUN_NAMESPACE = uuid.UUID("6f1c1d0e-8f3b-4b7e-9a55-2b1f9e2c7d10")
+
+
+def _text(props: dict[str, Any], name: str) -> str | None:
+    value = props.get(name)
+    return None if value in (None, "") else str(value)
+
+
+def ref_json(record: VertexRecord) -> dict[str, str]:
+    """Marquez's DatasetId / JobId."""
+    return {"namespace": record.props["namespace"], "name": record.props["name"]}
+
+
+def namespace_json(name: str, created_at: str | None) -> dict[str, Any]:
+    at = created_at or EPOCH
+    # Marquez gives namespaces created by OpenLineage events the owner "anonymous".
+    return {"name": name, "createdAt": at, "updatedAt": at, "ownerName": "anonymous", "description": None,
+            "isHidden": False}
+
+
+def field_json(column: VertexRecord) -> dict[str, Any]:
+    p = column.props
+    return {"name": p["field"], "type": _text(p, "data_type"), "tags": sorted(tag_views_of(p)),
+            "description": _text(p, "description"), "sensitivity": sensitivity_of(p)}
+
+
+def dataset_times(store: GraphStore, record: VertexRecord) -> tuple[str, str, str | None]:
+    """(createdAt, updatedAt, lastModifiedAt): first seen, last change, latest completed write."""
+    writes = store.hops([record.id], "in", [schema.WRITES])
+    produced = last_produced((h.edge.props.get("last_at"), h.neighbour.props.get("last_run_state")) for h in writes)
+    created = _text(record.props, "first_seen") or produced or EPOCH
+    return created, max(created, produced or created), produced
+
+
+def dataset_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
+    p = record.props
+    columns = sorted((h.neighbour for h in store.hops([record.id], "out", [schema.HAS_COLUMN])), key=lambda r: r.key)
+    created, updated, produced = dataset_times(store, record)
+    return {
+        "id": ref_json(record), "type": "DB_TABLE", "name": p["name"], "physicalName": p["name"],
+        "createdAt": created, "updatedAt": updated, "namespace": p["namespace"],
+        "sourceName": p["namespace"], "fields": [field_json(c) for c in columns], "tags": [],
+        "lastModifiedAt": produced, "lastLifecycleState": None, "description": _text(p, "description"),
+        "facets": {}, "currentVersion": None, "columnLineage": None, "deleted": False,
+        # Tagline's own:
+        "nodeId": node_id(record), "kind": _text(p, "kind"), "declaredSource": bool(p.get(schema.DECLARED_SOURCE)),
+    }
+
+
+def run_json(job: VertexRecord) -> dict[str, Any] | None:
+    """The job's latest run as Marquez's Run, from the time and state Tagline keeps of it."""
+    p = job.props
+    at, state = _text(p, "last_run_at"), _text(p, "last_run_state")
+    if at is None or state is None:
+        return None
+    return {
+        "id": str(uuid.uuid5(RUN_NAMESPACE, f"{job.key}|{at}")), "createdAt": at, "updatedAt": at,
+        "nominalStartTime": None, "nominalEndTime": None, "state": RUN_STATES.get(state, "NEW"),
+        "startedAt": None if state in ENDED else at, "endedAt": at if state in ENDED else None, "durationMs": None,
+        "args": {}, "jobVersion": None, "inputDatasetVersions": [], "outputDatasetVersions": [], "context": {},
+        "facets": {},
+    }
+
+
+def job_times(store: GraphStore, record: VertexRecord) -> tuple[str, str]:
+    """(createdAt, updatedAt): the first and last time Tagline saw the job run, read or write."""
+    hops = store.hops([record.id], "out", [schema.READS, schema.WRITES])
+    seen = sorted(str(t) for t in [*(h.edge.props.get("last_at") for h in hops), record.props.get("last_run_at")] if t)
+    return (seen[0], seen[-1]) if seen else (EPOCH, EPOCH)
+
+
+def job_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
+    p = record.props
+
+    def refs(label: str) -> list[dict[str, str]]:
+        found = (ref_json(h.neighbour) for h in store.hops([record.id], "out", [label]))
+        return sorted(found, key=lambda r: (r["namespace"], r["name"]))
+
+    created, updated = job_times(store, record)
+    run = run_json(record)
+    return {
+        "id": ref_json(record), "type": "BATCH", "name": p["name"], "simpleName": p["name"], "parentJobName": None,
+        "parentJobUuid": None, "createdAt": created, "updatedAt": updated, "namespace": p["namespace"],
+        "inputs": refs(schema.READS), "outputs": refs(schema.WRITES), "location": None, "context": {},
+        "description": _text(p, "description"), "latestRun": run, "latestRuns": [run] if run else [], "facets": {},
+        "currentVersion": None, "labels": [], "tags": [],
+        # Tagline's own:
+        "nodeId": node_id(record), "schedule": _text(p, "schedule"),
+    }
+
+
+def graph_node(node: str, kind: str, data: dict[str, Any] | None, in_edges: Iterable[tuple[str, str]],
+               out_edges: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Marquez's GraphNode; edges as (origin, destination), sorted as Marquez sorts them."""
+    return {"id": node, "type": kind, "data": data,
+            "inEdges": [{"origin": o, "destination": d} for o, d in sorted(set(in_edges))],
+            "outEdges": [{"origin": o, "destination": d} for o, d in sorted(set(out_edges))]}
+
+
+def transformation_json(edge: EdgeRecord, job_ids: dict[str, str]) -> dict[str, Any]:
+    """One derivation in the OpenLineage column-lineage vocabulary (columnLineage facet 1-2-0),
+    with the node id of the job that made it and its SQL expression where known."""
+    p = edge.props
+    return {"type": _text(p, "type"), "subtype": _text(p, "subtype"), "description": _text(p, "description"),
+            "masking": bool(p.get("masking", False)), "job": job_ids.get(str(p.get("job"))),
+            "expression": _text(p, "expression")}
+
+
+def input_field_json(source: VertexRecord, edges: list[EdgeRecord], job_ids: dict[str, str]) -> dict[str, Any]:
+    """Marquez's ColumnLineageInputField, with every derivation from this source kept beside it;
+    ``job_ids``: job key -> node id."""
+    p = source.props
+    first = edges[0].props
+    return {
+        "namespace": p["namespace"], "dataset": p["dataset"], "datasetVersion": None, "field": p["field"],
+        "transformationDescription": _text(first, "description") or _text(first, "expression"),
+        "transformationType": _text(first, "subtype") or _text(first, "type"),
+        # Tagline's own:
+        "transformations": [transformation_json(e, job_ids) for e in edges],
+        "masking": any(bool(e.props.get("masking", False)) for e in edges),
+    }
+
+
+def column_node_data(column: VertexRecord, inputs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Marquez's ColumnLineageNodeData."""
+    p = column.props
+    # Marquez gives one input's transformation here; one that carries the value says most.
+    first = next((i for i in inputs if any(t["type"] == "DIRECT" for t in i["transformations"])), inputs[0] if inputs else {})
+    return {
+        "type": "DATASET_FIELD", "namespace": p["namespace"], "dataset": p["dataset"], "datasetVersion": None,
+        "field": p["field"], "fieldType": _text(p, "data_type"),
+        "transformationDescription": first.get("transformationDescription"),
+        "transformationType": first.get("transformationType"), "inputFields": inputs,
+        # Tagline's own:
+        "tags": sorted(tag_views_of(p)), "sensitivity": sensitivity_of(p),
+    }
+
+
+def updated_at(store: GraphStore, record: VertexRecord) -> str:
+    return job_times(store, record)[1] if record.label == schema.JOB else dataset_times(store, record)[1]
+
+
+def search_result_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
+    return {"type": "JOB" if record.label == schema.JOB else "DATASET", "name": record.props["name"],
+            "updatedAt": updated_at(store, record), "namespace": record.props["namespace"], "nodeId": node_id(record)}
