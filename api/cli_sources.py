@@ -78,20 +78,40 @@ def ingest_dbt(
 
 
 @eventlog_app.command("list")
-def eventlog_list(store: cli.StoreOption = None) -> None:
-    """Show the logged events: id, status, deliveries, when received."""
+def eventlog_list(
+    limit: Annotated[int, typer.Option(min=1, help="At most this many events.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many events first (the next page).")] = 0,
+    status: Annotated[str | None, typer.Option(help="Only events in this state: received, applied or failed.")] = None,
+    store: cli.StoreOption = None,
+) -> None:
+    """Show the logged events, oldest first, a page at a time: id, status, deliveries, size, when received."""
     graph = cli.open_store(store)
     try:
-        logged = graph.events()
+        logged = graph.events(offset=offset, limit=limit + 1, status=status)
     finally:
         graph.close()
     if not logged:
-        cli.console.print("The event log is empty.")
+        cli.console.print("No events in the log." if not offset else "No events beyond that offset.")
         return
-    table = Table("id", "kind", "status", "received", "first received")
-    for event in logged:
-        table.add_row(event.id, event.kind, event.status, str(event.times_received), event.received_at)
+    table = Table("id", "kind", "status", "received", "bytes", "first received")
+    for event in logged[:limit]:
+        table.add_row(event.id, event.kind, event.status, str(event.times_received), f"{event.size:,}", event.received_at)
     cli.console.print(table)
+    if len(logged) > limit:
+        cli.console.print(f"More events follow: --offset {offset + limit}")
+
+
+@eventlog_app.command("show")
+def eventlog_show(event_id: Annotated[str, typer.Argument(help="The id `eventlog list` shows.")], store: cli.StoreOption = None) -> None:
+    """Print one logged event as it was received."""
+    graph = cli.open_store(store)
+    try:
+        found = graph.event_payloads([event_id])
+    finally:
+        graph.close()
+    if event_id not in found:
+        raise cli.fail(f"no event {event_id!r} in the log; `tagline eventlog list` shows the ids")
+    sys.stdout.write(found[event_id] + "\n")
 
 
 @eventlog_app.command("replay")

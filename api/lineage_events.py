@@ -15,7 +15,7 @@ from typing import Any
 
 from tagline.api.ingestion import IngestReport, govern_written
 from tagline.governance.service import Outcome
-from tagline.graph.eventlog import RECEIVED
+from tagline.graph.eventlog import RECEIVED, LoggedEvent
 from tagline.graph.model import Failure, LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.graph.writer import WriteResult
@@ -155,15 +155,27 @@ def ingest_event_file(
     return report
 
 
+# Events replayed per read of their texts.
+REPLAY_PAGE = 200
+
+
 def replay_event_log(store: GraphStore, only_unapplied: bool = False) -> tuple[int, list[Failure]]:
     """Apply logged events again, in the order received (e.g. those a stop left ``received``)."""
     applied, failures = 0, []
-    for logged in store.events():
-        if only_unapplied and logged.status != RECEIVED:
-            continue
-        batch = batch_from_payload(logged.payload, "event log", f"event {logged.id}")
-        result = store.apply_event(logged.id, batch, logged.kind)
-        govern_written(store, batch, result, actor=f"replay:{logged.kind}")
-        applied += not batch.failures
-        failures.extend(batch.failures)
+    logged_events = store.events(status=RECEIVED if only_unapplied else None)
+    for start in range(0, len(logged_events), REPLAY_PAGE):
+        page = logged_events[start : start + REPLAY_PAGE]
+        texts = store.event_payloads(e.id for e in page)
+        for logged in page:
+            done, failed = _replay_one(store, logged, texts.get(logged.id, ""))
+            applied += done
+            failures.extend(failed)
     return applied, failures
+
+
+def _replay_one(store: GraphStore, logged: LoggedEvent, payload: str) -> tuple[int, list[Failure]]:
+    """Apply one logged event again; (1 if it applied, else 0) and its failures."""
+    batch = batch_from_payload(payload, "event log", f"event {logged.id}")
+    result = store.apply_event(logged.id, batch, logged.kind)
+    govern_written(store, batch, result, actor=f"replay:{logged.kind}")
+    return int(not batch.failures), list(batch.failures)

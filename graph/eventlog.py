@@ -15,12 +15,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 
-from gremlin_python.process.graph_traversal import GraphTraversalSource
+from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 
 from tagline.graph import schema
-from tagline.graph.reader import find_by_keys, vertices_with_label
+from tagline.graph.payloads import Payloads
+from tagline.graph.reader import find_by_keys
 from tagline.graph.records import VertexRecord
 
+# What an entry is read with: the payload itself stays behind until asked for.
+ENTRY_FIELDS = (schema.KEY, "kind", "size", "received_at", "times_received", "status")
 RECEIVED = "received"
 APPLIED = "applied"
 FAILED = "failed"
@@ -28,12 +31,14 @@ FAILED = "failed"
 
 @dataclass(frozen=True)
 class LoggedEvent:
+    """An event's entry in the log; its text is read apart (see ``graph/payloads.py``)."""
+
     id: str
     kind: str
-    payload: str
     received_at: str
     times_received: int
     status: str
+    size: int = 0
 
     @classmethod
     def from_record(cls, record: VertexRecord) -> LoggedEvent:
@@ -41,10 +46,10 @@ class LoggedEvent:
         return cls(
             id=str(p[schema.KEY]).removeprefix("ev|"),
             kind=str(p["kind"]),
-            payload=str(p["payload"]),
             received_at=str(p["received_at"]),
             times_received=int(p.get("times_received", 1)),
             status=str(p.get("status", RECEIVED)),
+            size=int(p.get("size", len(str(p.get("payload", ""))))),
         )
 
 
@@ -56,7 +61,7 @@ def event_id_of(kind: str, payload: str) -> str:
     return hashlib.sha256(f"{kind}\x1f{payload}".encode()).hexdigest()[:24]
 
 
-def append_event(g: GraphTraversalSource, kind: str, payload: str, now: str) -> LoggedEvent:
+def append_event(g: GraphTraversalSource, kind: str, payload: str, now: str, payloads: Payloads) -> LoggedEvent:
     """Log an event (or count one more delivery of a logged one); returns its entry."""
     event_id = event_id_of(kind, payload)
     known = find_by_keys(g, [event_key(event_id)]).get(event_key(event_id))
@@ -68,7 +73,7 @@ def append_event(g: GraphTraversalSource, kind: str, payload: str, now: str) -> 
     props = {
         schema.KEY: event_key(event_id),
         "kind": kind,
-        "payload": payload,
+        "size": len(payload),
         "received_at": now,
         "times_received": 1,
         "status": RECEIVED,
@@ -77,7 +82,8 @@ def append_event(g: GraphTraversalSource, kind: str, payload: str, now: str) -> 
     for name, value in props.items():
         step = step.property(name, value)
     step.iterate()
-    return LoggedEvent(event_id, kind, payload, now, 1, RECEIVED)
+    payloads.put(g, event_key(event_id), payload)
+    return LoggedEvent(event_id, kind, now, 1, RECEIVED, len(payload))
 
 
 def mark_event(g: GraphTraversalSource, event_id: str, status: str, now: str) -> None:
@@ -85,6 +91,12 @@ def mark_event(g: GraphTraversalSource, event_id: str, status: str, now: str) ->
 
 
 def list_events(g: GraphTraversalSource) -> list[LoggedEvent]:
-    """Every logged event in the order received: a scan, for replay and inspection."""
-    logged = [LoggedEvent.from_record(r) for r in vertices_with_label(g, schema.EVENT)]
+    """Every logged event in the order received (entries only, not their text): a scan of the
+    event vertices, for replay and inspection."""
+    rows = g.V().has_label(schema.EVENT).project("p").by(__.value_map(*ENTRY_FIELDS)).to_list()
+    logged = [LoggedEvent.from_record(VertexRecord(id=None, label=schema.EVENT, props=_flat(r["p"]))) for r in rows]
     return sorted(logged, key=lambda e: (e.received_at, e.id))
+
+
+def _flat(value_map: dict[str, list[object]]) -> dict[str, object]:
+    return {k: v[0] for k, v in value_map.items() if v}

@@ -33,6 +33,7 @@ from tagline.graph.eventlog import LoggedEvent
 from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.model import Dataset, DatasetRef, LineageBatch
+from tagline.graph.payloads import GremlinPayloads, Payloads, SqlitePayloads
 from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import Direction, chunks
 from tagline.graph.records import EdgeRecord, Hop, InEdge, VertexId, VertexRecord
@@ -52,6 +53,7 @@ class GraphStore:
         self.changelog = self._open_changelog()
         con = self.connection.sqlite
         self.pending: PendingMarks = GremlinPendingMarks(self.g) if con is None else SqlitePendingMarks(con)
+        self.payloads: Payloads = GremlinPayloads() if con is None else SqlitePayloads(con)
         self.follow = follow
         self._cache = KeyCache()
         self._writer = BatchWriter(self._cache, self.connection.sqlite)
@@ -176,7 +178,7 @@ class GraphStore:
     def log_event(self, kind: str, payload: str) -> LoggedEvent:
         """Append an event to the event log and commit, before anything of it is applied."""
         with self.connection.transaction() as g:
-            return eventlog.append_event(g, kind, payload, iso(utcnow()))
+            return eventlog.append_event(g, kind, payload, iso(utcnow()), self.payloads)
 
     def apply_event(self, event_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Write a logged event's lineage (or its failure) and mark it in the log, in one transaction."""
@@ -440,8 +442,15 @@ class GraphStore:
         return {label: index.count(label) for label in (*schema.VERTEX_LABELS, *schema.EDGE_LABELS)}
 
     # ---- what is not lineage, from the store ---------------------------------------------------------
-    def events(self) -> list[LoggedEvent]:
-        return eventlog.list_events(self.g)
+    def events(self, offset: int = 0, limit: int | None = None, status: str | None = None) -> list[LoggedEvent]:
+        """Logged events in the order received (optionally of one status), a page at a time."""
+        found = [e for e in eventlog.list_events(self.g) if status is None or e.status == status]
+        return found[offset : None if limit is None else offset + limit]
+
+    def event_payloads(self, event_ids: Iterable[str]) -> dict[str, str]:
+        """The text of logged events, by id."""
+        keys = {eventlog.event_key(i): i for i in event_ids}
+        return {keys[k]: text for k, text in self.payloads.get(self.g, keys).items()}
 
     def failures(self) -> list[StoredFailure]:
         return deadletter.list_failures(self.g)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -170,6 +171,13 @@ def test_event_file_through_the_cli_with_bad_lines_and_replay(server: Server, tm
 
     logged = run_cli("eventlog", "list", "--store", server.store).stdout
     assert "applied" in logged
+    first = run_cli("eventlog", "list", "--limit", "1", "--store", server.store).stdout
+    assert "More events follow: --offset 1" in first
+    event_id = re.search(r"\b([0-9a-f]{24})\b", first).group(1)
+    shown = json.loads(run_cli("eventlog", "show", event_id, "--store", server.store).stdout)
+    assert shown["eventType"] in ("START", "COMPLETE", "RUNNING", "FAIL", "ABORT", "OTHER")
+    missing = run_cli("eventlog", "show", "nope", "--store", server.store, check=False)
+    assert missing.returncode != 0 and "eventlog list" in missing.stderr
     again = run_cli("eventlog", "replay", "--store", server.store)
     assert " 0 failed" in again.stdout
     array = tmp_path / "events.json"
