@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tagline.governance.policy import Policy
 from tagline.governance.propagation import Change, ColumnState
 from tagline.governance.tags import TagView, tag_views
-from tagline.graph.model import KEY_SEPARATOR
+from tagline.graph.model import key_parts
 
 ADDED = "ADDED"
 REMOVED = "REMOVED"
@@ -32,7 +32,7 @@ class Trigger:
 
 def column_name(key: str) -> str:
     """``c|ns|db.table|field`` as people write it: ``ns/db.table.field``."""
-    parts = key.split(KEY_SEPARATOR, 3)
+    parts = key_parts(key)
     return f"{parts[1]}/{parts[2]}.{parts[3]}" if len(parts) == 4 else key
 
 

@@ -27,6 +27,7 @@ from gremlin_python.process.traversal import P
 
 from tagline.graph import schema
 from tagline.graph.changes import ChangeSet
+from tagline.graph.model import KEY_FORMAT
 
 # The largest number of transactions read from the log in one go.
 READ_LIMIT = 500
@@ -56,6 +57,10 @@ class ChangeLog(Protocol):
 
     def start(self) -> object: ...
 
+    def meta(self, name: str) -> str | None: ...
+
+    def set_meta(self, g: GraphTraversalSource, name: str, value: str) -> None: ...
+
 
 class SqliteChangeLog:
     """The log as a table beside GremLite's own, in the same file and transactions."""
@@ -72,7 +77,10 @@ class SqliteChangeLog:
                 "(seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, body TEXT NOT NULL)"
             )
             con.execute("CREATE TABLE IF NOT EXISTS tagline_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            # A new store is written with today's keys; an older one is checked when opened.
             meta = {"store_id": secrets.token_hex(8), "complete": "0" if has_graph else "1"}
+            if not has_graph:
+                meta["key_format"] = str(KEY_FORMAT)
             con.executemany("INSERT OR IGNORE INTO tagline_meta VALUES (?, ?)", meta.items())
             con.commit()
         meta = dict(con.execute("SELECT name, value FROM tagline_meta").fetchall())
@@ -87,6 +95,13 @@ class SqliteChangeLog:
 
     def start(self) -> int:
         return 0
+
+    def meta(self, name: str) -> str | None:
+        row = self.con.execute("SELECT value FROM tagline_meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, g: GraphTraversalSource, name: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO tagline_meta VALUES (?, ?)", (name, value))
 
     def head(self) -> int:
         return int(self.con.execute("SELECT COALESCE(MAX(seq), 0) FROM tagline_changes").fetchone()[0])
@@ -121,7 +136,10 @@ class GremlinChangeLog:
             self.store_id = str(found[0])
         else:
             self.store_id = secrets.token_hex(8)
-            g.add_v("meta").property(schema.KEY, "meta|store").property("store_id", self.store_id).iterate()
+            step = g.add_v("meta").property(schema.KEY, "meta|store").property("store_id", self.store_id)
+            if not g.V().has_label(*schema.VERTEX_LABELS).limit(1).to_list():
+                step = step.property("key_format", str(KEY_FORMAT))
+            step.iterate()
         # A remote store is shared; its index is always built from the graph and then follows the log.
         self.complete = False
 
@@ -130,6 +148,13 @@ class GremlinChangeLog:
         key = f"chg|{stamp:015d}|{secrets.token_hex(6)}"
         body = base64.b64encode(changes.encode()).decode()
         g.add_v(CHANGE).property(schema.KEY, key).property(CHANGE_AT, stamp).property(CHANGE_BODY, body).iterate()
+
+    def meta(self, name: str) -> str | None:
+        found = self.g.V().has(schema.KEY, "meta|store").values(name).to_list()
+        return str(found[0]) if found else None
+
+    def set_meta(self, g: GraphTraversalSource, name: str, value: str) -> None:
+        g.V().has(schema.KEY, "meta|store").property(name, value).iterate()
 
     def start(self) -> RemotePosition:
         return RemotePosition(stamp=time.time_ns() // 1_000_000)

@@ -8,7 +8,8 @@ logged. Entries are plain JSON arrays, compact because a large ingest logs milli
 
 - ``["v", key, label, props]``: a vertex created or some of its properties set;
 - ``["e", key, label, out_key, in_key, props]``: an edge created or some of its properties set;
-- ``["x", key, label, out_key, in_key]``: an edge removed.
+- ``["x", key, label, out_key, in_key]``: an edge removed;
+- ``["r", old_key, new_key]``: a vertex's key rewritten (see ``graph/key_migration.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tagline.graph import schema
 VERTEX = "v"
 EDGE = "e"
 REMOVED = "x"
+RENAMED = "r"
 LOGGED_VERTEX_LABELS = frozenset(schema.VERTEX_LABELS)
 LOGGED_EDGE_LABELS = frozenset(schema.EDGE_LABELS)
 
@@ -46,6 +48,9 @@ class ChangeSet:
     def removed(self, key: str, label: str, out_key: str, in_key: str) -> None:
         if label in LOGGED_EDGE_LABELS:
             self.entries.append([REMOVED, key, label, out_key, in_key])
+
+    def renamed(self, old_key: str, new_key: str) -> None:
+        self.entries.append([RENAMED, old_key, new_key])
 
     def __bool__(self) -> bool:
         return bool(self.entries)

@@ -81,6 +81,13 @@ class LineageIndex:
 
     def _apply(self, entry: changes.Entry) -> None:
         kind = entry[0]
+        if kind == changes.RENAMED:
+            _, old, new = entry
+            vertex = self.ids.pop(old, None)
+            if vertex is not None:
+                self.keys[vertex] = new
+                self.ids[new] = vertex
+            return
         if kind == changes.VERTEX:
             _, key, label, props = entry
             if key not in self.ids and all(v is None for v in props.values()):

@@ -14,18 +14,50 @@ from enum import Enum
 from pydantic import BaseModel, ConfigDict, Field
 
 KEY_SEPARATOR = "|"
+KEY_ESCAPE = "\\"
+# Keys written since separators inside names are escaped; a store of an older format is migrated
+# when opened (see graph/key_migration.py).
+KEY_FORMAT = 2
+
+
+def escape_part(text: str) -> str:
+    """A name as one part of a key: the separator and the escape inside it are escaped, so
+    ``hive://a|b`` + ``c`` and ``hive://a`` + ``b|c`` can never make the same key."""
+    return text.replace(KEY_ESCAPE, KEY_ESCAPE * 2).replace(KEY_SEPARATOR, KEY_ESCAPE + KEY_SEPARATOR)
+
+
+def key_of(kind: str, *parts: str) -> str:
+    return KEY_SEPARATOR.join((kind, *(escape_part(p) for p in parts)))
+
+
+def key_parts(key: str) -> list[str]:
+    """The parts of a key, unescaped: ``c|ns|db.t|f`` -> ``["c", "ns", "db.t", "f"]``."""
+    parts, current, escaped = [], [], False
+    for char in key:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == KEY_ESCAPE:
+            escaped = True
+        elif char == KEY_SEPARATOR:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
 
 
 def dataset_key(namespace: str, name: str) -> str:
-    return f"d{KEY_SEPARATOR}{namespace}{KEY_SEPARATOR}{name}"
+    return key_of("d", namespace, name)
 
 
 def column_key(namespace: str, dataset: str, field: str) -> str:
-    return f"c{KEY_SEPARATOR}{namespace}{KEY_SEPARATOR}{dataset}{KEY_SEPARATOR}{field}"
+    return key_of("c", namespace, dataset, field)
 
 
 def job_key(namespace: str, name: str) -> str:
-    return f"j{KEY_SEPARATOR}{namespace}{KEY_SEPARATOR}{name}"
+    return key_of("j", namespace, name)
 
 
 class _Frozen(BaseModel):

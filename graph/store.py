@@ -24,7 +24,7 @@ import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
-from tagline.graph import deadletter, eventlog, schema, sources, tagstore
+from tagline.graph import deadletter, eventlog, key_migration, schema, sources, tagstore
 from tagline.graph.changelog import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
 from tagline.graph.changes import ChangeSet
 from tagline.graph.connection import GraphConnection
@@ -32,7 +32,7 @@ from tagline.graph.deadletter import StoredFailure
 from tagline.graph.eventlog import LoggedEvent
 from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.lineage_index import LineageIndex
-from tagline.graph.model import Dataset, DatasetRef, LineageBatch
+from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch
 from tagline.graph.payloads import GremlinPayloads, Payloads, SqlitePayloads
 from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import Direction, chunks
@@ -59,6 +59,8 @@ class GraphStore:
         self._writer = BatchWriter(self._cache, self.connection.sqlite)
         self._index: LineageIndex | None = None
         self._applied = 0
+        if self.changelog.meta(key_migration.FORMAT) != str(KEY_FORMAT):
+            key_migration.migrate_keys(self)
         # How the index was loaded (snapshot, change log, graph) and in how many seconds.
         self.index_origin = ""
         self.index_load_seconds = 0.0
@@ -146,7 +148,7 @@ class GraphStore:
         return index
 
     @contextmanager
-    def _transaction(self) -> Iterator[tuple[GraphTraversalSource, ChangeSet]]:
+    def transaction(self) -> Iterator[tuple[GraphTraversalSource, ChangeSet]]:
         """A write transaction whose lineage changes are logged in it; the index applies them
         (and whatever other processes committed before) as soon as it commits."""
         changes = ChangeSet()
@@ -161,7 +163,7 @@ class GraphStore:
     def write(self, batch: LineageBatch, kind: str = "sql", at: datetime | None = None) -> WriteResult:
         """Write a batch and its failures in one transaction: all of it lands, or none of it."""
         moment = at or utcnow()
-        with self._transaction() as (g, changes):
+        with self.transaction() as (g, changes):
             result = self._write_with_failures(g, batch, kind, moment, changes)
         self._cache.update(result.ids)
         return result
@@ -183,7 +185,7 @@ class GraphStore:
     def apply_event(self, event_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Write a logged event's lineage (or its failure) and mark it in the log, in one transaction."""
         moment = utcnow()
-        with self._transaction() as (g, changes):
+        with self.transaction() as (g, changes):
             result = self._write_with_failures(g, batch, kind, moment, changes)
             status = eventlog.FAILED if batch.failures else eventlog.APPLIED
             eventlog.mark_event(g, event_id, status, iso(moment))
@@ -193,7 +195,7 @@ class GraphStore:
     def declare_sources(self, refs: Sequence[DatasetRef], declared: bool = True) -> WriteResult:
         """Mark datasets as declared sources (or no longer), creating those not yet met, atomically."""
         batch = LineageBatch(datasets=[Dataset(namespace=r.namespace, name=r.name) for r in refs])
-        with self._transaction() as (g, changes):
+        with self.transaction() as (g, changes):
             result = self._writer.write(g, batch, utcnow(), changes)
             sources.set_declared(g, {r.key: result.ids[r.key] for r in refs}, declared, changes)
         self._cache.update(result.ids)
@@ -201,7 +203,7 @@ class GraphStore:
 
     def resolve_failure(self, failure_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Replace a dead letter with the lineage a retry produced, atomically."""
-        with self._transaction() as (g, changes):
+        with self.transaction() as (g, changes):
             result = self._writer.write(g, batch, utcnow(), changes)
             self.pending.mark(g, result.pending)
             deadletter.remove_failure(g, failure_id)
@@ -217,7 +219,7 @@ class GraphStore:
     ) -> None:
         """Column tag properties, the audit entries that explain them, and the pending marks of the
         columns ``settled`` by this propagation, in one transaction."""
-        with self._transaction() as (g, changes):
+        with self.transaction() as (g, changes):
             tagstore.update_columns(g, updates, changes)
             tagstore.append_audit(g, audit)
             self.pending.clear(g, settled)
@@ -232,7 +234,7 @@ class GraphStore:
             expired = np.flatnonzero(table.alive.view & table.expired(moment)).tolist()
             gone = [index.edge_record(schema.DERIVES, e) for e in expired]
             ends = [(index.keys[e.out_id], index.keys[e.in_id]) for e in gone]
-        with self._transaction() as (g, changes):
+        with self.transaction() as (g, changes):
             keys = [str(e.props[schema.KEY]) for e in gone]
             for part in chunks(keys):
                 g.E().has(schema.KEY, P.within(list(part))).drop().iterate()

@@ -1,0 +1,95 @@
+"""Keys of stores written before names' separators were escaped, rewritten once when opened.
+
+Before, ``hive://a|b`` + ``c`` and ``hive://a`` + ``b|c`` made one key, so two tables could land
+on one vertex. Keys are now made of escaped parts (``graph/model.py``). A store that does not say
+it was written with escaped keys is checked when opened: each lineage vertex's key is made again
+from its own properties (namespace, name, dataset, field), and where the two differ (only names
+holding ``|`` or a backslash) the vertex's key and the keys of its edges are rewritten, all in
+one transaction that also logs the renames, so every lineage index follows. Vertices two names
+were already merged into stay merged: the store cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tagline.graph import schema
+from tagline.graph.model import KEY_FORMAT, column_key, dataset_key, job_key
+from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.records import EdgeRecord
+
+if TYPE_CHECKING:
+    from tagline.graph.store import GraphStore
+
+FORMAT = "key_format"
+
+
+def key_from_props(label: str, props: dict[str, object]) -> str | None:
+    """The key a vertex's own properties give it today, or None if it lacks them."""
+    try:
+        if label == schema.COLUMN:
+            return column_key(str(props["namespace"]), str(props["dataset"]), str(props["field"]))
+        if label == schema.DATASET:
+            return dataset_key(str(props["namespace"]), str(props["name"]))
+        if label == schema.JOB:
+            return job_key(str(props["namespace"]), str(props["name"]))
+    except KeyError:
+        return None
+    return None
+
+
+def migrate_keys(store: GraphStore) -> int:
+    """Bring the store's keys to the current format if it is older; how many vertices changed."""
+    log = store.changelog
+    if log.meta(FORMAT) == str(KEY_FORMAT):
+        return 0
+    index = store.index
+    renames: dict[str, str] = {}
+    with index.lock:
+        for vertex, old in enumerate(index.keys):
+            label = index.label_of(vertex)
+            new = key_from_props(label, index.props.row(vertex)) if label else None
+            if new is not None and new != old and new not in index.ids:
+                renames[old] = new
+        touched = {index.ids[k] for k in renames}
+        edges = [hop.edge for label in schema.EDGE_LABELS
+                 for direction in ("out", "in") for hop in index.hops(touched, direction, [label], None)]  # type: ignore[arg-type]
+        rewrites: list[tuple[str, str, str, str, str, str | None]] = []
+        jobs_renamed = _edges_of_jobs(index, renames, schema.DERIVES)
+        for edge in [*edges, *jobs_renamed]:
+            if edge.label == schema.HAS_COLUMN:
+                continue
+            ends = [renames.get(index.keys[v], index.keys[v]) for v in (edge.out_id, edge.in_id)]
+            job = edge.props.get("job")
+            new_job = renames.get(str(job)) if job else None
+            props = {**edge.props, "job": new_job or job}
+            renamed_ends_key = schema.edge_key(edge.label, ends[0], ends[1], edge.props)
+            rewrites.append((str(edge.props[schema.KEY]), schema.edge_key(edge.label, ends[0], ends[1], props),
+                             renamed_ends_key, edge.label, ends[0] + "\x00" + ends[1], new_job))
+    with store.transaction() as (g, changes):
+        for old, new in sorted(renames.items()):
+            g.V().has(schema.KEY, old).property(schema.KEY, new).iterate()
+            changes.renamed(old, new)
+        for old_key, new_key, renamed_ends_key, label, ends, new_job in dict.fromkeys(rewrites):
+            step = g.E().has(schema.KEY, old_key).property(schema.KEY, new_key)
+            if new_job:
+                step = step.property("job", new_job)
+                # After the renames above, the index knows this edge by its new ends and old job.
+                out_key, in_key = ends.split("\x00")
+                changes.edge(renamed_ends_key, label, out_key, in_key, {"job": new_job})
+            step.iterate()
+        log.set_meta(g, FORMAT, str(KEY_FORMAT))
+    return len(renames)
+
+
+def _edges_of_jobs(index: LineageIndex, renames: dict[str, str], label: str) -> list[EdgeRecord]:
+    """Edges made by a job whose key is renamed (the job is a property of the edge, not an end)."""
+    table = index.tables[label]
+    codes = table.props.codes("job")
+    wanted = [c for old in renames if old.startswith("j|") and (c := table.props.code_of("job", old)) != -1]
+    if codes is None or not wanted:
+        return []
+    found = np.flatnonzero(np.isin(codes, wanted) & table.alive.view)
+    return [index.edge_record(label, e) for e in found.tolist()]
