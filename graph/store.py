@@ -59,11 +59,11 @@ class GraphStore:
         self._writer = BatchWriter(self._cache, self.connection.sqlite)
         self._index: LineageIndex | None = None
         self._applied = 0
-        if self.changelog.meta(key_migration.FORMAT) != str(KEY_FORMAT):
-            key_migration.migrate_keys(self)
         # How the index was loaded (snapshot, change log, graph) and in how many seconds.
         self.index_origin = ""
         self.index_load_seconds = 0.0
+        if self.changelog.meta(key_migration.FORMAT) != str(KEY_FORMAT):
+            key_migration.migrate_keys(self)
 
     def _open_changelog(self) -> ChangeLog:
         con = self.connection.sqlite
