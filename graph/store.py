@@ -221,7 +221,7 @@ class GraphStore:
         columns ``settled`` by this propagation, in one transaction."""
         with self.transaction() as (g, changes):
             tagstore.update_columns(g, updates, changes)
-            tagstore.append_audit(g, audit)
+            tagstore.append_audit(g, audit, self.connection.sqlite)
             self.pending.clear(g, settled)
 
     def purge_expired(self, at: datetime | None = None) -> int:

@@ -7,12 +7,13 @@ records. This module offers appending and reading, and nothing that edits or del
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from typing import Any
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
-from tagline.graph import schema
+from tagline.graph import embedded_rows, schema
 from tagline.graph.changes import ChangeSet
 
 TAGS_DECLARED = "tags_declared"
@@ -42,13 +43,19 @@ def update_columns(g: GraphTraversalSource, updates: dict[str, dict[str, Any]], 
         changes.vertex(key, schema.COLUMN, props)
 
 
-def append_audit(g: GraphTraversalSource, entries: list[dict[str, str]]) -> None:
-    """Append entries; their keys sort by time, then by the order they were given in."""
+def append_audit(g: GraphTraversalSource, entries: list[dict[str, str]], rows: sqlite3.Connection | None = None) -> None:
+    """Append entries; their keys sort by time, then by the order they were given in. On the
+    embedded store (``rows``) each entry's vertex is written as GremLite rows: it is new, so
+    nothing is read first (see ``graph/embedded_rows.py``)."""
     batch = secrets.token_hex(4)
     for n, entry in enumerate(entries):
-        step = g.add_v(schema.AUDIT).property(schema.KEY, f"a|{entry['at']}|{batch}|{n:06d}")
-        for name in AUDIT_FIELDS:
-            step = step.property(name, entry[name])
+        props = {schema.KEY: f"a|{entry['at']}|{batch}|{n:06d}", **{name: entry[name] for name in AUDIT_FIELDS}}
+        if rows is not None:
+            embedded_rows.create_vertex(rows, schema.AUDIT, props)
+            continue
+        step = g.add_v(schema.AUDIT)
+        for name, value in props.items():
+            step = step.property(name, value)
         step.iterate()
 
 
