@@ -93,8 +93,8 @@ def mark_event(g: GraphTraversalSource, event_id: str, status: str, now: str) ->
 def list_events(g: GraphTraversalSource) -> list[LoggedEvent]:
     """Every logged event in the order received (entries only, not their text): a scan of the
     event vertices, for replay and inspection."""
-    rows = g.V().has_label(schema.EVENT).project("p").by(__.value_map(*ENTRY_FIELDS)).to_list()
-    logged = [LoggedEvent.from_record(VertexRecord(id=None, label=schema.EVENT, props=_flat(r["p"]))) for r in rows]
+    rows = g.V().has_label(schema.EVENT).project("id", "p").by(__.id_()).by(__.value_map(*ENTRY_FIELDS)).to_list()
+    logged = [LoggedEvent.from_record(VertexRecord(id=r["id"], label=schema.EVENT, props=_flat(r["p"]))) for r in rows]
     return sorted(logged, key=lambda e: (e.received_at, e.id))
 
 

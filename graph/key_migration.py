@@ -11,6 +11,7 @@ were already merged into stay merged: the store cannot tell them apart.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,18 @@ if TYPE_CHECKING:
     from tagline.graph.store import GraphStore
 
 FORMAT = "key_format"
+
+
+@dataclass(frozen=True)
+class EdgeRewrite:
+    """An edge whose key changes with its ends' (or its job's) keys."""
+
+    label: str
+    out_key: str
+    in_key: str
+    new_job: str | None
+    key: str
+    key_after_renames: str
 
 
 def key_from_props(label: str, props: dict[str, object]) -> str | None:
@@ -56,29 +69,30 @@ def migrate_keys(store: GraphStore) -> int:
         touched = {index.ids[k] for k in renames}
         edges = [hop.edge for label in schema.EDGE_LABELS
                  for direction in ("out", "in") for hop in index.hops(touched, direction, [label], None)]  # type: ignore[arg-type]
-        rewrites: list[tuple[str, str, str, str, str, str | None]] = []
-        jobs_renamed = _edges_of_jobs(index, renames, schema.DERIVES)
-        for edge in [*edges, *jobs_renamed]:
+        rewrites: dict[str, EdgeRewrite] = {}
+        for edge in [*edges, *_edges_of_jobs(index, renames, schema.DERIVES)]:
             if edge.label == schema.HAS_COLUMN:
                 continue
-            ends = [renames.get(index.keys[v], index.keys[v]) for v in (edge.out_id, edge.in_id)]
+            out_key, in_key = (renames.get(index.keys[v], index.keys[v]) for v in (edge.out_id, edge.in_id))  # type: ignore[index]
             job = edge.props.get("job")
             new_job = renames.get(str(job)) if job else None
             props = {**edge.props, "job": new_job or job}
-            renamed_ends_key = schema.edge_key(edge.label, ends[0], ends[1], edge.props)
-            rewrites.append((str(edge.props[schema.KEY]), schema.edge_key(edge.label, ends[0], ends[1], props),
-                             renamed_ends_key, edge.label, ends[0] + "\x00" + ends[1], new_job))
+            rewrites[str(edge.props[schema.KEY])] = EdgeRewrite(
+                label=edge.label, out_key=out_key, in_key=in_key, new_job=new_job,
+                key=schema.edge_key(edge.label, out_key, in_key, props),
+                # After the vertex renames, the index knows the edge by its new ends and old job.
+                key_after_renames=schema.edge_key(edge.label, out_key, in_key, edge.props),
+            )
     with store.transaction() as (g, changes):
         for old, new in sorted(renames.items()):
             g.V().has(schema.KEY, old).property(schema.KEY, new).iterate()
             changes.renamed(old, new)
-        for old_key, new_key, renamed_ends_key, label, ends, new_job in dict.fromkeys(rewrites):
-            step = g.E().has(schema.KEY, old_key).property(schema.KEY, new_key)
-            if new_job:
-                step = step.property("job", new_job)
-                # After the renames above, the index knows this edge by its new ends and old job.
-                out_key, in_key = ends.split("\x00")
-                changes.edge(renamed_ends_key, label, out_key, in_key, {"job": new_job})
+        for old_key, rewrite in sorted(rewrites.items()):
+            step = g.E().has(schema.KEY, old_key).property(schema.KEY, rewrite.key)
+            if rewrite.new_job:
+                step = step.property("job", rewrite.new_job)
+                changes.edge(rewrite.key_after_renames, rewrite.label, rewrite.out_key, rewrite.in_key,
+                             {"job": rewrite.new_job})
             step.iterate()
         log.set_meta(g, FORMAT, str(KEY_FORMAT))
     return len(renames)

@@ -9,7 +9,7 @@ from gremlin_python.process.traversal import Direction, T
 
 from tagline.graph.schema import KEY
 
-VertexId = Hashable
+VertexId = int  # vertex ids are integers on both stores, and in the lineage index
 EdgeId = Hashable
 
 

@@ -316,11 +316,12 @@ class GraphStore:
         """Per vertex, the greatest ``prop`` of its ``label`` edges (leaving it for ``out``,
         entering it for ``in``): "when did lineage last flow out of each column", for the whole
         warehouse at once."""
-        return dict(self._read().latest(label, prop, end))
+        found: dict[VertexId, Any] = dict(self._read().latest(label, prop, end))
+        return found
 
     def keys_of(self, ids: Iterable[VertexId]) -> list[str]:
         index = self._read()
-        return [index.keys[i] for i in ids]  # type: ignore[index]
+        return [index.keys[i] for i in ids if isinstance(i, int)]
 
     def search(self, query: str, kinds: Sequence[str], namespace: str | None = None, offset: int = 0,
                limit: int = 20) -> tuple[list[VertexRecord], int]:

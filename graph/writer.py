@@ -200,13 +200,13 @@ class BatchWriter:
         especs = edge_specs(batch, now)
         existing = edges_by_keys(g, especs.keys())
         new_edge_keys = set()
-        for key, spec in especs.items():
+        for key, edge_spec in especs.items():
             if key in existing:
-                self._refresh_edge(g, existing[key], spec, now, changes)
+                self._refresh_edge(g, existing[key], edge_spec, now, changes)
                 result.edges_refreshed += 1
             else:
-                props = {schema.KEY: key, "first_seen": now, "last_seen": now, **spec.props}
-                self._create_edge(g, spec.label, (spec.out_key, spec.in_key), ids, props, changes)
+                props = {schema.KEY: key, "first_seen": now, "last_seen": now, **edge_spec.props}
+                self._create_edge(g, edge_spec.label, (edge_spec.out_key, edge_spec.in_key), ids, props, changes)
                 result.edges_created += 1
                 new_edge_keys.add(key)
         result.pending = sorted({s.in_key for k, s in especs.items() if k in new_edge_keys and s.label == schema.DERIVES})

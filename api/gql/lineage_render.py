@@ -25,6 +25,7 @@ from graphql import (
     FragmentSpreadNode,
     InlineFragmentNode,
     IntValueNode,
+    NamedTypeNode,
     SelectionSetNode,
     VariableNode,
 )
@@ -38,7 +39,8 @@ from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.tagstore import SENSITIVITY
 from tagline.graph.reader import Direction
 
-Render = Callable[["Renderer", int], Any]
+# Renders one field of one item: a vertex or edge id, a property dict, a tag view.
+Render = Callable[["Renderer", Any], Any]
 
 
 TRANSFORMATION_PROPS = ("type", "subtype", "masking", "description")
@@ -84,7 +86,7 @@ class Renderer:
     def __init__(self, info: Info[Any, Any], index: LineageIndex, max_depth: int, memo: dict[object, object]) -> None:
         raw = info._raw_info
         self.fragments = raw.fragments
-        self.variables = raw.variable_values or {}
+        self.variables: dict[str, Any] = info.variable_values or {}
         self.index = index
         self.max_depth = max_depth
         self.memo = memo
@@ -122,6 +124,7 @@ class Renderer:
                     key = selection.alias.value if selection.alias else selection.name.value
                     found.setdefault(key, []).append(selection)
                     continue
+                condition: NamedTypeNode | None
                 if isinstance(selection, FragmentSpreadNode):
                     fragment = self.fragments[selection.name.value]
                     condition, inner = fragment.type_condition, fragment.selection_set
