@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test bench bench-sql clean
+.PHONY: install run demo test check bench bench-sql clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: demo
 
 test: install
 	$(BIN)/pytest
+
+# The fast suite for the edit-test loop: no server or CLI processes, no external engine.
+check: install
+	$(BIN)/pytest --ignore=tests/e2e -m "not engine"
 
 bench: install
 	$(BIN)/python bench/ingest_throughput.py
