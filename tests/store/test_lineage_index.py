@@ -7,11 +7,16 @@ build what it is compared with.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections import deque
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from gremlin_python.process.graph_traversal import __
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +25,7 @@ from tagline.graph import schema
 from tagline.graph.model import ColumnEdge, DatasetRef, JobRef, LineageBatch, LineageType, Subtype, Transformation
 from tagline.graph.store import GraphStore
 from tests.conftest import col, derive
+from tests.store.index_worker import answers, apply
 
 Snapshot = tuple[dict[tuple[str, str], dict[str, Any]], dict[tuple[str, str, str, str], dict[str, Any]]]
 
@@ -112,38 +118,77 @@ operation = st.one_of(
 )
 
 
+class OtherProcess:
+    """The store operations of the test applied in a second process (tests/store/index_worker.py)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.store.index_worker"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+
+    def ask(self, **request: Any) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        reply: dict[str, Any] = json.loads(self.process.stdout.readline())
+        return reply
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def other_process() -> Iterator[OtherProcess]:
+    other = OtherProcess()
+    yield other
+    other.close()
+
+
+def request_of(kind: str, arg: Any) -> dict[str, Any]:
+    if kind == "write":
+        return {"op": "write", "batch": LineageBatch(edges=arg).model_dump_json()}
+    if kind == "source":
+        return {"op": "source", "name": f"db.t{arg}"}
+    if kind == "tags":
+        return {"op": "tags", "key": COLUMNS[arg].key}
+    if kind == "restart":
+        return {"op": "restart", "snapshot": arg}
+    return {"op": kind}
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(operation, min_size=1, max_size=10))
-def test_two_writers_indexes_answer_what_the_store_holds(tmp_path_factory: Any, operations: list[Any]) -> None:
+def test_two_processes_indexes_answer_what_the_store_holds(
+    tmp_path_factory: Any, other_process: OtherProcess, operations: list[Any]
+) -> None:
+    """Two processes write one store, restart (with or without a snapshot) and expire lineage;
+    each one's index answers what the store holds, read with plain Gremlin."""
     path = str(tmp_path_factory.mktemp("index") / "graph.db")
-    stores = [GraphStore(path), GraphStore(path)]
+    store = GraphStore(path)
+    other_process.ask(op="open", path=path)
     try:
         for kind, who, arg in operations:
-            store = stores[who]
-            if kind == "write":
-                store.write(LineageBatch(edges=arg))
-            elif kind == "purge":
-                store.purge_expired()
-            elif kind == "source":
-                store.declare_sources([DatasetRef(namespace="ns", name=f"db.t{arg}")])
-            elif kind == "tags":
-                store.update_tags({COLUMNS[arg].key: {"tags_declared": '["pii"]'}}, [])
+            if who == 0:
+                store = apply(store, request_of(kind, arg))
             else:
-                if arg:
-                    store.save_snapshot()
-                store.close()
-                stores[who] = GraphStore(path)
-        for store in stores:
-            expected = store_contents(store)
-            assert index_contents(store) == expected
-            now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            for column in COLUMNS:
-                found = store.find([column.key]).get(column.key)
-                walked = {str(e.props[schema.KEY]) for e in store.lineage([found.id], "in", 3).edges.values()} if found else set()
-                assert walked == plain_bfs(expected[1], column.key, 3, now)
+                other_process.ask(**request_of(kind, arg))
+        keys = [c.key for c in COLUMNS]
+        mine = json.loads(json.dumps(answers(store, keys, 3)))
+        theirs = other_process.ask(op="answers", columns=keys, depth=3)["answers"]
+        vertices, edges = store_contents(store)
+        expected_vertices = sorted([label, key, sorted((k, str(v)) for k, v in props.items())]
+                                   for (label, key), props in vertices.items())
+        expected_edges = sorted([label, out, into, sorted((k, str(v)) for k, v in {**props, schema.KEY: uid}.items())]
+                                for (label, out, into, uid), props in edges.items())
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        expected_walks = {key: sorted(plain_bfs(edges, key, 3, now)) for key in keys}
+        expected = json.loads(json.dumps({"vertices": expected_vertices, "edges": expected_edges, "walks": expected_walks}))
+        assert mine == expected
+        assert theirs == expected
     finally:
-        for store in stores:
-            store.close()
+        store.close()
+        other_process.ask(op="close")
 
 
 def test_a_snapshot_of_another_store_or_a_later_position_is_not_trusted(tmp_path: Path) -> None:
