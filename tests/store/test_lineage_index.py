@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tagline.graph import schema
-from tagline.graph.model import ColumnEdge, DatasetRef, JobRef, LineageBatch, LineageType, Subtype, Transformation
+from tagline.graph.model import ColumnEdge, JobRef, LineageBatch, LineageType, Subtype, Transformation
 from tagline.graph.store import GraphStore
 from tests.conftest import col, derive
 from tests.store.index_worker import answers, apply
