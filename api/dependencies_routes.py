@@ -72,7 +72,7 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
             return JSONResponse({"error": str(exc)}, 400)
         thread = holder["thread"]
         try:
-            job, found = await thread.run(recommend_dependencies, thread.store, ref, utcnow(), days, direct_only)
+            job, found = await thread.read(recommend_dependencies, thread.store, ref, utcnow(), days, direct_only)
         except UnknownJob as exc:
             return JSONResponse({"error": str(exc)}, 404)
         return JSONResponse(recommendation_json(job, found, days))
@@ -87,7 +87,7 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
         thread = holder["thread"]
         ref = JobRef(namespace=body.namespace, name=body.job)
         try:
-            report = await thread.run(check_dependencies, thread.store, ref, body.configured, utcnow(), days)
+            report = await thread.read(check_dependencies, thread.store, ref, body.configured, utcnow(), days)
         except UnknownJob as exc:
             return JSONResponse({"error": str(exc)}, 404)
         return JSONResponse(check_json(report))

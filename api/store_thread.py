@@ -27,6 +27,9 @@ class StoreThread:
     def __init__(self, location: str, on_call: Callable[[], None] = lambda: None) -> None:
         self._on_call = on_call
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tagline-store")
+        # Whole-warehouse questions answered by the index alone (health, impact, dependencies):
+        # off the event loop, and not queued behind a long write on the store thread.
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tagline-read")
         self.store: GraphStore = self._executor.submit(self._open, location).result()
 
     @staticmethod
@@ -37,6 +40,11 @@ class StoreThread:
         log.info("lineage index: %s columns, %s column edges, from the %s in %.1f s",
                  f"{counts['column']:,}", f"{counts['derives']:,}", store.index_origin, store.index_load_seconds)
         return store
+
+    async def read(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run ``fn``, which reads only the lineage index, on a reader thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, lambda: fn(*args, **kwargs))
 
     async def follow(self, interval: float) -> None:
         """Apply the change log's tail every ``interval`` seconds, until cancelled. A failed read
@@ -56,5 +64,6 @@ class StoreThread:
 
     def close(self) -> None:
         # A server restarts from the snapshot it leaves, whatever it applied since it started.
+        self._readers.shutdown(wait=True)
         self._executor.submit(self.store.close, 1).result()
         self._executor.shutdown(wait=True)

@@ -80,7 +80,7 @@ class DependenciesQuery:
         thread = info.context.thread
         try:
             ref = JobRef(namespace=namespace, name=name)
-            _, found = await thread.run(recommend_dependencies, thread.store, ref, utcnow(), days, bool(direct_only))
+            _, found = await thread.read(recommend_dependencies, thread.store, ref, utcnow(), days, bool(direct_only))
         except UnknownJob as exc:
             raise GraphQLError(str(exc)) from exc
         return [DependencyRecommendation.of(e) for e in found]
@@ -98,7 +98,7 @@ class DependenciesQuery:
         thread = info.context.thread
         refs = [JobRef(namespace=c.namespace, name=c.name) for c in configured]
         try:
-            report = await thread.run(
+            report = await thread.read(
                 check_dependencies, thread.store, JobRef(namespace=namespace, name=name), refs, utcnow(), days
             )
         except UnknownJob as exc:

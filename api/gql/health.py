@@ -145,7 +145,7 @@ class HealthQuery:
         if window < 1:
             raise GraphQLError(f"days must be 1 or more (got {window})")
         thread = info.context.thread
-        scan = await thread.run(scan_health, thread.store, utcnow(), window)
+        scan = await thread.read(scan_health, thread.store, utcnow(), window)
         return HealthReport(
             days=scan.days,
             cutoff=scan.cutoff,
@@ -166,7 +166,7 @@ class HealthQuery:
         ref = DatasetRef(namespace=namespace, name=dataset)
         limit = info.context.settings.max_lineage_nodes
         try:
-            found = await thread.run(impact_of, thread.store, ref, field, depth, limit)
+            found = await thread.read(impact_of, thread.store, ref, field, depth, limit)
         except NotFound as exc:
             raise GraphQLError(str(exc)) from exc
         return Impact.of(found, info.context.policy)

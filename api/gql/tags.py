@@ -122,7 +122,7 @@ class TagQuery:
     async def sensitivity_violations(self, info: Info[Context, None], first: int = 100,
                                      tag: str | None = None) -> list[SensitivityViolation]:
         ctx = info.context
-        found = await ctx.thread.run(lambda: Governance(ctx.thread.store, ctx.policy).violations())
+        found = await ctx.thread.read(lambda: Governance(ctx.thread.store, ctx.policy).violations())
         if tag is not None:
             found = [v for v in found if any(covers(tag, t) for t in v.tags)]
         return [SensitivityViolation(column_key=v.column, kind=v.kind, declared_level=v.declared_level,
