@@ -131,17 +131,22 @@ class GremlinChangeLog:
 
     def __init__(self, g: GraphTraversalSource) -> None:
         self.g = g
-        found = g.V().has(schema.KEY, "meta|store").values("store_id").to_list()
+        found = g.V().has(schema.KEY, "meta|store").value_map("store_id", "complete").to_list()
         if found:
-            self.store_id = str(found[0])
+            meta = {k: v[0] for k, v in found[0].items()}
+            self.store_id = str(meta["store_id"])
+            self.complete = meta.get("complete") == "1"
         else:
+            # A graph with nothing in it yet has its whole life in the log from now on; one that
+            # holds lineage written before the log existed has its index read from the graph.
+            fresh = not g.V().limit(1).to_list()
             self.store_id = secrets.token_hex(8)
+            self.complete = fresh
             step = g.add_v("meta").property(schema.KEY, "meta|store").property("store_id", self.store_id)
-            if not g.V().has_label(*schema.VERTEX_LABELS).limit(1).to_list():
+            step = step.property("complete", "1" if fresh else "0")
+            if fresh:
                 step = step.property("key_format", str(KEY_FORMAT))
             step.iterate()
-        # A remote store is shared; its index is always built from the graph and then follows the log.
-        self.complete = False
 
     def append(self, g: GraphTraversalSource, changes: ChangeSet) -> None:
         stamp = time.time_ns() // 1_000_000
@@ -157,7 +162,8 @@ class GremlinChangeLog:
         g.V().has(schema.KEY, "meta|store").property(name, value).iterate()
 
     def start(self) -> RemotePosition:
-        return RemotePosition(stamp=time.time_ns() // 1_000_000)
+        """Reading from here covers the whole log when it is complete, else what commits from now."""
+        return RemotePosition(stamp=REMOTE_LOOKBACK_MS if self.complete else time.time_ns() // 1_000_000)
 
     def read(self, position: object, limit: int = READ_LIMIT) -> Tail:
         assert isinstance(position, RemotePosition)
