@@ -38,8 +38,7 @@ class GraphStore:
     def write(self, batch: LineageBatch, kind: str = "sql", at: datetime | None = None) -> WriteResult:
         """Write a batch and its failures in one transaction: all of it lands, or none of it."""
         moment = at or utcnow()
-        with self.connection.transaction() as g:
-            result = self._write_with_failures(g, batch, kind, moment)
+        result = self.connection.write(lambda g: self._write_with_failures(g, batch, kind, moment))
         self._cache.update(result.ids)
         return result
 
@@ -59,10 +58,14 @@ class GraphStore:
     def apply_event(self, event_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Write a logged event's lineage (or its failure) and mark it in the log, in one transaction."""
         moment = utcnow()
-        with self.connection.transaction() as g:
+
+        def apply(g: GraphTraversalSource) -> WriteResult:
             result = self._write_with_failures(g, batch, kind, moment)
             status = eventlog.FAILED if batch.failures else eventlog.APPLIED
             eventlog.mark_event(g, event_id, status, iso(moment))
+            return result
+
+        result = self.connection.write(apply)
         self._cache.update(result.ids)
         return result
 
