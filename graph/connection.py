@@ -1,19 +1,28 @@
 """Opening the store: one setting picks GremLite (a file path) or a Gremlin Server (a ws:// URL).
 
 Both are reached through gremlinpython, so the traversal code above this module is the same for
-both. Writes go through :meth:`GraphConnection.transaction`, which commits as a whole or not at all.
+both. Writes go through :meth:`GraphConnection.transaction`, which commits as a whole or not at all,
+or :meth:`GraphConnection.write`, which also runs the work again after a JanusGraph lock conflict.
+
+A Gremlin Server is spoken to in GraphBinary extended with JanusGraph's own types
+(``janusgraphpython``): an edge id on JanusGraph is a RelationIdentifier, which plain GraphBinary
+cannot read (JanusGraph issue #4121), and the store reads edges back by id (``g.E(ids)``).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gremlin_python.process.anonymous_traversal import traversal
 from gremlin_python.process.graph_traversal import GraphTraversalSource
+
+from tagline.graph.retry import retry_on_lock_conflict
+
+T = TypeVar("T")
 
 REMOTE_SCHEMES = ("ws://", "wss://")
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -54,9 +63,10 @@ class GraphConnection:
     @staticmethod
     def _open_remote(url: str) -> Any:
         from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
+        from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
 
         try:
-            return DriverRemoteConnection(url, "g")
+            return DriverRemoteConnection(url, "g", message_serializer=JanusGraphBinarySerializersV1())
         except Exception as exc:  # the driver raises transport-specific errors
             raise StoreError(f"cannot reach the Gremlin Server at {url}: {exc}") from exc
 
@@ -73,14 +83,32 @@ class GraphConnection:
             with self._embedded_transaction() as g:
                 yield g
             return
+        # A remote transaction is a session on the server: begin() opens it, commit() ends it.
         tx = self.g.tx()
-        gtx = tx.begin()
+        try:
+            gtx = tx.begin()
+        except Exception as exc:  # the driver raises transport-specific errors
+            raise StoreError(f"cannot open a transaction on the Gremlin Server: {exc}") from exc
         try:
             yield gtx
         except BaseException:
-            tx.rollback()
+            _rollback_quietly(tx)
             raise
-        tx.commit()
+        try:
+            tx.commit()
+        except Exception as exc:
+            _rollback_quietly(tx)
+            raise StoreError(f"the Gremlin Server refused to commit: {exc}") from exc
+
+    def write(self, work: Callable[[GraphTraversalSource], T]) -> T:
+        """Run ``work`` in a transaction; if it loses a lock race on JanusGraph, run it again in a
+        fresh one (bounded, with backoff: see graph/retry.py)."""
+
+        def once() -> T:
+            with self.transaction() as g:
+                return work(g)
+
+        return retry_on_lock_conflict(once)
 
     @contextmanager
     def _embedded_transaction(self) -> Iterator[GraphTraversalSource]:
@@ -97,3 +125,13 @@ class GraphConnection:
 
     def close(self) -> None:
         self._remote.close()
+
+
+def _rollback_quietly(tx: Any) -> None:
+    """Roll back a remote transaction that may already be gone (server down, session closed): the
+    error that brought us here is the one worth reporting."""
+    try:
+        if tx.is_open():
+            tx.rollback()
+    except Exception:  # noqa: BLE001 - best effort on an already failing path
+        pass
