@@ -24,6 +24,7 @@ from typing import Protocol
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
+from gremlin_python.statics import long
 
 from tagline.graph import schema
 from tagline.graph.changes import ChangeSet
@@ -152,7 +153,8 @@ class GremlinChangeLog:
         stamp = time.time_ns() // 1_000_000
         key = f"chg|{stamp:015d}|{secrets.token_hex(6)}"
         body = base64.b64encode(changes.encode()).decode()
-        g.add_v(CHANGE).property(schema.KEY, key).property(CHANGE_AT, stamp).property(CHANGE_BODY, body).iterate()
+        # Milliseconds since the epoch outgrow 32 bits: GraphBinary needs them marked as a long.
+        g.add_v(CHANGE).property(schema.KEY, key).property(CHANGE_AT, long(stamp)).property(CHANGE_BODY, body).iterate()
 
     def meta(self, name: str) -> str | None:
         found = self.g.V().has(schema.KEY, "meta|store").values(name).to_list()
@@ -169,7 +171,7 @@ class GremlinChangeLog:
         assert isinstance(position, RemotePosition)
         since = position.stamp - REMOTE_LOOKBACK_MS
         rows = (
-            self.g.V().has(CHANGE_AT, P.gte(since)).project("k", "t", "b")
+            self.g.V().has(CHANGE_AT, P.gte(long(since))).project("k", "t", "b")
             .by(schema.KEY).by(CHANGE_AT).by(CHANGE_BODY).to_list()
         )
         rows.sort(key=lambda r: (r["t"], r["k"]))
