@@ -68,9 +68,10 @@ def test_a_large_event_is_kept_beside_the_graph_and_listed_a_page_at_a_time(stor
     events = [run_event(LINEAGE, time=f"2026-01-05T06:00:0{n}.000Z") for n in range(3)]
     events[1]["run"]["facets"] = {"notes": {"text": "x" * 2_000_000}}
     logged = [accept(store, raw) for raw in events]
-    # Not one of GremLite's indexed strings: those are what made every later write slower.
-    longest = store.connection.sqlite.execute("SELECT MAX(LENGTH(v)) FROM strings").fetchone()[0]
-    assert longest < 10_000
+    if store.connection.sqlite is not None:
+        # Not one of GremLite's indexed strings: those are what made every later write slower.
+        longest = store.connection.sqlite.execute("SELECT MAX(LENGTH(v)) FROM strings").fetchone()[0]
+        assert longest < 10_000
     first_page, second_page = store.events(limit=2), store.events(offset=2, limit=2)
     assert len(first_page) == 2 and len(second_page) == 1
     assert {e.id for e in [*first_page, *second_page]} == {e.event_id for e in logged}
