@@ -47,6 +47,7 @@ class Ingest:
     edges: int
     elements: int
     seconds: float
+    disk_mb: float = 0.0
 
     @property
     def edges_per_s(self) -> float:
@@ -73,6 +74,10 @@ def ingest(engine: str, location: str, parts: list[LineageBatch]) -> Ingest:
     finally:
         store.close()
     return Ingest(engine, edges, elements, time.perf_counter() - started)
+
+
+def disk_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
 
 
 def query(location: str, kinds: list[Kind], warm: dict[str, list], log: Path, budget_s: float) -> None:
@@ -130,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tagline-bench-") as tmp:
         gremlite = str(Path(tmp) / "tagline.db")
         loaded = ingest("GremLite", gremlite, parts)
+        loaded.disk_mb = sum(f.stat().st_size for f in Path(tmp).glob("tagline.db*")) / 1e6
         asked = kinds()
         query(gremlite, asked, warm, Path(tmp) / "serve-gremlite.log", args.budget)
         results.append((loaded, asked))
@@ -139,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"JanusGraph Server answered after {time.perf_counter() - started:.1f} s")
         try:
             loaded = ingest("JanusGraph", server.url, parts)
+            loaded.disk_mb = disk_mb(server.data / "berkeleyje") + disk_mb(server.data / "lucene")
             asked = kinds()
             query(server.url, asked, warm, Path(tmp) / "serve-janusgraph.log", args.budget)
             results.append((loaded, asked))
@@ -146,10 +153,12 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
 
     print()
-    print(f"{'engine':<11} {'column edges':>12} {'elements':>9} {'seconds':>8} {'edges/s':>8} {'ms/edge':>8}")
+    print(f"{'engine':<11} {'column edges':>12} {'elements':>9} {'seconds':>8} {'edges/s':>8} {'ms/edge':>8} "
+          f"{'disk MB':>8} {'B/element':>9}")
     for loaded, _ in results:
         print(f"{loaded.engine:<11} {loaded.edges:>12,} {loaded.elements:>9,} {loaded.seconds:>8.1f} "
-              f"{loaded.edges_per_s:>8,.0f} {loaded.ms_per_edge:>8.2f}")
+              f"{loaded.edges_per_s:>8,.0f} {loaded.ms_per_edge:>8.2f} {loaded.disk_mb:>8.1f} "
+              f"{loaded.disk_mb * 1e6 / max(loaded.elements, 1):>9,.0f}")
     for loaded, asked in results:
         print(f"\nlineage over HTTP, {loaded.engine}:")
         report(asked)
