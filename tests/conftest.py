@@ -22,16 +22,21 @@ def store_path(tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def janusgraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The ws:// URL of a JanusGraph Server for this session; skipped without Java 17 and Maven,
-    unless TAGLINE_REQUIRE_JANUSGRAPH=1 makes that a failure."""
+def janusgraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[janusgraph_server.JanusGraphServer]:
+    """A JanusGraph Server for this session; skipped without Java 17 and Maven, unless
+    TAGLINE_REQUIRE_JANUSGRAPH=1 makes that a failure."""
     if not janusgraph_server.available():
         if janusgraph_server.required():
             pytest.fail(janusgraph_server.MISSING)
         pytest.skip(janusgraph_server.MISSING)
     server = janusgraph_server.start(tmp_path_factory.mktemp("janusgraph"))
-    yield server.url
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def janusgraph_url(janusgraph: janusgraph_server.JanusGraphServer) -> str:
+    return janusgraph.url
 
 
 @pytest.fixture(params=["gremlite", "janusgraph"])
