@@ -60,6 +60,8 @@ class ChangeLog(Protocol):
 
     def meta(self, name: str) -> str | None: ...
 
+    def unread(self, position: object) -> int: ...
+
     def set_meta(self, g: GraphTraversalSource, name: str, value: str) -> None: ...
 
 
@@ -106,6 +108,10 @@ class SqliteChangeLog:
 
     def head(self) -> int:
         return int(self.con.execute("SELECT COALESCE(MAX(seq), 0) FROM tagline_changes").fetchone()[0])
+
+    def unread(self, position: object) -> int:
+        """How many logged transactions lie beyond ``position``."""
+        return self.head() - int(position)  # type: ignore[call-overload]
 
     def read(self, position: object, limit: int = READ_LIMIT) -> Tail:
         after = int(position)  # type: ignore[call-overload]
@@ -166,6 +172,13 @@ class GremlinChangeLog:
     def start(self) -> RemotePosition:
         """Reading from here covers the whole log when it is complete, else what commits from now."""
         return RemotePosition(stamp=REMOTE_LOOKBACK_MS if self.complete else time.time_ns() // 1_000_000)
+
+    def unread(self, position: object) -> int:
+        """How many logged transactions within the look-back a reader at ``position`` has not applied."""
+        assert isinstance(position, RemotePosition)
+        since = position.stamp - REMOTE_LOOKBACK_MS
+        keys = self.g.V().has(CHANGE_AT, P.gte(long(since))).values(schema.KEY).to_list()
+        return sum(1 for k in keys if k not in position.seen)
 
     def read(self, position: object, limit: int = READ_LIMIT) -> Tail:
         assert isinstance(position, RemotePosition)

@@ -134,12 +134,12 @@ class GraphStore:
         return True
 
     def index_lag(self) -> int | None:
-        """How many logged transactions the index has yet to apply (None on a Gremlin Server,
-        whose log has no positions to count); reading it proves the store answers."""
+        """How many logged transactions the index has yet to apply (None before it is loaded);
+        reading it proves the store answers."""
         self.ping()
-        if not isinstance(self.changelog, SqliteChangeLog) or self._index is None:
+        if self._index is None:
             return None
-        return self.changelog.head() - int(self._index.position)  # type: ignore[call-overload]
+        return self.changelog.unread(self._index.position)
 
     def _read(self) -> LineageIndex:
         index = self.index
