@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test check bench bench-sql clean
+.PHONY: install run demo test check bench bench-sql janusgraph clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ bench-sql: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python bench/sql_accuracy.py --corpus $(CORPUS)
 	$(BIN)/python bench/sql_speed.py --corpus $(CORPUS)
+
+# JanusGraph Server (BerkeleyJE + Lucene) in the foreground on ws://127.0.0.1:$(JANUSGRAPH_PORT)/gremlin,
+# from the Maven Central artifacts pinned in deploy/janusgraph/pom.xml, with Tagline's schema applied.
+JANUSGRAPH_DATA ?= ./data/janusgraph
+JANUSGRAPH_PORT ?= 8182
+janusgraph:
+	JANUSGRAPH_DATA=$(JANUSGRAPH_DATA) JANUSGRAPH_PORT=$(JANUSGRAPH_PORT) deploy/janusgraph/run.sh
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -1,19 +1,29 @@
 """Opening the store: one setting picks GremLite (a file path) or a Gremlin Server (a ws:// URL).
 
 Both are reached through gremlinpython, so the traversal code above this module is the same for
-both. Writes go through :meth:`GraphConnection.transaction`, which commits as a whole or not at all.
+both. Writes go through :meth:`GraphConnection.transaction`, which commits as a whole or not at all,
+or :meth:`GraphConnection.write`, which also runs the work again after a JanusGraph lock conflict.
+
+A Gremlin Server is spoken to in GraphBinary extended with JanusGraph's own types
+(``janusgraphpython``): an edge id on JanusGraph is a RelationIdentifier, which plain GraphBinary
+cannot read (JanusGraph issue #4121), and the store reads edges back by id (``g.E(ids)``).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gremlin_python.process.anonymous_traversal import traversal
 from gremlin_python.process.graph_traversal import GraphTraversalSource
+
+from tagline.graph.remote_transport import ReconnectingTransport
+from tagline.graph.retry import retry_on_lock_conflict
+
+T = TypeVar("T")
 
 REMOTE_SCHEMES = ("ws://", "wss://")
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -34,7 +44,22 @@ class GraphConnection:
         self.store = store
         self.embedded = not is_remote(store)
         self._remote = self._open_embedded(store) if self.embedded else self._open_remote(store)
-        self.g: GraphTraversalSource = traversal().with_remote(self._remote)
+        self._g: GraphTraversalSource = traversal().with_remote(self._remote)
+
+    @property
+    def g(self) -> GraphTraversalSource:
+        """The traversal source; for a Gremlin Server, a fresh connection after an outage.
+
+        gremlinpython 3.7 does not give a connection back to its pool when connecting fails, so
+        once the server has been unreachable a few times the pool is empty and the next request
+        would wait forever. An empty pool between two calls (the store is used from one thread)
+        means that happened: the old connection is abandoned (closing it would wait the same way)
+        and a new one is opened, so the store works again as soon as the server is back.
+        """
+        if not self.embedded and _drained(self._remote):
+            self._remote = self._open_remote(self.store)
+            self._g = traversal().with_remote(self._remote)
+        return self._g
 
     @staticmethod
     def _open_embedded(path_text: str) -> Any:
@@ -54,9 +79,12 @@ class GraphConnection:
     @staticmethod
     def _open_remote(url: str) -> Any:
         from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
+        from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
 
         try:
-            return DriverRemoteConnection(url, "g")
+            return DriverRemoteConnection(
+                url, "g", message_serializer=JanusGraphBinarySerializersV1(), transport_factory=ReconnectingTransport
+            )
         except Exception as exc:  # the driver raises transport-specific errors
             raise StoreError(f"cannot reach the Gremlin Server at {url}: {exc}") from exc
 
@@ -73,14 +101,34 @@ class GraphConnection:
             with self._embedded_transaction() as g:
                 yield g
             return
+        # A remote transaction is a session on the server: begin() opens it, commit() ends it.
         tx = self.g.tx()
-        gtx = tx.begin()
+        try:
+            gtx = tx.begin()
+        except Exception as exc:  # the driver raises transport-specific errors
+            raise StoreError(f"cannot open a transaction on the Gremlin Server: {exc}") from exc
         try:
             yield gtx
-        except BaseException:
-            tx.rollback()
+        except BaseException as exc:
+            _rollback_quietly(self._remote, tx)
+            if _is_transport_error(exc):
+                raise StoreError(f"lost the Gremlin Server at {self.store} during a write: {exc}") from exc
             raise
-        tx.commit()
+        try:
+            tx.commit()
+        except Exception as exc:
+            _rollback_quietly(self._remote, tx)
+            raise StoreError(f"the Gremlin Server did not commit the write: {exc}") from exc
+
+    def write(self, work: Callable[[GraphTraversalSource], T]) -> T:
+        """Run ``work`` in a transaction; if it loses a lock race on JanusGraph, run it again in a
+        fresh one (bounded, with backoff: see graph/retry.py)."""
+
+        def once() -> T:
+            with self.transaction() as g:
+                return work(g)
+
+        return retry_on_lock_conflict(once)
 
     @contextmanager
     def _embedded_transaction(self) -> Iterator[GraphTraversalSource]:
@@ -96,4 +144,33 @@ class GraphConnection:
         con.commit()
 
     def close(self) -> None:
-        self._remote.close()
+        if self.embedded or not _drained(self._remote):
+            self._remote.close()
+
+
+def _drained(remote: Any) -> bool:
+    """Whether a gremlinpython connection has no pooled connection left (see GraphConnection.g)."""
+    client = getattr(remote, "_client", None)
+    return client is not None and client.available_pool_size == 0
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    """Whether ``exc`` says the server could not be reached, rather than that it refused the work."""
+    return isinstance(exc, OSError) or type(exc).__module__.startswith("aiohttp") or "Connection was closed" in str(exc)
+
+
+def _rollback_quietly(remote: Any, tx: Any) -> None:
+    """Roll back a remote transaction that may already be gone (server down, session closed): the
+    error that brought us here is the one worth reporting. A session whose connection was lost is
+    dropped without a word to the server, since any request on it would wait forever."""
+    session = getattr(tx, "_session_based_connection", None)
+    try:
+        if session is not None and _drained(session):
+            spawned = getattr(remote, "_DriverRemoteConnection__spawned_sessions", [])
+            if session in spawned:
+                spawned.remove(session)
+            return
+        if tx.is_open():
+            tx.rollback()
+    except Exception:  # noqa: BLE001 - best effort on an already failing path
+        pass

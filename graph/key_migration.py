@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from gremlin_python.process.graph_traversal import GraphTraversalSource
 
 from tagline.graph import schema
+from tagline.graph.changes import ChangeSet
 from tagline.graph.model import KEY_FORMAT, column_key, dataset_key, job_key
 from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.records import EdgeRecord
@@ -83,18 +85,20 @@ def migrate_keys(store: GraphStore) -> int:
                 # After the vertex renames, the index knows the edge by its new ends and old job.
                 key_after_renames=schema.edge_key(edge.label, out_key, in_key, edge.props),
             )
-    with store.transaction() as (g, changes):
+
+    def rewrite(g: GraphTraversalSource, changes: ChangeSet) -> None:
         for old, new in sorted(renames.items()):
             g.V().has(schema.KEY, old).property(schema.KEY, new).iterate()
             changes.renamed(old, new)
-        for old_key, rewrite in sorted(rewrites.items()):
-            step = g.E().has(schema.KEY, old_key).property(schema.KEY, rewrite.key)
-            if rewrite.new_job:
-                step = step.property("job", rewrite.new_job)
-                changes.edge(rewrite.key_after_renames, rewrite.label, rewrite.out_key, rewrite.in_key,
-                             {"job": rewrite.new_job})
+        for old_key, edge in sorted(rewrites.items()):
+            step = g.E().has(schema.KEY, old_key).property(schema.KEY, edge.key)
+            if edge.new_job:
+                step = step.property("job", edge.new_job)
+                changes.edge(edge.key_after_renames, edge.label, edge.out_key, edge.in_key, {"job": edge.new_job})
             step.iterate()
         log.set_meta(g, FORMAT, str(KEY_FORMAT))
+
+    store.logged_write(rewrite)
     return len(renames)
 
 

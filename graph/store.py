@@ -14,11 +14,10 @@ Index reads are safe from any thread.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
@@ -42,6 +41,7 @@ from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.traversal import Expansion
 from tagline.graph.writer import BatchWriter, KeyCache, WriteResult
 
+T = TypeVar("T")
 # A snapshot is written on close once this many log entries were applied since the last one.
 SNAPSHOT_AFTER = 20_000
 
@@ -147,24 +147,28 @@ class GraphStore:
             self.sync()
         return index
 
-    @contextmanager
-    def transaction(self) -> Iterator[tuple[GraphTraversalSource, ChangeSet]]:
-        """A write transaction whose lineage changes are logged in it; the index applies them
-        (and whatever other processes committed before) as soon as it commits."""
-        changes = ChangeSet()
-        with self.connection.transaction() as g:
-            yield g, changes
+    def logged_write(self, work: Callable[[GraphTraversalSource, ChangeSet], T]) -> T:
+        """Run ``work`` in one write transaction whose lineage changes are logged in it, again in a
+        fresh one if it loses a lock race on JanusGraph; the index then applies them (and whatever
+        other processes committed before) at once."""
+
+        def once(g: GraphTraversalSource) -> T:
+            changes = ChangeSet()
+            result = work(g, changes)
             if changes:
                 self.changelog.append(g, changes)
+            return result
+
+        result = self.connection.write(once)
         if self._index is not None:
             self.sync()
+        return result
 
     # ---- writes ----------------------------------------------------------------------------------
     def write(self, batch: LineageBatch, kind: str = "sql", at: datetime | None = None) -> WriteResult:
         """Write a batch and its failures in one transaction: all of it lands, or none of it."""
         moment = at or utcnow()
-        with self.transaction() as (g, changes):
-            result = self._write_with_failures(g, batch, kind, moment, changes)
+        result = self.logged_write(lambda g, changes: self._write_with_failures(g, batch, kind, moment, changes))
         self._cache.update(result.ids)
         return result
 
@@ -179,50 +183,63 @@ class GraphStore:
 
     def log_event(self, kind: str, payload: str) -> LoggedEvent:
         """Append an event to the event log and commit, before anything of it is applied."""
-        with self.connection.transaction() as g:
-            return eventlog.append_event(g, kind, payload, iso(utcnow()), self.payloads)
+        return self.connection.write(lambda g: eventlog.append_event(g, kind, payload, iso(utcnow()), self.payloads))
 
     def apply_event(self, event_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Write a logged event's lineage (or its failure) and mark it in the log, in one transaction."""
         moment = utcnow()
-        with self.transaction() as (g, changes):
+
+        def apply(g: GraphTraversalSource, changes: ChangeSet) -> WriteResult:
             result = self._write_with_failures(g, batch, kind, moment, changes)
             status = eventlog.FAILED if batch.failures else eventlog.APPLIED
             eventlog.mark_event(g, event_id, status, iso(moment))
+            return result
+
+        result = self.logged_write(apply)
         self._cache.update(result.ids)
         return result
 
     def declare_sources(self, refs: Sequence[DatasetRef], declared: bool = True) -> WriteResult:
         """Mark datasets as declared sources (or no longer), creating those not yet met, atomically."""
         batch = LineageBatch(datasets=[Dataset(namespace=r.namespace, name=r.name) for r in refs])
-        with self.transaction() as (g, changes):
+
+        def declare(g: GraphTraversalSource, changes: ChangeSet) -> WriteResult:
             result = self._writer.write(g, batch, utcnow(), changes)
             sources.set_declared(g, {r.key: result.ids[r.key] for r in refs}, declared, changes)
+            return result
+
+        result = self.logged_write(declare)
         self._cache.update(result.ids)
         return result
 
     def resolve_failure(self, failure_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Replace a dead letter with the lineage a retry produced, atomically."""
-        with self.transaction() as (g, changes):
+
+        def resolve(g: GraphTraversalSource, changes: ChangeSet) -> WriteResult:
             result = self._writer.write(g, batch, utcnow(), changes)
             self.pending.mark(g, result.pending)
             deadletter.remove_failure(g, failure_id)
+            return result
+
+        result = self.logged_write(resolve)
         self._cache.update(result.ids)
         return result
 
     def record_failed_attempt(self, failure_id: str, reason: str) -> None:
-        with self.connection.transaction() as g:
-            deadletter.record_attempt(g, failure_id, reason, iso(utcnow()))
+        self.connection.write(lambda g: deadletter.record_attempt(g, failure_id, reason, iso(utcnow())))
 
     def update_tags(
         self, updates: dict[str, dict[str, Any]], audit: list[dict[str, str]], settled: Iterable[str] = ()
     ) -> None:
         """Column tag properties, the audit entries that explain them, and the pending marks of the
         columns ``settled`` by this propagation, in one transaction."""
-        with self.transaction() as (g, changes):
+
+        def update(g: GraphTraversalSource, changes: ChangeSet) -> None:
             tagstore.update_columns(g, updates, changes)
             tagstore.append_audit(g, audit, self.connection.sqlite)
             self.pending.clear(g, settled)
+
+        self.logged_write(update)
 
     def purge_expired(self, at: datetime | None = None) -> int:
         """Remove the ``derives`` edges whose expiry has passed (lineage of ad-hoc queries) and mark
@@ -234,13 +251,16 @@ class GraphStore:
             expired = np.flatnonzero(table.alive.view & table.expired(moment)).tolist()
             gone = [index.edge_record(schema.DERIVES, e) for e in expired]
             ends = [(index.keys[e.out_id], index.keys[e.in_id]) for e in gone]
-        with self.transaction() as (g, changes):
-            keys = [str(e.props[schema.KEY]) for e in gone]
+        keys = [str(e.props[schema.KEY]) for e in gone]
+
+        def purge(g: GraphTraversalSource, changes: ChangeSet) -> None:
             for part in chunks(keys):
                 g.E().has(schema.KEY, P.within(list(part))).drop().iterate()
             for key, (source, target) in zip(keys, ends, strict=True):
                 changes.removed(key, schema.DERIVES, source, target)
             self.pending.mark(g, sorted({t for _, t in ends}))
+
+        self.logged_write(purge)
         return len(gone)
 
     # ---- lineage reads, from the index -------------------------------------------------------------

@@ -1,22 +1,29 @@
-// Tagline's JanusGraph schema: vertex and edge labels, property keys and the composite indexes the
-// lineage store looks vertices up by.
+// Tagline's JanusGraph schema: vertex and edge labels, property keys and the indexes every lookup
+// of the store (graph/*.py) is answered from, so that `query.force-index=true` holds.
 //
-// Run with the Gremlin Console that ships in the janusgraph/janusgraph image:
-//
-//     bin/gremlin.sh -e /opt/tagline/schema.groovy
-//
-// The script opens the graph itself (embedded, not through Gremlin Server) from the image's
-// properties template, conf/janusgraph-${JANUS_PROPS_TEMPLATE}-server.properties, with every
-// `janusgraph.*` environment variable applied on top, the same way the image's entrypoint builds
-// the server's configuration. It is idempotent: what exists is left alone, what is missing is
-// created, and an index left half-built by an earlier run is registered and reindexed. It exits 0
-// once every index is ENABLED and 1 on any error.
+// Two ways it runs, the same file both times:
+//   * as the start-up script of JanusGraph Server (janusgraph-server.yaml, ScriptFileGremlinPlugin):
+//     `make janusgraph` and the tests. The server binds `graph`; the script installs what is
+//     missing and binds the traversal source `g`.
+//   * in the Gremlin Console of the janusgraph/janusgraph image (docker-compose.yml):
+//         bin/gremlin.sh -e /opt/tagline/schema.groovy
+//     There is no `graph`, so the script opens it itself (embedded) from the image's properties
+//     template, conf/janusgraph-${JANUS_PROPS_TEMPLATE}-server.properties, with every
+//     `janusgraph.*` environment variable applied on top, and exits 0 or 1.
+// It is idempotent: what exists is left alone, what is missing is created, and an index left
+// half-built by an earlier run is registered and reindexed, until every index is ENABLED.
 //
 // The unique key of vertices and edges is the property `uid` (graph/schema.py KEY): JanusGraph
 // reserves the names key, vertex, edge, element, property and label.
 //
-// Written for the console's line-by-line evaluation: after the imports, the work is one try block, so
-// the console sees a single statement.
+// What the store looks up, and the index that answers it:
+//   has('uid', k) / has('uid', within(...)) on V and E    byKey (unique), byEdgeKey
+//   has('tags_pending', true)                               byTagsPending
+//   hasLabel('dataset').has('declared_source', true)        byDeclaredSource
+//   audit log filters: column, tag, actor; `at` ranges      byAuditColumn/Tag/Actor, auditSearch (Lucene)
+//   hasLabel('derives').has('expires_at', lte(now))         edgeSearch (Lucene)
+//   namespace + name                                         byNamespaceName
+// Written for the console's line-by-line evaluation: after the imports, the work is one try block.
 
 import java.time.temporal.ChronoUnit
 import org.apache.tinkerpop.gremlin.structure.Edge
@@ -25,11 +32,13 @@ import org.janusgraph.core.Cardinality
 import org.janusgraph.core.JanusGraphFactory
 import org.janusgraph.core.Multiplicity
 import org.janusgraph.core.schema.ConsistencyModifier
+import org.janusgraph.core.schema.Mapping
 import org.janusgraph.core.schema.SchemaAction
 import org.janusgraph.core.schema.SchemaStatus
 import org.janusgraph.graphdb.database.management.ManagementSystem
 
-graph = null
+def standalone = false
+try { graph } catch (MissingPropertyException ignored) { standalone = true; graph = null }
 
 try {
     def keyName = 'uid'
@@ -39,70 +48,72 @@ try {
     // Times are ISO-8601 UTC strings, as the Python store writes them. Properties not listed here
     // are created on first use by JanusGraph's automatic schema.
     def propertyKeys = [
-        (keyName)      : String,
-        namespace      : String,
-        name           : String,
-        dataset        : String,
-        field          : String,
-        data_type      : String,
-        kind           : String,
-        description    : String,
-        schedule       : String,
-        last_run_at    : String,
-        last_run_state : String,
-        job            : String,
-        type           : String,
-        subtype        : String,
-        masking        : Boolean,
-        expression     : String,
-        first_seen     : String,
-        last_seen      : String,
-        last_at        : String,
-        expires_at     : String,
-        lineage_in     : String,
-        lineage_out    : String,
-        tags_declared  : String,
-        tags_blocked   : String,
-        tags_effective : String,
-        tags_pending   : Boolean,
-        sensitivity    : String,
-        at             : String,
-        actor          : String,
-        column         : String,
-        tag            : String,
-        change         : String,
-        cause          : String
+        (keyName)       : String,
+        namespace       : String,
+        name            : String,
+        dataset         : String,
+        field           : String,
+        data_type       : String,
+        kind            : String,
+        description     : String,
+        schedule        : String,
+        last_run_at     : String,
+        last_run_state  : String,
+        job             : String,
+        type            : String,
+        subtype         : String,
+        masking         : Boolean,
+        expression      : String,
+        first_seen      : String,
+        last_seen       : String,
+        last_at         : String,
+        expires_at      : String,
+        lineage_in      : String,
+        lineage_out     : String,
+        tags_declared   : String,
+        tags_blocked    : String,
+        tags_effective  : String,
+        tags_pending    : Boolean,
+        declared_source : Boolean,
+        sensitivity     : String,
+        at              : String,
+        actor           : String,
+        column          : String,
+        tag             : String,
+        change          : String,
+        cause           : String
     ]
     def indexTimeoutMinutes = (System.getenv('TAGLINE_INDEX_TIMEOUT_MINUTES') ?: '10') as long
 
-    // ---- open the graph, waiting for the storage backend if it is not answering yet ----------
-    def janusHome = System.getenv('JANUS_HOME') ?: '/opt/janusgraph'
-    def template = System.getenv('JANUS_PROPS_TEMPLATE') ?: 'cql-es'
-    def propsFile = new File(janusHome + '/conf/janusgraph-' + template + '-server.properties')
-    def settings = new LinkedHashMap<String, String>()
-    if (propsFile.exists()) {
-        def props = new Properties()
-        propsFile.withInputStream { props.load(it) }
-        props.stringPropertyNames().each { k -> if (k != 'gremlin.graph') settings[k] = props.getProperty(k) }
-    } else {
-        println "no properties template at " + propsFile + "; using janusgraph.* environment variables only"
-    }
-    System.getenv().each { k, v ->
-        if (k.startsWith('janusgraph.') && v) settings[k.substring('janusgraph.'.length())] = v
-    }
-    println "opening graph: storage " + settings['storage.backend'] + " at " + settings['storage.hostname'] +
-        ", index backend " + settings['index.search.backend'] + " at " + settings['index.search.hostname']
-
-    def attempts = (System.getenv('TAGLINE_STORAGE_ATTEMPTS') ?: '30') as int
-    for (int attempt = 1; graph == null; attempt++) {
-        try {
-            def builder = JanusGraphFactory.build()
-            settings.each { k, v -> builder.set(k, v) }
-            graph = builder.open()
-        } catch (Exception e) {
-            if (attempt >= attempts) throw e
-            println "storage not ready (attempt " + attempt + "/" + attempts + "): " + e.getMessage()
-            Thread.sleep(5000)
+    // ---- console only: open the graph, waiting for the storage backend if it is not answering yet
+    if (standalone) {
+        def janusHome = System.getenv('JANUS_HOME') ?: '/opt/janusgraph'
+        def template = System.getenv('JANUS_PROPS_TEMPLATE') ?: 'cql-es'
+        def propsFile = new File(janusHome + '/conf/janusgraph-' + template + '-server.properties')
+        def settings = new LinkedHashMap<String, String>()
+        if (propsFile.exists()) {
+            def props = new Properties()
+            propsFile.withInputStream { props.load(it) }
+            props.stringPropertyNames().each { k -> if (k != 'gremlin.graph') settings[k] = props.getProperty(k) }
+        } else {
+            println "no properties template at " + propsFile + "; using janusgraph.* environment variables only"
+        }
+        System.getenv().each { k, v ->
+            if (k.startsWith('janusgraph.') && v) settings[k.substring('janusgraph.'.length())] = v
+        }
+        println "opening graph: storage " + settings['storage.backend'] + " at " + settings['storage.hostname'] +
+            ", index backend " + settings['index.search.backend'] + " at " + settings['index.search.hostname']
+        def attempts = (System.getenv('TAGLINE_STORAGE_ATTEMPTS') ?: '30') as int
+        for (int attempt = 1; graph == null; attempt++) {
+            try {
+                def builder = JanusGraphFactory.build()
+                settings.each { k, v -> builder.set(k, v) }
+                graph = builder.open()
+            } catch (Exception e) {
+                if (attempt >= attempts) throw e
+                println "storage not ready (attempt " + attempt + "/" + attempts + "): " + e.getMessage()
+                Thread.sleep(5000)
+            }
         }
     }
     graph.tx().rollback()
@@ -135,23 +146,44 @@ try {
         }
     }
 
-    // ---- composite indexes: created in the same transaction as new keys they are ENABLED at once --
+    // ---- indexes: created in the same transaction as new keys they are ENABLED at once ---------
+    def key = { String n -> mgmt.getPropertyKey(n) }
     if (!mgmt.containsGraphIndex('byKey')) {
-        def byKey = mgmt.buildIndex('byKey', Vertex.class).addKey(mgmt.getPropertyKey(keyName)).unique().buildCompositeIndex()
+        def byKey = mgmt.buildIndex('byKey', Vertex.class).addKey(key(keyName)).unique().buildCompositeIndex()
         mgmt.setConsistency(byKey, ConsistencyModifier.LOCK)
         made << ('unique composite index byKey(' + keyName + ') with LOCK consistency')
     }
     if (!mgmt.containsGraphIndex('byEdgeKey')) {
-        mgmt.buildIndex('byEdgeKey', Edge.class).addKey(mgmt.getPropertyKey(keyName)).buildCompositeIndex()
+        // JanusGraph refuses unique() on an edge index ("Unique indexes can only be created on
+        // vertices"); an edge's key is unique because the writer looks it up before adding it.
+        mgmt.buildIndex('byEdgeKey', Edge.class).addKey(key(keyName)).buildCompositeIndex()
         made << ('composite edge index byEdgeKey(' + keyName + ')')
     }
-    if (!mgmt.containsGraphIndex('byNamespaceName')) {
-        mgmt.buildIndex('byNamespaceName', Vertex.class).addKey(mgmt.getPropertyKey('namespace')).addKey(mgmt.getPropertyKey('name')).buildCompositeIndex()
-        made << 'composite index byNamespaceName(namespace, name)'
+    def composite = { String indexName, List<String> keys, String onlyLabel ->
+        if (!mgmt.containsGraphIndex(indexName)) {
+            def builder = mgmt.buildIndex(indexName, Vertex.class)
+            keys.each { builder.addKey(key(it)) }
+            if (onlyLabel != null) builder.indexOnly(mgmt.getVertexLabel(onlyLabel))
+            builder.buildCompositeIndex()
+            made << ('composite index ' + indexName + '(' + keys.join(', ') + ')')
+        }
     }
-    if (!mgmt.containsGraphIndex('byTagsPending')) {
-        mgmt.buildIndex('byTagsPending', Vertex.class).addKey(mgmt.getPropertyKey('tags_pending')).buildCompositeIndex()
-        made << 'composite index byTagsPending(tags_pending): columns whose tags await propagation'
+    composite('byNamespaceName', ['namespace', 'name'], null)
+    composite('byTagsPending', ['tags_pending'], null)
+    composite('byDeclaredSource', ['declared_source'], 'dataset')
+    composite('byAuditColumn', ['column'], 'audit')
+    composite('byAuditTag', ['tag'], 'audit')
+    composite('byAuditActor', ['actor'], 'audit')
+    // Range conditions (`at` between two times, `expires_at` before now) need the mixed index.
+    if (!mgmt.containsGraphIndex('auditSearch')) {
+        mgmt.buildIndex('auditSearch', Vertex.class).addKey(key('at'), Mapping.STRING.asParameter())
+            .indexOnly(mgmt.getVertexLabel('audit')).buildMixedIndex('search')
+        made << 'mixed index auditSearch(at)'
+    }
+    if (!mgmt.containsGraphIndex('edgeSearch')) {
+        mgmt.buildIndex('edgeSearch', Edge.class).addKey(key('expires_at'), Mapping.STRING.asParameter())
+            .buildMixedIndex('search')
+        made << 'mixed edge index edgeSearch(expires_at)'
     }
     mgmt.commit()
     if (made.isEmpty()) {
@@ -161,6 +193,8 @@ try {
     }
 
     // ---- bring every index to ENABLED ------------------------------------------------------------
+    def indexNames = ['byKey', 'byEdgeKey', 'byNamespaceName', 'byTagsPending', 'byDeclaredSource',
+                      'byAuditColumn', 'byAuditTag', 'byAuditActor', 'auditSearch', 'edgeSearch']
     def statusesOf = { String indexName ->
         def m = graph.openManagement()
         def index = m.getGraphIndex(indexName)
@@ -176,7 +210,7 @@ try {
                 "mgmt.getOpenInstances() and remove it with mgmt.forceCloseInstance(id).")
         }
     }
-    ['byKey', 'byEdgeKey', 'byNamespaceName', 'byTagsPending'].each { indexName ->
+    indexNames.each { indexName ->
         def statuses = statusesOf(indexName)
         if (statuses.contains(SchemaStatus.DISABLED)) {
             throw new IllegalStateException("index " + indexName + " is DISABLED; remove it before running this script again")
@@ -189,23 +223,28 @@ try {
             awaitIndex(indexName, [SchemaStatus.REGISTERED, SchemaStatus.ENABLED])
         }
         if (!statusesOf(indexName).every { it == SchemaStatus.ENABLED }) {
-            println "index " + indexName + " is REGISTERED; reindexing existing vertices"
+            println "index " + indexName + " is REGISTERED; reindexing existing elements"
             def m = graph.openManagement()
             m.updateIndex(m.getGraphIndex(indexName), SchemaAction.REINDEX).get()
             m.commit()
         }
         awaitIndex(indexName, [SchemaStatus.ENABLED])
-        println "index " + indexName + ": ENABLED"
     }
-
-    graph.close()
-    graph = null
-    println "schema ready"
+    println "schema ready: indexes " + indexNames.join(', ') + " ENABLED"
 } catch (Throwable t) {
     System.err.println("schema setup failed: " + t)
     t.printStackTrace()
-    try { if (graph != null) graph.close() } catch (Throwable ignored) { }
+    // In the server too: a server without its schema would serve scans or lose the uniqueness of
+    // keys, so it stops rather than starts half-configured.
+    try { if (standalone && graph != null) graph.close() } catch (Throwable ignored) { }
     System.exit(1)
 }
 
-System.exit(0)
+if (standalone) {
+    graph.close()
+    System.exit(0)
+}
+
+// In the server, the map a start-up script ends with becomes global bindings: here the traversal
+// source the Python store connects to (`DriverRemoteConnection(url, 'g')`).
+[g : graph.traversal()]

@@ -1,4 +1,4 @@
-"""The store on a real GremLite file: idempotent writes, persistence, cycles, limits, dead letter."""
+"""The store on both engines (a GremLite file, a real JanusGraph): idempotent writes, persistence, cycles, limits, dead letter."""
 
 from __future__ import annotations
 
@@ -116,14 +116,14 @@ def test_failures_are_kept_once_and_a_failed_batch_writes_nothing(store: GraphSt
     assert store.counts() == before
 
 
-def test_another_process_writing_is_seen_without_reopening(store: GraphStore, store_path: str) -> None:
+def test_another_process_writing_is_seen_without_reopening(store: GraphStore) -> None:
     store.write(chain_batch())
     writer = (
         "import sys; from tagline.graph.store import GraphStore; from tests.conftest import col, derive;"
         "from tagline.graph.model import LineageBatch;"
         "s = GraphStore(sys.argv[1]); s.write(LineageBatch(edges=[derive(col('db.c','z'), col('db.d','w'))])); s.close()"
     )
-    subprocess.run([sys.executable, "-c", writer, store_path], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+    subprocess.run([sys.executable, "-c", writer, store.location], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
     start = store.find([col("db.a", "x").key])[col("db.a", "x").key].id
     walked = store.lineage([start], "out", depth=5)
     assert {v.props["dataset"] for v in walked.vertices.values()} == {"db.b", "db.c", "db.d"}

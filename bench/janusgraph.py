@@ -1,0 +1,174 @@
+"""JanusGraph (BerkeleyJE + Lucene, one local server) beside GremLite, in the same run: ingest rate
+and lineage latency over HTTP on the same synthetic warehouse.
+
+1. Plans a warehouse with ``warehouse_gen`` and builds its ``LineageBatch`` (no SQL parsing).
+2. For each engine: an empty store (a temporary GremLite file; a JanusGraph Server started from
+   deploy/janusgraph on a free port with a temporary data folder, as the tests do), then
+   ``GraphStore.write`` of the batch in chunks of ``--chunk`` column edges, one transaction each,
+   timed: column edges/s and elements (vertices + edges) /s.
+3. ``tagline serve`` on that store and the four lineage queries of ``lineage_latency.py`` (nested
+   and flat, upstream from mart columns and downstream from source columns), the same columns on
+   both engines; p50/p95 and store round trips per query.
+
+Usage::
+
+    python bench/janusgraph.py                          # ~3,000 columns, 20 columns per query
+    python bench/janusgraph.py --target-columns 10000 --samples 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lineage_latency import Kind, ask, flat_query, measure, nested_query, pct, report, start_server, stop_server  # noqa: E402
+from warehouse_gen import generate, tables_for_columns  # noqa: E402
+
+from tagline.graph.model import LineageBatch  # noqa: E402
+from tagline.graph.store import GraphStore  # noqa: E402
+from tests import janusgraph_server  # noqa: E402
+
+
+@dataclass
+class Ingest:
+    engine: str
+    edges: int
+    elements: int
+    seconds: float
+    disk_mb: float = 0.0
+
+    @property
+    def edges_per_s(self) -> float:
+        return self.edges / self.seconds
+
+    @property
+    def ms_per_edge(self) -> float:
+        return self.seconds * 1000 / self.edges
+
+
+def chunks(batch: LineageBatch, size: int) -> list[LineageBatch]:
+    return [LineageBatch(edges=batch.edges[i : i + size]) for i in range(0, len(batch.edges), size)]
+
+
+def ingest(engine: str, location: str, parts: list[LineageBatch]) -> Ingest:
+    store = GraphStore(location)
+    edges = elements = 0
+    started = time.perf_counter()
+    try:
+        for part in parts:
+            written = store.write(part, kind="bench")
+            edges += sum(1 for e in part.edges)
+            elements += written.vertices_created + written.edges_created
+    finally:
+        store.close()
+    return Ingest(engine, edges, elements, time.perf_counter() - started)
+
+
+def disk_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
+def query(location: str, kinds: list[Kind], warm: dict[str, list], log: Path, budget_s: float) -> None:
+    process, url = start_server(location, log)
+    try:
+        with httpx.Client(base_url=url, timeout=120) as client:
+            for kind in kinds:
+                for col in warm[kind.direction]:
+                    ask(client, kind, col)
+            deadline = time.monotonic() + budget_s
+            for kind in kinds:
+                measure(client, kind, deadline)
+    finally:
+        stop_server(process)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--target-columns", type=int, default=3_000, help="about this many columns [3000]")
+    parser.add_argument("--columns", type=int, default=25, help="about this many columns per table [25]")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--chunk", type=int, default=500, help="column edges per write transaction [500]")
+    parser.add_argument("--samples", type=int, default=20, help="columns asked about per query [20]")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up requests per query [3]")
+    parser.add_argument("--depth", type=int, default=5, help="lineage depth [5]")
+    parser.add_argument("--budget", type=float, default=120, help="seconds allowed per engine for queries [120]")
+    args = parser.parse_args(argv)
+    if not janusgraph_server.available():
+        print(janusgraph_server.MISSING, file=sys.stderr)
+        return 2
+
+    wh = generate(tables_for_columns(args.target_columns, args.columns), args.columns, seed=args.seed)
+    batch = wh.lineage_batch()
+    parts = chunks(batch, args.chunk)
+    print(f"warehouse: {wh.describe()}; {len(batch.edges):,} column edges in {len(parts)} transactions "
+          f"(seed {args.seed}, {os.cpu_count()} cores)")
+    rng = random.Random(args.seed)
+    last = [wh.column_ref(t, c) for t in wh.level(wh.last_level) for c in t.columns]
+    fed = {e.source.key for e in batch.edges}
+    sources = [ref for t in wh.level(0) for c in t.columns if (ref := wh.column_ref(t, c)).key in fed]
+    picked_last = rng.sample(last, min(len(last), args.samples + args.warmup))
+    picked_src = rng.sample(sources, min(len(sources), args.samples + args.warmup))
+    warm = {"upstream": picked_last[: args.warmup], "downstream": picked_src[: args.warmup]}
+
+    def kinds() -> list[Kind]:
+        d = args.depth
+        return [
+            Kind(f"up nested x{d} (last)", nested_query("upstream", d), "upstream", True, picked_last[args.warmup:]),
+            Kind(f"up flat depth {d} (last)", flat_query("upstream", d), "upstream", False, picked_last[args.warmup:]),
+            Kind(f"down nested x{d} (src)", nested_query("downstream", d), "downstream", True, picked_src[args.warmup:]),
+            Kind(f"down flat depth {d} (src)", flat_query("downstream", d), "downstream", False, picked_src[args.warmup:]),
+        ]
+
+    results: list[tuple[Ingest, list[Kind]]] = []
+    with tempfile.TemporaryDirectory(prefix="tagline-bench-") as tmp:
+        gremlite = str(Path(tmp) / "tagline.db")
+        loaded = ingest("GremLite", gremlite, parts)
+        loaded.disk_mb = sum(f.stat().st_size for f in Path(tmp).glob("tagline.db*")) / 1e6
+        asked = kinds()
+        query(gremlite, asked, warm, Path(tmp) / "serve-gremlite.log", args.budget)
+        results.append((loaded, asked))
+
+        started = time.perf_counter()
+        server = janusgraph_server.start(Path(tmp) / "janusgraph")
+        print(f"JanusGraph Server answered after {time.perf_counter() - started:.1f} s")
+        try:
+            loaded = ingest("JanusGraph", server.url, parts)
+            loaded.disk_mb = disk_mb(server.data / "berkeleyje") + disk_mb(server.data / "lucene")
+            asked = kinds()
+            query(server.url, asked, warm, Path(tmp) / "serve-janusgraph.log", args.budget)
+            results.append((loaded, asked))
+        finally:
+            server.stop()
+
+    print()
+    print(f"{'engine':<11} {'column edges':>12} {'elements':>9} {'seconds':>8} {'edges/s':>8} {'ms/edge':>8} "
+          f"{'disk MB':>8} {'B/element':>9}")
+    for loaded, _ in results:
+        print(f"{loaded.engine:<11} {loaded.edges:>12,} {loaded.elements:>9,} {loaded.seconds:>8.1f} "
+              f"{loaded.edges_per_s:>8,.0f} {loaded.ms_per_edge:>8.2f} {loaded.disk_mb:>8.1f} "
+              f"{loaded.disk_mb * 1e6 / max(loaded.elements, 1):>9,.0f}")
+    for loaded, asked in results:
+        print(f"\nlineage over HTTP, {loaded.engine}:")
+        report(asked)
+    print("\nsummary: " + "; ".join(
+        f"{loaded.engine} ingest {loaded.edges_per_s:,.0f} column edges/s, "
+        + ", ".join(f"{k.name} p50 {statistics.median(k.latencies_ms):.0f} ms p95 {pct(k.latencies_ms, 95):.0f} ms"
+                    for k in asked if k.latencies_ms)
+        for loaded, asked in results))
+    return 0 if all(k.latencies_ms for _, asked in results for k in asked) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Start JanusGraph Server in the foreground from the Maven Central artifacts pinned in pom.xml.
+#
+#   JANUSGRAPH_DATA         where the graph (BerkeleyJE) and its index (Lucene) live  [./data/janusgraph]
+#   JANUSGRAPH_PORT         the port of ws://127.0.0.1:PORT/gremlin                   [8182]
+#   JANUSGRAPH_FORCE_INDEX  true: a query no index answers fails instead of scanning [false]
+#   JANUSGRAPH_HEAP         the JVM's maximum heap                                   [1g]
+#
+# The first run resolves the artifacts into ~/.m2 (a few minutes); later runs resolve nothing and
+# reuse the class path written under build/janusgraph/. The server applies schema.groovy as it
+# starts, so the graph is ready for Tagline once the port answers.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+data="${JANUSGRAPH_DATA:-./data/janusgraph}"
+mkdir -p "$data"
+data="$(cd "$data" && pwd)"
+port="${JANUSGRAPH_PORT:-8182}"
+force_index="${JANUSGRAPH_FORCE_INDEX:-false}"
+heap="${JANUSGRAPH_HEAP:-1g}"
+
+command -v java >/dev/null || { echo "JanusGraph needs Java >= 17 (java not found)" >&2; exit 2; }
+command -v mvn >/dev/null || { echo "JanusGraph needs Maven (mvn not found)" >&2; exit 2; }
+
+classpath_file="$root/build/janusgraph/classpath.txt"
+if [[ ! -s "$classpath_file" || "$here/pom.xml" -nt "$classpath_file" ]]; then
+    mkdir -p "$(dirname "$classpath_file")"
+    echo "resolving JanusGraph from Maven Central into ~/.m2 (first run only)" >&2
+    mvn -q -B -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$classpath_file.tmp" >&2
+    mv "$classpath_file.tmp" "$classpath_file"
+fi
+
+conf="$data/conf"
+mkdir -p "$conf"
+sed -e "s|@DATA@|$data|g" -e "s|@FORCE_INDEX@|$force_index|g" \
+    "$here/janusgraph.properties" > "$conf/janusgraph.properties"
+sed -e "s|@PORT@|$port|g" -e "s|@PROPERTIES@|$conf/janusgraph.properties|g" -e "s|@SCHEMA@|$here/schema.groovy|g" \
+    "$here/janusgraph-server.yaml" > "$conf/janusgraph-server.yaml"
+
+# The --add-opens flags TinkerPop documents for Gremlin Server on Java 17 (its serializers reach
+# into these JDK packages by reflection).
+exec java -Xms256m -Xmx"$heap" \
+    --add-opens=java.base/java.io=ALL-UNNAMED \
+    --add-opens=java.base/java.nio=ALL-UNNAMED \
+    --add-opens=java.base/sun.nio.cs=ALL-UNNAMED \
+    --add-opens=java.base/java.lang=ALL-UNNAMED \
+    --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
+    --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+    --add-opens=java.base/java.util=ALL-UNNAMED \
+    --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+    --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+    --add-opens=java.base/java.net=ALL-UNNAMED \
+    -Dlog4j.configuration="file:$here/log4j.properties" \
+    -cp "$(cat "$classpath_file")" \
+    org.janusgraph.graphdb.server.JanusGraphServer "$conf/janusgraph-server.yaml"

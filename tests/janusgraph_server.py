@@ -1,0 +1,145 @@
+"""A real JanusGraph Server for the tests, started from the same files as `make janusgraph`.
+
+deploy/janusgraph/run.sh resolves the pinned Maven artifacts (into ~/.m2, once), starts the server
+on a free port with its data in a temporary folder, and applies schema.groovy as it starts. The
+server is ready when the traversal source `g` answers, which happens only after the schema
+script has finished and bound it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
+from gremlin_python.process.anonymous_traversal import traversal
+from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
+
+RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "janusgraph" / "run.sh"
+REQUIRE_ENV = "TAGLINE_REQUIRE_JANUSGRAPH"
+FORCE_INDEX_ENV = "TAGLINE_JANUSGRAPH_FORCE_INDEX"
+MISSING = (
+    "JanusGraph tests need Java >= 17 and Maven: install them, "
+    f"or set {REQUIRE_ENV}=1 to make this a failure"
+)
+# The first start on a fresh machine resolves ~130 artifacts from Maven Central.
+START_TIMEOUT_S = float(os.environ.get("TAGLINE_JANUSGRAPH_START_TIMEOUT", "900"))
+
+
+def required() -> bool:
+    return os.environ.get(REQUIRE_ENV, "") not in ("", "0")
+
+
+def java_major() -> int | None:
+    java = shutil.which("java")
+    if java is None:
+        return None
+    result = subprocess.run([java, "-version"], capture_output=True, text=True)
+    text = result.stderr or result.stdout
+    try:
+        quoted = text.split('"')[1]
+        return int(quoted.split(".")[0])
+    except (IndexError, ValueError):
+        return None
+
+
+def available() -> bool:
+    major = java_major()
+    return major is not None and major >= 17 and shutil.which("mvn") is not None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class JanusGraphServer:
+    url: str
+    port: int
+    data: Path
+    log: Path
+    process: subprocess.Popen[bytes]
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def restart(self) -> None:
+        """Start the server again on the same port and data (after :meth:`stop`)."""
+        self.process = _spawn(self.data, self.port, self.log)
+        _wait_ready(self)
+
+
+def _spawn(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "JANUSGRAPH_DATA": str(data),
+        "JANUSGRAPH_PORT": str(port),
+        "JANUSGRAPH_FORCE_INDEX": "true" if os.environ.get(FORCE_INDEX_ENV, "") not in ("", "0") else "false",
+        "JANUSGRAPH_HEAP": os.environ.get("JANUSGRAPH_HEAP", "1g"),
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen([str(RUN_SH)], stdout=out, stderr=subprocess.STDOUT, env=env)
+
+
+def answers(url: str) -> bool:
+    """Whether the server runs and its traversal source `g` (bound by schema.groovy) answers."""
+    try:
+        remote = DriverRemoteConnection(url, "g", message_serializer=JanusGraphBinarySerializersV1())
+    except Exception:  # connection refused and the like: not up yet
+        return False
+    try:
+        return traversal().with_remote(remote).inject(1).next() == 1
+    except Exception:  # noqa: BLE001 - a server still starting answers with assorted errors
+        return False
+    finally:
+        remote.close()
+
+
+def _wait_ready(server: JanusGraphServer) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"JanusGraph Server exited with {server.process.returncode}:\n{server.log_tail()}")
+        if answers(server.url):
+            return
+        time.sleep(0.5)
+    server.stop()
+    raise RuntimeError(f"JanusGraph Server did not answer within {START_TIMEOUT_S:.0f} s:\n{server.log_tail()}")
+
+
+def start(data: Path) -> JanusGraphServer:
+    """Start a server on a free port with its graph under ``data``; return once it answers."""
+    data.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = data / "server.log"
+    server = JanusGraphServer(
+        url=f"ws://127.0.0.1:{port}/gremlin", port=port, data=data, log=log, process=_spawn(data, port, log)
+    )
+    _wait_ready(server)
+    return server
+
+
+def clear(url: str) -> None:
+    """Drop every vertex (and so every edge): each test starts on an empty graph."""
+    remote = DriverRemoteConnection(url, "g", message_serializer=JanusGraphBinarySerializersV1())
+    try:
+        traversal().with_remote(remote).V().drop().iterate()
+    finally:
+        remote.close()
