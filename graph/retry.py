@@ -2,8 +2,10 @@
 
 JanusGraph takes locks for the unique index on `uid` (consistency LOCK). When two writers create or
 change the same key at once, one of them fails at commit with a PermanentLockingException or a
-TemporaryLockingException; its transaction is rolled back whole, so running the same work again is
-safe and usually succeeds. The server returns the exception only as text, so it is recognised by
+TemporaryLockingException (storage backends locked by JanusGraph, such as Cassandra), or, on
+BerkeleyJE with SERIALIZABLE isolation, with BerkeleyJE's LockTimeoutException or
+LockConflictException (seen when two sessions insert the same index entry); its transaction is
+rolled back whole, so running the same work again is safe and usually succeeds. The server returns the exception only as text, so it is recognised by
 its class name in the message. GremLite serialises writers with SQLite's lock and never raises it.
 """
 
@@ -16,7 +18,12 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-LOCK_CONFLICT_MARKERS = ("PermanentLockingException", "TemporaryLockingException")
+LOCK_CONFLICT_MARKERS = (
+    "PermanentLockingException",
+    "TemporaryLockingException",
+    "LockTimeoutException",
+    "LockConflictException",
+)
 ATTEMPTS = 5
 FIRST_DELAY_S = 0.05
 MAX_DELAY_S = 1.0
