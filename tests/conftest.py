@@ -39,7 +39,7 @@ def janusgraph_url(janusgraph: janusgraph_server.JanusGraphServer) -> str:
     return janusgraph.url
 
 
-@pytest.fixture(params=["gremlite", "janusgraph"])
+@pytest.fixture(params=["gremlite", pytest.param("janusgraph", marks=pytest.mark.engine)])
 def store_location(request: pytest.FixtureRequest, store_path: str) -> str:
     """Where the `store` fixture's graph lives: a GremLite file, or an emptied JanusGraph."""
     if request.param == "gremlite":

@@ -15,6 +15,8 @@ import pytest
 from tests import janusgraph_server
 from tests.e2e.conftest import Server, run_cli, start_server, stop_server
 
+pytestmark = pytest.mark.engine
+
 SHOP = "mysql://orders-db:3306"
 WAREHOUSE = "hive://warehouse"
 MARTS = "redshift://analytics.eu-west-1:5439"

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from tagline.graph.model import LineageBatch
 from tagline.graph.store import GraphStore
 from tests import janusgraph_server
 from tests.conftest import col, derive
 
 
+@pytest.mark.engine
 def test_racing_writers_both_succeed_and_keys_stay_unique(janusgraph_url: str) -> None:
     janusgraph_server.clear(janusgraph_url)
     batch = LineageBatch(edges=[derive(col("db.src", f"c{i}"), col("db.dst", f"c{i}")) for i in range(20)])
