@@ -62,6 +62,8 @@ def progress_bar() -> Progress:
 
 
 def print_report(report: IngestReport, unit: str = "statements") -> None:
+    """Say what an ingest did; when anything failed, exit with status 1, so that a pipeline
+    running the command notices (what did not fail has landed, and the failures are kept)."""
     console.print(
         f"{report.statements} {unit}, {report.edges_created} new edges, "
         f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
@@ -71,6 +73,8 @@ def print_report(report: IngestReport, unit: str = "statements") -> None:
     for rejected in report.rejected_tags:
         errors.print(f"[yellow]tag refused:[/yellow] {escape(rejected)}")
     print_failures(report.failures)
+    if report.failures:
+        raise typer.Exit(1)
 
 
 def print_failures(failures: list[Failure]) -> None:

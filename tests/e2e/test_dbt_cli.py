@@ -54,8 +54,8 @@ def test_a_failing_model_is_dead_lettered_and_replays_with_a_fixed_catalog(serve
     broken["compiled_code"] = "select customer_id from from"
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     result = run_cli("ingest", "dbt", "--manifest", str(tmp_path / "manifest.json"),
-                     "--catalog", str(FIXTURE / "catalog.json"), "--namespace", NS, "--store", server.store)
-    assert "2 failed" in result.stdout
+                     "--catalog", str(FIXTURE / "catalog.json"), "--namespace", NS, "--store", server.store, check=False)
+    assert result.returncode == 1 and "2 failed" in result.stdout
     assert "model.shop.customer_orders models/customer_orders.sql: parse error" in result.stderr
     assert "discount" in result.stderr
     listed = run_cli("deadletter", "list", "--store", server.store).stdout

@@ -233,7 +233,8 @@ def test_bad_statement_is_reported_kept_and_replayed(server: Server, tmp_path: P
         "INSERT INTO crm.account_names SELECT name FROM crm.accounts;\n"
     )
     args = ["ingest", "sql", str(sql), "--dialect", "postgres", "--namespace", "pg://crm", "--catalog", str(catalog)]
-    result = run_cli(*args, "--store", server.store)
+    result = run_cli(*args, "--store", server.store, check=False)
+    assert result.returncode == 1, "an ingest with failures must say so in its exit status"
     assert "4 statements" in result.stdout and "2 failed" in result.stdout
     assert re.search(r"accounts\.sql statement 2, line 2: .*", result.stderr)
     assert re.search(r"accounts\.sql statement 3, line 3: .*region", result.stderr)
