@@ -27,11 +27,12 @@ from tagline.api.cli_common import (
     progress_bar,
 )
 from tagline.api.demo import default_examples_dir, load_demo, read_manifest
-from tagline.api.ingestion import STDIN, SqlOptions, ingest_sql_texts
+from tagline.api.ingestion import STDIN, SqlOptions, ingest_sql_texts, unreadable_file
 from tagline.api.render import lineage_tree
 from tagline.api.replay import ReplayOverrides, replay
 from tagline.api.settings import Settings
-from tagline.graph.model import column_key
+from tagline.graph.model import LineageBatch, column_key
+from tagline.ingest.text import UndecodableText, decode_utf8
 
 app = typer.Typer(
     help="Tagline: column-level lineage with sensitivity tags that follow the data.",
@@ -107,8 +108,11 @@ def parse_namespace_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def read_sources(paths: list[str]) -> list[tuple[str, str]]:
+def read_sources(paths: list[str]) -> tuple[list[tuple[str, str]], dict[str, UndecodableText]]:
+    """The text of each SQL file named (folders: their *.sql), and the files that are not UTF-8,
+    which fail alone: the others are still ingested."""
     sources = []
+    unreadable: dict[str, UndecodableText] = {}
     for path in paths:
         if path == STDIN:
             sources.append((STDIN, sys.stdin.read()))
@@ -118,8 +122,11 @@ def read_sources(paths: list[str]) -> list[tuple[str, str]]:
         for f in files:
             if not f.is_file():
                 raise fail(f"no such file: {f}")
-            sources.append((str(f), f.read_text()))
-    return sources
+            try:
+                sources.append((str(f), decode_utf8(f.read_bytes(), str(f))))
+            except UndecodableText as exc:
+                unreadable[str(f)] = exc
+    return sources, unreadable
 
 
 @ingest_app.command("sql")
@@ -142,7 +149,7 @@ def ingest_sql(
         catalog=load_catalog(catalog),
         namespace_map=parse_namespace_map(namespace_map),
     )
-    sources = read_sources(paths)
+    sources, unreadable = read_sources(paths)
     graph = open_store(store)
     try:
         with progress_bar() as progress:
@@ -152,6 +159,10 @@ def ingest_sql(
                 progress.update(task, advance=1, detail=f"{Path(source).name}: {len(batch.edges)} edges")
 
             report = ingest_sql_texts(graph, sources, options, on_done=done)
+        failures = [unreadable_file(path, error, options) for path, error in unreadable.items()]
+        if failures:
+            graph.write(LineageBatch(failures=failures), kind="sql-file")
+            report.failures.extend(failures)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     finally:

@@ -17,6 +17,7 @@ from tagline.graph.store import GraphStore
 from tagline.graph.writer import WriteResult
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import extract_sql
+from tagline.ingest.text import UndecodableText
 
 DEFAULT_NAMESPACE = "default"
 DEFAULT_JOB_NAMESPACE = "default"
@@ -80,6 +81,24 @@ def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: Inges
     result = store.write(batch, kind=kind)
     report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)
     report.add_tags(govern_written(store, batch, result, actor=f"ingest:{kind}"))
+
+
+def sql_options_of(options: SqlOptions, source: str) -> dict[str, object]:
+    """What replaying a failure of ``source`` needs to know of the options it was ingested with."""
+    job = options.job_for(source)
+    return {
+        "dialect": options.dialect,
+        "namespace": options.namespace,
+        "job": {"namespace": job.namespace, "name": job.name},
+        "catalog": options.catalog.to_mapping() if options.catalog is not None else None,
+        "namespace_map": dict(options.namespace_map) or None,
+    }
+
+
+def unreadable_file(path: str, error: UndecodableText, options: SqlOptions) -> Failure:
+    """A SQL file that could not be read as text: kept, so that replay reads it again from disk."""
+    return Failure(source=path, location="whole file", reason=str(error), payload="",
+                   options={**sql_options_of(options, path), "path": path})
 
 
 def sql_batch(text: str, source: str, options: SqlOptions) -> LineageBatch:

@@ -30,8 +30,14 @@ class Metrics:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 
+# Any other method a client makes up is counted as OTHER: a label value per made-up method would
+# grow /metrics without bound.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class MetricsMiddleware:
-    """Counts every HTTP request; paths are the app's own routes, so label cardinality stays small."""
+    """Counts every HTTP request; paths are the app's own routes and methods the standard ones, so
+    label cardinality stays small whatever clients send."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics, known_paths: frozenset[str]) -> None:
         self.app = app
@@ -43,6 +49,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"] if scope["path"] in self.known_paths else "other"
+        method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
         status = {"code": 500}
 
         async def record_status(message: Message) -> None:
@@ -54,5 +61,5 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            self.metrics.latency.labels(scope["method"], path).observe(time.perf_counter() - started)
-            self.metrics.requests.labels(scope["method"], path, str(status["code"])).inc()
+            self.metrics.latency.labels(method, path).observe(time.perf_counter() - started)
+            self.metrics.requests.labels(method, path, str(status["code"])).inc()

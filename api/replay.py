@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,6 +14,7 @@ from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import extract_sql
+from tagline.ingest.text import UndecodableText, decode_utf8
 
 Replayer = Callable[[Failure, "ReplayOverrides"], LineageBatch]
 
@@ -38,12 +41,25 @@ def replay_sql(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
     )
 
 
+def replay_sql_file(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
+    """A SQL file that was not UTF-8: read it again from where it was; once it decodes, its
+    statements are extracted as an ingest would."""
+    path = str(failure.options["path"])
+    try:
+        text = decode_utf8(Path(path).read_bytes(), path)
+    except (OSError, UndecodableText) as exc:
+        return LineageBatch(failures=[failure.model_copy(update={"reason": str(exc)})])
+    return replay_sql(failure.model_copy(update={"payload": text}), overrides)
+
+
 def replay_openlineage(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
     return batch_from_payload(failure.payload, failure.source, failure.location)
 
 
 # dbt models are kept as their compiled SQL wrapped in CREATE TABLE|VIEW, with the SQL options.
-REPLAYERS: dict[str, Replayer] = {"sql": replay_sql, "openlineage": replay_openlineage, "dbt": replay_sql}
+REPLAYERS: dict[str, Replayer] = {
+    "sql": replay_sql, "sql-file": replay_sql_file, "openlineage": replay_openlineage, "dbt": replay_sql,
+}
 
 
 @dataclass

@@ -314,3 +314,10 @@ def test_a_cli_ingest_shows_in_the_running_server_within_a_second_and_a_restart_
         assert restarted.graphql(query)["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]
     finally:
         stop_server(restarted)
+
+
+def test_made_up_methods_do_not_grow_the_metrics(loaded: Server) -> None:
+    for n in range(5):
+        httpx.request(f"MADEUP{n}", f"{loaded.url}/graphql", timeout=10)
+    text = httpx.get(f"{loaded.url}/metrics", timeout=10).text
+    assert "MADEUP" not in text and 'method="OTHER"' in text

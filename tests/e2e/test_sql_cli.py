@@ -109,3 +109,27 @@ def test_query_log_accepts_a_plain_sql_file(server: Server, tmp_path: Path) -> N
     job = answer["data"]["job"]
     assert {d["name"] for d in job["inputs"]} == {"shop.orders", "mart.weekly"}
     assert [d["name"] for d in job["outputs"]] == ["mart.weekly"]
+
+
+def test_a_file_that_is_not_utf8_fails_alone_is_kept_and_replays_once_converted(server: Server, tmp_path: Path) -> None:
+    folder = tmp_path / "etl"
+    folder.mkdir()
+    (folder / "a_good.sql").write_text("INSERT INTO mart.good SELECT id FROM src.users;")
+    latin1 = "INSERT INTO mart.caf\u00e9 SELECT id AS caf\u00e9_id FROM src.users;"
+    (folder / "b_latin1.sql").write_bytes(latin1.encode("latin-1"))
+    args = ["ingest", "sql", str(folder), "--dialect", "hive", "--namespace", "hive://wh", "--store", server.store]
+    result = run_cli(*args, check=False)
+    assert result.returncode == 1 and "1 failed" in result.stdout
+    said = " ".join(result.stderr.split())
+    assert "b_latin1.sql is not UTF-8: byte 20 (e9" in said and "Traceback" not in said
+    good = server.graphql('{ column(namespace: "hive://wh", dataset: "mart.good", field: "id") { upstream { source { field } } } }')
+    assert good["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]
+    assert "b_latin1.sql" in run_cli("deadletter", "list", "--store", server.store).stdout
+
+    still = run_cli("deadletter", "replay", "--store", server.store, check=False)
+    assert "0 replayed" in still.stdout and "b_latin1.sql is not UTF-8" in " ".join(still.stderr.split())
+    (folder / "b_latin1.sql").write_text(latin1)  # converted
+    # Other tests of this module left failures of their own, still failing: hence check=False.
+    assert "1 replayed" in run_cli("deadletter", "replay", "--store", server.store, check=False).stdout
+    cafe = server.graphql('{ column(namespace: "hive://wh", dataset: "mart.caf\u00e9", field: "caf\u00e9_id") { upstream { source { field } } } }')
+    assert cafe["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]
