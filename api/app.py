@@ -25,6 +25,7 @@ from tagline.api.gql.schema import build_schema
 from tagline.api.marquez_routes import marquez_routes
 from tagline.api.metrics import Metrics, MetricsMiddleware
 from tagline.api.openlineage_routes import openlineage_routes
+from tagline.api.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.settings import Settings, load_policy
 from tagline.api.store_thread import StoreThread
 from tagline.graph.connection import is_remote
@@ -111,12 +112,20 @@ def create_app(settings: Settings) -> Starlette:
         *marquez_routes(settings, holder),
     ]
     known = frozenset(r.path for r in routes)
+    ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
     return Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
             *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
-            Middleware(AuthMiddleware, ring=KeyRing.configured(settings.api_keys, settings.api_keys_file)),
+            *([] if ring is not None else [same_origin(settings)]),
+            Middleware(AuthMiddleware, ring=ring),
         ],
     )
+
+
+def same_origin(settings: Settings) -> Middleware:
+    """The open mode's guard against web pages (see api/same_origin.py)."""
+    hosts = frozenset({*LOOPBACK_NAMES, host_name(settings.host), *settings.allowed_host_list})
+    return Middleware(SameOriginGuard, hosts=hosts, origins=frozenset(settings.cors_origin_list))

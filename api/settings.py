@@ -37,9 +37,17 @@ class Settings(BaseSettings):
         None, description="comma-separated origins a browser app may call the API from (none by default)"
     )
 
+    allowed_hosts: str | None = Field(
+        None, description="comma-separated extra host names a server without API keys answers to (loopback always)"
+    )
+
     @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in (self.cors_origins or "").split(",") if o.strip()]
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in (self.allowed_hosts or "").split(",") if h.strip()]
 
 
 def load_policy(settings: Settings | None = None) -> Policy:

@@ -321,3 +321,20 @@ def test_made_up_methods_do_not_grow_the_metrics(loaded: Server) -> None:
         httpx.request(f"MADEUP{n}", f"{loaded.url}/graphql", timeout=10)
     text = httpx.get(f"{loaded.url}/metrics", timeout=10).text
     assert "MADEUP" not in text and 'method="OTHER"' in text
+
+
+def test_without_keys_web_pages_cannot_change_or_read_the_server(server: Server) -> None:
+    mutation = '{"query": "mutation { declareTag(column: {namespace: \\"a\\", dataset: \\"b\\", field: \\"c\\"}, tag: \\"pii\\") { field } }"}'
+    simple = httpx.post(f"{server.url}/graphql", content=mutation, headers={"Content-Type": "text/plain"}, timeout=10)
+    assert simple.status_code == 415 and "application/json" in simple.json()["error"]
+    event = httpx.post(f"{server.url}/api/v1/lineage", content="{}", headers={"Content-Type": "text/plain"}, timeout=10)
+    assert event.status_code == 415
+    foreign = httpx.post(f"{server.url}/graphql", content=mutation, timeout=10,
+                         headers={"Content-Type": "application/json", "Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and "evil.example" in foreign.json()["error"]
+    rebound = httpx.get(f"{server.url}/healthz", headers={"Host": "evil.example:8000"}, timeout=10)
+    assert rebound.status_code == 400 and "TAGLINE_ALLOWED_HOSTS" in rebound.json()["error"]
+    assert server.graphql('{ column(namespace: "a", dataset: "b", field: "c") { tags { name } } }')["data"]["column"] is None
+    own = httpx.post(f"{server.url}/graphql", json={"query": "{ namespaces { name } }"}, timeout=10,
+                     headers={"Origin": server.url})
+    assert own.status_code == 200

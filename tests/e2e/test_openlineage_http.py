@@ -116,7 +116,8 @@ def test_duplicates_and_out_of_order_runs(server: Server) -> None:
 
 
 def test_malformed_json_is_a_400_saying_where(server: Server) -> None:
-    response = httpx.post(f"{server.url}/api/v1/lineage", content='{"eventType": "START",\n "run": {', timeout=10)
+    response = httpx.post(f"{server.url}/api/v1/lineage", content='{"eventType": "START",\n "run": {', timeout=10,
+                          headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == "malformed JSON" and body["line"] == 2 and body["column"] > 1
@@ -124,7 +125,7 @@ def test_malformed_json_is_a_400_saying_where(server: Server) -> None:
 
 def test_bad_gzip_is_a_400(server: Server) -> None:
     response = httpx.post(f"{server.url}/api/v1/lineage", content=b"not gzip",
-                          headers={"Content-Encoding": "gzip"}, timeout=10)
+                          headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}, timeout=10)
     assert response.status_code == 400
 
 
