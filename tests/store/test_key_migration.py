@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from tagline.graph import schema
 from tagline.graph.model import ColumnRef, DatasetRef, LineageBatch, column_key, dataset_key, key_parts
 from tagline.graph.store import GraphStore
 from tests.conftest import derive
-from tests.store.test_lineage_index import index_contents, store_contents
+from tests.store.test_lineage_index import forget_change_log, index_contents, store_contents
 
 
 def test_names_holding_the_separator_make_distinct_keys_that_split_back() -> None:
@@ -34,12 +33,7 @@ def test_an_older_store_gets_escaped_keys_when_opened(tmp_path: Path) -> None:
     store.g.E().has(schema.KEY, edge_uid).property(schema.KEY, old(edge_uid)).iterate()
     store.connection.sqlite.commit()
     store.close()
-    con = sqlite3.connect(path)
-    con.execute("DROP TABLE tagline_changes")
-    con.execute("DROP TABLE tagline_meta")
-    con.commit()
-    con.close()
-    Path(path + ".index").unlink(missing_ok=True)
+    forget_change_log(path)
 
     upgraded = GraphStore(path)
     try:

@@ -8,6 +8,7 @@ build what it is compared with.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from collections import deque
@@ -248,15 +249,18 @@ def test_a_store_written_before_the_change_log_gets_its_index_from_the_graph(tmp
     store = GraphStore(path)
     store.write(LineageBatch(edges=[derive(a, b)]))
     store.close()
-    import sqlite3
+    forget_change_log(path)
+    upgraded = GraphStore(path)
+    assert index_contents(upgraded) == store_contents(upgraded)
+    assert upgraded.counts()["derives"] == 1
+    upgraded.close()
 
+
+def forget_change_log(path: str) -> None:
+    """Make an embedded store look as one written before the change log existed."""
     con = sqlite3.connect(path)
     con.execute("DROP TABLE tagline_changes")
     con.execute("DROP TABLE tagline_meta")
     con.commit()
     con.close()
     Path(path + ".index").unlink(missing_ok=True)
-    upgraded = GraphStore(path)
-    assert index_contents(upgraded) == store_contents(upgraded)
-    assert upgraded.counts()["derives"] == 1
-    upgraded.close()
