@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
@@ -16,6 +17,7 @@ from tagline.governance.policy import covers
 from tagline.governance.service import Governance, GovernanceError
 from tagline.graph.model import ColumnRef
 from tagline.graph.schema import KEY
+from tagline.graph.timefmt import iso
 
 
 
@@ -76,6 +78,20 @@ class SensitivityViolation:
         return _column(info, self.column_key)
 
 
+def rfc3339(name: str, value: str | None) -> str | None:
+    """An RFC 3339 time as the store keeps times (ISO-8601 UTC, milliseconds), or a GraphQL error
+    that names the argument: "yesterday" must not silently filter nothing."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or "T" not in value.upper() or moment.tzinfo is None:
+        raise GraphQLError(f"{name} must be an RFC 3339 time with its offset, e.g. 2026-01-31T00:00:00Z (got {value!r})")
+    return iso(moment)
+
+
 def _cursor(uid: str) -> str:
     return base64.urlsafe_b64encode(uid.encode()).decode()
 
@@ -102,6 +118,7 @@ class TagQuery:
         after: str | None = None,
     ) -> TagAuditConnection:
         check_first(first)
+        since, until = rfc3339("since", since), rfc3339("until", until)
         equal = {k: v for k, v in (("column", column.ref().key if column else None), ("tag", tag), ("actor", actor)) if v}
         thread = info.context.thread
         rows = await thread.run(thread.store.audit, equal, since, until)

@@ -231,3 +231,14 @@ def test_serving_beyond_loopback_needs_keys_or_insecure(tmp_path: Path) -> None:
     broken = subprocess.run([TAGLINE, "serve", "--store", str(tmp_path / "g.db")], capture_output=True, text=True,
                             timeout=60, env={**os.environ, "TAGLINE_API_KEYS": "ana:secret-key-9:superuser"})
     assert broken.returncode == 2 and "unknown role 'superuser'" in broken.stderr and "secret-key-9" not in broken.stderr
+
+
+def test_audit_times_must_be_rfc3339_and_filter_as_times(loaded: Server) -> None:
+    query = "query ($s: String, $u: String) { tagAudit(since: $s, until: $u, first: 500) { edges { node { at } } } }"
+    refused = loaded.graphql(query, {"s": "yesterday"})
+    assert "since must be an RFC 3339 time" in refused["errors"][0]["message"]
+    assert "until must be" in loaded.graphql(query, {"u": "2026-01-31"})["errors"][0]["message"]
+    everything = ask(loaded, query)["tagAudit"]["edges"]
+    since_epoch = ask(loaded, query, s="1970-01-01T00:00:00+00:00")["tagAudit"]["edges"]
+    assert everything and since_epoch == everything
+    assert ask(loaded, query, u="1970-01-01T00:00:00Z")["tagAudit"]["edges"] == []
