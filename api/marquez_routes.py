@@ -33,9 +33,8 @@ from tagline.api.settings import Settings
 from tagline.api.store_thread import StoreThread
 from tagline.graph import schema
 from tagline.graph.model import dataset_key, job_key
-from tagline.graph.records import EdgeRecord, VertexRecord
+from tagline.graph.records import EdgeRecord, Expansion, VertexRecord
 from tagline.graph.store import GraphStore
-from tagline.graph.traversal import Expansion
 
 PREFIX = "/api/v1"
 DEFAULT_LIMIT = 100

@@ -5,8 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.tree import Tree
 
-from tagline.graph.records import EdgeRecord, VertexId, VertexRecord
-from tagline.graph.traversal import Expansion
+from tagline.graph.records import EdgeRecord, Expansion, VertexId, VertexRecord
 
 
 def column_label(record: VertexRecord) -> str:

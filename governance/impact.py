@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from tagline.governance.state import tag_views_of
 from tagline.graph import schema
 from tagline.graph.model import ColumnRef, DatasetRef, dataset_key
-from tagline.graph.records import EdgeRecord, VertexId, VertexRecord
+from tagline.graph.records import EdgeRecord, Expansion, VertexId, VertexRecord
 from tagline.graph.store import GraphStore
-from tagline.graph.traversal import Expansion
 
 
 def distances(start: Iterable[VertexId], edges: Iterable[tuple[VertexId, VertexId]]) -> dict[VertexId, int]:

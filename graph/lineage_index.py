@@ -25,8 +25,7 @@ from tagline.graph import changes, schema
 from tagline.graph.columns import ABSENT, GrowableArray, PropertyTable
 from tagline.graph.edge_table import Direction, EdgeTable, IntArray
 from tagline.graph.name_index import NameIndex, Page
-from tagline.graph.records import EdgeRecord, Hop, InEdge, VertexRecord
-from tagline.graph.traversal import Expansion
+from tagline.graph.records import EdgeRecord, Expansion, Hop, InEdge, VertexRecord
 
 LABELS: tuple[str, ...] = schema.VERTEX_LABELS
 EDGE_LABELS: tuple[str, ...] = schema.EDGE_LABELS
@@ -262,7 +261,7 @@ class LineageIndex:
         """Breadth-first over `derives` edges from ``start`` up to ``depth`` hops: the edges met
         (each once), the vertices reached beyond the start in the order met, and whether
         ``max_nodes`` (the vertices beyond the start) cut the walk; edges to vertices it left out
-        are dropped, as :func:`tagline.graph.traversal.walk` does.
+        are dropped.
 
         A level of a few thousand edges is walked in plain Python (a nested answer asks for many
         one-hop walks); a larger one with arrays, marking what was seen in a vector."""

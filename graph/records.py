@@ -41,6 +41,20 @@ class Hop:
     neighbour: VertexRecord
 
 
+@dataclass
+class Expansion:
+    """What a walk met: each edge once, each vertex once, and whether a limit cut it short."""
+
+    edges: dict[EdgeId, EdgeRecord] = field(default_factory=dict)
+    vertices: dict[VertexId, VertexRecord] = field(default_factory=dict)
+    truncated: bool = False
+
+    def merge(self, other: Expansion) -> None:
+        self.edges.update(other.edges)
+        self.vertices.update(other.vertices)
+        self.truncated = self.truncated or other.truncated
+
+
 class InEdge(NamedTuple):
     """A `derives` edge seen from its target, as tag propagation needs it: the edge's key, the
     source column's key, and the transformation."""

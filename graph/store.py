@@ -35,10 +35,9 @@ from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch
 from tagline.graph.payloads import GremlinPayloads, Payloads, SqlitePayloads
 from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import Direction, chunks
-from tagline.graph.records import EdgeRecord, Hop, InEdge, VertexId, VertexRecord
+from tagline.graph.records import EdgeRecord, Expansion, Hop, InEdge, VertexId, VertexRecord
 from tagline.graph.table_lineage import table_lineage
 from tagline.graph.timefmt import iso, utcnow
-from tagline.graph.traversal import Expansion
 from tagline.graph.writer import BatchWriter, KeyCache, WriteResult
 
 T = TypeVar("T")

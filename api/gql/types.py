@@ -21,9 +21,8 @@ from tagline.governance.tags import TagView
 from tagline.governance.usage import last_produced, usage_days
 from tagline.graph import schema
 from tagline.graph.reader import Direction as HopDirection
-from tagline.graph.records import EdgeRecord, VertexRecord
+from tagline.graph.records import EdgeRecord, Expansion, VertexRecord
 from tagline.graph.timefmt import utcnow
-from tagline.graph.traversal import Expansion
 
 MAX_USAGE_DAYS = 366
 
