@@ -296,6 +296,38 @@ class LineageIndex:
             found = np.unique(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
             return found, reached, truncated
 
+    def walk_in_key_order(self, vertex: int, direction: Direction, depth: int, direct_only: bool,
+                          now: float | None) -> list[int]:
+        """The `derives` edges of a walk from one vertex, ordered by source key, target key and,
+        for parallel edges (another job or kind between the same columns), edge key: the order in
+        which lineage answers list them."""
+        edges, _, _ = self.walk([vertex], direction, depth, None, direct_only, now)
+        table = self.tables[schema.DERIVES]
+        with self.lock:
+            keys, src, dst = self.keys, table.src.view, table.dst.view
+            rows = sorted((keys[src[e]], keys[dst[e]], e) for e in edges.tolist())
+            ordered: list[int] = []
+            start = 0
+            for n in range(1, len(rows) + 1):
+                if n == len(rows) or rows[n][:2] != rows[start][:2]:
+                    group = [row[2] for row in rows[start:n]]
+                    if len(group) > 1:
+                        group.sort(key=lambda e: self._edge_key(schema.DERIVES, e))
+                    ordered.extend(group)
+                    start = n
+            return ordered
+
+    def vertex_prop(self, vertex: int, name: str) -> Any:
+        return self.props.get(vertex, name)
+
+    def edge_prop(self, label: str, edge: int, name: str) -> Any:
+        return self.tables[label].props.get(edge, name)
+
+    def edge_end(self, label: str, edge: int, end: Direction) -> int:
+        """The vertex an edge leaves (``out``) or enters (``in``)."""
+        table = self.tables[label]
+        return int((table.src if end == "out" else table.dst)[edge])
+
     def expansion(self, start: Iterable[int], direction: Direction, depth: int, max_nodes: int | None = None,
                   direct_only: bool = False, now: float | None = None) -> Expansion:
         """:meth:`walk` with every edge as a record, and the vertex at the far end of each."""

@@ -34,7 +34,7 @@ from strawberry.types import Info
 
 from tagline.api.node_ids import JOB, NodeId, node_id
 from tagline.governance.state import tag_views_of
-from tagline.graph import schema
+from tagline.graph.schema import DERIVES
 from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.tagstore import SENSITIVITY
 from tagline.graph.reader import Direction
@@ -90,7 +90,6 @@ class Renderer:
         self.index = index
         self.max_depth = max_depth
         self.memo = memo
-        self.derives = index.tables[schema.DERIVES]
 
     # ---- selections ----------------------------------------------------------------------------
     def _included(self, node: Any) -> bool:
@@ -160,12 +159,10 @@ class Renderer:
         simple = {"namespace": "namespace", "dataset": "dataset", "field": "field"}
         if name in simple:
             prop = simple[name]
-            return lambda r, v: r.index.props.get(v, prop)
-        if name in ("dataType", "description"):
-            prop = "data_type" if name == "dataType" else "description"
-            return lambda r, v: _text(r.index.props.get(v, prop))
-        if name == "sensitivity":
-            return lambda r, v: _text(r.index.props.get(v, SENSITIVITY))
+            return lambda r, v: r.index.vertex_prop(v, prop)
+        if name in ("dataType", "description", "sensitivity"):
+            prop = {"dataType": "data_type", "description": "description", "sensitivity": SENSITIVITY}[name]
+            return lambda r, v: _text(r.index.vertex_prop(v, prop))
         if name == "__typename":
             return lambda r, v: "Column"
         if name == "id":
@@ -194,17 +191,17 @@ class Renderer:
         name = nodes[0].name.value
         if name in ("source", "target"):
             column_plan = self.plan(nodes, "Column")
-            ends = self.derives.src if name == "source" else self.derives.dst
-            return lambda r, e: r.column(int(ends[e]), column_plan)
+            end: Direction = "out" if name == "source" else "in"
+            return lambda r, e: r.column(r.index.edge_end(DERIVES, e, end), column_plan)
         if name == "transformation":
             plan = self.plan(nodes, "Transformation")
-            return lambda r, e: r.apply(plan, {n: r.derives.props.get(e, n) for n in TRANSFORMATION_PROPS})
+            return lambda r, e: r.render(plan, {n: r.index.edge_prop(DERIVES, e, n) for n in TRANSFORMATION_PROPS})
         if name in ("expression", "lastSeen"):
             prop = "expression" if name == "expression" else "last_seen"
-            return lambda r, e: _text(r.derives.props.get(e, prop))
+            return lambda r, e: _text(r.index.edge_prop(DERIVES, e, prop))
         if name == "job":
             plan = self.plan(nodes, "Job")
-            return lambda r, e: r.job(r.derives.props.get(e, "job"), plan)
+            return lambda r, e: r.job(r.index.edge_prop(DERIVES, e, "job"), plan)
         if name == "__typename":
             return lambda r, e: "LineageEdge"
         raise Unsupported(f"LineageEdge.{name}")
@@ -239,72 +236,42 @@ class Renderer:
         return lambda r, p: _text(p.get(prop))
 
     # ---- rendering -------------------------------------------------------------------------------
-    @staticmethod
-    def apply(plan: Plan, item: Any, renderer: Renderer | None = None) -> dict[str, Any]:
-        return {key: render(renderer, item) for key, render in plan.fields}  # type: ignore[arg-type]
+    def render(self, plan: Plan, item: Any) -> dict[str, Any]:
+        """One object: each field of the plan rendered from ``item`` (a vertex or edge id, a
+        property dict, a tag view)."""
+        return {key: render(self, item) for key, render in plan.fields}
+
+    def _shared(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """What ``make`` gives, made once per request for ``key``: repeated subtrees are one object."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
     def column(self, vertex: int, plan: Plan) -> dict[str, Any]:
-        key = (id(plan), "c", vertex)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = {k: render(self, vertex) for k, render in plan.fields}
-        return found  # type: ignore[return-value]
-
-    def edges(self, vertex: int, direction: Direction, depth: int, direct_only: bool, plan: Plan) -> list[Any]:
-        key = (id(plan), "w", vertex, direction, depth, direct_only)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = [self.edge(e, plan) for e in self.edge_order(vertex, direction, depth, direct_only)]
-        return found  # type: ignore[return-value]
+        return self._shared((id(plan), "c", vertex), lambda: self.render(plan, vertex))  # type: ignore[no-any-return]
 
     def edge(self, edge: int, plan: Plan) -> dict[str, Any]:
-        key = (id(plan), "e", edge)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = {k: render(self, edge) for k, render in plan.fields}
-        return found  # type: ignore[return-value]
+        return self._shared((id(plan), "e", edge), lambda: self.render(plan, edge))  # type: ignore[no-any-return]
 
-    def edge_order(self, vertex: int, direction: Direction, depth: int, direct_only: bool) -> list[int]:
-        """The walk's edges in the order the ordinary resolver gives: by source, target, edge key."""
-        edges, _, _ = self.index.walk([vertex], direction, depth, None, direct_only, time.time())
-        keys = self.index.keys
-        src, dst = self.derives.src.view, self.derives.dst.view
-        rows = sorted((keys[src[e]], keys[dst[e]], e) for e in edges.tolist())
-        # Parallel edges (same source and target, another job or kind) are ordered by their key.
-        ordered: list[int] = []
-        start = 0
-        for n in range(1, len(rows) + 1):
-            if n == len(rows) or rows[n][:2] != rows[start][:2]:
-                group = [row[2] for row in rows[start:n]]
-                if len(group) > 1:
-                    group.sort(key=lambda e: self.index.edge_record(schema.DERIVES, e).props[schema.KEY])
-                ordered.extend(group)
-                start = n
-        return ordered
+    def edges(self, vertex: int, direction: Direction, depth: int, direct_only: bool, plan: Plan) -> list[Any]:
+        def make() -> list[Any]:
+            ordered = self.index.walk_in_key_order(vertex, direction, depth, direct_only, time.time())
+            return [self.edge(e, plan) for e in ordered]
+
+        return self._shared((id(plan), "w", vertex, direction, depth, direct_only), make)  # type: ignore[no-any-return]
 
     def tags(self, vertex: int, plan: Plan) -> list[dict[str, Any]]:
-        views = tag_views_of(self.index.props.row(vertex))
-        return [{k: render(self, _TagRow(v)) for k, render in plan.fields} for v in views.values()]
+        return [self.render(plan, view) for view in tag_views_of(self.index.record(vertex).props).values()]
 
     def job(self, job_key: Any, plan: Plan) -> dict[str, Any] | None:
         if not job_key:
             return None
-        key = (id(plan), "j", job_key)
-        if key not in self.memo:
+
+        def make() -> dict[str, Any] | None:
             found = self.index.find([job_key]).get(job_key)
-            self.memo[key] = None if found is None else {k: render(self, found.props) for k, render in plan.fields}
-        return self.memo[key]  # type: ignore[return-value]
+            return None if found is None else self.render(plan, found.props)
 
-
-class _TagRow:
-    """A tag view with the fields of the ColumnTag type."""
-
-    __slots__ = ("name", "origin", "masked")
-
-    def __init__(self, view: Any) -> None:
-        self.name = view.name
-        self.origin = view.origin
-        self.masked = view.masked
+        return self._shared((id(plan), "j", job_key), make)  # type: ignore[no-any-return]
 
 
 def render_lineage(info: Info[Any, Any], vertex: int, direction: Direction, depth: int, direct_only: bool,
