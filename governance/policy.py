@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tagline.graph.records import InEdge
 
 TAG_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -89,15 +90,9 @@ def covers(block: str, tag: str) -> bool:
     return tag == block or tag.startswith(block + ".")
 
 
-@dataclass(frozen=True, slots=True)
-class Inflow:
-    """A `derives` edge as propagation sees it: into a column, from ``source``."""
-
-    edge: str
-    source: str
-    type: str
-    subtype: str
-    masking: bool
+# A `derives` edge as propagation sees it: into a column, from ``source``, with its transformation
+# (the lineage index hands them out as such).
+Inflow = InEdge
 
 
 def carry(policy: Policy, inflow: Inflow, tag: str, masked: bool) -> tuple[str, bool] | None:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from tagline.governance.policy import Inflow, Policy, covers
+from tagline.governance.policy import Policy, covers
 from tagline.governance.propagation import ColumnState, Derivation, Effective, Item
 from tagline.governance.tags import TagView, tag_views
 from tagline.graph.records import InEdge, VertexRecord
@@ -25,7 +25,7 @@ def state_of(props: dict[str, Any], inputs: Iterable[InEdge] = (), outputs: Iter
     blocks = json.loads(props.get(TAGS_BLOCKED) or "{}")
     return ColumnState(
         key=props[KEY],
-        inputs=tuple(Inflow(*e) for e in inputs),
+        inputs=tuple(inputs),
         outputs=tuple(outputs),
         declared=frozenset(json.loads(props.get(TAGS_DECLARED) or "[]")),
         column_blocks=frozenset(blocks.get("column", [])),
