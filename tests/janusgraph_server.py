@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from pathlib import Path
 from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
 from gremlin_python.process.anonymous_traversal import traversal
 from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
+
+from tests.ports import free_port
 
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "janusgraph" / "run.sh"
 REQUIRE_ENV = "TAGLINE_REQUIRE_JANUSGRAPH"
@@ -52,11 +53,6 @@ def available() -> bool:
     major = java_major()
     return major is not None and major >= 17 and shutil.which("mvn") is not None
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ports import free_port
+
 TAGLINE = str(Path(sys.executable).parent / "tagline")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
