@@ -19,15 +19,15 @@ from strawberry.asgi import GraphQL
 
 from tagline import __version__
 from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
-from tagline.api.dependencies_routes import dependency_routes
+from tagline.api.http.dependencies_routes import dependency_routes
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
-from tagline.api.marquez_routes import marquez_routes
-from tagline.api.metrics import Metrics, MetricsMiddleware
-from tagline.api.openlineage_routes import openlineage_routes
-from tagline.api.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
+from tagline.api.http.marquez_routes import marquez_routes
+from tagline.api.http.metrics import Metrics, MetricsMiddleware
+from tagline.api.http.openlineage_routes import openlineage_routes
+from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.settings import Settings, load_policy
-from tagline.api.store_thread import StoreThread
+from tagline.api.services.store_thread import StoreThread
 from tagline.graph.connection import is_remote
 
 

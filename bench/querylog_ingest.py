@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tagline.api.querylog import QueryLogReport, ingest_querylog
+from tagline.api.services.querylog import QueryLogReport, ingest_querylog
 from tagline.graph.store import GraphStore
 from tagline.ingest.querylog import QueryLogOptions
 

@@ -4,7 +4,7 @@ Parsing and tracing are CPU-bound Python (partly compiled), which a thread canno
 portable interruption is a ``SIGALRM`` timer, and signals reach only the main thread of a process.
 So the budget is enforced on the main thread (the CLI, and worker processes, whose tasks run on
 their main thread); code on another thread (a server) runs the extractor in a worker process
-(``tagline.api.sql_worker``) to get the same guarantee. Cost: two ``setitimer`` calls and two
+(``tagline.api.services.sql_worker``) to get the same guarantee. Cost: two ``setitimer`` calls and two
 ``signal`` swaps per statement, a few microseconds.
 """
 

@@ -13,7 +13,7 @@ from tagline.api.gql.errors import report_not_found
 from tagline.api.gql.paging import Connection, check_first, connection, offset_after
 from tagline.api.gql.query import check_max_nodes, hop_directions
 from tagline.api.gql.types import Column, Dataset, Direction, Job, check_depth
-from tagline.api.node_ids import node_id
+from tagline.api.services.node_ids import node_id
 from tagline.governance.state import tagged_columns
 from tagline.graph import schema
 from tagline.graph.model import dataset_key

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from tagline.api.auth import LOCAL, Identity
 from tagline.api.settings import Settings
-from tagline.api.store_thread import StoreThread
+from tagline.api.services.store_thread import StoreThread
 from tagline.governance.policy import Policy
 from tagline.graph.reader import Direction
 from tagline.graph.records import Hop, VertexId, VertexRecord

@@ -32,7 +32,7 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
-from tagline.api.node_ids import JOB, NodeId, node_id
+from tagline.api.services.node_ids import JOB, NodeId, node_id
 from tagline.governance.state import tag_views_of
 from tagline.graph.schema import DERIVES
 from tagline.graph.lineage_index import LineageIndex

@@ -14,7 +14,7 @@ from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.lineage_render import render_lineage
-from tagline.api.node_ids import node_id
+from tagline.api.services.node_ids import node_id
 from tagline.governance.provenance import tag_paths
 from tagline.governance.state import column_states, sensitivity_of, tag_views_of
 from tagline.governance.tags import TagView

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tagline.api.lineage_events import accept_event, canonical_json, replay_event_log
+from tagline.api.services.lineage_events import accept_event, canonical_json, replay_event_log
 from tagline.graph.model import job_key
 from tagline.graph.store import GraphStore
 from tagline.ingest.openlineage_events import parse_event

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tagline.api.demo import default_examples_dir, load_demo
-from tagline.api.ingestion import IngestReport, write_batch
+from tagline.api.services.demo import default_examples_dir, load_demo
+from tagline.api.services.ingestion import IngestReport, write_batch
 from tagline.governance.service import Governance
 from tagline.graph.model import DeclaredTag, LineageBatch
 from tagline.graph.store import GraphStore

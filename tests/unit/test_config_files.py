@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tagline.api.config_files import ConfigError, read_dependency_file, read_sources_file
+from tagline.api.services.config_files import ConfigError, read_dependency_file, read_sources_file
 from tagline.graph.model import DatasetRef, JobRef
 
 

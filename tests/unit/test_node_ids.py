@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tagline.api.node_ids import DATASET, FIELD, JOB, BadNodeId, NodeId, parse_node_id
+from tagline.api.services.node_ids import DATASET, FIELD, JOB, BadNodeId, NodeId, parse_node_id
 from tagline.graph.model import column_key, dataset_key, job_key
 
 

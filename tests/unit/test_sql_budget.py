@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from tagline.api.sql_worker import SqlWorker
+from tagline.api.services.sql_worker import SqlWorker
 from tagline.graph.model import JobRef
 from tagline.ingest.budget import can_enforce
 from tagline.ingest.sql import ExtractOptions, extract_sql

@@ -10,9 +10,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tagline.api.cli_common import StoreOption, console, errors, fail, open_store, progress_bar
-from tagline.api.config_files import ConfigError, read_dependency_file
-from tagline.api.dependency_json import check_json, recommendation_json
+from tagline.api.cli.common import StoreOption, console, errors, fail, open_store, progress_bar
+from tagline.api.services.config_files import ConfigError, read_dependency_file
+from tagline.api.services.dependency_json import check_json, recommendation_json
 from tagline.api.settings import Settings
 from tagline.governance.scheduling import CheckReport, UnknownJob, check_dependencies, recommend_dependencies
 from tagline.graph.model import JobRef

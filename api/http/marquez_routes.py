@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import READ, requires
-from tagline.api.marquez_json import (
+from tagline.api.http.marquez_json import (
     column_node_data,
     dataset_json,
     graph_node,
@@ -28,9 +28,9 @@ from tagline.api.marquez_json import (
     search_result_json,
     updated_at,
 )
-from tagline.api.node_ids import FIELD, JOB, BadNodeId, NodeId, node_id, parse_node_id
+from tagline.api.services.node_ids import FIELD, JOB, BadNodeId, NodeId, node_id, parse_node_id
 from tagline.api.settings import Settings
-from tagline.api.store_thread import StoreThread
+from tagline.api.services.store_thread import StoreThread
 from tagline.graph import schema
 from tagline.graph.model import dataset_key, job_key
 from tagline.graph.records import EdgeRecord, Expansion, VertexRecord

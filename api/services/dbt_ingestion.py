@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tagline.api.ingestion import IngestReport, write_batch
+from tagline.api.services.ingestion import IngestReport, write_batch
 from tagline.graph.model import LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE, DbtProject, extract_dbt

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from tagline.api.ingestion import IngestReport, purge_expired, write_batch
+from tagline.api.services.ingestion import IngestReport, purge_expired, write_batch
 from tagline.graph.model import LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.ingest.querylog import QueryLogOptions, query_batch, read_jsonl, read_sql

@@ -14,9 +14,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tagline.api import cli_deps, cli_health, cli_querylog, cli_sources, cli_sql, cli_tags
+from tagline.api.cli import deps as cli_deps
+from tagline.api.cli import health as cli_health
+from tagline.api.cli import querylog as cli_querylog
+from tagline.api.cli import sources as cli_sources
+from tagline.api.cli import sql as cli_sql
+from tagline.api.cli import tags as cli_tags
 from tagline.api.auth import KeyRing
-from tagline.api.cli_common import (
+from tagline.api.cli.common import (
     StoreOption,
     console,
     errors,
@@ -26,10 +31,10 @@ from tagline.api.cli_common import (
     print_report,
     progress_bar,
 )
-from tagline.api.demo import default_examples_dir, load_demo, read_manifest
-from tagline.api.ingestion import STDIN, SqlOptions, ingest_sql_texts, unreadable_file
-from tagline.api.render import lineage_tree
-from tagline.api.replay import ReplayOverrides, replay
+from tagline.api.services.demo import default_examples_dir, load_demo, read_manifest
+from tagline.api.services.ingestion import STDIN, SqlOptions, ingest_sql_texts, unreadable_file
+from tagline.api.cli.render import lineage_tree
+from tagline.api.services.replay import ReplayOverrides, replay
 from tagline.api.settings import Settings
 from tagline.graph.model import LineageBatch, column_key
 from tagline.ingest.text import UndecodableText, decode_utf8

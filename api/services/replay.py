@@ -7,8 +7,8 @@ from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tagline.api.ingestion import govern_written
-from tagline.api.lineage_events import batch_from_payload
+from tagline.api.services.ingestion import govern_written
+from tagline.api.services.lineage_events import batch_from_payload
 from tagline.graph.deadletter import StoredFailure
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.store import GraphStore

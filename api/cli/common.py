@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tagline.api.ingestion import IngestReport
+from tagline.api.services.ingestion import IngestReport
 from tagline.api.settings import DEFAULT_STORE, Settings
 from tagline.graph.connection import StoreError
 from tagline.graph.model import Failure

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from tagline.api.node_ids import node_id
+from tagline.api.services.node_ids import node_id
 from tagline.governance.state import sensitivity_of, tag_views_of
 from tagline.governance.usage import last_produced
 from tagline.graph import schema

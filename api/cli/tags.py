@@ -10,10 +10,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tagline.api import cli_common as cli
-from tagline.api.cli_common import StoreOption
+from tagline.api.cli import common as cli
+from tagline.api.cli.common import StoreOption
 from tagline.api.settings import load_policy
-from tagline.api.tag_file import read_tag_file
+from tagline.api.services.tag_file import read_tag_file
 from tagline.governance.audit import column_name
 from tagline.governance.service import Governance, GovernanceError, Outcome
 from tagline.graph.model import ColumnRef, column_key

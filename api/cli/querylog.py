@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from tagline.api.cli_common import StoreOption, console, errors, fail, load_catalog, open_store, print_failures
-from tagline.api.cli_tags import actor as cli_actor
-from tagline.api.ingestion import purge_expired as purge_expired_lineage
-from tagline.api.querylog import QueryLogReport, ingest_querylog
+from tagline.api.cli.common import StoreOption, console, errors, fail, load_catalog, open_store, print_failures
+from tagline.api.cli.tags import actor as cli_actor
+from tagline.api.services.ingestion import purge_expired as purge_expired_lineage
+from tagline.api.services.querylog import QueryLogReport, ingest_querylog
 from tagline.ingest.querylog import DEFAULT_ADHOC_TTL, QueryLogOptions
 from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT, ExtractOptions
 

@@ -1,7 +1,7 @@
 """CLI commands for OpenLineage event files, dbt artifacts and the event log.
 
 Registered on the ``tagline`` app by :func:`register`; the shared helpers (store option, progress
-bar, report) come from :mod:`tagline.api.cli`.
+bar, report) come from :mod:`tagline.api.cli.common`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tagline.api import cli_common as cli
-from tagline.api.dbt_ingestion import ingest_dbt_project, read_project
-from tagline.api.lineage_events import ingest_event_file, replay_event_log
+from tagline.api.cli import common as cli
+from tagline.api.services.dbt_ingestion import ingest_dbt_project, read_project
+from tagline.api.services.lineage_events import ingest_event_file, replay_event_log
 from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE
 
 eventlog_app = typer.Typer(help="The OpenLineage event log: every accepted event, kept before it is applied.",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tagline.api.ingestion import IngestReport, govern_written
+from tagline.api.services.ingestion import IngestReport, govern_written
 from tagline.governance.service import Outcome
 from tagline.graph.eventlog import RECEIVED, LoggedEvent
 from tagline.graph.model import Failure, LineageBatch

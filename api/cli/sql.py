@@ -11,7 +11,7 @@ from typing import Annotated, Any, TextIO
 import typer
 from rich.markup import escape
 
-from tagline.api.cli_common import console, errors, fail, load_catalog
+from tagline.api.cli.common import console, errors, fail, load_catalog
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT, ExtractOptions
 from tagline.ingest.sql_summary import catalog_from_json, summarize_sql

@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import INGEST, requires
-from tagline.api.lineage_events import accept_event
-from tagline.api.store_thread import StoreThread
+from tagline.api.services.lineage_events import accept_event
+from tagline.api.services.store_thread import StoreThread
 from tagline.ingest.openlineage_events import EventError, parse_event
 
 LINEAGE_PATH = "/api/v1/lineage"

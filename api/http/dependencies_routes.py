@@ -16,9 +16,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import READ, requires
-from tagline.api.dependency_json import check_json, recommendation_json
+from tagline.api.services.dependency_json import check_json, recommendation_json
 from tagline.api.settings import Settings
-from tagline.api.store_thread import StoreThread
+from tagline.api.services.store_thread import StoreThread
 from tagline.governance.scheduling import UnknownJob, check_dependencies, recommend_dependencies
 from tagline.graph.model import JobRef
 from tagline.graph.timefmt import utcnow
