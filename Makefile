@@ -7,11 +7,11 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test check bench bench-sql janusgraph clean
+.PHONY: install run demo test check lint bench bench-sql janusgraph clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,6 +29,13 @@ test: install
 check: install
 	$(BIN)/pytest --ignore=tests/e2e -m "not engine"
 
+# Lint, types, the rooms' import contracts, and imports as editors resolve them.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/pyright
+
 bench: install
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/lineage_latency.py
@@ -38,7 +45,7 @@ bench: install
 # SQL lineage accuracy on sqllineage's own cases, and speed against sqllineage in the same run.
 CORPUS ?= ../shared/corpus/sqllineage
 bench-sql: install
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint,bench]'
 	$(BIN)/python bench/sql_accuracy.py --corpus $(CORPUS)
 	$(BIN)/python bench/sql_speed.py --corpus $(CORPUS)
 

@@ -15,19 +15,20 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from tagline import __version__
 from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
-from tagline.api.http.dependencies_routes import dependency_routes
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
+from tagline.api.http.dependencies_routes import dependency_routes
 from tagline.api.http.marquez_routes import marquez_routes
 from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
-from tagline.api.settings import Settings, load_policy
 from tagline.api.services.store_thread import StoreThread
+from tagline.api.settings import Settings, load_policy
 from tagline.graph.connection import is_remote
 
 
@@ -42,10 +43,10 @@ class TaglineGraphQL(GraphQL[Context, None]):
         # A nested lineage answer is a few hundred KB of JSON: orjson writes it several times faster.
         return orjson.dumps(data)
 
-    async def get_context(self, request: Request, response: Response | None) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         identity = identity_of(request.scope) or LOCAL
         return Context(thread=self.holder["thread"], settings=self.settings, identity=identity,
-                       response=response, policy=self.policy)
+                       response=response if isinstance(response, Response) else None, policy=self.policy)
 
 
 def create_app_from_environment() -> Starlette:

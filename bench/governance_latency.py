@@ -18,7 +18,17 @@ from pathlib import Path
 
 from tagline.governance.health_scan import scan_health
 from tagline.governance.scheduling import check_dependencies, recommend_dependencies
-from tagline.graph.model import ColumnEdge, ColumnRef, DatasetAccess, DatasetRef, JobRef, LineageBatch, LineageType, Subtype, Transformation
+from tagline.graph.model import (
+    ColumnEdge,
+    ColumnRef,
+    DatasetAccess,
+    DatasetRef,
+    JobRef,
+    LineageBatch,
+    LineageType,
+    Subtype,
+    Transformation,
+)
 from tagline.graph.store import GraphStore
 from tagline.graph.timefmt import utcnow
 
@@ -55,7 +65,7 @@ def build(store: GraphStore, layers: int, width: int) -> None:
             ))
 
 
-def median_ms(fn) -> float:  # noqa: ANN001
+def median_ms(fn) -> float:
     times = []
     for _ in range(REPEAT):
         start = time.perf_counter()

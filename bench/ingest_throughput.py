@@ -37,11 +37,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from warehouse_gen import generate  # noqa: E402
+from warehouse_gen import generate
 
-from tagline.graph import schema  # noqa: E402
-from tagline.graph.model import JobRef, LineageBatch  # noqa: E402
-from tagline.graph.store import GraphStore  # noqa: E402
+from tagline.graph import schema
+from tagline.graph.model import JobRef, LineageBatch
+from tagline.graph.store import GraphStore
 
 DEFAULT_TABLES = 200
 DEFAULT_COLUMNS = 20

@@ -33,12 +33,12 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lineage_latency import Kind, ask, flat_query, measure, nested_query, pct, report, start_server, stop_server  # noqa: E402
-from warehouse_gen import generate, tables_for_columns  # noqa: E402
+from lineage_latency import Kind, ask, flat_query, measure, nested_query, pct, report, start_server, stop_server
+from warehouse_gen import generate, tables_for_columns
 
-from tagline.graph.model import LineageBatch  # noqa: E402
-from tagline.graph.store import GraphStore  # noqa: E402
-from tests import janusgraph_server  # noqa: E402
+from tagline.graph.model import LineageBatch
+from tagline.graph.store import GraphStore
+from tests import janusgraph_server
 
 
 @dataclass

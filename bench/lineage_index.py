@@ -44,12 +44,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lineage_latency import flat_query, nested_query, pct, start_server, stop_server  # noqa: E402
-from warehouse_gen import generate, tables_for_columns  # noqa: E402
+from lineage_latency import flat_query, nested_query, pct, start_server, stop_server
+from warehouse_gen import generate, tables_for_columns
 
-from tagline.graph import schema  # noqa: E402
-from tagline.graph.model import ColumnRef, DeclaredTag, LineageBatch  # noqa: E402
-from tagline.graph.store import GraphStore  # noqa: E402
+from tagline.graph import schema
+from tagline.graph.model import ColumnRef, DeclaredTag, LineageBatch
+from tagline.graph.store import GraphStore
 
 DEPTH = 5
 
@@ -282,7 +282,7 @@ def governance(store: GraphStore, sources: list[ColumnRef], last: list[ColumnRef
     fresh = sources[-1]
     timed("incremental: one new declaration", lambda: gov.declare(fresh, "pii.email", "bench"))
     timed("incremental: removal of that declaration", lambda: gov.remove(fresh, "pii.email", "bench"))
-    seconds, scan = timed("health report", lambda: scan_health(store, datetime.now(UTC), 30))
+    _, scan = timed("health report", lambda: scan_health(store, datetime.now(UTC), 30))
     print(f"    ({len(scan.orphans)} orphans, {len(scan.zombies)} zombies, {len(scan.unused)} unused datasets)")  # type: ignore[attr-defined]
 
 
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(path + ".index").unlink(missing_ok=True)
         before = rss_mb()
         store = GraphStore(path)
-        rebuild_s, _ = timed("rebuilt from the whole change log", lambda: store.index)
+        timed("rebuilt from the whole change log", lambda: store.index)
         counts = store.counts()
         print(f"  {counts['column']:,} columns, {counts['derives']:,} derives edges, {sum(counts.values()):,} elements; "
               f"arrays {store.index.memory_bytes() / 1e6:.0f} MB; process grew by {rss_mb() - before:.0f} MB to {rss_mb():.0f} MB")

@@ -43,10 +43,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from warehouse_gen import generate, tables_for_columns  # noqa: E402
+from warehouse_gen import generate, tables_for_columns
 
-from tagline.graph.model import ColumnRef  # noqa: E402
-from tagline.graph.store import GraphStore  # noqa: E402
+from tagline.graph.model import ColumnRef
+from tagline.graph.store import GraphStore
 
 HOST = "127.0.0.1"
 TAGLINE = Path(sys.executable).parent / "tagline"

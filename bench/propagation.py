@@ -19,7 +19,17 @@ import time
 from pathlib import Path
 
 from tagline.governance.service import Governance
-from tagline.graph.model import Column, ColumnEdge, ColumnRef, DeclaredTag, JobRef, LineageBatch, LineageType, Subtype, Transformation
+from tagline.graph.model import (
+    Column,
+    ColumnEdge,
+    ColumnRef,
+    DeclaredTag,
+    JobRef,
+    LineageBatch,
+    LineageType,
+    Subtype,
+    Transformation,
+)
 from tagline.graph.store import GraphStore
 
 KINDS = [
@@ -62,7 +72,7 @@ def _edge(source: ColumnRef, target: ColumnRef, kind: tuple, job: str) -> Column
     return ColumnEdge(source=source, target=target, transformation=t, job=JobRef(namespace="bench", name=job))
 
 
-def timed(label: str, fn):  # noqa: ANN001, ANN201 - prints and returns what fn returns
+def timed(label: str, fn):
     started = time.perf_counter()
     result = fn()
     elapsed = time.perf_counter() - started
@@ -101,7 +111,7 @@ def main() -> None:
     mid = layers[2][len(layers[2]) // 2]
     new_edge = _edge(tagged[0], mid, KINDS[0][:3], "bench_new_edge")
 
-    def ingest_one_edge():  # noqa: ANN202
+    def ingest_one_edge():
         batch = LineageBatch(edges=[new_edge])
         return gov.after_write(batch, store.write(batch), "ingest:bench")
 

@@ -34,12 +34,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from warehouse_gen import Warehouse, generate, tables_for_columns  # noqa: E402
+from warehouse_gen import Warehouse, generate, tables_for_columns
 
-from tagline.graph import changes, schema  # noqa: E402
-from tagline.graph.lineage_index import LineageIndex  # noqa: E402
-from tagline.graph.model import column_key, dataset_key, job_key  # noqa: E402
-from tagline.graph.name_index import words  # noqa: E402
+from tagline.graph import changes, schema
+from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.model import column_key, dataset_key, job_key
+from tagline.graph.name_index import words
 
 ALL = (schema.DATASET, schema.COLUMN, schema.JOB)
 

@@ -323,7 +323,7 @@ _ROOTS = sorted(WORDS, key=len, reverse=True)
 
 def _root(column: str) -> str:
     """The word a column name grew from: `email_03_sha256` -> `email`, so names stay short."""
-    return next((w for w in _ROOTS if column.startswith(w)), column.split("_")[0])
+    return next((w for w in _ROOTS if column.startswith(w)), column.split("_", maxsplit=1)[0])
 
 
 class _Names:

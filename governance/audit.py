@@ -6,6 +6,7 @@ them in the same transaction as the change and never edits or deletes them.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from tagline.governance.policy import Policy
@@ -55,7 +56,7 @@ def _sources(view: TagView) -> str:
     return ", ".join(sorted({column_name(i.source) for i, _ in view.support}))
 
 
-def change_entries(policy: Policy, key: str, change: Change, trigger: Trigger, skip: set[str] = frozenset()) -> list[dict[str, str]]:
+def change_entries(policy: Policy, key: str, change: Change, trigger: Trigger, skip: AbstractSet[str] = frozenset()) -> list[dict[str, str]]:
     """The entries for one column's change of effective tags; tags in ``skip`` were already
     recorded by the action itself."""
     old, new = tag_views(change.before), tag_views(change.after)

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from tagline.governance.propagation import Derivation, Item
-from tagline.governance.propagation import ColumnState
+from tagline.governance.propagation import ColumnState, Derivation, Item
 from tagline.governance.tags import tag_views
 
 MAX_HOPS = 10_000
@@ -72,10 +71,10 @@ def tag_paths(
         for w in pending:
             source = previous[id(w)]
             prior = Item(w.derivation.prior_tag, w.derivation.prior_masked, w.item.source)
-            derivation = states[source].effective.get(prior) if source in states else None
-            if derivation is None:
+            earlier = states[source].effective.get(prior) if source is not None and source in states else None
+            if source is None or earlier is None:
                 answers[w.request].append(TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), tuple(reversed(w.columns)), False))
                 continue
-            walks.append(_Walk(w.request, prior, source, derivation, [*w.edges, w.derivation.edge], w.masked, [*w.columns, source]))
+            walks.append(_Walk(w.request, prior, source, earlier, [*w.edges, w.derivation.edge], w.masked, [*w.columns, source]))
     return answers
 

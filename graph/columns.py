@@ -22,7 +22,7 @@ _INITIAL = 1024
 class GrowableArray:
     """A 1-D numpy array that grows by doubling; ``view`` is the used part."""
 
-    __slots__ = ("_data", "size", "_fill")
+    __slots__ = ("_data", "_fill", "size")
 
     def __init__(self, dtype: npt.DTypeLike, fill: Any = 0, data: npt.NDArray[Any] | None = None) -> None:
         self._fill = fill
@@ -68,7 +68,7 @@ class GrowableArray:
 class Interned:
     """Distinct values, each stored once and named by a small integer code."""
 
-    __slots__ = ("values", "_codes", "_other")
+    __slots__ = ("_codes", "_other", "values")
 
     def __init__(self, values: Iterable[Hashable] = ()) -> None:
         self.values: list[Any] = []

@@ -172,5 +172,5 @@ def _rollback_quietly(remote: Any, tx: Any) -> None:
             return
         if tx.is_open():
             tx.rollback()
-    except Exception:  # noqa: BLE001 - best effort on an already failing path
+    except Exception:
         pass

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from tagline.graph.columns import GrowableArray, PropertyTable
+from tagline.graph.records import Direction
 
-Direction = Literal["in", "out"]
 IntArray = npt.NDArray[np.int64]
 # Rows and edge ids fit 32 bits (two billion edges of one label is beyond one machine's index).
 ROW = np.int32
@@ -135,7 +135,7 @@ class EdgeTable:
 
     def needs_fold(self) -> bool:
         pending = self.by["out"].overlay_size
-        return pending >= FOLD_AT or pending * 10 > max(len(self.by["out"].order), 1) and pending > 1000
+        return pending >= FOLD_AT or (pending * 10 > max(len(self.by["out"].order), 1) and pending > 1000)
 
     def fold(self, vertices: int) -> None:
         """Rebuild the rows from the arrays: the overlay joins them and dead edges leave them."""

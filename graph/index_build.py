@@ -97,7 +97,7 @@ def load_snapshot(path: Path) -> LineageIndex | None:
     """The index saved at ``path``, or None if there is none or it cannot be read as one."""
     try:
         with path.open("rb") as source:
-            state = pickle.load(source)  # noqa: S301 - a file this store wrote beside itself
+            state = pickle.load(source)
         if state.get("format") != SNAPSHOT_FORMAT:
             return None
         index = LineageIndex()

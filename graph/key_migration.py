@@ -19,8 +19,8 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 
 from tagline.graph import schema
 from tagline.graph.changes import ChangeSet
-from tagline.graph.model import KEY_FORMAT, column_key, dataset_key, job_key
 from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.model import KEY_FORMAT, column_key, dataset_key, job_key
 from tagline.graph.records import EdgeRecord
 
 if TYPE_CHECKING:
@@ -70,12 +70,12 @@ def migrate_keys(store: GraphStore) -> int:
                 renames[old] = new
         touched = {index.ids[k] for k in renames}
         edges = [hop.edge for label in schema.EDGE_LABELS
-                 for direction in ("out", "in") for hop in index.hops(touched, direction, [label], None)]  # type: ignore[arg-type]
+                 for direction in ("out", "in") for hop in index.hops(touched, direction, [label], None)]
         rewrites: dict[str, EdgeRewrite] = {}
         for edge in [*edges, *_edges_of_jobs(index, renames, schema.DERIVES)]:
             if edge.label == schema.HAS_COLUMN:
                 continue
-            out_key, in_key = (renames.get(index.keys[v], index.keys[v]) for v in (edge.out_id, edge.in_id))  # type: ignore[index]
+            out_key, in_key = (renames.get(index.keys[v], index.keys[v]) for v in (edge.out_id, edge.in_id))
             job = edge.props.get("job")
             new_job = renames.get(str(job)) if job else None
             props = {**edge.props, "job": new_job or job}

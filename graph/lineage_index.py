@@ -23,9 +23,9 @@ import numpy.typing as npt
 
 from tagline.graph import changes, schema
 from tagline.graph.columns import ABSENT, GrowableArray, PropertyTable
-from tagline.graph.edge_table import Direction, EdgeTable, IntArray
+from tagline.graph.edge_table import EdgeTable, IntArray
 from tagline.graph.name_index import NameIndex, Page
-from tagline.graph.records import EdgeRecord, Expansion, Hop, InEdge, VertexRecord
+from tagline.graph.records import Direction, EdgeRecord, Expansion, Hop, InEdge, VertexRecord
 
 LABELS: tuple[str, ...] = schema.VERTEX_LABELS
 EDGE_LABELS: tuple[str, ...] = schema.EDGE_LABELS
@@ -275,7 +275,7 @@ class LineageIndex:
             reached: list[int] = []
             truncated = False
             for _ in range(depth):
-                if not len(frontier):
+                if not frontier:
                     break
                 edges = table.at(frontier, direction, now)
                 if direct_only:
@@ -331,7 +331,7 @@ class LineageIndex:
     def expansion(self, start: Iterable[int], direction: Direction, depth: int, max_nodes: int | None = None,
                   direct_only: bool = False, now: float | None = None) -> Expansion:
         """:meth:`walk` with every edge as a record, and the vertex at the far end of each."""
-        edges, reached, truncated = self.walk(start, direction, depth, max_nodes, direct_only, now)
+        edges, _, truncated = self.walk(start, direction, depth, max_nodes, direct_only, now)
         result = Expansion(truncated=truncated)
         with self.lock:
             for edge in edges.tolist():

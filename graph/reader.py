@@ -10,16 +10,15 @@ which GremLite answers by scanning the label first.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
-from tagline.graph.schema import KEY
 from tagline.graph.records import EdgeRecord, VertexId, VertexRecord, edge_from_map, vertex_from_map
+from tagline.graph.schema import KEY
 
 CHUNK = 500
-Direction = Literal["in", "out"]
 _T = TypeVar("_T")
 
 

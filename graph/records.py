@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any, Hashable, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-from gremlin_python.process.traversal import Direction, T
+from gremlin_python.process.traversal import Direction as GremlinDirection
+from gremlin_python.process.traversal import T
 
 from tagline.graph.schema import KEY
 
 VertexId = int  # vertex ids are integers on both stores, and in the lineage index
+Direction = Literal["in", "out"]  # along an edge's direction ("out") or against it ("in")
 EdgeId = Hashable
 
 
@@ -78,7 +81,7 @@ def edge_from_map(element_map: dict[Any, Any]) -> EdgeRecord:
     return EdgeRecord(
         id=element_map[T.id],
         label=element_map[T.label],
-        out_id=element_map[Direction.OUT][T.id],
-        in_id=element_map[Direction.IN][T.id],
+        out_id=element_map[GremlinDirection.OUT][T.id],
+        in_id=element_map[GremlinDirection.IN][T.id],
         props=_plain_props(element_map),
     )

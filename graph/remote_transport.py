@@ -19,6 +19,8 @@ MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 
 
 class ReconnectingTransport(AiohttpTransport):
+    _loop: asyncio.AbstractEventLoop  # the parent's, set in its __init__
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_content_length=MAX_CONTENT_LENGTH, **kwargs)
         self._target: tuple[str, Any] | None = None

@@ -4,11 +4,10 @@ vertex, so the declaration lives wherever the lineage does."""
 
 from __future__ import annotations
 
-
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
-from tagline.graph.reader import chunks
 from tagline.graph.changes import ChangeSet
+from tagline.graph.reader import chunks
 from tagline.graph.records import VertexId
 from tagline.graph.schema import DATASET, DECLARED_SOURCE
 

@@ -34,8 +34,8 @@ from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch
 from tagline.graph.payloads import GremlinPayloads, Payloads, SqlitePayloads
 from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
-from tagline.graph.reader import Direction, chunks
-from tagline.graph.records import EdgeRecord, Expansion, Hop, InEdge, VertexId, VertexRecord
+from tagline.graph.reader import chunks
+from tagline.graph.records import Direction, EdgeRecord, Expansion, Hop, InEdge, VertexId, VertexRecord
 from tagline.graph.table_lineage import table_lineage
 from tagline.graph.timefmt import iso, utcnow
 from tagline.graph.writer import BatchWriter, KeyCache, WriteResult

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tagline.graph import schema
-from tagline.graph.edge_table import Direction
 from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.records import Direction
 
 
 @dataclass

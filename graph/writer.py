@@ -271,7 +271,7 @@ class BatchWriter:
         # property costs the store a write.
         stored = {n: v for n, v in props.items() if v not in (None, "", False)}
         if self.rows is not None:
-            embedded_rows.create_edge(self.rows, ids[ends[0]], label, ids[ends[1]], stored)  # type: ignore[arg-type]
+            embedded_rows.create_edge(self.rows, ids[ends[0]], label, ids[ends[1]], stored)
         else:
             # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
             step = g.V(ids[ends[0]]).as_("a").V(ids[ends[1]]).as_("b").add_e(label).from_("a").to("b")

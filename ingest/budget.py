@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-
 RETRY_SECONDS = 0.01
 
 

@@ -150,9 +150,9 @@ class _Reader:
         kind = "view" if "view" in declared.lower() else "table"
         batch = LineageBatch(datasets=[Dataset(**ref.model_dump(), kind=kind, description=node.description or None)])
         columns: dict[str, Column] = {}
-        for name, col in (table.columns if table else {}).items():
+        for name, cataloged in (table.columns if table else {}).items():
             columns[normalize_column(name, self.dialect)] = Column(
-                **self.column(ref, name).model_dump(), data_type=col.type, description=col.comment or None
+                **self.column(ref, name).model_dump(), data_type=cataloged.type, description=cataloged.comment or None
             )
         for name, col in node.columns.items():
             key = normalize_column(name, self.dialect)

@@ -8,11 +8,14 @@ the edge, keeps the rest of the extractor working with a :class:`~sqlglot.dialec
 from __future__ import annotations
 
 from functools import cache
+from typing import TypeVar
 
 from sqlglot import exp
 from sqlglot.dialects import Dialect, Dialects
 from sqlglot.dialects.dialect import NormalizationStrategy
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+E = TypeVar("E", bound=exp.Expr)
 
 ALIASES: dict[str, str] = {
     "ansi": "",
@@ -63,7 +66,7 @@ def canonical_identifier(identifier: exp.Identifier, dialect: Dialect) -> exp.Id
     return dialect.normalize_identifier(identifier)
 
 
-def canonical_identifiers(expression: exp.Expr, dialect: Dialect) -> exp.Expr:
+def canonical_identifiers(expression: E, dialect: Dialect) -> E:
     """Every identifier of ``expression`` in canonical case (see :func:`canonical_identifier`)."""
     if dialect.normalization_strategy is not NormalizationStrategy.UPPERCASE:
         return normalize_identifiers(expression, dialect=dialect)

@@ -52,7 +52,7 @@ from tagline.ingest.sql_batch import BatchBuilder
 from tagline.ingest.tags import tag_names
 
 # OTHER carries extra metadata about a run and says nothing about its state.
-_RUN_STATES = {t: RunState(t.value) for t in EventType if t is not EventType.OTHER}
+_RUN_STATES: dict[EventType, RunState] = {t: RunState(t.value) for t in EventType if t is not EventType.OTHER}
 _SUBTYPES = {s.value: s for s in Subtype}
 
 
@@ -166,7 +166,7 @@ def _output_fields(dataset: EventDataset, facet: ColumnLineageFacet) -> list[str
 def _column_edges(
     facet: ColumnLineageFacet, target: DatasetRef, fields: list[str], names: _Names, job: JobRef | None
 ) -> list[ColumnEdge]:
-    edges = []
+    edges: list[ColumnEdge] = []
     for field, lineage in facet.fields.items():
         output = naming.column_ref(target, field)
         for source in lineage.inputFields:

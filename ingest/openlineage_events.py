@@ -64,9 +64,9 @@ class InputField(_Spec):
 
 
 class FieldLineage(_Spec):
-    inputFields: list[InputField]  # noqa: N815 - the spec's spelling
-    transformationDescription: str | None = None  # noqa: N815
-    transformationType: str | None = None  # noqa: N815 - deprecated in 1-1-0: IDENTITY | MASKED
+    inputFields: list[InputField]
+    transformationDescription: str | None = None
+    transformationType: str | None = None
 
 
 class ColumnLineageFacet(_Spec):
@@ -113,16 +113,16 @@ class DocumentationFacet(_Spec):
 
 
 class DatasetTypeFacet(_Spec):
-    datasetType: str  # noqa: N815
+    datasetType: str
 
 
 class DatasetFacets(_Spec):
     schema_: SchemaFacet | None = Field(None, alias="schema")
-    columnLineage: ColumnLineageFacet | None = None  # noqa: N815
+    columnLineage: ColumnLineageFacet | None = None
     symlinks: SymlinksFacet | None = None
     tags: TagsFacet | None = None
     documentation: DocumentationFacet | None = None
-    datasetType: DatasetTypeFacet | None = None  # noqa: N815
+    datasetType: DatasetTypeFacet | None = None
 
 
 class Dataset(_Spec):
@@ -145,14 +145,14 @@ class Job(_Spec):
 
 
 class Run(_Spec):
-    runId: UUID  # noqa: N815
+    runId: UUID
     facets: dict[str, Any] | None = None
 
 
 class BaseEvent(_Spec):
-    eventTime: datetime  # noqa: N815
+    eventTime: datetime
     producer: str
-    schemaURL: str | None = None  # noqa: N815
+    schemaURL: str | None = None
 
     @field_validator("eventTime")
     @classmethod
@@ -162,7 +162,7 @@ class BaseEvent(_Spec):
 
 
 class RunEvent(BaseEvent):
-    eventType: EventType | None = None  # noqa: N815
+    eventType: EventType | None = None
     run: Run
     job: Job
     inputs: list[Dataset] | None = None

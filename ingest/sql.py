@@ -49,12 +49,12 @@ from tagline.ingest.sql_lineage import (
     query_lineage,
     table_name,
 )
-from tagline.ingest.sql_qualify import mark_variables, qualify_query
 from tagline.ingest.sql_naming import name_outputs
 from tagline.ingest.sql_procedural import unwrap_procedural
+from tagline.ingest.sql_qualify import mark_variables, qualify_query
 from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_statements
-from tagline.ingest.sql_temporary import collapse_temporary
 from tagline.ingest.sql_statements import Plan, StatementKind, UnsupportedStatement, plan_statement
+from tagline.ingest.sql_temporary import collapse_temporary
 
 DEFAULT_STATEMENT_TIMEOUT = 10.0
 DEFAULT_MAX_COLUMN_REFERENCES = 5000
@@ -135,7 +135,7 @@ def extract_sql(
         except _ColumnsFailed as failed:
             builder.add(failed.tables)
             builder.add_failure(script.failure(statement, source, failed.error))
-        except (Exception, StatementTimeout) as error:  # noqa: BLE001 - one statement must not sink the script
+        except (Exception, StatementTimeout) as error:
             builder.add_failure(script.failure(statement, source, error))
     batch = builder.build(len(statements))
     if not script.options.keep_temporary and script.temporary:

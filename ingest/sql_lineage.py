@@ -550,8 +550,8 @@ class _Walker:
             counting = isinstance(aggregate.unalias(), _COUNTING_AGGREGATES)
             for column in aggregate.find_all(exp.Column):
                 lineage.add_direct((SourceColumn(table_name(table), column.name), Subtype.AGGREGATION), counting)
-        for field in fields:
-            lineage.add_indirect((SourceColumn(table_name(table), field.this.name), Subtype.CONDITIONAL), self.sql(field))
+        for in_list in fields:
+            lineage.add_indirect((SourceColumn(table_name(table), in_list.this.name), Subtype.CONDITIONAL), self.sql(in_list))
         return lineage
 
     def has_column(self, source: exp.Table | Scope, name: str) -> bool | None:
@@ -559,7 +559,7 @@ class _Walker:
         if isinstance(source, exp.Table):
             for pivot in source.args.get("pivots") or ():
                 if name in _pivot_outputs(pivot):
-                    return self.table_pivoted(source, pivot, name)
+                    return True
             known = self.columns_of(table_name(source))
             return None if known is None else name in known
         if _is_udtf(source):
@@ -584,11 +584,11 @@ class _Walker:
 def _pivot_outputs(pivot: exp.Pivot) -> set[str]:
     """The columns a PIVOT/UNPIVOT makes (as sqlglot names them, and as the IN list names them)."""
     names = {column.name for column in pivot.args.get("columns") or ()}
-    for field in pivot.args.get("fields") or ():
+    for pivoted in pivot.args.get("fields") or ():
         if pivot.args.get("unpivot"):
-            names.add(field.this.name if isinstance(field, exp.In) else field.name)
+            names.add(pivoted.this.name if isinstance(pivoted, exp.In) else pivoted.name)
             continue
-        for value in field.expressions if isinstance(field, exp.In) else ():
+        for value in pivoted.expressions if isinstance(pivoted, exp.In) else ():
             names.add(value.alias_or_name)
             names.add(value.name)
     if pivot.args.get("unpivot"):

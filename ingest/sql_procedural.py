@@ -95,7 +95,7 @@ def _prefix(tokens: list[Token], variables: set[str]) -> int | None:
         return 2  # a label: `outer: LOOP`
     if first in ("CREATE", "ALTER") and _PROCEDURES & {_word(t) for t in tokens[1:5]}:
         return _procedure_header(tokens, variables)
-    if first == "BEGIN" or first == "END":
+    if first in {"BEGIN", "END"}:
         if first == "END" and second and second not in _ENDED and len(tokens) > 2:
             return 1
         return 2 if second in _BLOCK_QUALIFIERS or (first == "END" and second in _ENDED) else 1

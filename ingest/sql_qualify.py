@@ -23,8 +23,8 @@ from sqlglot.optimizer.qualify_tables import qualify_tables
 from sqlglot.optimizer.scope import Scope, build_scope, traverse_scope
 from sqlglot.schema import MappingSchema, ensure_schema
 
-from tagline.ingest.dialects import canonical_identifiers
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName
+from tagline.ingest.dialects import canonical_identifiers
 from tagline.ingest.sql_lineage import LineageError, table_name
 
 _NO_SCHEMA = "missing source schemas"

@@ -66,7 +66,8 @@ class Plan:
 
     def __post_init__(self) -> None:
         if not self.reads and self.query is not None:
-            skip = table_name(self.target) if self.kind in (StatementKind.UPDATE, StatementKind.MERGE) else None
+            updates = self.kind in (StatementKind.UPDATE, StatementKind.MERGE)
+            skip = table_name(self.target) if updates and self.target is not None else None
             self.reads = tables_read(self.query, skip)
 
 
@@ -174,7 +175,7 @@ def _plan_copy(statement: exp.Copy) -> Plan:
     target = statement.this
     if not isinstance(target, exp.Table) or not statement.args.get("kind"):
         return Plan(StatementKind.OTHER)
-    paths = [(f.name,) for f in statement.args.get("files") or () if isinstance(f, exp.Literal)]
+    paths: list[TableName] = [(f.name,) for f in statement.args.get("files") or () if isinstance(f, exp.Literal)]
     return Plan(StatementKind.LOAD, target=target, reads=paths)
 
 
@@ -356,6 +357,6 @@ def _with_ctes(query: exp.Query, with_: exp.With | None) -> exp.Query:
     if with_ is None:
         return query
     own = query.args.get("with_")
-    ctes = [cte for cte in with_.expressions] + (list(own.expressions) if own is not None else [])
+    ctes = list(with_.expressions) + (list(own.expressions) if own is not None else [])
     query.set("with_", exp.With(expressions=ctes, recursive=with_.args.get("recursive")))
     return query

@@ -55,5 +55,5 @@ def catalog_from_json(value: object) -> Catalog | None:
         return None
     if not isinstance(value, Mapping):
         raise ValueError('"catalog" must be an object {"db.table": ["col", ...]}')
-    return Catalog.from_mapping(value)  # type: ignore[arg-type]
+    return Catalog.from_mapping(value)
 

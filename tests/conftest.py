@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import janusgraph_server
 from tagline.graph.model import ColumnEdge, ColumnRef, JobRef, LineageType, Subtype, Transformation
 from tagline.graph.store import GraphStore
+from tests import janusgraph_server
 
 
 @pytest.fixture

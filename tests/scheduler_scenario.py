@@ -43,7 +43,7 @@ def ds(name: str) -> DatasetRef:
 def run(name: str, reads: list[str], writes: list[str], edges: list[tuple[str, str]] = ()) -> LineageBatch:
     """One run of a job: what it read and wrote, and the column lineage it made (``db.t.c`` pairs)."""
 
-    def column(dotted: str):  # noqa: ANN202
+    def column(dotted: str):
         table, _, field = dotted.rpartition(".")
         return col(table, field, namespace=ds(table).namespace)
 

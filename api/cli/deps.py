@@ -69,7 +69,7 @@ def recommend(
 def print_check(report: CheckReport) -> None:
     mark = "[red]FAIL[/red]" if report.failed else "[green]ok[/green]"
     console.print(f"{mark} {escape(_name(report.job))}")
-    lines = [
+    lines: list[tuple[str, list[VertexRecord] | list[JobRef], str]] = [
         ("missing", report.missing, "red"),
         ("redundant", report.redundant, "yellow"),
         ("stale", report.stale, "yellow"),

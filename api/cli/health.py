@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from tagline.api.cli.common import StoreOption, console, fail, open_store
-from tagline.api.services.config_files import ConfigError, read_sources_file
 from tagline.api.cli.render import lineage_tree
+from tagline.api.services.config_files import ConfigError, read_sources_file
 from tagline.api.settings import Settings
 from tagline.governance.health_scan import ColumnHealth, DatasetHealth, HealthScan, scan_health
 from tagline.governance.impact import Impact, NotFound, impact_of

@@ -14,13 +14,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from tagline.api.auth import KeyRing
 from tagline.api.cli import deps as cli_deps
 from tagline.api.cli import health as cli_health
 from tagline.api.cli import querylog as cli_querylog
 from tagline.api.cli import sources as cli_sources
 from tagline.api.cli import sql as cli_sql
 from tagline.api.cli import tags as cli_tags
-from tagline.api.auth import KeyRing
 from tagline.api.cli.common import (
     StoreOption,
     console,
@@ -31,9 +31,9 @@ from tagline.api.cli.common import (
     print_report,
     progress_bar,
 )
+from tagline.api.cli.render import lineage_tree
 from tagline.api.services.demo import default_examples_dir, load_demo, read_manifest
 from tagline.api.services.ingestion import STDIN, SqlOptions, ingest_sql_texts, unreadable_file
-from tagline.api.cli.render import lineage_tree
 from tagline.api.services.replay import ReplayOverrides, replay
 from tagline.api.settings import Settings
 from tagline.graph.model import LineageBatch, column_key
@@ -73,7 +73,7 @@ def serve(
 
     from tagline.api.app import create_app
 
-    settings = Settings(host=host, port=port, **({"store": store} if store else {}))
+    settings = Settings(host=host, port=port, store=store) if store else Settings(host=host, port=port)
     try:
         ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
     except ValueError as exc:
@@ -160,7 +160,7 @@ def ingest_sql(
         with progress_bar() as progress:
             task = progress.add_task("ingest sql", total=len(sources), detail="")
 
-            def done(source: str, batch) -> None:  # noqa: ANN001
+            def done(source: str, batch: LineageBatch) -> None:
                 progress.update(task, advance=1, detail=f"{Path(source).name}: {len(batch.edges)} edges")
 
             report = ingest_sql_texts(graph, sources, options, on_done=done)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +13,8 @@ from rich.table import Table
 
 from tagline.api.cli import common as cli
 from tagline.api.cli.common import StoreOption
-from tagline.api.settings import load_policy
 from tagline.api.services.tag_file import read_tag_file
+from tagline.api.settings import load_policy
 from tagline.governance.audit import column_name
 from tagline.governance.service import Governance, GovernanceError, Outcome
 from tagline.graph.model import ColumnRef, column_key
@@ -32,7 +33,7 @@ def actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def _governed(store: str | None, act) -> Outcome:  # noqa: ANN001 - a callable taking Governance
+def _governed(store: str | None, act: Callable[[Governance], Outcome]) -> Outcome:
     graph = cli.open_store(store)
     try:
         return act(Governance(graph, load_policy()))

@@ -13,11 +13,10 @@ from graphql import GraphQLError
 from starlette.responses import Response
 
 from tagline.api.auth import LOCAL, Identity
-from tagline.api.settings import Settings
 from tagline.api.services.store_thread import StoreThread
+from tagline.api.settings import Settings
 from tagline.governance.policy import Policy
-from tagline.graph.reader import Direction
-from tagline.graph.records import Hop, VertexId, VertexRecord
+from tagline.graph.records import Direction, Hop, VertexId, VertexRecord
 from tagline.graph.store import GraphStore
 
 

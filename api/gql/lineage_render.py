@@ -15,8 +15,8 @@ field, with the same result.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -34,10 +34,10 @@ from strawberry.types import Info
 
 from tagline.api.services.node_ids import JOB, NodeId, node_id
 from tagline.governance.state import tag_views_of
-from tagline.graph.schema import DERIVES
 from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.records import Direction
+from tagline.graph.schema import DERIVES
 from tagline.graph.tagstore import SENSITIVITY
-from tagline.graph.reader import Direction
 
 # Renders one field of one item: a vertex or edge id, a property dict, a tag view.
 Render = Callable[["Renderer", Any], Any]
@@ -248,17 +248,17 @@ class Renderer:
         return self.memo[key]
 
     def column(self, vertex: int, plan: Plan) -> dict[str, Any]:
-        return self._shared((id(plan), "c", vertex), lambda: self.render(plan, vertex))  # type: ignore[no-any-return]
+        return self._shared((id(plan), "c", vertex), lambda: self.render(plan, vertex))
 
     def edge(self, edge: int, plan: Plan) -> dict[str, Any]:
-        return self._shared((id(plan), "e", edge), lambda: self.render(plan, edge))  # type: ignore[no-any-return]
+        return self._shared((id(plan), "e", edge), lambda: self.render(plan, edge))
 
     def edges(self, vertex: int, direction: Direction, depth: int, direct_only: bool, plan: Plan) -> list[Any]:
         def make() -> list[Any]:
             ordered = self.index.walk_in_key_order(vertex, direction, depth, direct_only, time.time())
             return [self.edge(e, plan) for e in ordered]
 
-        return self._shared((id(plan), "w", vertex, direction, depth, direct_only), make)  # type: ignore[no-any-return]
+        return self._shared((id(plan), "w", vertex, direction, depth, direct_only), make)
 
     def tags(self, vertex: int, plan: Plan) -> list[dict[str, Any]]:
         return [self.render(plan, view) for view in tag_views_of(self.index.record(vertex).props).values()]
@@ -271,7 +271,7 @@ class Renderer:
             found = self.index.find([job_key]).get(job_key)
             return None if found is None else self.render(plan, found.props)
 
-        return self._shared((id(plan), "j", job_key), make)  # type: ignore[no-any-return]
+        return self._shared((id(plan), "j", job_key), make)
 
 
 def render_lineage(info: Info[Any, Any], vertex: int, direction: Direction, depth: int, direct_only: bool,

@@ -19,7 +19,7 @@ from tagline.api.gql.types import (
 )
 from tagline.graph import schema
 from tagline.graph.model import column_key, dataset_key, job_key
-from tagline.graph.reader import Direction as HopDirection
+from tagline.graph.records import Direction as HopDirection
 from tagline.graph.records import VertexRecord
 
 
@@ -74,8 +74,11 @@ def check_max_nodes(info: Info[Context, None], max_nodes: int) -> None:
 
 def hop_directions(direction: Direction) -> list[HopDirection]:
     """Upstream first, then downstream, as BOTH walks them."""
-    return [d for d, wanted in (("in", (Direction.UPSTREAM, Direction.BOTH)), ("out", (Direction.DOWNSTREAM, Direction.BOTH)))
-            if direction in wanted]
+    wanted_by: tuple[tuple[HopDirection, tuple[Direction, ...]], ...] = (
+        ("in", (Direction.UPSTREAM, Direction.BOTH)),
+        ("out", (Direction.DOWNSTREAM, Direction.BOTH)),
+    )
+    return [d for d, wanted in wanted_by if direction in wanted]
 
 
 def _start_columns(

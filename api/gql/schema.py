@@ -25,12 +25,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[
             OperationAccess,
             ReportedErrors,
-            QueryDepthLimiter(max_depth=settings.max_query_depth),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             # Frontends send the same few documents again and again: parse and validate each once
-            # (bounded caches, so made-up documents cannot grow them).
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
+            # (bounded caches, shared by every request, so made-up documents cannot grow them).
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
         ],
     )

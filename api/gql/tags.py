@@ -20,7 +20,6 @@ from tagline.graph.schema import KEY
 from tagline.graph.timefmt import iso
 
 
-
 @strawberry.input(description="A column by namespace, dataset and field.")
 class ColumnRefInput:
     namespace: str

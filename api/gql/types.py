@@ -20,7 +20,7 @@ from tagline.governance.state import column_states, sensitivity_of, tag_views_of
 from tagline.governance.tags import TagView
 from tagline.governance.usage import last_produced, usage_days
 from tagline.graph import schema
-from tagline.graph.reader import Direction as HopDirection
+from tagline.graph.records import Direction as HopDirection
 from tagline.graph.records import EdgeRecord, Expansion, VertexRecord
 from tagline.graph.timefmt import utcnow
 

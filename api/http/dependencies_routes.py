@@ -17,8 +17,8 @@ from starlette.routing import Route
 
 from tagline.api.auth import READ, requires
 from tagline.api.services.dependency_json import check_json, recommendation_json
-from tagline.api.settings import Settings
 from tagline.api.services.store_thread import StoreThread
+from tagline.api.settings import Settings
 from tagline.governance.scheduling import UnknownJob, check_dependencies, recommend_dependencies
 from tagline.graph.model import JobRef
 from tagline.graph.timefmt import utcnow
@@ -35,7 +35,7 @@ class CheckRequest(BaseModel):
     namespace: str = Field(min_length=1)
     job: str = Field(min_length=1)
     configured: list[JobRef]
-    staleAfterDays: int | None = Field(None, ge=0)  # noqa: N815 - the JSON field name
+    staleAfterDays: int | None = Field(None, ge=0)
 
 
 def _required(params: Mapping[str, str], name: str) -> str:

@@ -29,11 +29,11 @@ from tagline.api.http.marquez_json import (
     updated_at,
 )
 from tagline.api.services.node_ids import FIELD, JOB, BadNodeId, NodeId, node_id, parse_node_id
-from tagline.api.settings import Settings
 from tagline.api.services.store_thread import StoreThread
+from tagline.api.settings import Settings
 from tagline.graph import schema
 from tagline.graph.model import dataset_key, job_key
-from tagline.graph.records import EdgeRecord, Expansion, VertexRecord
+from tagline.graph.records import Direction, EdgeRecord, Expansion, VertexRecord
 from tagline.graph.store import GraphStore
 
 PREFIX = "/api/v1"
@@ -172,7 +172,7 @@ def _column_lineage(store: GraphStore, settings: Settings, params: Mapping[str, 
     depth = _number(params, "depth", settings.max_lineage_depth, 1, settings.max_lineage_depth)
     downstream = _flag(params, "withDownstream")
     parsed, start = _node(store, params)
-    directions = ("in", "out") if downstream else ("in",)
+    directions: tuple[Direction, ...] = ("in", "out") if downstream else ("in",)
     found = store.lineage_graph(_column_starts(store, parsed, start), directions, depth, settings.max_lineage_nodes)
     return {"graph": _column_graph(store, found), "truncated": found.truncated}
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 
 from tagline.api.services.config_files import read_sources_file
 from tagline.api.services.ingestion import IngestReport, SqlOptions, sql_batch, write_batch
-from tagline.api.settings import load_policy
 from tagline.api.services.tag_file import read_tag_file
+from tagline.api.settings import load_policy
 from tagline.governance.service import Governance
 from tagline.graph.model import Job
 from tagline.graph.store import GraphStore

@@ -58,7 +58,7 @@ def batch_of(event: BaseEvent, payload: str, source: str, location: str | None =
     """The event's lineage, or a batch holding only its failure: one bad event never stops the rest."""
     try:
         return event_batch(event)
-    except Exception as exc:  # noqa: BLE001 - whatever goes wrong mapping one event is kept, not raised
+    except Exception as exc:
         reason = f"could not apply the event: {type(exc).__name__}: {exc}"
         failure = Failure(source=source, location=location or describe(event), reason=reason, payload=payload)
         return LineageBatch(failures=[failure])

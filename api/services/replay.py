@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import TypeAdapter
 
 from tagline.api.services.ingestion import govern_written
 from tagline.api.services.lineage_events import batch_from_payload
@@ -14,6 +15,7 @@ from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import extract_sql
+from tagline.ingest.sql_summary import catalog_from_json
 from tagline.ingest.text import UndecodableText, decode_utf8
 
 Replayer = Callable[[Failure, "ReplayOverrides"], LineageBatch]
@@ -26,10 +28,13 @@ class ReplayOverrides:
     catalog: Catalog | None = None
 
 
+_NAMESPACE_MAP = TypeAdapter(dict[str, str])
+
+
 def replay_sql(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
     opts = failure.options
     job = opts.get("job")
-    catalog = overrides.catalog or (Catalog.from_mapping(opts["catalog"]) if opts.get("catalog") else None)
+    catalog = overrides.catalog or catalog_from_json(opts.get("catalog"))
     return extract_sql(
         failure.payload,
         dialect=str(opts["dialect"]),
@@ -37,7 +42,7 @@ def replay_sql(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
         source=failure.source,
         catalog=catalog,
         job=JobRef.model_validate(job) if job else None,
-        namespace_map=opts.get("namespace_map") or {},
+        namespace_map=_NAMESPACE_MAP.validate_python(opts.get("namespace_map") or {}),
     )
 
 

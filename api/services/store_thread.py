@@ -54,7 +54,7 @@ class StoreThread:
             try:
                 # Not counted as a store call: those count what requests cost.
                 await asyncio.get_running_loop().run_in_executor(self._executor, self.store.sync)
-            except Exception as exc:  # noqa: BLE001 - any store failure: log it and try again
+            except Exception as exc:
                 log.warning("could not read the change log: %s", exc)
 
     async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

@@ -117,7 +117,7 @@ def test_rest_check(live: Server) -> None:
     body = response.json()
     assert response.status_code == 200 and body["ok"] is False
     assert body["missing"] == [{"namespace": "sched", "name": "extract_customers"}]
-    assert [[j["name"] for j in c] for c in body["cycles"]][0] == ["build_orders", "build_report"]
+    assert [j["name"] for j in body["cycles"][0]] == ["build_orders", "build_report"]
 
 
 @pytest.mark.parametrize(

@@ -104,8 +104,8 @@ def test_declared_tag_propagates_with_masking_and_provenance(loaded: Server) -> 
 
 
 def test_impact_lists_the_tags_that_flow_through(loaded: Server) -> None:
-    impact = ask(loaded, """{ impact(namespace: "%s", dataset: "src.customers", field: "email", depth: 5) {
-                              sensitivity tags { name columns unmaskedColumns } } }""" % NS)["impact"]
+    impact = ask(loaded, f"""{{ impact(namespace: "{NS}", dataset: "src.customers", field: "email", depth: 5) {{
+                              sensitivity tags {{ name columns unmaskedColumns }} }} }}""")["impact"]
     assert impact["sensitivity"] == "restricted"
     by_name = {t["name"]: t for t in impact["tags"]}
     # src.customers.email, stg.customers.email, dw.dim_customer.email_raw carry it; email_hash masked
@@ -228,7 +228,7 @@ def test_roles_on_graphql_and_routes(keyed: Server) -> None:
 def test_serving_beyond_loopback_needs_keys_or_insecure(tmp_path: Path) -> None:
     refused = run_cli("serve", "--host", "0.0.0.0", "--store", str(tmp_path / "g.db"), check=False)
     assert refused.returncode == 2 and "--insecure" in refused.stderr
-    broken = subprocess.run([TAGLINE, "serve", "--store", str(tmp_path / "g.db")], capture_output=True, text=True,
+    broken = subprocess.run([TAGLINE, "serve", "--store", str(tmp_path / "g.db")], capture_output=True, text=True, check=False,
                             timeout=60, env={**os.environ, "TAGLINE_API_KEYS": "ana:secret-key-9:superuser"})
     assert broken.returncode == 2 and "unknown role 'superuser'" in broken.stderr and "secret-key-9" not in broken.stderr
 

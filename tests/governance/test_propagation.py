@@ -168,7 +168,7 @@ def test_propagation_reads_only_the_affected_part() -> None:
     read: set[str] = set()
     original = g.load
 
-    def spy(keys):  # noqa: ANN001, ANN202 - counts what propagation asks for
+    def spy(keys):
         found = original(keys)
         read.update(found)
         return found

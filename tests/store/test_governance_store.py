@@ -27,7 +27,7 @@ def loaded(store: GraphStore, now: datetime) -> GraphStore:
     return store
 
 
-def names(records) -> list[str]:  # noqa: ANN001
+def names(records) -> list[str]:
     return [r.props["name"] for r in records]
 
 
@@ -115,5 +115,5 @@ def test_impact_of_a_dataset_and_unknown_names(loaded: GraphStore) -> None:
     assert {d.dataset.props["name"] for d in found.datasets} == {"dw.customers", "dw.orders", "mart.segments"}
     with pytest.raises(NotFound, match="no column 'nope'"):
         impact_of(loaded, ds("raw.customers"), "nope", depth=5)
-    with pytest.raises(NotFound, match="no dataset 'raw.nope'"):
+    with pytest.raises(NotFound, match=r"no dataset 'raw\.nope'"):
         impact_of(loaded, ds("raw.nope"), None, depth=5)

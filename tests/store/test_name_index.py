@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tagline.graph import changes
-from tagline.graph import name_index
+from tagline.graph import changes, name_index
 from tagline.graph.lineage_index import LineageIndex
 
 WORDS = ["order", "orders", "customer", "id", "email", "e_mail", "Fact", "dim", "ship", "country", "Ördnung", "x"]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tagline.graph.changes import ChangeSet
 from tagline.graph.model import DatasetAccess, Failure, Job, JobRef, LineageBatch, RunState
 from tagline.graph.store import GraphStore
 from tests.conftest import col, derive
@@ -80,7 +81,7 @@ def test_lineage_walk_respects_depth_and_node_limit(store: GraphStore) -> None:
 def test_properties_merge_and_job_runs_only_move_forward(store: GraphStore) -> None:
     newer = datetime(2026, 3, 2, tzinfo=UTC)
     older = datetime(2026, 3, 1, tzinfo=UTC)
-    job = dict(namespace="default", name="job1")
+    job = {"namespace": "default", "name": "job1"}
     store.write(LineageBatch(jobs=[Job(**job, last_run_at=newer, last_run_state=RunState.COMPLETE)]))
     store.write(LineageBatch(jobs=[Job(**job, last_run_at=older, last_run_state=RunState.START, schedule="@daily")]))
     record = store.find([JobRef(**job).key])[JobRef(**job).key]
@@ -109,10 +110,11 @@ def test_failures_are_kept_once_and_a_failed_batch_writes_nothing(store: GraphSt
 
     broken = LineageBatch(edges=[derive(col("db.q", "a"), col("db.r", "b"))])
     before = store.counts()
-    with pytest.raises(Exception):
-        with store.connection.transaction() as g:
-            store._writer.write(g, broken, datetime.now(UTC))
-            raise RuntimeError("interrupted mid-batch")
+    with pytest.raises(RuntimeError, match="interrupted mid-batch"), store.connection.transaction() as g:
+        changes = ChangeSet()
+        store._writer.write(g, broken, datetime.now(UTC), changes)
+        assert changes.entries, "the batch was written before the interruption"
+        raise RuntimeError("interrupted mid-batch")
     assert store.counts() == before
 
 

@@ -44,6 +44,7 @@ def test_compose_file_matches_the_compose_spec() -> None:
         [_check_jsonschema(), "--builtin-schema", "vendor.compose-spec", str(COMPOSE_FILE)],
         capture_output=True,
         text=True,
+        check=False,
         timeout=120,
     )
     assert result.returncode == 0, (

@@ -103,7 +103,7 @@ def test_unsupported_manifest_version_is_refused(tmp_path: Path) -> None:
 
 def test_broken_artifacts_say_which_file(tmp_path: Path) -> None:
     (tmp_path / "catalog.json").write_text("{nope")
-    with pytest.raises(ArtifactError, match="catalog.json is not JSON"):
+    with pytest.raises(ArtifactError, match=r"catalog\.json is not JSON"):
         load_catalog(tmp_path / "catalog.json")
 
 

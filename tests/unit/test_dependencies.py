@@ -23,7 +23,7 @@ CHAIN = graph(
 )
 
 
-def names(found) -> list[tuple[str, bool]]:  # noqa: ANN001
+def names(found) -> list[tuple[str, bool]]:
     return [(d.job, d.stale) for d in found]
 
 
@@ -134,5 +134,5 @@ def test_configuring_the_recommendation_leaves_nothing_missing_and_every_cycle_i
     edges = g.upstream_edges(CUTOFF)
     for cycle in result.cycles:
         assert cycle[0] == job
-        for waiting, waited_for in zip(cycle, [*cycle[1:], job]):
+        for waiting, waited_for in zip(cycle, [*cycle[1:], job], strict=True):
             assert waited_for in edges.get(waiting, set())

@@ -10,7 +10,7 @@ FRESH = "2026-03-10T00:00:00.000Z"
 OLD = "2026-01-01T00:00:00.000Z"
 
 
-def facts(key: str, **kw) -> DatasetFacts:  # noqa: ANN003
+def facts(key: str, **kw) -> DatasetFacts:
     return DatasetFacts(key=key, first_seen=OLD, **kw)
 
 

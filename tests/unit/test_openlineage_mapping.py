@@ -146,7 +146,7 @@ def test_only_inputs_without_any_transformation_become_direct_by_default(fields:
     })])
     found = edges(batch_of(raw))
     for out, inputs in fields.items():
-        for field, ts in inputs:
+        for field, _ in inputs:
             said = {t["type"] for f, tts in inputs if f == field for t in tts}
             silent = any(f == field and not tts for f, tts in inputs)
             direct = {e for e in found if e[0] == field and e[1] == out and e[2] == "DIRECT"}

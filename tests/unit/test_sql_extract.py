@@ -548,7 +548,7 @@ def test_dialects(dialect: str, sql: str, expected: set[Edge]) -> None:
 
 
 def test_unknown_dialect_is_a_usage_error_listing_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="known dialects: .*ansi.*sparksql"):
+    with pytest.raises(ValueError, match=r"known dialects: .*ansi.*sparksql"):
         extract("SELECT 1", dialect="cobol")
 
 
