@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(24, description="deepest GraphQL selection nesting accepted")
     max_aliases: int = Field(30, description="most aliases in one GraphQL document")
     max_tokens: int = Field(4000, description="most tokens in one GraphQL document")
+    max_query_cost: int = Field(
+        200_000, gt=0, description="largest estimated answer size of one GraphQL operation (see api/gql/cost.py)"
+    )
     max_lineage_depth: int = Field(20, description="largest `depth` argument for upstream/downstream/lineage")
     max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")
     index_refresh_seconds: float = Field(

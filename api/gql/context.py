@@ -7,6 +7,7 @@ writes and what the index does not hold (audit, dead letter, event log) go to th
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from graphql import GraphQLError
@@ -15,6 +16,7 @@ from starlette.responses import Response
 from tagline.api.auth import LOCAL, Identity
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
+from tagline.governance.health_scan import HealthScan
 from tagline.governance.policy import Policy
 from tagline.graph.records import Direction, Hop, VertexId, VertexRecord
 from tagline.graph.store import GraphStore
@@ -31,6 +33,8 @@ class Context:
     rendered: dict[object, object] = field(default_factory=dict)
     # Errors reported beside a field's (empty) answer rather than instead of it (api/gql/errors.py).
     errors: list[GraphQLError] = field(default_factory=list)
+    # Health reports of this request by window, so aliases of `health` scan the warehouse once.
+    health_scans: dict[int, asyncio.Future[HealthScan]] = field(default_factory=dict)
 
     @property
     def store(self) -> GraphStore:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
@@ -145,7 +147,11 @@ class HealthQuery:
         if window < 1:
             raise GraphQLError(f"days must be 1 or more (got {window})")
         thread = info.context.thread
-        scan = await thread.read(scan_health, thread.store, utcnow(), window)
+        # Aliases asking for the same window in one operation share one scan of the warehouse.
+        scans = info.context.health_scans
+        if window not in scans:
+            scans[window] = asyncio.ensure_future(thread.read(scan_health, thread.store, utcnow(), window))
+        scan = await scans[window]
         return HealthReport(
             days=scan.days,
             cutoff=scan.cutoff,

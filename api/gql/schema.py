@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 
 from tagline.api.gql.access import OperationAccess
 from tagline.api.gql.browse import BrowseQuery
+from tagline.api.gql.cost import CostBudget
 from tagline.api.gql.dependencies import DependenciesQuery
 from tagline.api.gql.errors import ReportedErrors
 from tagline.api.gql.health import HealthQuery
@@ -24,6 +25,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         execution_context_class=PrerenderingExecutionContext,
         extensions=[
             OperationAccess,
+            lambda: CostBudget(settings.max_query_cost),
             ReportedErrors,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),

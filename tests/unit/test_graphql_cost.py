@@ -1,0 +1,74 @@
+"""The cost of a GraphQL operation, priced on the document with its fragments expanded."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from graphql import GraphQLSchema, parse
+
+from tagline.api.gql.cost import EDGES_PER_HOP, LIST_SIZE, WEIGHTS, operation_cost
+from tagline.api.gql.schema import build_schema
+from tagline.api.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def schema() -> GraphQLSchema:
+    return build_schema(Settings())._schema
+
+
+def cost(schema: GraphQLSchema, document: str, variables: dict[str, object] | None = None) -> int:
+    return operation_cost(schema, parse(document), None, variables)
+
+
+def test_a_field_costs_one_and_a_scan_costs_its_weight(schema: GraphQLSchema) -> None:
+    assert cost(schema, '{ column(namespace: "n", dataset: "d", field: "f") { field } }') == 2
+    assert cost(schema, "{ health { days } }") == 1 + WEIGHTS[("Query", "health")] + 1
+
+
+def test_nested_lineage_multiplies_by_depth(schema: GraphQLSchema) -> None:
+    one = cost(schema, '{ column(namespace: "n", dataset: "d", field: "f") { upstream(depth: 1) { subtype } } }')
+    three = cost(schema, '{ column(namespace: "n", dataset: "d", field: "f") { upstream(depth: 3) { subtype } } }')
+    assert one == 1 + 1 + EDGES_PER_HOP * 1
+    assert three == 1 + 1 + 3 * EDGES_PER_HOP * 1
+
+
+def test_a_connection_is_sized_by_first_once_not_again_by_its_edges(schema: GraphQLSchema) -> None:
+    page = cost(schema, '{ search(query: "x", first: 7) { edges { node { name } } } }')
+    assert page == 1 + WEIGHTS[("Query", "search")] + 7 * (1 + 1 + 1)
+
+
+def test_variables_and_defaults_size_lists(schema: GraphQLSchema) -> None:
+    document = 'query($n: Int!) { search(query: "x", first: $n) { edges { cursor } } }'
+    assert cost(schema, document, {"n": 100}) > cost(schema, document, {"n": 10})
+    default = cost(schema, '{ search(query: "x") { edges { cursor } } }')
+    assert default == 1 + WEIGHTS[("Query", "search")] + 20 * 2  # `first` defaults to 20
+
+
+def test_an_unsized_list_counts_as_list_size(schema: GraphQLSchema) -> None:
+    found = cost(schema, '{ dataset(namespace: "n", name: "d") { columns { field } } }')
+    assert found == 1 + 1 + LIST_SIZE * 1
+
+
+def test_aliases_each_count(schema: GraphQLSchema) -> None:
+    aliased = " ".join(f"h{i}: health {{ days }}" for i in range(30))
+    assert cost(schema, "{ " + aliased + " }") == 30 * cost(schema, "{ health { days } }")
+
+
+def test_fragments_that_spread_each_other_are_priced_expanded_in_linear_time(schema: GraphQLSchema) -> None:
+    # Each fragment spreads the previous one twice: the expansion doubles per level.
+    levels = 40
+    fragments = ['fragment F0 on LineageEdge { subtype }']
+    fragments += [f"fragment F{i} on LineageEdge {{ a: source {{ upstream(depth: 2) {{ ...F{i - 1} }} }} "
+                  f"b: target {{ downstream(depth: 2) {{ ...F{i - 1} }} }} }}" for i in range(1, levels)]
+    top = f"F{levels - 1}"
+    document = '{ column(namespace: "n", dataset: "d", field: "f") { upstream(depth: 2) { ...' + top + " } } } "
+    document += " ".join(fragments)
+    started = time.perf_counter()
+    priced = cost(schema, document)
+    assert time.perf_counter() - started < 0.5
+    assert priced > 10 ** 40
+
+
+def test_introspection_is_cheap(schema: GraphQLSchema) -> None:
+    assert cost(schema, "{ __schema { types { name fields { name } } } }") < 1_000
