@@ -26,6 +26,7 @@ from tagline.api.http.dependencies_routes import dependency_routes
 from tagline.api.http.marquez_routes import marquez_routes
 from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
+from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
@@ -120,6 +121,8 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
+            Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
+                       body_timeout_s=settings.body_timeout_seconds, request_timeout_s=settings.request_timeout_seconds),
             *([] if ring is not None else [same_origin(settings)]),
             Middleware(AuthMiddleware, ring=ring),
         ],

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(
         200_000, gt=0, description="largest estimated answer size of one GraphQL operation (see api/gql/cost.py)"
     )
+    max_body_bytes: int = Field(16 * 1024 * 1024, gt=0, description="largest request body accepted (413 beyond)")
+    body_timeout_seconds: float = Field(10.0, gt=0, description="longest pause while a request body arrives (408)")
+    request_timeout_seconds: float = Field(
+        30.0, gt=0, description="longest time one request may work; its work is then stopped (503)"
+    )
     max_lineage_depth: int = Field(20, description="largest `depth` argument for upstream/downstream/lineage")
     max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")
     index_refresh_seconds: float = Field(

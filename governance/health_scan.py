@@ -9,7 +9,7 @@ from datetime import datetime
 
 from tagline.governance.health import ColumnFacts, DatasetFacts, classify
 from tagline.governance.window import cutoff_of
-from tagline.graph import schema
+from tagline.graph import deadline, schema
 from tagline.graph.records import VertexId, VertexRecord
 from tagline.graph.store import GraphStore
 
@@ -85,7 +85,9 @@ def _gather(store: GraphStore) -> _Gathered:
 def scan_health(store: GraphStore, now: datetime, days: int) -> HealthScan:
     cutoff = cutoff_of(now, days)
     found = _gather(store)
+    deadline.check()
     report = classify(found.facts.values(), cutoff)
+    deadline.check()
 
     def datasets(keys: tuple[str, ...]) -> list[DatasetHealth]:
         return [DatasetHealth(dataset=found.datasets[k], facts=found.facts[k]) for k in keys]

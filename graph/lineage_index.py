@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tagline.graph import changes, schema
+from tagline.graph import changes, deadline, schema
 from tagline.graph.columns import ABSENT, GrowableArray, PropertyTable
 from tagline.graph.edge_table import EdgeTable, IntArray
 from tagline.graph.name_index import NameIndex, Page
@@ -277,6 +277,7 @@ class LineageIndex:
             for _ in range(depth):
                 if not frontier:
                     break
+                deadline.check()
                 edges = table.at(frontier, direction, now)
                 if direct_only:
                     types = table.props.codes("type")

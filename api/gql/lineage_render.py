@@ -34,6 +34,7 @@ from strawberry.types import Info
 
 from tagline.api.services.node_ids import JOB, NodeId, node_id
 from tagline.governance.state import tag_views_of
+from tagline.graph import deadline
 from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.records import Direction
 from tagline.graph.schema import DERIVES
@@ -255,6 +256,7 @@ class Renderer:
 
     def edges(self, vertex: int, direction: Direction, depth: int, direct_only: bool, plan: Plan) -> list[Any]:
         def make() -> list[Any]:
+            deadline.check()
             ordered = self.index.walk_in_key_order(vertex, direction, depth, direct_only, time.time())
             return [self.edge(e, plan) for e in ordered]
 

@@ -11,6 +11,7 @@ ingest, another replica) within ``interval`` seconds.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,8 +44,9 @@ class StoreThread:
 
     async def read(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run ``fn``, which reads only the lineage index, on a reader thread."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, lambda: fn(*args, **kwargs))
+        # In a copy of the caller's context: the request's deadline goes along (graph/deadline.py).
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self._readers, lambda: context.run(fn, *args, **kwargs))
 
     async def follow(self, interval: float) -> None:
         """Apply the change log's tail every ``interval`` seconds, until cancelled. A failed read
