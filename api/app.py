@@ -109,7 +109,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
-        *openlineage_routes(holder),
+        *openlineage_routes(settings, holder),
         *dependency_routes(settings, holder),
         *marquez_routes(settings, holder),
     ]

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = Field(
         30.0, gt=0, description="longest time one request may work; its work is then stopped (503)"
     )
+    max_event_columns: int = Field(
+        20_000, gt=0, description="most columns and column-lineage inputs one OpenLineage event may describe (413)"
+    )
+    max_configured_dependencies: int = Field(
+        10_000, gt=0, description="most configured dependencies one check may compare (422 beyond)"
+    )
     max_lineage_depth: int = Field(20, description="largest `depth` argument for upstream/downstream/lineage")
     max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")
     index_refresh_seconds: float = Field(

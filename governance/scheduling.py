@@ -143,12 +143,14 @@ def check_dependencies(
     def records(keys: Iterable[str]) -> list[VertexRecord]:
         return [around.records[k] for k in keys]
 
+    unknown = set(result.unknown)
+
     return CheckReport(
         job=job,
         missing=records(result.missing),
         redundant=records(result.redundant),
         stale=records(result.stale),
         cycles=[records(cycle) for cycle in result.cycles],
-        unknown=[r for r in configured if r.key in set(result.unknown)],
+        unknown=[r for r in configured if r.key in unknown],
         result=result,
     )

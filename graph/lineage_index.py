@@ -130,8 +130,10 @@ class LineageIndex:
 
     def _find_edge(self, label: str, src: int, dst: int, key: str) -> int | None:
         table = self.tables[label]
-        for edge in table.by["out"].edges_at(src):
-            if table.dst[edge] == dst and table.alive[edge] and self._edge_key(label, edge) == key:
+        # From the end with fewer edges: a dataset may hold thousands of columns, a column one dataset.
+        out_edges, in_edges = table.by["out"].edges_at(src), table.by["in"].edges_at(dst)
+        for edge in out_edges if len(out_edges) <= len(in_edges) else in_edges:
+            if table.src[edge] == src and table.dst[edge] == dst and table.alive[edge] and self._edge_key(label, edge) == key:
                 return int(edge)
         return None
 

@@ -13,12 +13,17 @@ Like Marquez, the kind of event is read from the last segment of ``schemaURL``
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+Name = Annotated[str, Field(min_length=1)]
+"""A namespace or a name: the spec does not say non-empty, but nothing can be found by an empty one."""
+_RFC_3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$")
 
 
 class _Spec(BaseModel):
@@ -57,8 +62,8 @@ class FieldTransformation(_Spec):
 
 
 class InputField(_Spec):
-    namespace: str
-    name: str
+    namespace: Name
+    name: Name
     field: str
     transformations: list[FieldTransformation] | None = None
 
@@ -126,8 +131,8 @@ class DatasetFacets(_Spec):
 
 
 class Dataset(_Spec):
-    namespace: str
-    name: str
+    namespace: Name
+    name: Name
     facets: DatasetFacets | None = None
 
 
@@ -139,8 +144,8 @@ class JobFacets(_Spec):
 
 
 class Job(_Spec):
-    namespace: str
-    name: str
+    namespace: Name
+    name: Name
     facets: JobFacets | None = None
 
 
@@ -153,6 +158,14 @@ class BaseEvent(_Spec):
     eventTime: datetime
     producer: str
     schemaURL: str | None = None
+
+    @field_validator("eventTime", mode="before")
+    @classmethod
+    def _rfc_3339(cls, value: Any) -> Any:
+        """The spec's date-time is RFC 3339 text; a number would otherwise pass as seconds since 1970."""
+        if not isinstance(value, str) or not _RFC_3339.match(value):
+            raise ValueError("must be an RFC 3339 date-time such as 2026-12-05T10:00:00Z")
+        return value
 
     @field_validator("eventTime")
     @classmethod

@@ -8,6 +8,7 @@ from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.types import Dataset, DatasetWrite, Job
+from tagline.api.services.dependency_json import too_many_configured
 from tagline.governance.scheduling import Evidence, UnknownJob, check_dependencies, recommend_dependencies
 from tagline.graph.model import JobRef
 from tagline.graph.timefmt import utcnow
@@ -94,6 +95,8 @@ class DependenciesQuery:
         configured: list[JobRefInput],
         stale_after_days: int | None = None,
     ) -> DependencyCheck:
+        if len(configured) > info.context.settings.max_configured_dependencies:
+            raise GraphQLError(too_many_configured(len(configured), info.context.settings.max_configured_dependencies))
         days = _window(info, stale_after_days)
         thread = info.context.thread
         refs = [JobRef(namespace=c.namespace, name=c.name) for c in configured]

@@ -137,13 +137,14 @@ class TagQuery:
                       "`tag` keeps those about that tag or its family (`pii` also matches `pii.email`).")
     async def sensitivity_violations(self, info: Info[Context, None], first: int = 100,
                                      tag: str | None = None) -> list[SensitivityViolation]:
+        check_first(first)
         ctx = info.context
         found = await ctx.thread.read(lambda: Governance(ctx.thread.store, ctx.policy).violations())
         if tag is not None:
             found = [v for v in found if any(covers(tag, t) for t in v.tags)]
         return [SensitivityViolation(column_key=v.column, kind=v.kind, declared_level=v.declared_level,
                                      inherited_level=v.inherited_level, tags=list(v.tags), message=v.message)
-                for v in found[: max(first, 0)]]
+                for v in found[:first]]
 
 
 async def _act(info: Info[Context, None], column: ColumnRefInput, act: Callable[[Governance, str], object]) -> Column:

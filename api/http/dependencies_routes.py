@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import READ, requires
-from tagline.api.services.dependency_json import check_json, recommendation_json
+from tagline.api.services.dependency_json import check_json, recommendation_json, too_many_configured
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
 from tagline.governance.scheduling import UnknownJob, check_dependencies, recommend_dependencies
@@ -83,6 +83,8 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
         except ValidationError as exc:
             problems = [{"field": ".".join(map(str, e["loc"])), "error": e["msg"]} for e in exc.errors()]
             return JSONResponse({"error": "invalid request body", "problems": problems}, 422)
+        if len(body.configured) > settings.max_configured_dependencies:
+            return JSONResponse({"error": too_many_configured(len(body.configured), settings.max_configured_dependencies)}, 422)
         days = settings.stale_after_days if body.staleAfterDays is None else body.staleAfterDays
         thread = holder["thread"]
         ref = JobRef(namespace=body.namespace, name=body.job)

@@ -19,8 +19,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import INGEST, requires
-from tagline.api.services.lineage_events import accept_event
+from tagline.api.services.lineage_events import accept_event, event_width
 from tagline.api.services.store_thread import StoreThread
+from tagline.api.settings import Settings
 from tagline.ingest.openlineage_events import EventError, parse_event
 
 LINEAGE_PATH = "/api/v1/lineage"
@@ -56,7 +57,7 @@ def _decode(body: bytes, encoding: str) -> str:
     return body.decode("utf-8")
 
 
-def openlineage_routes(holder: dict[str, StoreThread]) -> list[Route]:
+def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> list[Route]:
     async def post_lineage(request: Request) -> JSONResponse:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
@@ -78,6 +79,10 @@ def openlineage_routes(holder: dict[str, StoreThread]) -> list[Route]:
         except EventError as exc:
             errors = [{"path": path, "message": message} for path, message in exc.problems]
             return _problem(422, "not a valid OpenLineage event", errors=errors)
+        width = event_width(event)
+        if width > settings.max_event_columns:
+            return _problem(413, f"the event describes {width:,} columns and column inputs, over the limit of "
+                            f"{settings.max_event_columns:,} (TAGLINE_MAX_EVENT_COLUMNS): send one event per output dataset")
         thread = holder["thread"]
         try:
             outcome = await thread.run(accept_event, thread.store, raw, event, SOURCE)

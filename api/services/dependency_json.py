@@ -45,3 +45,9 @@ def check_json(report: CheckReport) -> dict[str, Any]:
         "cycles": [[ref_json(r) for r in cycle] for cycle in report.cycles],
         "unknown": [ref_json(r) for r in report.unknown],
     }
+
+
+def too_many_configured(count: int, limit: int) -> str:
+    """Why a dependency check of ``count`` configured jobs is refused (the same words in REST and GraphQL)."""
+    return (f"{count:,} configured dependencies, over the limit of {limit:,} "
+            "(TAGLINE_MAX_CONFIGURED_DEPENDENCIES)")

@@ -20,7 +20,7 @@ from tagline.graph.model import Failure, LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.graph.writer import WriteResult
 from tagline.ingest.openlineage import event_batch
-from tagline.ingest.openlineage_events import BaseEvent, EventError, JobEvent, RunEvent, parse_event
+from tagline.ingest.openlineage_events import BaseEvent, DatasetEvent, EventError, JobEvent, RunEvent, parse_event
 
 KIND = "openlineage"
 
@@ -73,6 +73,25 @@ def batch_from_payload(payload: str, source: str, location: str) -> LineageBatch
     except EventError as exc:
         return LineageBatch(failures=[Failure(source=source, location=location, reason=spec_reason(exc), payload=payload)])
     return batch_of(event, payload, source, location)
+
+
+def event_width(event: BaseEvent) -> int:
+    """How many columns and column-lineage inputs an event describes: what its cost to apply grows with."""
+    if isinstance(event, DatasetEvent):
+        datasets = [event.dataset]
+    elif isinstance(event, (RunEvent, JobEvent)):
+        datasets = [*(event.inputs or ()), *(event.outputs or ())]
+    else:
+        datasets = []
+    width = 0
+    for dataset in datasets:
+        facets = dataset.facets
+        if facets is None:
+            continue
+        width += len(facets.schema_.fields or ()) if facets.schema_ else 0
+        if facets.columnLineage:
+            width += sum(1 + len(f.inputFields) for f in facets.columnLineage.fields.values())
+    return width
 
 
 def json_reason(exc: json.JSONDecodeError) -> str:
