@@ -18,11 +18,11 @@ file's statements end at a line that ends with ``;``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tagline.graph.model import Failure, JobRef, LineageBatch
@@ -82,7 +82,7 @@ def read_jsonl(lines: Iterable[str]) -> Iterator[LoggedQuery]:
         if not text:
             continue
         try:
-            data = json.loads(text)
+            data = orjson.loads(text)
             if not isinstance(data, dict):
                 raise ValueError("a line must be a JSON object")
             yield LoggedQuery(number, QueryLogEntry.model_validate(data), text=text)

@@ -163,24 +163,27 @@ async def _act(info: Info[Context, None], column: ColumnRefInput, act: Callable[
 
 @strawberry.type
 class TagMutation:
+    """Each mutation answers ``null`` with an error when it fails, not its whole operation: a batch of
+    mutations shows which were applied before one failed (they run in order)."""
+
     @strawberry.mutation(description="Declare a tag on a column (steward). Propagates at once.")
     async def declare_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str,
-                          justification: str | None = None) -> Column:
+                          justification: str | None = None) -> Column | None:
         return await _act(info, column, lambda g, actor: g.declare(column.ref(), tag, actor, justification))
 
     @strawberry.mutation(description="Remove a declared tag; it is withdrawn downstream where no other path supports it.")
     async def remove_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str,
-                         justification: str | None = None) -> Column:
+                         justification: str | None = None) -> Column | None:
         return await _act(info, column, lambda g, actor: g.remove(column.ref(), tag, actor, justification))
 
     @strawberry.mutation(description="Stop an inherited tag at a column, or only on the edges from `fromColumn`.")
     async def block_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str, justification: str,
-                        from_column: ColumnRefInput | None = None) -> Column:
+                        from_column: ColumnRefInput | None = None) -> Column | None:
         source = from_column.ref() if from_column else None
         return await _act(info, column, lambda g, actor: g.block(column.ref(), tag, actor, justification, source))
 
     @strawberry.mutation(description="Lift a block set by blockTag.")
     async def unblock_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str, justification: str,
-                          from_column: ColumnRefInput | None = None) -> Column:
+                          from_column: ColumnRefInput | None = None) -> Column | None:
         source = from_column.ref() if from_column else None
         return await _act(info, column, lambda g, actor: g.block(column.ref(), tag, actor, justification, source, unblock=True))

@@ -14,6 +14,7 @@ import json
 import zlib
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -69,7 +70,7 @@ def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> li
         except (zlib.error, UnicodeDecodeError) as exc:
             return _problem(400, "the body could not be decoded (gzip/deflate, then UTF-8)", message=str(exc))
         try:
-            raw = json.loads(text)
+            raw = orjson.loads(text)
         except json.JSONDecodeError as exc:
             return _problem(
                 400, "malformed JSON", message=exc.msg, line=exc.lineno, column=exc.colno, position=exc.pos

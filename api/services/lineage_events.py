@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from tagline.api.services.ingestion import IngestReport, govern_written
 from tagline.governance.service import Outcome
 from tagline.graph.eventlog import RECEIVED, LoggedEvent
@@ -67,7 +69,7 @@ def batch_of(event: BaseEvent, payload: str, source: str, location: str | None =
 def batch_from_payload(payload: str, source: str, location: str) -> LineageBatch:
     """Decode, validate and map a kept event text (from the event log or the dead letter)."""
     try:
-        event = parse_event(json.loads(payload))
+        event = parse_event(orjson.loads(payload))
     except json.JSONDecodeError as exc:
         return LineageBatch(failures=[Failure(source=source, location=location, reason=json_reason(exc), payload=payload)])
     except EventError as exc:
@@ -130,7 +132,7 @@ def read_event_file(text: str) -> Iterator[FileEntry]:
     stripped = text.strip()
     if stripped.startswith(("[", "{")):
         try:
-            whole = json.loads(stripped)
+            whole = orjson.loads(stripped)
         except json.JSONDecodeError as exc:
             if stripped.startswith("["):
                 yield FileEntry(location="file", text=text, error=json_reason(exc))
@@ -144,7 +146,7 @@ def read_event_file(text: str) -> Iterator[FileEntry]:
         if not line.strip():
             continue
         try:
-            yield FileEntry(location=f"line {number}", text=line, raw=json.loads(line))
+            yield FileEntry(location=f"line {number}", text=line, raw=orjson.loads(line))
         except json.JSONDecodeError as exc:
             yield FileEntry(location=f"line {number}", text=line, error=json_reason(exc).replace("line 1, ", ""))
 
