@@ -62,6 +62,7 @@ WEIGHTS: Mapping[tuple[str, str], int] = {
     ("Query", "search"): 50,
 }
 COST_LIMIT = "COST_LIMIT"
+REPORTED_COST_CAP = 10**15
 
 
 @dataclass
@@ -161,7 +162,10 @@ class CostBudget(SchemaExtension):
             schema = execution.schema._schema
             cost = operation_cost(schema, document, execution.operation_name, execution.variables)
             if cost > self.budget:
-                message = (f"this operation would cost {cost:,}, over the budget of {self.budget:,} "
+                # An expansion can be astronomically large: say "over 10^15" rather than 40 digits.
+                cost = min(cost, REPORTED_COST_CAP)
+                shown = f"over {REPORTED_COST_CAP:,}" if cost == REPORTED_COST_CAP else f"{cost:,}"
+                message = (f"this operation would cost {shown}, over the budget of {self.budget:,} "
                            "(TAGLINE_MAX_QUERY_COST): ask for smaller pages, less depth or fewer fields")
                 error = GraphQLError(message, extensions={"code": COST_LIMIT, "cost": cost, "budget": self.budget})
                 execution.result = ExecutionResult(data=None, errors=[error])

@@ -27,8 +27,8 @@ def test_a_field_costs_one_and_a_scan_costs_its_weight(schema: GraphQLSchema) ->
 
 
 def test_nested_lineage_multiplies_by_depth(schema: GraphQLSchema) -> None:
-    one = cost(schema, '{ column(namespace: "n", dataset: "d", field: "f") { upstream(depth: 1) { subtype } } }')
-    three = cost(schema, '{ column(namespace: "n", dataset: "d", field: "f") { upstream(depth: 3) { subtype } } }')
+    one = cost(schema, '{ column(namespace: "n", dataset: "d", field: "f") { upstream(depth: 1) { expression } } }')
+    three = cost(schema, '{ column(namespace: "n", dataset: "d", field: "f") { upstream(depth: 3) { expression } } }')
     assert one == 1 + 1 + EDGES_PER_HOP * 1
     assert three == 1 + 1 + 3 * EDGES_PER_HOP * 1
 
@@ -58,7 +58,7 @@ def test_aliases_each_count(schema: GraphQLSchema) -> None:
 def test_fragments_that_spread_each_other_are_priced_expanded_in_linear_time(schema: GraphQLSchema) -> None:
     # Each fragment spreads the previous one twice: the expansion doubles per level.
     levels = 40
-    fragments = ['fragment F0 on LineageEdge { subtype }']
+    fragments = ['fragment F0 on LineageEdge { expression }']
     fragments += [f"fragment F{i} on LineageEdge {{ a: source {{ upstream(depth: 2) {{ ...F{i - 1} }} }} "
                   f"b: target {{ downstream(depth: 2) {{ ...F{i - 1} }} }} }}" for i in range(1, levels)]
     top = f"F{levels - 1}"

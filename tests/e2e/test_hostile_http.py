@@ -1,0 +1,240 @@
+"""Hostile and faulty input against a real server on the demo warehouse: every attack is refused
+promptly with a status and a message that say why, /healthz answers throughout, and nothing is
+lost or half-applied."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.e2e.conftest import Server, run_cli, start_server, stop_server
+
+LIMITS = {
+    "TAGLINE_BODY_TIMEOUT_SECONDS": "1",
+    "TAGLINE_MAX_BODY_BYTES": "1000000",
+    "TAGLINE_MAX_EVENT_COLUMNS": "200",
+    "TAGLINE_MAX_CONFIGURED_DEPENDENCIES": "50",
+}
+JSON = {"content-type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    store = str(tmp_path_factory.mktemp("hostile") / "graph.db")
+    run_cli("demo", "--store", store)
+    running = start_server(store, LIMITS)
+    yield running
+    stop_server(running)
+
+
+class Liveness:
+    """Polls /healthz in the background while an attack runs; records the slowest answer."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.slowest = 0.0
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                status = httpx.get(f"{self.server.url}/healthz", timeout=5).status_code
+                if status != 200:
+                    self.failures.append(f"status {status}")
+            except httpx.HTTPError as exc:
+                self.failures.append(repr(exc))
+            self.slowest = max(self.slowest, time.monotonic() - started)
+            time.sleep(0.05)
+
+    def __enter__(self) -> Liveness:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        assert not self.failures, self.failures
+        assert self.slowest < 1.0, f"/healthz took {self.slowest:.2f} s during the attack"
+
+
+def graphql(server: Server, query: str, variables: dict[str, Any] | None = None, timeout: float = 10) -> httpx.Response:
+    return httpx.post(f"{server.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=timeout)
+
+
+def error_codes(response: httpx.Response) -> list[str]:
+    return [e.get("extensions", {}).get("code", "") for e in response.json().get("errors", [])]
+
+
+def test_fragments_that_multiply_are_refused_before_running(live: Server) -> None:
+    fragments = ["fragment F0 on LineageEdge { expression source { field } }"]
+    fragments += [f"fragment F{i} on LineageEdge {{ source {{ upstream(depth: 20) {{ ...F{i - 1} }} }} "
+                  f"target {{ downstream(depth: 20) {{ ...F{i - 1} }} }} }}" for i in range(1, 11)]
+    query = ('{ column(namespace: "mysql://orders-db:3306", dataset: "shop.customers", field: "email") '
+             "{ downstream(depth: 20) { ...F10 } } } " + " ".join(fragments))
+    assert len(query) < 2_000
+    with Liveness(live):
+        started = time.monotonic()
+        response = graphql(live, query)
+        took = time.monotonic() - started
+    assert took < 2, f"refused after {took:.1f} s"
+    assert error_codes(response) == ["COST_LIMIT"]
+    message = response.json()["errors"][0]["message"]
+    assert "budget of 200,000" in message and "would cost" in message
+
+
+def test_thirty_aliased_health_reports_are_refused(live: Server) -> None:
+    query = "{ " + " ".join(f"h{i}: health(days: {i + 1}) {{ days }}" for i in range(30)) + " }"
+    response = graphql(live, query)
+    assert error_codes(response) == ["COST_LIMIT"]
+
+
+def test_aliases_of_one_health_report_share_one_scan(live: Server) -> None:
+    query = "{ " + " ".join(f"h{i}: health {{ days orphans {{ dataset {{ name }} }} }}" for i in range(10)) + " }"
+    body = graphql(live, query).json()
+    assert "errors" not in body
+    assert len({json.dumps(v, sort_keys=True) for v in body["data"].values()}) == 1
+
+
+def test_a_declared_oversized_body_is_refused_before_it_is_sent(live: Server) -> None:
+    host = urlsplit(live.url)
+    with socket.create_connection((host.hostname, host.port), timeout=5) as s:
+        s.sendall(b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 104857600\r\n\r\n{")
+        answer = read_all(s)
+    assert answer.startswith("HTTP/1.1 413"), answer
+    assert "TAGLINE_MAX_BODY_BYTES" in answer
+
+
+def read_all(s: socket.socket) -> str:
+    """What the server sends until it closes the connection."""
+    received = b""
+    while chunk := s.recv(4096):
+        received += chunk
+    return received.decode()
+
+
+def test_a_streamed_oversized_body_is_refused_once_over_the_limit(live: Server) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"query": "'
+        for _ in range(200):
+            yield b"x" * 10_000
+
+    response = httpx.post(f"{live.url}/graphql", content=chunks(), headers=JSON, timeout=10)
+    assert response.status_code == 413
+
+
+def test_a_half_sent_body_times_out(live: Server) -> None:
+    host = urlsplit(live.url)
+    with Liveness(live), socket.create_connection((host.hostname, host.port), timeout=5) as s:
+        s.sendall(b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 100\r\n\r\n{\"query\"")
+        started = time.monotonic()
+        answer = read_all(s)
+        took = time.monotonic() - started
+    assert answer.startswith("HTTP/1.1 408"), answer
+    assert took < 3
+
+
+@pytest.mark.parametrize("body", [b"null", b'"x"', b"[" * 100_000 + b"]" * 100_000, b"{", b"\xff\xfe"])
+@pytest.mark.parametrize("path", ["/graphql", "/api/v1/lineage", "/api/v1/dependencies/check"])
+def test_malformed_bodies_are_client_errors(live: Server, path: str, body: bytes) -> None:
+    response = httpx.post(f"{live.url}{path}", content=body, headers=JSON, timeout=10)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
+
+
+def event(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "eventType": "COMPLETE", "eventTime": "2026-12-05T10:00:00Z", "producer": "https://example.com/tests",
+        "run": {"runId": str(uuid.uuid4())}, "job": {"namespace": "hostile", "name": "job"},
+        "inputs": [], "outputs": [],
+    }
+    return {**base, **changes}
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"eventTime": 12345}, "eventTime"),
+    ({"eventTime": "yesterday"}, "eventTime"),
+    ({"job": {"namespace": "hostile", "name": ""}}, "job.name"),
+    ({"outputs": [{"namespace": "", "name": "t"}]}, "outputs[0].namespace"),
+])
+def test_events_with_bad_times_or_empty_names_are_refused_by_field(live: Server, changes: dict[str, Any],
+                                                                   field: str) -> None:
+    response = httpx.post(f"{live.url}/api/v1/lineage", json=event(**changes), timeout=10)
+    assert response.status_code == 422
+    assert field in [e["path"] for e in response.json()["errors"]]
+
+
+def test_an_event_wider_than_the_limit_is_refused_and_nothing_lands(live: Server) -> None:
+    fields = {f"c{i}": {"inputFields": [{"namespace": "hostile", "name": "src", "field": f"c{i}"}]} for i in range(150)}
+    wide = event(outputs=[{"namespace": "hostile", "name": "wide", "facets": {"columnLineage": {"fields": fields}}}])
+    response = httpx.post(f"{live.url}/api/v1/lineage", json=wide, timeout=10)
+    assert response.status_code == 413 and "TAGLINE_MAX_EVENT_COLUMNS" in response.json()["error"]
+    found = graphql(live, '{ dataset(namespace: "hostile", name: "wide") { name } }').json()
+    assert found["data"]["dataset"] is None
+
+
+def test_a_configured_list_over_the_limit_is_refused(live: Server) -> None:
+    configured = [{"namespace": "sched", "name": f"j{i}"} for i in range(51)]
+    rest = httpx.post(f"{live.url}/api/v1/dependencies/check",
+                      json={"namespace": "sched", "job": "j", "configured": configured}, timeout=10)
+    assert rest.status_code == 422 and "TAGLINE_MAX_CONFIGURED_DEPENDENCIES" in rest.json()["error"]
+    query = "query($c: [JobRefInput!]!) { checkDependencies(namespace: \"sched\", name: \"j\", configured: $c) { ok } }"
+    answer = graphql(live, query, {"c": configured}).json()
+    assert "TAGLINE_MAX_CONFIGURED_DEPENDENCIES" in answer["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("query", [
+    '{ search(query: "a", first: -1) { totalCount } }',
+    '{ search(query: "a", first: 100000) { totalCount } }',
+    '{ sensitivityViolations(first: -1) { kind } }',
+    '{ tagAudit(since: "yesterday") { totalCount } }',
+])
+def test_paging_and_time_arguments_are_validated(live: Server, query: str) -> None:
+    body = graphql(live, query).json()
+    assert body.get("errors"), body
+
+
+def test_a_failing_mutation_does_not_hide_the_ones_applied_before_it(live: Server) -> None:
+    column = '{namespace: "mysql://orders-db:3306", dataset: "shop.customers", field: "email"}'
+    query = (f'mutation {{ first: declareTag(column: {column}, tag: "pii.contact") {{ field }} '
+             f'second: blockTag(column: {column}, tag: "pii.contact", justification: "") {{ field }} }}')
+    body = graphql(live, query).json()
+    assert body["data"]["first"] == {"field": "email"}
+    assert body["data"]["second"] is None
+    assert [e["path"] for e in body["errors"]] == [["second"]]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+shaped = st.fixed_dictionaries({}, optional={
+    "query": st.text(max_size=40) | st.sampled_from(["{ __typename }", "{ health { days } }", "{ search(query: \"a\") { totalCount } }"]),
+    "variables": json_values, "operationName": json_values,
+    "eventType": json_values, "eventTime": json_values, "run": json_values, "job": json_values,
+    "outputs": json_values, "namespace": json_values, "configured": json_values,
+})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(["/graphql", "/api/v1/lineage", "/api/v1/dependencies/check", "/api/v1/search"]),
+       body=json_values | shaped)
+def test_any_json_gets_an_answer_never_a_server_error(live: Server, path: str, body: Any) -> None:
+    response = httpx.post(f"{live.url}{path}", json=body, timeout=10)
+    assert response.status_code < 500, (path, body, response.status_code, response.text[:300])
+    assert httpx.get(f"{live.url}/healthz", timeout=2).status_code == 200
