@@ -62,8 +62,7 @@ def progress_bar() -> Progress:
 
 
 def print_report(report: IngestReport, unit: str = "statements") -> None:
-    """Say what an ingest did; when anything failed, exit with status 1, so that a pipeline
-    running the command notices (what did not fail has landed, and the failures are kept)."""
+    """Say what an ingest did; when anything failed, exit with status 1 (:func:`exit_on_failures`)."""
     console.print(
         f"{report.statements} {unit}, {report.edges_created} new edges, "
         f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
@@ -72,16 +71,17 @@ def print_report(report: IngestReport, unit: str = "statements") -> None:
     )
     for rejected in report.rejected_tags:
         errors.print(f"[yellow]tag refused:[/yellow] {escape(rejected)}")
-    print_failures(report.failures)
-    if report.failures:
-        raise typer.Exit(1)
+    exit_on_failures(report.failures)
 
 
-def print_failures(failures: list[Failure]) -> None:
+def exit_on_failures(failures: list[Failure]) -> None:
+    """Print what failed and exit with status 1, so that a pipeline running the command notices
+    (what did not fail has landed, and the failures are kept for replay)."""
     for failure in failures:
         errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.source} {failure.location}: {failure.reason}')}")
     if failures:
         errors.print("Failures are kept: `tagline deadletter list` shows them, `tagline deadletter replay` retries.")
+        raise typer.Exit(1)
 
 
 def load_catalog(path: Path | None) -> Catalog | None:

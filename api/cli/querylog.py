@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from tagline.api.cli.common import StoreOption, console, errors, fail, load_catalog, open_store, print_failures
+from tagline.api.cli.common import StoreOption, console, errors, exit_on_failures, fail, load_catalog, open_store
 from tagline.api.cli.tags import actor as cli_actor
 from tagline.api.services.ingestion import purge_expired as purge_expired_lineage
 from tagline.api.services.querylog import QueryLogReport, ingest_querylog
@@ -60,7 +60,7 @@ def querylog(
         f"{report.reads} reads, {report.edges_created} new graph edges, {len(report.failures)} failed, "
         f"{report.purged} expired edges purged"
     )
-    print_failures(report.failures)
+    exit_on_failures(report.failures)
 
 
 def purge_expired(store: StoreOption = None) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from tagline.api.cli import common as cli
@@ -125,9 +124,8 @@ def eventlog_replay(
         applied, failures = replay_event_log(graph, only_unapplied=unapplied)
     finally:
         graph.close()
-    for failure in failures:
-        cli.errors.print(f"[yellow]failed:[/yellow] {escape(f'{failure.location}: {failure.reason}')}")
     cli.console.print(f"{applied} events applied, {len(failures)} failed")
+    cli.exit_on_failures(failures)
 
 
 def register(app: typer.Typer, ingest_app: typer.Typer) -> None:

@@ -81,7 +81,8 @@ def test_query_log_records_readers_lineage_failures_and_expiry(server: Server, t
             "{broken",
         ],
     )  # fmt: skip
-    result = run_cli("ingest", "querylog", str(log), "--adhoc-ttl-days", "30", "--store", server.store)
+    result = run_cli("ingest", "querylog", str(log), "--adhoc-ttl-days", "30", "--store", server.store, check=False)
+    assert result.returncode == 1, "a pipeline running the ingest notices the failures"
     assert "6 queries" in result.stdout and "2 failed" in result.stdout and "1 expired edges purged" in result.stdout
     assert "query q5 (line 5)" in result.stderr and "line 6" in result.stderr
     answer = server.graphql(
