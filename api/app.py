@@ -24,6 +24,7 @@ from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdenti
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
 from tagline.api.http.dependencies_routes import dependency_routes
+from tagline.api.http.errors import tagline_error
 from tagline.api.http.marquez_routes import marquez_routes
 from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
@@ -31,6 +32,7 @@ from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
+from tagline.errors import TaglineError
 from tagline.graph.connection import is_remote
 
 
@@ -127,6 +129,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
+        exception_handlers={TaglineError: tagline_error},
         middleware=[
             *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),

@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tagline.errors import InvalidInput
+
 READ, INGEST, GOVERN, ADMIN = "read", "ingest", "govern", "admin"
 ROLES: dict[str, frozenset[str]] = {
     "reader": frozenset({READ}),
@@ -58,12 +60,12 @@ class KeyRing:
             parts = line.split(":")
             # The key itself is never echoed: messages name the entry and what is wrong with it.
             if len(parts) != 3 or not all(parts):
-                raise ValueError(f"{origin} entry {n}: expected name:key:role")
+                raise InvalidInput(f"{origin} entry {n}: expected name:key:role")
             name, key, role = parts
             if role not in ROLES:
-                raise ValueError(f"{origin} entry {n} ({name}): unknown role {role!r}; use one of {', '.join(ROLES)}")
+                raise InvalidInput(f"{origin} entry {n} ({name}): unknown role {role!r}; use one of {', '.join(ROLES)}")
             if key in entries:
-                raise ValueError(f"{origin} entry {n} ({name}): the same key is given twice")
+                raise InvalidInput(f"{origin} entry {n} ({name}): the same key is given twice")
             entries[key] = Identity(name=name, role=role)
         return cls(entries)
 
@@ -74,14 +76,14 @@ class KeyRing:
             try:
                 text = Path(keys_file).read_text()
             except OSError as exc:
-                raise ValueError(f"cannot read TAGLINE_API_KEYS_FILE {keys_file}: {exc.strerror}") from exc
+                raise InvalidInput(f"cannot read TAGLINE_API_KEYS_FILE {keys_file}: {exc.strerror}") from exc
             ring = cls.parse(text, "TAGLINE_API_KEYS_FILE")
         elif keys:
             ring = cls.parse(keys, "TAGLINE_API_KEYS")
         else:
             return None
         if not ring._entries:
-            raise ValueError("API keys are configured but empty")
+            raise InvalidInput("API keys are configured but empty")
         return ring
 
     def identify(self, key: str) -> Identity | None:

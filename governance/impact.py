@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from tagline import errors
 from tagline.governance.state import tag_views_of
 from tagline.graph import schema
 from tagline.graph.model import ColumnRef, DatasetRef, dataset_key
@@ -71,7 +72,7 @@ class Impact:
         return tags_reached([*self.roots, *(c.column for c in self.columns)])
 
 
-class NotFound(LookupError):
+class NotFound(errors.NotFound):
     pass
 
 

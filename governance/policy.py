@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tagline.errors import InvalidInput
 from tagline.graph.records import InEdge
 
 TAG_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -46,10 +47,10 @@ class Policy(BaseModel):
     @model_validator(mode="after")
     def _known_levels(self) -> Policy:
         if not self.levels or len(set(self.levels)) != len(self.levels):
-            raise ValueError("levels must be a non-empty list of distinct names")
+            raise InvalidInput("levels must be a non-empty list of distinct names")
         for name in (self.masked_level, self.sink_alert_level):
             if name not in self.levels:
-                raise ValueError(f"{name!r} is not one of the levels {list(self.levels)}")
+                raise InvalidInput(f"{name!r} is not one of the levels {list(self.levels)}")
         for name in self.levels:
             check_tag_name(name)
         return self
@@ -59,11 +60,11 @@ class Policy(BaseModel):
         try:
             data = tomllib.loads(path.read_text())
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"cannot read the policy file {path}: {exc}") from exc
+            raise InvalidInput(f"cannot read the policy file {path}: {exc}") from exc
         try:
             return cls.model_validate(data)
         except ValueError as exc:
-            raise ValueError(f"invalid policy file {path}: {exc}") from exc
+            raise InvalidInput(f"invalid policy file {path}: {exc}") from exc
 
     def is_level(self, tag: str) -> bool:
         return tag in self.levels
@@ -79,7 +80,7 @@ class Policy(BaseModel):
 
 def check_tag_name(tag: str) -> str:
     if not TAG_NAME.match(tag):
-        raise ValueError(
+        raise InvalidInput(
             f"invalid tag {tag!r}: use lower-case letters, digits, '_', '-' and '.' (e.g. pii.email), starting with a letter or digit"
         )
     return tag

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tagline.errors import NotFound
 from tagline.governance.dependencies import CheckResult, Dependency, JobGraph, check, recommend
 from tagline.governance.window import cutoff_of, is_stale
 from tagline.graph import schema
@@ -20,7 +21,7 @@ from tagline.graph.records import VertexRecord
 from tagline.graph.store import GraphStore
 
 
-class UnknownJob(LookupError):
+class UnknownJob(NotFound):
     def __init__(self, ref: JobRef) -> None:
         super().__init__(f"no job {ref.name!r} in namespace {ref.namespace!r}; has its lineage been ingested?")
         self.ref = ref

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from tagline.errors import InvalidInput
 from tagline.governance.audit import ADDED, BLOCKED, REMOVED, UNBLOCKED, Trigger, change_entries, column_name, entry
 from tagline.governance.policy import Policy, check_tag_name
 from tagline.governance.propagation import Change, ColumnState, propagate
@@ -24,7 +25,7 @@ Edit = Callable[[ColumnState], ColumnState]
 TAGGED_PROPERTIES = (TAGS_DECLARED, TAGS_BLOCKED, TAGS_EFFECTIVE)
 
 
-class GovernanceError(ValueError):
+class GovernanceError(InvalidInput):
     """A request that cannot be applied as asked; the message says why and what to do."""
 
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from gremlin_python.process.anonymous_traversal import traversal
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
+from tagline.errors import Unavailable
 from tagline.graph.remote_transport import ReconnectingTransport
 from tagline.graph.retry import retry_on_lock_conflict
 
@@ -29,7 +30,7 @@ REMOTE_SCHEMES = ("ws://", "wss://")
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
-class StoreError(RuntimeError):
+class StoreError(Unavailable):
     """The store could not be opened or refused an operation."""
 
 

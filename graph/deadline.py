@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from tagline.errors import Unavailable
+
 _deadline: ContextVar[float | None] = ContextVar("tagline_deadline", default=None)
 
 
-class OutOfTime(Exception):
+class OutOfTime(Unavailable):
     """The request this work was for has spent its time budget."""
 
 

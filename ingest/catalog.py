@@ -23,6 +23,7 @@ from sqlglot import exp
 from sqlglot.dialects import Dialect
 from sqlglot.errors import ParseError
 
+from tagline.errors import InvalidInput
 from tagline.ingest.dialects import canonical_identifier
 
 ColumnTypes = dict[str, str | None]
@@ -101,11 +102,11 @@ class Catalog:
     def from_mapping(cls, mapping: Mapping[str, Sequence[str] | Mapping[str, str | None]]) -> Catalog:
         """Build from ``{"db.table": ["col", ...]}`` or ``{"db.table": {"col": "type"}}``."""
         if not isinstance(mapping, Mapping):
-            raise ValueError("a catalog must be a JSON object of table name -> columns")
+            raise InvalidInput("a catalog must be a JSON object of table name -> columns")
         tables: dict[str, ColumnTypes] = {}
         for name, columns in mapping.items():
             if not isinstance(name, str) or not name:
-                raise ValueError(
+                raise InvalidInput(
                     f"catalog table name {name!r} is not 'table', 'db.table' or 'catalog.db.table'"
                 )
             if isinstance(columns, Mapping):
@@ -115,7 +116,7 @@ class Catalog:
             elif isinstance(columns, Sequence) and not isinstance(columns, str):
                 tables[name] = {str(col): None for col in columns}
             else:
-                raise ValueError(
+                raise InvalidInput(
                     f"catalog table {name!r}: columns must be a list of names or an object name -> type"
                 )
         return cls(tables)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlglot.dialects import Dialect
 
+from tagline.errors import InvalidInput
 from tagline.graph.model import (
     Column,
     ColumnRef,
@@ -71,7 +72,7 @@ def adapter_dialect(adapter: str | None) -> str:
     name = (adapter or "").lower()
     if name in ADAPTER_DIALECTS:
         return ADAPTER_DIALECTS[name]
-    raise ValueError(
+    raise InvalidInput(
         f"dbt adapter {adapter!r} has no known SQL dialect; known adapters: {', '.join(sorted(ADAPTER_DIALECTS))}"
     )
 

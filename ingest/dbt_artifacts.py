@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tagline.errors import InvalidInput
+
 SUPPORTED_VERSIONS = range(10, 13)
 _VERSION = re.compile(r"/manifest/v(\d+)\.json$")
 
@@ -106,7 +108,7 @@ class DbtCatalog(_Lenient):
         return self.nodes.get(unique_id) or self.sources.get(unique_id)
 
 
-class ArtifactError(ValueError):
+class ArtifactError(InvalidInput):
     """An artifact that cannot be read: says which file and why."""
 
 

@@ -15,6 +15,8 @@ from sqlglot.dialects import Dialect, Dialects
 from sqlglot.dialects.dialect import NormalizationStrategy
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
+from tagline.errors import InvalidInput
+
 E = TypeVar("E", bound=exp.Expr)
 
 ALIASES: dict[str, str] = {
@@ -47,7 +49,7 @@ def resolve_dialect(name: str) -> Dialect:
     key = name.strip().lower()
     key = ALIASES.get(key, key)
     if key and key not in {d.value for d in Dialects}:
-        raise ValueError(f"unknown SQL dialect {name!r}; known dialects: {', '.join(known_dialects())}")
+        raise InvalidInput(f"unknown SQL dialect {name!r}; known dialects: {', '.join(known_dialects())}")
     return Dialect.get_or_raise(key or None)
 
 

@@ -21,6 +21,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tagline.errors import InvalidInput
+
 Name = Annotated[str, Field(min_length=1)]
 """A namespace or a name: the spec does not say non-empty, but nothing can be found by an empty one."""
 _RFC_3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$")
@@ -197,7 +199,7 @@ Event = RunEvent | JobEvent | DatasetEvent
 _KINDS: dict[str, type[BaseEvent]] = {"DatasetEvent": DatasetEvent, "JobEvent": JobEvent}
 
 
-class EventError(ValueError):
+class EventError(InvalidInput):
     """An event that is JSON but not OpenLineage: ``problems`` lists (path, message) pairs."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:

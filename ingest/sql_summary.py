@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tagline.errors import InvalidInput
 from tagline.graph.model import JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import ExtractOptions, extract_sql
@@ -54,6 +55,6 @@ def catalog_from_json(value: object) -> Catalog | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise ValueError('"catalog" must be an object {"db.table": ["col", ...]}')
+        raise InvalidInput('"catalog" must be an object {"db.table": ["col", ...]}')
     return Catalog.from_mapping(value)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tagline.errors import InvalidInput
 
-class UndecodableText(ValueError):
+
+class UndecodableText(InvalidInput):
     """The bytes of a source are not UTF-8; the message names the source and the byte offset."""
 
 

@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tagline.api.cli.common import StoreOption, console, errors, fail, open_store, progress_bar
-from tagline.api.services.config_files import ConfigError, read_dependency_file
+from tagline.api.cli.common import StoreOption, console, errors, open_store, progress_bar
+from tagline.api.services.config_files import read_dependency_file
 from tagline.api.services.dependency_json import check_json, recommendation_json
 from tagline.api.settings import Settings
 from tagline.governance.scheduling import CheckReport, UnknownJob, check_dependencies, recommend_dependencies
@@ -48,8 +48,6 @@ def recommend(
     graph = open_store(store)
     try:
         record, found = recommend_dependencies(graph, JobRef(namespace=namespace, name=job), utcnow(), days, direct_only)
-    except UnknownJob as exc:
-        raise fail(str(exc)) from exc
     finally:
         graph.close()
     if as_json:
@@ -96,10 +94,7 @@ def check(
     Also reported, without failing: redundant (writes nothing the job reads), stale (a writer not
     seen lately) and unknown (never seen) dependencies.
     """
-    try:
-        configured = read_dependency_file(file).configured()
-    except ConfigError as exc:
-        raise fail(str(exc)) from exc
+    configured = read_dependency_file(file).configured()
     days = Settings().stale_after_days if stale_after_days is None else stale_after_days
     lists = {job.key: {d.key for d in deps} for job, deps in configured.items()}
     reports: list[CheckReport] = []

@@ -13,10 +13,10 @@ from rich.tree import Tree
 
 from tagline.api.cli.common import StoreOption, console, fail, open_store
 from tagline.api.cli.render import lineage_tree
-from tagline.api.services.config_files import ConfigError, read_sources_file
+from tagline.api.services.config_files import read_sources_file
 from tagline.api.settings import Settings
 from tagline.governance.health_scan import ColumnHealth, DatasetHealth, HealthScan, scan_health
-from tagline.governance.impact import Impact, NotFound, impact_of
+from tagline.governance.impact import Impact, impact_of
 from tagline.governance.window import latest
 from tagline.graph.model import DatasetRef
 from tagline.graph.records import VertexRecord
@@ -149,8 +149,6 @@ def impact(
     graph = open_store(store)
     try:
         found = impact_of(graph, DatasetRef(namespace=namespace, name=dataset), field, depth)
-    except NotFound as exc:
-        raise fail(str(exc)) from exc
     finally:
         graph.close()
     if as_json:
@@ -187,10 +185,7 @@ def impact(
 def _refs(namespace: str | None, names: list[str], file: Path | None) -> list[DatasetRef]:
     refs = [DatasetRef(namespace=namespace, name=n) for n in names] if namespace else []
     if file is not None:
-        try:
-            refs.extend(read_sources_file(file).refs())
-        except ConfigError as exc:
-            raise fail(str(exc)) from exc
+        refs.extend(read_sources_file(file).refs())
     if not refs:
         raise fail("name datasets (NAMESPACE NAME...) or give --file sources.yaml")
     return refs

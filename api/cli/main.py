@@ -36,6 +36,7 @@ from tagline.api.services.demo import default_examples_dir, load_demo, read_mani
 from tagline.api.services.ingestion import STDIN, SqlOptions, ingest_sql_texts, unreadable_file
 from tagline.api.services.replay import ReplayOverrides, replay
 from tagline.api.settings import Settings
+from tagline.errors import TaglineError, Unavailable
 from tagline.graph.model import LineageBatch, column_key
 from tagline.ingest.text import UndecodableText, decode_utf8
 
@@ -278,5 +279,11 @@ def deadletter_replay(
 def main() -> None:
     # sqlglot warns on stderr for every statement it keeps as an opaque command; failures say more.
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    app()
+    try:
+        app()
+    except TaglineError as exc:
+        # Exit 2: the command could not do what was asked (as for a usage error); 3: the store
+        # or the time ran out, and trying again later may work.
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(3 if isinstance(exc, Unavailable) else 2)
 

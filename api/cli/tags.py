@@ -16,7 +16,7 @@ from tagline.api.cli.common import StoreOption
 from tagline.api.services.tag_file import read_tag_file
 from tagline.api.settings import load_policy
 from tagline.governance.audit import column_name
-from tagline.governance.service import Governance, GovernanceError, Outcome
+from tagline.governance.service import Governance, Outcome
 from tagline.graph.model import ColumnRef, column_key
 
 tag_app = typer.Typer(help="Declare, remove, block and unblock sensitivity tags on columns.", no_args_is_help=True)
@@ -37,8 +37,6 @@ def _governed(store: str | None, act: Callable[[Governance], Outcome]) -> Outcom
     graph = cli.open_store(store)
     try:
         return act(Governance(graph, load_policy()))
-    except (GovernanceError, ValueError) as exc:
-        raise cli.fail(str(exc)) from exc
     finally:
         graph.close()
 
@@ -97,8 +95,6 @@ def why(namespace: str, dataset: str, field: str, tag: str, store: StoreOption =
         governance = Governance(graph, load_policy())
         paths = governance.why(ref, tag)
         edges = graph.derives_edges({h for p in paths for h in p.hops()})
-    except GovernanceError as exc:
-        raise cli.fail(str(exc)) from exc
     finally:
         graph.close()
     for path in paths:

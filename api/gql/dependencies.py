@@ -9,7 +9,7 @@ from strawberry.types import Info
 from tagline.api.gql.context import Context
 from tagline.api.gql.types import Dataset, DatasetWrite, Job
 from tagline.api.services.dependency_json import too_many_configured
-from tagline.governance.scheduling import Evidence, UnknownJob, check_dependencies, recommend_dependencies
+from tagline.governance.scheduling import Evidence, check_dependencies, recommend_dependencies
 from tagline.graph.model import JobRef
 from tagline.graph.timefmt import utcnow
 
@@ -79,11 +79,8 @@ class DependenciesQuery:
     ) -> list[DependencyRecommendation]:
         days = _window(info, stale_after_days)
         thread = info.context.thread
-        try:
-            ref = JobRef(namespace=namespace, name=name)
-            _, found = await thread.read(recommend_dependencies, thread.store, ref, utcnow(), days, bool(direct_only))
-        except UnknownJob as exc:
-            raise GraphQLError(str(exc)) from exc
+        ref = JobRef(namespace=namespace, name=name)
+        _, found = await thread.read(recommend_dependencies, thread.store, ref, utcnow(), days, bool(direct_only))
         return [DependencyRecommendation.of(e) for e in found]
 
     @strawberry.field(description="Compare a job's configured dependencies with what lineage recommends.")
@@ -100,12 +97,9 @@ class DependenciesQuery:
         days = _window(info, stale_after_days)
         thread = info.context.thread
         refs = [JobRef(namespace=c.namespace, name=c.name) for c in configured]
-        try:
-            report = await thread.read(
-                check_dependencies, thread.store, JobRef(namespace=namespace, name=name), refs, utcnow(), days
-            )
-        except UnknownJob as exc:
-            raise GraphQLError(str(exc)) from exc
+        report = await thread.read(
+            check_dependencies, thread.store, JobRef(namespace=namespace, name=name), refs, utcnow(), days
+        )
         return DependencyCheck(
             missing=[Job.of(r) for r in report.missing],
             redundant=[Job.of(r) for r in report.redundant],

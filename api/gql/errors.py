@@ -14,7 +14,9 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
-NOT_FOUND = "NOT_FOUND"
+from tagline.errors import NotFound, TaglineError
+
+NOT_FOUND = NotFound.code
 
 
 def report_not_found(info: Info[Any, None], message: str) -> None:
@@ -23,12 +25,18 @@ def report_not_found(info: Info[Any, None], message: str) -> None:
 
 
 class ReportedErrors(SchemaExtension):
-    """Appends the errors resolvers reported to the result's errors."""
+    """Appends the errors resolvers reported to the result's errors, and gives each error a
+    resolver raised as a :class:`~tagline.errors.TaglineError` its kind's ``code``."""
 
     def on_execute(self) -> Iterator[None]:
         yield
         execution = self.execution_context
         reported = getattr(execution.context, "errors", None)
         result = execution.result
-        if reported and result is not None:
+        if result is None:
+            return
+        for error in result.errors or ():
+            if isinstance(error.original_error, TaglineError):
+                error.extensions = {**(error.extensions or {}), "code": error.original_error.code}
+        if reported:
             result.errors = [*(result.errors or []), *reported]

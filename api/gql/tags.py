@@ -14,7 +14,7 @@ from tagline.api.gql.context import Context
 from tagline.api.gql.paging import PageInfo, check_first
 from tagline.api.gql.types import Column
 from tagline.governance.policy import covers
-from tagline.governance.service import Governance, GovernanceError
+from tagline.governance.service import Governance
 from tagline.graph.model import ColumnRef
 from tagline.graph.schema import KEY
 from tagline.graph.timefmt import iso
@@ -154,10 +154,7 @@ async def _act(info: Info[Context, None], column: ColumnRefInput, act: Callable[
     def run() -> None:
         act(Governance(ctx.thread.store, ctx.policy), ctx.identity.name)
 
-    try:
-        await ctx.thread.run(run)
-    except (GovernanceError, ValueError) as exc:
-        raise GraphQLError(str(exc)) from exc
+    await ctx.thread.run(run)
     return Column.of(ctx.store.find([ref.key])[ref.key])
 
 

@@ -19,7 +19,8 @@ from tagline.api.auth import READ, requires
 from tagline.api.services.dependency_json import check_json, recommendation_json, too_many_configured
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
-from tagline.governance.scheduling import UnknownJob, check_dependencies, recommend_dependencies
+from tagline.errors import InvalidInput
+from tagline.governance.scheduling import check_dependencies, recommend_dependencies
 from tagline.graph.model import JobRef
 from tagline.graph.timefmt import utcnow
 
@@ -27,7 +28,7 @@ TRUE = frozenset({"true", "1", "yes"})
 FALSE = frozenset({"false", "0", "no", ""})
 
 
-class BadRequest(ValueError):
+class BadRequest(InvalidInput):
     pass
 
 
@@ -71,10 +72,7 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
         except BadRequest as exc:
             return JSONResponse({"error": str(exc)}, 400)
         thread = holder["thread"]
-        try:
-            job, found = await thread.read(recommend_dependencies, thread.store, ref, utcnow(), days, direct_only)
-        except UnknownJob as exc:
-            return JSONResponse({"error": str(exc)}, 404)
+        job, found = await thread.read(recommend_dependencies, thread.store, ref, utcnow(), days, direct_only)
         return JSONResponse(recommendation_json(job, found, days))
 
     async def check(request: Request) -> JSONResponse:
@@ -88,10 +86,7 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
         days = settings.stale_after_days if body.staleAfterDays is None else body.staleAfterDays
         thread = holder["thread"]
         ref = JobRef(namespace=body.namespace, name=body.job)
-        try:
-            report = await thread.read(check_dependencies, thread.store, ref, body.configured, utcnow(), days)
-        except UnknownJob as exc:
-            return JSONResponse({"error": str(exc)}, 404)
+        report = await thread.read(check_dependencies, thread.store, ref, body.configured, utcnow(), days)
         return JSONResponse(check_json(report))
 
     return [

@@ -23,6 +23,7 @@ from tagline.api.auth import INGEST, requires
 from tagline.api.services.lineage_events import accept_event, event_width
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
+from tagline.errors import InvalidInput
 from tagline.ingest.openlineage_events import EventError, parse_event
 
 LINEAGE_PATH = "/api/v1/lineage"
@@ -34,7 +35,7 @@ def _problem(status: int, error: str, **detail: Any) -> JSONResponse:
     return JSONResponse({"error": error, **detail}, status_code=status)
 
 
-class BodyTooLarge(ValueError):
+class BodyTooLarge(InvalidInput):
     pass
 
 

@@ -25,10 +25,11 @@ from pydantic import BaseModel, Field, RootModel, ValidationError, model_validat
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from tagline.errors import InvalidInput
 from tagline.graph.model import DatasetRef, JobRef
 
 
-class ConfigError(ValueError):
+class ConfigError(InvalidInput):
     """A configuration file that cannot be used, with where and why."""
 
 

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from tagline.errors import InvalidInput
 from tagline.graph import schema
 from tagline.graph.model import column_key, dataset_key, job_key
 from tagline.graph.records import VertexRecord
@@ -24,7 +25,7 @@ DATASET, JOB, FIELD = "dataset", "job", "datasetField"
 _MARQUEZ_SPLIT = re.compile(r":(?!//|\d+)")
 
 
-class BadNodeId(ValueError):
+class BadNodeId(InvalidInput):
     """Not a node id Marquez would accept (or one of a kind Tagline has not, such as a run)."""
 
 

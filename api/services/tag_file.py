@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from tagline.errors import InvalidInput
 from tagline.graph.model import ColumnRef, DeclaredTag
 
 
@@ -26,7 +27,7 @@ def read_tag_file(path: Path) -> list[DeclaredTag]:
     try:
         parsed = _TagFile.model_validate(json.loads(path.read_text()))
     except (OSError, json.JSONDecodeError, ValidationError) as exc:
-        raise ValueError(f"cannot read tags file {path}: {exc}") from exc
+        raise InvalidInput(f"cannot read tags file {path}: {exc}") from exc
     return [
         DeclaredTag(column=ColumnRef(namespace=e.namespace, dataset=e.dataset, field=e.field), tag=tag)
         for e in parsed.tags
