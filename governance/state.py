@@ -1,9 +1,8 @@
-"""How governance state is kept on a column vertex (JSON properties) and read back as
-:class:`ColumnState`."""
+"""A column's governance state (:class:`ColumnState`) to and from what its vertex keeps, through
+the encoding `graph/tag_encoding.py` defines."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,7 +12,15 @@ from tagline.governance.tags import TagView, tag_views
 from tagline.graph.records import InEdge, VertexRecord
 from tagline.graph.schema import KEY
 from tagline.graph.store import GraphStore
-from tagline.graph.tagstore import SENSITIVITY, TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
+from tagline.graph.tag_encoding import (
+    Declarations,
+    EffectiveRow,
+    declaration_values,
+    effective_value,
+    read_declarations,
+    read_effective,
+)
+from tagline.graph.tagstore import SENSITIVITY, TAGS_EFFECTIVE
 
 
 def column_states(store: GraphStore, keys: Iterable[str]) -> dict[str, ColumnState]:
@@ -22,34 +29,31 @@ def column_states(store: GraphStore, keys: Iterable[str]) -> dict[str, ColumnSta
 
 
 def state_of(props: dict[str, Any], inputs: Iterable[InEdge] = (), outputs: Iterable[str] = ()) -> ColumnState:
-    blocks = json.loads(props.get(TAGS_BLOCKED) or "{}")
+    declarations = read_declarations(props)
     return ColumnState(
         key=props[KEY],
         inputs=tuple(inputs),
         outputs=tuple(outputs),
-        declared=frozenset(json.loads(props.get(TAGS_DECLARED) or "[]")),
-        column_blocks=frozenset(blocks.get("column", [])),
-        edge_blocks={k: frozenset(v) for k, v in blocks.get("edges", {}).items()},
+        declared=declarations.declared,
+        column_blocks=declarations.column_blocks,
+        edge_blocks=dict(declarations.edge_blocks),
         effective=decode_effective(props.get(TAGS_EFFECTIVE)),
     )
 
 
-def decode_effective(text: str | None) -> Effective:
-    return {Item(t, bool(m), s): Derivation(d, e, pt, bool(pm)) for t, m, s, d, e, pt, pm in json.loads(text or "[]")}
-
-
-def encode_effective(effective: Effective) -> str:
-    return json.dumps(sorted([i.tag, int(i.masked), i.source, d.dist, d.edge, d.prior_tag, int(d.prior_masked)]
-                             for i, d in effective.items()))
+def decode_effective(value: object) -> Effective:
+    return {Item(r.tag, r.masked, r.source): Derivation(r.dist, r.edge, r.prior_tag, r.prior_masked)
+            for r in read_effective(value)}
 
 
 def declaration_props(state: ColumnState) -> dict[str, Any]:
-    blocks = {"column": sorted(state.column_blocks), "edges": {k: sorted(v) for k, v in state.edge_blocks.items() if v}}
-    return {TAGS_DECLARED: json.dumps(sorted(state.declared)), TAGS_BLOCKED: json.dumps(blocks)}
+    return declaration_values(Declarations(state.declared, state.column_blocks, state.edge_blocks))
 
 
 def effective_props(policy: Policy, effective: Effective) -> dict[str, Any]:
-    return {TAGS_EFFECTIVE: encode_effective(effective), SENSITIVITY: policy.highest_level(i.tag for i in effective)}
+    rows = (EffectiveRow(i.tag, i.masked, i.source, d.dist, d.edge, d.prior_tag, d.prior_masked)
+            for i, d in effective.items())
+    return {TAGS_EFFECTIVE: effective_value(rows), SENSITIVITY: policy.highest_level(i.tag for i in effective)}
 
 
 def tag_views_of(props: dict[str, Any]) -> dict[str, TagView]:
@@ -64,7 +68,7 @@ def sensitivity_of(props: dict[str, Any]) -> str | None:
 
 def carries_tag(tags_effective: object, tag: str) -> bool:
     """Whether stored effective tags hold ``tag`` or one of its family (`pii` covers `pii.email`)."""
-    return any(covers(tag, name) for name in tag_views(decode_effective(str(tags_effective or "[]"))))
+    return any(covers(tag, name) for name in tag_views(decode_effective(tags_effective)))
 
 
 def tagged_columns(store: GraphStore, tag: str) -> list[VertexRecord]:
