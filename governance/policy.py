@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tagline.errors import InvalidInput
+from tagline.graph.model import LineageType, Subtype
 from tagline.graph.records import InEdge
 
 TAG_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -104,9 +105,9 @@ def carry(policy: Policy, inflow: Inflow, tag: str, masked: bool) -> tuple[str, 
     (hash, mask, COUNT) lowers a level above ``masked_level`` to it and marks the tag masked, or
     drops classifications when the policy says so.
     """
-    if inflow.type != "DIRECT" and inflow.subtype not in policy.indirect_carries:
+    if inflow.type != LineageType.DIRECT and inflow.subtype not in policy.indirect_carries:
         return None
-    if inflow.type == "DIRECT" and inflow.subtype == "AGGREGATION" and not inflow.masking and not policy.aggregation_carries:
+    if inflow.type == LineageType.DIRECT and inflow.subtype == Subtype.AGGREGATION and not inflow.masking and not policy.aggregation_carries:
         return None
     if not inflow.masking:
         return tag, masked

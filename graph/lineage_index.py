@@ -24,6 +24,7 @@ import numpy.typing as npt
 from tagline.graph import changes, deadline, schema
 from tagline.graph.columns import ABSENT, GrowableArray, PropertyTable
 from tagline.graph.edge_table import EdgeTable, IntArray
+from tagline.graph.model import LineageType
 from tagline.graph.name_index import NameIndex, Page
 from tagline.graph.records import Direction, EdgeRecord, Expansion, Hop, InEdge, VertexRecord
 
@@ -272,7 +273,7 @@ class LineageIndex:
             seen: set[int] = set(start)
             mask: npt.NDArray[np.bool_] | None = None
             frontier = sorted(seen)
-            direct = table.props.code_of("type", "DIRECT")
+            direct = table.props.code_of("type", LineageType.DIRECT.value)
             kept: list[IntArray] = []
             reached: list[int] = []
             truncated = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tagline.graph.model import dataset_key
+from tagline.graph.model import LineageType, dataset_key
 
 # The unique key of every vertex and edge. JanusGraph reserves the name `key` (with `label`,
 # `vertex`, `edge`, `element`, `property`), so the property is called `uid` on both stores.
@@ -82,7 +82,7 @@ def vertex_changes(current: dict[str, Any], incoming: dict[str, Any]) -> dict[st
 
 def is_direct(edge_props: dict[str, Any]) -> bool:
     """Whether a `derives` edge carries the value itself (DIRECT) rather than only influencing it."""
-    return edge_props.get("type") == "DIRECT"
+    return edge_props.get("type") == LineageType.DIRECT
 
 
 def later_expiry(a: str | None, b: str | None) -> str | None:

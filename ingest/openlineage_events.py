@@ -22,6 +22,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tagline.errors import InvalidInput
+from tagline.graph.model import LineageType
 
 Name = Annotated[str, Field(min_length=1)]
 """A namespace or a name: the spec does not say non-empty, but nothing can be found by an empty one."""
@@ -41,18 +42,13 @@ class EventType(str, Enum):
     OTHER = "OTHER"
 
 
-class TransformationKind(str, Enum):
-    DIRECT = "DIRECT"
-    INDIRECT = "INDIRECT"
-
-
 # ---- columnLineage facet, 1-0-0 .. 1-2-0 -------------------------------------------------------
 
 
 class FieldTransformation(_Spec):
     """One entry of ``inputFields[].transformations[]`` (facet 1-1-0 and later)."""
 
-    type: TransformationKind
+    type: LineageType
     subtype: str | None = None
     description: str | None = None
     masking: bool | None = None

@@ -17,6 +17,7 @@ from tagline.api.services.node_ids import node_id
 from tagline.governance.state import sensitivity_of, tag_views_of
 from tagline.governance.usage import last_produced
 from tagline.graph import schema
+from tagline.graph.model import LineageType
 from tagline.graph.records import EdgeRecord, VertexRecord
 from tagline.graph.store import GraphStore
 
@@ -154,7 +155,7 @@ def column_node_data(column: VertexRecord, inputs: list[dict[str, Any]]) -> dict
     """Marquez's ColumnLineageNodeData."""
     p = column.props
     # Marquez gives one input's transformation here; one that carries the value says most.
-    first = next((i for i in inputs if any(t["type"] == "DIRECT" for t in i["transformations"])), inputs[0] if inputs else {})
+    first = next((i for i in inputs if any(t["type"] == LineageType.DIRECT for t in i["transformations"])), inputs[0] if inputs else {})
     return {
         "type": "DATASET_FIELD", "namespace": p["namespace"], "dataset": p["dataset"], "datasetVersion": None,
         "field": p["field"], "fieldType": _text(p, "data_type"),
