@@ -8,11 +8,12 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from tagline.api.auth import KeyRing
 from tagline.api.cli import deps as cli_deps
@@ -40,10 +41,24 @@ from tagline.errors import TaglineError, Unavailable
 from tagline.graph.model import LineageBatch, column_key
 from tagline.ingest.text import UndecodableText, decode_utf8
 
+
+class TaglineCommands(TyperGroup):
+    """The top command group: a :class:`~tagline.errors.TaglineError` from any command becomes its
+    message and exit status 2 (3 when the store or the time ran out, and trying later may work)."""
+
+    def invoke(self, ctx: Any) -> Any:  # the Context of the click that typer bundles
+        try:
+            return super().invoke(ctx)
+        except TaglineError as exc:
+            errors.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(3 if isinstance(exc, Unavailable) else 2) from exc
+
+
 app = typer.Typer(
     help="Tagline: column-level lineage with sensitivity tags that follow the data.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=TaglineCommands,
 )
 ingest_app = typer.Typer(help="Load lineage into the store.", no_args_is_help=True)
 deadletter_app = typer.Typer(help="Inputs that failed to ingest: list them, replay them.", no_args_is_help=True)
@@ -279,11 +294,5 @@ def deadletter_replay(
 def main() -> None:
     # sqlglot warns on stderr for every statement it keeps as an opaque command; failures say more.
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    try:
-        app()
-    except TaglineError as exc:
-        # Exit 2: the command could not do what was asked (as for a usage error); 3: the store
-        # or the time ran out, and trying again later may work.
-        errors.print(f"[red]error:[/red] {escape(str(exc))}")
-        sys.exit(3 if isinstance(exc, Unavailable) else 2)
+    app()
 
