@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import Server, run_cli, start_server, stop_server
+from tests.e2e.conftest import Server, run_cli, run_cli_process, start_server_process, stop_server
 
 ETL = """
 INSERT OVERWRITE TABLE stg.customers
@@ -288,15 +288,16 @@ def test_one_step_rendering_answers_exactly_what_the_field_by_field_executor_doe
     assert rendered == _without(reference, "sources")
 
 
+@pytest.mark.smoke
 def test_a_cli_ingest_shows_in_the_running_server_within_a_second_and_a_restart_starts_from_a_snapshot(
     tmp_path: Path,
 ) -> None:
     store = str(tmp_path / "graph.db")
-    running = start_server(store)
+    running = start_server_process(store)
     try:
         sql = tmp_path / "late.sql"
         sql.write_text("INSERT INTO mart.late SELECT id AS late_id FROM stg.early;")
-        run_cli("ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://wh", "--store", store)
+        run_cli_process("ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://wh", "--store", store)
         written = time.monotonic()
         query = '{ column(namespace: "hive://wh", dataset: "mart.late", field: "late_id") { upstream { source { field } } } }'
         while True:
@@ -309,7 +310,7 @@ def test_a_cli_ingest_shows_in_the_running_server_within_a_second_and_a_restart_
     finally:
         stop_server(running)
     assert Path(store + ".index").exists()
-    restarted = start_server(store)
+    restarted = start_server_process(store)
     try:
         assert restarted.graphql(query)["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]
     finally:

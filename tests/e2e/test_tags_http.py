@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import TAGLINE, Server, run_cli, start_server, stop_server
+from tests.e2e.conftest import TAGLINE, Server, run_cli, start_server_process, stop_server
 
 ETL = """
 INSERT OVERWRITE TABLE stg.customers
@@ -194,7 +194,7 @@ def test_new_lineage_inherits_tags_on_ingest(loaded: Server, tmp_path: Path) -> 
 def keyed(tmp_path_factory: pytest.TempPathFactory, etl: Path) -> Iterator[Server]:
     store = str(tmp_path_factory.mktemp("keyed") / "graph.db")
     run_cli("ingest", "sql", str(etl), "--dialect", "hive", "--namespace", NS, "--store", store)
-    running = start_server(store, env={"TAGLINE_API_KEYS": KEYS})
+    running = start_server_process(store, env={"TAGLINE_API_KEYS": KEYS})
     yield running
     stop_server(running)
 
@@ -204,6 +204,7 @@ def post(server: Server, query: str, key: str | None, variables: dict | None = N
     return httpx.post(f"{server.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers, timeout=30)
 
 
+@pytest.mark.smoke
 def test_roles_on_graphql_and_routes(keyed: Server) -> None:
     query = '{ column(namespace: "hive://wh", dataset: "src.customers", field: "email") { sensitivity } }'
     declare = {"dataset": "src.customers", "field": "email", "tag": "pii", "why": "by the steward"}
@@ -220,11 +221,13 @@ def test_roles_on_graphql_and_routes(keyed: Server) -> None:
     assert httpx.get(f"{keyed.url}/metrics", timeout=10).status_code == 401
     assert httpx.get(f"{keyed.url}/metrics", headers={"Authorization": "Bearer reader-key-1"}, timeout=10).status_code == 200
     assert httpx.get(f"{keyed.url}/healthz", timeout=10).status_code == 200
+    assert keyed.process is not None
     keyed.process.terminate()
     output = keyed.process.communicate(timeout=10)[0].decode()
     assert "steward-key-2" not in output and "reader-key-1" not in output
 
 
+@pytest.mark.smoke
 def test_serving_beyond_loopback_needs_keys_or_insecure(tmp_path: Path) -> None:
     refused = run_cli("serve", "--host", "0.0.0.0", "--store", str(tmp_path / "g.db"), check=False)
     assert refused.returncode == 2 and "--insecure" in refused.stderr
