@@ -33,7 +33,7 @@ from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_n
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
 from tagline.errors import TaglineError
-from tagline.graph.connection import is_remote
+from tagline.graph.store import is_remote
 
 
 class TaglineGraphQL(GraphQL[Context, None]):

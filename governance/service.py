@@ -16,10 +16,10 @@ from tagline.governance.state import column_states, declaration_props, effective
 from tagline.governance.tags import tag_views
 from tagline.governance.violations import Violation, find_violations
 from tagline.graph.model import Column, ColumnRef, DeclaredTag, LineageBatch
+from tagline.graph.records import WriteResult
+from tagline.graph.schema import TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
 from tagline.graph.store import GraphStore
-from tagline.graph.tagstore import TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
 from tagline.graph.timefmt import iso, utcnow
-from tagline.graph.writer import WriteResult
 
 Edit = Callable[[ColumnState], ColumnState]
 TAGGED_PROPERTIES = (TAGS_DECLARED, TAGS_BLOCKED, TAGS_EFFECTIVE)

@@ -10,7 +10,7 @@ from tagline.governance.policy import Policy, covers
 from tagline.governance.propagation import ColumnState, Derivation, Effective, Item
 from tagline.governance.tags import TagView, tag_views
 from tagline.graph.records import InEdge, VertexRecord
-from tagline.graph.schema import KEY
+from tagline.graph.schema import KEY, SENSITIVITY, TAGS_EFFECTIVE
 from tagline.graph.store import GraphStore
 from tagline.graph.tag_encoding import (
     Declarations,
@@ -20,7 +20,6 @@ from tagline.graph.tag_encoding import (
     read_declarations,
     read_effective,
 )
-from tagline.graph.tagstore import SENSITIVITY, TAGS_EFFECTIVE
 
 
 def column_states(store: GraphStore, keys: Iterable[str]) -> dict[str, ColumnState]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
@@ -13,35 +12,7 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 from tagline.graph import schema
 from tagline.graph.model import Failure
 from tagline.graph.reader import find_by_keys, vertices_with_label
-from tagline.graph.records import VertexRecord
-
-
-@dataclass(frozen=True)
-class StoredFailure:
-    """A dead letter entry: the failure, what kind of input it was, and its retry history."""
-
-    id: str
-    kind: str
-    failure: Failure
-    created_at: str
-    attempts: int
-
-    @classmethod
-    def from_record(cls, record: VertexRecord) -> StoredFailure:
-        p = record.props
-        return cls(
-            id=str(p[schema.KEY]).removeprefix("f|"),
-            kind=str(p["kind"]),
-            failure=Failure(
-                source=p["source"],
-                location=p["location"],
-                reason=p["reason"],
-                payload=p["payload"],
-                options=json.loads(p["options"]),
-            ),
-            created_at=str(p["created_at"]),
-            attempts=int(p.get("attempts", 0)),
-        )
+from tagline.graph.records import StoredFailure, VertexRecord
 
 
 def failure_key(failure_id: str) -> str:

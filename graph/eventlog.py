@@ -13,44 +13,18 @@ never applied (the process stopped in between) can be found and replayed.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 
 from tagline.graph import schema
 from tagline.graph.payloads import Payloads
 from tagline.graph.reader import find_by_keys
-from tagline.graph.records import VertexRecord
+from tagline.graph.records import RECEIVED, LoggedEvent, VertexRecord
 
 # What an entry is read with: the payload itself stays behind until asked for.
 ENTRY_FIELDS = (schema.KEY, "kind", "size", "received_at", "times_received", "status")
-RECEIVED = "received"
-APPLIED = "applied"
-FAILED = "failed"
 
-
-@dataclass(frozen=True)
-class LoggedEvent:
-    """An event's entry in the log; its text is read apart (see ``graph/payloads.py``)."""
-
-    id: str
-    kind: str
-    received_at: str
-    times_received: int
-    status: str
-    size: int = 0
-
-    @classmethod
-    def from_record(cls, record: VertexRecord) -> LoggedEvent:
-        p = record.props
-        return cls(
-            id=str(p[schema.KEY]).removeprefix("ev|"),
-            kind=str(p["kind"]),
-            received_at=str(p["received_at"]),
-            times_received=int(p.get("times_received", 1)),
-            status=str(p.get("status", RECEIVED)),
-            size=int(p.get("size", len(str(p.get("payload", ""))))),
-        )
 
 
 def event_key(event_id: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -9,6 +10,8 @@ from typing import Any, Literal, NamedTuple
 from gremlin_python.process.traversal import Direction as GremlinDirection
 from gremlin_python.process.traversal import T
 
+from tagline.graph import schema
+from tagline.graph.model import ColumnEdge, Failure
 from tagline.graph.schema import KEY
 
 VertexId = int  # vertex ids are integers on both stores, and in the lineage index
@@ -85,3 +88,74 @@ def edge_from_map(element_map: dict[Any, Any]) -> EdgeRecord:
         in_id=element_map[GremlinDirection.IN][T.id],
         props=_plain_props(element_map),
     )
+
+
+# ---- what writes, the event log and the dead letter report ------------------------------------
+
+# The states of a logged event: received, then applied or failed.
+RECEIVED = "received"
+APPLIED = "applied"
+FAILED = "failed"
+
+
+@dataclass
+class WriteResult:
+    vertices_created: int = 0
+    edges_created: int = 0
+    edges_refreshed: int = 0
+    ids: dict[str, VertexId] = field(default_factory=dict)
+    new_column_edges: list[ColumnEdge] = field(default_factory=list)
+    # Columns whose incoming lineage the write changed: tag propagation must look at them.
+    pending: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event's entry in the log; its text is read apart (see ``graph/payloads.py``)."""
+
+    id: str
+    kind: str
+    received_at: str
+    times_received: int
+    status: str
+    size: int = 0
+
+    @classmethod
+    def from_record(cls, record: VertexRecord) -> LoggedEvent:
+        p = record.props
+        return cls(
+            id=str(p[schema.KEY]).removeprefix("ev|"),
+            kind=str(p["kind"]),
+            received_at=str(p["received_at"]),
+            times_received=int(p.get("times_received", 1)),
+            status=str(p.get("status", RECEIVED)),
+            size=int(p.get("size", len(str(p.get("payload", ""))))),
+        )
+
+
+@dataclass(frozen=True)
+class StoredFailure:
+    """A dead letter entry: the failure, what kind of input it was, and its retry history."""
+
+    id: str
+    kind: str
+    failure: Failure
+    created_at: str
+    attempts: int
+
+    @classmethod
+    def from_record(cls, record: VertexRecord) -> StoredFailure:
+        p = record.props
+        return cls(
+            id=str(p[schema.KEY]).removeprefix("f|"),
+            kind=str(p["kind"]),
+            failure=Failure(
+                source=p["source"],
+                location=p["location"],
+                reason=p["reason"],
+                payload=p["payload"],
+                options=json.loads(p["options"]),
+            ),
+            created_at=str(p["created_at"]),
+            attempts=int(p.get("attempts", 0)),
+        )

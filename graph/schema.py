@@ -96,3 +96,9 @@ def is_expired(edge_props: dict[str, Any], now: str) -> bool:
     """Whether an edge's expiry (ad-hoc lineage) has passed at ``now`` (ISO strings sort as times)."""
     expires = edge_props.get("expires_at")
     return expires is not None and str(expires) <= now
+
+# A column's governance state (encoded by graph/tag_encoding.py) and its effective level.
+TAGS_DECLARED = "tags_declared"
+TAGS_BLOCKED = "tags_blocked"
+TAGS_EFFECTIVE = "tags_effective"
+SENSITIVITY = "sensitivity"

@@ -26,19 +26,32 @@ from gremlin_python.process.traversal import P
 from tagline.graph import deadletter, eventlog, key_migration, schema, sources, tagstore
 from tagline.graph.changelog import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
 from tagline.graph.changes import ChangeSet
-from tagline.graph.connection import GraphConnection
-from tagline.graph.deadletter import StoredFailure
-from tagline.graph.eventlog import LoggedEvent
+from tagline.graph.connection import GraphConnection, StoreError, is_remote
 from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch
 from tagline.graph.payloads import GremlinPayloads, Payloads, SqlitePayloads
 from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import chunks
-from tagline.graph.records import Direction, EdgeRecord, Expansion, Hop, InEdge, VertexId, VertexRecord
+from tagline.graph.records import (
+    APPLIED,
+    FAILED,
+    Direction,
+    EdgeRecord,
+    Expansion,
+    Hop,
+    InEdge,
+    LoggedEvent,
+    StoredFailure,
+    VertexId,
+    VertexRecord,
+    WriteResult,
+)
 from tagline.graph.table_lineage import table_lineage
 from tagline.graph.timefmt import iso, utcnow
-from tagline.graph.writer import BatchWriter, KeyCache, WriteResult
+from tagline.graph.writer import BatchWriter, KeyCache
+
+__all__ = ["GraphStore", "StoreError", "is_remote"]  # the front door: the store, its failure, where it lives
 
 T = TypeVar("T")
 # A snapshot is written on close once this many log entries were applied since the last one.
@@ -190,7 +203,7 @@ class GraphStore:
 
         def apply(g: GraphTraversalSource, changes: ChangeSet) -> WriteResult:
             result = self._write_with_failures(g, batch, kind, moment, changes)
-            status = eventlog.FAILED if batch.failures else eventlog.APPLIED
+            status = FAILED if batch.failures else APPLIED
             eventlog.mark_event(g, event_id, status, iso(moment))
             return result
 

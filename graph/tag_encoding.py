@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from tagline.graph.tagstore import TAGS_BLOCKED, TAGS_DECLARED
+from tagline.graph.schema import TAGS_BLOCKED, TAGS_DECLARED
 
 
 class EffectiveRow(NamedTuple):

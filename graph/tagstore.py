@@ -16,10 +16,6 @@ from gremlin_python.process.traversal import P
 from tagline.graph import embedded_rows, schema
 from tagline.graph.changes import ChangeSet
 
-TAGS_DECLARED = "tags_declared"
-TAGS_BLOCKED = "tags_blocked"
-TAGS_EFFECTIVE = "tags_effective"
-SENSITIVITY = "sensitivity"
 AUDIT_FIELDS = ("at", "actor", "column", "tag", "change", "cause")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,6 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 from tagline.graph import embedded_rows, schema
 from tagline.graph.changes import ChangeSet
 from tagline.graph.model import (
-    ColumnEdge,
     ColumnRef,
     DatasetAccess,
     DatasetRef,
@@ -31,7 +30,7 @@ from tagline.graph.model import (
     LineageBatch,
 )
 from tagline.graph.reader import edges_by_keys, find_by_keys, vertices_by_ids
-from tagline.graph.records import EdgeRecord, VertexId
+from tagline.graph.records import EdgeRecord, VertexId, WriteResult
 from tagline.graph.timefmt import iso
 
 
@@ -61,17 +60,6 @@ class EdgeSpec:
     out_key: str
     in_key: str
     props: dict[str, Any]
-
-
-@dataclass
-class WriteResult:
-    vertices_created: int = 0
-    edges_created: int = 0
-    edges_refreshed: int = 0
-    ids: dict[str, VertexId] = field(default_factory=dict)
-    new_column_edges: list[ColumnEdge] = field(default_factory=list)
-    # Columns whose incoming lineage the write changed: tag propagation must look at them.
-    pending: list[str] = field(default_factory=list)
 
 
 def _merge(specs: dict[str, VertexSpec], key: str, label: str, props: dict[str, Any]) -> None:

@@ -14,9 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from tagline.api.services.ingestion import IngestReport
 from tagline.api.settings import DEFAULT_STORE, Settings
-from tagline.graph.connection import StoreError
 from tagline.graph.model import Failure
-from tagline.graph.store import GraphStore
+from tagline.graph.store import GraphStore, StoreError
 from tagline.ingest.catalog import Catalog
 
 # soft_wrap: lines piped to another program or a log are not folded at 80 columns.

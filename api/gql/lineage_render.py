@@ -37,8 +37,7 @@ from tagline.governance.state import tag_views_of
 from tagline.graph import deadline
 from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.records import Direction
-from tagline.graph.schema import DERIVES
-from tagline.graph.tagstore import SENSITIVITY
+from tagline.graph.schema import DERIVES, SENSITIVITY
 
 # Renders one field of one item: a vertex or edge id, a property dict, a tag view.
 Render = Callable[["Renderer", Any], Any]

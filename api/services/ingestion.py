@@ -13,8 +13,8 @@ from pathlib import Path
 from tagline.api.settings import load_policy
 from tagline.governance.service import Governance, Outcome
 from tagline.graph.model import Failure, JobRef, LineageBatch
+from tagline.graph.records import WriteResult
 from tagline.graph.store import GraphStore
-from tagline.graph.writer import WriteResult
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import extract_sql
 from tagline.ingest.text import UndecodableText

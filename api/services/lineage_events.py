@@ -17,10 +17,9 @@ import orjson
 
 from tagline.api.services.ingestion import IngestReport, govern_written
 from tagline.governance.service import Outcome
-from tagline.graph.eventlog import RECEIVED, LoggedEvent
 from tagline.graph.model import Failure, LineageBatch
+from tagline.graph.records import RECEIVED, LoggedEvent, WriteResult
 from tagline.graph.store import GraphStore
-from tagline.graph.writer import WriteResult
 from tagline.ingest.openlineage import event_batch
 from tagline.ingest.openlineage_events import BaseEvent, DatasetEvent, EventError, JobEvent, RunEvent, parse_event
 

@@ -10,8 +10,8 @@ from pydantic import TypeAdapter
 
 from tagline.api.services.ingestion import govern_written
 from tagline.api.services.lineage_events import batch_from_payload
-from tagline.graph.deadletter import StoredFailure
 from tagline.graph.model import Failure, JobRef, LineageBatch
+from tagline.graph.records import StoredFailure
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import extract_sql

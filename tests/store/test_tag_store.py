@@ -12,8 +12,8 @@ from tagline.api.services.demo import default_examples_dir, load_demo
 from tagline.api.services.ingestion import IngestReport, write_batch
 from tagline.governance.service import Governance
 from tagline.graph.model import DeclaredTag, LineageBatch
+from tagline.graph.schema import TAGS_EFFECTIVE
 from tagline.graph.store import GraphStore
-from tagline.graph.tagstore import TAGS_EFFECTIVE
 from tests.conftest import col, derive
 
 
