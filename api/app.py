@@ -30,6 +30,7 @@ from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
 from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
+from tagline.api.mcp.http import MCP_PATH, McpEndpoint
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
 from tagline.errors import TaglineError
@@ -80,6 +81,7 @@ def cors(settings: Settings) -> list[Middleware]:
 def create_app(settings: Settings) -> Starlette:
     holder: dict[str, StoreThread] = {}
     metrics = Metrics()
+    mcp = McpEndpoint(settings, load_policy(settings), lambda: holder["thread"])
     # The store's location may carry credentials, so health reports only its kind.
     store_kind = "gremlin-server" if is_remote(settings.store) else "embedded"
 
@@ -92,7 +94,8 @@ def create_app(settings: Settings) -> Starlette:
         gc.freeze()
         following = asyncio.create_task(thread.follow(settings.index_refresh_seconds))
         try:
-            yield
+            async with mcp.running():
+                yield
         finally:
             following.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -120,6 +123,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
+        Route(MCP_PATH, mcp),
         *openlineage_routes(settings, holder),
         *dependency_routes(settings, holder),
         *marquez_routes(settings, holder),

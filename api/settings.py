@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_configured_dependencies: int = Field(
         10_000, gt=0, description="most configured dependencies one check may compare (422 beyond)"
     )
+    mcp_max_chars: int = Field(
+        40_000, gt=1000, description="largest MCP tool answer, in characters of JSON (about 4 per token)"
+    )
     max_lineage_depth: int = Field(20, description="largest `depth` argument for upstream/downstream/lineage")
     max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")
     index_refresh_seconds: float = Field(

@@ -110,6 +110,16 @@ def serve(
                 log_level="info")
 
 
+@app.command()
+def mcp(store: StoreOption = None) -> None:
+    """Serve the MCP tools over stdio, for an AI agent's client that starts Tagline as a command."""
+    from tagline.api.mcp.stdio import serve_stdio
+
+    # stdout carries the protocol: anything said goes to stderr.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    serve_stdio(Settings(store=store) if store else Settings())
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
