@@ -58,8 +58,13 @@ class TaglineGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         identity = identity_of(request.scope) or LOCAL
-        return Context(thread=self.holder["thread"], settings=self.settings, identity=identity,
-                       response=response if isinstance(response, Response) else None, policy=self.policy)
+        return Context(
+            thread=self.holder["thread"],
+            settings=self.settings,
+            identity=identity,
+            response=response if isinstance(response, Response) else None,
+            policy=self.policy,
+        )
 
 
 def create_app_from_environment() -> Starlette:
@@ -74,8 +79,15 @@ def cors(settings: Settings) -> list[Middleware]:
     origins = settings.cors_origin_list
     if not origins:
         return []
-    return [Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "OPTIONS"],
-                       allow_headers=["Authorization", "Content-Type", "Content-Encoding"], max_age=600)]
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
+            max_age=600,
+        )
+    ]
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -137,8 +149,12 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
-            Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
-                       body_timeout_s=settings.body_timeout_seconds, request_timeout_s=settings.request_timeout_seconds),
+            Middleware(
+                RequestLimits,
+                max_body_bytes=settings.max_body_bytes,
+                body_timeout_s=settings.body_timeout_seconds,
+                request_timeout_s=settings.request_timeout_seconds,
+            ),
             *([] if ring is not None else [same_origin(settings)]),
             Middleware(AuthMiddleware, ring=ring),
         ],

@@ -45,7 +45,9 @@ class Settings(BaseSettings):
         0.5, gt=0, description="how often the server applies writes made by other processes to its lineage index"
     )
     ready_timeout_seconds: float = Field(2.0, gt=0, description="how long /readyz waits for the store")
-    stale_after_days: int = Field(14, description="a job that has not written a dataset for this long is a stale writer")
+    stale_after_days: int = Field(
+        14, description="a job that has not written a dataset for this long is a stale writer"
+    )
     health_days: int = Field(30, description="window for zombies (not written) and unused (not read) datasets")
     policy: str | None = Field(None, description="TOML file with the tag vocabulary and propagation policy")
     api_keys: str | None = Field(None, description="name:key:role,... (see api/auth.py)")

@@ -55,8 +55,7 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     _TABLE + "test_path_dialect_specific.py::test_redshift_unloading_data_to_s3[dialect=redshift]#1": (
         "unsupported: sqlglot keeps Redshift's UNLOAD ('query') TO 's3://...' as an opaque command"
     ),
-    _TABLE
-    + "test_update_dialect_specific.py::test_update_with_specifying_a_table_alias_as_the_target_object"
+    _TABLE + "test_update_dialect_specific.py::test_update_with_specifying_a_table_alias_as_the_target_object"
     "[dialect=tsql]#1": "unsupported: sqlglot does not parse T-SQL's compound assignment `SET x += ...`",
 }
 """Case id -> why we answer differently: ``deliberate`` (we think the expectation is wrong) or
@@ -190,7 +189,9 @@ def main() -> int:
     tables = read_cases(args.corpus / "table_cases.jsonl")
     column_share = score("column", columns, check_column, args.verbose)
     table_share = score("table", tables, check_table, args.verbose)
-    print(f"\ncolumn lineage: {column_share:.1f}% of {len(columns)} cases; table lineage: {table_share:.1f}% of {len(tables)} cases")
+    print(
+        f"\ncolumn lineage: {column_share:.1f}% of {len(columns)} cases; table lineage: {table_share:.1f}% of {len(tables)} cases"
+    )
     return 0
 
 

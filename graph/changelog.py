@@ -184,8 +184,13 @@ class GremlinChangeLog:
         assert isinstance(position, RemotePosition)
         since = position.stamp - REMOTE_LOOKBACK_MS
         rows = (
-            self.g.V().has(CHANGE_AT, P.gte(long(since))).project("k", "t", "b")
-            .by(schema.KEY).by(CHANGE_AT).by(CHANGE_BODY).to_list()
+            self.g.V()
+            .has(CHANGE_AT, P.gte(long(since)))
+            .project("k", "t", "b")
+            .by(schema.KEY)
+            .by(CHANGE_AT)
+            .by(CHANGE_BODY)
+            .to_list()
         )
         rows.sort(key=lambda r: (r["t"], r["k"]))
         fresh = [r for r in rows if r["k"] not in position.seen]

@@ -26,7 +26,6 @@ from tagline.graph.records import RECEIVED, LoggedEvent, VertexRecord
 ENTRY_FIELDS = (schema.KEY, "kind", "size", "received_at", "times_received", "status")
 
 
-
 def event_key(event_id: str) -> str:
     return f"ev|{event_id}"
 

@@ -80,9 +80,12 @@ def save_snapshot(index: LineageIndex, path: Path) -> None:
             "props": _table_state(index.props),
             "tables": {
                 label: {
-                    "src": t.src.view, "dst": t.dst.view, "alive": t.alive.view,
+                    "src": t.src.view,
+                    "dst": t.dst.view,
+                    "alive": t.alive.view,
                     "expires": None if t.expires is None else t.expires.view,
-                    "live": t.live, "props": _table_state(t.props),
+                    "live": t.live,
+                    "props": _table_state(t.props),
                 }
                 for label, t in index.tables.items()
             },

@@ -304,8 +304,14 @@ class GraphStore:
         starts = [i for i in start if isinstance(i, int)]
         return self._read().expansion(starts, direction, depth, max_nodes, direct_only, time.time())
 
-    def lineage_graph(self, start: Sequence[VertexRecord], directions: Sequence[Direction], depth: int,
-                      max_nodes: int, direct_only: bool = False) -> Expansion:
+    def lineage_graph(
+        self,
+        start: Sequence[VertexRecord],
+        directions: Sequence[Direction],
+        depth: int,
+        max_nodes: int,
+        direct_only: bool = False,
+    ) -> Expansion:
         """Column lineage from ``start`` one direction after the other, with at most ``max_nodes``
         columns in all, the start columns included (those beyond the cap are left out, by key)."""
         ordered = sorted(start, key=lambda r: r.key)
@@ -355,8 +361,9 @@ class GraphStore:
         index = self._read()
         return [index.keys[i] for i in ids if isinstance(i, int)]
 
-    def search(self, query: str, kinds: Sequence[str], namespace: str | None = None, offset: int = 0,
-               limit: int = 20) -> tuple[list[VertexRecord], int]:
+    def search(
+        self, query: str, kinds: Sequence[str], namespace: str | None = None, offset: int = 0, limit: int = 20
+    ) -> tuple[list[VertexRecord], int]:
         """Datasets, jobs and columns (``kinds``: labels) whose name (a column's field) matches
         ``query`` by substring or word prefix, exact and prefix matches first; one page of them,
         and how many match in all."""
@@ -373,8 +380,10 @@ class GraphStore:
     def in_namespace(self, label: str, namespace: str) -> list[VertexRecord]:
         """The datasets or jobs (``label``) of a namespace, by name."""
         index = self._read()
-        return sorted(index.vertices(index.having(label, "namespace", namespace)).values(),
-                      key=lambda r: str(r.props.get("name", "")))
+        return sorted(
+            index.vertices(index.having(label, "namespace", namespace)).values(),
+            key=lambda r: str(r.props.get("name", "")),
+        )
 
     def columns_where(self, prop: str, accept: Callable[[Any], bool]) -> list[VertexRecord]:
         """Columns whose property ``prop`` has a value ``accept`` takes (tested once per distinct
@@ -382,8 +391,9 @@ class GraphStore:
         index = self._read()
         return sorted(index.vertices(index.where(schema.COLUMN, prop, accept)).values(), key=lambda r: r.key)
 
-    def table_lineage(self, start: VertexRecord, directions: Sequence[Direction], depth: int,
-                      max_nodes: int) -> tuple[list[VertexRecord], list[tuple[str, str]], bool]:
+    def table_lineage(
+        self, start: VertexRecord, directions: Sequence[Direction], depth: int, max_nodes: int
+    ) -> tuple[list[VertexRecord], list[tuple[str, str]], bool]:
         """Datasets and jobs around a dataset or job (see graph/table_lineage.py): the nodes in
         the order met, the start first; edges as (from key, to key); whether ``max_nodes`` cut it."""
         index = self._read()

@@ -39,7 +39,9 @@ def update_columns(g: GraphTraversalSource, updates: dict[str, dict[str, Any]], 
         changes.vertex(key, schema.COLUMN, props)
 
 
-def append_audit(g: GraphTraversalSource, entries: list[dict[str, str]], rows: sqlite3.Connection | None = None) -> None:
+def append_audit(
+    g: GraphTraversalSource, entries: list[dict[str, str]], rows: sqlite3.Connection | None = None
+) -> None:
     """Append entries; their keys sort by time, then by the order they were given in. On the
     embedded store (``rows``) each entry's vertex is written as GremLite rows: it is new, so
     nothing is read first (see ``graph/embedded_rows.py``)."""

@@ -197,7 +197,9 @@ class BatchWriter:
                 self._create_edge(g, edge_spec.label, (edge_spec.out_key, edge_spec.in_key), ids, props, changes)
                 result.edges_created += 1
                 new_edge_keys.add(key)
-        result.pending = sorted({s.in_key for k, s in especs.items() if k in new_edge_keys and s.label == schema.DERIVES})
+        result.pending = sorted(
+            {s.in_key for k, s in especs.items() if k in new_edge_keys and s.label == schema.DERIVES}
+        )
         result.new_column_edges = [e for e in batch.edges if e.key in new_edge_keys]
         result.ids = ids
         return result
@@ -290,4 +292,3 @@ class BatchWriter:
             if "expires_at" in news and news["expires_at"] is None:
                 g.E(current.id).properties("expires_at").drop().iterate()
         changes.edge(spec.key, spec.label, spec.out_key, spec.in_key, news)
-

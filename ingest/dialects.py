@@ -28,7 +28,17 @@ ALIASES: dict[str, str] = {
 }
 """Engine names sqlglot spells differently, or engines read well enough by a close relative."""
 
-_LATERAL_ALIAS = ("spark", "spark2", "databricks", "snowflake", "bigquery", "redshift", "duckdb", "teradata", "clickhouse")
+_LATERAL_ALIAS = (
+    "spark",
+    "spark2",
+    "databricks",
+    "snowflake",
+    "bigquery",
+    "redshift",
+    "duckdb",
+    "teradata",
+    "clickhouse",
+)
 """Dialects whose SELECT list may use an alias defined earlier in the same list."""
 
 

@@ -66,13 +66,12 @@ def event_batch(event: BaseEvent) -> LineageBatch:
     for dataset in datasets:
         _describe(dataset, names.ref(dataset.namespace, dataset.name), builder, tags)
     if isinstance(event, (RunEvent, JobEvent)) and job is not None:
+
         def access(dataset: EventDataset) -> DatasetAccess:
             return DatasetAccess(job=job, dataset=names.ref(dataset.namespace, dataset.name), at=event.eventTime)
 
         builder.add(
-            LineageBatch(
-                reads=[access(d) for d in event.inputs or []], writes=[access(d) for d in event.outputs or []]
-            )
+            LineageBatch(reads=[access(d) for d in event.inputs or []], writes=[access(d) for d in event.outputs or []])
         )
     for dataset in datasets if isinstance(event, DatasetEvent) else (getattr(event, "outputs", None) or []):
         facet = dataset.facets.columnLineage if dataset.facets else None

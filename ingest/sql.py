@@ -120,9 +120,7 @@ def extract_sql(
     )
     builder = BatchBuilder()
     if job is not None:
-        builder.add(
-            LineageBatch(jobs=[job if isinstance(job, Job) else Job(namespace=job.namespace, name=job.name)])
-        )
+        builder.add(LineageBatch(jobs=[job if isinstance(job, Job) else Job(namespace=job.namespace, name=job.name)]))
     parser = script.dialect.parser()
     statements = split_statements(text, script.dialect)
     unwrapped = unwrap_procedural(statements, script.dialect)
@@ -283,9 +281,7 @@ class _Script:
             return
         types = {**(target_types or {}), **plan.column_types}
         for column in columns:
-            batch.columns.append(
-                Column(**self.column_ref(target, column).model_dump(), data_type=types.get(column))
-            )
+            batch.columns.append(Column(**self.column_ref(target, column).model_dump(), data_type=types.get(column)))
         if traced is not None:
             self.edges(traced, [self.column_ref(target, c) for c in columns], known, batch)
         if plan.kind in _CREATES:
@@ -325,9 +321,7 @@ class _Script:
                     transformation = Transformation(type=LineageType.INDIRECT, subtype=subtype)
                     batch.edges.append(self.edge(ref(column), target, transformation, text))
 
-    def edge(
-        self, source: ColumnRef, target: ColumnRef, transformation: Transformation, expression: str
-    ) -> ColumnEdge:
+    def edge(self, source: ColumnRef, target: ColumnRef, transformation: Transformation, expression: str) -> ColumnEdge:
         return ColumnEdge(
             source=source, target=target, transformation=transformation, expression=expression, job=self.job
         )
@@ -384,8 +378,7 @@ def _target_columns(
         columns = plan.columns
         if len(columns) != len(outputs):
             raise LineageError(
-                f"{target}: the statement lists {len(columns)} target columns"
-                f" but the query returns {len(outputs)}"
+                f"{target}: the statement lists {len(columns)} target columns but the query returns {len(outputs)}"
             )
     elif target_types is not None:
         columns = [c for c in target_types if c not in plan.static_partitions]

@@ -106,9 +106,7 @@ def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
         if exchange is not None:
             target, source = (_command_table(exchange.group(i), dialect) for i in (1, 2))
             return Plan(StatementKind.LOAD, target=target, reads=[table_name(source)])
-        if keyword in _DATA_KEYWORDS or (
-            keyword == "CREATE" and _CREATES_DATA.search(statement.sql(dialect=dialect))
-        ):
+        if keyword in _DATA_KEYWORDS or (keyword == "CREATE" and _CREATES_DATA.search(statement.sql(dialect=dialect))):
             raise UnsupportedStatement(
                 f"sqlglot could not parse this {keyword} statement in this dialect (unsupported syntax)"
             )
@@ -205,18 +203,14 @@ def _plan_create(statement: exp.Create, dialect: Dialect) -> Plan:
     if target is None or kind not in ("TABLE", "VIEW"):
         return Plan(StatementKind.OTHER)
     properties = statement.args.get("properties")
-    temporary = _is_temporary(target) or bool(
-        properties is not None and properties.find(exp.TemporaryProperty)
-    )
+    temporary = _is_temporary(target) or bool(properties is not None and properties.find(exp.TemporaryProperty))
     if query is not None:
         plan_kind = StatementKind.CREATE_VIEW if kind == "VIEW" else StatementKind.CREATE_TABLE_AS
         return Plan(
             plan_kind, target=target, query=_unwrap(query), columns=columns, column_types=types, temporary=temporary
         )
     if kind == "TABLE":
-        return Plan(
-            StatementKind.CREATE_TABLE, target=target, columns=columns, column_types=types, temporary=temporary
-        )
+        return Plan(StatementKind.CREATE_TABLE, target=target, columns=columns, column_types=types, temporary=temporary)
     return Plan(StatementKind.OTHER)
 
 
@@ -308,9 +302,7 @@ def _source_star(merge: exp.Merge) -> exp.Expr:
 
 def _assignments(items: list[exp.Expr], where: str) -> tuple[list[str], list[exp.Expr]]:
     if not all(isinstance(item, exp.EQ) and isinstance(item.this, exp.Column) for item in items):
-        raise UnsupportedStatement(
-            f"{where} SET must assign columns one by one (SET * or tuples are not supported)"
-        )
+        raise UnsupportedStatement(f"{where} SET must assign columns one by one (SET * or tuples are not supported)")
     return [item.this.name for item in items], [item.expression.copy() for item in items]
 
 

@@ -24,10 +24,7 @@ from tests.ports import free_port
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "janusgraph" / "run.sh"
 REQUIRE_ENV = "TAGLINE_REQUIRE_JANUSGRAPH"
 FORCE_INDEX_ENV = "TAGLINE_JANUSGRAPH_FORCE_INDEX"
-MISSING = (
-    "JanusGraph tests need Java >= 17 and Maven: install them, "
-    f"or set {REQUIRE_ENV}=1 to make this a failure"
-)
+MISSING = f"JanusGraph tests need Java >= 17 and Maven: install them, or set {REQUIRE_ENV}=1 to make this a failure"
 # The first start on a fresh machine resolves ~130 artifacts from Maven Central.
 START_TIMEOUT_S = float(os.environ.get("TAGLINE_JANUSGRAPH_START_TIMEOUT", "900"))
 
@@ -52,7 +49,6 @@ def java_major() -> int | None:
 def available() -> bool:
     major = java_major()
     return major is not None and major >= 17 and shutil.which("mvn") is not None
-
 
 
 @dataclass

@@ -82,4 +82,3 @@ class _ByteCounter:
         for line in self.raw:
             self.done += len(line)
             yield line.decode("utf-8", errors="replace")
-

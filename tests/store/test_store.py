@@ -30,9 +30,19 @@ def test_writing_twice_changes_no_counts(store: GraphStore) -> None:
     second = store.write(chain_batch())
     assert first.edges_created == 3 + 2 + 2  # has_column x3, derives x2, reads + writes
     assert second.vertices_created == 0 and second.edges_created == 0
-    assert store.counts() == counts == {
-        "dataset": 3, "column": 3, "job": 1, "has_column": 3, "derives": 2, "reads": 1, "writes": 1,
-    }
+    assert (
+        store.counts()
+        == counts
+        == {
+            "dataset": 3,
+            "column": 3,
+            "job": 1,
+            "has_column": 3,
+            "derives": 2,
+            "reads": 1,
+            "writes": 1,
+        }
+    )
 
 
 def test_last_seen_moves_but_first_seen_stays(store: GraphStore) -> None:
@@ -125,7 +135,11 @@ def test_another_process_writing_is_seen_without_reopening(store: GraphStore) ->
         "from tagline.graph.model import LineageBatch;"
         "s = GraphStore(sys.argv[1]); s.write(LineageBatch(edges=[derive(col('db.c','z'), col('db.d','w'))])); s.close()"
     )
-    subprocess.run([sys.executable, "-c", writer, store.location], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+    subprocess.run(
+        [sys.executable, "-c", writer, store.location],
+        check=True,
+        cwd=str(__import__("pathlib").Path(__file__).parents[2]),
+    )
     start = store.find([col("db.a", "x").key])[col("db.a", "x").key].id
     walked = store.lineage([start], "out", depth=5)
     assert {v.props["dataset"] for v in walked.vertices.values()} == {"db.b", "db.c", "db.d"}
