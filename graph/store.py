@@ -62,6 +62,8 @@ class GraphStore:
     def __init__(self, location: str, follow: bool = True) -> None:
         self.location = location
         self.connection = GraphConnection(location)
+        # On a Gremlin Server, listings of a label go through the label's indexed copy (schema.py).
+        self.labels_indexed = not self.connection.embedded
         self.changelog = self._open_changelog()
         con = self.connection.sqlite
         self.pending: PendingMarks = GremlinPendingMarks(self.g) if con is None else SqlitePendingMarks(con)
@@ -80,7 +82,10 @@ class GraphStore:
     def _open_changelog(self) -> ChangeLog:
         con = self.connection.sqlite
         if con is None:
-            return GremlinChangeLog(self.connection.g)
+            try:
+                return GremlinChangeLog(self.connection.g)
+            except Exception as exc:  # the first request to the server: the driver's own errors
+                raise StoreError(f"cannot reach the Gremlin Server at {self.location}: {exc}") from exc
         has_graph = bool(con.execute("SELECT 1 FROM quads LIMIT 1").fetchone())
         return SqliteChangeLog(con, has_graph)
 
@@ -123,7 +128,7 @@ class GraphStore:
             # meanwhile is applied again from the log: applying an entry twice changes nothing.
             if isinstance(log, SqliteChangeLog):
                 index.position = log.head()
-            index.apply_entries(entries_from_graph(self.g))
+            index.apply_entries(entries_from_graph(self.g, self.labels_indexed))
             self._applied = SNAPSHOT_AFTER
         return index
 
@@ -489,7 +494,7 @@ class GraphStore:
     # ---- what is not lineage, from the store ---------------------------------------------------------
     def events(self, offset: int = 0, limit: int | None = None, status: str | None = None) -> list[LoggedEvent]:
         """Logged events in the order received (optionally of one status), a page at a time."""
-        found = [e for e in eventlog.list_events(self.g) if status is None or e.status == status]
+        found = [e for e in eventlog.list_events(self.g, self.labels_indexed) if status is None or e.status == status]
         return found[offset : None if limit is None else offset + limit]
 
     def event_payloads(self, event_ids: Iterable[str]) -> dict[str, str]:
@@ -498,14 +503,14 @@ class GraphStore:
         return {keys[k]: text for k, text in self.payloads.get(self.g, keys).items()}
 
     def failures(self) -> list[StoredFailure]:
-        return deadletter.list_failures(self.g)
+        return deadletter.list_failures(self.g, self.labels_indexed)
 
     def audit(self, equal: dict[str, str], since: str | None = None, until: str | None = None) -> list[dict[str, str]]:
-        return tagstore.audit_entries(self.g, equal, since, until)
+        return tagstore.audit_entries(self.g, equal, self.labels_indexed, since, until)
 
     def ping(self) -> None:
         """A cheap read that fails if the store is unreachable."""
-        self.g.V().limit(1).count().next()
+        self.g.V().has(schema.KEY, "meta|store").count().next()
 
     def close(self, snapshot_after: int = SNAPSHOT_AFTER) -> None:
         """Close the store, first writing the index snapshot if it applied at least

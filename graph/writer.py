@@ -221,7 +221,7 @@ class BatchWriter:
         changes.vertex(props[schema.KEY], spec.label, {n: v for n, v in props.items() if n != schema.KEY})
         if self.rows is not None:
             return embedded_rows.create_vertex(self.rows, spec.label, props)
-        step = g.add_v(spec.label)
+        step = g.add_v(spec.label).property(schema.VERTEX_LABEL_COPY, spec.label)
         for name, value in props.items():
             step = step.property(name, value)
         return step.id_().next()
@@ -265,6 +265,7 @@ class BatchWriter:
         else:
             # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
             step = g.V(ids[ends[0]]).as_("a").V(ids[ends[1]]).as_("b").add_e(label).from_("a").to("b")
+            step = step.property(schema.EDGE_LABEL_COPY, label)
             for name, value in stored.items():
                 step = step.property(name, value)
             step.iterate()

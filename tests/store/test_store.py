@@ -10,6 +10,7 @@ import pytest
 
 from tagline.graph.changes import ChangeSet
 from tagline.graph.model import DatasetAccess, Failure, Job, JobRef, LineageBatch, RunState
+from tagline.graph.reader import labelled_edges
 from tagline.graph.store import GraphStore
 from tests.conftest import col, derive
 
@@ -49,7 +50,7 @@ def test_last_seen_moves_but_first_seen_stays(store: GraphStore) -> None:
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     store.write(chain_batch(), at=t0)
     store.write(chain_batch(), at=t0 + timedelta(days=1))
-    edges = store.g.E().has_label("derives").element_map("first_seen", "last_seen").to_list()
+    edges = labelled_edges(store.g, "derives", store.labels_indexed).element_map("first_seen", "last_seen").to_list()
     assert {e["first_seen"] for e in edges} == {"2026-01-01T00:00:00.000Z"}
     assert {e["last_seen"] for e in edges} == {"2026-01-02T00:00:00.000Z"}
 
@@ -104,9 +105,11 @@ def test_adhoc_expiry_is_cleared_when_a_job_confirms_the_edge(store: GraphStore)
     a, b = col("db.a", "x"), col("db.b", "y")
     soon = datetime(2030, 1, 1, tzinfo=UTC)
     store.write(LineageBatch(edges=[derive(a, b, job=None).model_copy(update={"expires_at": soon})]))
-    assert store.g.E().has_label("derives").values("expires_at").to_list() == ["2030-01-01T00:00:00.000Z"]
+    assert labelled_edges(store.g, "derives", store.labels_indexed).values("expires_at").to_list() == [
+        "2030-01-01T00:00:00.000Z"
+    ]
     store.write(LineageBatch(edges=[derive(a, b, job=None)]))
-    assert store.g.E().has_label("derives").values("expires_at").to_list() == []
+    assert labelled_edges(store.g, "derives", store.labels_indexed).values("expires_at").to_list() == []
 
 
 def test_failures_are_kept_once_and_a_failed_batch_writes_nothing(store: GraphStore) -> None:
