@@ -30,7 +30,9 @@ from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
 from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
+from tagline.api.http.sql_routes import sql_routes
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
+from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
 from tagline.errors import TaglineError
@@ -94,6 +96,7 @@ def create_app(settings: Settings) -> Starlette:
     holder: dict[str, StoreThread] = {}
     metrics = Metrics()
     mcp = McpEndpoint(settings, load_policy(settings), lambda: holder["thread"])
+    sql_worker = LazySqlWorker()
     # The store's location may carry credentials, so health reports only its kind.
     store_kind = "gremlin-server" if is_remote(settings.store) else "embedded"
 
@@ -113,6 +116,7 @@ def create_app(settings: Settings) -> Starlette:
             with contextlib.suppress(asyncio.CancelledError):
                 await following
             holder.pop("thread").close()
+            sql_worker.close()
 
     async def healthz(request: Request) -> JSONResponse:
         """Liveness: the process answers. Never touches the store, so it never waits on it."""
@@ -137,6 +141,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
         Route(MCP_PATH, mcp),
         *openlineage_routes(settings, holder),
+        *sql_routes(settings, holder, sql_worker),
         *dependency_routes(settings, holder),
         *marquez_routes(settings, holder),
     ]

@@ -60,6 +60,7 @@ class EdgeSpec:
     out_key: str
     in_key: str
     props: dict[str, Any]
+    seen: str | None = None  # when the engine ran it (ISO-8601), if the input says
 
 
 def _merge(specs: dict[str, VertexSpec], key: str, label: str, props: dict[str, Any]) -> None:
@@ -122,9 +123,11 @@ def edge_specs(batch: LineageBatch, now: str) -> dict[str, EdgeSpec]:
     for edge in batch.edges:
         t = edge.transformation
         expires = iso(edge.expires_at) if edge.expires_at else None
+        seen = iso(edge.seen_at) if edge.seen_at else None
         known = specs.get(edge.key)
         if known is not None:
             known.props["expires_at"] = schema.later_expiry(known.props["expires_at"], expires)
+            known.seen = max(filter(None, (known.seen, seen)), default=None)
             continue
         specs[edge.key] = EdgeSpec(
             label=schema.DERIVES,
@@ -140,6 +143,7 @@ def edge_specs(batch: LineageBatch, now: str) -> dict[str, EdgeSpec]:
                 "expression": edge.expression or "",
                 "expires_at": expires,
             },
+            seen=seen,
         )
     for label, accesses in ((schema.READS, batch.reads), (schema.WRITES, batch.writes)):
         for access in accesses:
@@ -193,7 +197,8 @@ class BatchWriter:
                 self._refresh_edge(g, existing[key], edge_spec, now, changes)
                 result.edges_refreshed += 1
             else:
-                props = {schema.KEY: key, "first_seen": now, "last_seen": now, **edge_spec.props}
+                seen = edge_spec.seen or now
+                props = {schema.KEY: key, "first_seen": seen, "last_seen": seen, "ingested_at": now, **edge_spec.props}
                 self._create_edge(g, edge_spec.label, (edge_spec.out_key, edge_spec.in_key), ids, props, changes)
                 result.edges_created += 1
                 new_edge_keys.add(key)
@@ -275,7 +280,12 @@ class BatchWriter:
     def _refresh_edge(
         self, g: GraphTraversalSource, current: EdgeRecord, spec: EdgeSpec, now: str, changes: ChangeSet
     ) -> None:
-        news: dict[str, Any] = {"last_seen": now}
+        seen = spec.seen or now
+        news: dict[str, Any] = {"ingested_at": now}
+        if seen > str(current.props.get("last_seen", "")):
+            news["last_seen"] = seen
+        if seen < str(current.props.get("first_seen", seen)):  # history told late: it began earlier
+            news["first_seen"] = seen
         if "last_at" in spec.props:
             news["last_at"] = max(str(current.props.get("last_at", "")), spec.props["last_at"])
         if spec.label == schema.DERIVES and "expires_at" in current.props:

@@ -78,7 +78,7 @@ def event_batch(event: BaseEvent) -> LineageBatch:
         if facet is not None:
             target = names.ref(dataset.namespace, dataset.name)
             for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
-                builder.add_edge(edge)
+                builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
     builder.add(LineageBatch(tags=tags))
     return builder.build(statements=1)
 

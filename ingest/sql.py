@@ -323,7 +323,12 @@ class _Script:
 
     def edge(self, source: ColumnRef, target: ColumnRef, transformation: Transformation, expression: str) -> ColumnEdge:
         return ColumnEdge(
-            source=source, target=target, transformation=transformation, expression=expression, job=self.job
+            source=source,
+            target=target,
+            transformation=transformation,
+            expression=expression,
+            job=self.job,
+            seen_at=self.at,
         )
 
     # ---- names ----------------------------------------------------------------------------

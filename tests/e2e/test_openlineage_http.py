@@ -28,7 +28,7 @@ query ($dataset: String!, $field: String!) {
   column(namespace: "hive://metastore:9083", dataset: $dataset, field: $field) {
     dataType
     upstream { transformation { type subtype masking description } source { namespace dataset field }
-               job { namespace name lastRunState lastRunAt } }
+               job { namespace name lastRunState lastRunAt } lastSeen }
   }
 }
 """
@@ -137,6 +137,8 @@ def test_python_client_events_are_readable_through_graphql(server: Server) -> No
     }
     jobs = {(e["job"]["name"], e["job"]["lastRunState"], e["job"]["lastRunAt"]) for e in column["upstream"]}
     assert jobs == {("contacts_export", "COMPLETE", "2026-01-05T06:10:00.000Z")}
+    # The edges carry the time the job ran, not the time the events arrived.
+    assert {e["lastSeen"] for e in column["upstream"]} == {"2026-01-05T06:10:00.000Z"}
 
 
 def test_duplicates_and_out_of_order_runs(server: Server) -> None:

@@ -55,6 +55,21 @@ def test_last_seen_moves_but_first_seen_stays(store: GraphStore) -> None:
     assert {e["last_seen"] for e in edges} == {"2026-01-02T00:00:00.000Z"}
 
 
+def test_edges_keep_the_time_the_engine_ran_them_and_the_ingest_time_apart(store: GraphStore) -> None:
+    edge = derive(col("db.a", "x"), col("db.b", "y"))
+    ingested = datetime(2026, 6, 1, tzinfo=UTC)
+    store.write(
+        LineageBatch(edges=[edge.model_copy(update={"seen_at": datetime(2026, 3, 1, tzinfo=UTC)})]), at=ingested
+    )
+    # History replayed late: an older run moves first_seen back and leaves last_seen where it was.
+    older = edge.model_copy(update={"seen_at": datetime(2026, 1, 1, tzinfo=UTC)})
+    store.write(LineageBatch(edges=[older]), at=ingested + timedelta(days=1))
+    (stored,) = labelled_edges(store.g, "derives", store.labels_indexed).element_map().to_list()
+    assert stored["first_seen"] == "2026-01-01T00:00:00.000Z"
+    assert stored["last_seen"] == "2026-03-01T00:00:00.000Z"
+    assert stored["ingested_at"] == "2026-06-02T00:00:00.000Z"
+
+
 def test_data_survives_reopen(store_path: str) -> None:
     first = GraphStore(store_path)
     first.write(chain_batch())
