@@ -29,7 +29,7 @@ from tagline.graph.changes import ChangeSet
 from tagline.graph.connection import GraphConnection, StoreError, is_remote
 from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.lineage_index import LineageIndex
-from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch
+from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch, key_of, key_parts
 from tagline.graph.payloads import GremlinPayloads, Payloads, SqlitePayloads
 from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import chunks
@@ -285,10 +285,13 @@ class GraphStore:
         return self._read().find(keys)
 
     def find_folded(self, key: str) -> VertexRecord | None:
-        """By exact key, else by the case-folded key (SQL names are case-insensitive, so `Orders.ID`
-        finds `orders.id`)."""
-        found = self.find([key, key.lower()])
-        return found.get(key) or found.get(key.lower())
+        """By exact key, else with the names folded to lower case (SQL names are case-insensitive,
+        so `Orders.ID` finds `orders.id`). The namespace is kept as sent: its authority is a host or
+        an account (`snowflake://ACME-XY12345`), which no engine folds."""
+        kind, *parts = key_parts(key)
+        folded = key_of(kind, parts[0], *(p.lower() for p in parts[1:])) if parts else key
+        found = self.find([key, folded])
+        return found.get(key) or found.get(folded)
 
     def vertices(self, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
         return self._read().vertices(ids)

@@ -113,15 +113,19 @@ def _job(event: BaseEvent, builder: BatchBuilder) -> JobRef | None:
 
 
 class _Names:
-    """Dataset names as stored: normalised, and following symlinks to the table a path stands for."""
+    """Dataset names as stored: normalised, and following a symlink to the table a path stands for.
+
+    Only a TABLE identifier names the dataset: Hive's hook sends the table itself with a symlink
+    holding just its LOCATION, and renaming ``test.t1`` to its warehouse path would part it from
+    the SQL and dbt lineage of ``test.t1``."""
 
     def __init__(self, datasets: list[EventDataset]) -> None:
         self._aliases: dict[tuple[str, str], DatasetRef] = {}
         for dataset in datasets:
             links = dataset.facets.symlinks.identifiers if dataset.facets and dataset.facets.symlinks else None
-            if not links:
+            chosen = next((i for i in links or () if i.type.upper() == "TABLE"), None)
+            if chosen is None:
                 continue
-            chosen = next((i for i in links if i.type.upper() == "TABLE"), links[0])
             target = naming.dataset_ref(chosen.namespace, chosen.name)
             self._aliases[(dataset.namespace, dataset.name)] = target
             own = naming.dataset_ref(dataset.namespace, dataset.name)

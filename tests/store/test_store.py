@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tagline.graph.changes import ChangeSet
-from tagline.graph.model import DatasetAccess, Failure, Job, JobRef, LineageBatch, RunState
+from tagline.graph.model import DatasetAccess, Failure, Job, JobRef, LineageBatch, RunState, column_key
 from tagline.graph.reader import labelled_edges
 from tagline.graph.store import GraphStore
 from tests.conftest import col, derive
@@ -68,6 +68,14 @@ def test_edges_keep_the_time_the_engine_ran_them_and_the_ingest_time_apart(store
     assert stored["first_seen"] == "2026-01-01T00:00:00.000Z"
     assert stored["last_seen"] == "2026-03-01T00:00:00.000Z"
     assert stored["ingested_at"] == "2026-06-02T00:00:00.000Z"
+
+
+def test_a_look_up_folds_the_names_but_not_the_namespace(store: GraphStore) -> None:
+    account = "snowflake://ACME-XY12345"
+    store.write(LineageBatch(edges=[derive(col("db.src", "id", account), col("db.dst", "id", account))]))
+    found = store.find_folded(column_key(account, "DB.DST", "ID"))
+    assert found is not None and found.key == column_key(account, "db.dst", "id")
+    assert store.find_folded(column_key(account.lower(), "db.dst", "id")) is None
 
 
 def test_data_survives_reopen(store_path: str) -> None:
