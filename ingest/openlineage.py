@@ -48,6 +48,7 @@ from tagline.ingest.openlineage_events import (
     RunEvent,
 )
 from tagline.ingest.openlineage_events import Dataset as EventDataset
+from tagline.ingest.openlineage_sql import sql_facet_edges
 from tagline.ingest.sql_batch import BatchBuilder
 from tagline.ingest.tags import tag_names
 
@@ -73,12 +74,19 @@ def event_batch(event: BaseEvent) -> LineageBatch:
         builder.add(
             LineageBatch(reads=[access(d) for d in event.inputs or []], writes=[access(d) for d in event.outputs or []])
         )
+    without_lineage = []
     for dataset in datasets if isinstance(event, DatasetEvent) else (getattr(event, "outputs", None) or []):
         facet = dataset.facets.columnLineage if dataset.facets else None
-        if facet is not None:
-            target = names.ref(dataset.namespace, dataset.name)
-            for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
-                builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
+        target = names.ref(dataset.namespace, dataset.name)
+        if facet is None:
+            without_lineage.append(target)
+            continue
+        for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
+            builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
+    if isinstance(event, (RunEvent, JobEvent)) and event.job.facets is not None:
+        inputs = [names.ref(d.namespace, d.name) for d in event.inputs or []]
+        for edge in sql_facet_edges(event.job.facets.model_extra, inputs, without_lineage, job):
+            builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
     builder.add(LineageBatch(tags=tags))
     return builder.build(statements=1)
 

@@ -318,6 +318,48 @@ def test_a_hive_hook_table_keeps_its_name_when_its_only_symlink_is_its_location(
     assert all(d.namespace != "file" for d in batch.datasets)
 
 
+def test_the_sql_facet_gives_column_lineage_to_outputs_without_it() -> None:
+    """What Marquez-style emitters and dbt-ol send: the query, the datasets, no columnLineage."""
+    raw = run_event(
+        [{"namespace": "postgres://db:5432", "name": "shop.public.order_totals"}],
+        inputs=[{"namespace": "postgres://db:5432", "name": "shop.public.orders"}],
+    )
+    raw["job"]["facets"] = {
+        "sql": {
+            "query": "INSERT INTO order_totals SELECT customer_id, sum(amount) AS total "
+            "FROM public.orders WHERE status = 'paid' GROUP BY customer_id"
+        }
+    }
+    found = {
+        (
+            e.source.dataset,
+            e.source.field,
+            e.target.dataset,
+            e.target.field,
+            e.transformation.type.value,
+            e.transformation.subtype.value if e.transformation.subtype else None,
+        )
+        for e in batch_of(raw).edges
+    }
+    assert ("shop.public.orders", "amount", "shop.public.order_totals", "total", "DIRECT", "AGGREGATION") in found
+    assert (
+        "shop.public.orders",
+        "customer_id",
+        "shop.public.order_totals",
+        "customer_id",
+        "DIRECT",
+        "IDENTITY",
+    ) in found
+    assert ("shop.public.orders", "status", "shop.public.order_totals", "total", "INDIRECT", "FILTER") in found
+    assert all(e.transformation.description for e in batch_of(raw).edges)
+
+
+def test_the_sql_facet_is_not_used_where_column_lineage_was_sent() -> None:
+    raw = run_event([output({"b": {"inputFields": [source("a")]}})])
+    raw["job"]["facets"] = {"sql": {"query": "INSERT INTO shop.public.out SELECT zzz AS b FROM shop.public.src"}}
+    assert {e.source.field for e in batch_of(raw).edges} == {"a"}
+
+
 def test_edges_carry_the_event_time() -> None:
     raw = run_event([output({"b": {"inputFields": [source("a")]}})], time="2026-01-05T06:00:00.000Z")
     assert {e.seen_at.isoformat() for e in batch_of(raw).edges if e.seen_at} == {"2026-01-05T06:00:00+00:00"}
