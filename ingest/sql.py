@@ -41,6 +41,13 @@ from tagline.ingest.budget import StatementTimeout, time_budget
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName, normalize_column
 from tagline.ingest.dialects import canonical_identifiers, lateral_alias_dialects, resolve_dialect
 from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.sql_commands import (
+    expand_compound_assignments,
+    first_word,
+    is_housekeeping,
+    renamed_tables,
+    unload_statement,
+)
 from tagline.ingest.sql_lineage import (
     LineageError,
     OutputColumn,
@@ -50,8 +57,10 @@ from tagline.ingest.sql_lineage import (
     table_name,
 )
 from tagline.ingest.sql_naming import name_outputs
+from tagline.ingest.sql_paths import is_path, path_dataset
 from tagline.ingest.sql_procedural import unwrap_procedural
 from tagline.ingest.sql_qualify import mark_variables, qualify_query
+from tagline.ingest.sql_rename import rename_datasets
 from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_statements
 from tagline.ingest.sql_statements import Plan, StatementKind, UnsupportedStatement, plan_statement
 from tagline.ingest.sql_temporary import collapse_temporary
@@ -138,6 +147,8 @@ def extract_sql(
         except (Exception, StatementTimeout) as error:
             builder.add_failure(script.failure(statement, source, error))
     batch = builder.build(len(statements))
+    if script.renames:
+        batch = rename_datasets(batch, {script.dataset(o): script.dataset(n) for o, n in script.renames.items()})
     if not script.options.keep_temporary and script.temporary:
         batch = collapse_temporary(batch, [script.dataset(name) for name in script.temporary])
     return batch
@@ -170,6 +181,8 @@ class _Script:
     created: set[TableName] = field(default_factory=set)
     temporary: dict[TableName, None] = field(default_factory=dict)
     variables: set[str] = field(default_factory=set)
+    cached: dict[TableName, list[TableName]] = field(default_factory=dict)
+    renames: dict[TableName, TableName] = field(default_factory=dict)
     _namespaces: dict[str, str] = field(default_factory=dict)
     _datasets: dict[TableName, DatasetRef] = field(default_factory=dict)
 
@@ -185,10 +198,19 @@ class _Script:
         if statement.tokens is None:
             raise LineageError("could not tokenize: an unterminated string, quoted identifier or comment")
         tokens = statement.tokens
+        if is_housekeeping(tokens):
+            return LineageBatch()
+        renames = renamed_tables(tokens, self.dialect)
+        if renames is not None:
+            for old, new in renames:
+                self.renamed(table_name(canonical_identifiers(old, self.dialect)), canonical_identifiers(new, self.dialect))
+            return LineageBatch()
         if isinstance(self.dialect, Teradata):
             tokens = drop_attribute_phrases(tokens)
+        tokens = expand_compound_assignments(tokens)
+        unload = unload_statement(statement.text, self.dialect) if first_word(tokens) == "UNLOAD" else None
         try:
-            parsed = [e for e in parser.parse(tokens, statement.sql) if e is not None]
+            parsed = [unload] if unload is not None else [e for e in parser.parse(tokens, statement.sql) if e is not None]
         except ParseError:
             fallback = _FALLBACK.get(type(self.dialect))
             if fallback is None:
@@ -206,6 +228,12 @@ class _Script:
             return LineageBatch()
         if plan.kind is StatementKind.OTHER:
             return LineageBatch()
+        if plan.kind is StatementKind.RENAME:
+            assert plan.target is not None
+            self.renamed(plan.reads[0], plan.target)
+            return LineageBatch()
+        if plan.like is not None:
+            self.copy_columns(table_name(plan.like), plan.target)
         tables = self.tables(plan)
         if plan.target is None:
             return tables
@@ -243,7 +271,8 @@ class _Script:
         """Table-level lineage of a statement: what it reads and writes, whether or not its columns
         can be traced."""
         batch = LineageBatch()
-        for name in plan.reads:
+        reads = [] if plan.cached else self.through_cached(plan.reads)
+        for name in reads:
             ref = self.dataset(name)
             batch.datasets.append(Dataset(**ref.model_dump(), kind=self.kind(name)))
             if self.job is not None:
@@ -257,7 +286,32 @@ class _Script:
                 batch.writes.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
             if plan.temporary:
                 self.temporary[name] = None
+            if plan.cached:
+                self.cached[name] = self.through_cached(plan.reads)
         return batch
+
+    def through_cached(self, reads: list[TableName]) -> list[TableName]:
+        """``reads`` with each cached view (``CACHE TABLE v AS SELECT``) replaced by what it reads:
+        the cache is filled where it is used, so that is where its sources are read."""
+        if not self.cached:
+            return reads
+        return list(dict.fromkeys(n for name in reads for n in self.cached.get(name, [name])))
+
+    def renamed(self, old: TableName, target: exp.Table) -> None:
+        """``ALTER TABLE old RENAME TO new``: what the script wrote to ``old`` ends up in ``new``, and
+        later statements read ``new`` with the columns ``old`` had."""
+        new = table_name(target)
+        for earlier, later in self.renames.items():
+            if later == old:
+                self.renames[earlier] = new
+        self.renames[old] = new
+        self.copy_columns(old, target)
+
+    def copy_columns(self, source: TableName, target: exp.Table | None) -> None:
+        """Give ``target`` the catalog columns of ``source`` (``CREATE TABLE t LIKE s``, a rename)."""
+        columns = self.catalog.find(source, self.dialect)
+        if target is not None and columns is not None:
+            self.catalog.add_table(_sql_name(target, self.dialect), {_sql_identifier(c, self.dialect): t for c, t in columns.items()})
 
     def dropped(self, plan: Plan) -> None:
         """``DROP TABLE t`` of a table this script created: ``t`` was only a temporary hop."""
@@ -336,6 +390,8 @@ class _Script:
 
     def dataset(self, name: TableName) -> DatasetRef:
         ref = self._datasets.get(name)
+        if ref is None and is_path(name):
+            ref = self._datasets[name] = path_dataset(name[0])
         if ref is None:
             mapped = self._namespaces.get(name[0]) if len(name) > 1 else None
             if mapped is not None:
