@@ -155,8 +155,9 @@ def extract_sql(
 
 
 class _ColumnsFailed(Exception):
-    """A statement whose tables are known but whose columns could not be traced: the table-level
-    lineage still counts, the column lineage goes to the dead letter."""
+    """A statement whose tables are known but whose columns could not all be traced: what was
+    traced (``tables``: the table-level lineage, and the column lineage of the outputs when only a
+    row condition failed) still counts, and the statement goes to the dead letter."""
 
     def __init__(self, tables: LineageBatch, error: Exception) -> None:
         super().__init__(str(error))
@@ -250,6 +251,9 @@ class _Script:
         except (LineageError, SqlglotError) as error:
             raise _ColumnsFailed(tables, error) from error
         batch.extend(tables)
+        if traced is not None and traced.unresolved:
+            unresolved = "; ".join(traced.unresolved)
+            raise _ColumnsFailed(batch, LineageError(f"column lineage recorded without {unresolved}"))
         return batch
 
     def check_size(self, query: exp.Expr) -> None:

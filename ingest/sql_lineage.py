@@ -157,6 +157,8 @@ class QueryLineage:
 
     outputs: list[OutputColumn]
     dataset_indirect: dict[Key, str]
+    unresolved: list[str] = field(default_factory=list)
+    """Why some JOIN/WHERE/GROUP BY/ORDER BY conditions were left out of ``dataset_indirect``."""
 
 
 _FILE_FORMATS = frozenset({"csv", "json", "parquet", "orc", "avro", "text", "delta", "binaryfile", "jdbc"})
@@ -207,6 +209,7 @@ class _Walker:
         self.row_lineage: dict[int, Lineage] = {}
         self.udtfs: dict[int, Lineage] = {}
         self.names: dict[int, list[str]] = {}
+        self.unresolved: list[str] = []
 
     def run(self) -> QueryLineage:
         outputs = []
@@ -217,7 +220,7 @@ class _Walker:
                     name, self.projection_sql(self.root, index), self.output(self.root, index), is_star
                 )
             )
-        return QueryLineage(outputs, self.rows(self.root).indirect)
+        return QueryLineage(outputs, self.rows(self.root).indirect, self.unresolved)
 
     # ---- outputs of a scope -----------------------------------------------------------------
 
@@ -281,7 +284,7 @@ class _Walker:
                 lineage.merge(self.udtf(source))
             else:
                 lineage.merge(self.all_outputs(source))
-        return lineage
+        return _without_covered(lineage)
 
     # ---- rows of a scope: JOIN / FILTER / GROUP_BY / SORT -------------------------------------
 
@@ -323,7 +326,12 @@ class _Walker:
         if condition is None:
             return
         for conjunct in condition.flatten() if isinstance(condition, exp.And) else (condition,):
-            self.visit(scope, conjunct, _Context(subtype, text=self.sql(conjunct)), into)
+            # A condition naming a column its table lacks says nothing of the values selected: the
+            # outputs keep their lineage, and the condition is reported as unresolved.
+            try:
+                self.visit(scope, conjunct, _Context(subtype, text=self.sql(conjunct)), into)
+            except LineageError as error:
+                self.unresolved.append(f"{subtype.value} condition {self.sql(conjunct)!r}: {error}")
 
     # ---- expressions ----------------------------------------------------------------------
 
@@ -579,6 +587,17 @@ class _Walker:
             for item in inputs:
                 self.visit(scope, item, _IDENTITY.value(), lineage)
         return lineage
+
+
+def _without_covered(lineage: Lineage) -> Lineage:
+    """A star's lineage without ``t.col`` where ``t.*`` flows the same way: ``SELECT f1, *`` over
+    ``t`` feeds every column of ``t``, ``f1`` among them, so ``t.* -> x.*`` already says it."""
+    stars = {(c.table, subtype) for c, subtype in lineage.direct if c.field == "*"}
+    if not stars:
+        return lineage
+    for key in [k for k in lineage.direct if k[0].field != "*" and (k[0].table, k[1]) in stars]:
+        del lineage.direct[key]
+    return lineage
 
 
 def _pivot_outputs(pivot: exp.Pivot) -> set[str]:
