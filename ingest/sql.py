@@ -61,9 +61,10 @@ from tagline.ingest.sql_paths import is_path, path_dataset
 from tagline.ingest.sql_procedural import unwrap_procedural
 from tagline.ingest.sql_qualify import mark_variables, qualify_query
 from tagline.ingest.sql_rename import rename_datasets
-from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_statements
+from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_before, split_statements
 from tagline.ingest.sql_statements import Plan, StatementKind, UnsupportedStatement, plan_statement
 from tagline.ingest.sql_temporary import collapse_temporary
+from tagline.ingest.sql_variables import substitute_variables
 
 DEFAULT_STATEMENT_TIMEOUT = 10.0
 DEFAULT_MAX_COLUMN_REFERENCES = 5000
@@ -133,25 +134,40 @@ def extract_sql(
             LineageBatch(jobs=[job if isinstance(job, Job) else Job(namespace=job.namespace, name=job.name)])
         )
     parser = script.dialect.parser()
-    statements = split_statements(text, script.dialect)
+    statements = split_statements(substitute_variables(text), script.dialect)
     unwrapped = unwrap_procedural(statements, script.dialect)
     script.variables = unwrapped.variables
-    for statement in unwrapped.statements:
+    pending = list(reversed(unwrapped.statements))
+    unterminated = 0
+    while pending:
+        statement = pending.pop()
         try:
             with time_budget(script.options.statement_timeout):
                 batch = script.statement(statement, parser)
             builder.add(batch)
+        except _Unterminated as split:
+            pending.extend(reversed([split.first, *unwrap_procedural([split.rest], script.dialect).statements]))
+            unterminated += 1
         except _ColumnsFailed as failed:
             builder.add(failed.tables)
             builder.add_failure(script.failure(statement, source, failed.error))
         except (Exception, StatementTimeout) as error:
             builder.add_failure(script.failure(statement, source, error))
-    batch = builder.build(len(statements))
+    batch = builder.build(len(statements) + unterminated)
     if script.renames:
         batch = rename_datasets(batch, {script.dataset(o): script.dataset(n) for o, n in script.renames.items()})
     if not script.options.keep_temporary and script.temporary:
         batch = collapse_temporary(batch, [script.dataset(name) for name in script.temporary])
     return batch
+
+
+class _Unterminated(Exception):
+    """Two statements without a ``;`` between them (T-SQL): each is read on its own."""
+
+    def __init__(self, first: Statement, rest: Statement) -> None:
+        super().__init__("statement without a terminating ';'")
+        self.first = first
+        self.rest = rest
 
 
 class _ColumnsFailed(Exception):
@@ -212,7 +228,11 @@ class _Script:
         unload = unload_statement(statement.text, self.dialect) if first_word(tokens) == "UNLOAD" else None
         try:
             parsed = [unload] if unload is not None else [e for e in parser.parse(tokens, statement.sql) if e is not None]
-        except ParseError:
+        except ParseError as error:
+            first = error.errors[0] if error.errors else {}
+            split = split_before(statement, tokens, first.get("line") or 0, first.get("col") or 0)
+            if split is not None and _complete(parser, split[0]):
+                raise _Unterminated(*split) from error
             fallback = _FALLBACK.get(type(self.dialect))
             if fallback is None:
                 raise
@@ -233,8 +253,6 @@ class _Script:
             assert plan.target is not None
             self.renamed(plan.reads[0], plan.target)
             return LineageBatch()
-        if plan.like is not None:
-            self.copy_columns(table_name(plan.like), plan.target)
         tables = self.tables(plan)
         if plan.target is None:
             return tables
@@ -251,6 +269,8 @@ class _Script:
         except (LineageError, SqlglotError) as error:
             raise _ColumnsFailed(tables, error) from error
         batch.extend(tables)
+        if plan.like is not None:
+            self.copy_columns(table_name(plan.like), plan.target)
         if traced is not None and traced.unresolved:
             unresolved = "; ".join(traced.unresolved)
             raise _ColumnsFailed(batch, LineageError(f"column lineage recorded without {unresolved}"))
@@ -336,6 +356,8 @@ class _Script:
         name = table_name(table)
         target = self.dataset(name)
         target_types = None if plan.kind in _CREATES else self.catalog.find(name, self.dialect)
+        if traced is not None and not traced.outputs:
+            raise LineageError(f"{'.'.join(name)}: the query returns no columns")
         columns = _target_columns(plan, traced.outputs if traced else [], target_types, ".".join(name))
         if columns is None:
             return
@@ -427,6 +449,18 @@ class _Script:
                 "namespace_map": dict(self.namespace_map) if self.namespace_map is not None else None,
             },
         )
+
+
+def _complete(parser: Parser, statement: Statement) -> bool:
+    """Whether ``statement`` parses on its own as a statement sqlglot understands (not a Command)."""
+    assert statement.tokens is not None
+    if len(statement.tokens) < 2:
+        return False
+    try:
+        parsed = parser.parse(statement.tokens, statement.sql)
+    except ParseError:
+        return False
+    return len(parsed) == 1 and parsed[0] is not None and not isinstance(parsed[0], exp.Command)
 
 
 def _target_columns(
