@@ -10,6 +10,7 @@ from tagline.errors import InvalidInput
 from tagline.graph.model import JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.dialects import known_dialects, resolve_dialect
+from tagline.ingest.querylog import read_sql
 from tagline.ingest.sql import extract_sql
 from tagline.ingest.sql_split import split_statements
 
@@ -138,3 +139,22 @@ def test_every_dialect_name_sqlfluff_and_sqllineage_accept_is_known(name: str) -
 def test_an_unknown_dialect_lists_the_known_ones() -> None:
     with pytest.raises(InvalidInput, match=r"known dialects: .*mariadb"):
         resolve_dialect("cobol")
+
+
+# ---- .sql query logs ---------------------------------------------------------------------
+
+
+def test_a_sql_query_log_is_split_by_the_tokenizer_not_by_lines() -> None:
+    log = [
+        "INSERT INTO a SELECT 'x;\n",
+        "y' AS v FROM s; INSERT INTO b SELECT w FROM s;\n",
+        "\n",
+        "/* a comment;\n",
+        "still the comment */ INSERT INTO c SELECT z FROM s\n",
+    ]
+    queries = list(read_sql(log, "nightly"))
+    assert [(q.line, q.entry.sql if q.entry else None) for q in queries] == [
+        (1, "INSERT INTO a SELECT 'x;\ny' AS v FROM s"),
+        (2, "INSERT INTO b SELECT w FROM s"),
+        (5, "INSERT INTO c SELECT z FROM s"),
+    ]
