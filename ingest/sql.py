@@ -22,6 +22,7 @@ from sqlglot import exp
 from sqlglot.dialects import Athena, Dialect, Teradata
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.parser import Parser
+from sqlglot.tokens import Token
 
 from tagline.graph.model import (
     Column,
@@ -42,9 +43,11 @@ from tagline.ingest.catalog import Catalog, ColumnTypes, TableName, normalize_co
 from tagline.ingest.dialects import canonical_identifiers, lateral_alias_dialects, resolve_dialect
 from tagline.ingest.sql_batch import BatchBuilder
 from tagline.ingest.sql_commands import (
+    directory_without_format,
     expand_compound_assignments,
     first_word,
     is_housekeeping,
+    load_infile,
     renamed_tables,
     unload_statement,
 )
@@ -224,10 +227,10 @@ class _Script:
             return LineageBatch()
         if isinstance(self.dialect, Teradata):
             tokens = drop_attribute_phrases(tokens)
-        tokens = expand_compound_assignments(tokens)
-        unload = unload_statement(statement.text, self.dialect) if first_word(tokens) == "UNLOAD" else None
+        tokens = directory_without_format(expand_compound_assignments(tokens))
+        command = self.command(statement, tokens)
         try:
-            parsed = [unload] if unload is not None else [e for e in parser.parse(tokens, statement.sql) if e is not None]
+            parsed = [command] if command is not None else [e for e in parser.parse(tokens, statement.sql) if e is not None]
         except ParseError as error:
             first = error.errors[0] if error.errors else {}
             split = split_before(statement, tokens, first.get("line") or 0, first.get("col") or 0)
@@ -275,6 +278,15 @@ class _Script:
             unresolved = "; ".join(traced.unresolved)
             raise _ColumnsFailed(batch, LineageError(f"column lineage recorded without {unresolved}"))
         return batch
+
+    def command(self, statement: Statement, tokens: list[Token]) -> exp.Expr | None:
+        """The statement read from its text, where sqlglot does not parse it (UNLOAD, LOAD DATA INFILE)."""
+        word = first_word(tokens)
+        if word == "UNLOAD":
+            return unload_statement(statement.text, self.dialect)
+        if word == "LOAD" and any(t.text.upper() == "INFILE" for t in tokens[:6]):
+            return load_infile(statement.text, self.dialect)
+        return None
 
     def check_size(self, query: exp.Expr) -> None:
         limit = self.options.max_column_references

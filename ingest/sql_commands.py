@@ -1,9 +1,10 @@
 """Statements read from their tokens, where sqlglot has no parse for them or keeps them opaque.
 
-Three kinds: housekeeping that never moves data (``MSCK REPAIR TABLE``, ``REFRESH``, ``INVALIDATE
-METADATA``, ``COMPUTE STATS``, ``VACUUM``...), recognised as such instead of failing to parse;
-Redshift's ``UNLOAD ('query') TO 's3://...'``, whose query is a string sqlglot leaves unread; and
-T-SQL's compound assignment ``SET x += 1``, written out as ``SET x = x + 1`` for the parser.
+Housekeeping that never moves data (``MSCK REPAIR TABLE``, ``REFRESH``, ``INVALIDATE METADATA``,
+``COMPUTE STATS``, ``VACUUM``...), recognised as such instead of failing to parse; Redshift's ``UNLOAD
+('query') TO 's3://...'``, whose query is a string sqlglot leaves unread; MySQL's ``LOAD DATA INFILE``
+and ``RENAME TABLE``; Spark's ``INSERT OVERWRITE DIRECTORY ... USING parquet``; and T-SQL's compound
+assignment ``SET x += 1``, written out as ``SET x = x + 1`` for the parser.
 """
 
 from __future__ import annotations
@@ -47,6 +48,53 @@ def unload_statement(text: str, dialect: Dialect) -> exp.Insert | None:
         return None
     directory = exp.Directory(this=exp.Literal.string(match.group(2)), local=False)
     return exp.Insert(this=directory, expression=query, overwrite=True)
+
+
+_INFILE = re.compile(
+    r"\s*LOAD\s+DATA\s+(?:LOW_PRIORITY\s+|CONCURRENT\s+)?(?:LOCAL\s+)?INFILE\s+'((?:[^']|'')*)'"
+    r"(?:\s+(?:REPLACE|IGNORE))?\s+INTO\s+TABLE\s+([^\s(;]+)",
+    re.IGNORECASE,
+)
+
+
+def load_infile(text: str, dialect: Dialect) -> exp.LoadData | None:
+    """MySQL's ``LOAD DATA [LOCAL] INFILE 'file' INTO TABLE t``, as Hive's ``LOAD DATA INPATH``."""
+    match = _INFILE.match(text)
+    if match is None:
+        return None
+    table = exp.to_table(match.group(2), dialect=dialect)
+    return exp.LoadData(this=table, inpath=exp.Literal.string(match.group(1).replace("''", "'")))
+
+
+def directory_without_format(tokens: list[Token]) -> list[Token]:
+    """Spark's ``INSERT OVERWRITE DIRECTORY ['path'] USING parquet [OPTIONS (path 'p', ...)] SELECT``
+    without the format clause sqlglot does not parse: the path, from the options if not before."""
+    if first_word(tokens) != "INSERT":
+        return tokens
+    at = next((i for i, t in enumerate(tokens[:4]) if t.text.upper() == "DIRECTORY"), None)
+    if at is None:
+        return tokens
+    path = tokens[at + 1] if at + 1 < len(tokens) and tokens[at + 1].token_type == TokenType.STRING else None
+    using = at + 2 if path is not None else at + 1
+    if using + 1 >= len(tokens) or tokens[using].text.upper() != "USING":
+        return tokens
+    rest = using + 2
+    if (
+        rest + 1 < len(tokens)
+        and tokens[rest].text.upper() == "OPTIONS"
+        and tokens[rest + 1].token_type == TokenType.L_PAREN
+    ):
+        close = next((i for i in range(rest + 1, len(tokens)) if tokens[i].token_type == TokenType.R_PAREN), None)
+        if close is None:
+            return tokens
+        options = tokens[rest + 2 : close]
+        for index, token in enumerate(options[:-1]):
+            if path is None and token.text.lower() == "path":
+                path = next((t for t in options[index + 1 : index + 3] if t.token_type == TokenType.STRING), None)
+        rest = close + 1
+    if path is None:
+        return tokens
+    return [*tokens[: at + 1], path, *tokens[rest:]]
 
 
 def renamed_tables(tokens: list[Token], dialect: Dialect) -> list[tuple[exp.Table, exp.Table]] | None:

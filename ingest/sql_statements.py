@@ -86,6 +86,12 @@ _EXCHANGE = re.compile(
 Oracle's too) moves a partition of ``s`` into ``t``."""
 
 
+_CLONE = re.compile(
+    r"\s*(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(]+)\s+(?:DEEP\s+|SHALLOW\s+)?CLONE\s+([^\s;]+)", re.I
+)
+"""Databricks' ``CREATE TABLE t DEEP CLONE s [VERSION AS OF n]``, which sqlglot keeps as a command."""
+
+
 def _command_table(name: str, dialect: Dialect) -> exp.Table:
     return canonical_identifiers(exp.to_table(name, dialect=dialect), dialect)
 
@@ -124,6 +130,10 @@ def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
         if exchange is not None:
             target, source = (_command_table(exchange.group(i), dialect) for i in (1, 2))
             return Plan(StatementKind.LOAD, target=target, reads=[table_name(source)])
+        clone = _CLONE.match(str(statement.expression or "")) if keyword == "CREATE" else None
+        if clone is not None:
+            target, source = (_command_table(clone.group(i), dialect) for i in (1, 2))
+            return Plan(StatementKind.CREATE_TABLE_AS, target=target, query=exp.select("*").from_(source))
         if keyword in _DATA_KEYWORDS or (
             keyword == "CREATE" and _CREATES_DATA.search(statement.sql(dialect=dialect))
         ):

@@ -46,6 +46,7 @@ def pairs(batch: LineageBatch) -> set[tuple[str, str]]:
         ("CREATE TABLE d.t CLONE d.s", "bigquery"),
         ("CREATE TABLE d.t COPY d.s", "bigquery"),
         ("CREATE TABLE d.t SHALLOW CLONE d.s", "databricks"),
+        ("CREATE OR REPLACE TABLE d.t DEEP CLONE d.s VERSION AS OF 3", "databricks"),
         ("ALTER TABLE d.t SWAP WITH d.s", "snowflake"),
         ("ALTER TABLE d.t EXCHANGE PARTITION (day='2024-01-01') WITH TABLE d.s", "hive"),
         ("ALTER TABLE d.t EXCHANGE PARTITION p0 WITH TABLE d.s", "mysql"),
@@ -107,6 +108,9 @@ def test_rename_of_a_table_the_script_did_not_write_records_nothing() -> None:
         ("INSERT OVERWRITE LOCAL DIRECTORY '/tmp/t' ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' SELECT * FROM d.t", "hive", "warehouse d.t", "file /tmp/t"),
         ("LOAD DATA INPATH 'hdfs://nn:8020/in/kv.txt' OVERWRITE INTO TABLE d.t", "hive", "hdfs://nn:8020 /in/kv.txt", "warehouse d.t"),
         ("LOAD DATA LOCAL INPATH 'in/kv.txt' INTO TABLE d.t PARTITION (ds='1')", "hive", "file in/kv.txt", "warehouse d.t"),
+        ("LOAD DATA LOCAL INFILE '/tmp/t.csv' REPLACE INTO TABLE d.t FIELDS TERMINATED BY ','", "mysql", "file /tmp/t.csv", "warehouse d.t"),
+        ("INSERT OVERWRITE DIRECTORY 's3://b/out/' USING parquet SELECT * FROM d.t", "spark", "warehouse d.t", "s3://b out/"),
+        ("INSERT OVERWRITE DIRECTORY USING parquet OPTIONS (path 's3://b/o/', compression 'snappy') SELECT * FROM d.t", "databricks", "warehouse d.t", "s3://b o/"),
     ],
 )  # fmt: skip
 def test_paths_and_stages_are_datasets_named_as_openlineage_names_them(
