@@ -167,7 +167,10 @@ _FILE_FORMATS = frozenset({"csv", "json", "parquet", "orc", "avro", "text", "del
 def table_name(table: exp.Table) -> TableName:
     """The name parts of a table reference, as written (after identifier normalisation).
 
-    Spark's ``csv.`s3://bucket/path``` reads files: the dataset is the path."""
+    Spark's ``csv.`s3://bucket/path``` reads files: the dataset is the path. A T-SQL table variable
+    ``@t`` keeps its ``@``, so it never meets a table ``t``."""
+    if isinstance(table.this, exp.Parameter):
+        return ("@" + table.name,)
     parts = table.parts
     if len(parts) == 2 and parts[0].name in _FILE_FORMATS and table.this.quoted and "/" in table.name:
         return (table.name,)

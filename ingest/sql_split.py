@@ -99,23 +99,34 @@ def _top_level_chunks(tokens: list[Token], go_text: str | None = None) -> Iterat
         yield chunk
 
 
-_CONTROL_STARTS = frozenset({"BEGIN", "END", "IF", "WHILE", "RETURN", "GO"})
+_CONTROL_STARTS = frozenset(
+    {
+        "BEGIN", "END", "IF", "WHILE", "RETURN", "GO", "OPEN", "FETCH", "CLOSE", "DEALLOCATE", "COMMIT",
+        "ROLLBACK", "RAISERROR", "THROW",
+    }
+)  # fmt: skip
 
 
 def split_before(statement: Statement, tokens: list[Token], line: int, col: int) -> tuple[Statement, Statement] | None:
     """``statement`` cut in two before the token the parser stopped at (``line``/``col`` as the
     parser reports them), when that token starts a statement on a new line: two statements written
     without a ``;`` between them, as T-SQL allows. ``None`` when the parse error is of another kind."""
-    index = next((i for i, t in enumerate(tokens) if t.line == line and t.col == col), None)
-    if index is None:
+    stopped = next((i for i, t in enumerate(tokens) if t.line == line and t.col == col), None)
+    if stopped is None:
         return None
+    # The parser may have taken the next statement's first word for an alias (`FROM t OPEN c`).
+    for index in (stopped, stopped - 1):
+        if index > 0 and _begins_line(statement, tokens, index):
+            return _piece(statement, tokens[:index]), _piece(statement, tokens[index:])
+    return None
+
+
+def _begins_line(statement: Statement, tokens: list[Token], index: int) -> bool:
+    """Whether token ``index`` is a statement's first word at the start of a line: statements run
+    on without ``;`` start on a line of their own."""
     token = tokens[index]
     word = token.text.split(maxsplit=1)[0].upper() if token.token_type not in _QUOTED else ""
-    if index == 0 or word not in STATEMENT_STARTS | _CONTROL_STARTS:
-        return None
-    if "\n" not in statement.sql[tokens[index - 1].end + 1 : token.start]:
-        return None  # statements run on without `;` start on a line of their own
-    return _piece(statement, tokens[:index]), _piece(statement, tokens[index:])
+    return word in STATEMENT_STARTS | _CONTROL_STARTS and "\n" in statement.sql[tokens[index - 1].end + 1 : token.start]
 
 
 def _piece(statement: Statement, tokens: list[Token]) -> Statement:

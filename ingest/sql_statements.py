@@ -291,8 +291,10 @@ def _copy_place(node: exp.Expr) -> exp.Table | None:
 
 
 def _is_temporary(table: exp.Table) -> bool:
-    """``#t`` (T-SQL) or ``##t``: a session table."""
-    return bool(isinstance(table.this, exp.Identifier) and table.this.args.get("temporary"))
+    """``#t`` (T-SQL) or ``##t``: a session table; ``@t``, a T-SQL table variable, lives in the batch."""
+    return isinstance(table.this, exp.Parameter) or bool(
+        isinstance(table.this, exp.Identifier) and table.this.args.get("temporary")
+    )
 
 
 def tables_read(query: exp.Expr, skip: TableName | None = None) -> list[TableName]:

@@ -81,6 +81,22 @@ GO"""
     assert ("stage.orders.amount", "dw.orders.amount") in pairs(batch)
 
 
+def test_tsql_table_variables_cursors_and_transactions_without_semicolons() -> None:
+    sql = """DECLARE @t TABLE (id int)
+BEGIN TRAN
+INSERT INTO @t SELECT id FROM s
+INSERT INTO d SELECT id FROM @t
+COMMIT TRAN
+DECLARE c CURSOR FOR SELECT a FROM t
+OPEN c
+FETCH NEXT FROM c INTO @a
+CLOSE c"""
+    batch = run(sql, "tsql")
+    assert not batch.failures, [f.reason for f in batch.failures]
+    assert tables(batch) == ({"s", "t"}, {"d"})  # @t is a variable of the batch, joined through
+    assert pairs(batch) == {("s.id", "d.id")}
+
+
 def test_garbage_is_not_split_into_statements_that_were_never_written() -> None:
     batch = run("INSERT INTO d.t (a, b) SELECT INSERT x, y FROM d.s", "ansi")
     assert batch.statements == 1 and len(batch.failures) == 1
