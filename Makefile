@@ -32,6 +32,7 @@ check: install
 
 # Lint, types, the rooms' import contracts, and imports as editors resolve them.
 lint: install
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports

@@ -30,7 +30,9 @@ from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
 from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
+from tagline.api.http.sql_routes import sql_routes
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
+from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
 from tagline.errors import TaglineError
@@ -58,8 +60,13 @@ class TaglineGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         identity = identity_of(request.scope) or LOCAL
-        return Context(thread=self.holder["thread"], settings=self.settings, identity=identity,
-                       response=response if isinstance(response, Response) else None, policy=self.policy)
+        return Context(
+            thread=self.holder["thread"],
+            settings=self.settings,
+            identity=identity,
+            response=response if isinstance(response, Response) else None,
+            policy=self.policy,
+        )
 
 
 def create_app_from_environment() -> Starlette:
@@ -74,14 +81,22 @@ def cors(settings: Settings) -> list[Middleware]:
     origins = settings.cors_origin_list
     if not origins:
         return []
-    return [Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "OPTIONS"],
-                       allow_headers=["Authorization", "Content-Type", "Content-Encoding"], max_age=600)]
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
+            max_age=600,
+        )
+    ]
 
 
 def create_app(settings: Settings) -> Starlette:
     holder: dict[str, StoreThread] = {}
     metrics = Metrics()
     mcp = McpEndpoint(settings, load_policy(settings), lambda: holder["thread"])
+    sql_worker = LazySqlWorker()
     # The store's location may carry credentials, so health reports only its kind.
     store_kind = "gremlin-server" if is_remote(settings.store) else "embedded"
 
@@ -101,6 +116,7 @@ def create_app(settings: Settings) -> Starlette:
             with contextlib.suppress(asyncio.CancelledError):
                 await following
             holder.pop("thread").close()
+            sql_worker.close()
 
     async def healthz(request: Request) -> JSONResponse:
         """Liveness: the process answers. Never touches the store, so it never waits on it."""
@@ -125,6 +141,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
         Route(MCP_PATH, mcp),
         *openlineage_routes(settings, holder),
+        *sql_routes(settings, holder, sql_worker),
         *dependency_routes(settings, holder),
         *marquez_routes(settings, holder),
     ]
@@ -137,8 +154,12 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
-            Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
-                       body_timeout_s=settings.body_timeout_seconds, request_timeout_s=settings.request_timeout_seconds),
+            Middleware(
+                RequestLimits,
+                max_body_bytes=settings.max_body_bytes,
+                body_timeout_s=settings.body_timeout_seconds,
+                request_timeout_s=settings.request_timeout_seconds,
+            ),
             *([] if ring is not None else [same_origin(settings)]),
             Middleware(AuthMiddleware, ring=ring),
         ],

@@ -121,7 +121,9 @@ class AuthMiddleware:
             scheme, _, key = header.partition(" ")
             identity = self.ring.identify(key.strip()) if scheme.lower() == "bearer" else None
             if identity is None:
-                await _error(401, "invalid API key: send Authorization: Bearer <key> with a configured key")(scope, receive, send)
+                await _error(401, "invalid API key: send Authorization: Bearer <key> with a configured key")(
+                    scope, receive, send
+                )
                 return
         scope[SCOPE_KEY] = identity
         await self.app(scope, receive, send)
@@ -140,7 +142,9 @@ def refusal(identity: Identity | None, permission: str) -> Response | None:
     return None
 
 
-def requires(permission: str) -> Callable[[Callable[[Request], Awaitable[Response]]], Callable[[Request], Awaitable[Response]]]:
+def requires(
+    permission: str,
+) -> Callable[[Callable[[Request], Awaitable[Response]]], Callable[[Request], Awaitable[Response]]]:
     """Decorator for Starlette endpoints: ``Route("/x", requires(READ)(endpoint))``."""
 
     def wrap(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:

@@ -53,16 +53,22 @@ def build(store: GraphStore, layers: int, width: int) -> None:
             inputs = rng.sample(range(width), FAN_IN)
             target = table(layer, i)
             edges = [
-                ColumnEdge(source=ColumnRef(namespace="wh", dataset=table(layer - 1, s).name, field=f"c{c}"),
-                           target=ColumnRef(namespace="wh", dataset=target.name, field=f"c{c}"),
-                           transformation=IDENTITY, job=job(layer, i))
-                for s in inputs for c in range(COLUMNS)
+                ColumnEdge(
+                    source=ColumnRef(namespace="wh", dataset=table(layer - 1, s).name, field=f"c{c}"),
+                    target=ColumnRef(namespace="wh", dataset=target.name, field=f"c{c}"),
+                    transformation=IDENTITY,
+                    job=job(layer, i),
+                )
+                for s in inputs
+                for c in range(COLUMNS)
             ]
-            store.write(LineageBatch(
-                edges=edges,
-                reads=[DatasetAccess(job=job(layer, i), dataset=table(layer - 1, s)) for s in inputs],
-                writes=[DatasetAccess(job=job(layer, i), dataset=target)],
-            ))
+            store.write(
+                LineageBatch(
+                    edges=edges,
+                    reads=[DatasetAccess(job=job(layer, i), dataset=table(layer - 1, s)) for s in inputs],
+                    writes=[DatasetAccess(job=job(layer, i), dataset=target)],
+                )
+            )
 
 
 def median_ms(fn) -> float:
@@ -84,12 +90,16 @@ def main() -> None:
         start = time.perf_counter()
         build(store, args.layers, args.width)
         counts = store.counts()
-        print(f"warehouse: {counts['job']} jobs, {counts['dataset']} datasets, {counts['column']} columns, "
-              f"{counts['derives']} column edges (built in {time.perf_counter() - start:.1f} s)")
+        print(
+            f"warehouse: {counts['job']} jobs, {counts['dataset']} datasets, {counts['column']} columns, "
+            f"{counts['derives']} column edges (built in {time.perf_counter() - start:.1f} s)"
+        )
         now = utcnow()
         top = job(args.layers, 0)
-        print(f"recommend (top layer, {args.layers} layers upstream): "
-              f"{median_ms(lambda: recommend_dependencies(store, top, now, 14)):.0f} ms")
+        print(
+            f"recommend (top layer, {args.layers} layers upstream): "
+            f"{median_ms(lambda: recommend_dependencies(store, top, now, 14)):.0f} ms"
+        )
         print(f"recommend --direct-only: {median_ms(lambda: recommend_dependencies(store, top, now, 14, True)):.0f} ms")
         configured = [job(args.layers - 1, i) for i in range(FAN_IN)]
         print(f"check: {median_ms(lambda: check_dependencies(store, top, configured, now, 14)):.0f} ms")

@@ -103,8 +103,16 @@ def raw_gremlite(path: Path, n: int) -> list[Row]:
                 .id_()
                 .next()
             )
-        rows.append(Row("raw", "addV, 6 properties", n, time.perf_counter() - started, "vertices",
-                        "a column vertex; id read back"))
+        rows.append(
+            Row(
+                "raw",
+                "addV, 6 properties",
+                n,
+                time.perf_counter() - started,
+                "vertices",
+                "a column vertex; id read back",
+            )
+        )
 
         started = time.perf_counter()
         for i in range(n):
@@ -116,7 +124,13 @@ def raw_gremlite(path: Path, n: int) -> list[Row]:
         for i in range(n):
             a, b = ids[i], ids[(i * 11 + 3) % n]
             (
-                g.V(a).as_("a").V(b).as_("b").add_e("derives").from_("a").to("b")
+                g.V(a)
+                .as_("a")
+                .V(b)
+                .as_("b")
+                .add_e("derives")
+                .from_("a")
+                .to("b")
                 .property(schema.KEY, f"e|{i}")
                 .property("first_seen", "2024-01-01T00:00:00.000Z")
                 .property("last_seen", "2024-01-01T00:00:00.000Z")
@@ -128,13 +142,13 @@ def raw_gremlite(path: Path, n: int) -> list[Row]:
                 .property("expression", "lower(trim(a.email))")
                 .iterate()
             )
-        rows.append(Row("raw", "addE, 9 properties", n, time.perf_counter() - started, "edges",
-                        "a derives edge"))
+        rows.append(Row("raw", "addE, 9 properties", n, time.perf_counter() - started, "edges", "a derives edge"))
 
         started = time.perf_counter()
         remote.con.commit()
-        rows.append(Row("raw", "commit", 4 * n, time.perf_counter() - started, "elements",
-                        "the one commit of the rows above"))
+        rows.append(
+            Row("raw", "commit", 4 * n, time.perf_counter() - started, "elements", "the one commit of the rows above")
+        )
         return rows
     finally:
         remote.close()
@@ -161,14 +175,21 @@ class Pass:
         return self.extract_s + self.write_s
 
 
-def ingest_pass(store: GraphStore, scripts: list[tuple[str, str, JobRef]], catalog: object, namespace: str,
-                extract: Callable[..., LineageBatch], profiler: cProfile.Profile | None = None) -> Pass:
+def ingest_pass(
+    store: GraphStore,
+    scripts: list[tuple[str, str, JobRef]],
+    catalog: object,
+    namespace: str,
+    extract: Callable[..., LineageBatch],
+    profiler: cProfile.Profile | None = None,
+) -> Pass:
     """Extract and write each script as its own transaction, timing the two apart."""
     result = Pass()
     for source, text, job in scripts:
         started = time.perf_counter()
-        batch = extract(text, dialect="hive", namespace=namespace, source=source, catalog=catalog, job=job,
-                        namespace_map={})
+        batch = extract(
+            text, dialect="hive", namespace=namespace, source=source, catalog=catalog, job=job, namespace_map={}
+        )
         extracted = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -221,8 +242,14 @@ def pass_rows(phase: str, p: Pass, edges: int, edge_unit: str) -> list[Row]:
     return [
         Row(phase, "extract_sql", p.statements, p.extract_s, "statements"),
         Row(phase, "GraphStore.write", edges, p.write_s, edge_unit),
-        Row(phase, "GraphStore.write", elements, p.write_s, "elements",
-            "vertices + edges of all labels, created or refreshed"),
+        Row(
+            phase,
+            "GraphStore.write",
+            elements,
+            p.write_s,
+            "elements",
+            "vertices + edges of all labels, created or refreshed",
+        ),
         Row(phase, "total (extract + write)", edges, p.total_s, edge_unit),
         Row(phase, "total (extract + write)", p.statements, p.total_s, "statements"),
     ]
@@ -230,12 +257,23 @@ def pass_rows(phase: str, p: Pass, edges: int, edge_unit: str) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tables", type=int, default=DEFAULT_TABLES, help=f"tables in the warehouse [{DEFAULT_TABLES}]")
-    parser.add_argument("--columns", type=int, default=DEFAULT_COLUMNS, help=f"about this many columns per table [{DEFAULT_COLUMNS}]")
+    parser.add_argument(
+        "--tables", type=int, default=DEFAULT_TABLES, help=f"tables in the warehouse [{DEFAULT_TABLES}]"
+    )
+    parser.add_argument(
+        "--columns", type=int, default=DEFAULT_COLUMNS, help=f"about this many columns per table [{DEFAULT_COLUMNS}]"
+    )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--raw-writes", type=int, default=DEFAULT_RAW_WRITES, help=f"writes per raw GremLite row [{DEFAULT_RAW_WRITES}]")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="profile GraphStore.write during the first ingest and print the top N entries")
+    parser.add_argument(
+        "--raw-writes", type=int, default=DEFAULT_RAW_WRITES, help=f"writes per raw GremLite row [{DEFAULT_RAW_WRITES}]"
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="profile GraphStore.write during the first ingest and print the top N entries",
+    )
     args = parser.parse_args(argv)
 
     extract_sql, make_catalog = load_extractor()
@@ -243,8 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     catalog = make_catalog(wh.catalog())
     scripts = [(job.file_name, text, wh.job_ref(job)) for job, text in wh.sql_scripts()]
     planned = {e.key for e in wh.lineage_batch().edges}
-    print(f"warehouse: {wh.describe()}; {len(planned):,} column edges planned (seed {args.seed}, "
-          f"{os.cpu_count()} cores)")
+    print(
+        f"warehouse: {wh.describe()}; {len(planned):,} column edges planned (seed {args.seed}, {os.cpu_count()} cores)"
+    )
 
     with tempfile.TemporaryDirectory(prefix="tagline-bench-") as tmp:
         rows = raw_gremlite(Path(tmp) / "raw.db", args.raw_writes)
@@ -277,8 +316,10 @@ def main(argv: list[str] | None = None) -> int:
         f"all labels written in the first pass: {first.vertices_created:,} vertices + {first.edges_created:,} edges; "
         f"re-ingest {'changed no count' if idempotent else 'CHANGED COUNTS: ' + str(after_second)}"
     )
-    print(f"extracted vs planned lineage: {first.derives_seen:,} derives edges extracted, {len(planned):,} planned; "
-          f"{first.failures} statements failed")
+    print(
+        f"extracted vs planned lineage: {first.derives_seen:,} derives edges extracted, {len(planned):,} planned; "
+        f"{first.failures} statements failed"
+    )
     for reason in first.failure_reasons[:5]:
         print(f"  failed: {reason}")
 

@@ -112,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     wh = generate(tables_for_columns(args.target_columns, args.columns), args.columns, seed=args.seed)
     batch = wh.lineage_batch()
     parts = chunks(batch, args.chunk)
-    print(f"warehouse: {wh.describe()}; {len(batch.edges):,} column edges in {len(parts)} transactions "
-          f"(seed {args.seed}, {os.cpu_count()} cores)")
+    print(
+        f"warehouse: {wh.describe()}; {len(batch.edges):,} column edges in {len(parts)} transactions "
+        f"(seed {args.seed}, {os.cpu_count()} cores)"
+    )
     rng = random.Random(args.seed)
     last = [wh.column_ref(t, c) for t in wh.level(wh.last_level) for c in t.columns]
     fed = {e.source.key for e in batch.edges}
@@ -125,10 +127,18 @@ def main(argv: list[str] | None = None) -> int:
     def kinds() -> list[Kind]:
         d = args.depth
         return [
-            Kind(f"up nested x{d} (last)", nested_query("upstream", d), "upstream", True, picked_last[args.warmup:]),
-            Kind(f"up flat depth {d} (last)", flat_query("upstream", d), "upstream", False, picked_last[args.warmup:]),
-            Kind(f"down nested x{d} (src)", nested_query("downstream", d), "downstream", True, picked_src[args.warmup:]),
-            Kind(f"down flat depth {d} (src)", flat_query("downstream", d), "downstream", False, picked_src[args.warmup:]),
+            Kind(f"up nested x{d} (last)", nested_query("upstream", d), "upstream", True, picked_last[args.warmup :]),
+            Kind(f"up flat depth {d} (last)", flat_query("upstream", d), "upstream", False, picked_last[args.warmup :]),
+            Kind(
+                f"down nested x{d} (src)", nested_query("downstream", d), "downstream", True, picked_src[args.warmup :]
+            ),
+            Kind(
+                f"down flat depth {d} (src)",
+                flat_query("downstream", d),
+                "downstream",
+                False,
+                picked_src[args.warmup :],
+            ),
         ]
 
     results: list[tuple[Ingest, list[Kind]]] = []
@@ -153,20 +163,31 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
 
     print()
-    print(f"{'engine':<11} {'column edges':>12} {'elements':>9} {'seconds':>8} {'edges/s':>8} {'ms/edge':>8} "
-          f"{'disk MB':>8} {'B/element':>9}")
+    print(
+        f"{'engine':<11} {'column edges':>12} {'elements':>9} {'seconds':>8} {'edges/s':>8} {'ms/edge':>8} "
+        f"{'disk MB':>8} {'B/element':>9}"
+    )
     for loaded, _ in results:
-        print(f"{loaded.engine:<11} {loaded.edges:>12,} {loaded.elements:>9,} {loaded.seconds:>8.1f} "
-              f"{loaded.edges_per_s:>8,.0f} {loaded.ms_per_edge:>8.2f} {loaded.disk_mb:>8.1f} "
-              f"{loaded.disk_mb * 1e6 / max(loaded.elements, 1):>9,.0f}")
+        print(
+            f"{loaded.engine:<11} {loaded.edges:>12,} {loaded.elements:>9,} {loaded.seconds:>8.1f} "
+            f"{loaded.edges_per_s:>8,.0f} {loaded.ms_per_edge:>8.2f} {loaded.disk_mb:>8.1f} "
+            f"{loaded.disk_mb * 1e6 / max(loaded.elements, 1):>9,.0f}"
+        )
     for loaded, asked in results:
         print(f"\nlineage over HTTP, {loaded.engine}:")
         report(asked)
-    print("\nsummary: " + "; ".join(
-        f"{loaded.engine} ingest {loaded.edges_per_s:,.0f} column edges/s, "
-        + ", ".join(f"{k.name} p50 {statistics.median(k.latencies_ms):.0f} ms p95 {pct(k.latencies_ms, 95):.0f} ms"
-                    for k in asked if k.latencies_ms)
-        for loaded, asked in results))
+    print(
+        "\nsummary: "
+        + "; ".join(
+            f"{loaded.engine} ingest {loaded.edges_per_s:,.0f} column edges/s, "
+            + ", ".join(
+                f"{k.name} p50 {statistics.median(k.latencies_ms):.0f} ms p95 {pct(k.latencies_ms, 95):.0f} ms"
+                for k in asked
+                if k.latencies_ms
+            )
+            for loaded, asked in results
+        )
+    )
     return 0 if all(k.latencies_ms for _, asked in results for k in asked) else 1
 
 

@@ -86,7 +86,9 @@ def build_store(path: str, target_columns: int, seed: int) -> None:
     finally:
         store.close()
     elapsed = time.perf_counter() - started
-    print(f"  written: {edges:,} column edges in {elapsed:.0f} s ({edges / elapsed:,.0f} edges/s through GraphStore.write)")
+    print(
+        f"  written: {edges:,} column edges in {elapsed:.0f} s ({edges / elapsed:,.0f} edges/s through GraphStore.write)"
+    )
 
 
 def sample_columns(store: GraphStore, rng: random.Random, n: int) -> tuple[list[ColumnRef], list[ColumnRef]]:
@@ -150,14 +152,18 @@ def plain_dict_baseline(store: GraphStore, last: list[ColumnRef], sources: list[
 
 
 def row(name: str, values: list[float], extra: str = "") -> None:
-    print(f"  {name:<34} n={len(values):<4} p50 {statistics.median(values):8.2f} ms   p99 {pct(values, 99):8.2f} ms  {extra}")
+    print(
+        f"  {name:<34} n={len(values):<4} p50 {statistics.median(values):8.2f} ms   p99 {pct(values, 99):8.2f} ms  {extra}"
+    )
 
 
 def http_latency(url: str, kind: str, query: str, refs: list[ColumnRef]) -> list[float]:
     found = []
     with httpx.Client(base_url=url, timeout=120) as client:
         for ref in refs[:3]:
-            client.post("/graphql", json={"query": query, "variables": {"ns": ref.namespace, "ds": ref.dataset, "f": ref.field}})
+            client.post(
+                "/graphql", json={"query": query, "variables": {"ns": ref.namespace, "ds": ref.dataset, "f": ref.field}}
+            )
         for ref in refs:
             payload = {"query": query, "variables": {"ns": ref.namespace, "ds": ref.dataset, "f": ref.field}}
             began = time.perf_counter()
@@ -167,7 +173,9 @@ def http_latency(url: str, kind: str, query: str, refs: list[ColumnRef]) -> list
     return found
 
 
-async def clients(url: str, queries: list[tuple[str, ColumnRef]], concurrency: int, seconds: float) -> tuple[float, list[float]]:
+async def clients(
+    url: str, queries: list[tuple[str, ColumnRef]], concurrency: int, seconds: float
+) -> tuple[float, list[float]]:
     """``concurrency`` clients asking round-robin for ``seconds``: requests/s and latencies."""
     latencies: list[float] = []
     deadline = time.monotonic() + seconds
@@ -179,7 +187,10 @@ async def clients(url: str, queries: list[tuple[str, ColumnRef]], concurrency: i
                 query, ref = queries[i % len(queries)]
                 i += concurrency
                 began = time.perf_counter()
-                r = await http.post("/graphql", json={"query": query, "variables": {"ns": ref.namespace, "ds": ref.dataset, "f": ref.field}})
+                r = await http.post(
+                    "/graphql",
+                    json={"query": query, "variables": {"ns": ref.namespace, "ds": ref.dataset, "f": ref.field}},
+                )
                 latencies.append((time.perf_counter() - began) * 1000)
                 assert r.status_code == 200
 
@@ -191,14 +202,18 @@ async def clients(url: str, queries: list[tuple[str, ColumnRef]], concurrency: i
 def wrk_script(mix: list[tuple[str, ColumnRef]], folder: Path) -> Path:
     """A wrk script that sends the mix's requests round-robin."""
     bodies = [json.dumps({"query": q, "variables": {"ns": r.namespace, "ds": r.dataset, "f": r.field}}) for q, r in mix]
-    lua = ["bodies = {", *(f"  {json.dumps(b)}," for b in bodies), "}",
-           "n = 0",
-           'wrk.method = "POST"',
-           'wrk.headers["Content-Type"] = "application/json"',
-           "request = function()",
-           "  n = n % #bodies + 1",
-           '  return wrk.format(nil, "/graphql", nil, bodies[n])',
-           "end"]
+    lua = [
+        "bodies = {",
+        *(f"  {json.dumps(b)}," for b in bodies),
+        "}",
+        "n = 0",
+        'wrk.method = "POST"',
+        'wrk.headers["Content-Type"] = "application/json"',
+        "request = function()",
+        "  n = n % #bodies + 1",
+        '  return wrk.format(nil, "/graphql", nil, bodies[n])',
+        "end",
+    ]
     script = folder / "mix.lua"
     script.write_text("\n".join(lua))
     return script
@@ -207,8 +222,24 @@ def wrk_script(mix: list[tuple[str, ColumnRef]], folder: Path) -> Path:
 def with_wrk(url: str, script: Path, clients_n: int, seconds: float) -> tuple[float, float, float]:
     """Requests/s, p50 and p99 in ms from wrk (a C load generator, so the clients cost the two
     cores little next to a Python client)."""
-    out = subprocess.run(["wrk", "-t", str(min(clients_n, 2)), "-c", str(clients_n), "-d", f"{seconds:.0f}s",
-                          "--latency", "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(min(clients_n, 2)),
+            "-c",
+            str(clients_n),
+            "-d",
+            f"{seconds:.0f}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def ms(label: str) -> float:
@@ -250,8 +281,9 @@ def measure_clients(path: str, tmp: Path, last: list[ColumnRef], seconds: float,
             stop_server(process)
 
 
-def governance(store: GraphStore, sources: list[ColumnRef], last: list[ColumnRef], rng: random.Random,
-               share: float) -> None:
+def governance(
+    store: GraphStore, sources: list[ColumnRef], last: list[ColumnRef], rng: random.Random, share: float
+) -> None:
     from tagline.api.settings import load_policy
     from tagline.governance.health_scan import scan_health
     from tagline.governance.service import Governance
@@ -266,13 +298,18 @@ def governance(store: GraphStore, sources: list[ColumnRef], last: list[ColumnRef
     for v in picked:
         p = index.record(v).props
         tagged.append(ColumnRef(namespace=p["namespace"], dataset=p["dataset"], field=p["field"]))
-    timed(f"declare pii on {len(tagged):,} source columns ({share:.0%}) and propagate",
-          lambda: gov.declare_many([DeclaredTag(column=c, tag="pii") for c in tagged], "bench"))
+    timed(
+        f"declare pii on {len(tagged):,} source columns ({share:.0%}) and propagate",
+        lambda: gov.declare_many([DeclaredTag(column=c, tag="pii") for c in tagged], "bench"),
+    )
     print(f"    {len(store.column_keys(having='tags_effective')):,} columns carry tags")
     columns = len(store.column_keys())
     timed(f"full propagation over {columns:,} columns", lambda: gov.propagate_full("bench"))
-    edge = ColumnEdge(source=tagged[0], target=last[0],
-                      transformation=Transformation(type=LineageType.DIRECT, subtype=Subtype.IDENTITY))
+    edge = ColumnEdge(
+        source=tagged[0],
+        target=last[0],
+        transformation=Transformation(type=LineageType.DIRECT, subtype=Subtype.IDENTITY),
+    )
 
     def one_edge() -> object:
         batch = LineageBatch(edges=[edge])
@@ -296,8 +333,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="also measure clients against --workers N [2]")
     parser.add_argument("--skip-governance", action="store_true")
     parser.add_argument("--only", choices=("clients", "governance"), help="measure only this part")
-    parser.add_argument("--tagged-share", type=float, default=0.01,
-                        help="share of the source columns declared pii before the propagation figures [0.01]")
+    parser.add_argument(
+        "--tagged-share",
+        type=float,
+        default=0.01,
+        help="share of the source columns declared pii before the propagation figures [0.01]",
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
 
@@ -305,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         path = args.store or str(Path(tmp) / "tagline.db")
         if not Path(path).exists():
             build_store(path, args.target_columns, args.seed)
-        size = sum(f.stat().st_size for f in Path(path).parent.glob(Path(path).name + "*") if not f.name.endswith(".index"))
+        size = sum(
+            f.stat().st_size for f in Path(path).parent.glob(Path(path).name + "*") if not f.name.endswith(".index")
+        )
 
         if args.only:
             store = GraphStore(path)
@@ -326,9 +369,13 @@ def main(argv: list[str] | None = None) -> int:
         store = GraphStore(path)
         timed("rebuilt from the whole change log", lambda: store.index)
         counts = store.counts()
-        print(f"  {counts['column']:,} columns, {counts['derives']:,} derives edges, {sum(counts.values()):,} elements; "
-              f"arrays {store.index.memory_bytes() / 1e6:.0f} MB; process grew by {rss_mb() - before:.0f} MB to {rss_mb():.0f} MB")
-        print(f"  store: {size / 1e6:,.0f} MB, {size / 1e6 / (counts['derives'] / 1e6):,.0f} MB per million derives edges")
+        print(
+            f"  {counts['column']:,} columns, {counts['derives']:,} derives edges, {sum(counts.values()):,} elements; "
+            f"arrays {store.index.memory_bytes() / 1e6:.0f} MB; process grew by {rss_mb() - before:.0f} MB to {rss_mb():.0f} MB"
+        )
+        print(
+            f"  store: {size / 1e6:,.0f} MB, {size / 1e6 / (counts['derives'] / 1e6):,.0f} MB per million derives edges"
+        )
         timed("snapshot saved", store.save_snapshot)
         timed("snapshot loaded", lambda: GraphStore(path).index)
 
@@ -343,8 +390,10 @@ def main(argv: list[str] | None = None) -> int:
         log = Path(tmp) / "serve.log"
         began = time.perf_counter()
         process, url = start_server(path, log, timeout_s=300)
-        print(f"  started from the snapshot, /healthz after {time.perf_counter() - began:.1f} s; "
-              f"resident {rss_mb(process.pid):.0f} MB")
+        print(
+            f"  started from the snapshot, /healthz after {time.perf_counter() - began:.1f} s; "
+            f"resident {rss_mb(process.pid):.0f} MB"
+        )
         try:
             nested = nested_query("upstream", DEPTH)
             up = flat_query("upstream", DEPTH)

@@ -186,8 +186,10 @@ def pct(values: list[float], p: int) -> float:
 
 
 def report(kinds: list[Kind]) -> None:
-    header = (f"{'query':<26} {'n':>3} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'mean ms':>8} "
-              f"{'edges mean':>10} {'edges max':>9} {'store calls':>11} {'KB mean':>8}")
+    header = (
+        f"{'query':<26} {'n':>3} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'mean ms':>8} "
+        f"{'edges mean':>10} {'edges max':>9} {'store calls':>11} {'KB mean':>8}"
+    )
     print(header)
     print("-" * len(header))
     for k in kinds:
@@ -245,14 +247,34 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         kinds = [
-            Kind(f"up nested x{args.depth} (last)", nested_query("upstream", args.depth), "upstream", True,
-                 picked_last[args.warmup:]),
-            Kind(f"up flat depth {args.depth} (last)", flat_query("upstream", args.depth), "upstream", False,
-                 picked_last[args.warmup:]),
-            Kind(f"down nested x{args.depth} (src)", nested_query("downstream", args.depth), "downstream", True,
-                 picked_src[args.warmup:]),
-            Kind(f"down flat depth {args.depth} (src)", flat_query("downstream", args.depth), "downstream", False,
-                 picked_src[args.warmup:]),
+            Kind(
+                f"up nested x{args.depth} (last)",
+                nested_query("upstream", args.depth),
+                "upstream",
+                True,
+                picked_last[args.warmup :],
+            ),
+            Kind(
+                f"up flat depth {args.depth} (last)",
+                flat_query("upstream", args.depth),
+                "upstream",
+                False,
+                picked_last[args.warmup :],
+            ),
+            Kind(
+                f"down nested x{args.depth} (src)",
+                nested_query("downstream", args.depth),
+                "downstream",
+                True,
+                picked_src[args.warmup :],
+            ),
+            Kind(
+                f"down flat depth {args.depth} (src)",
+                flat_query("downstream", args.depth),
+                "downstream",
+                False,
+                picked_src[args.warmup :],
+            ),
         ]
         warm = {"upstream": picked_last[: args.warmup], "downstream": picked_src[: args.warmup]}
 

@@ -48,8 +48,13 @@ LAYERS = 6
 
 def warehouse(columns: int, rng: random.Random) -> tuple[list[list[ColumnRef]], list[ColumnEdge]]:
     per_layer = columns // LAYERS
-    layers = [[ColumnRef(namespace="bench://wh", dataset=f"l{layer}.t{n // WIDTH}", field=f"c{n % WIDTH}")
-               for n in range(per_layer)] for layer in range(LAYERS)]
+    layers = [
+        [
+            ColumnRef(namespace="bench://wh", dataset=f"l{layer}.t{n // WIDTH}", field=f"c{n % WIDTH}")
+            for n in range(per_layer)
+        ]
+        for layer in range(LAYERS)
+    ]
     kinds = [k[:3] for k in KINDS]
     weights = [k[3] for k in KINDS]
     edges = []
@@ -76,7 +81,11 @@ def timed(label: str, fn):
     started = time.perf_counter()
     result = fn()
     elapsed = time.perf_counter() - started
-    detail = f"  ({result.columns_changed} columns changed, {result.audit_entries} audit entries)" if hasattr(result, "columns_changed") else ""
+    detail = (
+        f"  ({result.columns_changed} columns changed, {result.audit_entries} audit entries)"
+        if hasattr(result, "columns_changed")
+        else ""
+    )
     print(f"{label:<58} {elapsed * 1000:>10.1f} ms{detail}", flush=True)
     return result
 
@@ -95,15 +104,27 @@ def main() -> None:
     store = GraphStore(path)
     gov = Governance(store)
     n_columns = sum(len(layer) for layer in layers)
-    print(f"warehouse: {n_columns} columns, {len(edges)} derives edges, {len(tagged)} tagged source columns; store {path}")
+    print(
+        f"warehouse: {n_columns} columns, {len(edges)} derives edges, {len(tagged)} tagged source columns; store {path}"
+    )
 
     started = time.perf_counter()
     for layer in layers:
         store.write(LineageBatch(columns=[Column(**c.model_dump()) for c in layer]))
-    gov.declare_many([DeclaredTag(column=c, tag=t) for c in tagged for t in rng.sample(["pii", "confidential", "restricted", "pci"], 2)], "bench")
+    gov.declare_many(
+        [
+            DeclaredTag(column=c, tag=t)
+            for c in tagged
+            for t in rng.sample(["pii", "confidential", "restricted", "pci"], 2)
+        ],
+        "bench",
+    )
     for n in range(0, len(edges), 5000):
-        store.write(LineageBatch(edges=edges[n:n + 5000]))
-    print(f"{'load (lineage written without propagation)':<58} {(time.perf_counter() - started) * 1000:>10.1f} ms", flush=True)
+        store.write(LineageBatch(edges=edges[n : n + 5000]))
+    print(
+        f"{'load (lineage written without propagation)':<58} {(time.perf_counter() - started) * 1000:>10.1f} ms",
+        flush=True,
+    )
 
     timed("full recomputation, first (computes and writes all)", lambda: gov.propagate_full("bench"))
     timed("full recomputation, again (reads + computes, no change)", lambda: gov.propagate_full("bench"))
@@ -119,7 +140,10 @@ def main() -> None:
     fresh = rng.choice([c for c in sources if c not in tagged])
     timed("incremental: one new declaration on a source column", lambda: gov.declare(fresh, "pii.email", "bench"))
     timed("incremental: removal of that declaration", lambda: gov.remove(fresh, "pii.email", "bench"))
-    timed("incremental: removal of a declaration on a tagged source", lambda: gov.remove(tagged[1], store_declared(store, tagged[1]), "bench"))
+    timed(
+        "incremental: removal of a declaration on a tagged source",
+        lambda: gov.remove(tagged[1], store_declared(store, tagged[1]), "bench"),
+    )
     store.close()
 
 

@@ -68,7 +68,9 @@ def main() -> int:
         store.close()
         size = log.stat().st_size / 1e6
     print(f"{report.queries} queries ({size:.1f} MB) in {elapsed:.1f} s: {report.queries / elapsed:.0f} queries/s")
-    print(f"{report.statements} statements, {report.edges} column edges, {report.reads} reads, {len(report.failures)} failures")
+    print(
+        f"{report.statements} statements, {report.edges} column edges, {report.reads} reads, {len(report.failures)} failures"
+    )
     print(f"peak RSS: {early[0] if early else 0:.0f} MB after 10% of the log, {peak_rss_mb():.0f} MB at the end")
     return 0
 

@@ -48,12 +48,27 @@ def entries(wh: Warehouse) -> list[changes.Entry]:
     """The warehouse's vertices as the change log would carry them."""
     found: list[changes.Entry] = []
     for t in wh.tables:
-        found.append([changes.VERTEX, dataset_key(wh.namespace, t.full_name), schema.DATASET,
-                      {"namespace": wh.namespace, "name": t.full_name, "kind": "table"}])
-        found.extend([changes.VERTEX, column_key(wh.namespace, t.full_name, c), schema.COLUMN,
-                      {"namespace": wh.namespace, "dataset": t.full_name, "field": c}] for c in t.columns)
-    found.extend([changes.VERTEX, job_key(wh.job_namespace, j.name), schema.JOB,
-                  {"namespace": wh.job_namespace, "name": j.name}] for j in wh.jobs)
+        found.append(
+            [
+                changes.VERTEX,
+                dataset_key(wh.namespace, t.full_name),
+                schema.DATASET,
+                {"namespace": wh.namespace, "name": t.full_name, "kind": "table"},
+            ]
+        )
+        found.extend(
+            [
+                changes.VERTEX,
+                column_key(wh.namespace, t.full_name, c),
+                schema.COLUMN,
+                {"namespace": wh.namespace, "dataset": t.full_name, "field": c},
+            ]
+            for c in t.columns
+        )
+    found.extend(
+        [changes.VERTEX, job_key(wh.job_namespace, j.name), schema.JOB, {"namespace": wh.job_namespace, "name": j.name}]
+        for j in wh.jobs
+    )
     return found
 
 
@@ -97,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     index.apply_entries(entries(wh))
     load = time.perf_counter() - started
     names = len({c for t in wh.tables for c in t.columns} | {t.full_name for t in wh.tables})
-    print(f"{wh.column_count:,} columns, {len(wh.tables):,} datasets, {len(wh.jobs):,} jobs, "
-          f"{names:,} distinct names; generated and indexed in {load:.1f} s")
+    print(
+        f"{wh.column_count:,} columns, {len(wh.tables):,} datasets, {len(wh.jobs):,} jobs, "
+        f"{names:,} distinct names; generated and indexed in {load:.1f} s"
+    )
 
     first_ms, _ = timed_ms(lambda: index.search("email", ALL, None, 0, 20))
     print(f"first search (name index built): {first_ms:.0f} ms")
@@ -110,15 +127,28 @@ def main(argv: list[str] | None = None) -> int:
             ms, page = timed_ms(lambda text=text: index.search(text, ALL, None, 0, 20))  # type: ignore[misc]
             times.append(ms)
             totals.append(page.total)  # type: ignore[attr-defined]
-        print(f"| {kind} | {pct(times, 50):.1f} | {pct(times, 99):.1f} | {max(times):.1f} | {int(statistics.median(totals)):,} |")
+        print(
+            f"| {kind} | {pct(times, 50):.1f} | {pct(times, 99):.1f} | {max(times):.1f} | {int(statistics.median(totals)):,} |"
+        )
 
-    filtered = [timed_ms(lambda: index.search("ord", (schema.COLUMN,), wh.namespace, 0, 20))[0] for _ in range(args.repeat)]
-    print(f"| prefix, columns of one namespace | {pct(filtered, 50):.1f} | {pct(filtered, 99):.1f} | {max(filtered):.1f} | |")
+    filtered = [
+        timed_ms(lambda: index.search("ord", (schema.COLUMN,), wh.namespace, 0, 20))[0] for _ in range(args.repeat)
+    ]
+    print(
+        f"| prefix, columns of one namespace | {pct(filtered, 50):.1f} | {pct(filtered, 99):.1f} | {max(filtered):.1f} | |"
+    )
     deep = [timed_ms(lambda: index.search("e", ALL, None, 10_000, 20))[0] for _ in range(20)]
     print(f"| one char, page at offset 10,000 | {pct(deep, 50):.1f} | {pct(deep, 99):.1f} | {max(deep):.1f} | |")
 
-    fresh = [[changes.VERTEX, column_key(wh.namespace, "new.table", f"fresh_name_{n}"), schema.COLUMN,
-              {"namespace": wh.namespace, "dataset": "new.table", "field": f"fresh_name_{n}"}] for n in range(1000)]
+    fresh = [
+        [
+            changes.VERTEX,
+            column_key(wh.namespace, "new.table", f"fresh_name_{n}"),
+            schema.COLUMN,
+            {"namespace": wh.namespace, "dataset": "new.table", "field": f"fresh_name_{n}"},
+        ]
+        for n in range(1000)
+    ]
     index.apply_entries(fresh)
     after_ms, page = timed_ms(lambda: index.search("fresh_name_99", ALL, None, 0, 20))
     print(f"\nsearch right after 1,000 new columns: {after_ms:.0f} ms ({page.total} hits)")  # type: ignore[attr-defined]

@@ -167,7 +167,9 @@ def main() -> int:
     tables = read_cases(args.corpus / "table_cases.jsonl")
     column_share = score("column", columns, check_column, args.verbose)
     table_share = score("table", tables, check_table, args.verbose)
-    print(f"\ncolumn lineage: {column_share:.1f}% of {len(columns)} cases; table lineage: {table_share:.1f}% of {len(tables)} cases")
+    print(
+        f"\ncolumn lineage: {column_share:.1f}% of {len(columns)} cases; table lineage: {table_share:.1f}% of {len(tables)} cases"
+    )
     return 0
 
 

@@ -71,13 +71,50 @@ LEVEL_TITLES = ("sources", "staging", "warehouse core", "warehouse wide", "marts
 SCHEDULES = ("0 1 * * *", "30 2 * * *", "0 3 * * *", "30 3 * * *", "0 5 * * *", "0 6 * * *")
 
 NOUNS = (
-    "customers", "orders", "order_items", "payments", "cards", "products", "shipments", "returns",
-    "invoices", "accounts", "sessions", "events", "campaigns", "stores", "suppliers", "refunds",
+    "customers",
+    "orders",
+    "order_items",
+    "payments",
+    "cards",
+    "products",
+    "shipments",
+    "returns",
+    "invoices",
+    "accounts",
+    "sessions",
+    "events",
+    "campaigns",
+    "stores",
+    "suppliers",
+    "refunds",
 )
 WORDS = (
-    "email", "phone", "status", "amount", "country", "city", "postcode", "created_at", "updated_at",
-    "channel", "currency", "price", "quantity", "discount", "name", "category", "score", "region",
-    "device", "segment", "national_id", "birth_date", "address", "brand", "margin", "weight",
+    "email",
+    "phone",
+    "status",
+    "amount",
+    "country",
+    "city",
+    "postcode",
+    "created_at",
+    "updated_at",
+    "channel",
+    "currency",
+    "price",
+    "quantity",
+    "discount",
+    "name",
+    "category",
+    "score",
+    "region",
+    "device",
+    "segment",
+    "national_id",
+    "birth_date",
+    "address",
+    "brand",
+    "margin",
+    "weight",
 )
 TRANSFORMS = (
     "lower(trim({c}))",
@@ -228,9 +265,7 @@ class Warehouse:
         return max(t.level for t in self.tables)
 
     def describe(self) -> str:
-        per_level = ", ".join(
-            f"{LEVEL_TITLES[n]} {len(self.level(n))}" for n in range(self.last_level + 1)
-        )
+        per_level = ", ".join(f"{LEVEL_TITLES[n]} {len(self.level(n))}" for n in range(self.last_level + 1))
         return (
             f"{len(self.tables)} tables ({per_level}), {self.column_count} columns, "
             f"{len(self.jobs)} jobs, {self.statement_count} statements"
@@ -275,9 +310,7 @@ class Warehouse:
         batch = LineageBatch()
         for t in self.tables:
             batch.datasets.append(Dataset(namespace=self.namespace, name=t.full_name, kind="table"))
-            batch.columns.extend(
-                Column(namespace=self.namespace, dataset=t.full_name, field=c) for c in t.columns
-            )
+            batch.columns.extend(Column(namespace=self.namespace, dataset=t.full_name, field=c) for c in t.columns)
         for job in self.jobs:
             batch.extend(self.job_batch(job))
         return batch
@@ -291,14 +324,20 @@ class Warehouse:
             t = Transformation(type=LineageType.DIRECT, subtype=out.subtype, masking=out.masking)
             for src in dict.fromkeys(out.direct):
                 yield ColumnEdge(
-                    source=self.column_ref(src.table, src.column), target=target, transformation=t,
-                    expression=out.expression, job=job,
+                    source=self.column_ref(src.table, src.column),
+                    target=target,
+                    transformation=t,
+                    expression=out.expression,
+                    job=job,
                 )
             cond = Transformation(type=LineageType.INDIRECT, subtype=Subtype.CONDITIONAL)
             for src in dict.fromkeys(out.conditions):
                 yield ColumnEdge(
-                    source=self.column_ref(src.table, src.column), target=target, transformation=cond,
-                    expression=out.expression, job=job,
+                    source=self.column_ref(src.table, src.column),
+                    target=target,
+                    transformation=cond,
+                    expression=out.expression,
+                    job=job,
                 )
         seen: set[tuple[str, str, Subtype]] = set()
         for src, subtype in st.indirect():
@@ -360,8 +399,9 @@ class _Planner:
         chosen += candidates[: fan_in - 1]
         return chosen
 
-    def non_aggregate(self, target_ref: tuple[int, str, str], inputs: list[Table], cte_chance: float,
-                      filter_chance: float) -> Statement:
+    def non_aggregate(
+        self, target_ref: tuple[int, str, str], inputs: list[Table], cte_chance: float, filter_chance: float
+    ) -> Statement:
         level, db, name = target_ref
         rng = self.rng
         ins = [
@@ -371,8 +411,14 @@ class _Planner:
         if rng.random() < cte_chance / 2:
             ins[0].cte_filter = self._cte_filter(ins[0].table)
         names = _Names()
-        outputs = [Output(name=names.unique("id"), expression=ins[0].source("id").ref,
-                          direct=(ins[0].source("id"),), subtype=Subtype.IDENTITY)]
+        outputs = [
+            Output(
+                name=names.unique("id"),
+                expression=ins[0].source("id").ref,
+                direct=(ins[0].source("id"),),
+                subtype=Subtype.IDENTITY,
+            )
+        ]
         unused = {i.alias: [c for c in i.table.columns if c != "id"] for i in ins}
         for u in unused.values():
             rng.shuffle(u)
@@ -394,14 +440,24 @@ class _Planner:
                 out = Output(names.unique(f"{_root(col)}_combined"), expr, (src, other_src), Subtype.TRANSFORMATION)
             elif roll < 0.87:
                 pattern, suffix = rng.choice(HASHES)
-                out = Output(names.unique(f"{_root(col)}_{suffix}"), pattern.format(c=src.ref), (src,),
-                             Subtype.TRANSFORMATION, masking=True)
+                out = Output(
+                    names.unique(f"{_root(col)}_{suffix}"),
+                    pattern.format(c=src.ref),
+                    (src,),
+                    Subtype.TRANSFORMATION,
+                    masking=True,
+                )
             else:
                 other = rng.choice(ins)
                 cond = other.source(self._take(unused[other.alias], other.table))
                 expr = f"CASE WHEN {cond.ref} IS NULL THEN 'unknown' ELSE {src.ref} END"
-                out = Output(names.unique(f"{_root(col)}_or_unknown"), expr, (src,), Subtype.TRANSFORMATION,
-                             conditions=(cond,) if cond != src else ())
+                out = Output(
+                    names.unique(f"{_root(col)}_or_unknown"),
+                    expr,
+                    (src,),
+                    Subtype.TRANSFORMATION,
+                    conditions=(cond,) if cond != src else (),
+                )
             outputs.append(out)
         joins = [(inp.source("id"), ins[0].source("id")) for inp in ins[1:]]
         filters = [ins[0].source(self._take(unused["a"], ins[0].table))] if rng.random() < filter_chance else []
@@ -432,12 +488,22 @@ class _Planner:
             inp = rng.choice(ins)
             src = inp.source(self._take(unused[inp.alias], inp.table))
             if rng.random() < 0.2:
-                out = Output(names.unique(f"{_root(src.column)}_count"), f"count(DISTINCT {src.ref})", (src,),
-                             Subtype.AGGREGATION, masking=True)
+                out = Output(
+                    names.unique(f"{_root(src.column)}_count"),
+                    f"count(DISTINCT {src.ref})",
+                    (src,),
+                    Subtype.AGGREGATION,
+                    masking=True,
+                )
             else:
                 fn, suffix, masking = rng.choice(AGGREGATES)
-                out = Output(names.unique(f"{_root(src.column)}_{suffix}"), f"{fn}({src.ref})", (src,),
-                             Subtype.AGGREGATION, masking)
+                out = Output(
+                    names.unique(f"{_root(src.column)}_{suffix}"),
+                    f"{fn}({src.ref})",
+                    (src,),
+                    Subtype.AGGREGATION,
+                    masking,
+                )
             outputs.append(out)
         joins = [(inp.source("id"), ins[0].source("id")) for inp in ins[1:]]
         target = Table(level=level, db=db, name=name, columns=tuple(o.name for o in outputs))
@@ -515,8 +581,13 @@ def generate(
     for level, statements in enumerate(statements_by_level):
         db = LEVELS[level][0]
         for n, start in enumerate(range(0, len(statements), statements_per_job), start=1):
-            jobs.append(JobPlan(name=f"build_{db}_l{level}_{n:03d}", level=level,
-                                statements=statements[start : start + statements_per_job]))
+            jobs.append(
+                JobPlan(
+                    name=f"build_{db}_l{level}_{n:03d}",
+                    level=level,
+                    statements=statements[start : start + statements_per_job],
+                )
+            )
     return Warehouse(
         tables=[t for level in levels for t in level], jobs=jobs, namespace=namespace, job_namespace=job_namespace
     )
@@ -528,7 +599,9 @@ def tables_for_columns(target_columns: int, columns: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Write a synthetic warehouse: one Hive script per job plus catalog.json.")
+    parser = argparse.ArgumentParser(
+        description="Write a synthetic warehouse: one Hive script per job plus catalog.json."
+    )
     parser.add_argument("--tables", type=int, default=120)
     parser.add_argument("--columns", type=int, default=20, help="about this many columns per table")
     parser.add_argument("--seed", type=int, default=7)

@@ -56,7 +56,9 @@ def _sources(view: TagView) -> str:
     return ", ".join(sorted({column_name(i.source) for i, _ in view.support}))
 
 
-def change_entries(policy: Policy, key: str, change: Change, trigger: Trigger, skip: AbstractSet[str] = frozenset()) -> list[dict[str, str]]:
+def change_entries(
+    policy: Policy, key: str, change: Change, trigger: Trigger, skip: AbstractSet[str] = frozenset()
+) -> list[dict[str, str]]:
     """The entries for one column's change of effective tags; tags in ``skip`` were already
     recorded by the action itself."""
     old, new = tag_views(change.before), tag_views(change.after)
@@ -65,13 +67,25 @@ def change_entries(policy: Policy, key: str, change: Change, trigger: Trigger, s
     for name in sorted(new.keys() - old.keys() - skip):
         entries.append(entry(trigger, key, name, ADDED, _support(new[name], change.state) + after))
     for name in sorted(old.keys() - new.keys() - skip):
-        entries.append(entry(trigger, key, name, REMOVED, f"withdrawn: {_sources(old[name])} no longer supplies it{after}"))
+        entries.append(
+            entry(trigger, key, name, REMOVED, f"withdrawn: {_sources(old[name])} no longer supplies it{after}")
+        )
     for name in sorted((old.keys() & new.keys()) - skip):
         if old[name].masked != new[name].masked:
             state = "masked" if new[name].masked else "unmasked"
-            entries.append(entry(trigger, key, name, MASKING_CHANGED, f"now {state}: {_support(new[name], change.state)}{after}"))
+            entries.append(
+                entry(trigger, key, name, MASKING_CHANGED, f"now {state}: {_support(new[name], change.state)}{after}")
+            )
     before = policy.highest_level(old)
     level = policy.highest_level(new)
     if before != level:
-        entries.append(entry(trigger, key, level or before or "", LEVEL_CHANGED, f"sensitivity {before or 'none'} -> {level or 'none'}{after}"))
+        entries.append(
+            entry(
+                trigger,
+                key,
+                level or before or "",
+                LEVEL_CHANGED,
+                f"sensitivity {before or 'none'} -> {level or 'none'}{after}",
+            )
+        )
     return entries

@@ -60,9 +60,7 @@ class JobGraph:
 
     def upstream_edges(self, cutoff: str) -> dict[str, set[str]]:
         """job -> the jobs it depends on (stale writers left out), for every job whose reads are known."""
-        return {
-            job: {d.job for d in self.dependencies(job, cutoff) if not d.stale} for job in self.reads
-        }
+        return {job: {d.job for d in self.dependencies(job, cutoff) if not d.stale} for job in self.reads}
 
 
 def merge_edges(*graphs: Edges) -> dict[str, set[str]]:

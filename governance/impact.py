@@ -66,7 +66,6 @@ class Impact:
     expansion: Expansion
     truncated: bool
 
-
     def tags(self) -> list[TagReach]:
         """The tags on the root columns and every column reached."""
         return tags_reached([*self.roots, *(c.column for c in self.columns)])
@@ -119,7 +118,9 @@ def impact_of(
         job = records.get(str(edge.props.get("job") or ""))
         if job is not None:
             target = expansion.vertices[edge.in_id].props
-            jobs.setdefault(job.key, ImpactedJob(job=job)).writes.add(dataset_key(target["namespace"], target["dataset"]))
+            jobs.setdefault(job.key, ImpactedJob(job=job)).writes.add(
+                dataset_key(target["namespace"], target["dataset"])
+            )
     read = {dataset.id: dataset.key, **{d.dataset.id: d.dataset.key for d in datasets}}
     for hop in store.hops(list(read), "in", [schema.READS]):
         jobs.setdefault(hop.neighbour.key, ImpactedJob(job=hop.neighbour)).reads.add(read[hop.edge.in_id])

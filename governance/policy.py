@@ -34,7 +34,8 @@ class Policy(BaseModel):
     )
     masked_level: str = Field("internal", description="the level a masking edge lowers higher levels to")
     masked_classifications: MaskedClassifications = Field(
-        MaskedClassifications.MARK, description="mark: classifications cross masking edges marked masked; drop: they stop"
+        MaskedClassifications.MARK,
+        description="mark: classifications cross masking edges marked masked; drop: they stop",
     )
     aggregation_carries: bool = Field(True, description="whether DIRECT AGGREGATION edges (SUM, MAX...) carry tags")
     indirect_carries: frozenset[str] = Field(
@@ -42,7 +43,8 @@ class Policy(BaseModel):
     )
     sink_alert_level: str = Field("restricted", description="a sink at or above this level is a violation")
     sink_alert_tags: frozenset[str] = Field(
-        frozenset({"pii"}), description="a sink receiving one of these (or a child such as pii.email) unmasked is a violation"
+        frozenset({"pii"}),
+        description="a sink receiving one of these (or a child such as pii.email) unmasked is a violation",
     )
 
     @model_validator(mode="after")
@@ -107,7 +109,12 @@ def carry(policy: Policy, inflow: Inflow, tag: str, masked: bool) -> tuple[str, 
     """
     if inflow.type != LineageType.DIRECT and inflow.subtype not in policy.indirect_carries:
         return None
-    if inflow.type == LineageType.DIRECT and inflow.subtype == Subtype.AGGREGATION and not inflow.masking and not policy.aggregation_carries:
+    if (
+        inflow.type == LineageType.DIRECT
+        and inflow.subtype == Subtype.AGGREGATION
+        and not inflow.masking
+        and not policy.aggregation_carries
+    ):
         return None
     if not inflow.masking:
         return tag, masked

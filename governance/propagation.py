@@ -116,7 +116,8 @@ class _Run:
                         continue
                     edges = {f.edge for f in target.inflows_from(key)}
                     lost = [
-                        item for item, d in self.work[out].items()
+                        item
+                        for item, d in self.work[out].items()
                         if d.edge in edges and Item(d.prior_tag, d.prior_masked, item.source) in items
                     ]
                     for item in lost:

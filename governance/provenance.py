@@ -57,7 +57,9 @@ def tag_paths(
         pending = []
         for w in walks:
             if w.derivation.dist == 0:
-                answers[w.request].append(TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), tuple(reversed(w.columns))))
+                answers[w.request].append(
+                    TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), tuple(reversed(w.columns)))
+                )
             else:
                 pending.append(w)
         if not pending:
@@ -73,8 +75,11 @@ def tag_paths(
             prior = Item(w.derivation.prior_tag, w.derivation.prior_masked, w.item.source)
             earlier = states[source].effective.get(prior) if source is not None and source in states else None
             if source is None or earlier is None:
-                answers[w.request].append(TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), tuple(reversed(w.columns)), False))
+                answers[w.request].append(
+                    TagPath(w.item.source, w.masked, tuple(reversed(w.edges)), tuple(reversed(w.columns)), False)
+                )
                 continue
-            walks.append(_Walk(w.request, prior, source, earlier, [*w.edges, w.derivation.edge], w.masked, [*w.columns, source]))
+            walks.append(
+                _Walk(w.request, prior, source, earlier, [*w.edges, w.derivation.edge], w.masked, [*w.columns, source])
+            )
     return answers
-

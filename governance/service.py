@@ -129,7 +129,9 @@ class Governance:
         edits = {k: _edit_declared(t, add=True) for k, t in new.items()}
 
         def action(states: dict[str, ColumnState], changes: dict[str, Change]) -> list[dict[str, str]]:
-            return [entry(trigger, k, t, ADDED, f"declared by {actor}{reason}") for k in sorted(new) for t in sorted(new[k])]
+            return [
+                entry(trigger, k, t, ADDED, f"declared by {actor}{reason}") for k in sorted(new) for t in sorted(new[k])
+            ]
 
         return self._apply(trigger, edits, new, action, skip=new)
 
@@ -145,13 +147,21 @@ class Governance:
         def action(states: dict[str, ColumnState], changes: dict[str, Change]) -> list[dict[str, str]]:
             after = changes[ref.key].after if ref.key in changes else state.effective
             remaining = tag_views(after).get(tag)
-            still = f"; still inherited from {', '.join(sorted({column_name(i.source) for i, _ in remaining.support}))}" if remaining else ""
+            still = (
+                f"; still inherited from {', '.join(sorted({column_name(i.source) for i, _ in remaining.support}))}"
+                if remaining
+                else ""
+            )
             return [entry(trigger, ref.key, tag, REMOVED, f"declaration removed by {actor}{reason}{still}")]
 
-        return self._apply(trigger, {ref.key: _edit_declared({tag}, add=False)}, [ref.key], action, skip={ref.key: {tag}})
+        return self._apply(
+            trigger, {ref.key: _edit_declared({tag}, add=False)}, [ref.key], action, skip={ref.key: {tag}}
+        )
 
     # ---- blocks ---------------------------------------------------------------------------------
-    def block(self, ref: ColumnRef, tag: str, actor: str, why: str, source: ColumnRef | None = None, unblock: bool = False) -> Outcome:
+    def block(
+        self, ref: ColumnRef, tag: str, actor: str, why: str, source: ColumnRef | None = None, unblock: bool = False
+    ) -> Outcome:
         """Block (or lift a block on) ``tag`` at a column, or only on the edges into it from ``source``."""
         check_tag_name(tag)
         if not why or not why.strip():
@@ -161,7 +171,7 @@ class Governance:
         if source is not None and not edges:
             raise GovernanceError(f"no lineage edge from {source} into {ref}")
         where = f"on the edges from {source}" if source else "at this column"
-        blocked_now = (all(tag in state.edge_blocks.get(e, ()) for e in edges) if source else tag in state.column_blocks)
+        blocked_now = all(tag in state.edge_blocks.get(e, ()) for e in edges) if source else tag in state.column_blocks
         if blocked_now != unblock:
             raise GovernanceError(f"{tag!r} is {'not ' if unblock else 'already '}blocked {where} of {ref}")
         verb = "unblocked" if unblock else "blocked"
@@ -177,7 +187,9 @@ class Governance:
             return replace(s, edge_blocks=eb)
 
         def action(states: dict[str, ColumnState], changes: dict[str, Change]) -> list[dict[str, str]]:
-            return [entry(trigger, ref.key, tag, UNBLOCKED if unblock else BLOCKED, f"{verb} {where} by {actor}: {why}")]
+            return [
+                entry(trigger, ref.key, tag, UNBLOCKED if unblock else BLOCKED, f"{verb} {where} by {actor}: {why}")
+            ]
 
         return self._apply(trigger, {ref.key: edit}, [ref.key], action)
 
@@ -233,7 +245,9 @@ class Governance:
     def why(self, ref: ColumnRef, tag: str) -> list[TagPath]:
         state = self._existing(ref)
         if tag not in tag_views(state.effective):
-            raise GovernanceError(f"{ref} does not carry {tag!r}; its tags: {', '.join(tag_views(state.effective)) or 'none'}")
+            raise GovernanceError(
+                f"{ref} does not carry {tag!r}; its tags: {', '.join(tag_views(state.effective)) or 'none'}"
+            )
         return tag_paths(lambda keys: column_states(self.store, keys), [(ref.key, tag)])[0]
 
     def violations(self) -> list[Violation]:

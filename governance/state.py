@@ -41,8 +41,10 @@ def state_of(props: dict[str, Any], inputs: Iterable[InEdge] = (), outputs: Iter
 
 
 def decode_effective(value: object) -> Effective:
-    return {Item(r.tag, r.masked, r.source): Derivation(r.dist, r.edge, r.prior_tag, r.prior_masked)
-            for r in read_effective(value)}
+    return {
+        Item(r.tag, r.masked, r.source): Derivation(r.dist, r.edge, r.prior_tag, r.prior_masked)
+        for r in read_effective(value)
+    }
 
 
 def declaration_props(state: ColumnState) -> dict[str, Any]:
@@ -50,8 +52,10 @@ def declaration_props(state: ColumnState) -> dict[str, Any]:
 
 
 def effective_props(policy: Policy, effective: Effective) -> dict[str, Any]:
-    rows = (EffectiveRow(i.tag, i.masked, i.source, d.dist, d.edge, d.prior_tag, d.prior_masked)
-            for i, d in effective.items())
+    rows = (
+        EffectiveRow(i.tag, i.masked, i.source, d.dist, d.edge, d.prior_tag, d.prior_masked)
+        for i, d in effective.items()
+    )
     return {TAGS_EFFECTIVE: effective_value(rows), SENSITIVITY: policy.highest_level(i.tag for i in effective)}
 
 

@@ -41,8 +41,10 @@ def usage_days(reads: Iterable[tuple[str, object]], today: date, days: int) -> l
         day = _day(at)
         if day is not None and first <= day <= today:
             counted.setdefault(day, []).append(reader)
-    return [UsageDay(day=d, reads=len(counted.get(d, [])), readers=len(set(counted.get(d, []))))
-            for d in (first + timedelta(days=n) for n in range(days))]
+    return [
+        UsageDay(day=d, reads=len(counted.get(d, [])), readers=len(set(counted.get(d, []))))
+        for d in (first + timedelta(days=n) for n in range(days))
+    ]
 
 
 def last_produced(writes: Iterable[tuple[object, str | None]]) -> str | None:

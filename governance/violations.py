@@ -44,20 +44,33 @@ def find_violations(
         declared_level = policy.highest_level(state.declared)
         inherited_level = policy.highest_level(i.tag for i in inherited)
         if declared_level and inherited_level and policy.rank(declared_level) < policy.rank(inherited_level):
-            found.append(Violation(
-                DECLARED_BELOW_INHERITED, key, declared_level, inherited_level, (inherited_level,),
-                f"declared {declared_level} but receives {inherited_level} data",
-            ))
+            found.append(
+                Violation(
+                    DECLARED_BELOW_INHERITED,
+                    key,
+                    declared_level,
+                    inherited_level,
+                    (inherited_level,),
+                    f"declared {declared_level} but receives {inherited_level} data",
+                )
+            )
         if dataset_key_of_column(columns[key][0]) not in sinks:
             continue
         level = policy.highest_level(i.tag for i in state.effective)
-        alarming = sorted({i.tag for i in state.effective if not i.masked and any(covers(t, i.tag) for t in policy.sink_alert_tags)})
+        alarming = sorted(
+            {i.tag for i in state.effective if not i.masked and any(covers(t, i.tag) for t in policy.sink_alert_tags)}
+        )
         if level and policy.rank(level) >= policy.rank(policy.sink_alert_level):
             alarming = [level, *alarming]
         if alarming:
-            found.append(Violation(
-                SINK_RECEIVES_SENSITIVE, key, declared_level, level, tuple(alarming),
-                f"sink dataset (read by no job, feeds no column) receives {', '.join(alarming)}",
-            ))
+            found.append(
+                Violation(
+                    SINK_RECEIVES_SENSITIVE,
+                    key,
+                    declared_level,
+                    level,
+                    tuple(alarming),
+                    f"sink dataset (read by no job, feeds no column) receives {', '.join(alarming)}",
+                )
+            )
     return found
-

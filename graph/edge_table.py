@@ -56,7 +56,9 @@ class Adjacency:
 
     def edges_at(self, vertex: int) -> list[int]:
         """Edge ids (dead ones included) at one vertex: plain Python, cheaper than arrays for one."""
-        found = self.order[self.indptr[vertex] : self.indptr[vertex + 1]].tolist() if vertex < len(self.indptr) - 1 else []
+        found = (
+            self.order[self.indptr[vertex] : self.indptr[vertex + 1]].tolist() if vertex < len(self.indptr) - 1 else []
+        )
         extra = self.overlay.get(vertex)
         return found + extra if extra else found
 
@@ -165,8 +167,7 @@ class EdgeTable:
             now = None
         else:
             expires.ensure(self.size)
-        found = [e for v in vertices for e in adjacency.edges_at(v)
-                 if alive[e] and (now is None or expires[e] > now)]  # type: ignore[index]
+        found = [e for v in vertices for e in adjacency.edges_at(v) if alive[e] and (now is None or expires[e] > now)]  # type: ignore[index]
         return sorted(set(found)) if len(vertices) > 1 else sorted(found)
 
     def far(self, edges: IntArray, direction: Direction) -> npt.NDArray[np.int32]:

@@ -69,8 +69,12 @@ def migrate_keys(store: GraphStore) -> int:
             if new is not None and new != old and new not in index.ids:
                 renames[old] = new
         touched = {index.ids[k] for k in renames}
-        edges = [hop.edge for label in schema.EDGE_LABELS
-                 for direction in ("out", "in") for hop in index.hops(touched, direction, [label], None)]
+        edges = [
+            hop.edge
+            for label in schema.EDGE_LABELS
+            for direction in ("out", "in")
+            for hop in index.hops(touched, direction, [label], None)
+        ]
         rewrites: dict[str, EdgeRewrite] = {}
         for edge in [*edges, *_edges_of_jobs(index, renames, schema.DERIVES)]:
             if edge.label == schema.HAS_COLUMN:
@@ -80,7 +84,10 @@ def migrate_keys(store: GraphStore) -> int:
             new_job = renames.get(str(job)) if job else None
             props = {**edge.props, "job": new_job or job}
             rewrites[str(edge.props[schema.KEY])] = EdgeRewrite(
-                label=edge.label, out_key=out_key, in_key=in_key, new_job=new_job,
+                label=edge.label,
+                out_key=out_key,
+                in_key=in_key,
+                new_job=new_job,
                 key=schema.edge_key(edge.label, out_key, in_key, props),
                 # After the vertex renames, the index knows the edge by its new ends and old job.
                 key_after_renames=schema.edge_key(edge.label, out_key, in_key, edge.props),

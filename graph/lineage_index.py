@@ -134,7 +134,12 @@ class LineageIndex:
         # From the end with fewer edges: a dataset may hold thousands of columns, a column one dataset.
         out_edges, in_edges = table.by["out"].edges_at(src), table.by["in"].edges_at(dst)
         for edge in out_edges if len(out_edges) <= len(in_edges) else in_edges:
-            if table.src[edge] == src and table.dst[edge] == dst and table.alive[edge] and self._edge_key(label, edge) == key:
+            if (
+                table.src[edge] == src
+                and table.dst[edge] == dst
+                and table.alive[edge]
+                and self._edge_key(label, edge) == key
+            ):
                 return int(edge)
         return None
 
@@ -158,8 +163,9 @@ class LineageIndex:
         src, dst = int(table.src[edge]), int(table.dst[edge])
         props = table.props.row(edge)
         props[schema.KEY] = schema.edge_key(label, self.keys[src], self.keys[dst], props)
-        return EdgeRecord(id=EDGE_LABELS.index(label) * EDGE_ID_STRIDE + edge, label=label, out_id=src, in_id=dst,
-                          props=props)
+        return EdgeRecord(
+            id=EDGE_LABELS.index(label) * EDGE_ID_STRIDE + edge, label=label, out_id=src, in_id=dst, props=props
+        )
 
     # ---- look-ups ------------------------------------------------------------------------------
     def find(self, keys: Iterable[str]) -> dict[str, VertexRecord]:
@@ -228,8 +234,9 @@ class LineageIndex:
             return int(np.count_nonzero(self.labels.view == LABELS.index(label)))
 
     # ---- hops and walks ------------------------------------------------------------------------
-    def edge_ids(self, label: str, vertices: Sequence[int] | IntArray, direction: Direction,
-                 now: float | None = None) -> IntArray:
+    def edge_ids(
+        self, label: str, vertices: Sequence[int] | IntArray, direction: Direction, now: float | None = None
+    ) -> IntArray:
         with self.lock:
             return self.tables[label].at(vertices, direction, now)
 
@@ -252,15 +259,26 @@ class LineageIndex:
         for edge in table.at_few([vertex], "in", now):
             props = table.props.row(edge)
             source = self.keys[table.src[edge]]
-            found.append(InEdge(
-                edge=schema.edge_key(schema.DERIVES, source, self.keys[vertex], props), source=source,
-                type=str(props.get("type", "")), subtype=str(props.get("subtype", "")),
-                masking=bool(props.get("masking", False)),
-            ))
+            found.append(
+                InEdge(
+                    edge=schema.edge_key(schema.DERIVES, source, self.keys[vertex], props),
+                    source=source,
+                    type=str(props.get("type", "")),
+                    subtype=str(props.get("subtype", "")),
+                    masking=bool(props.get("masking", False)),
+                )
+            )
         return found
 
-    def walk(self, start: Iterable[int], direction: Direction, depth: int, max_nodes: int | None = None,
-             direct_only: bool = False, now: float | None = None) -> tuple[IntArray, list[int], bool]:
+    def walk(
+        self,
+        start: Iterable[int],
+        direction: Direction,
+        depth: int,
+        max_nodes: int | None = None,
+        direct_only: bool = False,
+        now: float | None = None,
+    ) -> tuple[IntArray, list[int], bool]:
         """Breadth-first over `derives` edges from ``start`` up to ``depth`` hops: the edges met
         (each once), the vertices reached beyond the start in the order met, and whether
         ``max_nodes`` (the vertices beyond the start) cut the walk; edges to vertices it left out
@@ -292,7 +310,9 @@ class LineageIndex:
                     if mask is None:
                         mask = np.zeros(len(self.keys), dtype=np.bool_)
                         mask[list(seen)] = True
-                    level, fresh, cut = _level_in_arrays(edges, table.far(edges, direction).astype(np.int64), mask, room)
+                    level, fresh, cut = _level_in_arrays(
+                        edges, table.far(edges, direction).astype(np.int64), mask, room
+                    )
                 truncated = truncated or cut
                 reached.extend(fresh)
                 kept.append(level)
@@ -300,8 +320,9 @@ class LineageIndex:
             found = np.unique(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
             return found, reached, truncated
 
-    def walk_in_key_order(self, vertex: int, direction: Direction, depth: int, direct_only: bool,
-                          now: float | None) -> list[int]:
+    def walk_in_key_order(
+        self, vertex: int, direction: Direction, depth: int, direct_only: bool, now: float | None
+    ) -> list[int]:
         """The `derives` edges of a walk from one vertex, ordered by source key, target key and,
         for parallel edges (another job or kind between the same columns), edge key: the order in
         which lineage answers list them."""
@@ -332,8 +353,15 @@ class LineageIndex:
         table = self.tables[label]
         return int((table.src if end == "out" else table.dst)[edge])
 
-    def expansion(self, start: Iterable[int], direction: Direction, depth: int, max_nodes: int | None = None,
-                  direct_only: bool = False, now: float | None = None) -> Expansion:
+    def expansion(
+        self,
+        start: Iterable[int],
+        direction: Direction,
+        depth: int,
+        max_nodes: int | None = None,
+        direct_only: bool = False,
+        now: float | None = None,
+    ) -> Expansion:
         """:meth:`walk` with every edge as a record, and the vertex at the far end of each."""
         edges, _, truncated = self.walk(start, direction, depth, max_nodes, direct_only, now)
         result = Expansion(truncated=truncated)
@@ -380,7 +408,9 @@ class LineageIndex:
         return sum(a.nbytes for a in arrays)
 
 
-def _level_in_python(edges: IntArray, far: list[int], seen: set[int], room: int | None) -> tuple[IntArray, list[int], bool]:
+def _level_in_python(
+    edges: IntArray, far: list[int], seen: set[int], room: int | None
+) -> tuple[IntArray, list[int], bool]:
     """One level of a walk: the edges kept, the vertices met for the first time (in edge order),
     and whether ``room`` (vertices still allowed) cut it. Updates ``seen``."""
     kept: list[int] = []
@@ -397,8 +427,9 @@ def _level_in_python(edges: IntArray, far: list[int], seen: set[int], room: int 
     return np.asarray(kept, dtype=np.int64), fresh, cut
 
 
-def _level_in_arrays(edges: IntArray, far: IntArray, seen: npt.NDArray[np.bool_],
-                     room: int | None) -> tuple[IntArray, list[int], bool]:
+def _level_in_arrays(
+    edges: IntArray, far: IntArray, seen: npt.NDArray[np.bool_], room: int | None
+) -> tuple[IntArray, list[int], bool]:
     """:func:`_level_in_python` with a vector of what was seen, for large levels."""
     fresh, first = np.unique(far[~seen[far]], return_index=True)
     fresh = fresh[np.argsort(first, kind="stable")]

@@ -158,6 +158,8 @@ class ColumnEdge(_Frozen):
 
     One edge per (source, target, job, type, subtype); ingesting it again only moves ``last_seen``.
     ``expires_at`` is set for lineage seen in ad-hoc queries, which should not live forever.
+    ``seen_at`` is when the engine ran what says so (the event's or the query's time); without it,
+    the time of the ingest stands in. Either way the ingest's own time is kept apart.
     """
 
     source: ColumnRef
@@ -166,6 +168,7 @@ class ColumnEdge(_Frozen):
     expression: str | None = None
     job: JobRef | None = None
     expires_at: datetime | None = None
+    seen_at: datetime | None = None
 
     @property
     def key(self) -> str:

@@ -80,7 +80,7 @@ class NameIndex:
             if interned is None:
                 continue
             codes = self.of_code.setdefault(prop, [])
-            for value in interned.values[len(codes):]:
+            for value in interned.values[len(codes) :]:
                 codes.append(self._name_id(str(value).lower()))
         fresh = len(self.names) - self.built
         if fresh and (fresh >= max(REBUILD_MIN, self.built // REBUILD_SHARE) or not self.built):
@@ -122,7 +122,13 @@ class NameIndex:
         for i in range(self.built, len(self.names)):  # taken in since the last rebuild
             name = self.names[i]
             if q in name:
-                found[i] = PREFIX if name.startswith(q) else WORD_PREFIX if any(w.startswith(q) for w in words(name)) else SUBSTRING
+                found[i] = (
+                    PREFIX
+                    if name.startswith(q)
+                    else WORD_PREFIX
+                    if any(w.startswith(q) for w in words(name))
+                    else SUBSTRING
+                )
         exact = self.name_ids.get(q)
         if exact is not None:
             found[exact] = EXACT
@@ -151,13 +157,15 @@ class NameIndex:
         alpha = self._alphabetical()
         lengths = np.minimum(np.asarray(self.lengths, dtype=np.int64)[matched], MAX_LENGTH)
         scores = np.full(len(self.names) + 1, NO_MATCH, dtype=np.int64)
-        scores[matched] = (kinds[matched].astype(np.int64) * (MAX_LENGTH + 1) + lengths) * (int(alpha.max()) + 1) + alpha[matched]
+        scores[matched] = (kinds[matched].astype(np.int64) * (MAX_LENGTH + 1) + lengths) * (
+            int(alpha.max()) + 1
+        ) + alpha[matched]
         return scores
 
     def _alphabetical(self) -> npt.NDArray[np.int64]:
         """Each name's place in alphabetical order (gaps allowed): the built names' from the last
         rebuild, spread apart, and the names taken in since slotted between them."""
-        fresh = self.names[self.built:]
+        fresh = self.names[self.built :]
         if self._alpha_all is None or len(self._alpha_all) != len(self.names):
             room = len(fresh) + 1
             placed = np.empty(len(self.names), dtype=np.int64)
@@ -177,8 +185,17 @@ class NameIndex:
         return cached
 
     # ---- vertices ------------------------------------------------------------------------------------
-    def search(self, props: PropertyTable, labels: npt.NDArray[np.uint8], label_codes: dict[str, int], query: str,
-               kinds: Sequence[str], namespace_code: int | None, offset: int, limit: int) -> Page:
+    def search(
+        self,
+        props: PropertyTable,
+        labels: npt.NDArray[np.uint8],
+        label_codes: dict[str, int],
+        query: str,
+        kinds: Sequence[str],
+        namespace_code: int | None,
+        offset: int,
+        limit: int,
+    ) -> Page:
         """Vertices of ``kinds`` (labels) whose name matches ``query``, best first: by how the name
         matches, shorter names first, then alphabetically; for one name, datasets, then columns,
         then jobs; then by vertex id. ``namespace_code``: only vertices with that namespace

@@ -32,17 +32,23 @@ class Payloads(Protocol):
 class SqlitePayloads:
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
-        con.execute("CREATE TABLE IF NOT EXISTS tagline_payloads (key TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS tagline_payloads (key TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID"
+        )
 
     def put(self, g: GraphTraversalSource, key: str, text: str) -> None:
-        self.con.execute("INSERT OR REPLACE INTO tagline_payloads VALUES (?, ?)", (key, zlib.compress(text.encode(), 1)))
+        self.con.execute(
+            "INSERT OR REPLACE INTO tagline_payloads VALUES (?, ?)", (key, zlib.compress(text.encode(), 1))
+        )
 
     def get(self, g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, str]:
         wanted = sorted(set(keys))
         found: dict[str, str] = {}
         for part in chunks(wanted):
             marks = ",".join("?" * len(part))
-            for key, body in self.con.execute(f"SELECT key, body FROM tagline_payloads WHERE key IN ({marks})", list(part)):
+            for key, body in self.con.execute(
+                f"SELECT key, body FROM tagline_payloads WHERE key IN ({marks})", list(part)
+            ):
                 found[key] = zlib.decompress(body).decode()
         # Events logged before payloads moved out of the graph keep theirs as a property.
         missing = [k for k in wanted if k not in found]
@@ -57,6 +63,14 @@ class GremlinPayloads:
     def get(self, g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for part in chunks(sorted(set(keys))):
-            rows = g.V().has(schema.KEY, P.within(list(part))).has(PAYLOAD).project("k", "p").by(schema.KEY).by(PAYLOAD).to_list()
+            rows = (
+                g.V()
+                .has(schema.KEY, P.within(list(part)))
+                .has(PAYLOAD)
+                .project("k", "p")
+                .by(schema.KEY)
+                .by(PAYLOAD)
+                .to_list()
+            )
             found.update((r["k"], r["p"]) for r in rows)
         return found

@@ -49,8 +49,16 @@ def edge_key(label: str, out_key: str, in_key: str, props: dict[str, Any]) -> st
     subtype); a job reads or writes a dataset once; a dataset has a column once.
     """
     if label == DERIVES:
-        return "|".join(("e", out_key, in_key, str(props.get("job") or ""), str(props.get("type") or ""),
-                         str(props.get("subtype") or "")))
+        return "|".join(
+            (
+                "e",
+                out_key,
+                in_key,
+                str(props.get("job") or ""),
+                str(props.get("type") or ""),
+                str(props.get("subtype") or ""),
+            )
+        )
     if label == HAS_COLUMN:
         return f"h|{in_key}"
     return access_key(label, out_key, in_key)
@@ -74,7 +82,9 @@ def vertex_changes(current: dict[str, Any], incoming: dict[str, Any]) -> dict[st
     if "last_run_at" in changes and str(current.get("last_run_at") or "") > changes["last_run_at"]:
         changes.pop("last_run_at")
         changes.pop("last_run_state", None)
-    elif incoming.get("last_run_at") == current.get("last_run_at") and current.get("last_run_state") in FINAL_RUN_STATES:
+    elif (
+        incoming.get("last_run_at") == current.get("last_run_at") and current.get("last_run_state") in FINAL_RUN_STATES
+    ):
         # Same moment: a run's end outranks its start, whichever event arrived last.
         changes.pop("last_run_state", None)
     return changes
@@ -97,8 +107,15 @@ def is_expired(edge_props: dict[str, Any], now: str) -> bool:
     expires = edge_props.get("expires_at")
     return expires is not None and str(expires) <= now
 
+
 # A column's governance state (encoded by graph/tag_encoding.py) and its effective level.
 TAGS_DECLARED = "tags_declared"
 TAGS_BLOCKED = "tags_blocked"
 TAGS_EFFECTIVE = "tags_effective"
 SENSITIVITY = "sensitivity"
+
+# JanusGraph answers no query by label alone (with query.force-index, it refuses to scan), so on a
+# Gremlin Server every element written also carries its label as a property, which an index
+# answers (deploy/janusgraph/schema.groovy); listings of a label go through it there.
+VERTEX_LABEL_COPY = "vlabel"
+EDGE_LABEL_COPY = "elabel"

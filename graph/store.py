@@ -29,7 +29,7 @@ from tagline.graph.changes import ChangeSet
 from tagline.graph.connection import GraphConnection, StoreError, is_remote
 from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.lineage_index import LineageIndex
-from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch
+from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch, key_of, key_parts
 from tagline.graph.payloads import GremlinPayloads, Payloads, SqlitePayloads
 from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import chunks
@@ -62,6 +62,8 @@ class GraphStore:
     def __init__(self, location: str, follow: bool = True) -> None:
         self.location = location
         self.connection = GraphConnection(location)
+        # On a Gremlin Server, listings of a label go through the label's indexed copy (schema.py).
+        self.labels_indexed = not self.connection.embedded
         self.changelog = self._open_changelog()
         con = self.connection.sqlite
         self.pending: PendingMarks = GremlinPendingMarks(self.g) if con is None else SqlitePendingMarks(con)
@@ -80,7 +82,10 @@ class GraphStore:
     def _open_changelog(self) -> ChangeLog:
         con = self.connection.sqlite
         if con is None:
-            return GremlinChangeLog(self.connection.g)
+            try:
+                return GremlinChangeLog(self.connection.g)
+            except Exception as exc:  # the first request to the server: the driver's own errors
+                raise StoreError(f"cannot reach the Gremlin Server at {self.location}: {exc}") from exc
         has_graph = bool(con.execute("SELECT 1 FROM quads LIMIT 1").fetchone())
         return SqliteChangeLog(con, has_graph)
 
@@ -123,7 +128,7 @@ class GraphStore:
             # meanwhile is applied again from the log: applying an entry twice changes nothing.
             if isinstance(log, SqliteChangeLog):
                 index.position = log.head()
-            index.apply_entries(entries_from_graph(self.g))
+            index.apply_entries(entries_from_graph(self.g, self.labels_indexed))
             self._applied = SNAPSHOT_AFTER
         return index
 
@@ -280,10 +285,13 @@ class GraphStore:
         return self._read().find(keys)
 
     def find_folded(self, key: str) -> VertexRecord | None:
-        """By exact key, else by the case-folded key (SQL names are case-insensitive, so `Orders.ID`
-        finds `orders.id`)."""
-        found = self.find([key, key.lower()])
-        return found.get(key) or found.get(key.lower())
+        """By exact key, else with the names folded to lower case (SQL names are case-insensitive,
+        so `Orders.ID` finds `orders.id`). The namespace is kept as sent: its authority is a host or
+        an account (`snowflake://ACME-XY12345`), which no engine folds."""
+        kind, *parts = key_parts(key)
+        folded = key_of(kind, parts[0], *(p.lower() for p in parts[1:])) if parts else key
+        found = self.find([key, folded])
+        return found.get(key) or found.get(folded)
 
     def vertices(self, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
         return self._read().vertices(ids)
@@ -304,8 +312,14 @@ class GraphStore:
         starts = [i for i in start if isinstance(i, int)]
         return self._read().expansion(starts, direction, depth, max_nodes, direct_only, time.time())
 
-    def lineage_graph(self, start: Sequence[VertexRecord], directions: Sequence[Direction], depth: int,
-                      max_nodes: int, direct_only: bool = False) -> Expansion:
+    def lineage_graph(
+        self,
+        start: Sequence[VertexRecord],
+        directions: Sequence[Direction],
+        depth: int,
+        max_nodes: int,
+        direct_only: bool = False,
+    ) -> Expansion:
         """Column lineage from ``start`` one direction after the other, with at most ``max_nodes``
         columns in all, the start columns included (those beyond the cap are left out, by key)."""
         ordered = sorted(start, key=lambda r: r.key)
@@ -355,8 +369,9 @@ class GraphStore:
         index = self._read()
         return [index.keys[i] for i in ids if isinstance(i, int)]
 
-    def search(self, query: str, kinds: Sequence[str], namespace: str | None = None, offset: int = 0,
-               limit: int = 20) -> tuple[list[VertexRecord], int]:
+    def search(
+        self, query: str, kinds: Sequence[str], namespace: str | None = None, offset: int = 0, limit: int = 20
+    ) -> tuple[list[VertexRecord], int]:
         """Datasets, jobs and columns (``kinds``: labels) whose name (a column's field) matches
         ``query`` by substring or word prefix, exact and prefix matches first; one page of them,
         and how many match in all."""
@@ -373,8 +388,10 @@ class GraphStore:
     def in_namespace(self, label: str, namespace: str) -> list[VertexRecord]:
         """The datasets or jobs (``label``) of a namespace, by name."""
         index = self._read()
-        return sorted(index.vertices(index.having(label, "namespace", namespace)).values(),
-                      key=lambda r: str(r.props.get("name", "")))
+        return sorted(
+            index.vertices(index.having(label, "namespace", namespace)).values(),
+            key=lambda r: str(r.props.get("name", "")),
+        )
 
     def columns_where(self, prop: str, accept: Callable[[Any], bool]) -> list[VertexRecord]:
         """Columns whose property ``prop`` has a value ``accept`` takes (tested once per distinct
@@ -382,8 +399,9 @@ class GraphStore:
         index = self._read()
         return sorted(index.vertices(index.where(schema.COLUMN, prop, accept)).values(), key=lambda r: r.key)
 
-    def table_lineage(self, start: VertexRecord, directions: Sequence[Direction], depth: int,
-                      max_nodes: int) -> tuple[list[VertexRecord], list[tuple[str, str]], bool]:
+    def table_lineage(
+        self, start: VertexRecord, directions: Sequence[Direction], depth: int, max_nodes: int
+    ) -> tuple[list[VertexRecord], list[tuple[str, str]], bool]:
         """Datasets and jobs around a dataset or job (see graph/table_lineage.py): the nodes in
         the order met, the start first; edges as (from key, to key); whether ``max_nodes`` cut it."""
         index = self._read()
@@ -479,7 +497,7 @@ class GraphStore:
     # ---- what is not lineage, from the store ---------------------------------------------------------
     def events(self, offset: int = 0, limit: int | None = None, status: str | None = None) -> list[LoggedEvent]:
         """Logged events in the order received (optionally of one status), a page at a time."""
-        found = [e for e in eventlog.list_events(self.g) if status is None or e.status == status]
+        found = [e for e in eventlog.list_events(self.g, self.labels_indexed) if status is None or e.status == status]
         return found[offset : None if limit is None else offset + limit]
 
     def event_payloads(self, event_ids: Iterable[str]) -> dict[str, str]:
@@ -488,14 +506,14 @@ class GraphStore:
         return {keys[k]: text for k, text in self.payloads.get(self.g, keys).items()}
 
     def failures(self) -> list[StoredFailure]:
-        return deadletter.list_failures(self.g)
+        return deadletter.list_failures(self.g, self.labels_indexed)
 
     def audit(self, equal: dict[str, str], since: str | None = None, until: str | None = None) -> list[dict[str, str]]:
-        return tagstore.audit_entries(self.g, equal, since, until)
+        return tagstore.audit_entries(self.g, equal, self.labels_indexed, since, until)
 
     def ping(self) -> None:
         """A cheap read that fails if the store is unreachable."""
-        self.g.V().limit(1).count().next()
+        self.g.V().has(schema.KEY, "meta|store").count().next()
 
     def close(self, snapshot_after: int = SNAPSHOT_AFTER) -> None:
         """Close the store, first writing the index snapshot if it applied at least

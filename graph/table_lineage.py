@@ -26,7 +26,9 @@ class TableGraph:
     truncated: bool = False
 
 
-def _steps(index: LineageIndex, vertex: int, direction: Direction, now: float | None) -> list[tuple[int, tuple[int, int]]]:
+def _steps(
+    index: LineageIndex, vertex: int, direction: Direction, now: float | None
+) -> list[tuple[int, tuple[int, int]]]:
     """The vertices one step from ``vertex`` with the edge that leads there, in the data's direction."""
     found = []
     if index.label_of(vertex) == schema.DATASET:
@@ -43,8 +45,14 @@ def _steps(index: LineageIndex, vertex: int, direction: Direction, now: float | 
     return sorted(found, key=lambda f: index.keys[f[0]])
 
 
-def table_lineage(index: LineageIndex, start: int, directions: Sequence[Direction], depth: int, max_nodes: int,
-                  now: float | None = None) -> TableGraph:
+def table_lineage(
+    index: LineageIndex,
+    start: int,
+    directions: Sequence[Direction],
+    depth: int,
+    max_nodes: int,
+    now: float | None = None,
+) -> TableGraph:
     """Breadth-first from a dataset or a job, one direction after the other, within ``depth`` job
     hops and ``max_nodes`` nodes."""
     graph = TableGraph()

@@ -46,8 +46,10 @@ def read_declarations(props: Mapping[str, Any]) -> Declarations:
 
 
 def declaration_values(declarations: Declarations) -> dict[str, str]:
-    blocks = {"column": sorted(declarations.column_blocks),
-              "edges": {k: sorted(v) for k, v in declarations.edge_blocks.items() if v}}
+    blocks = {
+        "column": sorted(declarations.column_blocks),
+        "edges": {k: sorted(v) for k, v in declarations.edge_blocks.items() if v},
+    }
     return {TAGS_DECLARED: json.dumps(sorted(declarations.declared)), TAGS_BLOCKED: json.dumps(blocks)}
 
 
@@ -57,5 +59,6 @@ def read_effective(value: object) -> list[EffectiveRow]:
 
 
 def effective_value(rows: Iterable[EffectiveRow]) -> str:
-    return json.dumps(sorted([r.tag, int(r.masked), r.source, r.dist, r.edge, r.prior_tag, int(r.prior_masked)]
-                             for r in rows))
+    return json.dumps(
+        sorted([r.tag, int(r.masked), r.source, r.dist, r.edge, r.prior_tag, int(r.prior_masked)] for r in rows)
+    )

@@ -106,19 +106,13 @@ class Catalog:
         tables: dict[str, ColumnTypes] = {}
         for name, columns in mapping.items():
             if not isinstance(name, str) or not name:
-                raise InvalidInput(
-                    f"catalog table name {name!r} is not 'table', 'db.table' or 'catalog.db.table'"
-                )
+                raise InvalidInput(f"catalog table name {name!r} is not 'table', 'db.table' or 'catalog.db.table'")
             if isinstance(columns, Mapping):
-                tables[name] = {
-                    str(col): None if kind is None else str(kind) for col, kind in columns.items()
-                }
+                tables[name] = {str(col): None if kind is None else str(kind) for col, kind in columns.items()}
             elif isinstance(columns, Sequence) and not isinstance(columns, str):
                 tables[name] = {str(col): None for col in columns}
             else:
-                raise InvalidInput(
-                    f"catalog table {name!r}: columns must be a list of names or an object name -> type"
-                )
+                raise InvalidInput(f"catalog table {name!r}: columns must be a list of names or an object name -> type")
         return cls(tables)
 
     @classmethod

@@ -181,8 +181,11 @@ class _Reader:
     def job_batch(self, node: ManifestNode, sql_catalog: Catalog) -> LineageBatch:
         """A model as a job: what its SQL reads and derives, plus the refs and sources it depends on."""
         target = self.dataset(node)
-        job = Job(namespace=self.job_namespace, name=f"{node.package_name}.{node.name}".lstrip("."),
-                  description=node.description or None)
+        job = Job(
+            namespace=self.job_namespace,
+            name=f"{node.package_name}.{node.name}".lstrip("."),
+            description=node.description or None,
+        )
         builder = BatchBuilder()
         builder.add(LineageBatch(jobs=[job], writes=[DatasetAccess(job=job, dataset=target)]))
         for upstream in node.depends_on.nodes:
@@ -191,21 +194,38 @@ class _Reader:
                 builder.add(LineageBatch(reads=[DatasetAccess(job=job, dataset=self.dataset(found))]))
         location = node.original_file_path or node.unique_id
         if node.compiled_code is None:
-            builder.add_failure(Failure(source=node.unique_id, location=location, payload=node.raw_code or "",
-                                        reason="no compiled SQL in the manifest: run `dbt compile` first",
-                                        options=self._sql_options(job)))
+            builder.add_failure(
+                Failure(
+                    source=node.unique_id,
+                    location=location,
+                    payload=node.raw_code or "",
+                    reason="no compiled SQL in the manifest: run `dbt compile` first",
+                    options=self._sql_options(job),
+                )
+            )
         else:
             verb = "VIEW" if node.materialized == "view" else "TABLE"
             text = f"CREATE {verb} {node.relation} AS {node.compiled_code.strip().rstrip(';')}"
-            traced = extract_sql(text, dialect=self.dialect_name, namespace=self.namespace, source=node.unique_id,
-                                 catalog=sql_catalog, job=job)
+            traced = extract_sql(
+                text,
+                dialect=self.dialect_name,
+                namespace=self.namespace,
+                source=node.unique_id,
+                catalog=sql_catalog,
+                job=job,
+            )
             relocated = [f.model_copy(update={"location": location}) for f in traced.failures]
             builder.add(traced.model_copy(update={"failures": relocated}))
         return builder.build(statements=1)
 
     def _sql_options(self, job: Job) -> dict[str, object]:
-        return {"dialect": self.dialect_name, "namespace": self.namespace,
-                "job": {"namespace": job.namespace, "name": job.name}, "catalog": None, "namespace_map": None}
+        return {
+            "dialect": self.dialect_name,
+            "namespace": self.namespace,
+            "job": {"namespace": job.namespace, "name": job.name},
+            "catalog": None,
+            "namespace_map": None,
+        }
 
 
 def _column_tags(tags: list[str], meta: dict[str, object]) -> list[str]:

@@ -39,7 +39,17 @@ dialect name sqlfluff and sqllineage accept (``non-validating`` is sqllineage's 
 and the URI schemes of the OpenLineage naming spec. MariaDB is MySQL's fork; Impala and Flink SQL
 quote and fold names as Hive and Spark do; SOQL, Db2 and ANSI are read as generic SQL."""
 
-_LATERAL_ALIAS = ("spark", "spark2", "databricks", "snowflake", "bigquery", "redshift", "duckdb", "teradata", "clickhouse")
+_LATERAL_ALIAS = (
+    "spark",
+    "spark2",
+    "databricks",
+    "snowflake",
+    "bigquery",
+    "redshift",
+    "duckdb",
+    "teradata",
+    "clickhouse",
+)
 """Dialects whose SELECT list may use an alias defined earlier in the same list."""
 
 

@@ -48,6 +48,7 @@ from tagline.ingest.openlineage_events import (
     RunEvent,
 )
 from tagline.ingest.openlineage_events import Dataset as EventDataset
+from tagline.ingest.openlineage_sql import sql_facet_edges
 from tagline.ingest.sql_batch import BatchBuilder
 from tagline.ingest.tags import tag_names
 
@@ -66,20 +67,26 @@ def event_batch(event: BaseEvent) -> LineageBatch:
     for dataset in datasets:
         _describe(dataset, names.ref(dataset.namespace, dataset.name), builder, tags)
     if isinstance(event, (RunEvent, JobEvent)) and job is not None:
+
         def access(dataset: EventDataset) -> DatasetAccess:
             return DatasetAccess(job=job, dataset=names.ref(dataset.namespace, dataset.name), at=event.eventTime)
 
         builder.add(
-            LineageBatch(
-                reads=[access(d) for d in event.inputs or []], writes=[access(d) for d in event.outputs or []]
-            )
+            LineageBatch(reads=[access(d) for d in event.inputs or []], writes=[access(d) for d in event.outputs or []])
         )
+    without_lineage = []
     for dataset in datasets if isinstance(event, DatasetEvent) else (getattr(event, "outputs", None) or []):
         facet = dataset.facets.columnLineage if dataset.facets else None
-        if facet is not None:
-            target = names.ref(dataset.namespace, dataset.name)
-            for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
-                builder.add_edge(edge)
+        target = names.ref(dataset.namespace, dataset.name)
+        if facet is None:
+            without_lineage.append(target)
+            continue
+        for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
+            builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
+    if isinstance(event, (RunEvent, JobEvent)) and event.job.facets is not None:
+        inputs = [names.ref(d.namespace, d.name) for d in event.inputs or []]
+        for edge in sql_facet_edges(event.job.facets.model_extra, inputs, without_lineage, job):
+            builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
     builder.add(LineageBatch(tags=tags))
     return builder.build(statements=1)
 
@@ -114,15 +121,19 @@ def _job(event: BaseEvent, builder: BatchBuilder) -> JobRef | None:
 
 
 class _Names:
-    """Dataset names as stored: normalised, and following symlinks to the table a path stands for."""
+    """Dataset names as stored: normalised, and following a symlink to the table a path stands for.
+
+    Only a TABLE identifier names the dataset: Hive's hook sends the table itself with a symlink
+    holding just its LOCATION, and renaming ``test.t1`` to its warehouse path would part it from
+    the SQL and dbt lineage of ``test.t1``."""
 
     def __init__(self, datasets: list[EventDataset]) -> None:
         self._aliases: dict[tuple[str, str], DatasetRef] = {}
         for dataset in datasets:
             links = dataset.facets.symlinks.identifiers if dataset.facets and dataset.facets.symlinks else None
-            if not links:
+            chosen = next((i for i in links or () if i.type.upper() == "TABLE"), None)
+            if chosen is None:
                 continue
-            chosen = next((i for i in links if i.type.upper() == "TABLE"), links[0])
             target = naming.dataset_ref(chosen.namespace, chosen.name)
             self._aliases[(dataset.namespace, dataset.name)] = target
             own = naming.dataset_ref(dataset.namespace, dataset.name)

@@ -133,9 +133,7 @@ def extract_sql(
     )
     builder = BatchBuilder()
     if job is not None:
-        builder.add(
-            LineageBatch(jobs=[job if isinstance(job, Job) else Job(namespace=job.namespace, name=job.name)])
-        )
+        builder.add(LineageBatch(jobs=[job if isinstance(job, Job) else Job(namespace=job.namespace, name=job.name)]))
     parser = script.dialect.parser()
     statements = split_statements(substitute_variables(text), script.dialect)
     unwrapped = unwrap_procedural(statements, script.dialect)
@@ -223,14 +221,18 @@ class _Script:
         renames = renamed_tables(tokens, self.dialect)
         if renames is not None:
             for old, new in renames:
-                self.renamed(table_name(canonical_identifiers(old, self.dialect)), canonical_identifiers(new, self.dialect))
+                self.renamed(
+                    table_name(canonical_identifiers(old, self.dialect)), canonical_identifiers(new, self.dialect)
+                )
             return LineageBatch()
         if isinstance(self.dialect, Teradata):
             tokens = drop_attribute_phrases(tokens)
         tokens = directory_without_format(expand_compound_assignments(tokens))
         command = self.command(statement, tokens)
         try:
-            parsed = [command] if command is not None else [e for e in parser.parse(tokens, statement.sql) if e is not None]
+            parsed = (
+                [command] if command is not None else [e for e in parser.parse(tokens, statement.sql) if e is not None]
+            )
         except ParseError as error:
             first = error.errors[0] if error.errors else {}
             split = split_before(statement, tokens, first.get("line") or 0, first.get("col") or 0)
@@ -347,7 +349,9 @@ class _Script:
         """Give ``target`` the catalog columns of ``source`` (``CREATE TABLE t LIKE s``, a rename)."""
         columns = self.catalog.find(source, self.dialect)
         if target is not None and columns is not None:
-            self.catalog.add_table(_sql_name(target, self.dialect), {_sql_identifier(c, self.dialect): t for c, t in columns.items()})
+            self.catalog.add_table(
+                _sql_name(target, self.dialect), {_sql_identifier(c, self.dialect): t for c, t in columns.items()}
+            )
 
     def dropped(self, plan: Plan) -> None:
         """``DROP TABLE t`` of a table this script created: ``t`` was only a temporary hop."""
@@ -375,9 +379,7 @@ class _Script:
             return
         types = {**(target_types or {}), **plan.column_types}
         for column in columns:
-            batch.columns.append(
-                Column(**self.column_ref(target, column).model_dump(), data_type=types.get(column))
-            )
+            batch.columns.append(Column(**self.column_ref(target, column).model_dump(), data_type=types.get(column)))
         if traced is not None:
             self.edges(traced, [self.column_ref(target, c) for c in columns], known, batch)
         if plan.kind in _CREATES:
@@ -417,11 +419,14 @@ class _Script:
                     transformation = Transformation(type=LineageType.INDIRECT, subtype=subtype)
                     batch.edges.append(self.edge(ref(column), target, transformation, text))
 
-    def edge(
-        self, source: ColumnRef, target: ColumnRef, transformation: Transformation, expression: str
-    ) -> ColumnEdge:
+    def edge(self, source: ColumnRef, target: ColumnRef, transformation: Transformation, expression: str) -> ColumnEdge:
         return ColumnEdge(
-            source=source, target=target, transformation=transformation, expression=expression, job=self.job
+            source=source,
+            target=target,
+            transformation=transformation,
+            expression=expression,
+            job=self.job,
+            seen_at=self.at,
         )
 
     # ---- names ----------------------------------------------------------------------------
@@ -490,8 +495,7 @@ def _target_columns(
         columns = plan.columns
         if len(columns) != len(outputs):
             raise LineageError(
-                f"{target}: the statement lists {len(columns)} target columns"
-                f" but the query returns {len(outputs)}"
+                f"{target}: the statement lists {len(columns)} target columns but the query returns {len(outputs)}"
             )
     elif target_types is not None:
         columns = [c for c in target_types if c not in plan.static_partitions]

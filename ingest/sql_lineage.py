@@ -219,9 +219,7 @@ class _Walker:
         for index, name in enumerate(self.output_names(self.root)):
             is_star = _is_star(_projections(self.root)[index])
             outputs.append(
-                OutputColumn(
-                    name, self.projection_sql(self.root, index), self.output(self.root, index), is_star
-                )
+                OutputColumn(name, self.projection_sql(self.root, index), self.output(self.root, index), is_star)
             )
         return QueryLineage(outputs, self.rows(self.root).indirect, self.unresolved)
 
@@ -323,9 +321,7 @@ class _Walker:
                 lineage.merge(self.rows(source))
         return lineage
 
-    def visit_conjuncts(
-        self, scope: Scope, condition: exp.Expr | None, subtype: Subtype, into: Lineage
-    ) -> None:
+    def visit_conjuncts(self, scope: Scope, condition: exp.Expr | None, subtype: Subtype, into: Lineage) -> None:
         if condition is None:
             return
         for conjunct in condition.flatten() if isinstance(condition, exp.And) else (condition,):
@@ -417,9 +413,7 @@ class _Walker:
                     return self.table_pivoted(source, pivot, name)
             known = self.columns_of(table_name(source))
             if known is not None and name not in known:
-                raise LineageError(
-                    f"column '{name}' not found in table {'.'.join(table_name(source))} (catalog)"
-                )
+                raise LineageError(f"column '{name}' not found in table {'.'.join(table_name(source))} (catalog)")
             lineage = Lineage()
             lineage.add_direct((SourceColumn(table_name(source), name), Subtype.IDENTITY), False)
             return lineage
@@ -433,9 +427,7 @@ class _Walker:
             return self.output(source, names.index(name))
         if "*" in names:
             return self.through_star(source, name)
-        raise LineageError(
-            f"column '{name}' not found in subquery or CTE '{alias}' (it returns {', '.join(names)})"
-        )
+        raise LineageError(f"column '{name}' not found in subquery or CTE '{alias}' (it returns {', '.join(names)})")
 
     def through_star(self, scope: Scope, name: str) -> Lineage:
         """Column ``name`` of a scope that returns an unexpanded ``*``: find it behind the star."""
@@ -479,8 +471,7 @@ class _Walker:
             return self.from_source(unknown[0][1], unknown[0][0], name)
         if len(unknown) > 1:
             raise LineageError(
-                f"column '{name}' is ambiguous: it could come from {_describe(unknown)};"
-                " qualify it or give a catalog"
+                f"column '{name}' is ambiguous: it could come from {_describe(unknown)}; qualify it or give a catalog"
             )
         if column is not None:
             reference = self.alias_reference(scope, column, late=False)
@@ -512,9 +503,7 @@ class _Walker:
         if late:
             if top.arg_key not in _LATE_CLAUSES:
                 return None
-            if top.arg_key != "order" and any(
-                c.name == column.name for c in projections[index].find_all(exp.Column)
-            ):
+            if top.arg_key != "order" and any(c.name == column.name for c in projections[index].find_all(exp.Column)):
                 return None
         elif not any(p is top for p in projections[index + 1 :]):
             return None
@@ -553,7 +542,11 @@ class _Walker:
         lineage = Lineage()
         fields = [f for f in pivot.args.get("fields") or () if isinstance(f, exp.In)]
         if pivot.args.get("unpivot"):
-            values = [v for f in fields for v in f.expressions] if name in {e.alias_or_name for e in pivot.expressions} else []
+            values = (
+                [v for f in fields for v in f.expressions]
+                if name in {e.alias_or_name for e in pivot.expressions}
+                else []
+            )
             for value in values:
                 lineage.add_direct((SourceColumn(table_name(table), value.name), Subtype.IDENTITY), False)
             return lineage
@@ -562,7 +555,9 @@ class _Walker:
             for column in aggregate.find_all(exp.Column):
                 lineage.add_direct((SourceColumn(table_name(table), column.name), Subtype.AGGREGATION), counting)
         for in_list in fields:
-            lineage.add_indirect((SourceColumn(table_name(table), in_list.this.name), Subtype.CONDITIONAL), self.sql(in_list))
+            lineage.add_indirect(
+                (SourceColumn(table_name(table), in_list.this.name), Subtype.CONDITIONAL), self.sql(in_list)
+            )
         return lineage
 
     def has_column(self, source: exp.Table | Scope, name: str) -> bool | None:

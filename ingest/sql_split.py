@@ -47,9 +47,7 @@ def split_statements(text: str, dialect: Dialect) -> list[Statement]:
     lines = _LineCounter(text)
     for chunk in _top_level_chunks(tokens, text if isinstance(dialect, TSQL) else None):
         start, end = chunk[0].start, chunk[-1].end + 1
-        statements.append(
-            Statement(len(statements) + 1, lines.line_at(start), text[start:end], chunk, text, 0)
-        )
+        statements.append(Statement(len(statements) + 1, lines.line_at(start), text[start:end], chunk, text, 0))
     return statements
 
 

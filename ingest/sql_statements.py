@@ -87,7 +87,8 @@ Oracle's too) moves a partition of ``s`` into ``t``."""
 
 
 _CLONE = re.compile(
-    r"\s*(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(]+)\s+(?:DEEP\s+|SHALLOW\s+)?CLONE\s+([^\s;]+)", re.I
+    r"\s*(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(]+)\s+(?:DEEP\s+|SHALLOW\s+)?CLONE\s+([^\s;]+)",
+    re.I,
 )
 """Databricks' ``CREATE TABLE t DEEP CLONE s [VERSION AS OF n]``, which sqlglot keeps as a command."""
 
@@ -134,9 +135,7 @@ def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
         if clone is not None:
             target, source = (_command_table(clone.group(i), dialect) for i in (1, 2))
             return Plan(StatementKind.CREATE_TABLE_AS, target=target, query=exp.select("*").from_(source))
-        if keyword in _DATA_KEYWORDS or (
-            keyword == "CREATE" and _CREATES_DATA.search(statement.sql(dialect=dialect))
-        ):
+        if keyword in _DATA_KEYWORDS or (keyword == "CREATE" and _CREATES_DATA.search(statement.sql(dialect=dialect))):
             raise UnsupportedStatement(
                 f"sqlglot could not parse this {keyword} statement in this dialect (unsupported syntax)"
             )
@@ -318,9 +317,7 @@ def _plan_create(statement: exp.Create, dialect: Dialect) -> Plan:
     if target is None or kind not in ("TABLE", "VIEW"):
         return Plan(StatementKind.OTHER)
     properties = statement.args.get("properties")
-    temporary = _is_temporary(target) or bool(
-        properties is not None and properties.find(exp.TemporaryProperty)
-    )
+    temporary = _is_temporary(target) or bool(properties is not None and properties.find(exp.TemporaryProperty))
     clone = statement.args.get("clone")
     if kind == "TABLE" and isinstance(clone, exp.Clone) and isinstance(clone.this, exp.Table):
         # CLONE / COPY (Snowflake, BigQuery, Databricks) copies the data: every column, as it is.
@@ -334,9 +331,7 @@ def _plan_create(statement: exp.Create, dialect: Dialect) -> Plan:
             plan_kind, target=target, query=_unwrap(query), columns=columns, column_types=types, temporary=temporary
         )
     if kind == "TABLE":
-        return Plan(
-            StatementKind.CREATE_TABLE, target=target, columns=columns, column_types=types, temporary=temporary
-        )
+        return Plan(StatementKind.CREATE_TABLE, target=target, columns=columns, column_types=types, temporary=temporary)
     return Plan(StatementKind.OTHER)
 
 
@@ -390,7 +385,11 @@ def _aliased_target(statement: exp.Update) -> exp.Table | None:
     from_ = statement.args.get("from_")
     if from_ is None or target.args.get("db") or target.alias:
         return None
-    candidates = [from_.this, *(j.this for j in from_.this.args.get("joins") or ()), *(j.this for j in statement.args.get("joins") or ())]
+    candidates = [
+        from_.this,
+        *(j.this for j in from_.this.args.get("joins") or ()),
+        *(j.this for j in statement.args.get("joins") or ()),
+    ]
     for table in candidates:
         if isinstance(table, exp.Table) and table.alias == target.name:
             return table
@@ -460,9 +459,7 @@ def _source_star(merge: exp.Merge) -> exp.Expr:
 
 def _assignments(items: list[exp.Expr], where: str) -> tuple[list[str], list[exp.Expr]]:
     if not all(isinstance(item, exp.EQ) and isinstance(item.this, exp.Column) for item in items):
-        raise UnsupportedStatement(
-            f"{where} SET must assign columns one by one (SET * or tuples are not supported)"
-        )
+        raise UnsupportedStatement(f"{where} SET must assign columns one by one (SET * or tuples are not supported)")
     return [item.this.name for item in items], [item.expression.copy() for item in items]
 
 

@@ -64,4 +64,3 @@ def catalog_from_json(value: object) -> Catalog | None:
     if not isinstance(value, Mapping):
         raise InvalidInput('"catalog" must be an object {"db.table": ["col", ...]}')
     return Catalog.from_mapping(value)
-

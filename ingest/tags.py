@@ -8,7 +8,9 @@ from one source and ``pii`` from another are one tag.
 
 from __future__ import annotations
 
-CLASSIFYING_KEYS = frozenset({"sensitivity", "classification", "sensitivity_level", "data_classification", "tag", "tags"})
+CLASSIFYING_KEYS = frozenset(
+    {"sensitivity", "classification", "sensitivity_level", "data_classification", "tag", "tags"}
+)
 TRUE = frozenset({"true", "yes", "y", "1"})
 FALSE = frozenset({"false", "no", "n", "0", "none", "null"})
 

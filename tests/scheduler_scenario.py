@@ -60,17 +60,47 @@ def load(store: GraphStore, now: datetime) -> None:
         (days(90), run("legacy_archiver", [], ["old.archive"], [("raw.orders.id", "old.archive.order_id")])),
         (days(60), run("legacy_loader", [], ["raw.customers"])),
         (days(1), run("extract_orders", ["src.orders"], ["raw.orders"], [("src.orders.id", "raw.orders.id")])),
-        (days(1), run("extract_customers", ["src.customers"], ["raw.customers"],
-                      [("src.customers.id", "raw.customers.id"), ("src.customers.email", "raw.customers.email")])),
-        (days(1), run("build_orders", ["raw.orders", "raw.customers"], ["dw.orders"],
-                      [("raw.orders.id", "dw.orders.order_id"), ("raw.customers.id", "dw.orders.customer_id")])),
-        (days(1), run("build_report", ["dw.orders", "raw.orders"], ["mart.report"],
-                      [("dw.orders.order_id", "mart.report.orders")])),
+        (
+            days(1),
+            run(
+                "extract_customers",
+                ["src.customers"],
+                ["raw.customers"],
+                [("src.customers.id", "raw.customers.id"), ("src.customers.email", "raw.customers.email")],
+            ),
+        ),
+        (
+            days(1),
+            run(
+                "build_orders",
+                ["raw.orders", "raw.customers"],
+                ["dw.orders"],
+                [("raw.orders.id", "dw.orders.order_id"), ("raw.customers.id", "dw.orders.customer_id")],
+            ),
+        ),
+        (
+            days(1),
+            run(
+                "build_report",
+                ["dw.orders", "raw.orders"],
+                ["mart.report"],
+                [("dw.orders.order_id", "mart.report.orders")],
+            ),
+        ),
         (days(1), run("send_emails", ["mart.report"], [])),
-        (days(1), run("enrich_customers", ["raw.customers", "mart.segments"], ["dw.customers"],
-                      [("raw.customers.id", "dw.customers.id"), ("mart.segments.segment", "dw.customers.segment")])),
-        (days(1), run("build_segments", ["dw.customers"], ["mart.segments"],
-                      [("dw.customers.id", "mart.segments.segment")])),
+        (
+            days(1),
+            run(
+                "enrich_customers",
+                ["raw.customers", "mart.segments"],
+                ["dw.customers"],
+                [("raw.customers.id", "dw.customers.id"), ("mart.segments.segment", "dw.customers.segment")],
+            ),
+        ),
+        (
+            days(1),
+            run("build_segments", ["dw.customers"], ["mart.segments"], [("dw.customers.id", "mart.segments.segment")]),
+        ),
     ]
     # Every table was first met long ago, so "not read within the window" means something for all.
     tables = {a.dataset for _, batch in runs for a in [*batch.reads, *batch.writes]}

@@ -23,7 +23,9 @@ app = typer.Typer(help="Scheduling dependencies recommended by lineage; check a 
 
 StaleOption = Annotated[
     int | None,
-    typer.Option(min=0, help="A writer not seen for this many days is stale [env TAGLINE_STALE_AFTER_DAYS; default 14]."),
+    typer.Option(
+        min=0, help="A writer not seen for this many days is stale [env TAGLINE_STALE_AFTER_DAYS; default 14]."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the REST route's content) instead of text.")]
 
@@ -38,7 +40,9 @@ def _name(record: VertexRecord | JobRef) -> str:
 def recommend(
     namespace: str,
     job: str,
-    direct_only: Annotated[bool, typer.Option(help="Drop a dependency implied through another recommended one.")] = False,
+    direct_only: Annotated[
+        bool, typer.Option(help="Drop a dependency implied through another recommended one.")
+    ] = False,
     stale_after_days: StaleOption = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
@@ -47,7 +51,9 @@ def recommend(
     days = Settings().stale_after_days if stale_after_days is None else stale_after_days
     graph = open_store(store)
     try:
-        record, found = recommend_dependencies(graph, JobRef(namespace=namespace, name=job), utcnow(), days, direct_only)
+        record, found = recommend_dependencies(
+            graph, JobRef(namespace=namespace, name=job), utcnow(), days, direct_only
+        )
     finally:
         graph.close()
     if as_json:
@@ -114,11 +120,15 @@ def check(
         graph.close()
     failed = [r for r in reports if r.failed]
     if as_json:
-        console.print_json(json.dumps({
-            "ok": not failed,
-            "jobs": [check_json(r) for r in reports],
-            "unseen": [{"namespace": j.namespace, "name": j.name} for j in unseen],
-        }))
+        console.print_json(
+            json.dumps(
+                {
+                    "ok": not failed,
+                    "jobs": [check_json(r) for r in reports],
+                    "unseen": [{"namespace": j.namespace, "name": j.name} for j in unseen],
+                }
+            )
+        )
     else:
         for report in reports:
             print_check(report)

@@ -76,8 +76,14 @@ def _dataset_table(title: str, found: list[DatasetHealth]) -> Table:
     table = Table("dataset", "last write", "last read", "writers", "readers", "lineage out", title=title)
     for d in found:
         f = d.facts
-        table.add_row(escape(_dataset_name(d.dataset)), f.last_write_at or "never", f.last_read_at or "never",
-                      str(len(f.writes)), str(len(f.reads)), str(len(f.downstream_seen)))
+        table.add_row(
+            escape(_dataset_name(d.dataset)),
+            f.last_write_at or "never",
+            f.last_read_at or "never",
+            str(len(f.writes)),
+            str(len(f.reads)),
+            str(len(f.downstream_seen)),
+        )
     return table
 
 
@@ -108,11 +114,18 @@ def health(
         else:
             console.print(f"{title}: none")
     if scan.unused_columns:
-        table = Table("column", "last derived from", "dataset last read",
-                      title=f"Unused columns: nothing derived from them for {window} days")
+        table = Table(
+            "column",
+            "last derived from",
+            "dataset last read",
+            title=f"Unused columns: nothing derived from them for {window} days",
+        )
         for c in scan.unused_columns:
-            table.add_row(escape(_column_name(c.column)), latest(c.facts.downstream_seen) or "never",
-                          c.dataset.last_read_at or "never")
+            table.add_row(
+                escape(_column_name(c.column)),
+                latest(c.facts.downstream_seen) or "never",
+                c.dataset.last_read_at or "never",
+            )
         console.print(table)
     console.print(
         f"{len(scan.orphans)} orphans, {len(scan.zombies)} zombies, {len(scan.unused)} unused datasets, "
@@ -126,14 +139,20 @@ def impact_json(found: Impact) -> dict[str, Any]:
         "dataset": _dataset_name(found.dataset),
         "roots": [_column_name(r) for r in found.roots],
         "columns": [{"column": _column_name(c.column), "depth": c.depth} for c in found.columns],
-        "datasets": [{"dataset": _dataset_name(d.dataset), "depth": d.depth,
-                      "columns": [c.props["field"] for c in d.columns]} for d in found.datasets],
-        "jobs": [{"job": f"{j.job.props['namespace']}/{j.job.props['name']}",
-                  "writes": sorted(_dataset_name(names[k]) for k in j.writes if k in names),
-                  "reads": sorted(_dataset_name(names[k]) for k in j.reads if k in names)} for j in found.jobs],
+        "datasets": [
+            {"dataset": _dataset_name(d.dataset), "depth": d.depth, "columns": [c.props["field"] for c in d.columns]}
+            for d in found.datasets
+        ],
+        "jobs": [
+            {
+                "job": f"{j.job.props['namespace']}/{j.job.props['name']}",
+                "writes": sorted(_dataset_name(names[k]) for k in j.writes if k in names),
+                "reads": sorted(_dataset_name(names[k]) for k in j.reads if k in names),
+            }
+            for j in found.jobs
+        ],
         "truncated": found.truncated,
-        "tags": [{"tag": t.tag, "columns": len(t.columns), "unmasked": len(t.unmasked)}
-                 for t in found.tags()],
+        "tags": [{"tag": t.tag, "columns": len(t.columns), "unmasked": len(t.unmasked)} for t in found.tags()],
     }
 
 
@@ -162,7 +181,9 @@ def impact(
         console.print("[yellow]The walk was cut short by the node limit; ask for less depth.[/yellow]")
     datasets = Table("dataset", "hops", "impacted columns", title="Datasets downstream")
     for d in found.datasets:
-        datasets.add_row(escape(_dataset_name(d.dataset)), str(d.depth), escape(", ".join(c.props["field"] for c in d.columns)))
+        datasets.add_row(
+            escape(_dataset_name(d.dataset)), str(d.depth), escape(", ".join(c.props["field"] for c in d.columns))
+        )
     console.print(datasets)
     names = {found.dataset.key: found.dataset, **{d.dataset.key: d.dataset for d in found.datasets}}
     jobs = Table("job", "writes", "reads", title="Jobs to notify")
@@ -205,8 +226,9 @@ def _declare(refs: list[DatasetRef], declared: bool, store: str | None) -> None:
 
 
 @sources_app.command("declare")
-def declare(namespace: NamespaceArg = None, names: NamesArg = None, file: FileOption = None,
-            store: StoreOption = None) -> None:
+def declare(
+    namespace: NamespaceArg = None, names: NamesArg = None, file: FileOption = None, store: StoreOption = None
+) -> None:
     """Declare datasets sources: fed from outside, so no upstream is expected of them."""
     refs = _refs(namespace, names or [], file)
     _declare(refs, True, store)
@@ -214,8 +236,9 @@ def declare(namespace: NamespaceArg = None, names: NamesArg = None, file: FileOp
 
 
 @sources_app.command("undeclare")
-def undeclare(namespace: NamespaceArg = None, names: NamesArg = None, file: FileOption = None,
-              store: StoreOption = None) -> None:
+def undeclare(
+    namespace: NamespaceArg = None, names: NamesArg = None, file: FileOption = None, store: StoreOption = None
+) -> None:
     """Withdraw the declaration: the datasets are judged like any other again."""
     refs = _refs(namespace, names or [], file)
     _declare(refs, False, store)

@@ -74,15 +74,20 @@ ingest_app.command("querylog")(cli_querylog.querylog)
 cli_tags.register(app)
 cli_sources.register(app, ingest_app)
 
+
 @app.command()
 def serve(
     store: StoreOption = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     insecure: Annotated[bool, typer.Option(help="Allow serving a non-loopback address without API keys.")] = False,
-    workers: Annotated[int, typer.Option(
-        min=1, help="Server processes, each with its own lineage index (memory x N); one per core answers the most requests.",
-    )] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes, each with its own lineage index (memory x N); one per core answers the most requests.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve GraphQL (GraphiQL on GET /graphql), /healthz, /readyz and /metrics."""
     import uvicorn
@@ -95,8 +100,10 @@ def serve(
     except ValueError as exc:
         raise fail(str(exc)) from exc
     if ring is None and not is_loopback(host) and not insecure:
-        raise fail(f"refusing to serve {host} without API keys: set TAGLINE_API_KEYS (name1:key1:steward,...) "
-                   "or TAGLINE_API_KEYS_FILE, or pass --insecure")
+        raise fail(
+            f"refusing to serve {host} without API keys: set TAGLINE_API_KEYS (name1:key1:steward,...) "
+            "or TAGLINE_API_KEYS_FILE, or pass --insecure"
+        )
     if ring is None:
         console.print(f"No API keys configured: anyone who can reach {host} has every permission.")
     console.print(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
@@ -106,8 +113,14 @@ def serve(
         return
     # Worker processes build their app from the environment, so the settings travel there.
     os.environ["TAGLINE_STORE"] = settings.store
-    uvicorn.run("tagline.api.app:create_app_from_environment", factory=True, workers=workers, host=host, port=port,
-                log_level="info")
+    uvicorn.run(
+        "tagline.api.app:create_app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )
 
 
 @app.command()
@@ -166,9 +179,15 @@ def ingest_sql(
     dialect: Annotated[str, typer.Option(help="SQL dialect: hive, spark, trino, mysql, postgres, snowflake, ...")],
     namespace: Annotated[str, typer.Option(help="Namespace of the datasets, e.g. hive://warehouse.")] = "default",
     job_namespace: Annotated[str, typer.Option(help="Namespace of the job.")] = "default",
-    job: Annotated[str | None, typer.Option(help="Job that runs these statements.", show_default="the file name")] = None,
-    catalog: Annotated[Path | None, typer.Option(help='JSON {"db.table": ["col", ...]} or {"db.table": {"col": "type"}}.')] = None,
-    namespace_map: Annotated[list[str], typer.Option(help="PREFIX=NAMESPACE: tables named PREFIX.x.y go to NAMESPACE.")] = [],  # noqa: B006
+    job: Annotated[
+        str | None, typer.Option(help="Job that runs these statements.", show_default="the file name")
+    ] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help='JSON {"db.table": ["col", ...]} or {"db.table": {"col": "type"}}.')
+    ] = None,
+    namespace_map: Annotated[
+        list[str], typer.Option(help="PREFIX=NAMESPACE: tables named PREFIX.x.y go to NAMESPACE.")
+    ] = [],  # noqa: B006
     store: StoreOption = None,
 ) -> None:
     """Extract column lineage from SQL and write it to the store."""
@@ -237,9 +256,13 @@ def lineage(
     namespace: str,
     dataset: str,
     field: str,
-    direction: Annotated[TreeDirection, typer.Option(help="up: where it comes from; down: where it goes.")] = TreeDirection.up,
+    direction: Annotated[
+        TreeDirection, typer.Option(help="up: where it comes from; down: where it goes.")
+    ] = TreeDirection.up,
     depth: Annotated[int, typer.Option(min=1, max=50, help="How many hops to follow.")] = 3,
-    direct_only: Annotated[bool, typer.Option(help="Follow only edges that carry the value (no joins, filters...).")] = False,
+    direct_only: Annotated[
+        bool, typer.Option(help="Follow only edges that carry the value (no joins, filters...).")
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Print the lineage of a column as a tree."""
@@ -266,8 +289,10 @@ def deadletter_list(store: StoreOption = None) -> None:
     if not stored:
         console.print("The dead letter is empty.")
         return
-    rows = [(s.id, s.kind, s.failure.source, s.failure.location, s.failure.reason, str(s.attempts), s.created_at)
-            for s in stored]
+    rows = [
+        (s.id, s.kind, s.failure.source, s.failure.location, s.failure.reason, str(s.attempts), s.created_at)
+        for s in stored
+    ]
     if not console.is_terminal:
         for row in rows:
             console.print("\t".join(row), markup=False, highlight=False)
@@ -281,7 +306,9 @@ def deadletter_list(store: StoreOption = None) -> None:
 @deadletter_app.command("replay")
 def deadletter_replay(
     ids: Annotated[list[str] | None, typer.Argument(help="Ids to replay [default: all].")] = None,
-    catalog: Annotated[Path | None, typer.Option(help="Use this catalog instead of the one kept with each failure.")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Use this catalog instead of the one kept with each failure.")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Try failed inputs again; those that now succeed leave the dead letter."""
@@ -305,4 +332,3 @@ def main() -> None:
     # sqlglot warns on stderr for every statement it keeps as an opaque command; failures say more.
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     app()
-

@@ -19,13 +19,19 @@ from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT, ExtractOptions
 
 def querylog(
     path: Annotated[Path, typer.Argument(help="Query log: JSON Lines (.jsonl) or a plain .sql file.")],
-    dialect: Annotated[str | None, typer.Option(help="Dialect of lines that do not name one (and of a .sql file).")] = None,
+    dialect: Annotated[
+        str | None, typer.Option(help="Dialect of lines that do not name one (and of a .sql file).")
+    ] = None,
     namespace: Annotated[str, typer.Option(help="Namespace of lines that do not name one.")] = "default",
     job_namespace: Annotated[str, typer.Option(help="Namespace of the jobs named in the log.")] = "default",
     user_namespace: Annotated[str, typer.Option(help="Namespace of the users of ad-hoc queries.")] = "user",
-    adhoc_ttl_days: Annotated[float, typer.Option(help="Days the lineage of an ad-hoc (user, not job) query lives.")] = DEFAULT_ADHOC_TTL.days,
+    adhoc_ttl_days: Annotated[
+        float, typer.Option(help="Days the lineage of an ad-hoc (user, not job) query lives.")
+    ] = DEFAULT_ADHOC_TTL.days,
     catalog: Annotated[Path | None, typer.Option(help='JSON {"db.table": ["col", ...]}.')] = None,
-    statement_timeout: Annotated[float, typer.Option(help="Seconds one statement may take; 0 for no limit.")] = DEFAULT_STATEMENT_TIMEOUT,
+    statement_timeout: Annotated[
+        float, typer.Option(help="Seconds one statement may take; 0 for no limit.")
+    ] = DEFAULT_STATEMENT_TIMEOUT,
     store: StoreOption = None,
 ) -> None:
     """Load a query log: reads by job and user, lineage of what writes, failures kept by query id."""

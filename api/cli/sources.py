@@ -18,12 +18,15 @@ from tagline.api.services.dbt_ingestion import ingest_dbt_project, read_project
 from tagline.api.services.lineage_events import ingest_event_file, replay_event_log
 from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE
 
-eventlog_app = typer.Typer(help="The OpenLineage event log: every accepted event, kept before it is applied.",
-                           no_args_is_help=True)
+eventlog_app = typer.Typer(
+    help="The OpenLineage event log: every accepted event, kept before it is applied.", no_args_is_help=True
+)
 
 
 def ingest_openlineage(
-    path: Annotated[str, typer.Argument(help="File of events: one JSON per line, or a JSON array; '-' reads standard input.")],
+    path: Annotated[
+        str, typer.Argument(help="File of events: one JSON per line, or a JSON array; '-' reads standard input.")
+    ],
     store: cli.StoreOption = None,
 ) -> None:
     """Load OpenLineage events (RunEvent, DatasetEvent, JobEvent) from a file."""
@@ -48,8 +51,12 @@ def ingest_openlineage(
 
 def ingest_dbt(
     manifest: Annotated[Path, typer.Option(help="dbt's target/manifest.json (schema v10-v12).")],
-    catalog: Annotated[Path | None, typer.Option(help="dbt's target/catalog.json (from `dbt docs generate`): column types.")] = None,
-    namespace: Annotated[str | None, typer.Option(help="Namespace of the datasets, e.g. postgres://db:5432 (default: the adapter name).")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="dbt's target/catalog.json (from `dbt docs generate`): column types.")
+    ] = None,
+    namespace: Annotated[
+        str | None, typer.Option(help="Namespace of the datasets, e.g. postgres://db:5432 (default: the adapter name).")
+    ] = None,
     job_namespace: Annotated[str, typer.Option(help="Namespace of the jobs (one per model).")] = DEFAULT_JOB_NAMESPACE,
     store: cli.StoreOption = None,
 ) -> None:
@@ -94,14 +101,18 @@ def eventlog_list(
         return
     table = Table("id", "kind", "status", "received", "bytes", "first received")
     for event in logged[:limit]:
-        table.add_row(event.id, event.kind, event.status, str(event.times_received), f"{event.size:,}", event.received_at)
+        table.add_row(
+            event.id, event.kind, event.status, str(event.times_received), f"{event.size:,}", event.received_at
+        )
     cli.console.print(table)
     if len(logged) > limit:
         cli.console.print(f"More events follow: --offset {offset + limit}")
 
 
 @eventlog_app.command("show")
-def eventlog_show(event_id: Annotated[str, typer.Argument(help="The id `eventlog list` shows.")], store: cli.StoreOption = None) -> None:
+def eventlog_show(
+    event_id: Annotated[str, typer.Argument(help="The id `eventlog list` shows.")], store: cli.StoreOption = None
+) -> None:
     """Print one logged event as it was received."""
     graph = cli.open_store(store)
     try:

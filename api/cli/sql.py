@@ -24,13 +24,36 @@ class Format(str, Enum):
 
 def extract_sql_command(
     file: Annotated[Path | None, typer.Argument(help="SQL file [default: standard input].", show_default=False)] = None,
-    dialect: Annotated[str | None, typer.Option(help="SQL dialect (sqlglot's names, ansi, sparksql); in --batch, the default for lines without one.")] = None,
-    catalog: Annotated[Path | None, typer.Option(help='JSON {"db.table": ["col", ...]}: expands *, resolves unqualified columns.')] = None,
+    dialect: Annotated[
+        str | None,
+        typer.Option(
+            help="SQL dialect (sqlglot's names, ansi, sparksql); in --batch, the default for lines without one."
+        ),
+    ] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help='JSON {"db.table": ["col", ...]}: expands *, resolves unqualified columns.')
+    ] = None,
     output: Annotated[Format, typer.Option("--format", help="text for people, json for scripts.")] = Format.text,
-    batch: Annotated[Path | None, typer.Option(help='JSON Lines input, one {"id", "sql", "dialect", "catalog"} per line; one JSON result per line on stdout, same order.')] = None,
-    lateral_alias: Annotated[bool | None, typer.Option("--lateral-alias/--no-lateral-alias", help="Let a SELECT use an alias defined earlier in its own list [default: as the dialect does].", show_default=False)] = None,
-    keep_temporary: Annotated[bool, typer.Option(help="Keep temporary tables/views as lineage hops instead of resolving through them.")] = False,
-    statement_timeout: Annotated[float, typer.Option(help="Seconds one statement may take; 0 for no limit.")] = DEFAULT_STATEMENT_TIMEOUT,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSON Lines input, one {"id", "sql", "dialect", "catalog"} per line; one JSON result per line on stdout, same order.'
+        ),
+    ] = None,
+    lateral_alias: Annotated[
+        bool | None,
+        typer.Option(
+            "--lateral-alias/--no-lateral-alias",
+            help="Let a SELECT use an alias defined earlier in its own list [default: as the dialect does].",
+            show_default=False,
+        ),
+    ] = None,
+    keep_temporary: Annotated[
+        bool, typer.Option(help="Keep temporary tables/views as lineage hops instead of resolving through them.")
+    ] = False,
+    statement_timeout: Annotated[
+        float, typer.Option(help="Seconds one statement may take; 0 for no limit.")
+    ] = DEFAULT_STATEMENT_TIMEOUT,
 ) -> None:
     """Print the table and column lineage of SQL (a file, standard input, or a JSON Lines batch)."""
     options = ExtractOptions(
@@ -71,9 +94,7 @@ def _print_text(result: dict[str, Any]) -> None:
         console.print(line, markup=False, highlight=False)
 
 
-def run_batch(
-    path: Path, dialect: str | None, catalog: Catalog | None, options: ExtractOptions, out: TextIO
-) -> int:
+def run_batch(path: Path, dialect: str | None, catalog: Catalog | None, options: ExtractOptions, out: TextIO) -> int:
     """One result line per input line, in order; a bad line gets an ``error``, the others go on."""
     try:
         source = sys.stdin if str(path) == "-" else open(path, encoding="utf-8")  # noqa: SIM115

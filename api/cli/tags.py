@@ -25,7 +25,9 @@ Why = Annotated[str | None, typer.Option("--why", help="Justification, kept in t
 WhyRequired = Annotated[str, typer.Option("--why", help="Justification (required), kept in the audit log.")]
 FromColumn = Annotated[
     tuple[str, str, str] | None,
-    typer.Option("--from", help="NAMESPACE DATASET FIELD: block only on the edges from this column.", show_default=False),
+    typer.Option(
+        "--from", help="NAMESPACE DATASET FIELD: block only on the edges from this column.", show_default=False
+    ),
 ]
 
 
@@ -52,7 +54,9 @@ def _ref(namespace: str, dataset: str, field: str) -> ColumnRef:
 @tag_app.command("set")
 def tag_set(namespace: str, dataset: str, field: str, tag: str, why: Why = None, store: StoreOption = None) -> None:
     """Declare TAG on a column; it propagates downstream at once."""
-    _report(_governed(store, lambda g: g.declare(_ref(namespace, dataset, field), tag, actor(), why)), f"declared {tag}")
+    _report(
+        _governed(store, lambda g: g.declare(_ref(namespace, dataset, field), tag, actor(), why)), f"declared {tag}"
+    )
 
 
 @tag_app.command("unset")
@@ -62,19 +66,38 @@ def tag_unset(namespace: str, dataset: str, field: str, tag: str, why: Why = Non
 
 
 @tag_app.command("block")
-def tag_block(namespace: str, dataset: str, field: str, tag: str, why: WhyRequired, source: FromColumn = None,
-              store: StoreOption = None) -> None:
+def tag_block(
+    namespace: str,
+    dataset: str,
+    field: str,
+    tag: str,
+    why: WhyRequired,
+    source: FromColumn = None,
+    store: StoreOption = None,
+) -> None:
     """Stop TAG (and its children, e.g. pii blocks pii.email) from being inherited at a column."""
     src = _ref(*source) if source else None
-    _report(_governed(store, lambda g: g.block(_ref(namespace, dataset, field), tag, actor(), why, src)), f"blocked {tag}")
+    _report(
+        _governed(store, lambda g: g.block(_ref(namespace, dataset, field), tag, actor(), why, src)), f"blocked {tag}"
+    )
 
 
 @tag_app.command("unblock")
-def tag_unblock(namespace: str, dataset: str, field: str, tag: str, why: WhyRequired, source: FromColumn = None,
-                store: StoreOption = None) -> None:
+def tag_unblock(
+    namespace: str,
+    dataset: str,
+    field: str,
+    tag: str,
+    why: WhyRequired,
+    source: FromColumn = None,
+    store: StoreOption = None,
+) -> None:
     """Lift a block set with `tagline tag block`."""
     src = _ref(*source) if source else None
-    _report(_governed(store, lambda g: g.block(_ref(namespace, dataset, field), tag, actor(), why, src, unblock=True)), f"unblocked {tag}")
+    _report(
+        _governed(store, lambda g: g.block(_ref(namespace, dataset, field), tag, actor(), why, src, unblock=True)),
+        f"unblocked {tag}",
+    )
 
 
 @tag_app.command("import")
@@ -84,7 +107,10 @@ def tag_import(file: Path, why: Why = None, store: StoreOption = None) -> None:
         tags = read_tag_file(file)
     except ValueError as exc:
         raise cli.fail(str(exc)) from exc
-    _report(_governed(store, lambda g: g.declare_many(tags, actor(), why or f"imported from {file.name}")), f"imported {len(tags)} tags")
+    _report(
+        _governed(store, lambda g: g.declare_many(tags, actor(), why or f"imported from {file.name}")),
+        f"imported {len(tags)} tags",
+    )
 
 
 def why(namespace: str, dataset: str, field: str, tag: str, store: StoreOption = None) -> None:
@@ -105,7 +131,9 @@ def why(namespace: str, dataset: str, field: str, tag: str, store: StoreOption =
         cli.console.print(f"{tag}{masked} from [bold]{escape(column_name(path.source))}[/bold]")
         for edge_key, target in zip(path.edges, path.columns[1:], strict=False):
             p = edges[edge_key].props if edge_key in edges else {}
-            kind = "/".join(x for x in (p.get("type"), p.get("subtype")) if x) + (" masking" if p.get("masking") else "")
+            kind = "/".join(x for x in (p.get("type"), p.get("subtype")) if x) + (
+                " masking" if p.get("masking") else ""
+            )
             job = f"  job {p['job'][2:]}" if p.get("job") else ""
             cli.console.print(f"  -> {escape(column_name(target))}  [cyan]{kind}[/cyan]{escape(job)}")
         if not path.complete:
@@ -113,7 +141,9 @@ def why(namespace: str, dataset: str, field: str, tag: str, store: StoreOption =
 
 
 def audit(
-    column: Annotated[tuple[str, str, str] | None, typer.Option(help="NAMESPACE DATASET FIELD", show_default=False)] = None,
+    column: Annotated[
+        tuple[str, str, str] | None, typer.Option(help="NAMESPACE DATASET FIELD", show_default=False)
+    ] = None,
     tag: Annotated[str | None, typer.Option(help="Only this tag.")] = None,
     actor_name: Annotated[str | None, typer.Option("--actor", help="Only changes caused by this actor.")] = None,
     since: Annotated[str | None, typer.Option(help="ISO-8601 UTC, e.g. 2026-01-31T00:00:00Z.")] = None,
@@ -121,7 +151,9 @@ def audit(
     store: StoreOption = None,
 ) -> None:
     """Print the tag audit log, newest first."""
-    equal = {k: v for k, v in (("column", column_key(*column) if column else None), ("tag", tag), ("actor", actor_name)) if v}
+    equal = {
+        k: v for k, v in (("column", column_key(*column) if column else None), ("tag", tag), ("actor", actor_name)) if v
+    }
     graph = cli.open_store(store)
     try:
         rows = graph.audit(equal, since)[:limit]
@@ -132,17 +164,23 @@ def audit(
         return
     table = Table("at", "actor", "column", "tag", "change", "cause")
     for r in rows:
-        table.add_row(*(escape(x) for x in (r["at"], r["actor"], column_name(r["column"]), r["tag"], r["change"], r["cause"])))
+        table.add_row(
+            *(escape(x) for x in (r["at"], r["actor"], column_name(r["column"]), r["tag"], r["change"], r["cause"]))
+        )
     cli.console.print(table)
 
 
 def propagate(
-    full: Annotated[bool, typer.Option("--full", help="Recompute every column from scratch (after a policy change).")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Recompute every column from scratch (after a policy change).")
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Recompute effective tags. Propagation runs by itself after every change; --full redoes it all."""
     if not full:
-        raise cli.fail("propagation already runs after every ingest and tag change; pass --full to recompute everything")
+        raise cli.fail(
+            "propagation already runs after every ingest and tag change; pass --full to recompute everything"
+        )
     with cli.progress_bar() as progress:
         progress.add_task("full propagation", total=None, detail="")
         outcome = _governed(store, lambda g: g.propagate_full(actor()))

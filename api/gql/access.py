@@ -22,5 +22,7 @@ class OperationAccess(SchemaExtension):
             if context.response is not None:
                 context.response.status_code = 403
             message = f"{identity.name} has role {identity.role}, which may not {permission}"
-            execution.result = ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": "FORBIDDEN"})])
+            execution.result = ExecutionResult(
+                data=None, errors=[GraphQLError(message, extensions={"code": "FORBIDDEN"})]
+            )
         yield

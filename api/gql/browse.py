@@ -43,8 +43,13 @@ class SearchHit:
     def of(cls, record: VertexRecord) -> SearchHit:
         p = record.props
         column = record.label == schema.COLUMN
-        return cls(record=record, kind=KIND_OF[record.label], namespace=p["namespace"],
-                   name=p["dataset"] if column else p["name"], field=p["field"] if column else None)
+        return cls(
+            record=record,
+            kind=KIND_OF[record.label],
+            namespace=p["namespace"],
+            name=p["dataset"] if column else p["name"],
+            field=p["field"] if column else None,
+        )
 
     @strawberry.field(description="The dataset hit, or the dataset of the column hit.")
     def dataset(self, info: Info[Context, None]) -> Dataset | None:
@@ -67,7 +72,7 @@ class SearchHit:
 def _page(records: list[VertexRecord], first: int, after: str | None) -> tuple[list[VertexRecord], int]:
     check_first(first)
     offset = offset_after(after)
-    return records[offset: offset + first], offset
+    return records[offset : offset + first], offset
 
 
 @strawberry.type(description="A namespace: where datasets and jobs live (`hive://warehouse`, `airflow`).")
@@ -95,8 +100,10 @@ class GraphNode:
     name: str
 
 
-@strawberry.type(description="Data flows from `source` to `target` (a dataset into the job reading it, a job into "
-                 "the dataset it writes).")
+@strawberry.type(
+    description="Data flows from `source` to `target` (a dataset into the job reading it, a job into "
+    "the dataset it writes)."
+)
 class GraphEdge:
     source: strawberry.ID
     target: strawberry.ID
@@ -111,11 +118,20 @@ class DatasetLineageGraph:
 
 @strawberry.type
 class BrowseQuery:
-    @strawberry.field(description="Datasets, jobs and columns whose name contains `query` (any case): exact names "
-                      "first, then names starting with it, then names with a word starting with it, then the rest. "
-                      "A column matches by its field name.")
-    def search(self, info: Info[Context, None], query: str, kinds: list[EntityKind] | None = None,
-               namespace: str | None = None, first: int = 20, after: str | None = None) -> Connection[SearchHit]:
+    @strawberry.field(
+        description="Datasets, jobs and columns whose name contains `query` (any case): exact names "
+        "first, then names starting with it, then names with a word starting with it, then the rest. "
+        "A column matches by its field name."
+    )
+    def search(
+        self,
+        info: Info[Context, None],
+        query: str,
+        kinds: list[EntityKind] | None = None,
+        namespace: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[SearchHit]:
         check_first(first)
         offset = offset_after(after)
         labels = [LABEL_OF[k] for k in (kinds or list(EntityKind))]
@@ -126,12 +142,20 @@ class BrowseQuery:
     def namespaces(self, info: Info[Context, None]) -> list[Namespace]:
         return [Namespace(name=n) for n in info.context.store.namespaces()]
 
-    @strawberry.field(description="Table-level lineage: datasets and the jobs that read and write them, within "
-                      "`depth` job hops; `maxNodes` caps the nodes, the dataset included. From an unknown dataset: "
-                      "an empty graph and a NOT_FOUND error.")
-    def dataset_lineage(self, info: Info[Context, None], namespace: str, name: str,
-                        direction: Direction = Direction.BOTH, depth: int = 3,
-                        max_nodes: int = 500) -> DatasetLineageGraph:
+    @strawberry.field(
+        description="Table-level lineage: datasets and the jobs that read and write them, within "
+        "`depth` job hops; `maxNodes` caps the nodes, the dataset included. From an unknown dataset: "
+        "an empty graph and a NOT_FOUND error."
+    )
+    def dataset_lineage(
+        self,
+        info: Info[Context, None],
+        namespace: str,
+        name: str,
+        direction: Direction = Direction.BOTH,
+        depth: int = 3,
+        max_nodes: int = 500,
+    ) -> DatasetLineageGraph:
         check_depth(info, depth)
         check_max_nodes(info, max_nodes)
         start = info.context.lookup(dataset_key(namespace, name))
@@ -141,16 +165,26 @@ class BrowseQuery:
         nodes, edges, truncated = info.context.store.table_lineage(start, hop_directions(direction), depth, max_nodes)
         ids = {r.key: node_id(r) for r in nodes}
         return DatasetLineageGraph(
-            nodes=[GraphNode(id=strawberry.ID(ids[r.key]), kind=KIND_OF[r.label], namespace=r.props["namespace"],
-                             name=r.props["name"]) for r in nodes],
+            nodes=[
+                GraphNode(
+                    id=strawberry.ID(ids[r.key]),
+                    kind=KIND_OF[r.label],
+                    namespace=r.props["namespace"],
+                    name=r.props["name"],
+                )
+                for r in nodes
+            ],
             edges=[GraphEdge(source=strawberry.ID(ids[a]), target=strawberry.ID(ids[b])) for a, b in edges],
             truncated=truncated,
         )
 
-    @strawberry.field(description="Columns carrying `tag` (declared or inherited), by key; `pii` also matches "
-                      "`pii.email` and `pii.name`.")
-    def tagged_columns(self, info: Info[Context, None], tag: str, first: int = 50,
-                       after: str | None = None) -> Connection[Column]:
+    @strawberry.field(
+        description="Columns carrying `tag` (declared or inherited), by key; `pii` also matches "
+        "`pii.email` and `pii.name`."
+    )
+    def tagged_columns(
+        self, info: Info[Context, None], tag: str, first: int = 50, after: str | None = None
+    ) -> Connection[Column]:
         found = tagged_columns(info.context.store, tag)
         page, offset = _page(found, first, after)
         return connection([Column.of(r) for r in page], offset, len(found))

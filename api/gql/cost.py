@@ -135,8 +135,9 @@ def _introspection_type(schema: GraphQLSchema, name: str) -> GraphQLNamedType:
     return get_named_type(meta.type) if meta else schema.query_type  # type: ignore[return-value]
 
 
-def operation_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
-                   variables: dict[str, Any] | None) -> int:
+def operation_cost(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+) -> int:
     """The estimated size of the answer to ``operation_name`` of ``document`` (0 if it names none)."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
@@ -165,8 +166,10 @@ class CostBudget(SchemaExtension):
                 # An expansion can be astronomically large: say "over 10^15" rather than 40 digits.
                 cost = min(cost, REPORTED_COST_CAP)
                 shown = f"over {REPORTED_COST_CAP:,}" if cost == REPORTED_COST_CAP else f"{cost:,}"
-                message = (f"this operation would cost {shown}, over the budget of {self.budget:,} "
-                           "(TAGLINE_MAX_QUERY_COST): ask for smaller pages, less depth or fewer fields")
+                message = (
+                    f"this operation would cost {shown}, over the budget of {self.budget:,} "
+                    "(TAGLINE_MAX_QUERY_COST): ask for smaller pages, less depth or fewer fields"
+                )
                 error = GraphQLError(message, extensions={"code": COST_LIMIT, "cost": cost, "budget": self.budget})
                 execution.result = ExecutionResult(data=None, errors=[error])
         yield

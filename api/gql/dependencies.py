@@ -31,8 +31,9 @@ class DependencyRecommendation:
     job: Job
     datasets: list[Dataset] = strawberry.field(description="The asked-for job's inputs this job writes.")
     last_write_at: str | None = strawberry.field(description="The last time it wrote any of them (ISO-8601 UTC).")
-    stale: bool = strawberry.field(description="True when it has not written them for `staleAfterDays`: "
-                                   "reported, not recommended.")
+    stale: bool = strawberry.field(
+        description="True when it has not written them for `staleAfterDays`: reported, not recommended."
+    )
     evidence: list[DatasetWrite] = strawberry.field(description="Each of those datasets with its last write.")
 
     @classmethod
@@ -67,8 +68,10 @@ def _window(info: Info[Context, None], stale_after_days: int | None) -> int:
 
 @strawberry.type
 class DependenciesQuery:
-    @strawberry.field(description="Every job that writes a dataset this job reads (stale writers flagged). "
-                      "`directOnly` drops one implied through another recommended one.")
+    @strawberry.field(
+        description="Every job that writes a dataset this job reads (stale writers flagged). "
+        "`directOnly` drops one implied through another recommended one."
+    )
     async def recommend_dependencies(
         self,
         info: Info[Context, None],

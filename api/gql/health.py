@@ -66,7 +66,9 @@ class ColumnHealth:
 class HealthReport:
     days: int
     cutoff: str = strawberry.field(description="Start of the window (ISO-8601 UTC).")
-    orphans: list[DatasetHealth] = strawberry.field(description="No job writes it, no lineage flows in, not a declared source.")
+    orphans: list[DatasetHealth] = strawberry.field(
+        description="No job writes it, no lineage flows in, not a declared source."
+    )
     zombies: list[DatasetHealth] = strawberry.field(description="Has upstream, but not written within the window.")
     unused: list[DatasetHealth] = strawberry.field(description="Not read within the window.")
     unused_columns: list[ColumnHealth]
@@ -111,8 +113,10 @@ class Impact:
     reached: strawberry.Private[list[ImpactTag]]
     sensitivity: str | None = strawberry.field(description="The highest level among those tags.")
 
-    @strawberry.field(description="Tags that flow through: on the root or impacted columns. `tag` keeps that "
-                      "tag and its family (`pii` also matches `pii.email`).")
+    @strawberry.field(
+        description="Tags that flow through: on the root or impacted columns. `tag` keeps that "
+        "tag and its family (`pii` also matches `pii.email`)."
+    )
     def tags(self, tag: str | None = None) -> list[ImpactTag]:
         return [t for t in self.reached if tag is None or covers(tag, t.name)]
 
@@ -132,7 +136,9 @@ class Impact:
                 ImpactedDataset(dataset=Dataset.of(d.dataset), columns=[Column.of(c) for c in d.columns], depth=d.depth)
                 for d in found.datasets
             ],
-            jobs=[ImpactedJob(job=Job.of(j.job), writes=datasets(j.writes), reads=datasets(j.reads)) for j in found.jobs],
+            jobs=[
+                ImpactedJob(job=Job.of(j.job), writes=datasets(j.writes), reads=datasets(j.reads)) for j in found.jobs
+            ],
             truncated=found.truncated,
             reached=[ImpactTag(name=t.tag, columns=len(t.columns), unmasked_columns=len(t.unmasked)) for t in reached],
             sensitivity=policy.highest_level(t.tag for t in reached),
@@ -162,8 +168,10 @@ class HealthQuery:
             deprecation_candidates=[DatasetHealth.of(d) for d in scan.deprecation_candidates],
         )
 
-    @strawberry.field(description="Everything downstream of a column (or of every column of a dataset when "
-                      "`field` is left out), to decide whether it can change or go.")
+    @strawberry.field(
+        description="Everything downstream of a column (or of every column of a dataset when "
+        "`field` is left out), to decide whether it can change or go."
+    )
     async def impact(
         self, info: Info[Context, None], namespace: str, dataset: str, field: str | None = None, depth: int = 5
     ) -> Impact:

@@ -58,8 +58,9 @@ class Prerendered:
 class PrerenderingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Takes :class:`Prerendered` results as they are instead of completing them field by field."""
 
-    def complete_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
-                       position_context: Any) -> Any:
+    def complete_value(
+        self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any, position_context: Any
+    ) -> Any:
         if type(result) is Prerendered:
             return result.data
         return super().complete_value(return_type, field_details_list, info, path, result, position_context)
@@ -222,8 +223,14 @@ class Renderer:
 
     def _compile_Job(self, nodes: list[FieldNode]) -> Render:
         name = nodes[0].name.value
-        props = {"namespace": "namespace", "name": "name", "description": "description", "schedule": "schedule",
-                 "lastRunAt": "last_run_at", "lastRunState": "last_run_state"}
+        props = {
+            "namespace": "namespace",
+            "name": "name",
+            "description": "description",
+            "schedule": "schedule",
+            "lastRunAt": "last_run_at",
+            "lastRunState": "last_run_state",
+        }
         if name == "__typename":
             return lambda r, p: "Job"
         if name == "id":
@@ -275,8 +282,16 @@ class Renderer:
         return self._shared((id(plan), "j", job_key), make)
 
 
-def render_lineage(info: Info[Any, Any], vertex: int, direction: Direction, depth: int, direct_only: bool,
-                   index: LineageIndex, max_depth: int, memo: dict[object, object]) -> Prerendered | None:
+def render_lineage(
+    info: Info[Any, Any],
+    vertex: int,
+    direction: Direction,
+    depth: int,
+    direct_only: bool,
+    index: LineageIndex,
+    max_depth: int,
+    memo: dict[object, object],
+) -> Prerendered | None:
     """The field's whole answer, or None where the ordinary executor must answer it."""
     renderer = Renderer(info, index, max_depth, memo)
     try:

@@ -62,5 +62,8 @@ def offset_after(after: str | None) -> int:
 def connection(nodes: list[T], offset: int, total: int) -> Connection[T]:
     """A page of ``nodes`` that starts at ``offset`` of an answer of ``total`` items."""
     edges = [Edge(node=n, cursor=offset_cursor(offset + i)) for i, n in enumerate(nodes)]
-    return Connection(edges=edges, total_count=total, page_info=PageInfo(
-        has_next_page=offset + len(nodes) < total, end_cursor=edges[-1].cursor if edges else None))
+    return Connection(
+        edges=edges,
+        total_count=total,
+        page_info=PageInfo(has_next_page=offset + len(nodes) < total, end_cursor=edges[-1].cursor if edges else None),
+    )

@@ -40,9 +40,11 @@ class Query:
         record = info.context.lookup(job_key(namespace, name))
         return Job.of(record) if record else None
 
-    @strawberry.field(description="The lineage of a column, or of all a dataset's columns, as nodes and edges. "
-                      "`maxNodes` caps the nodes, the start columns included; `truncated` says it cut. "
-                      "From an unknown column or dataset: an empty graph and a NOT_FOUND error.")
+    @strawberry.field(
+        description="The lineage of a column, or of all a dataset's columns, as nodes and edges. "
+        "`maxNodes` caps the nodes, the start columns included; `truncated` says it cut. "
+        "From an unknown column or dataset: an empty graph and a NOT_FOUND error."
+    )
     async def lineage(
         self,
         info: Info[Context, None],
@@ -61,9 +63,7 @@ class Query:
             return LineageGraph(nodes=[], edges=[], truncated=False)
         result = info.context.store.lineage_graph(start, hop_directions(direction), depth, max_nodes, direct_only)
         nodes = sorted(result.vertices.values(), key=lambda r: r.key)
-        return LineageGraph(
-            nodes=[Column.of(r) for r in nodes], edges=edges_of(result), truncated=result.truncated
-        )
+        return LineageGraph(nodes=[Column.of(r) for r in nodes], edges=edges_of(result), truncated=result.truncated)
 
 
 def check_max_nodes(info: Info[Context, None], max_nodes: int) -> None:

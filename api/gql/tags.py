@@ -87,7 +87,9 @@ def rfc3339(name: str, value: str | None) -> str | None:
     except ValueError:
         moment = None
     if moment is None or "T" not in value.upper() or moment.tzinfo is None:
-        raise GraphQLError(f"{name} must be an RFC 3339 time with its offset, e.g. 2026-01-31T00:00:00Z (got {value!r})")
+        raise GraphQLError(
+            f"{name} must be an RFC 3339 time with its offset, e.g. 2026-01-31T00:00:00Z (got {value!r})"
+        )
     return iso(moment)
 
 
@@ -104,7 +106,9 @@ def _uid(cursor: str) -> str:
 
 @strawberry.type
 class TagQuery:
-    @strawberry.field(description="The tag audit log, newest first, Relay-style pages. `since`/`until` are ISO-8601 UTC.")
+    @strawberry.field(
+        description="The tag audit log, newest first, Relay-style pages. `since`/`until` are ISO-8601 UTC."
+    )
     async def tag_audit(
         self,
         info: Info[Context, None],
@@ -118,7 +122,9 @@ class TagQuery:
     ) -> TagAuditConnection:
         check_first(first)
         since, until = rfc3339("since", since), rfc3339("until", until)
-        equal = {k: v for k, v in (("column", column.ref().key if column else None), ("tag", tag), ("actor", actor)) if v}
+        equal = {
+            k: v for k, v in (("column", column.ref().key if column else None), ("tag", tag), ("actor", actor)) if v
+        }
         thread = info.context.thread
         rows = await thread.run(thread.store.audit, equal, since, until)
         if after is not None:
@@ -126,25 +132,47 @@ class TagQuery:
             rows = [r for r in rows if r[KEY] < last]
         page = rows[:first]
         edges = [
-            TagAuditEdge(cursor=_cursor(r[KEY]), node=TagAuditEntry(
-                column_key=r["column"], at=r["at"], actor=r["actor"], tag=r["tag"], change=r["change"], cause=r["cause"]))
+            TagAuditEdge(
+                cursor=_cursor(r[KEY]),
+                node=TagAuditEntry(
+                    column_key=r["column"],
+                    at=r["at"],
+                    actor=r["actor"],
+                    tag=r["tag"],
+                    change=r["change"],
+                    cause=r["cause"],
+                ),
+            )
             for r in page
         ]
-        return TagAuditConnection(edges=edges, page_info=PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None))
+        return TagAuditConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
+        )
 
-    @strawberry.field(description="Columns declared below what flows into them, and sinks receiving restricted or PII data. "
-                      "`tag` keeps those about that tag or its family (`pii` also matches `pii.email`).")
-    async def sensitivity_violations(self, info: Info[Context, None], first: int = 100,
-                                     tag: str | None = None) -> list[SensitivityViolation]:
+    @strawberry.field(
+        description="Columns declared below what flows into them, and sinks receiving restricted or PII data. "
+        "`tag` keeps those about that tag or its family (`pii` also matches `pii.email`)."
+    )
+    async def sensitivity_violations(
+        self, info: Info[Context, None], first: int = 100, tag: str | None = None
+    ) -> list[SensitivityViolation]:
         check_first(first)
         ctx = info.context
         found = await ctx.thread.read(lambda: Governance(ctx.thread.store, ctx.policy).violations())
         if tag is not None:
             found = [v for v in found if any(covers(tag, t) for t in v.tags)]
-        return [SensitivityViolation(column_key=v.column, kind=v.kind, declared_level=v.declared_level,
-                                     inherited_level=v.inherited_level, tags=list(v.tags), message=v.message)
-                for v in found[:first]]
+        return [
+            SensitivityViolation(
+                column_key=v.column,
+                kind=v.kind,
+                declared_level=v.declared_level,
+                inherited_level=v.inherited_level,
+                tags=list(v.tags),
+                message=v.message,
+            )
+            for v in found[:first]
+        ]
 
 
 async def _act(info: Info[Context, None], column: ColumnRefInput, act: Callable[[Governance, str], object]) -> Column:
@@ -164,23 +192,41 @@ class TagMutation:
     mutations shows which were applied before one failed (they run in order)."""
 
     @strawberry.mutation(description="Declare a tag on a column (steward). Propagates at once.")
-    async def declare_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str,
-                          justification: str | None = None) -> Column | None:
+    async def declare_tag(
+        self, info: Info[Context, None], column: ColumnRefInput, tag: str, justification: str | None = None
+    ) -> Column | None:
         return await _act(info, column, lambda g, actor: g.declare(column.ref(), tag, actor, justification))
 
-    @strawberry.mutation(description="Remove a declared tag; it is withdrawn downstream where no other path supports it.")
-    async def remove_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str,
-                         justification: str | None = None) -> Column | None:
+    @strawberry.mutation(
+        description="Remove a declared tag; it is withdrawn downstream where no other path supports it."
+    )
+    async def remove_tag(
+        self, info: Info[Context, None], column: ColumnRefInput, tag: str, justification: str | None = None
+    ) -> Column | None:
         return await _act(info, column, lambda g, actor: g.remove(column.ref(), tag, actor, justification))
 
     @strawberry.mutation(description="Stop an inherited tag at a column, or only on the edges from `fromColumn`.")
-    async def block_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str, justification: str,
-                        from_column: ColumnRefInput | None = None) -> Column | None:
+    async def block_tag(
+        self,
+        info: Info[Context, None],
+        column: ColumnRefInput,
+        tag: str,
+        justification: str,
+        from_column: ColumnRefInput | None = None,
+    ) -> Column | None:
         source = from_column.ref() if from_column else None
         return await _act(info, column, lambda g, actor: g.block(column.ref(), tag, actor, justification, source))
 
     @strawberry.mutation(description="Lift a block set by blockTag.")
-    async def unblock_tag(self, info: Info[Context, None], column: ColumnRefInput, tag: str, justification: str,
-                          from_column: ColumnRefInput | None = None) -> Column | None:
+    async def unblock_tag(
+        self,
+        info: Info[Context, None],
+        column: ColumnRefInput,
+        tag: str,
+        justification: str,
+        from_column: ColumnRefInput | None = None,
+    ) -> Column | None:
         source = from_column.ref() if from_column else None
-        return await _act(info, column, lambda g, actor: g.block(column.ref(), tag, actor, justification, source, unblock=True))
+        return await _act(
+            info, column, lambda g, actor: g.block(column.ref(), tag, actor, justification, source, unblock=True)
+        )

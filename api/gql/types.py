@@ -42,24 +42,34 @@ def _text(record: VertexRecord | EdgeRecord, name: str) -> str | None:
 def check_depth(info: Info[Context, None], depth: int) -> None:
     limit = info.context.settings.max_lineage_depth
     if depth < 1 or depth > limit:
-        raise GraphQLError(f"depth must be between 1 and {limit} (got {depth}); ask for less, or page with a deeper start")
+        raise GraphQLError(
+            f"depth must be between 1 and {limit} (got {depth}); ask for less, or page with a deeper start"
+        )
 
 
-def walk(info: Info[Context, None], start: list[VertexRecord], direction: HopDirection, depth: int,
-         direct_only: bool = False, max_nodes: int | None = None) -> Expansion:
+def walk(
+    info: Info[Context, None],
+    start: list[VertexRecord],
+    direction: HopDirection,
+    depth: int,
+    direct_only: bool = False,
+    max_nodes: int | None = None,
+) -> Expansion:
     expansion = info.context.store.lineage([r.id for r in start], direction, depth, max_nodes, direct_only)
     for record in start:
         expansion.vertices.setdefault(record.id, record)
     return expansion
 
 
-def lineage_answer(info: Info[Context, None], record: VertexRecord, direction: HopDirection, depth: int,
-                   direct_only: bool) -> list[LineageEdge]:
+def lineage_answer(
+    info: Info[Context, None], record: VertexRecord, direction: HopDirection, depth: int, direct_only: bool
+) -> list[LineageEdge]:
     """A column's lineage edges: rendered in one step from the index where the selection allows
     (see api/gql/lineage_render.py), field by field otherwise."""
     ctx = info.context
-    fast = render_lineage(info, record.id, direction, depth, direct_only, ctx.store.index,
-                          ctx.settings.max_lineage_depth, ctx.rendered)
+    fast = render_lineage(
+        info, record.id, direction, depth, direct_only, ctx.store.index, ctx.settings.max_lineage_depth, ctx.rendered
+    )
     if fast is not None:
         return fast  # type: ignore[return-value]
     return edges_of(walk(info, [record], direction, depth, direct_only))
@@ -67,8 +77,10 @@ def lineage_answer(info: Info[Context, None], record: VertexRecord, direction: H
 
 def edges_of(expansion: Expansion) -> list[LineageEdge]:
     v = expansion.vertices
-    edges = [LineageEdge(record=e, source=Column.of(v[e.out_id]), target=Column.of(v[e.in_id]))
-             for e in expansion.edges.values()]
+    edges = [
+        LineageEdge(record=e, source=Column.of(v[e.out_id]), target=Column.of(v[e.in_id]))
+        for e in expansion.edges.values()
+    ]
     return sorted(edges, key=lambda e: (e.source.record.key, e.target.record.key, str(e.record.props.get(schema.KEY))))
 
 
@@ -92,8 +104,14 @@ class Column:
     @classmethod
     def of(cls, record: VertexRecord) -> Column:
         p = record.props
-        return cls(record=record, namespace=p["namespace"], dataset=p["dataset"], field=p["field"],
-                   data_type=_text(record, "data_type"), description=_text(record, "description"))
+        return cls(
+            record=record,
+            namespace=p["namespace"],
+            dataset=p["dataset"],
+            field=p["field"],
+            data_type=_text(record, "data_type"),
+            description=_text(record, "description"),
+        )
 
     @strawberry.field(description="Marquez's node id: datasetField:<namespace>:<dataset>:<field>.")
     def id(self) -> strawberry.ID:
@@ -108,14 +126,18 @@ class Column:
         views = tag_views_of(self.record.props)
         return [ColumnTag.of(self.record.key, v) for v in views.values()]
 
-    @strawberry.field(description="Every edge within `depth` hops upstream, each once. "
-                      "`directOnly` follows only edges that carry the value (no joins, filters...).")
+    @strawberry.field(
+        description="Every edge within `depth` hops upstream, each once. "
+        "`directOnly` follows only edges that carry the value (no joins, filters...)."
+    )
     def upstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
         check_depth(info, depth)
         return lineage_answer(info, self.record, "in", depth, direct_only)
 
-    @strawberry.field(description="Every edge within `depth` hops downstream, each once. "
-                      "`directOnly` follows only edges that carry the value.")
+    @strawberry.field(
+        description="Every edge within `depth` hops downstream, each once. "
+        "`directOnly` follows only edges that carry the value."
+    )
     def downstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
         check_depth(info, depth)
         return lineage_answer(info, self.record, "out", depth, direct_only)
@@ -162,7 +184,9 @@ class TagOrigin(Enum):
 class TagSource:
     column: Column
     path: list[LineageEdge] = strawberry.field(description="From the source column to this one, in order.")
-    complete: bool = strawberry.field(description="False if the stored provenance broke off (run `tagline propagate --full`).")
+    complete: bool = strawberry.field(
+        description="False if the stored provenance broke off (run `tagline propagate --full`)."
+    )
 
 
 @strawberry.type(description="An effective tag of a column.")
@@ -186,11 +210,16 @@ class ColumnTag:
         for p in paths:
             if p.source not in columns:
                 continue
-            hops = [LineageEdge(record=by_key[e], source=Column.of(columns[a]), target=Column.of(columns[b]))
-                    for e, a, b in zip(p.edges, p.columns, p.columns[1:], strict=False)
-                    if e in by_key and a in columns and b in columns]
-            found.append(TagSource(column=Column.of(columns[p.source]), path=hops,
-                                   complete=p.complete and len(hops) == len(p.edges)))
+            hops = [
+                LineageEdge(record=by_key[e], source=Column.of(columns[a]), target=Column.of(columns[b]))
+                for e, a, b in zip(p.edges, p.columns, p.columns[1:], strict=False)
+                if e in by_key and a in columns and b in columns
+            ]
+            found.append(
+                TagSource(
+                    column=Column.of(columns[p.source]), path=hops, complete=p.complete and len(hops) == len(p.edges)
+                )
+            )
         return found
 
 
@@ -205,15 +234,22 @@ class Dataset:
     @classmethod
     def of(cls, record: VertexRecord) -> Dataset:
         p = record.props
-        return cls(record=record, namespace=p["namespace"], name=p["name"], kind=_text(record, "kind"),
-                   description=_text(record, "description"))
+        return cls(
+            record=record,
+            namespace=p["namespace"],
+            name=p["name"],
+            kind=_text(record, "kind"),
+            description=_text(record, "description"),
+        )
 
     @strawberry.field(description="Marquez's node id: dataset:<namespace>:<name>.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(node_id(self.record))
 
-    @strawberry.field(description="Reads per day over the last `days` days, oldest first: the table's heat. "
-                      "Tagline keeps each reader's latest read, so a day counts the readers last seen on it.")
+    @strawberry.field(
+        description="Reads per day over the last `days` days, oldest first: the table's heat. "
+        "Tagline keeps each reader's latest read, so a day counts the readers last seen on it."
+    )
     def usage(self, info: Info[Context, None], days: int = 30) -> list[UsageDay]:
         if not 1 <= days <= MAX_USAGE_DAYS:
             raise GraphQLError(f"days must be between 1 and {MAX_USAGE_DAYS} (got {days})")
@@ -257,9 +293,15 @@ class Job:
     @classmethod
     def of(cls, record: VertexRecord) -> Job:
         p = record.props
-        return cls(record=record, namespace=p["namespace"], name=p["name"], description=_text(record, "description"),
-                   schedule=_text(record, "schedule"), last_run_at=_text(record, "last_run_at"),
-                   last_run_state=_text(record, "last_run_state"))
+        return cls(
+            record=record,
+            namespace=p["namespace"],
+            name=p["name"],
+            description=_text(record, "description"),
+            schedule=_text(record, "schedule"),
+            last_run_at=_text(record, "last_run_at"),
+            last_run_state=_text(record, "last_run_state"),
+        )
 
     @strawberry.field(description="Marquez's node id: job:<namespace>:<name>.")
     def id(self) -> strawberry.ID:
@@ -273,8 +315,10 @@ class Job:
     def outputs(self, info: Info[Context, None]) -> list[Dataset]:
         return [Dataset.of(r) for r in info.context.neighbours(self.record.id, "out", schema.WRITES)]
 
-    @strawberry.field(description="Datasets this job writes, each with the last time it wrote it: what to "
-                      "check for data quality once the job completes.")
+    @strawberry.field(
+        description="Datasets this job writes, each with the last time it wrote it: what to "
+        "check for data quality once the job completes."
+    )
     def produced_datasets(self, info: Info[Context, None]) -> list[DatasetWrite]:
         hops = info.context.hops(self.record.id, "out", schema.WRITES)
         written = [DatasetWrite.of(h.neighbour, h.edge.props.get("last_at")) for h in hops]

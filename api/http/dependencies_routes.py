@@ -82,7 +82,9 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
             problems = [{"field": ".".join(map(str, e["loc"])), "error": e["msg"]} for e in exc.errors()]
             return JSONResponse({"error": "invalid request body", "problems": problems}, 422)
         if len(body.configured) > settings.max_configured_dependencies:
-            return JSONResponse({"error": too_many_configured(len(body.configured), settings.max_configured_dependencies)}, 422)
+            return JSONResponse(
+                {"error": too_many_configured(len(body.configured), settings.max_configured_dependencies)}, 422
+            )
         days = settings.stale_after_days if body.staleAfterDays is None else body.staleAfterDays
         thread = holder["thread"]
         ref = JobRef(namespace=body.namespace, name=body.job)

@@ -24,8 +24,14 @@ from tagline.graph.store import GraphStore
 # Marquez needs a time where Tagline may have none (a job only ever seen in SQL has no run).
 EPOCH = "1970-01-01T00:00:00Z"
 # OpenLineage event types (as Tagline keeps a job's last run) -> Marquez run states.
-RUN_STATES = {"START": "RUNNING", "RUNNING": "RUNNING", "COMPLETE": "COMPLETED", "FAIL": "FAILED",
-              "ABORT": "ABORTED", "OTHER": "NEW"}
+RUN_STATES = {
+    "START": "RUNNING",
+    "RUNNING": "RUNNING",
+    "COMPLETE": "COMPLETED",
+    "FAIL": "FAILED",
+    "ABORT": "ABORTED",
+    "OTHER": "NEW",
+}
 ENDED = frozenset({"COMPLETE", "FAIL", "ABORT"})
 # A stable run id for a job's last run: Tagline keeps the run's time and state, not its id.
 RUN_NAMESPACE = uuid.UUID("6f1c1d0e-8f3b-4b7e-9a55-2b1f9e2c7d10")
@@ -44,14 +50,25 @@ def ref_json(record: VertexRecord) -> dict[str, str]:
 def namespace_json(name: str, created_at: str | None) -> dict[str, Any]:
     at = created_at or EPOCH
     # Marquez gives namespaces created by OpenLineage events the owner "anonymous".
-    return {"name": name, "createdAt": at, "updatedAt": at, "ownerName": "anonymous", "description": None,
-            "isHidden": False}
+    return {
+        "name": name,
+        "createdAt": at,
+        "updatedAt": at,
+        "ownerName": "anonymous",
+        "description": None,
+        "isHidden": False,
+    }
 
 
 def field_json(column: VertexRecord) -> dict[str, Any]:
     p = column.props
-    return {"name": p["field"], "type": _text(p, "data_type"), "tags": sorted(tag_views_of(p)),
-            "description": _text(p, "description"), "sensitivity": sensitivity_of(p)}
+    return {
+        "name": p["field"],
+        "type": _text(p, "data_type"),
+        "tags": sorted(tag_views_of(p)),
+        "description": _text(p, "description"),
+        "sensitivity": sensitivity_of(p),
+    }
 
 
 def dataset_times(store: GraphStore, record: VertexRecord) -> tuple[str, str, str | None]:
@@ -67,13 +84,27 @@ def dataset_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
     columns = sorted((h.neighbour for h in store.hops([record.id], "out", [schema.HAS_COLUMN])), key=lambda r: r.key)
     created, updated, produced = dataset_times(store, record)
     return {
-        "id": ref_json(record), "type": "DB_TABLE", "name": p["name"], "physicalName": p["name"],
-        "createdAt": created, "updatedAt": updated, "namespace": p["namespace"],
-        "sourceName": p["namespace"], "fields": [field_json(c) for c in columns], "tags": [],
-        "lastModifiedAt": produced, "lastLifecycleState": None, "description": _text(p, "description"),
-        "facets": {}, "currentVersion": None, "columnLineage": None, "deleted": False,
+        "id": ref_json(record),
+        "type": "DB_TABLE",
+        "name": p["name"],
+        "physicalName": p["name"],
+        "createdAt": created,
+        "updatedAt": updated,
+        "namespace": p["namespace"],
+        "sourceName": p["namespace"],
+        "fields": [field_json(c) for c in columns],
+        "tags": [],
+        "lastModifiedAt": produced,
+        "lastLifecycleState": None,
+        "description": _text(p, "description"),
+        "facets": {},
+        "currentVersion": None,
+        "columnLineage": None,
+        "deleted": False,
         # Tagline's own:
-        "nodeId": node_id(record), "kind": _text(p, "kind"), "declaredSource": bool(p.get(schema.DECLARED_SOURCE)),
+        "nodeId": node_id(record),
+        "kind": _text(p, "kind"),
+        "declaredSource": bool(p.get(schema.DECLARED_SOURCE)),
     }
 
 
@@ -84,10 +115,20 @@ def run_json(job: VertexRecord) -> dict[str, Any] | None:
     if at is None or state is None:
         return None
     return {
-        "id": str(uuid.uuid5(RUN_NAMESPACE, f"{job.key}|{at}")), "createdAt": at, "updatedAt": at,
-        "nominalStartTime": None, "nominalEndTime": None, "state": RUN_STATES.get(state, "NEW"),
-        "startedAt": None if state in ENDED else at, "endedAt": at if state in ENDED else None, "durationMs": None,
-        "args": {}, "jobVersion": None, "inputDatasetVersions": [], "outputDatasetVersions": [], "context": {},
+        "id": str(uuid.uuid5(RUN_NAMESPACE, f"{job.key}|{at}")),
+        "createdAt": at,
+        "updatedAt": at,
+        "nominalStartTime": None,
+        "nominalEndTime": None,
+        "state": RUN_STATES.get(state, "NEW"),
+        "startedAt": None if state in ENDED else at,
+        "endedAt": at if state in ENDED else None,
+        "durationMs": None,
+        "args": {},
+        "jobVersion": None,
+        "inputDatasetVersions": [],
+        "outputDatasetVersions": [],
+        "context": {},
         "facets": {},
     }
 
@@ -109,31 +150,61 @@ def job_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
     created, updated = job_times(store, record)
     run = run_json(record)
     return {
-        "id": ref_json(record), "type": "BATCH", "name": p["name"], "simpleName": p["name"], "parentJobName": None,
-        "parentJobUuid": None, "createdAt": created, "updatedAt": updated, "namespace": p["namespace"],
-        "inputs": refs(schema.READS), "outputs": refs(schema.WRITES), "location": None, "context": {},
-        "description": _text(p, "description"), "latestRun": run, "latestRuns": [run] if run else [], "facets": {},
-        "currentVersion": None, "labels": [], "tags": [],
+        "id": ref_json(record),
+        "type": "BATCH",
+        "name": p["name"],
+        "simpleName": p["name"],
+        "parentJobName": None,
+        "parentJobUuid": None,
+        "createdAt": created,
+        "updatedAt": updated,
+        "namespace": p["namespace"],
+        "inputs": refs(schema.READS),
+        "outputs": refs(schema.WRITES),
+        "location": None,
+        "context": {},
+        "description": _text(p, "description"),
+        "latestRun": run,
+        "latestRuns": [run] if run else [],
+        "facets": {},
+        "currentVersion": None,
+        "labels": [],
+        "tags": [],
         # Tagline's own:
-        "nodeId": node_id(record), "schedule": _text(p, "schedule"),
+        "nodeId": node_id(record),
+        "schedule": _text(p, "schedule"),
     }
 
 
-def graph_node(node: str, kind: str, data: dict[str, Any] | None, in_edges: Iterable[tuple[str, str]],
-               out_edges: Iterable[tuple[str, str]]) -> dict[str, Any]:
+def graph_node(
+    node: str,
+    kind: str,
+    data: dict[str, Any] | None,
+    in_edges: Iterable[tuple[str, str]],
+    out_edges: Iterable[tuple[str, str]],
+) -> dict[str, Any]:
     """Marquez's GraphNode; edges as (origin, destination), sorted as Marquez sorts them."""
-    return {"id": node, "type": kind, "data": data,
-            "inEdges": [{"origin": o, "destination": d} for o, d in sorted(set(in_edges))],
-            "outEdges": [{"origin": o, "destination": d} for o, d in sorted(set(out_edges))]}
+    return {
+        "id": node,
+        "type": kind,
+        "data": data,
+        "inEdges": [{"origin": o, "destination": d} for o, d in sorted(set(in_edges))],
+        "outEdges": [{"origin": o, "destination": d} for o, d in sorted(set(out_edges))],
+    }
 
 
 def transformation_json(edge: EdgeRecord, job_ids: dict[str, str]) -> dict[str, Any]:
     """One derivation in the OpenLineage column-lineage vocabulary (columnLineage facet 1-2-0),
     with the node id of the job that made it and its SQL expression where known."""
     p = edge.props
-    return {"type": _text(p, "type"), "subtype": _text(p, "subtype"), "description": _text(p, "description"),
-            "masking": bool(p.get("masking", False)), "job": job_ids.get(str(p.get("job"))),
-            "expression": _text(p, "expression")}
+    return {
+        "type": _text(p, "type"),
+        "subtype": _text(p, "subtype"),
+        "description": _text(p, "description"),
+        "masking": bool(p.get("masking", False)),
+        "job": job_ids.get(str(p.get("job"))),
+        "expression": _text(p, "expression"),
+    }
 
 
 def input_field_json(source: VertexRecord, edges: list[EdgeRecord], job_ids: dict[str, str]) -> dict[str, Any]:
@@ -142,7 +213,10 @@ def input_field_json(source: VertexRecord, edges: list[EdgeRecord], job_ids: dic
     p = source.props
     first = edges[0].props
     return {
-        "namespace": p["namespace"], "dataset": p["dataset"], "datasetVersion": None, "field": p["field"],
+        "namespace": p["namespace"],
+        "dataset": p["dataset"],
+        "datasetVersion": None,
+        "field": p["field"],
         "transformationDescription": _text(first, "description") or _text(first, "expression"),
         "transformationType": _text(first, "subtype") or _text(first, "type"),
         # Tagline's own:
@@ -155,14 +229,23 @@ def column_node_data(column: VertexRecord, inputs: list[dict[str, Any]]) -> dict
     """Marquez's ColumnLineageNodeData."""
     p = column.props
     # Marquez gives one input's transformation here; one that carries the value says most.
-    first = next((i for i in inputs if any(t["type"] == LineageType.DIRECT for t in i["transformations"])), inputs[0] if inputs else {})
+    first = next(
+        (i for i in inputs if any(t["type"] == LineageType.DIRECT for t in i["transformations"])),
+        inputs[0] if inputs else {},
+    )
     return {
-        "type": "DATASET_FIELD", "namespace": p["namespace"], "dataset": p["dataset"], "datasetVersion": None,
-        "field": p["field"], "fieldType": _text(p, "data_type"),
+        "type": "DATASET_FIELD",
+        "namespace": p["namespace"],
+        "dataset": p["dataset"],
+        "datasetVersion": None,
+        "field": p["field"],
+        "fieldType": _text(p, "data_type"),
         "transformationDescription": first.get("transformationDescription"),
-        "transformationType": first.get("transformationType"), "inputFields": inputs,
+        "transformationType": first.get("transformationType"),
+        "inputFields": inputs,
         # Tagline's own:
-        "tags": sorted(tag_views_of(p)), "sensitivity": sensitivity_of(p),
+        "tags": sorted(tag_views_of(p)),
+        "sensitivity": sensitivity_of(p),
     }
 
 
@@ -171,5 +254,10 @@ def updated_at(store: GraphStore, record: VertexRecord) -> str:
 
 
 def search_result_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
-    return {"type": "JOB" if record.label == schema.JOB else "DATASET", "name": record.props["name"],
-            "updatedAt": updated_at(store, record), "namespace": record.props["namespace"], "nodeId": node_id(record)}
+    return {
+        "type": "JOB" if record.label == schema.JOB else "DATASET",
+        "name": record.props["name"],
+        "updatedAt": updated_at(store, record),
+        "namespace": record.props["namespace"],
+        "nodeId": node_id(record),
+    }

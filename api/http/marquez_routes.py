@@ -76,7 +76,7 @@ def _flag(params: Mapping[str, str], name: str) -> bool:
 def _paged(items: list[Any], params: Mapping[str, str]) -> tuple[list[Any], int]:
     limit = _number(params, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
     offset = _number(params, "offset", 0, 0, 2**31)
-    return items[offset: offset + limit], len(items)
+    return items[offset : offset + limit], len(items)
 
 
 def _find(store: GraphStore, key: str, what: str) -> VertexRecord:
@@ -101,7 +101,9 @@ def _node(store: GraphStore, params: Mapping[str, str]) -> tuple[NodeId, VertexR
 def _namespaces(store: GraphStore) -> list[dict[str, Any]]:
     found = []
     for name in store.namespaces():
-        seen = [str(r.props["first_seen"]) for r in store.in_namespace(schema.DATASET, name) if r.props.get("first_seen")]
+        seen = [
+            str(r.props["first_seen"]) for r in store.in_namespace(schema.DATASET, name) if r.props.get("first_seen")
+        ]
         found.append(namespace_json(name, min(seen) if seen else None))
     return found
 
@@ -114,7 +116,9 @@ def _under_namespace(store: GraphStore, parts: list[str], params: Mapping[str, s
     if not rest:
         return next(n for n in _namespaces(store) if n["name"] == namespace)
     kinds: dict[str, tuple[str, Callable[[str, str], str], Callable[[GraphStore, VertexRecord], dict[str, Any]]]] = {
-        "datasets": (schema.DATASET, dataset_key, dataset_json), "jobs": (schema.JOB, job_key, job_json)}
+        "datasets": (schema.DATASET, dataset_key, dataset_json),
+        "jobs": (schema.JOB, job_key, job_json),
+    }
     if rest[0] not in kinds or len(rest) > 2:
         raise Problem(404, "not found")
     label, key_of, shape = kinds[rest[0]]
@@ -134,9 +138,15 @@ def _table_lineage(store: GraphStore, settings: Settings, params: Mapping[str, s
     ids = {r.key: node_id(r) for r in nodes}
     pairs = [(ids[a], ids[b]) for a, b in edges]
     graph = [
-        graph_node(ids[r.key], "JOB" if r.label == schema.JOB else "DATASET",
-                   {"type": "JOB", **job_json(store, r)} if r.label == schema.JOB else {"type": "DATASET", **dataset_json(store, r)},
-                   [p for p in pairs if p[1] == ids[r.key]], [p for p in pairs if p[0] == ids[r.key]])
+        graph_node(
+            ids[r.key],
+            "JOB" if r.label == schema.JOB else "DATASET",
+            {"type": "JOB", **job_json(store, r)}
+            if r.label == schema.JOB
+            else {"type": "DATASET", **dataset_json(store, r)},
+            [p for p in pairs if p[1] == ids[r.key]],
+            [p for p in pairs if p[0] == ids[r.key]],
+        )
         for r in nodes
     ]
     return {"graph": sorted(graph, key=lambda n: n["id"]), "truncated": truncated}
@@ -163,8 +173,15 @@ def _column_graph(store: GraphStore, found: Expansion) -> list[dict[str, Any]]:
         sources = sorted((s for t, s in by_pair if t == vertex), key=lambda s: ids[s])
         inputs = [input_field_json(found.vertices[s], by_pair[(vertex, s)], job_ids) for s in sources]
         feeds = [t for t, s in by_pair if s == vertex]
-        graph.append(graph_node(ids[vertex], "DATASET_FIELD", column_node_data(record, inputs),
-                                [(ids[vertex], ids[s]) for s in sources], [(ids[vertex], ids[t]) for t in feeds]))
+        graph.append(
+            graph_node(
+                ids[vertex],
+                "DATASET_FIELD",
+                column_node_data(record, inputs),
+                [(ids[vertex], ids[s]) for s in sources],
+                [(ids[vertex], ids[t]) for t in feeds],
+            )
+        )
     return sorted(graph, key=lambda n: n["id"])
 
 
@@ -223,7 +240,7 @@ def marquez_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> lis
     async def under_namespace(request: Request) -> JSONResponse:
         # Split the raw path: the decoded one has lost which slashes were %2F inside a name.
         raw = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?")[0]
-        parts = [unquote(p) for p in raw[len(f"{PREFIX}/namespaces/"):].split("/")]
+        parts = [unquote(p) for p in raw[len(f"{PREFIX}/namespaces/") :].split("/")]
         try:
             if not parts or not parts[0] or any(p == "" for p in parts):
                 raise Problem(404, "not found")
@@ -232,7 +249,9 @@ def marquez_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> lis
             return problem.response()
 
     return [
-        Route(f"{PREFIX}/namespaces", answer(lambda s, p: {"namespaces": _paged(_namespaces(s), p)[0]}), methods=["GET"]),
+        Route(
+            f"{PREFIX}/namespaces", answer(lambda s, p: {"namespaces": _paged(_namespaces(s), p)[0]}), methods=["GET"]
+        ),
         Route(f"{PREFIX}/namespaces/{{rest:path}}", requires(READ)(under_namespace), methods=["GET"]),
         Route(f"{PREFIX}/lineage", answer(lambda s, p: _table_lineage(s, settings, p)), methods=["GET"]),
         Route(f"{PREFIX}/column-lineage", answer(lambda s, p: _column_lineage(s, settings, p)), methods=["GET"]),

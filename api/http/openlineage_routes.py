@@ -73,9 +73,7 @@ def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> li
         try:
             raw = orjson.loads(text)
         except json.JSONDecodeError as exc:
-            return _problem(
-                400, "malformed JSON", message=exc.msg, line=exc.lineno, column=exc.colno, position=exc.pos
-            )
+            return _problem(400, "malformed JSON", message=exc.msg, line=exc.lineno, column=exc.colno, position=exc.pos)
         try:
             event = parse_event(raw)
         except EventError as exc:
@@ -83,8 +81,11 @@ def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> li
             return _problem(422, "not a valid OpenLineage event", errors=errors)
         width = event_width(event)
         if width > settings.max_event_columns:
-            return _problem(413, f"the event describes {width:,} columns and column inputs, over the limit of "
-                            f"{settings.max_event_columns:,} (TAGLINE_MAX_EVENT_COLUMNS): send one event per output dataset")
+            return _problem(
+                413,
+                f"the event describes {width:,} columns and column inputs, over the limit of "
+                f"{settings.max_event_columns:,} (TAGLINE_MAX_EVENT_COLUMNS): send one event per output dataset",
+            )
         thread = holder["thread"]
         try:
             outcome = await thread.run(accept_event, thread.store, raw, event, SOURCE)

@@ -52,8 +52,11 @@ class _Exchange:
         try:
             message = await asyncio.wait_for(self.receive(), self.limits.body_timeout_s)
         except TimeoutError:
-            raise _Refused(408, "BODY_TIMEOUT", f"the request body stalled for {self.limits.body_timeout_s:g} s "
-                           "(TAGLINE_BODY_TIMEOUT_SECONDS)") from None
+            raise _Refused(
+                408,
+                "BODY_TIMEOUT",
+                f"the request body stalled for {self.limits.body_timeout_s:g} s (TAGLINE_BODY_TIMEOUT_SECONDS)",
+            ) from None
         if message["type"] == "http.disconnect":
             self.body_done.set()
             self.disconnected.set_result(message)
@@ -104,8 +107,7 @@ class RequestLimits:
         watcher = asyncio.ensure_future(exchange.watch_for_disconnect())
         try:
             pending: set[asyncio.Future[Any]] = {work, exchange.disconnected}
-            await asyncio.wait(pending, timeout=self.request_timeout_s,
-                               return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(pending, timeout=self.request_timeout_s, return_when=asyncio.FIRST_COMPLETED)
         finally:
             watcher.cancel()
         if work.done():
@@ -120,8 +122,10 @@ class RequestLimits:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await work
         if not exchange.disconnected.done() and not exchange.started:
-            message = (f"the answer took longer than {self.request_timeout_s:g} s (TAGLINE_REQUEST_TIMEOUT_SECONDS) "
-                       "and was abandoned: ask for less (smaller pages, less depth)")
+            message = (
+                f"the answer took longer than {self.request_timeout_s:g} s (TAGLINE_REQUEST_TIMEOUT_SECONDS) "
+                "and was abandoned: ask for less (smaller pages, less depth)"
+            )
             await _refuse(scope, receive, send, _Refused(503, "TIMEOUT", message))
 
 

@@ -56,8 +56,10 @@ class SameOriginGuard:
         headers = Headers(scope=scope)
         host = host_name(headers.get("host", ""))
         if host not in self.hosts:
-            return 400, (f"host {host!r} is not this server's: without API keys it answers only to "
-                         f"{', '.join(sorted(self.hosts))} (add names with TAGLINE_ALLOWED_HOSTS)")
+            return 400, (
+                f"host {host!r} is not this server's: without API keys it answers only to "
+                f"{', '.join(sorted(self.hosts))} (add names with TAGLINE_ALLOWED_HOSTS)"
+            )
         if scope["method"] not in CHANGING:
             return None
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -65,5 +67,8 @@ class SameOriginGuard:
             return 415, "send JSON with Content-Type: application/json (other types are refused without API keys)"
         origin = headers.get("origin")
         if origin is not None and origin not in self.origins and host_name(urlsplit(origin).netloc) not in self.hosts:
-            return 403, f"requests from {origin} are refused: without API keys only this server's own pages may change it"
+            return (
+                403,
+                f"requests from {origin} are refused: without API keys only this server's own pages may change it",
+            )
         return None

@@ -25,8 +25,9 @@ class AskError(Exception):
 
 
 class GraphQLGateway:
-    def __init__(self, schema: strawberry.Schema, settings: Settings, policy: Policy,
-                 thread: Callable[[], StoreThread]) -> None:
+    def __init__(
+        self, schema: strawberry.Schema, settings: Settings, policy: Policy, thread: Callable[[], StoreThread]
+    ) -> None:
         self.schema = schema
         self.settings = settings
         self.policy = policy

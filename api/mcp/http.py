@@ -33,8 +33,11 @@ class McpEndpoint:
         self.steward = build_mcp_server(gateway, settings.mcp_max_chars, with_tag_changes=True)
         for server in (self.reader, self.steward):
             # Host and origin checks are the app's own (api/http/same_origin.py), as for every route.
-            server.streamable_http_app(stateless_http=True, json_response=True,
-                                       transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+            server.streamable_http_app(
+                stateless_http=True,
+                json_response=True,
+                transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+            )
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -50,9 +50,7 @@ def read_manifest(examples: Path) -> DemoManifest:
     return DemoManifest.model_validate(json.loads(path.read_text()))
 
 
-def load_demo(
-    store: GraphStore, examples: Path, on_job: Callable[[DemoJob], None] = lambda job: None
-) -> IngestReport:
+def load_demo(store: GraphStore, examples: Path, on_job: Callable[[DemoJob], None] = lambda job: None) -> IngestReport:
     """Ingest every job of the demo in order, each as the scheduled job it stands for."""
     manifest = read_manifest(examples)
     catalog = Catalog.from_file(examples / manifest.catalog) if manifest.catalog else None

@@ -49,5 +49,4 @@ def check_json(report: CheckReport) -> dict[str, Any]:
 
 def too_many_configured(count: int, limit: int) -> str:
     """Why a dependency check of ``count`` configured jobs is refused (the same words in REST and GraphQL)."""
-    return (f"{count:,} configured dependencies, over the limit of {limit:,} "
-            "(TAGLINE_MAX_CONFIGURED_DEPENDENCIES)")
+    return f"{count:,} configured dependencies, over the limit of {limit:,} (TAGLINE_MAX_CONFIGURED_DEPENDENCIES)"

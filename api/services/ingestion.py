@@ -97,8 +97,13 @@ def sql_options_of(options: SqlOptions, source: str) -> dict[str, object]:
 
 def unreadable_file(path: str, error: UndecodableText, options: SqlOptions) -> Failure:
     """A SQL file that could not be read as text: kept, so that replay reads it again from disk."""
-    return Failure(source=path, location="whole file", reason=str(error), payload="",
-                   options={**sql_options_of(options, path), "path": path})
+    return Failure(
+        source=path,
+        location="whole file",
+        reason=str(error),
+        payload="",
+        options={**sql_options_of(options, path), "path": path},
+    )
 
 
 def sql_batch(text: str, source: str, options: SqlOptions) -> LineageBatch:

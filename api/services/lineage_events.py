@@ -70,9 +70,13 @@ def batch_from_payload(payload: str, source: str, location: str) -> LineageBatch
     try:
         event = parse_event(orjson.loads(payload))
     except json.JSONDecodeError as exc:
-        return LineageBatch(failures=[Failure(source=source, location=location, reason=json_reason(exc), payload=payload)])
+        return LineageBatch(
+            failures=[Failure(source=source, location=location, reason=json_reason(exc), payload=payload)]
+        )
     except EventError as exc:
-        return LineageBatch(failures=[Failure(source=source, location=location, reason=spec_reason(exc), payload=payload)])
+        return LineageBatch(
+            failures=[Failure(source=source, location=location, reason=spec_reason(exc), payload=payload)]
+        )
     return batch_of(event, payload, source, location)
 
 
@@ -163,7 +167,9 @@ def ingest_event_file(
             except EventError as exc:
                 reason = spec_reason(exc)
         if reason is not None:
-            batch = LineageBatch(failures=[Failure(source=source, location=entry.location, reason=reason, payload=entry.text)])
+            batch = LineageBatch(
+                failures=[Failure(source=source, location=entry.location, reason=reason, payload=entry.text)]
+            )
             result = store.write(batch, kind=KIND)
         else:
             accepted = accept_event(store, entry.raw, event, source, entry.location)

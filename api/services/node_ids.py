@@ -60,10 +60,10 @@ def _splits(text: str) -> Iterator[tuple[str, str]]:
     """(left, right) at each colon of ``text``: Marquez's choice first, then from the right."""
     marquez = _MARQUEZ_SPLIT.search(text)
     if marquez is not None:
-        yield text[: marquez.start()], text[marquez.end():]
+        yield text[: marquez.start()], text[marquez.end() :]
     for at in reversed([m.start() for m in re.finditer(":", text)]):
         if marquez is None or at != marquez.start():
-            yield text[:at], text[at + 1:]
+            yield text[:at], text[at + 1 :]
 
 
 def _without_version(text: str) -> str:
@@ -85,7 +85,7 @@ def parse_node_id(value: str, known: Callable[[str], bool]) -> NodeId:
     rest = _without_version(rest)
     candidates: list[NodeId] = []
     if kind == FIELD:
-        for head, field in reversed([(rest[:m.start()], rest[m.start() + 1:]) for m in re.finditer(":", rest)]):
+        for head, field in reversed([(rest[: m.start()], rest[m.start() + 1 :]) for m in re.finditer(":", rest)]):
             candidates.extend(NodeId(FIELD, ns, ds, field) for ns, ds in _splits(head))
     else:
         candidates.extend(NodeId(kind, ns, name) for ns, name in _splits(rest))

@@ -63,7 +63,10 @@ def replay_openlineage(failure: Failure, overrides: ReplayOverrides) -> LineageB
 
 # dbt models are kept as their compiled SQL wrapped in CREATE TABLE|VIEW, with the SQL options.
 REPLAYERS: dict[str, Replayer] = {
-    "sql": replay_sql, "sql-file": replay_sql_file, "openlineage": replay_openlineage, "dbt": replay_sql,
+    "sql": replay_sql,
+    "sql-file": replay_sql_file,
+    "openlineage": replay_openlineage,
+    "dbt": replay_sql,
 }
 
 
@@ -73,9 +76,7 @@ class ReplayReport:
     still_failing: list[tuple[StoredFailure, str]] = field(default_factory=list)
 
 
-def replay(
-    store: GraphStore, ids: set[str] | None = None, overrides: ReplayOverrides | None = None
-) -> ReplayReport:
+def replay(store: GraphStore, ids: set[str] | None = None, overrides: ReplayOverrides | None = None) -> ReplayReport:
     """Try every kept failure (or those in ``ids``) again; a success replaces its dead letter."""
     report = ReplayReport()
     for stored in store.failures():

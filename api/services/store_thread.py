@@ -38,8 +38,13 @@ class StoreThread:
         store = GraphStore(location, follow=False)
         log.info("loading the lineage index...")
         counts = store.counts()  # loads the index here, before the first request, not during one
-        log.info("lineage index: %s columns, %s column edges, from the %s in %.1f s",
-                 f"{counts['column']:,}", f"{counts['derives']:,}", store.index_origin, store.index_load_seconds)
+        log.info(
+            "lineage index: %s columns, %s column edges, from the %s in %.1f s",
+            f"{counts['column']:,}",
+            f"{counts['derives']:,}",
+            store.index_origin,
+            store.index_load_seconds,
+        )
         return store
 
     async def read(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

@@ -27,7 +27,6 @@ from tests.ports import free_port
 TAGLINE = str(Path(sys.executable).parent / "tagline")
 
 
-
 @dataclass
 class Server:
     """A server under test: on a thread of this process (``served``), or a process of its own."""
@@ -71,7 +70,9 @@ def run_cli_process(*args: str, stdin: str | None = None, check: bool = True) ->
 
 def _checked(result: subprocess.CompletedProcess[str], check: bool) -> subprocess.CompletedProcess[str]:
     if check and result.returncode != 0:
-        raise AssertionError(f"tagline {' '.join(result.args[1:])} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"tagline {' '.join(result.args[1:])} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 

@@ -74,13 +74,16 @@ def test_search_pages_with_cursors_and_filters(demo: Server) -> None:
     while True:
         page = search(demo, "customer", first=7, after=after)
         assert page["totalCount"] == total
-        seen.extend((e["node"]["kind"], e["node"]["namespace"], e["node"]["name"], e["node"]["field"]) for e in page["edges"])
+        seen.extend(
+            (e["node"]["kind"], e["node"]["namespace"], e["node"]["name"], e["node"]["field"]) for e in page["edges"]
+        )
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == total > 7
-    assert seen == [(e["node"]["kind"], e["node"]["namespace"], e["node"]["name"], e["node"]["field"])
-                    for e in everything["edges"]]
+    assert seen == [
+        (e["node"]["kind"], e["node"]["namespace"], e["node"]["name"], e["node"]["field"]) for e in everything["edges"]
+    ]
     datasets = search(demo, "customer", first=50, kinds=["DATASET"], ns=SHOP)
     assert [e["node"]["name"] for e in datasets["edges"]] == ["shop.customers"]
     assert datasets["edges"][0]["node"]["dataset"]["id"] == f"dataset:{SHOP}:shop.customers"
@@ -92,17 +95,24 @@ def test_search_pages_with_cursors_and_filters(demo: Server) -> None:
 
 
 def test_namespaces_list_their_datasets_and_jobs_in_pages(demo: Server) -> None:
-    answer = data(demo, """{ namespaces { name datasets(first: 2) { totalCount pageInfo { hasNextPage endCursor }
+    answer = data(
+        demo,
+        """{ namespaces { name datasets(first: 2) { totalCount pageInfo { hasNextPage endCursor }
                                                                    edges { node { id name } } }
-                                         jobs { totalCount edges { node { id } } } } }""")
+                                         jobs { totalCount edges { node { id } } } } }""",
+    )
     spaces = {n["name"]: n for n in answer["namespaces"]}
     assert {"airflow", WH, SHOP} <= set(spaces)
     warehouse = spaces[WH]["datasets"]
     assert warehouse["totalCount"] == 8 and warehouse["pageInfo"]["hasNextPage"]
     names = [e["node"]["name"] for e in warehouse["edges"]]
     after = warehouse["pageInfo"]["endCursor"]
-    rest = data(demo, """query ($after: String) { namespaces { name datasets(first: 50, after: $after) {
-                           edges { node { name } } } } }""", {"after": after})
+    rest = data(
+        demo,
+        """query ($after: String) { namespaces { name datasets(first: 50, after: $after) {
+                           edges { node { name } } } } }""",
+        {"after": after},
+    )
     names += [e["node"]["name"] for n in rest["namespaces"] if n["name"] == WH for e in n["datasets"]["edges"]]
     assert names == sorted(names) and len(names) == len(set(names)) == 8
     assert spaces["airflow"]["jobs"]["totalCount"] == 12 and spaces["airflow"]["datasets"]["totalCount"] == 0
@@ -145,11 +155,14 @@ def test_max_nodes_is_a_hard_cap_on_column_lineage(demo: Server) -> None:
 
 
 def test_node_ids_are_marquez_ids_everywhere(demo: Server) -> None:
-    answer = data(demo, """{
+    answer = data(
+        demo,
+        """{
       column(namespace: "hive://warehouse", dataset: "dw.dim_customer", field: "email_sha256") {
         id upstream(depth: 2) { source { id field } job { id } } }
       dataset(namespace: "mysql://orders-db:3306", name: "shop.customers") { id columns { id } }
-      job(namespace: "airflow", name: "build_dim_customer") { id } }""")
+      job(namespace: "airflow", name: "build_dim_customer") { id } }""",
+    )
     assert answer["column"]["id"] == f"datasetField:{WH}:dw.dim_customer:email_sha256"
     assert answer["dataset"]["id"] == f"dataset:{SHOP}:shop.customers"
     assert f"datasetField:{SHOP}:shop.customers:email" in {c["id"] for c in answer["dataset"]["columns"]}
@@ -160,8 +173,11 @@ def test_node_ids_are_marquez_ids_everywhere(demo: Server) -> None:
 
 
 def test_tag_families_in_tagged_columns_impact_and_violations(demo: Server) -> None:
-    declared = raw(demo, """mutation { declareTag(column: {namespace: "mysql://orders-db:3306",
-        dataset: "shop.orders", field: "shipping_country"}, tag: "pii.location", justification: "family test") { id } }""")
+    declared = raw(
+        demo,
+        """mutation { declareTag(column: {namespace: "mysql://orders-db:3306",
+        dataset: "shop.orders", field: "shipping_country"}, tag: "pii.location", justification: "family test") { id } }""",
+    )
     assert "errors" not in declared, declared
     query = """query ($tag: String!, $after: String) { taggedColumns(tag: $tag, first: 10, after: $after) {
                  totalCount pageInfo { hasNextPage endCursor } edges { node { id tags { name } } } } }"""
@@ -178,35 +194,53 @@ def test_tag_families_in_tagged_columns_impact_and_violations(demo: Server) -> N
     emails = data(demo, query, {"tag": "pii.email"})["taggedColumns"]
     assert 0 < emails["totalCount"] < len(family)
     assert data(demo, query, {"tag": "pi"})["taggedColumns"]["totalCount"] == 0  # a family, not a prefix
-    impact = data(demo, """{ impact(namespace: "mysql://orders-db:3306", dataset: "shop.customers") {
-                             all: tags { name } pii: tags(tag: "pii") { name } } }""")["impact"]
+    impact = data(
+        demo,
+        """{ impact(namespace: "mysql://orders-db:3306", dataset: "shop.customers") {
+                             all: tags { name } pii: tags(tag: "pii") { name } } }""",
+    )["impact"]
     assert {t["name"] for t in impact["pii"]} == {t["name"] for t in impact["all"] if t["name"].split(".")[0] == "pii"}
     assert any("." in t["name"] for t in impact["pii"]) and len(impact["pii"]) < len(impact["all"])
-    violations = data(demo, """{ all: sensitivityViolations { tags } pii: sensitivityViolations(tag: "pii") { tags }
-                                 none: sensitivityViolations(tag: "pci") { tags } }""")
+    violations = data(
+        demo,
+        """{ all: sensitivityViolations { tags } pii: sensitivityViolations(tag: "pii") { tags }
+                                 none: sensitivityViolations(tag: "pci") { tags } }""",
+    )
     assert violations["pii"] and len(violations["pii"]) <= len(violations["all"])
     assert all(any(t.split(".")[0] == "pii" for t in v["tags"]) for v in violations["pii"])
     assert violations["none"] == []
 
 
 def test_not_found_is_null_for_look_ups_and_an_empty_graph_with_an_error_for_traversals(demo: Server) -> None:
-    looked_up = raw(demo, """{ column(namespace: "hive://warehouse", dataset: "dw.dim_customer", field: "nope") { id }
+    looked_up = raw(
+        demo,
+        """{ column(namespace: "hive://warehouse", dataset: "dw.dim_customer", field: "nope") { id }
                                   dataset(namespace: "hive://warehouse", name: "nope") { id }
-                                  job(namespace: "airflow", name: "nope") { id } }""")
+                                  job(namespace: "airflow", name: "nope") { id } }""",
+    )
     assert looked_up == {"data": {"column": None, "dataset": None, "job": None}}
-    walked = raw(demo, """{ lineage(namespace: "hive://warehouse", dataset: "nope") { nodes { id } edges { source { id } } truncated }
+    walked = raw(
+        demo,
+        """{ lineage(namespace: "hive://warehouse", dataset: "nope") { nodes { id } edges { source { id } } truncated }
                                field: lineage(namespace: "hive://warehouse", dataset: "dw.dim_customer", field: "nope") { nodes { id } }
-                               datasetLineage(namespace: "hive://warehouse", name: "nope") { nodes { id } edges { source } truncated } }""")
-    assert walked["data"] == {"lineage": {"nodes": [], "edges": [], "truncated": False}, "field": {"nodes": []},
-                              "datasetLineage": {"nodes": [], "edges": [], "truncated": False}}
+                               datasetLineage(namespace: "hive://warehouse", name: "nope") { nodes { id } edges { source } truncated } }""",
+    )
+    assert walked["data"] == {
+        "lineage": {"nodes": [], "edges": [], "truncated": False},
+        "field": {"nodes": []},
+        "datasetLineage": {"nodes": [], "edges": [], "truncated": False},
+    }
     errors = {tuple(e["path"]): e for e in walked["errors"]}
     assert set(errors) == {("lineage",), ("field",), ("datasetLineage",)}
     assert all(e["extensions"]["code"] == "NOT_FOUND" and "nope" in e["message"] for e in errors.values())
 
 
 def test_usage_and_last_produced_at(demo: Server) -> None:
-    answer = data(demo, """{ dataset(namespace: "hive://warehouse", name: "dw.fact_orders") {
-                              lastProducedAt usage(days: 7) { date reads distinctReaders } readers { name } } }""")["dataset"]
+    answer = data(
+        demo,
+        """{ dataset(namespace: "hive://warehouse", name: "dw.fact_orders") {
+                              lastProducedAt usage(days: 7) { date reads distinctReaders } readers { name } } }""",
+    )["dataset"]
     usage = answer["usage"]
     assert len(usage) == 7 and [d["date"] for d in usage] == sorted(d["date"] for d in usage)
     assert sum(d["reads"] for d in usage) == len(answer["readers"]) > 0  # the demo was loaded today
@@ -217,8 +251,11 @@ def test_usage_and_last_produced_at(demo: Server) -> None:
 
 
 def test_cors_answers_preflight_for_configured_origins_only(demo: Server) -> None:
-    preflight = {"Origin": APP_ORIGIN, "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "authorization, content-type"}
+    preflight = {
+        "Origin": APP_ORIGIN,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type",
+    }
     allowed = httpx.options(f"{demo.url}/graphql", headers=preflight, timeout=5)
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == APP_ORIGIN
@@ -226,16 +263,21 @@ def test_cors_answers_preflight_for_configured_origins_only(demo: Server) -> Non
     assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
     refused = httpx.options(f"{demo.url}/graphql", headers={**preflight, "Origin": "https://evil.example"}, timeout=5)
     assert refused.status_code == 400 and "access-control-allow-origin" not in refused.headers
-    posted = httpx.post(f"{demo.url}/graphql", json={"query": "{ namespaces { name } }"},
-                        headers={"Origin": APP_ORIGIN}, timeout=5)
+    posted = httpx.post(
+        f"{demo.url}/graphql", json={"query": "{ namespaces { name } }"}, headers={"Origin": APP_ORIGIN}, timeout=5
+    )
     assert posted.status_code == 200 and posted.headers["access-control-allow-origin"] == APP_ORIGIN
 
 
 def test_no_cors_by_default(tmp_path_factory: pytest.TempPathFactory) -> None:
     running = start_server(str(tmp_path_factory.mktemp("nocors") / "graph.db"))
     try:
-        answer = httpx.post(f"{running.url}/graphql", json={"query": "{ namespaces { name } }"},
-                            headers={"Origin": APP_ORIGIN}, timeout=5)
+        answer = httpx.post(
+            f"{running.url}/graphql",
+            json={"query": "{ namespaces { name } }"},
+            headers={"Origin": APP_ORIGIN},
+            timeout=5,
+        )
         # Without keys, a page of another origin may not even send it (api/same_origin.py).
         assert answer.status_code == 403 and "access-control-allow-origin" not in answer.headers
     finally:

@@ -27,17 +27,34 @@ REVENUE = """
 
 
 def test_dbt_project_lineage_over_graphql(server: Server) -> None:
-    result = run_cli("ingest", "dbt", "--manifest", str(FIXTURE / "manifest.json"),
-                     "--catalog", str(FIXTURE / "catalog.json"), "--namespace", NS, "--store", server.store)
+    result = run_cli(
+        "ingest",
+        "dbt",
+        "--manifest",
+        str(FIXTURE / "manifest.json"),
+        "--catalog",
+        str(FIXTURE / "catalog.json"),
+        "--namespace",
+        NS,
+        "--store",
+        server.store,
+    )
     assert "3 models" in result.stdout and "0 failed" in result.stdout
     answer = server.graphql(REVENUE)
     assert "errors" not in answer, answer
     column = answer["data"]["column"]
     assert column["dataType"] == "numeric"
-    direct = {(e["source"]["dataset"], e["source"]["field"], e["target"]["field"], e["transformation"]["subtype"],
-               e["job"]["name"])
-              for e in column["upstream"]
-              if e["transformation"]["type"] == "DIRECT" and e["target"]["field"] in ("revenue", "amount")}
+    direct = {
+        (
+            e["source"]["dataset"],
+            e["source"]["field"],
+            e["target"]["field"],
+            e["transformation"]["subtype"],
+            e["job"]["name"],
+        )
+        for e in column["upstream"]
+        if e["transformation"]["type"] == "DIRECT" and e["target"]["field"] in ("revenue", "amount")
+    }
     assert direct == {
         ("analytics.staging.stg_orders", "amount", "revenue", "AGGREGATION", "shop.customer_orders"),
         ("analytics.raw.orders", "amount", "amount", "IDENTITY", "shop.stg_orders"),
@@ -53,8 +70,19 @@ def test_a_failing_model_is_dead_lettered_and_replays_with_a_fixed_catalog(serve
     broken = manifest["nodes"]["model.shop.customer_orders"]
     broken["compiled_code"] = "select customer_id from from"
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    result = run_cli("ingest", "dbt", "--manifest", str(tmp_path / "manifest.json"),
-                     "--catalog", str(FIXTURE / "catalog.json"), "--namespace", NS, "--store", server.store, check=False)
+    result = run_cli(
+        "ingest",
+        "dbt",
+        "--manifest",
+        str(tmp_path / "manifest.json"),
+        "--catalog",
+        str(FIXTURE / "catalog.json"),
+        "--namespace",
+        NS,
+        "--store",
+        server.store,
+        check=False,
+    )
     assert result.returncode == 1 and "2 failed" in result.stdout
     assert "model.shop.customer_orders models/customer_orders.sql: parse error" in result.stderr
     assert "discount" in result.stderr
@@ -62,19 +90,27 @@ def test_a_failing_model_is_dead_lettered_and_replays_with_a_fixed_catalog(serve
     assert listed.count("model.shop.") == 2
 
     catalog = tmp_path / "fixed.json"
-    catalog.write_text(json.dumps({"analytics.raw.orders": ["id", "customer_id", "amount", "discount", "status", "ordered_at"]}))
+    catalog.write_text(
+        json.dumps({"analytics.raw.orders": ["id", "customer_id", "amount", "discount", "status", "ordered_at"]})
+    )
     replayed = run_cli("deadletter", "replay", "--catalog", str(catalog), "--store", server.store, check=False)
     assert "1 replayed, 1 still failing" in replayed.stdout
-    answer = server.graphql('{ column(namespace: "postgres://db:5432", dataset: "analytics.staging.stg_orders_v2",'
-                            ' field: "discount") { upstream { source { dataset field } job { name } } } }')
+    answer = server.graphql(
+        '{ column(namespace: "postgres://db:5432", dataset: "analytics.staging.stg_orders_v2",'
+        ' field: "discount") { upstream { source { dataset field } job { name } } } }'
+    )
     assert {(e["source"]["field"], e["job"]["name"]) for e in answer["data"]["column"]["upstream"]} == {
-        ("discount", "shop.stg_orders"), ("status", "shop.stg_orders")}
+        ("discount", "shop.stg_orders"),
+        ("status", "shop.stg_orders"),
+    }
 
 
 def test_bad_artifacts_are_clear_errors(tmp_path: Path) -> None:
     store = str(tmp_path / "graph.db")
     missing = run_cli("ingest", "dbt", "--manifest", str(tmp_path / "nope.json"), "--store", store, check=False)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
-    (tmp_path / "old.json").write_text(json.dumps({"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v4.json"}}))
+    (tmp_path / "old.json").write_text(
+        json.dumps({"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v4.json"}})
+    )
     old = run_cli("ingest", "dbt", "--manifest", str(tmp_path / "old.json"), "--store", store, check=False)
     assert old.returncode == 2 and "v10-v12" in old.stderr

@@ -81,10 +81,15 @@ def error_codes(response: httpx.Response) -> list[str]:
 
 def test_fragments_that_multiply_are_refused_before_running(live: Server) -> None:
     fragments = ["fragment F0 on LineageEdge { expression source { field } }"]
-    fragments += [f"fragment F{i} on LineageEdge {{ source {{ upstream(depth: 20) {{ ...F{i - 1} }} }} "
-                  f"target {{ downstream(depth: 20) {{ ...F{i - 1} }} }} }}" for i in range(1, 11)]
-    query = ('{ column(namespace: "mysql://orders-db:3306", dataset: "shop.customers", field: "email") '
-             "{ downstream(depth: 20) { ...F10 } } } " + " ".join(fragments))
+    fragments += [
+        f"fragment F{i} on LineageEdge {{ source {{ upstream(depth: 20) {{ ...F{i - 1} }} }} "
+        f"target {{ downstream(depth: 20) {{ ...F{i - 1} }} }} }}"
+        for i in range(1, 11)
+    ]
+    query = (
+        '{ column(namespace: "mysql://orders-db:3306", dataset: "shop.customers", field: "email") '
+        "{ downstream(depth: 20) { ...F10 } } } " + " ".join(fragments)
+    )
     assert len(query) < 2_000
     with Liveness(live):
         started = time.monotonic()
@@ -112,8 +117,10 @@ def test_aliases_of_one_health_report_share_one_scan(live: Server) -> None:
 def test_a_declared_oversized_body_is_refused_before_it_is_sent(live: Server) -> None:
     host = urlsplit(live.url)
     with socket.create_connection((host.hostname, host.port), timeout=5) as s:
-        s.sendall(b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                  b"Content-Length: 104857600\r\n\r\n{")
+        s.sendall(
+            b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 104857600\r\n\r\n{"
+        )
         answer = read_all(s)
     assert answer.startswith("HTTP/1.1 413"), answer
     assert "TAGLINE_MAX_BODY_BYTES" in answer
@@ -140,8 +147,10 @@ def test_a_streamed_oversized_body_is_refused_once_over_the_limit(live: Server) 
 def test_a_half_sent_body_times_out(live: Server) -> None:
     host = urlsplit(live.url)
     with Liveness(live), socket.create_connection((host.hostname, host.port), timeout=5) as s:
-        s.sendall(b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                  b"Content-Length: 100\r\n\r\n{\"query\"")
+        s.sendall(
+            b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"query"'
+        )
         started = time.monotonic()
         answer = read_all(s)
         took = time.monotonic() - started
@@ -158,21 +167,29 @@ def test_malformed_bodies_are_client_errors(live: Server, path: str, body: bytes
 
 def event(**changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "eventType": "COMPLETE", "eventTime": "2026-12-05T10:00:00Z", "producer": "https://example.com/tests",
-        "run": {"runId": str(uuid.uuid4())}, "job": {"namespace": "hostile", "name": "job"},
-        "inputs": [], "outputs": [],
+        "eventType": "COMPLETE",
+        "eventTime": "2026-12-05T10:00:00Z",
+        "producer": "https://example.com/tests",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "hostile", "name": "job"},
+        "inputs": [],
+        "outputs": [],
     }
     return {**base, **changes}
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"eventTime": 12345}, "eventTime"),
-    ({"eventTime": "yesterday"}, "eventTime"),
-    ({"job": {"namespace": "hostile", "name": ""}}, "job.name"),
-    ({"outputs": [{"namespace": "", "name": "t"}]}, "outputs[0].namespace"),
-])
-def test_events_with_bad_times_or_empty_names_are_refused_by_field(live: Server, changes: dict[str, Any],
-                                                                   field: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"eventTime": 12345}, "eventTime"),
+        ({"eventTime": "yesterday"}, "eventTime"),
+        ({"job": {"namespace": "hostile", "name": ""}}, "job.name"),
+        ({"outputs": [{"namespace": "", "name": "t"}]}, "outputs[0].namespace"),
+    ],
+)
+def test_events_with_bad_times_or_empty_names_are_refused_by_field(
+    live: Server, changes: dict[str, Any], field: str
+) -> None:
     response = httpx.post(f"{live.url}/api/v1/lineage", json=event(**changes), timeout=10)
     assert response.status_code == 422
     assert field in [e["path"] for e in response.json()["errors"]]
@@ -189,20 +206,26 @@ def test_an_event_wider_than_the_limit_is_refused_and_nothing_lands(live: Server
 
 def test_a_configured_list_over_the_limit_is_refused(live: Server) -> None:
     configured = [{"namespace": "sched", "name": f"j{i}"} for i in range(51)]
-    rest = httpx.post(f"{live.url}/api/v1/dependencies/check",
-                      json={"namespace": "sched", "job": "j", "configured": configured}, timeout=10)
+    rest = httpx.post(
+        f"{live.url}/api/v1/dependencies/check",
+        json={"namespace": "sched", "job": "j", "configured": configured},
+        timeout=10,
+    )
     assert rest.status_code == 422 and "TAGLINE_MAX_CONFIGURED_DEPENDENCIES" in rest.json()["error"]
-    query = "query($c: [JobRefInput!]!) { checkDependencies(namespace: \"sched\", name: \"j\", configured: $c) { ok } }"
+    query = 'query($c: [JobRefInput!]!) { checkDependencies(namespace: "sched", name: "j", configured: $c) { ok } }'
     answer = graphql(live, query, {"c": configured}).json()
     assert "TAGLINE_MAX_CONFIGURED_DEPENDENCIES" in answer["errors"][0]["message"]
 
 
-@pytest.mark.parametrize("query", [
-    '{ search(query: "a", first: -1) { totalCount } }',
-    '{ search(query: "a", first: 100000) { totalCount } }',
-    '{ sensitivityViolations(first: -1) { kind } }',
-    '{ tagAudit(since: "yesterday") { totalCount } }',
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ search(query: "a", first: -1) { totalCount } }',
+        '{ search(query: "a", first: 100000) { totalCount } }',
+        "{ sensitivityViolations(first: -1) { kind } }",
+        '{ tagAudit(since: "yesterday") { totalCount } }',
+    ],
+)
 def test_paging_and_time_arguments_are_validated(live: Server, query: str) -> None:
     body = graphql(live, query).json()
     assert body.get("errors"), body
@@ -210,8 +233,10 @@ def test_paging_and_time_arguments_are_validated(live: Server, query: str) -> No
 
 def test_a_failing_mutation_does_not_hide_the_ones_applied_before_it(live: Server) -> None:
     column = '{namespace: "mysql://orders-db:3306", dataset: "shop.customers", field: "email"}'
-    query = (f'mutation {{ first: declareTag(column: {column}, tag: "pii.contact") {{ field }} '
-             f'second: blockTag(column: {column}, tag: "pii.contact", justification: "") {{ field }} }}')
+    query = (
+        f'mutation {{ first: declareTag(column: {column}, tag: "pii.contact") {{ field }} '
+        f'second: blockTag(column: {column}, tag: "pii.contact", justification: "") {{ field }} }}'
+    )
     body = graphql(live, query).json()
     assert body["data"]["first"] == {"field": "email"}
     assert body["data"]["second"] is None
@@ -223,17 +248,29 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=20,
 )
-shaped = st.fixed_dictionaries({}, optional={
-    "query": st.text(max_size=40) | st.sampled_from(["{ __typename }", "{ health { days } }", "{ search(query: \"a\") { totalCount } }"]),
-    "variables": json_values, "operationName": json_values,
-    "eventType": json_values, "eventTime": json_values, "run": json_values, "job": json_values,
-    "outputs": json_values, "namespace": json_values, "configured": json_values,
-})
+shaped = st.fixed_dictionaries(
+    {},
+    optional={
+        "query": st.text(max_size=40)
+        | st.sampled_from(["{ __typename }", "{ health { days } }", '{ search(query: "a") { totalCount } }']),
+        "variables": json_values,
+        "operationName": json_values,
+        "eventType": json_values,
+        "eventTime": json_values,
+        "run": json_values,
+        "job": json_values,
+        "outputs": json_values,
+        "namespace": json_values,
+        "configured": json_values,
+    },
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from(["/graphql", "/api/v1/lineage", "/api/v1/dependencies/check", "/api/v1/search"]),
-       body=json_values | shaped)
+@given(
+    path=st.sampled_from(["/graphql", "/api/v1/lineage", "/api/v1/dependencies/check", "/api/v1/search"]),
+    body=json_values | shaped,
+)
 def test_any_json_gets_an_answer_never_a_server_error(live: Server, path: str, body: Any) -> None:
     response = httpx.post(f"{live.url}{path}", json=body, timeout=10)
     assert response.status_code < 500, (path, body, response.status_code, response.text[:300])

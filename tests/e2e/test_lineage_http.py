@@ -91,7 +91,9 @@ def _without(value: object, key: str) -> object:
 def loaded(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Server:
     sql = tmp_path_factory.mktemp("sql") / "customer_etl.sql"
     sql.write_text(ETL)
-    result = run_cli("ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://wh", "--store", server.store)
+    result = run_cli(
+        "ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://wh", "--store", server.store
+    )
     assert "3 statements" in result.stdout and "0 failed" in result.stdout
     return server
 
@@ -144,15 +146,23 @@ def test_depth_argument_returns_every_edge_once(loaded: Server) -> None:
                downstream(depth: 5) { source { dataset field } target { dataset field }
                                       transformation { subtype } } } }"""
     )
-    edges = [(e["source"]["dataset"] + "." + e["source"]["field"], e["target"]["dataset"] + "." + e["target"]["field"],
-              e["transformation"]["subtype"]) for e in answer["data"]["column"]["downstream"]]
-    assert sorted(edges) == sorted({
-        ("src.customers.country", "stg.customers.country", "IDENTITY"),
-        ("stg.customers.country", "dw.dim_customer.country", "IDENTITY"),
-        ("dw.dim_customer.country", "mart.customers_by_country.country", "IDENTITY"),
-        ("dw.dim_customer.country", "mart.customers_by_country.country", "GROUP_BY"),
-        ("dw.dim_customer.country", "mart.customers_by_country.customers", "GROUP_BY"),
-    })
+    edges = [
+        (
+            e["source"]["dataset"] + "." + e["source"]["field"],
+            e["target"]["dataset"] + "." + e["target"]["field"],
+            e["transformation"]["subtype"],
+        )
+        for e in answer["data"]["column"]["downstream"]
+    ]
+    assert sorted(edges) == sorted(
+        {
+            ("src.customers.country", "stg.customers.country", "IDENTITY"),
+            ("stg.customers.country", "dw.dim_customer.country", "IDENTITY"),
+            ("dw.dim_customer.country", "mart.customers_by_country.country", "IDENTITY"),
+            ("dw.dim_customer.country", "mart.customers_by_country.country", "GROUP_BY"),
+            ("dw.dim_customer.country", "mart.customers_by_country.customers", "GROUP_BY"),
+        }
+    )
 
 
 def test_lineage_queries_are_answered_by_the_index_without_a_store_call(loaded: Server) -> None:
@@ -163,7 +173,9 @@ def test_lineage_queries_are_answered_by_the_index_without_a_store_call(loaded: 
     loaded.caught_up()
     before = store_calls()
     for query in (NESTED, FLAT):
-        answer = httpx.post(f"{loaded.url}/graphql", json={"query": query, "variables": {"field": "customers"}}, timeout=30)
+        answer = httpx.post(
+            f"{loaded.url}/graphql", json={"query": query, "variables": {"field": "customers"}}, timeout=30
+        )
         assert "errors" not in answer.json() and answer.json()["data"]["column"]["upstream"]
     assert store_calls() - before == 0
 
@@ -173,7 +185,12 @@ def test_flat_lineage_graph_and_truncation(loaded: Server) -> None:
                  depth: 3, maxNodes: $max) { nodes { dataset field } edges { source { field } target { field } } truncated } }"""
     full = loaded.graphql(query, {"max": 1000})["data"]["lineage"]
     assert not full["truncated"]
-    assert {n["dataset"] for n in full["nodes"]} == {"src.customers", "stg.customers", "dw.dim_customer", "mart.customers_by_country"}
+    assert {n["dataset"] for n in full["nodes"]} == {
+        "src.customers",
+        "stg.customers",
+        "dw.dim_customer",
+        "mart.customers_by_country",
+    }
     cut = loaded.graphql(query, {"max": 2})["data"]["lineage"]
     assert cut["truncated"] and len(cut["edges"]) < len(full["edges"])
 
@@ -197,18 +214,30 @@ def test_identifiers_are_case_folded_for_lookup(loaded: Server) -> None:
 
 
 def test_unknown_column_is_null_and_unknown_lineage_start_is_a_clear_error(loaded: Server) -> None:
-    assert loaded.graphql('{ column(namespace: "hive://wh", dataset: "nope", field: "x") { field } }')["data"] == {"column": None}
+    assert loaded.graphql('{ column(namespace: "hive://wh", dataset: "nope", field: "x") { field } }')["data"] == {
+        "column": None
+    }
     answer = loaded.graphql('{ lineage(namespace: "hive://wh", dataset: "nope") { truncated } }')
     assert answer["errors"][0]["message"] == "no dataset 'nope' in namespace 'hive://wh'"
 
 
 def test_limits_answer_with_errors_and_the_server_stays_up(loaded: Server) -> None:
-    deep = "{ column(namespace: \"a\", dataset: \"b\", field: \"c\") { " + "upstream { source { " * 13 + "field" + " } }" * 13 + " } }"
+    deep = (
+        '{ column(namespace: "a", dataset: "b", field: "c") { '
+        + "upstream { source { " * 13
+        + "field"
+        + " } }" * 13
+        + " } }"
+    )
     answer = loaded.graphql(deep)
     assert "exceeds maximum operation depth" in answer["errors"][0]["message"]
-    too_far = loaded.graphql('{ column(namespace: "hive://wh", dataset: "stg.customers", field: "id") { upstream(depth: 500) { expression } } }')
+    too_far = loaded.graphql(
+        '{ column(namespace: "hive://wh", dataset: "stg.customers", field: "id") { upstream(depth: 500) { expression } } }'
+    )
     assert too_far["errors"][0]["message"].startswith("depth must be between 1 and 20")
-    aliases = "{ " + " ".join(f"a{i}: column(namespace: \"a\", dataset: \"b\", field: \"c\") {{ field }}" for i in range(40)) + " }"
+    aliases = (
+        "{ " + " ".join(f'a{i}: column(namespace: "a", dataset: "b", field: "c") {{ field }}' for i in range(40)) + " }"
+    )
     assert "aliases" in loaded.graphql(aliases)["errors"][0]["message"]
     huge = '{ column(namespace: "a", dataset: "b", field: "c") { ' + "field " * 5000 + "} }"
     assert "token" in loaded.graphql(huge)["errors"][0]["message"].lower()
@@ -218,7 +247,11 @@ def test_limits_answer_with_errors_and_the_server_stays_up(loaded: Server) -> No
 def test_graphiql_health_and_metrics(loaded: Server) -> None:
     page = httpx.get(f"{loaded.url}/graphql", headers={"Accept": "text/html"}, timeout=10)
     assert page.status_code == 200 and "graphiql" in page.text.lower()
-    assert httpx.get(f"{loaded.url}/healthz", timeout=5).json() == {"status": "ok", "version": "0.1.0", "store": "embedded"}
+    assert httpx.get(f"{loaded.url}/healthz", timeout=5).json() == {
+        "status": "ok",
+        "version": "0.1.0",
+        "store": "embedded",
+    }
     assert "tagline_http_requests_total" in httpx.get(f"{loaded.url}/metrics", timeout=5).text
 
 
@@ -239,7 +272,9 @@ def test_bad_statement_is_reported_kept_and_replayed(server: Server, tmp_path: P
     assert re.search(r"accounts\.sql statement 2, line 2: .*", result.stderr)
     assert re.search(r"accounts\.sql statement 3, line 3: .*region", result.stderr)
 
-    names = server.graphql('{ column(namespace: "pg://crm", dataset: "crm.account_names", field: "name") { upstream { source { field } } } }')
+    names = server.graphql(
+        '{ column(namespace: "pg://crm", dataset: "crm.account_names", field: "name") { upstream { source { field } } } }'
+    )
     assert names["data"]["column"]["upstream"] == [{"source": {"field": "name"}}]
 
     listed = run_cli("deadletter", "list", "--store", server.store).stdout
@@ -248,21 +283,45 @@ def test_bad_statement_is_reported_kept_and_replayed(server: Server, tmp_path: P
     catalog.write_text(json.dumps({"crm.accounts": ["id", "name", "region"]}))
     replayed = run_cli("deadletter", "replay", "--catalog", str(catalog), "--store", server.store, check=False)
     assert replayed.returncode == 1 and "1 replayed, 1 still failing" in replayed.stdout
-    regions = server.graphql('{ column(namespace: "pg://crm", dataset: "crm.account_regions", field: "region") { upstream { source { field } } } }')
+    regions = server.graphql(
+        '{ column(namespace: "pg://crm", dataset: "crm.account_regions", field: "region") { upstream { source { field } } } }'
+    )
     assert regions["data"]["column"]["upstream"] == [{"source": {"field": "region"}}]
     listed = run_cli("deadletter", "list", "--store", server.store).stdout
     assert "statement 2, line 2" in listed and "statement 3, line 3" not in listed
 
 
 def test_lineage_tree_from_the_cli(loaded: Server) -> None:
-    out = run_cli("lineage", "hive://wh", "mart.customers_by_country", "customers", "--direction", "up", "--depth", "3",
-                  "--store", loaded.store).stdout
+    out = run_cli(
+        "lineage",
+        "hive://wh",
+        "mart.customers_by_country",
+        "customers",
+        "--direction",
+        "up",
+        "--depth",
+        "3",
+        "--store",
+        loaded.store,
+    ).stdout
     assert "hive://wh / src.customers.id" in out and "AGGREGATION" in out
 
 
 def test_stdin_ingest_uses_named_job(server: Server) -> None:
-    run_cli("ingest", "sql", "-", "--dialect", "trino", "--namespace", "trino://x", "--job", "adhoc_job",
-            "--store", server.store, stdin="CREATE TABLE s.t2 AS SELECT a FROM s.t1")
+    run_cli(
+        "ingest",
+        "sql",
+        "-",
+        "--dialect",
+        "trino",
+        "--namespace",
+        "trino://x",
+        "--job",
+        "adhoc_job",
+        "--store",
+        server.store,
+        stdin="CREATE TABLE s.t2 AS SELECT a FROM s.t1",
+    )
     answer = server.graphql('{ job(namespace: "default", name: "adhoc_job") { outputs { name } } }')
     assert answer["data"]["job"]["outputs"] == [{"name": "s.t2"}]
 
@@ -274,7 +333,9 @@ def test_direct_only_follows_value_flow_alone(loaded: Server) -> None:
     )
     edges = answer["data"]["column"]["upstream"]
     assert {(e["source"]["dataset"], e["source"]["field"]) for e in edges} == {
-        ("dw.dim_customer", "customer_id"), ("stg.customers", "id"), ("src.customers", "id"),
+        ("dw.dim_customer", "customer_id"),
+        ("stg.customers", "id"),
+        ("src.customers", "id"),
     }
     assert {e["transformation"]["type"] for e in edges} == {"DIRECT"}
 
@@ -330,12 +391,20 @@ def test_without_keys_web_pages_cannot_change_or_read_the_server(server: Server)
     assert simple.status_code == 415 and "application/json" in simple.json()["error"]
     event = httpx.post(f"{server.url}/api/v1/lineage", content="{}", headers={"Content-Type": "text/plain"}, timeout=10)
     assert event.status_code == 415
-    foreign = httpx.post(f"{server.url}/graphql", content=mutation, timeout=10,
-                         headers={"Content-Type": "application/json", "Origin": "https://evil.example"})
+    foreign = httpx.post(
+        f"{server.url}/graphql",
+        content=mutation,
+        timeout=10,
+        headers={"Content-Type": "application/json", "Origin": "https://evil.example"},
+    )
     assert foreign.status_code == 403 and "evil.example" in foreign.json()["error"]
     rebound = httpx.get(f"{server.url}/healthz", headers={"Host": "evil.example:8000"}, timeout=10)
     assert rebound.status_code == 400 and "TAGLINE_ALLOWED_HOSTS" in rebound.json()["error"]
-    assert server.graphql('{ column(namespace: "a", dataset: "b", field: "c") { tags { name } } }')["data"]["column"] is None
-    own = httpx.post(f"{server.url}/graphql", json={"query": "{ namespaces { name } }"}, timeout=10,
-                     headers={"Origin": server.url})
+    assert (
+        server.graphql('{ column(namespace: "a", dataset: "b", field: "c") { tags { name } } }')["data"]["column"]
+        is None
+    )
+    own = httpx.post(
+        f"{server.url}/graphql", json={"query": "{ namespaces { name } }"}, timeout=10, headers={"Origin": server.url}
+    )
     assert own.status_code == 200

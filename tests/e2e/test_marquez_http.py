@@ -32,22 +32,49 @@ def facet(name: str, **body: Any) -> dict[str, Any]:
 
 def event(state: str, at: str, run: str = RUN, job: str = JOB) -> dict[str, Any]:
     """A Spark-style run event: topic -> raw/orders, `id` copied, `email_hash` a masked hash."""
+
     def source(field: str, subtype: str, masking: bool) -> dict[str, Any]:
-        return {"namespace": KAFKA, "name": TOPIC, "field": field,
-                "transformations": [{"type": "DIRECT", "subtype": subtype, "description": "", "masking": masking}]}
+        return {
+            "namespace": KAFKA,
+            "name": TOPIC,
+            "field": field,
+            "transformations": [{"type": "DIRECT", "subtype": subtype, "description": "", "masking": masking}],
+        }
 
     fields = [{"name": "id", "type": "bigint"}, {"name": "email_hash", "type": "string"}]
-    lineage = facet("ColumnLineageDatasetFacet", fields={
-        "id": {"inputFields": [source("id", "IDENTITY", False)]},
-        "email_hash": {"inputFields": [source("email", "TRANSFORMATION", True)]},
-    })
+    lineage = facet(
+        "ColumnLineageDatasetFacet",
+        fields={
+            "id": {"inputFields": [source("id", "IDENTITY", False)]},
+            "email_hash": {"inputFields": [source("email", "TRANSFORMATION", True)]},
+        },
+    )
     return {
-        "eventType": state, "eventTime": at, "producer": PRODUCER, "schemaURL": EVENT_SCHEMA,
-        "run": {"runId": run}, "job": {"namespace": JOB_NS, "name": job},
-        "inputs": [{"namespace": KAFKA, "name": TOPIC, "facets": {"schema": facet(
-            "SchemaDatasetFacet", fields=[{"name": "id", "type": "bigint"}, {"name": "email", "type": "string"}])}}],
-        "outputs": [{"namespace": LAKE, "name": RAW, "facets": {"schema": facet("SchemaDatasetFacet", fields=fields),
-                                                                 "columnLineage": lineage}}],
+        "eventType": state,
+        "eventTime": at,
+        "producer": PRODUCER,
+        "schemaURL": EVENT_SCHEMA,
+        "run": {"runId": run},
+        "job": {"namespace": JOB_NS, "name": job},
+        "inputs": [
+            {
+                "namespace": KAFKA,
+                "name": TOPIC,
+                "facets": {
+                    "schema": facet(
+                        "SchemaDatasetFacet",
+                        fields=[{"name": "id", "type": "bigint"}, {"name": "email", "type": "string"}],
+                    )
+                },
+            }
+        ],
+        "outputs": [
+            {
+                "namespace": LAKE,
+                "name": RAW,
+                "facets": {"schema": facet("SchemaDatasetFacet", fields=fields), "columnLineage": lineage},
+            }
+        ],
     }
 
 
@@ -56,8 +83,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     store = str(tmp_path_factory.mktemp("marquez") / "graph.db")
     run_cli("demo", "--store", store)
     running = start_server(store)
-    for body in (event("START", T_START), event("COMPLETE", T_DONE),
-                 event("START", T_LATER, run=OTHER_RUN, job="backfill")):  # a run still going: not produced yet
+    for body in (
+        event("START", T_START),
+        event("COMPLETE", T_DONE),
+        event("START", T_LATER, run=OTHER_RUN, job="backfill"),
+    ):  # a run still going: not produced yet
         posted = httpx.post(f"{running.url}/api/v1/lineage", json=body, timeout=10)
         assert posted.status_code == 201 and posted.json()["status"] == "applied", posted.text
     running.caught_up()
@@ -77,7 +107,9 @@ def get(server: Server, path: str, **params: str | int) -> httpx.Response:
 def test_namespaces_datasets_and_fields_as_marquez_lists_them(marquez: MarquezClient) -> None:
     names = [n["name"] for n in marquez.list_namespaces()["namespaces"]]
     assert names == sorted(names) and {KAFKA, LAKE, JOB_NS, "hive://warehouse"} <= set(names)
-    assert all({"name", "createdAt", "updatedAt", "ownerName"} <= set(n) for n in marquez.list_namespaces()["namespaces"])
+    assert all(
+        {"name", "createdAt", "updatedAt", "ownerName"} <= set(n) for n in marquez.list_namespaces()["namespaces"]
+    )
     listed = marquez.list_datasets("hive://warehouse", limit=3, offset=2)
     assert listed["totalCount"] == 8 and len(listed["datasets"]) == 3
     everything = [d["name"] for d in marquez.list_datasets("hive://warehouse")["datasets"]]
@@ -97,7 +129,9 @@ def test_namespaces_datasets_and_fields_as_marquez_lists_them(marquez: MarquezCl
 def test_jobs_with_their_latest_run(marquez: MarquezClient) -> None:
     job = marquez.get_job(JOB_NS, JOB)
     assert job["id"] == {"namespace": JOB_NS, "name": JOB} and job["type"] == "BATCH"
-    assert job["inputs"] == [{"namespace": KAFKA, "name": TOPIC}] and job["outputs"] == [{"namespace": LAKE, "name": RAW}]
+    assert job["inputs"] == [{"namespace": KAFKA, "name": TOPIC}] and job["outputs"] == [
+        {"namespace": LAKE, "name": RAW}
+    ]
     run = job["latestRun"]
     assert run["state"] == "COMPLETED" and run["endedAt"] == T_DONE and run["startedAt"] is None
     assert job["latestRuns"] == [run] and len(run["id"]) == 36
@@ -111,8 +145,12 @@ def test_jobs_with_their_latest_run(marquez: MarquezClient) -> None:
 
 
 def test_unknown_names_are_marquez_404s(served: Server) -> None:
-    for path in ("/namespaces/nowhere", "/namespaces/airflow/jobs/nope", "/namespaces/airflow/datasets/nope",
-                 f"/namespaces/{LAKE.replace(':', '%3A').replace('/', '%2F')}/datasets/raw"):
+    for path in (
+        "/namespaces/nowhere",
+        "/namespaces/airflow/jobs/nope",
+        "/namespaces/airflow/datasets/nope",
+        f"/namespaces/{LAKE.replace(':', '%3A').replace('/', '%2F')}/datasets/raw",
+    ):
         answer = httpx.get(f"{served.url}/api/v1{path}", timeout=10)
         assert answer.status_code == 404 and answer.json()["code"] == 404, path
     assert get(served, "/namespaces/airflow/jobs", limit="x").status_code == 400
@@ -128,13 +166,18 @@ def test_table_lineage_graph(served: Server) -> None:
     assert graph[job]["inEdges"] == [{"origin": topic, "destination": job}]
     assert {"origin": job, "destination": raw} in graph[job]["outEdges"]
     backfill = f"job:{JOB_NS}:backfill"
-    assert graph[topic]["outEdges"] == [{"origin": topic, "destination": backfill}, {"origin": topic, "destination": job}]
+    assert graph[topic]["outEdges"] == [
+        {"origin": topic, "destination": backfill},
+        {"origin": topic, "destination": job},
+    ]
     assert graph[raw]["data"]["id"] == {"namespace": LAKE, "name": RAW}
     assert graph[job]["data"]["latestRun"]["state"] == "COMPLETED"
     demo = get(served, "/lineage", nodeId="job:airflow:build_fact_orders", depth=1).json()["graph"]
     assert "dataset:hive://warehouse:dw.fact_orders" in {n["id"] for n in demo}
     assert get(served, "/lineage", nodeId="dataset:nowhere:nothing").json() == {
-        "code": 404, "message": "node 'dataset:nowhere:nothing' not found"}
+        "code": 404,
+        "message": "node 'dataset:nowhere:nothing' not found",
+    }
     assert get(served, "/lineage", nodeId="run:0190f3a2").status_code == 400
     assert get(served, "/lineage").status_code == 400
 
@@ -150,34 +193,50 @@ def test_column_lineage_as_marquez_draws_it(marquez: MarquezClient, served: Serv
     assert data["inputFields"][0]["transformationType"] == "TRANSFORMATION"
     # One derivation per job that made it: the finished run and the backfill still going.
     assert data["inputFields"][0]["transformations"] == [
-        {"type": "DIRECT", "subtype": "TRANSFORMATION", "description": None, "masking": True, "job": job, "expression": None}
-        for job in (f"job:{JOB_NS}:backfill", f"job:{JOB_NS}:{JOB}")]
+        {
+            "type": "DIRECT",
+            "subtype": "TRANSFORMATION",
+            "description": None,
+            "masking": True,
+            "job": job,
+            "expression": None,
+        }
+        for job in (f"job:{JOB_NS}:backfill", f"job:{JOB_NS}:{JOB}")
+    ]
     assert data["inputFields"][0]["masking"] is True
     # Marquez draws a column's inEdges from it to its inputs, and an input's outEdges from it onwards.
     assert nodes[hashed]["inEdges"] == [{"origin": hashed, "destination": email}]
     assert nodes[email]["outEdges"] == [{"origin": email, "destination": hashed}]
     by_dataset = marquez.get_column_lineage_by_dataset(LAKE, RAW)
     assert {n["id"] for n in by_dataset["graph"]} == {
-        hashed, email, f"datasetField:{LAKE}:{RAW}:id", f"datasetField:{KAFKA}:{TOPIC}:id"}
+        hashed,
+        email,
+        f"datasetField:{LAKE}:{RAW}:id",
+        f"datasetField:{KAFKA}:{TOPIC}:id",
+    }
     upstream_only = marquez.get_column_lineage_by_dataset(KAFKA, TOPIC)
     assert {n["id"] for n in upstream_only["graph"]} == {email, f"datasetField:{KAFKA}:{TOPIC}:id"}
     downstream = marquez.get_column_lineage_by_dataset(KAFKA, TOPIC, with_downstream=True)
     assert hashed in {n["id"] for n in downstream["graph"]}
     by_job = marquez.get_column_lineage_by_job(JOB_NS, JOB)
     assert hashed in {n["id"] for n in by_job["graph"]}
-    capped = get(served, "/column-lineage", nodeId="dataset:hive://warehouse:dw.dim_customer", depth=3,
-                 withDownstream="true").json()
+    capped = get(
+        served, "/column-lineage", nodeId="dataset:hive://warehouse:dw.dim_customer", depth=3, withDownstream="true"
+    ).json()
     assert capped["truncated"] is False and len(capped["graph"]) > 20
 
 
 def test_search_as_marquez_answers_it(served: Server) -> None:
     answer = get(served, "/search", q="orders", limit=50).json()
     results = answer["results"]
-    assert answer["totalCount"] == len(results) and {"type", "name", "updatedAt", "namespace", "nodeId"} <= set(results[0])
+    assert answer["totalCount"] == len(results) and {"type", "name", "updatedAt", "namespace", "nodeId"} <= set(
+        results[0]
+    )
     assert [r["name"] for r in results] == sorted(r["name"] for r in results)  # Marquez sorts by name
     assert {"DATASET", "JOB"} == {r["type"] for r in results}
     assert {"nodeId": f"dataset:{LAKE}:{RAW}", "type": "DATASET"}.items() <= next(
-        r for r in results if r["name"] == RAW).items()
+        r for r in results if r["name"] == RAW
+    ).items()
     jobs = get(served, "/search", q="ORDERS", filter="JOB").json()["results"]
     assert jobs and all(r["type"] == "JOB" for r in jobs)
     assert len(get(served, "/search", q="orders", limit=2).json()["results"]) == 2
@@ -197,8 +256,12 @@ def test_marquez_routes_need_the_read_role(tmp_path_factory: pytest.TempPathFact
     running = start_server(store, env={"TAGLINE_API_KEYS": "ui:ui-key-0123456789:reader,ci:ci-key-0123456789:ingester"})
     try:
         assert get(running, "/namespaces").status_code == 401
-        ingester = httpx.get(f"{running.url}/api/v1/search", params={"q": "x"},
-                             headers={"Authorization": "Bearer ci-key-0123456789"}, timeout=10)
+        ingester = httpx.get(
+            f"{running.url}/api/v1/search",
+            params={"q": "x"},
+            headers={"Authorization": "Bearer ci-key-0123456789"},
+            timeout=10,
+        )
         assert ingester.status_code == 403
         reader = MarquezClient(url=running.url, api_key="ui-key-0123456789")
         assert reader.list_namespaces() == {"namespaces": []}

@@ -21,8 +21,16 @@ from tests.e2e.conftest import TAGLINE, Server, run_cli, start_server, stop_serv
 SHOP = "mysql://orders-db:3306"
 WAREHOUSE = "hive://warehouse"
 KEYS = "ana:reader-key-1:reader,sam:steward-key-2:steward,ivy:ingest-key-3:ingester"
-READ_TOOLS = {"search", "get_lineage", "explain_tags", "impact", "recommend_dependencies", "check_dependencies",
-              "lineage_health", "sensitivity_violations"}
+READ_TOOLS = {
+    "search",
+    "get_lineage",
+    "explain_tags",
+    "impact",
+    "recommend_dependencies",
+    "check_dependencies",
+    "lineage_health",
+    "sensitivity_violations",
+}
 TAG_TOOLS = {"declare_tag", "remove_tag"}
 T = TypeVar("T")
 
@@ -36,6 +44,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def over_stdio(store: str, talk: Callable[[Client], Awaitable[T]], env: dict[str, str] | None = None) -> T:
     """Start `tagline mcp` as an agent's client does, and talk to it."""
+
     async def session() -> T:
         params = StdioServerParameters(command=TAGLINE, args=["mcp", "--store", store], env=env)
         async with Client(params) as client:
@@ -75,14 +84,23 @@ def test_every_tool_over_stdio_answers_with_json_and_a_sentence(demo: str) -> No
         assert await tool_names(client) == READ_TOOLS | TAG_TOOLS
         asked = {
             "search": ("search", {"query": "email", "kind": "column"}),
-            "upstream": ("get_lineage", {"namespace": "redshift://analytics.eu-west-1:5439",
-                                         "dataset": "marts.marketing_contacts", "field": "email", "depth": 5}),
+            "upstream": (
+                "get_lineage",
+                {
+                    "namespace": "redshift://analytics.eu-west-1:5439",
+                    "dataset": "marts.marketing_contacts",
+                    "field": "email",
+                    "depth": 5,
+                },
+            ),
             "dataset": ("get_lineage", {"namespace": WAREHOUSE, "dataset": "ods.customers", "direction": "downstream"}),
             "why": ("explain_tags", {"namespace": WAREHOUSE, "dataset": "ods.customers", "field": "email"}),
             "impact": ("impact", {"namespace": SHOP, "dataset": "shop.customers", "field": "email"}),
             "recommend": ("recommend_dependencies", {"namespace": "airflow", "job": "build_dim_customer"}),
-            "check": ("check_dependencies", {"namespace": "airflow", "job": "build_dim_customer",
-                                             "configured": [{"name": "no_such_job"}]}),
+            "check": (
+                "check_dependencies",
+                {"namespace": "airflow", "job": "build_dim_customer", "configured": [{"name": "no_such_job"}]},
+            ),
             "health": ("lineage_health", {"days": 30}),
             "violations": ("sensitivity_violations", {}),
         }
@@ -95,8 +113,9 @@ def test_every_tool_over_stdio_answers_with_json_and_a_sentence(demo: str) -> No
     hits = answers["search"].structured_content["hits"]  # type: ignore[index]
     assert {"kind": "COLUMN", "namespace": SHOP, "name": "shop.customers", "field": "email"} in hits
     upstream = answers["upstream"].structured_content
-    assert any(e["source"] == {"namespace": SHOP, "dataset": "shop.customers", "field": "email"}
-               for e in upstream["edges"])  # type: ignore[index]
+    assert any(
+        e["source"] == {"namespace": SHOP, "dataset": "shop.customers", "field": "email"} for e in upstream["edges"]
+    )  # type: ignore[index]
     assert all(e["transformation"]["type"] in ("DIRECT", "INDIRECT") for e in upstream["edges"])  # type: ignore[index]
     assert "pii.email (inherited)" in text(answers["why"])
     why = answers["why"].structured_content
@@ -112,7 +131,9 @@ def test_every_tool_over_stdio_answers_with_json_and_a_sentence(demo: str) -> No
 def test_bad_arguments_and_unknown_names_are_tool_errors_not_crashes(demo: str) -> None:
     async def talk(client: Client) -> list[CallToolResult]:
         return [
-            await client.call_tool("get_lineage", {"namespace": SHOP, "dataset": "shop.customers", "direction": "sideways"}),
+            await client.call_tool(
+                "get_lineage", {"namespace": SHOP, "dataset": "shop.customers", "direction": "sideways"}
+            ),
             await client.call_tool("get_lineage", {"namespace": SHOP, "dataset": "shop.customers", "depth": 0}),
             await client.call_tool("explain_tags", {"namespace": SHOP, "dataset": "shop.customers", "field": "nope"}),
             await client.call_tool("recommend_dependencies", {"namespace": "airflow", "job": "nope"}),
@@ -127,9 +148,13 @@ def test_bad_arguments_and_unknown_names_are_tool_errors_not_crashes(demo: str) 
 
 
 def test_answers_are_cut_to_the_size_budget_and_say_how_to_ask_for_less(demo: str) -> None:
-    result = over_stdio(demo, call("get_lineage", {"namespace": WAREHOUSE, "dataset": "ods.customers",
-                                                    "direction": "downstream", "depth": 5}),
-                        env={"TAGLINE_MCP_MAX_CHARS": "3000"})
+    result = over_stdio(
+        demo,
+        call(
+            "get_lineage", {"namespace": WAREHOUSE, "dataset": "ods.customers", "direction": "downstream", "depth": 5}
+        ),
+        env={"TAGLINE_MCP_MAX_CHARS": "3000"},
+    )
     data = result.structured_content
     assert data is not None and data["truncated"] is True and data["omitted"] > 0
     assert "smaller depth" in data["next"] and "cut to fit" in text(result)
@@ -139,7 +164,9 @@ def test_answers_are_cut_to_the_size_budget_and_say_how_to_ask_for_less(demo: st
 def test_the_namespaces_resource_and_a_prompt_help_an_agent_start(demo: str) -> None:
     async def talk(client: Client) -> tuple[str, str]:
         resource = await client.read_resource("tagline://namespaces")
-        prompt = await client.get_prompt("trace_column", {"namespace": SHOP, "dataset": "shop.customers", "field": "email"})
+        prompt = await client.get_prompt(
+            "trace_column", {"namespace": SHOP, "dataset": "shop.customers", "field": "email"}
+        )
         return resource.contents[0].text, prompt.messages[0].content.text  # type: ignore[union-attr]
 
     namespaces, prompt = over_stdio(demo, talk)
@@ -157,23 +184,52 @@ def keyed(demo: str) -> Iterator[Server]:
 def test_over_http_readers_see_the_read_tools_and_stewards_change_tags(keyed: Server) -> None:
     assert over_http(keyed, "reader-key-1", tool_names) == READ_TOOLS
     assert over_http(keyed, "steward-key-2", tool_names) == READ_TOOLS | TAG_TOOLS
-    refused = over_http(keyed, "reader-key-1", call("declare_tag", {
-        "namespace": SHOP, "dataset": "shop.orders", "field": "amount", "tag": "restricted"}))
+    refused = over_http(
+        keyed,
+        "reader-key-1",
+        call("declare_tag", {"namespace": SHOP, "dataset": "shop.orders", "field": "amount", "tag": "restricted"}),
+    )
     assert refused.is_error
-    declared = over_http(keyed, "steward-key-2", call("declare_tag", {
-        "namespace": SHOP, "dataset": "shop.orders", "field": "amount", "tag": "restricted", "justification": "revenue"}))
+    declared = over_http(
+        keyed,
+        "steward-key-2",
+        call(
+            "declare_tag",
+            {
+                "namespace": SHOP,
+                "dataset": "shop.orders",
+                "field": "amount",
+                "tag": "restricted",
+                "justification": "revenue",
+            },
+        ),
+    )
     assert not declared.is_error and "restricted declared on shop.orders.amount" in text(declared)
-    audit = httpx.post(f"{keyed.url}/graphql", headers={"Authorization": "Bearer reader-key-1"}, timeout=10, json={
-        "query": '{ tagAudit(tag: "restricted", first: 5) { edges { node { actor change } } } }'}).json()
+    audit = httpx.post(
+        f"{keyed.url}/graphql",
+        headers={"Authorization": "Bearer reader-key-1"},
+        timeout=10,
+        json={"query": '{ tagAudit(tag: "restricted", first: 5) { edges { node { actor change } } } }'},
+    ).json()
     assert {"actor": "sam", "change": "ADDED"} in [e["node"] for e in audit["data"]["tagAudit"]["edges"]]
-    removed = over_http(keyed, "steward-key-2", call("remove_tag", {
-        "namespace": SHOP, "dataset": "shop.orders", "field": "amount", "tag": "restricted"}))
+    removed = over_http(
+        keyed,
+        "steward-key-2",
+        call("remove_tag", {"namespace": SHOP, "dataset": "shop.orders", "field": "amount", "tag": "restricted"}),
+    )
     assert not removed.is_error
 
 
 def test_over_http_a_caller_without_the_read_role_is_refused_before_any_message(keyed: Server) -> None:
-    for headers, status in (({}, 401), ({"Authorization": "Bearer ingest-key-3"}, 403),
-                            ({"Authorization": "Bearer wrong"}, 401)):
-        response = httpx.post(f"{keyed.url}/mcp", headers={**headers, "Accept": "application/json, text/event-stream"},
-                              json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, timeout=10)
+    for headers, status in (
+        ({}, 401),
+        ({"Authorization": "Bearer ingest-key-3"}, 403),
+        ({"Authorization": "Bearer wrong"}, 401),
+    ):
+        response = httpx.post(
+            f"{keyed.url}/mcp",
+            headers={**headers, "Accept": "application/json, text/event-stream"},
+            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+            timeout=10,
+        )
         assert response.status_code == status

@@ -28,7 +28,7 @@ query ($dataset: String!, $field: String!) {
   column(namespace: "hive://metastore:9083", dataset: $dataset, field: $field) {
     dataType
     upstream { transformation { type subtype masking description } source { namespace dataset field }
-               job { namespace name lastRunState lastRunAt } }
+               job { namespace name lastRunState lastRunAt } lastSeen }
   }
 }
 """
@@ -38,43 +38,70 @@ def spark_event(state: RunState, time: str) -> RunEvent:
     """What the Spark listener sends for INSERT INTO mart.contacts SELECT sha2(email), ... FROM a path
     that is the Hive table crm.customers, with the columnLineage facet in its default form."""
     customers = InputDataset(
-        namespace="s3://lake", name="warehouse/crm.db/customers",
+        namespace="s3://lake",
+        name="warehouse/crm.db/customers",
         facets={
-            "schema": schema_dataset.SchemaDatasetFacet(fields=[
-                schema_dataset.SchemaDatasetFacetFields(name="email", type="string"),
-                schema_dataset.SchemaDatasetFacetFields(name="active", type="boolean"),
-            ]),
-            "symlinks": symlinks_dataset.SymlinksDatasetFacet(identifiers=[
-                symlinks_dataset.Identifier(namespace=HIVE, name="crm.customers", type="TABLE"),
-            ]),
-            "tags": tags_dataset.TagsDatasetFacet(tags=[
-                tags_dataset.TagsDatasetFacetFields(key="pii", value="true", source="SPARK", field="email"),
-            ]),
+            "schema": schema_dataset.SchemaDatasetFacet(
+                fields=[
+                    schema_dataset.SchemaDatasetFacetFields(name="email", type="string"),
+                    schema_dataset.SchemaDatasetFacetFields(name="active", type="boolean"),
+                ]
+            ),
+            "symlinks": symlinks_dataset.SymlinksDatasetFacet(
+                identifiers=[
+                    symlinks_dataset.Identifier(namespace=HIVE, name="crm.customers", type="TABLE"),
+                ]
+            ),
+            "tags": tags_dataset.TagsDatasetFacet(
+                tags=[
+                    tags_dataset.TagsDatasetFacetFields(key="pii", value="true", source="SPARK", field="email"),
+                ]
+            ),
         },
     )
 
     def field(name: str, *transformations: cl.Transformation) -> cl.InputField:
-        return cl.InputField(namespace="s3://lake", name="warehouse/crm.db/customers", field=name,
-                             transformations=list(transformations))
+        return cl.InputField(
+            namespace="s3://lake", name="warehouse/crm.db/customers", field=name, transformations=list(transformations)
+        )
 
     active = cl.Transformation(type="INDIRECT", subtype="FILTER", description="", masking=False)
     contacts = OutputDataset(
-        namespace=HIVE, name="mart.contacts",
+        namespace=HIVE,
+        name="mart.contacts",
         facets={
-            "schema": schema_dataset.SchemaDatasetFacet(fields=[
-                schema_dataset.SchemaDatasetFacetFields(name="email_hash", type="string")]),
-            "columnLineage": cl.ColumnLineageDatasetFacet(fields={
-                "email_hash": cl.Fields(inputFields=[
-                    field("email", cl.Transformation(type="DIRECT", subtype="TRANSFORMATION",
-                                                     description="sha2(email, 256)", masking=True)),
-                    field("active", active),
-                ]),
-            }),
+            "schema": schema_dataset.SchemaDatasetFacet(
+                fields=[schema_dataset.SchemaDatasetFacetFields(name="email_hash", type="string")]
+            ),
+            "columnLineage": cl.ColumnLineageDatasetFacet(
+                fields={
+                    "email_hash": cl.Fields(
+                        inputFields=[
+                            field(
+                                "email",
+                                cl.Transformation(
+                                    type="DIRECT",
+                                    subtype="TRANSFORMATION",
+                                    description="sha2(email, 256)",
+                                    masking=True,
+                                ),
+                            ),
+                            field("active", active),
+                        ]
+                    ),
+                }
+            ),
         },
     )
-    return RunEvent(eventType=state, eventTime=time, run=Run(runId=RUN_ID),
-                    job=Job(namespace="spark", name="contacts_export"), producer=PRODUCER,
-                    inputs=[customers], outputs=[contacts])
+    return RunEvent(
+        eventType=state,
+        eventTime=time,
+        run=Run(runId=RUN_ID),
+        job=Job(namespace="spark", name="contacts_export"),
+        producer=PRODUCER,
+        inputs=[customers],
+        outputs=[contacts],
+    )
 
 
 def upstream(server: Server, dataset: str, field: str) -> dict:
@@ -92,15 +119,26 @@ def test_python_client_events_are_readable_through_graphql(server: Server) -> No
 
     column = upstream(server, "mart.contacts", "email_hash")
     assert column["dataType"] == "string"
-    edges = {(e["source"]["namespace"], e["source"]["dataset"], e["source"]["field"], e["transformation"]["type"],
-              e["transformation"]["subtype"], e["transformation"]["masking"], e["transformation"]["description"])
-             for e in column["upstream"]}
+    edges = {
+        (
+            e["source"]["namespace"],
+            e["source"]["dataset"],
+            e["source"]["field"],
+            e["transformation"]["type"],
+            e["transformation"]["subtype"],
+            e["transformation"]["masking"],
+            e["transformation"]["description"],
+        )
+        for e in column["upstream"]
+    }
     assert edges == {
         (HIVE, "crm.customers", "email", "DIRECT", "TRANSFORMATION", True, "sha2(email, 256)"),
         (HIVE, "crm.customers", "active", "INDIRECT", "FILTER", False, None),
     }
     jobs = {(e["job"]["name"], e["job"]["lastRunState"], e["job"]["lastRunAt"]) for e in column["upstream"]}
     assert jobs == {("contacts_export", "COMPLETE", "2026-01-05T06:10:00.000Z")}
+    # The edges carry the time the job ran, not the time the events arrived.
+    assert {e["lastSeen"] for e in column["upstream"]} == {"2026-01-05T06:10:00.000Z"}
 
 
 def test_duplicates_and_out_of_order_runs(server: Server) -> None:
@@ -112,29 +150,43 @@ def test_duplicates_and_out_of_order_runs(server: Server) -> None:
     column = upstream(server, "mart.contacts", "email_hash")
     assert len(column["upstream"]) == 2
     assert {(e["job"]["lastRunState"], e["job"]["lastRunAt"]) for e in column["upstream"]} == {
-        ("COMPLETE", "2026-01-07T06:10:00.000Z")}
+        ("COMPLETE", "2026-01-07T06:10:00.000Z")
+    }
 
 
 def test_malformed_json_is_a_400_saying_where(server: Server) -> None:
-    response = httpx.post(f"{server.url}/api/v1/lineage", content='{"eventType": "START",\n "run": {', timeout=10,
-                          headers={"Content-Type": "application/json"})
+    response = httpx.post(
+        f"{server.url}/api/v1/lineage",
+        content='{"eventType": "START",\n "run": {',
+        timeout=10,
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == "malformed JSON" and body["line"] == 2 and body["column"] > 1
 
 
 def test_bad_gzip_is_a_400(server: Server) -> None:
-    response = httpx.post(f"{server.url}/api/v1/lineage", content=b"not gzip",
-                          headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}, timeout=10)
+    response = httpx.post(
+        f"{server.url}/api/v1/lineage",
+        content=b"not gzip",
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        timeout=10,
+    )
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize(("body", "path"), [
-    ({**run_event([]), "run": {"runId": "nope"}}, "run.runId"),
-    ([run_event([])], "(event)"),
-    (run_event([output({"a": {"inputFields": [{"namespace": "n", "name": "t"}]}})]),
-     "outputs[0].facets.columnLineage.fields.a.inputFields[0].field"),
-])
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({**run_event([]), "run": {"runId": "nope"}}, "run.runId"),
+        ([run_event([])], "(event)"),
+        (
+            run_event([output({"a": {"inputFields": [{"namespace": "n", "name": "t"}]}})]),
+            "outputs[0].facets.columnLineage.fields.a.inputFields[0].field",
+        ),
+    ],
+)
 def test_spec_violations_are_422_naming_the_path(server: Server, body: object, path: str) -> None:
     response = httpx.post(f"{server.url}/api/v1/lineage", json=body, timeout=10)
     assert response.status_code == 422
@@ -143,16 +195,26 @@ def test_spec_violations_are_422_naming_the_path(server: Server, body: object, p
 
 def test_gzip_by_hand_and_metrics_know_the_route(server: Server) -> None:
     body = gzip.compress(json.dumps(run_event([])).encode())
-    response = httpx.post(f"{server.url}/api/v1/lineage", content=body,
-                          headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}, timeout=10)
+    response = httpx.post(
+        f"{server.url}/api/v1/lineage",
+        content=body,
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        timeout=10,
+    )
     assert response.status_code == 201
     metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
     assert 'path="/api/v1/lineage"' in metrics
 
 
 def test_event_file_through_the_cli_with_bad_lines_and_replay(server: Server, tmp_path: Path) -> None:
-    good = run_event([output({"b": {"inputFields": [source("a", {"type": "DIRECT", "subtype": "IDENTITY"})]}},
-                             name="shop.public.file_out")])
+    good = run_event(
+        [
+            output(
+                {"b": {"inputFields": [source("a", {"type": "DIRECT", "subtype": "IDENTITY"})]}},
+                name="shop.public.file_out",
+            )
+        ]
+    )
     bad_spec = {**run_event([]), "producer": None}
     events = tmp_path / "events.jsonl"
     events.write_text("\n".join([json.dumps(good), "{not json", json.dumps(bad_spec), json.dumps(good)]) + "\n")
@@ -160,10 +222,13 @@ def test_event_file_through_the_cli_with_bad_lines_and_replay(server: Server, tm
     assert result.returncode == 1 and "4 events" in result.stdout and "2 failed" in result.stdout
     assert "line 2: malformed JSON" in result.stderr and "line 3: not an OpenLineage event: producer" in result.stderr
 
-    answer = server.graphql('{ column(namespace: "postgres://db:5432", dataset: "shop.public.file_out", field: "b")'
-                            ' { upstream { source { field } transformation { type subtype } } } }')
+    answer = server.graphql(
+        '{ column(namespace: "postgres://db:5432", dataset: "shop.public.file_out", field: "b")'
+        " { upstream { source { field } transformation { type subtype } } } }"
+    )
     assert answer["data"]["column"]["upstream"] == [
-        {"source": {"field": "a"}, "transformation": {"type": "DIRECT", "subtype": "IDENTITY"}}]
+        {"source": {"field": "a"}, "transformation": {"type": "DIRECT", "subtype": "IDENTITY"}}
+    ]
 
     listed = run_cli("deadletter", "list", "--store", server.store).stdout
     assert listed.count("openlineage") == 2 and "line 3" in listed
@@ -188,21 +253,41 @@ def test_event_file_through_the_cli_with_bad_lines_and_replay(server: Server, tm
 
 def test_compressed_body_that_expands_past_the_limit_is_refused(server: Server) -> None:
     bomb = gzip.compress(b" " * (17 * 1024 * 1024))
-    response = httpx.post(f"{server.url}/api/v1/lineage", content=bomb,
-                          headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=30)
+    response = httpx.post(
+        f"{server.url}/api/v1/lineage",
+        content=bomb,
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        timeout=30,
+    )
     assert response.status_code == 413
     assert "decompressed" in response.json()["error"]
 
 
 def test_a_refused_tag_is_reported_to_the_emitter(server: Server) -> None:
     event = {
-        "eventType": "COMPLETE", "eventTime": "2026-05-01T10:00:00Z",
+        "eventType": "COMPLETE",
+        "eventTime": "2026-05-01T10:00:00Z",
         "run": {"runId": "0191e2f3-0000-7000-8000-000000000abc"},
         "job": {"namespace": "spark", "name": "tagged_job"},
-        "producer": "https://example.com/emitter", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [], "outputs": [{"namespace": "hive://wh", "name": "db.tagged", "facets": {"tags": {
-            "_producer": "https://example.com/emitter", "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/TagsDatasetFacet.json",
-            "tags": [{"key": "pii", "value": "true", "field": "email"}, {"key": "Not A Tag!", "value": "true", "field": "email"}]}}}],
+        "producer": "https://example.com/emitter",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": [],
+        "outputs": [
+            {
+                "namespace": "hive://wh",
+                "name": "db.tagged",
+                "facets": {
+                    "tags": {
+                        "_producer": "https://example.com/emitter",
+                        "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/TagsDatasetFacet.json",
+                        "tags": [
+                            {"key": "pii", "value": "true", "field": "email"},
+                            {"key": "Not A Tag!", "value": "true", "field": "email"},
+                        ],
+                    }
+                },
+            }
+        ],
     }
     response = httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30)
     assert response.status_code == 201, response.text

@@ -55,7 +55,9 @@ def data(answer: dict) -> dict:
 def test_graphql_recommendation_with_evidence(live: Server) -> None:
     found = data(live.graphql(RECOMMEND, {"name": "build_orders"}))["recommendDependencies"]
     assert [(r["job"]["name"], r["stale"]) for r in found] == [
-        ("extract_customers", False), ("extract_orders", False), ("legacy_loader", True),
+        ("extract_customers", False),
+        ("extract_orders", False),
+        ("legacy_loader", True),
     ]
     assert found[1]["datasets"] == [{"namespace": "wh", "name": "raw.orders"}]
     assert found[1]["evidence"] == [{"dataset": {"name": "raw.orders"}, "lastWriteAt": found[1]["lastWriteAt"]}]
@@ -82,7 +84,9 @@ def test_graphql_check(live: Server) -> None:
 def test_graphql_errors_name_the_problem(live: Server) -> None:
     answer = live.graphql(RECOMMEND, {"name": "nope"})
     assert "no job 'nope' in namespace 'sched'" in answer["errors"][0]["message"]
-    answer = live.graphql('{ recommendDependencies(namespace: "sched", name: "build_orders", staleAfterDays: -1) { stale } }')
+    answer = live.graphql(
+        '{ recommendDependencies(namespace: "sched", name: "build_orders", staleAfterDays: -1) { stale } }'
+    )
     assert "staleAfterDays must be 0 or more" in answer["errors"][0]["message"]
 
 
@@ -105,15 +109,18 @@ def test_rest_recommendation_matches_graphql(live: Server) -> None:
     assert [r["name"] for r in body["recommended"]] == ["extract_customers", "extract_orders"]
     assert [r["name"] for r in body["stale"]] == ["legacy_loader"]
     assert body["recommended"][1]["datasets"][0]["name"] == "raw.orders"
-    direct = httpx.get(f"{live.url}/api/v1/dependencies",
-                       params={"namespace": "sched", "job": "build_report", "directOnly": "true"}).json()
+    direct = httpx.get(
+        f"{live.url}/api/v1/dependencies", params={"namespace": "sched", "job": "build_report", "directOnly": "true"}
+    ).json()
     assert [r["name"] for r in direct["recommended"]] == ["build_orders"]
 
 
 def test_rest_check(live: Server) -> None:
     configured = [{"namespace": "sched", "name": n} for n in scenario.CONFIGURED["build_orders"]]
-    response = httpx.post(f"{live.url}/api/v1/dependencies/check",
-                          json={"namespace": "sched", "job": "build_orders", "configured": configured})
+    response = httpx.post(
+        f"{live.url}/api/v1/dependencies/check",
+        json={"namespace": "sched", "job": "build_orders", "configured": configured},
+    )
     body = response.json()
     assert response.status_code == 200 and body["ok"] is False
     assert body["missing"] == [{"namespace": "sched", "name": "extract_customers"}]
@@ -171,12 +178,15 @@ def test_graphql_health_and_impact(live: Server) -> None:
 def test_cli_recommend_and_check(live: Server, tmp_path: Path) -> None:
     text = run_cli("deps", "recommend", "sched", "build_orders", "--store", live.store).stdout
     assert "sched/extract_orders" in text and "stale (not seen for 14 days)" in text
-    found = json.loads(run_cli("deps", "recommend", "sched", "build_report", "--direct-only", "--json",
-                               "--store", live.store).stdout)
+    found = json.loads(
+        run_cli("deps", "recommend", "sched", "build_report", "--direct-only", "--json", "--store", live.store).stdout
+    )
     assert [r["name"] for r in found["recommended"]] == ["build_orders"]
     config = tmp_path / "deps.yaml"
-    config.write_text("namespace: sched\njobs:\n" + "".join(
-        f"  {j}: [{', '.join(deps)}]\n" for j, deps in scenario.CONFIGURED.items()))
+    config.write_text(
+        "namespace: sched\njobs:\n"
+        + "".join(f"  {j}: [{', '.join(deps)}]\n" for j, deps in scenario.CONFIGURED.items())
+    )
     result = run_cli("deps", "check", str(config), "--store", live.store, check=False)
     assert result.returncode == 1
     assert "FAIL sched/build_orders" in result.stdout
@@ -184,8 +194,9 @@ def test_cli_recommend_and_check(live: Server, tmp_path: Path) -> None:
     assert "cycle: sched/build_orders -> sched/build_report -> sched/build_orders" in result.stdout
     assert "ok sched/extract_orders" in result.stdout
     good = tmp_path / "good.json"
-    good.write_text(json.dumps({"namespace": "sched", "jobs": {"build_report": ["build_orders"],
-                                                                "extract_orders": []}}))
+    good.write_text(
+        json.dumps({"namespace": "sched", "jobs": {"build_report": ["build_orders"], "extract_orders": []}})
+    )
     assert json.loads(run_cli("deps", "check", str(good), "--json", "--store", live.store).stdout)["ok"] is True
 
 
@@ -205,7 +216,8 @@ def test_cli_health_impact_and_sources(live: Server, tmp_path: Path) -> None:
     sources.write_text("mysql://shop: [src.customers]\n")
     run_cli("sources", "declare", "--file", str(sources), "--store", live.store)
     assert run_cli("sources", "list", "--store", live.store).stdout.split() == [
-        "mysql://shop/src.customers", "mysql://shop/src.orders",
+        "mysql://shop/src.customers",
+        "mysql://shop/src.orders",
     ]
     assert json.loads(run_cli("health", "--json", "--store", live.store).stdout)["orphans"] == []
     run_cli("sources", "undeclare", "mysql://shop", "src.customers", "--store", live.store)

@@ -24,7 +24,9 @@ def test_extract_sql_prints_text_for_people() -> None:
 def test_extract_sql_json_with_catalog_and_kept_temporary_hop(tmp_path: Path) -> None:
     sql = tmp_path / "q.sql"
     sql.write_text(SCRIPT)
-    result = json.loads(run_cli("extract-sql", str(sql), "--dialect", "spark", "--format", "json", "--keep-temporary").stdout)
+    result = json.loads(
+        run_cli("extract-sql", str(sql), "--dialect", "spark", "--format", "json", "--keep-temporary").stdout
+    )
     assert set(result["writes"]) == {"recent", "mart.report"} and result["error"] is None
     hops = {(e["source"]["dataset"], e["target"]["dataset"]) for e in result["edges"]}
     assert hops == {("shop.users", "recent"), ("recent", "mart.report")}
@@ -45,13 +47,20 @@ def test_extract_sql_batch_answers_every_line_in_order(tmp_path: Path) -> None:
     lines = [
         {"id": "a", "sql": "INSERT INTO d.t SELECT * FROM d.s", "dialect": "ansi", "catalog": {"d.s": ["x", "y"]}},
         "not json",
-        {"id": 7, "sql": "MERGE INTO t USING s ON t.k = s.k WHEN MATCHED THEN UPDATE SET v = s.v", "dialect": "sparksql"},
+        {
+            "id": 7,
+            "sql": "MERGE INTO t USING s ON t.k = s.k WHEN MATCHED THEN UPDATE SET v = s.v",
+            "dialect": "sparksql",
+        },
         {"id": "c", "sql": "SELECT 1", "dialect": "cobol"},
         {"id": "d", "sql": "SELECT a FROM d.only_read"},
     ]
     batch = tmp_path / "in.jsonl"
     batch.write_text("\n".join(json.dumps(x) if isinstance(x, dict) else x for x in lines) + "\n")
-    out = [json.loads(line) for line in run_cli("extract-sql", "--batch", str(batch), "--dialect", "hive").stdout.splitlines()]
+    out = [
+        json.loads(line)
+        for line in run_cli("extract-sql", "--batch", str(batch), "--dialect", "hive").stdout.splitlines()
+    ]
     assert [o["id"] for o in out] == ["a", None, 7, "c", "d"]
     assert {(e["source"]["field"], e["target"]["field"]) for e in out[0]["edges"]} == {("x", "x"), ("y", "y")}
     assert out[1]["error"].startswith("line 2: not JSON")
@@ -104,7 +113,9 @@ def test_query_log_records_readers_lineage_failures_and_expiry(server: Server, t
 def test_query_log_accepts_a_plain_sql_file(server: Server, tmp_path: Path) -> None:
     sql = tmp_path / "weekly_job.sql"
     sql.write_text("INSERT INTO mart.weekly\nSELECT id\nFROM shop.orders;\n\nSELECT * FROM mart.weekly;\n")
-    result = run_cli("ingest", "querylog", str(sql), "--dialect", "hive", "--namespace", "hive://ql", "--store", server.store)
+    result = run_cli(
+        "ingest", "querylog", str(sql), "--dialect", "hive", "--namespace", "hive://ql", "--store", server.store
+    )
     assert "2 queries" in result.stdout and "0 failed" in result.stdout
     answer = server.graphql('{ job(namespace: "default", name: "weekly_job") { inputs { name } outputs { name } } }')
     job = answer["data"]["job"]
@@ -123,7 +134,9 @@ def test_a_file_that_is_not_utf8_fails_alone_is_kept_and_replays_once_converted(
     assert result.returncode == 1 and "1 failed" in result.stdout
     said = " ".join(result.stderr.split())
     assert "b_latin1.sql is not UTF-8: byte 20 (e9" in said and "Traceback" not in said
-    good = server.graphql('{ column(namespace: "hive://wh", dataset: "mart.good", field: "id") { upstream { source { field } } } }')
+    good = server.graphql(
+        '{ column(namespace: "hive://wh", dataset: "mart.good", field: "id") { upstream { source { field } } } }'
+    )
     assert good["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]
     assert "b_latin1.sql" in run_cli("deadletter", "list", "--store", server.store).stdout
 
@@ -132,5 +145,7 @@ def test_a_file_that_is_not_utf8_fails_alone_is_kept_and_replays_once_converted(
     (folder / "b_latin1.sql").write_text(latin1)  # converted
     # Other tests of this module left failures of their own, still failing: hence check=False.
     assert "1 replayed" in run_cli("deadletter", "replay", "--store", server.store, check=False).stdout
-    cafe = server.graphql('{ column(namespace: "hive://wh", dataset: "mart.caf\u00e9", field: "caf\u00e9_id") { upstream { source { field } } } }')
+    cafe = server.graphql(
+        '{ column(namespace: "hive://wh", dataset: "mart.caf\u00e9", field: "caf\u00e9_id") { upstream { source { field } } } }'
+    )
     assert cafe["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]

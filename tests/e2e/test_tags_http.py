@@ -94,7 +94,9 @@ def test_declared_tag_propagates_with_masking_and_provenance(loaded: Server) -> 
     (source,) = pii["sources"]
     assert source["column"] == {"dataset": "src.customers", "field": "email"}
     assert [(e["source"]["dataset"], e["target"]["dataset"]) for e in source["path"]] == [
-        ("src.customers", "stg.customers"), ("stg.customers", "dw.dim_customer")]
+        ("src.customers", "stg.customers"),
+        ("stg.customers", "dw.dim_customer"),
+    ]
     hashed = tags(loaded, "dw.dim_customer", "email_hash")["column"]
     assert hashed["sensitivity"] == "internal"
     assert {(t["name"], t["masked"]) for t in hashed["tags"]} == {("internal", True), ("pii.email", True)}
@@ -104,8 +106,11 @@ def test_declared_tag_propagates_with_masking_and_provenance(loaded: Server) -> 
 
 
 def test_impact_lists_the_tags_that_flow_through(loaded: Server) -> None:
-    impact = ask(loaded, f"""{{ impact(namespace: "{NS}", dataset: "src.customers", field: "email", depth: 5) {{
-                              sensitivity tags {{ name columns unmaskedColumns }} }} }}""")["impact"]
+    impact = ask(
+        loaded,
+        f"""{{ impact(namespace: "{NS}", dataset: "src.customers", field: "email", depth: 5) {{
+                              sensitivity tags {{ name columns unmaskedColumns }} }} }}""",
+    )["impact"]
     assert impact["sensitivity"] == "restricted"
     by_name = {t["name"]: t for t in impact["tags"]}
     # src.customers.email, stg.customers.email, dw.dim_customer.email_raw carry it; email_hash masked
@@ -132,7 +137,9 @@ def test_block_and_unblock_are_audited_and_propagate(loaded: Server) -> None:
 def test_removal_withdraws_downstream_and_pages_the_audit(loaded: Server) -> None:
     ask(loaded, REMOVE, dataset="src.customers", field="email", tag="pii.email", why="reclassified")
     assert "pii.email" not in {t["name"] for t in tags(loaded, "dw.dim_customer", "email_raw")["column"]["tags"]}
-    first = ask(loaded, "{ tagAudit(first: 2) { edges { cursor node { change } } pageInfo { hasNextPage endCursor } } }")
+    first = ask(
+        loaded, "{ tagAudit(first: 2) { edges { cursor node { change } } pageInfo { hasNextPage endCursor } } }"
+    )
     page = first["tagAudit"]
     assert len(page["edges"]) == 2 and page["pageInfo"]["hasNextPage"]
     after = page["pageInfo"]["endCursor"]
@@ -149,7 +156,7 @@ def test_the_audit_log_cannot_be_edited_through_the_api(loaded: Server) -> None:
         assert httpx.request(method, f"{loaded.url}/graphql", timeout=10).status_code in (404, 405, 415)
     ask(loaded, DECLARE, dataset="src.customers", field="country", tag="internal")
     after = ask(loaded, "{ tagAudit(first: 500) { edges { cursor node { at actor tag change cause } } } }")
-    assert after["tagAudit"]["edges"][-len(before["tagAudit"]["edges"]):] == before["tagAudit"]["edges"]
+    assert after["tagAudit"]["edges"][-len(before["tagAudit"]["edges"]) :] == before["tagAudit"]["edges"]
 
 
 def test_cli_tag_why_audit_propagate_and_violations(loaded: Server, tmp_path: Path) -> None:
@@ -158,14 +165,19 @@ def test_cli_tag_why_audit_propagate_and_violations(loaded: Server, tmp_path: Pa
     why = run_cli("why", NS, "dw.dim_customer", "customer_id", "pii", *store).stdout
     assert "from hive://wh/src.customers.id" in why and "dw.dim_customer.customer_id" in why
     tags_file = tmp_path / "tags.json"
-    tags_file.write_text('{"tags": [{"namespace": "hive://wh", "dataset": "mart.customers_by_country", "field": "customers", "tags": ["public"]}]}')
+    tags_file.write_text(
+        '{"tags": [{"namespace": "hive://wh", "dataset": "mart.customers_by_country", "field": "customers", "tags": ["public"]}]}'
+    )
     run_cli("tag", "import", str(tags_file), *store)
     run_cli("tag", "set", NS, "src.customers", "country", "restricted", *store)
     violations = run_cli("violations", *store, check=False)
     assert violations.returncode == 1
     assert "mart.customers_by_country.country" in violations.stdout and "SINK_RECEIVES_SENSITIVE" in violations.stdout
     over_http = ask(loaded, "{ sensitivityViolations { kind column { dataset field } } }")["sensitivityViolations"]
-    assert {"kind": "SINK_RECEIVES_SENSITIVE", "column": {"dataset": "mart.customers_by_country", "field": "country"}} in over_http
+    assert {
+        "kind": "SINK_RECEIVES_SENSITIVE",
+        "column": {"dataset": "mart.customers_by_country", "field": "country"},
+    } in over_http
     audit = run_cli("audit", "--column", NS, "src.customers", "id", *store).stdout
     assert "ADDED" in audit and "customer number" in audit
     assert "0 columns changed" in run_cli("propagate", "--full", *store).stdout
@@ -183,12 +195,27 @@ def test_new_lineage_inherits_tags_on_ingest(loaded: Server, tmp_path: Path) -> 
     column = tags(loaded, "exp.customers", "email_raw", "pii.email")
     assert "pii.email" in {t["name"] for t in column["column"]["tags"]}
     assert column["tagAudit"]["edges"][0]["node"]["actor"] == "ingest:sql"
-    run_cli("tag", "block", NS, "exp.customers", "email_raw", "pii", "--why", "export is consented",
-            "--from", NS, "dw.dim_customer", "email_raw", "--store", loaded.store)
+    run_cli(
+        "tag",
+        "block",
+        NS,
+        "exp.customers",
+        "email_raw",
+        "pii",
+        "--why",
+        "export is consented",
+        "--from",
+        NS,
+        "dw.dim_customer",
+        "email_raw",
+        "--store",
+        loaded.store,
+    )
     assert "pii.email" not in {t["name"] for t in tags(loaded, "exp.customers", "email_raw")["column"]["tags"]}
 
 
 # ---- roles -------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory: pytest.TempPathFactory, etl: Path) -> Iterator[Server]:
@@ -201,7 +228,9 @@ def keyed(tmp_path_factory: pytest.TempPathFactory, etl: Path) -> Iterator[Serve
 
 def post(server: Server, query: str, key: str | None, variables: dict | None = None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
-    return httpx.post(f"{server.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers, timeout=30)
+    return httpx.post(
+        f"{server.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers, timeout=30
+    )
 
 
 @pytest.mark.smoke
@@ -215,11 +244,16 @@ def test_roles_on_graphql_and_routes(keyed: Server) -> None:
     assert refused.status_code == 403 and "role reader" in refused.json()["errors"][0]["message"]
     assert post(keyed, query, "ingest-key-3").status_code == 403
     accepted = post(keyed, DECLARE, "steward-key-2", declare)
-    assert accepted.status_code == 200 and accepted.json()["data"]["declareTag"]["tags"] == [{"name": "pii", "origin": "DECLARED"}]
+    assert accepted.status_code == 200 and accepted.json()["data"]["declareTag"]["tags"] == [
+        {"name": "pii", "origin": "DECLARED"}
+    ]
     audit = post(keyed, "{ tagAudit(first: 1) { edges { node { actor } } } }", "admin-key-4").json()
     assert audit["data"]["tagAudit"]["edges"][0]["node"]["actor"] == "sam"
     assert httpx.get(f"{keyed.url}/metrics", timeout=10).status_code == 401
-    assert httpx.get(f"{keyed.url}/metrics", headers={"Authorization": "Bearer reader-key-1"}, timeout=10).status_code == 200
+    assert (
+        httpx.get(f"{keyed.url}/metrics", headers={"Authorization": "Bearer reader-key-1"}, timeout=10).status_code
+        == 200
+    )
     assert httpx.get(f"{keyed.url}/healthz", timeout=10).status_code == 200
     assert keyed.process is not None
     keyed.process.terminate()
@@ -231,9 +265,17 @@ def test_roles_on_graphql_and_routes(keyed: Server) -> None:
 def test_serving_beyond_loopback_needs_keys_or_insecure(tmp_path: Path) -> None:
     refused = run_cli("serve", "--host", "0.0.0.0", "--store", str(tmp_path / "g.db"), check=False)
     assert refused.returncode == 2 and "--insecure" in refused.stderr
-    broken = subprocess.run([TAGLINE, "serve", "--store", str(tmp_path / "g.db")], capture_output=True, text=True, check=False,
-                            timeout=60, env={**os.environ, "TAGLINE_API_KEYS": "ana:secret-key-9:superuser"})
-    assert broken.returncode == 2 and "unknown role 'superuser'" in broken.stderr and "secret-key-9" not in broken.stderr
+    broken = subprocess.run(
+        [TAGLINE, "serve", "--store", str(tmp_path / "g.db")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, "TAGLINE_API_KEYS": "ana:secret-key-9:superuser"},
+    )
+    assert (
+        broken.returncode == 2 and "unknown role 'superuser'" in broken.stderr and "secret-key-9" not in broken.stderr
+    )
 
 
 def test_audit_times_must_be_rfc3339_and_filter_as_times(loaded: Server) -> None:

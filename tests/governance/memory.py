@@ -81,6 +81,7 @@ def reference(states: dict[str, ColumnState], policy: Policy) -> dict[str, Effec
 def crossed(policy: Policy, target: ColumnState, inflow: Inflow, item: Item) -> Item | None:
     """What ``item`` becomes on ``target`` after crossing ``inflow``, as the README's rules state it,
     written apart from the code under test so that the reference does not share its mistakes."""
+
     def blocked(tag: str, blocks: Iterable[str]) -> bool:  # a block on `pii` stops `pii.email` too
         return any(tag == b or tag.startswith(f"{b}.") for b in blocks)
 

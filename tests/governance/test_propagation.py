@@ -19,7 +19,9 @@ SUBTYPES = {
 TAGS = ["pii", "pii.email", "pci", "restricted", "confidential", "internal"]
 
 
-def edge(source: str, target: str, type_: str = "DIRECT", subtype: str = "IDENTITY", masking: bool = False) -> tuple[Inflow, dict[str, str]]:
+def edge(
+    source: str, target: str, type_: str = "DIRECT", subtype: str = "IDENTITY", masking: bool = False
+) -> tuple[Inflow, dict[str, str]]:
     key = f"{source}>{target}:{type_}:{subtype}:{int(masking)}"
     return Inflow(key, source, type_, subtype, masking), {key: target}
 
@@ -103,7 +105,9 @@ def test_shortest_path_wins_and_ties_go_to_the_smallest_edge_key() -> None:
     g = MemoryGraph(POLICY)
     chain(g, ("a", "b"), ("b", "d"), ("a", "c"), ("c", "d"), ("a", "d", "DIRECT", "TRANSFORMATION"))
     g.declare("a", "pii")
-    assert g.states["d"].effective[Item("pii", False, "a")] == Derivation(1, "a>d:DIRECT:TRANSFORMATION:0", "pii", False)
+    assert g.states["d"].effective[Item("pii", False, "a")] == Derivation(
+        1, "a>d:DIRECT:TRANSFORMATION:0", "pii", False
+    )
     assert g.states["a"].effective[Item("pii", False, "a")] == DECLARED
 
 
@@ -122,15 +126,24 @@ edges_strategy = st.builds(
 operation = st.one_of(
     st.tuples(st.just("ingest"), st.lists(edges_strategy, min_size=1, max_size=4)),
     st.tuples(st.just("declare"), st.sampled_from(COLUMNS), st.sampled_from(TAGS), st.booleans()),
-    st.tuples(st.just("block"), st.sampled_from(COLUMNS), st.sampled_from(["pii", "pii.email", "restricted", "internal"]), st.booleans()),
-    st.tuples(st.just("block_edge"), st.integers(0, 50), st.sampled_from(["pii", "pci", "confidential"]), st.booleans()),
+    st.tuples(
+        st.just("block"),
+        st.sampled_from(COLUMNS),
+        st.sampled_from(["pii", "pii.email", "restricted", "internal"]),
+        st.booleans(),
+    ),
+    st.tuples(
+        st.just("block_edge"), st.integers(0, 50), st.sampled_from(["pii", "pci", "confidential"]), st.booleans()
+    ),
 )
 
-policies = st.sampled_from([
-    POLICY,
-    Policy(masked_classifications=MaskedClassifications.DROP, aggregation_carries=False),
-    Policy(indirect_carries=frozenset({"CONDITIONAL", "JOIN"}), masked_level="confidential"),
-])
+policies = st.sampled_from(
+    [
+        POLICY,
+        Policy(masked_classifications=MaskedClassifications.DROP, aggregation_carries=False),
+        Policy(indirect_carries=frozenset({"CONDITIONAL", "JOIN"}), masked_level="confidential"),
+    ]
+)
 
 
 def full_recomputation(g: MemoryGraph) -> dict:

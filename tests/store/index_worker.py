@@ -41,12 +41,20 @@ def answers(store: GraphStore, columns: list[str], depth: int) -> dict[str, Any]
     keys of the `derives` edges within ``depth`` hops upstream of each of ``columns``."""
     store.sync()
     index = store.index
-    vertices = sorted([r.label, r.key, sorted((k, str(v)) for k, v in r.props.items() if k != schema.KEY)]
-                      for r in store.find(index.keys).values())
+    vertices = sorted(
+        [r.label, r.key, sorted((k, str(v)) for k, v in r.props.items() if k != schema.KEY)]
+        for r in store.find(index.keys).values()
+    )
     ids = [r.id for r in store.find(index.keys).values()]
-    edges = sorted([h.edge.label, index.keys[h.edge.out_id], index.keys[h.edge.in_id],
-                    sorted((k, str(v)) for k, v in h.edge.props.items())]
-                   for h in index.hops(ids, "out", schema.EDGE_LABELS, None))
+    edges = sorted(
+        [
+            h.edge.label,
+            index.keys[h.edge.out_id],
+            index.keys[h.edge.in_id],
+            sorted((k, str(v)) for k, v in h.edge.props.items()),
+        ]
+        for h in index.hops(ids, "out", schema.EDGE_LABELS, None)
+    )
     walks = {}
     for key in columns:
         found = store.find([key]).get(key)

@@ -35,7 +35,9 @@ def test_recommendation_with_evidence_and_a_stale_writer(loaded: GraphStore, now
     record, found = recommend_dependencies(loaded, job("build_orders"), now, 14)
     assert record.props["name"] == "build_orders"
     assert [(e.job.props["name"], e.stale) for e in found] == [
-        ("extract_customers", False), ("extract_orders", False), ("legacy_loader", True),
+        ("extract_customers", False),
+        ("extract_orders", False),
+        ("legacy_loader", True),
     ]
     assert [(d.props["name"], at) for d, at in found[2].writes] == [("raw.customers", found[2].last_write_at)]
     _, wider = recommend_dependencies(loaded, job("build_orders"), now, 90)
@@ -57,7 +59,8 @@ def test_check_finds_missing_redundant_stale_and_cycles(loaded: GraphStore, now:
     assert names(report.redundant) == ["build_report", "send_emails"]
     assert names(report.stale) == ["legacy_loader"]
     assert [names(c) for c in report.cycles] == [
-        ["build_orders", "build_report"], ["build_orders", "send_emails", "build_report"],
+        ["build_orders", "build_report"],
+        ["build_orders", "send_emails", "build_report"],
     ]
     assert report.unknown == [JobRef(namespace="sched", name="ghost")] and report.failed
 
@@ -80,7 +83,10 @@ def test_health_over_the_scenario(loaded: GraphStore, now: datetime) -> None:
     assert [d.dataset.props["name"] for d in scan.unused] == ["old.archive"]
     assert [d.dataset.props["name"] for d in scan.deprecation_candidates] == ["old.archive"]
     assert [f"{c.column.props['dataset']}.{c.column.props['field']}" for c in scan.unused_columns] == [
-        "dw.customers.segment", "dw.orders.customer_id", "mart.report.orders", "raw.customers.email",
+        "dw.customers.segment",
+        "dw.orders.customer_id",
+        "mart.report.orders",
+        "raw.customers.email",
     ]
     zombie = scan.zombies[0].facts
     assert len(zombie.writes) == 1 and zombie.reads == {} and zombie.last_read_at is None
@@ -97,10 +103,14 @@ def test_declaring_and_withdrawing_a_source(loaded: GraphStore, now: datetime) -
 def test_impact_of_a_column(loaded: GraphStore) -> None:
     found = impact_of(loaded, ds("raw.orders"), "id", depth=5)
     assert [(c.column.props["dataset"], c.column.props["field"], c.depth) for c in found.columns] == [
-        ("dw.orders", "order_id", 1), ("old.archive", "order_id", 1), ("mart.report", "orders", 2),
+        ("dw.orders", "order_id", 1),
+        ("old.archive", "order_id", 1),
+        ("mart.report", "orders", 2),
     ]
     assert [(d.dataset.props["name"], d.depth) for d in found.datasets] == [
-        ("dw.orders", 1), ("old.archive", 1), ("mart.report", 2),
+        ("dw.orders", 1),
+        ("old.archive", 1),
+        ("mart.report", 2),
     ]
     jobs = {j.job.props["name"]: (sorted(j.writes), sorted(j.reads)) for j in found.jobs}
     assert jobs["build_report"] == ([ds("mart.report").key], [ds("dw.orders").key, ds("raw.orders").key])

@@ -23,11 +23,15 @@ def test_an_older_store_gets_escaped_keys_when_opened(tmp_path: Path) -> None:
     target = ColumnRef(namespace="hive://z", dataset="d|e", field="y")
     store = GraphStore(path)
     store.write(LineageBatch(edges=[derive(source, target)]))
-    renamed = {r.key: r for r in store.find([source.key, target.key, source.dataset_ref.key, target.dataset_ref.key]).values()}
+    renamed = {
+        r.key: r for r in store.find([source.key, target.key, source.dataset_ref.key, target.dataset_ref.key]).values()
+    }
     edge_uid = str(next(iter(store.lineage([renamed[target.key].id], "in", 1).edges.values())).props[schema.KEY])
+
     # Write the keys as an older version did (parts joined unescaped) and forget the key format.
     def old(key: str) -> str:
         return "|".join(key_parts(key))
+
     for key in renamed:
         store.g.V().has(schema.KEY, key).property(schema.KEY, old(key)).iterate()
     store.g.E().has(schema.KEY, edge_uid).property(schema.KEY, old(edge_uid)).iterate()

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from tagline.graph import schema
 from tagline.graph.model import ColumnEdge, JobRef, LineageBatch, LineageType, Subtype, Transformation
+from tagline.graph.reader import labelled, labelled_edges
 from tagline.graph.store import GraphStore
 from tests.conftest import col, derive
 from tests.store.index_worker import answers, apply
@@ -41,15 +42,23 @@ def store_contents(store: GraphStore) -> Snapshot:
     g = store.g
     vertices = {}
     for label in schema.VERTEX_LABELS:
-        for props in g.V().has_label(label).value_map().to_list():
+        for props in labelled(g, label, store.labels_indexed).value_map().to_list():
             flat = _flat(props)
+            flat.pop(schema.VERTEX_LABEL_COPY, None)
             vertices[(label, flat.pop(schema.KEY))] = flat
     edges = {}
     for label in schema.EDGE_LABELS:
-        rows = g.E().has_label(label).project("o", "i", "p").by(__.out_v().values(schema.KEY)).by(
-            __.in_v().values(schema.KEY)).by(__.value_map()).to_list()
+        rows = (
+            labelled_edges(g, label, store.labels_indexed)
+            .project("o", "i", "p")
+            .by(__.out_v().values(schema.KEY))
+            .by(__.in_v().values(schema.KEY))
+            .by(__.value_map())
+            .to_list()
+        )
         for row in rows:
             props = _flat(row["p"])
+            props.pop(schema.EDGE_LABEL_COPY, None)
             uid = props.pop(schema.KEY, f"h|{row['i']}")
             edges[(label, row["o"], row["i"], uid)] = props
     return vertices, edges
@@ -102,12 +111,16 @@ NOW = datetime.now(UTC)
 
 edge_strategy = st.builds(
     lambda s, t, kind, job, ttl: ColumnEdge(
-        source=COLUMNS[s], target=COLUMNS[t],
+        source=COLUMNS[s],
+        target=COLUMNS[t],
         transformation=Transformation(type=LineageType(KINDS[kind][0]), subtype=Subtype(KINDS[kind][1])),
         job=JobRef(namespace="default", name=f"job{job}"),
         expires_at=None if ttl is None else NOW + timedelta(days=ttl),
     ),
-    st.integers(0, 8), st.integers(0, 8), st.integers(0, 2), st.integers(0, 1),
+    st.integers(0, 8),
+    st.integers(0, 8),
+    st.integers(0, 2),
+    st.integers(0, 1),
     st.one_of(st.none(), st.integers(-2, 2)),
 )
 operation = st.one_of(
@@ -123,8 +136,13 @@ class OtherProcess:
     """The store operations of the test applied in a second process (tests/store/index_worker.py)."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.store.index_worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.store.index_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
 
     def ask(self, **request: Any) -> dict[str, Any]:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -178,13 +196,18 @@ def test_two_processes_indexes_answer_what_the_store_holds(
         mine = json.loads(json.dumps(answers(store, keys, 3)))
         theirs = other_process.ask(op="answers", columns=keys, depth=3)["answers"]
         vertices, edges = store_contents(store)
-        expected_vertices = sorted([label, key, sorted((k, str(v)) for k, v in props.items())]
-                                   for (label, key), props in vertices.items())
-        expected_edges = sorted([label, out, into, sorted((k, str(v)) for k, v in {**props, schema.KEY: uid}.items())]
-                                for (label, out, into, uid), props in edges.items())
+        expected_vertices = sorted(
+            [label, key, sorted((k, str(v)) for k, v in props.items())] for (label, key), props in vertices.items()
+        )
+        expected_edges = sorted(
+            [label, out, into, sorted((k, str(v)) for k, v in {**props, schema.KEY: uid}.items())]
+            for (label, out, into, uid), props in edges.items()
+        )
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         expected_walks = {key: sorted(plain_bfs(edges, key, 3, now)) for key in keys}
-        expected = json.loads(json.dumps({"vertices": expected_vertices, "edges": expected_edges, "walks": expected_walks}))
+        expected = json.loads(
+            json.dumps({"vertices": expected_vertices, "edges": expected_edges, "walks": expected_walks})
+        )
         assert mine == expected
         assert theirs == expected
     finally:

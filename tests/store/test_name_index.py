@@ -16,7 +16,12 @@ KINDS = ("dataset", "job", "column")
 
 def vertex(label: str, namespace: str, name: str, parent: str = "t") -> changes.Entry:
     if label == "column":
-        return [changes.VERTEX, f"c|{namespace}|{parent}|{name}", label, {"namespace": namespace, "dataset": parent, "field": name}]
+        return [
+            changes.VERTEX,
+            f"c|{namespace}|{parent}|{name}",
+            label,
+            {"namespace": namespace, "dataset": parent, "field": name},
+        ]
     return [changes.VERTEX, f"{label[0]}|{namespace}|{name}", label, {"namespace": namespace, "name": name}]
 
 
@@ -40,8 +45,15 @@ def expected(index: LineageIndex, query: str, kinds: tuple[str, ...], namespace:
         name = str(props["field" if label == "column" else "name"]).lower()
         if q not in name:
             continue
-        kind = 0 if name == q else 1 if name.startswith(q) else 2 if any(
-            w.startswith(q) for w in re.findall(r"[^\W_]+", name)) else 3
+        kind = (
+            0
+            if name == q
+            else 1
+            if name.startswith(q)
+            else 2
+            if any(w.startswith(q) for w in re.findall(r"[^\W_]+", name))
+            else 3
+        )
         ranked.append((kind, len(name), name, ("dataset", "column", "job").index(label), v, key))
     return [r[-1] for r in sorted(ranked)]
 

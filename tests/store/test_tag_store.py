@@ -23,7 +23,9 @@ def effective(store: GraphStore) -> dict[str, str]:
 
 def test_tags_sent_with_lineage_are_declared_by_the_source_and_propagate(store: GraphStore) -> None:
     a, b = col("db.a", "x"), col("db.b", "y")
-    batch = LineageBatch(edges=[derive(a, b)], tags=[DeclaredTag(column=a, tag="pii"), DeclaredTag(column=a, tag="Not Valid")])
+    batch = LineageBatch(
+        edges=[derive(a, b)], tags=[DeclaredTag(column=a, tag="pii"), DeclaredTag(column=a, tag="Not Valid")]
+    )
     report = IngestReport()
     write_batch(store, batch, "openlineage", report)
     assert report.rejected_tags and "Not Valid" in report.rejected_tags[0]
@@ -59,7 +61,9 @@ def test_impact_reports_the_tags_that_flow_through(store: GraphStore) -> None:
 
 def test_tags_catch_up_after_a_write_whose_propagation_never_ran(store: GraphStore) -> None:
     a, b, c = col("db.a", "x"), col("db.b", "y"), col("db.c", "z")
-    write_batch(store, LineageBatch(edges=[derive(a, b)], tags=[DeclaredTag(column=a, tag="pii")]), "sql", IngestReport())
+    write_batch(
+        store, LineageBatch(edges=[derive(a, b)], tags=[DeclaredTag(column=a, tag="pii")]), "sql", IngestReport()
+    )
     # lineage lands, then the process stops before propagating: the new column is marked
     store.write(LineageBatch(edges=[derive(b, c)]))
     assert store.pending_columns() == [c.key]
@@ -98,11 +102,19 @@ def test_a_full_recomputation_from_the_tagged_columns_equals_one_from_every_colu
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(["govern", "raw", "declare", "remove"]),
-                          st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=3)),
-                min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["govern", "raw", "declare", "remove"]),
+            st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_tags_after_any_mix_of_ingests_and_declarations_equal_a_recomputation_from_every_column(
-    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, list[tuple[int, int]]]],
+    tmp_path_factory: pytest.TempPathFactory,
+    steps: list[tuple[str, list[tuple[int, int]]]],
 ) -> None:
     """Pending columns are sifted to those tags can reach before propagation; whatever the order of
     writes (with or without their propagation), declarations and removals, the stored tags are

@@ -48,8 +48,7 @@ def test_compose_file_matches_the_compose_spec() -> None:
         timeout=120,
     )
     assert result.returncode == 0, (
-        "docker-compose.yml does not validate against the Compose specification:\n"
-        f"{result.stdout}\n{result.stderr}"
+        f"docker-compose.yml does not validate against the Compose specification:\n{result.stdout}\n{result.stderr}"
     )
 
 
@@ -85,7 +84,9 @@ def test_every_dependency_waits_for_health_or_completion(compose: dict[str, Any]
             condition = (spec or {}).get("condition")
             target = services[dependency]
             if condition == "service_healthy":
-                assert _has_healthcheck(target), f"{name} waits for {dependency} to be healthy, but it has no healthcheck"
+                assert _has_healthcheck(target), (
+                    f"{name} waits for {dependency} to be healthy, but it has no healthcheck"
+                )
             elif condition == "service_completed_successfully":
                 assert _is_one_shot(target), f"{name} waits for {dependency} to finish, but it restarts"
             else:

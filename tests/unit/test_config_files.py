@@ -14,7 +14,10 @@ def test_yaml_dependencies_with_bare_names_and_other_namespaces(tmp_path: Path) 
     file = tmp_path / "deps.yaml"
     file.write_text("# nightly\nnamespace: airflow\njobs:\n  b: [a, {namespace: dbt, name: m}]\n  a: []\n")
     assert read_dependency_file(file).configured() == {
-        JobRef(namespace="airflow", name="b"): [JobRef(namespace="airflow", name="a"), JobRef(namespace="dbt", name="m")],
+        JobRef(namespace="airflow", name="b"): [
+            JobRef(namespace="airflow", name="a"),
+            JobRef(namespace="dbt", name="m"),
+        ],
         JobRef(namespace="airflow", name="a"): [],
     }
 

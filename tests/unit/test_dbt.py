@@ -25,14 +25,19 @@ def job(project, unique_id: str):
 
 def test_datasets_are_named_as_in_the_warehouse(project) -> None:
     assert {(d.name, d.kind) for d in project.datasets.datasets} == {
-        ("analytics.raw.customers", "table"), ("analytics.raw.orders", "table"),
-        ("analytics.seeds.country_codes", "table"), ("analytics.staging.stg_customers", "view"),
-        ("analytics.staging.stg_orders", "view"), ("analytics.marts.customer_orders", "table"),
+        ("analytics.raw.customers", "table"),
+        ("analytics.raw.orders", "table"),
+        ("analytics.seeds.country_codes", "table"),
+        ("analytics.staging.stg_customers", "view"),
+        ("analytics.staging.stg_orders", "view"),
+        ("analytics.marts.customer_orders", "table"),
     }
     assert {d.namespace for d in project.datasets.datasets} == {NS}
     assert project.dialect == "postgres"
     assert [name for name, _ in project.jobs] == [
-        "model.shop.stg_customers", "model.shop.stg_orders", "model.shop.customer_orders",
+        "model.shop.stg_customers",
+        "model.shop.stg_orders",
+        "model.shop.customer_orders",
     ]
 
 
@@ -56,7 +61,9 @@ def test_each_model_reads_its_refs_and_writes_itself(project) -> None:
     batch = job(project, "model.shop.customer_orders")
     assert {(r.job.namespace, r.job.name) for r in batch.reads} == {("dbt", "shop.customer_orders")}
     assert {r.dataset.name for r in batch.reads} == {
-        "analytics.staging.stg_customers", "analytics.staging.stg_orders", "analytics.seeds.country_codes",
+        "analytics.staging.stg_customers",
+        "analytics.staging.stg_orders",
+        "analytics.seeds.country_codes",
     }
     assert [w.dataset.name for w in batch.writes] == ["analytics.marts.customer_orders"]
     assert batch.jobs[0].description == "The customer_orders model"
@@ -64,8 +71,14 @@ def test_each_model_reads_its_refs_and_writes_itself(project) -> None:
 
 def test_column_lineage_through_cte_aggregate_and_hash(project) -> None:
     edges = {
-        (e.source.dataset, e.source.field, e.target.field, e.transformation.type.value,
-         e.transformation.subtype.value if e.transformation.subtype else None, e.transformation.masking)
+        (
+            e.source.dataset,
+            e.source.field,
+            e.target.field,
+            e.transformation.type.value,
+            e.transformation.subtype.value if e.transformation.subtype else None,
+            e.transformation.masking,
+        )
         for e in job(project, "model.shop.customer_orders").edges
     }
     assert ("analytics.staging.stg_orders", "amount", "revenue", "DIRECT", "AGGREGATION", False) in edges
@@ -79,7 +92,9 @@ def test_a_model_that_does_not_parse_fails_alone(tmp_path: Path) -> None:
     manifest = json.loads((FIXTURE / "manifest.json").read_text())
     manifest["nodes"]["model.shop.stg_orders"]["compiled_code"] = "select id as from from where"
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    project = extract_dbt(load_manifest(tmp_path / "manifest.json"), load_catalog(FIXTURE / "catalog.json"), namespace=NS)
+    project = extract_dbt(
+        load_manifest(tmp_path / "manifest.json"), load_catalog(FIXTURE / "catalog.json"), namespace=NS
+    )
     failed = {name: batch.failures for name, batch in project.jobs if batch.failures}
     assert list(failed) == ["model.shop.stg_orders"]
     failure = failed["model.shop.stg_orders"][0]
@@ -107,7 +122,9 @@ def test_broken_artifacts_say_which_file(tmp_path: Path) -> None:
         load_catalog(tmp_path / "catalog.json")
 
 
-@pytest.mark.parametrize(("adapter", "dialect"), [("sqlserver", "tsql"), ("databricks", "databricks"), ("glue", "spark")])
+@pytest.mark.parametrize(
+    ("adapter", "dialect"), [("sqlserver", "tsql"), ("databricks", "databricks"), ("glue", "spark")]
+)
 def test_adapter_dialects(adapter: str, dialect: str) -> None:
     assert adapter_dialect(adapter) == dialect
 

@@ -54,8 +54,10 @@ def test_direct_only_keeps_dependencies_implied_only_through_each_other_or_throu
     mutual = graph(reads={"a": ["x", "y"], "b": ["y"], "c": ["x"]}, writes={"x": {"b": FRESH}, "y": {"c": FRESH}})
     assert names(recommend(mutual, "a", CUTOFF, direct_only=True)) == [("b", False), ("c", False)]
     # s reads what a writes: s -> a -> e must not make e implied through s.
-    through_a = graph(reads={"a": ["ax", "sx"], "s": ["aw"], "e": []},
-                      writes={"ax": {"e": FRESH}, "sx": {"s": FRESH}, "aw": {"a": FRESH}})
+    through_a = graph(
+        reads={"a": ["ax", "sx"], "s": ["aw"], "e": []},
+        writes={"ax": {"e": FRESH}, "sx": {"s": FRESH}, "aw": {"a": FRESH}},
+    )
     assert names(recommend(through_a, "a", CUTOFF, direct_only=True)) == [("e", False), ("s", False)]
 
 

@@ -15,19 +15,22 @@ from tagline.graph.model import JobRef
 from tagline.ingest.openlineage_events import EventError
 
 
-@pytest.mark.parametrize(("error", "status", "code"), [
-    (NotFound("x"), 404, "NOT_FOUND"),
-    (UnknownJob(JobRef(namespace="n", name="j")), 404, "NOT_FOUND"),
-    (ImpactNotFound("x"), 404, "NOT_FOUND"),
-    (InvalidInput("x"), 422, "INVALID_INPUT"),
-    (GovernanceError("x"), 422, "INVALID_INPUT"),
-    (EventError([("eventTime", "bad")]), 422, "INVALID_INPUT"),
-    (Conflict("x"), 409, "CONFLICT"),
-    (Unavailable("x"), 503, "UNAVAILABLE"),
-    (StoreError("x"), 503, "UNAVAILABLE"),
-    (OutOfTime("x"), 503, "UNAVAILABLE"),
-    (TaglineError("x"), 400, "ERROR"),
-])
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (NotFound("x"), 404, "NOT_FOUND"),
+        (UnknownJob(JobRef(namespace="n", name="j")), 404, "NOT_FOUND"),
+        (ImpactNotFound("x"), 404, "NOT_FOUND"),
+        (InvalidInput("x"), 422, "INVALID_INPUT"),
+        (GovernanceError("x"), 422, "INVALID_INPUT"),
+        (EventError([("eventTime", "bad")]), 422, "INVALID_INPUT"),
+        (Conflict("x"), 409, "CONFLICT"),
+        (Unavailable("x"), 503, "UNAVAILABLE"),
+        (StoreError("x"), 503, "UNAVAILABLE"),
+        (OutOfTime("x"), 503, "UNAVAILABLE"),
+        (TaglineError("x"), 400, "ERROR"),
+    ],
+)
 def test_each_kind_has_one_status_and_one_code(error: TaglineError, status: int, code: str) -> None:
     assert status_of(error) == status
     assert error.code == code

@@ -58,16 +58,19 @@ def test_aliases_each_count(schema: GraphQLSchema) -> None:
 def test_fragments_that_spread_each_other_are_priced_expanded_in_linear_time(schema: GraphQLSchema) -> None:
     # Each fragment spreads the previous one twice: the expansion doubles per level.
     levels = 40
-    fragments = ['fragment F0 on LineageEdge { expression }']
-    fragments += [f"fragment F{i} on LineageEdge {{ a: source {{ upstream(depth: 2) {{ ...F{i - 1} }} }} "
-                  f"b: target {{ downstream(depth: 2) {{ ...F{i - 1} }} }} }}" for i in range(1, levels)]
+    fragments = ["fragment F0 on LineageEdge { expression }"]
+    fragments += [
+        f"fragment F{i} on LineageEdge {{ a: source {{ upstream(depth: 2) {{ ...F{i - 1} }} }} "
+        f"b: target {{ downstream(depth: 2) {{ ...F{i - 1} }} }} }}"
+        for i in range(1, levels)
+    ]
     top = f"F{levels - 1}"
     document = '{ column(namespace: "n", dataset: "d", field: "f") { upstream(depth: 2) { ...' + top + " } } } "
     document += " ".join(fragments)
     started = time.perf_counter()
     priced = cost(schema, document)
     assert time.perf_counter() - started < 0.5
-    assert priced > 10 ** 40
+    assert priced > 10**40
 
 
 def test_introspection_is_cheap(schema: GraphQLSchema) -> None:

@@ -47,11 +47,16 @@ def test_declared_sources_can_be_unused_but_are_never_deprecation_candidates() -
 
 
 def test_unused_columns_are_those_of_read_datasets_nothing_derives_from_lately() -> None:
-    read = facts("t", reads={"q": FRESH}, writes={"w": FRESH}, columns=(
-        ColumnFacts("t.used", downstream_seen=(OLD, FRESH)),
-        ColumnFacts("t.dropped", downstream_seen=(OLD,)),
-        ColumnFacts("t.never"),
-    ))
+    read = facts(
+        "t",
+        reads={"q": FRESH},
+        writes={"w": FRESH},
+        columns=(
+            ColumnFacts("t.used", downstream_seen=(OLD, FRESH)),
+            ColumnFacts("t.dropped", downstream_seen=(OLD,)),
+            ColumnFacts("t.never"),
+        ),
+    )
     unread = facts("u", columns=(ColumnFacts("u.x"),))
     brand_new = DatasetFacts(key="n", first_seen=FRESH, reads={"q": FRESH}, columns=(ColumnFacts("n.x"),))
     assert classify([read, unread, brand_new], CUTOFF).unused_columns == ("t.dropped", "t.never")

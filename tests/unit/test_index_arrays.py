@@ -16,7 +16,13 @@ def test_property_codes_widen_as_distinct_values_grow_and_keep_every_value() -> 
     table.set(5, "flag", True)
     table.set(6, "flag", 1)
     assert table.codes("expression").dtype == np.int32
-    assert [table.get(e, "expression") for e in (0, 127, 128, 40_000, 69_999)] == ["x0", "x127", "x128", "x40000", "x69999"]
+    assert [table.get(e, "expression") for e in (0, 127, 128, 40_000, 69_999)] == [
+        "x0",
+        "x127",
+        "x128",
+        "x40000",
+        "x69999",
+    ]
     assert table.get(5, "flag") is True and table.get(6, "flag") == 1 and type(table.get(6, "flag")) is int
     table.set(5, "flag", None)
     assert table.get(5, "flag") is None and table.get(69_999, "flag") is None

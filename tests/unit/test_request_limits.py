@@ -52,8 +52,16 @@ class Exchange:
 
 
 def scope(path: str = "/graphql", headers: dict[str, str] | None = None) -> Scope:
-    return {"type": "http", "method": "POST", "path": path, "headers": [(k.encode(), v.encode()) for k, v in (headers or {}).items()],
-            "query_string": b"", "http_version": "1.1", "scheme": "http", "server": ("127.0.0.1", 80)}
+    return {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "headers": [(k.encode(), v.encode()) for k, v in (headers or {}).items()],
+        "query_string": b"",
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("127.0.0.1", 80),
+    }
 
 
 async def echo(scope: Scope, receive: Receive, send: Send) -> None:
@@ -73,8 +81,9 @@ def run(app: RequestLimits, exchange: Exchange, request: Scope) -> float:
 
 
 def test_a_body_within_the_limit_reaches_the_app() -> None:
-    exchange = Exchange([{"type": "http.request", "body": b"x" * 600, "more_body": True},
-                         {"type": "http.request", "body": b"x" * 400}])
+    exchange = Exchange(
+        [{"type": "http.request", "body": b"x" * 600, "more_body": True}, {"type": "http.request", "body": b"x" * 400}]
+    )
     run(limited(echo), exchange, scope())
     assert exchange.status == 200 and exchange.body == {"length": 1000}
 

@@ -209,7 +209,12 @@ def test_star_with_catalog_expands() -> None:
 def test_a_table_created_earlier_is_the_catalog_of_later_statements() -> None:
     sql = """CREATE TABLE d.mid AS SELECT a, b FROM d.src;
              INSERT INTO d.out SELECT * FROM d.mid"""
-    assert pairs(run(sql)) == {("d.src.a", "d.mid.a"), ("d.src.b", "d.mid.b"), ("d.mid.a", "d.out.a"), ("d.mid.b", "d.out.b")}
+    assert pairs(run(sql)) == {
+        ("d.src.a", "d.mid.a"),
+        ("d.src.b", "d.mid.b"),
+        ("d.mid.a", "d.out.a"),
+        ("d.mid.b", "d.out.b"),
+    }
 
 
 TEMP_SCRIPT = """

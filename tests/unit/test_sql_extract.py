@@ -227,9 +227,7 @@ def test_window_partition_and_order_are_per_column() -> None:
     assert edges(extract(sql)) == {
         direct("db.s.id", "db.t.id"),
         direct("db.s.amount", "db.t.running", "AGGREGATION"),
-    } | indirect("db.s.region", "WINDOW", "db.t.running") | indirect(
-        "db.s.day", "WINDOW", "db.t.running", "db.t.rn"
-    )
+    } | indirect("db.s.region", "WINDOW", "db.t.running") | indirect("db.s.day", "WINDOW", "db.t.running", "db.t.rn")
 
 
 def test_masking_functions_and_counts() -> None:
@@ -288,9 +286,9 @@ def test_subqueries_in_where_and_select() -> None:
 
 def test_correlated_subquery_without_catalog_uses_its_own_table() -> None:
     sql = "INSERT INTO db.t SELECT a FROM db.s s WHERE EXISTS (SELECT 1 FROM db.u WHERE flag AND u.id = s.id)"
-    assert edges(extract(sql)) == {direct("db.s.a", "db.t.a")} | indirect(
-        "db.u.flag", "FILTER", "db.t.a"
-    ) | indirect("db.u.id", "FILTER", "db.t.a") | indirect("db.s.id", "FILTER", "db.t.a")
+    assert edges(extract(sql)) == {direct("db.s.a", "db.t.a")} | indirect("db.u.flag", "FILTER", "db.t.a") | indirect(
+        "db.u.id", "FILTER", "db.t.a"
+    ) | indirect("db.s.id", "FILTER", "db.t.a")
 
 
 def test_cte_join_and_filter_reach_outputs_that_depend_on_the_cte() -> None:
@@ -633,9 +631,7 @@ def test_bad_input_never_raises(sql: str) -> None:
 
 
 def test_other_statements_are_counted_and_skipped() -> None:
-    batch = extract(
-        "USE db; SET hive.exec.dynamic.partition = true; DROP TABLE IF EXISTS db.x; TRUNCATE TABLE db.y"
-    )
+    batch = extract("USE db; SET hive.exec.dynamic.partition = true; DROP TABLE IF EXISTS db.x; TRUNCATE TABLE db.y")
     assert batch.statements == 4
     assert batch.failures == [] and batch.datasets == []
 

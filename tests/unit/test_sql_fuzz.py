@@ -69,7 +69,9 @@ def test_any_input_gives_lineage_or_clean_failures(sql: str, dialect: str) -> No
     assert set(result) == {"reads", "writes", "edges", "error"}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(sql=mutated(), dialect=st.sampled_from(DIALECTS))
 def test_writing_a_fuzzed_batch_lands_all_of_it(tmp_path: Path, sql: str, dialect: str) -> None:
     batch = extract_sql(sql, dialect=dialect, namespace="ns", options=FAST)
