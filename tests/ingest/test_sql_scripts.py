@@ -174,3 +174,10 @@ def test_a_sql_query_log_is_split_by_the_tokenizer_not_by_lines() -> None:
         (2, "INSERT INTO b SELECT w FROM s"),
         (5, "INSERT INTO c SELECT z FROM s"),
     ]
+
+
+def test_a_star_fed_by_a_tables_star_and_one_of_its_columns_says_it_once() -> None:
+    sql = "WITH t2 AS (SELECT * FROM tab1), t3 AS (SELECT f1, * FROM t2) INSERT INTO tab3 SELECT * FROM t3"
+    batch = run(sql, "ansi")
+    assert not batch.failures
+    assert pairs(batch) == {("tab1.*", "tab3.*")}
