@@ -44,11 +44,14 @@ bench: install
 	$(BIN)/python bench/governance_latency.py
 	$(BIN)/python bench/propagation.py
 
-# SQL lineage accuracy on sqllineage's own cases, and speed against sqllineage in the same run.
+# SQL lineage accuracy on sqllineage's own cases, TPC-H and TPC-DS as CTAS against their schemas,
+# generated Hive ETL scripts against their plan, and speed against sqllineage in the same run.
 CORPUS ?= ../shared/corpus/sqllineage
 bench-sql: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint,bench]'
 	$(BIN)/python bench/sql_accuracy.py --corpus $(CORPUS)
+	$(BIN)/python bench/sql_tpc.py
+	$(BIN)/python bench/sql_etl.py
 	$(BIN)/python bench/sql_speed.py --corpus $(CORPUS)
 
 # JanusGraph Server (BerkeleyJE + Lucene) in the foreground on ws://127.0.0.1:$(JANUSGRAPH_PORT)/gremlin,
