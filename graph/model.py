@@ -218,6 +218,28 @@ class Failure(BaseModel):
     options: dict[str, object] = Field(default_factory=dict)
 
 
+class OutputStatistics(_Frozen):
+    """What a run wrote into one output (OpenLineage ``outputStatistics``)."""
+
+    dataset: DatasetRef
+    rows: int | None = None
+    bytes: int | None = None
+
+
+class RunReport(_Frozen):
+    """One report of a run: its state at ``at``, with what it read and wrote. Reports of one run
+    may arrive in any order and more than once; the store merges them (``graph/runs.py``)."""
+
+    run_id: str
+    job: JobRef
+    state: RunState
+    at: datetime
+    parent_run_id: str | None = None
+    inputs: list[DatasetRef] = Field(default_factory=list)
+    outputs: list[DatasetRef] = Field(default_factory=list)
+    statistics: list[OutputStatistics] = Field(default_factory=list)
+
+
 class LineageBatch(BaseModel):
     """Everything one ingest found; the unit the store writes and governance reacts to."""
 
@@ -229,6 +251,7 @@ class LineageBatch(BaseModel):
     writes: list[DatasetAccess] = Field(default_factory=list)
     tags: list[DeclaredTag] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)
+    runs: list[RunReport] = Field(default_factory=list)
     statements: int = 0
 
     def extend(self, other: LineageBatch) -> None:
@@ -240,4 +263,5 @@ class LineageBatch(BaseModel):
         self.writes.extend(other.writes)
         self.tags.extend(other.tags)
         self.failures.extend(other.failures)
+        self.runs.extend(other.runs)
         self.statements += other.statements

@@ -16,6 +16,7 @@ COLUMN = "column"
 JOB = "job"
 FAILURE = "failure"
 EVENT = "event"
+RUN = "run"
 AUDIT = "audit"
 
 HAS_COLUMN = "has_column"

@@ -23,7 +23,7 @@ import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
-from tagline.graph import deadletter, eventlog, key_migration, schema, sources, tagstore
+from tagline.graph import deadletter, eventlog, key_migration, runs, schema, sources, tagstore
 from tagline.graph.changelog import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
 from tagline.graph.changes import ChangeSet
 from tagline.graph.connection import GraphConnection, StoreError, is_remote
@@ -42,6 +42,7 @@ from tagline.graph.records import (
     Hop,
     InEdge,
     LoggedEvent,
+    Run,
     StoredFailure,
     VertexId,
     VertexRecord,
@@ -504,6 +505,13 @@ class GraphStore:
         """The text of logged events, by id."""
         keys = {eventlog.event_key(i): i for i in event_ids}
         return {keys[k]: text for k, text in self.payloads.get(self.g, keys).items()}
+
+    def runs_of(self, job_key: str, first: int) -> list[Run]:
+        """A job's runs, the latest first (runs are not lineage: read from the store)."""
+        return runs.runs_of(self.g, job_key, first)
+
+    def run(self, run_id: str) -> Run | None:
+        return runs.run_by_id(self.g, run_id)
 
     def failures(self) -> list[StoredFailure]:
         return deadletter.list_failures(self.g, self.labels_indexed)

@@ -31,6 +31,7 @@ from tagline.graph.model import (
 )
 from tagline.graph.reader import edges_by_keys, find_by_keys, vertices_by_ids
 from tagline.graph.records import EdgeRecord, VertexId, WriteResult
+from tagline.graph.runs import record_runs
 from tagline.graph.timefmt import iso
 
 
@@ -207,6 +208,8 @@ class BatchWriter:
         )
         result.new_column_edges = [e for e in batch.edges if e.key in new_edge_keys]
         result.ids = ids
+        if batch.runs:
+            record_runs(g, batch.runs)
         return result
 
     def _resolve(self, g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, VertexId]:

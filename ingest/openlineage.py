@@ -31,6 +31,8 @@ from tagline.graph.model import (
     JobRef,
     LineageBatch,
     LineageType,
+    OutputStatistics,
+    RunReport,
     RunState,
     Subtype,
     Transformation,
@@ -74,6 +76,8 @@ def event_batch(event: BaseEvent) -> LineageBatch:
         builder.add(
             LineageBatch(reads=[access(d) for d in event.inputs or []], writes=[access(d) for d in event.outputs or []])
         )
+        if isinstance(event, RunEvent):
+            builder.add(LineageBatch(runs=_run_report(event, job, names)))
     without_lineage = []
     for dataset in datasets if isinstance(event, DatasetEvent) else (getattr(event, "outputs", None) or []):
         facet = dataset.facets.columnLineage if dataset.facets else None
@@ -118,6 +122,42 @@ def _job(event: BaseEvent, builder: BatchBuilder) -> JobRef | None:
         )
     )
     return ref
+
+
+def _run_report(event: RunEvent, job: JobRef, names: _Names) -> list[RunReport]:
+    """The run this event reports on, with its parent run and its output statistics."""
+    state = _RUN_STATES.get(event.eventType) if event.eventType else None
+    if state is None:
+        return []
+    parent = (event.run.facets or {}).get("parent")
+    parent_run = parent.get("run") if isinstance(parent, dict) else None
+    statistics = []
+    for dataset in event.outputs or []:
+        facets = (dataset.model_extra or {}).get("outputFacets")
+        found = facets.get("outputStatistics") if isinstance(facets, dict) else None
+        if isinstance(found, dict):
+            rows, size = found.get("rowCount"), found.get("size")
+            statistics.append(
+                OutputStatistics(
+                    dataset=names.ref(dataset.namespace, dataset.name),
+                    rows=rows if isinstance(rows, int) else None,
+                    bytes=size if isinstance(size, int) else None,
+                )
+            )
+    return [
+        RunReport(
+            run_id=str(event.run.runId),
+            job=job,
+            state=state,
+            at=event.eventTime,
+            parent_run_id=str(parent_run["runId"])
+            if isinstance(parent_run, dict) and parent_run.get("runId")
+            else None,
+            inputs=[names.ref(d.namespace, d.name) for d in event.inputs or []],
+            outputs=[names.ref(d.namespace, d.name) for d in event.outputs or []],
+            statistics=statistics,
+        )
+    ]
 
 
 class _Names:

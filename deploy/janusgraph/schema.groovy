@@ -24,6 +24,7 @@
 //   hasLabel('derives').has('expires_at', lte(now))         edgeSearch (Lucene)
 //   the change log from a commit stamp on: change_at >= t    changeSearch (Lucene)
 //   namespace + name                                         byNamespaceName
+//   a job's runs: hasLabel('run').has('run_job', k)          byRunJob
 //   every vertex or edge of a label (listings, index rebuild) byVertexLabel(vlabel), byEdgeLabel(elabel):
 //                                                            a copy of the label, since no index answers
 //                                                            hasLabel() alone
@@ -47,7 +48,7 @@ try { graph } catch (MissingPropertyException ignored) { standalone = true; grap
 try {
     def keyName = 'uid'
 
-    def vertexLabels = ['dataset', 'column', 'job', 'failure', 'event', 'audit', 'change', 'meta']
+    def vertexLabels = ['dataset', 'column', 'job', 'failure', 'event', 'audit', 'change', 'meta', 'run']
     def edgeLabels = ['has_column', 'derives', 'reads', 'writes']
     // Times are ISO-8601 UTC strings, as the Python store writes them. Properties not listed here
     // are created on first use by JanusGraph's automatic schema.
@@ -87,6 +88,7 @@ try {
         change          : String,
         cause           : String,
         vlabel          : String,
+        run_job         : String,
         change_at       : Long,
         elabel          : String
     ]
@@ -181,6 +183,7 @@ try {
         made << 'composite edge index byEdgeLabel(elabel)'
     }
     composite('byNamespaceName', ['namespace', 'name'], null)
+    composite('byRunJob', ['run_job'], 'run')
     composite('byTagsPending', ['tags_pending'], null)
     composite('byDeclaredSource', ['declared_source'], 'dataset')
     composite('byAuditColumn', ['column'], 'audit')
@@ -212,7 +215,7 @@ try {
 
     // ---- bring every index to ENABLED ------------------------------------------------------------
     def indexNames = ['byKey', 'byEdgeKey', 'byVertexLabel', 'byEdgeLabel', 'byNamespaceName', 'byTagsPending', 'byDeclaredSource',
-                      'byAuditColumn', 'byAuditTag', 'byAuditActor', 'auditSearch', 'changeSearch', 'edgeSearch']
+                      'byRunJob', 'byAuditColumn', 'byAuditTag', 'byAuditActor', 'auditSearch', 'changeSearch', 'edgeSearch']
     def statusesOf = { String indexName ->
         def m = graph.openManagement()
         def index = m.getGraphIndex(indexName)
