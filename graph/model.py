@@ -48,6 +48,17 @@ def key_parts(key: str) -> list[str]:
     return parts
 
 
+def display_name(key: str) -> str:
+    """A key as people write the thing: ``ns/db.table.field`` for a column, ``ns/name`` for a
+    dataset or a job; any other key as it is."""
+    kind, *parts = key_parts(key)
+    if kind == "c" and len(parts) == 3:
+        return f"{parts[0]}/{parts[1]}.{parts[2]}"
+    if kind in ("d", "j") and len(parts) == 2:
+        return f"{parts[0]}/{parts[1]}"
+    return key
+
+
 def dataset_key(namespace: str, name: str) -> str:
     return key_of("d", namespace, name)
 

@@ -11,7 +11,7 @@ from gremlin_python.process.traversal import Direction as GremlinDirection
 from gremlin_python.process.traversal import T
 
 from tagline.graph import schema
-from tagline.graph.model import ColumnEdge, Failure
+from tagline.graph.model import ColumnEdge, Failure, display_name
 from tagline.graph.schema import KEY
 
 VertexId = int  # vertex ids are integers on both stores, and in the lineage index
@@ -28,6 +28,11 @@ class VertexRecord:
     @property
     def key(self) -> str:
         return str(self.props.get(KEY, ""))
+
+    @property
+    def display(self) -> str:
+        """How people write it (``ns/db.table.field``, ``ns/name``): see :func:`model.display_name`."""
+        return display_name(self.key)
 
 
 @dataclass(frozen=True, slots=True)

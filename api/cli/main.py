@@ -16,6 +16,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from tagline.api.auth import KeyRing
+from tagline.api.cli import datax as cli_datax
 from tagline.api.cli import deps as cli_deps
 from tagline.api.cli import health as cli_health
 from tagline.api.cli import querylog as cli_querylog
@@ -29,6 +30,7 @@ from tagline.api.cli.common import (
     fail,
     load_catalog,
     open_store,
+    parse_namespace_map,
     print_report,
     progress_bar,
 )
@@ -71,6 +73,7 @@ app.command()(cli_health.impact)
 app.command("purge-expired")(cli_querylog.purge_expired)
 app.command("extract-sql")(cli_sql.extract_sql_command)
 ingest_app.command("querylog")(cli_querylog.querylog)
+ingest_app.command("datax")(cli_datax.ingest_datax)
 cli_tags.register(app)
 cli_sources.register(app, ingest_app)
 
@@ -140,16 +143,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def parse_namespace_map(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for pair in pairs:
-        prefix, sep, namespace = pair.partition("=")
-        if not sep or not prefix or not namespace:
-            raise fail(f"--namespace-map takes PREFIX=NAMESPACE, got {pair!r}")
-        mapping[prefix.lower()] = namespace
-    return mapping
 
 
 def read_sources(paths: list[str]) -> tuple[list[tuple[str, str]], dict[str, UndecodableText]]:
