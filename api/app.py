@@ -33,6 +33,7 @@ from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_n
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
+from tagline.api.ui.routes import graphiql_page, ui_routes
 from tagline.errors import TaglineError
 from tagline.graph.store import is_remote
 
@@ -55,6 +56,10 @@ class TaglineGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         # A nested lineage answer is a few hundred KB of JSON: orjson writes it several times faster.
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Strawberry's page loads GraphiQL from a CDN; the explorer's bundle holds it.
+        return graphiql_page()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         identity = identity_of(request.scope) or LOCAL
@@ -139,6 +144,7 @@ def create_app(settings: Settings) -> Starlette:
         *openlineage_routes(settings, holder),
         *dependency_routes(settings, holder),
         *marquez_routes(settings, holder),
+        *ui_routes(),
     ]
     known = frozenset(r.path for r in routes)
     ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
