@@ -135,8 +135,9 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "store": store_kind, "error": str(exc)}, 503)
         return JSONResponse({"status": "ready", "store": store_kind, "index_lag": lag})
 
+    graphql = TaglineGraphQL(settings, holder)
     routes = [
-        Route("/graphql", RequireIdentity(TaglineGraphQL(settings, holder)), methods=["GET", "POST"]),
+        Route("/graphql", RequireIdentity(graphql), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
@@ -144,7 +145,7 @@ def create_app(settings: Settings) -> Starlette:
         *openlineage_routes(settings, holder),
         *dependency_routes(settings, holder),
         *marquez_routes(settings, holder),
-        *ui_routes(),
+        *ui_routes(graphql.schema.as_str()),
     ]
     known = frozenset(r.path for r in routes)
     ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)

@@ -10,6 +10,10 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 4096,
     rollupOptions: {
+      // GraphiQL's React components carry "use client" directives, meaningless outside server rendering.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
       input: {
         index: resolve(import.meta.dirname, 'index.html'),
         graphiql: resolve(import.meta.dirname, 'graphiql.html'),

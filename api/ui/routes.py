@@ -17,6 +17,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from tagline.api.auth import READ, requires
+
 STATIC = Path(__file__).parent / "static"
 VIEWS = ("/ui", "/ui/column", "/ui/dataset", "/ui/job", "/ui/security")
 PAGE_CACHE = "no-cache"
@@ -53,9 +55,15 @@ async def graphiql(request: Request) -> Response:
     return graphiql_page()
 
 
-def ui_routes() -> list[BaseRoute]:
+def ui_routes(schema_sdl: str) -> list[BaseRoute]:
+    """The explorer's routes; ``schema_sdl`` is the GraphQL schema GraphiQL reads (with a key that may read)."""
+
+    async def schema(request: Request) -> Response:
+        return PlainTextResponse(schema_sdl, headers={"Cache-Control": PAGE_CACHE})
+
     return [
         *(Route(path, explorer, methods=["GET"]) for path in VIEWS),
         Route("/ui/graphiql", graphiql, methods=["GET"]),
+        Route("/ui/schema.graphql", requires(READ)(schema), methods=["GET"]),
         Mount("/ui/assets", app=HashedAssets(directory=STATIC / "assets", check_dir=False), name="ui-assets"),
     ]

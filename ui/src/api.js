@@ -33,10 +33,10 @@ export function headers() {
   return h;
 }
 
-/** POST a body to /graphql, asking for a key (again) while the server answers 401. */
-export async function post(body) {
+/** Fetch a path of this server, asking for a key (again) while the server answers 401. */
+export async function request(path, init = {}) {
   for (;;) {
-    const response = await fetch('/graphql', { method: 'POST', headers: headers(), body: JSON.stringify(body) });
+    const response = await fetch(path, { ...init, headers: headers() });
     if (response.status === 401) {
       const had = sessionStorage.getItem(KEY);
       sessionStorage.removeItem(KEY);
@@ -45,6 +45,11 @@ export async function post(body) {
     }
     return response;
   }
+}
+
+/** POST a GraphQL request body to /graphql. */
+export function post(body) {
+  return request('/graphql', { method: 'POST', body: JSON.stringify(body) });
 }
 
 export class ApiError extends Error {}

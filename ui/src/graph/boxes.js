@@ -2,7 +2,7 @@
 // datasets as boxes holding column rows. A box shows at most ROWS_PER_BOX rows; the rest fold
 // into one "N more" row (edges to folded columns end there) until the box is opened.
 
-export const ROWS_PER_BOX = 40;
+export const ROWS_PER_BOX = 60;
 
 export const columnKey = (c) => `${c.namespace}\u0001${c.dataset}\u0001${c.field}`;
 export const datasetKey = (c) => `${c.namespace}\u0001${c.dataset}`;

@@ -108,8 +108,8 @@ export function drawGraph(container, model, rootKey, on) {
     });
   };
   const counts = (node) => ({
-    upstream: node.predecessors('node.col').length,
-    downstream: node.successors('node.col').length,
+    upstream: node.predecessors('node.col').not('.more').length,
+    downstream: node.successors('node.col').not('.more').length,
   });
 
   cy.on('mouseover', 'node.col', (e) => { if (!e.target.hasClass('more')) highlight(e.target); });
@@ -131,9 +131,15 @@ export function drawGraph(container, model, rootKey, on) {
     on.select(null);
   });
   const root = cy.getElementById(rootKey);
-  if (model.boxes.length > 12 && root.nonempty()) cy.zoom({ level: 0.8, position: root.position() });
+  // The whole graph when it is legible; else the root column, at a size where rows can be read.
   cy.fit(undefined, 30);
-  if (cy.zoom() < 0.35 && root.nonempty()) cy.zoom({ level: 0.35, renderedPosition: root.renderedPosition() });
+  if (cy.zoom() > 1.1) {
+    cy.zoom(1.1);
+    cy.center();
+  } else if (cy.zoom() < 0.35 && root.nonempty()) {
+    cy.zoom(0.35);
+    cy.center(root);
+  }
   cy.one('render', () => {
     container.dataset.renderMs = String(Math.round(performance.now() - started));
   });

@@ -101,7 +101,12 @@ export async function columnView(root, params) {
       open: (boxKey) => { openBoxes.add(boxKey); render(); },
     });
     window.taglineExplorer = { graph: cy };
-    status.replaceChildren(`${columns.size} columns, ${edges.length} edges (${model.edges.length} drawn) in ${model.boxes.length} datasets`, ...notes.map((n) => h('span', { class: 'note' }, n)));
+    // The folded datasets are also listed here, as their "N more" rows may lie outside the view.
+    const folded = model.boxes.filter((b) => b.folded);
+    status.replaceChildren(`${columns.size} columns, ${edges.length} edges (${model.edges.length} drawn) in ${model.boxes.length} datasets`,
+      ...notes.map((n) => h('span', { class: 'note' }, n)),
+      ...folded.slice(0, 5).map((b) => h('button', { type: 'button', class: 'open-box', onclick: () => { openBoxes.add(b.key); render(); } }, `show ${b.folded} more of ${b.name}`)),
+      folded.length > 5 ? h('span', { class: 'note' }, `and ${folded.length - 5} more datasets`) : null);
     showSelected(null);
   };
 

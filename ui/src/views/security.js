@@ -28,15 +28,21 @@ export async function securityView(root, params) {
     h('table', { class: 'grid', id: 'audit' }, h('thead', {}, h('tr', {}, ['When', 'Actor', 'Tag', 'Change', 'Column', 'Cause'].map((t) => h('th', {}, t)))), audit), more);
 
   const value = (name) => form.elements[name].value.trim() || null;
+  // A filter applied while an answer is on its way: the older answer is dropped, not shown.
+  let generation = 0;
   const loadAudit = async (after) => {
+    const mine = generation;
     const page = (await gql(AUDIT, { tag: value('tag'), actor: value('actor'), since: value('since'), after })).tagAudit;
+    if (mine !== generation) return;
     audit.append(...page.edges.map(({ node: e }) => h('tr', {}, h('td', {}, e.at), h('td', {}, e.actor), h('td', {}, e.tag), h('td', {}, e.change), h('td', {}, col(e.column)), h('td', {}, e.cause))));
     more.replaceChildren(page.pageInfo.hasNextPage ? h('button', { type: 'button', onclick: () => loadAudit(page.pageInfo.endCursor) }, 'More entries') : '');
   };
   const load = async () => {
+    const mine = ++generation;
     const params = new URLSearchParams(Object.entries({ tag: value('tag'), actor: value('actor'), since: value('since') }).filter(([, v]) => v));
     history.replaceState(null, '', `/ui/security${params.size ? `?${params}` : ''}`);
     const found = (await gql(VIOLATIONS, { tag: value('tag') })).sensitivityViolations;
+    if (mine !== generation) return;
     violations.replaceChildren(found.length ? h('table', { class: 'grid' },
       h('thead', {}, h('tr', {}, ['Column', 'Kind', 'Declared', 'Inherited', 'Tags', 'Why'].map((t) => h('th', {}, t)))),
       h('tbody', {}, found.map((v) => h('tr', {}, h('td', {}, col(v.column)), h('td', {}, v.kind),
