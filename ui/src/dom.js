@@ -20,6 +20,13 @@ function append(el, children) {
   }
 }
 
+/** Replace an element's children, skipping empty ones as h() does (replaceChildren writes "null"). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 /** Links inside the app: the router takes over clicks on [data-link]. */
 export function link(href, ...children) {
   return h('a', { href, 'data-link': true }, ...children);

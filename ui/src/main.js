@@ -2,7 +2,7 @@
 // search box, and the home page.
 import './style.css';
 import { gql, ApiError } from './api.js';
-import { h, link, columnHref, datasetHref, jobHref, message } from './dom.js';
+import { fill, h, link, columnHref, datasetHref, jobHref, message } from './dom.js';
 import { columnView } from './views/column.js';
 import { datasetView } from './views/dataset.js';
 import { jobView } from './views/job.js';
@@ -23,11 +23,11 @@ async function route() {
   closeResults();
   const path = location.pathname.replace(/\/$/, '') || '/ui';
   const render = VIEWS[path] || homeView;
-  view.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+  fill(view, h('p', { class: 'loading' }, 'Loading…'));
   try {
     leaving = await render(view, new URLSearchParams(location.search));
   } catch (error) {
-    view.replaceChildren(message(error instanceof ApiError ? error.message : `Something went wrong: ${error}`, 'error'));
+    fill(view, message(error instanceof ApiError ? error.message : `Something went wrong: ${error}`, 'error'));
     if (!(error instanceof ApiError)) console.error(error);
   }
 }
@@ -66,7 +66,7 @@ async function search() {
   if (mine !== typed) return;
   const hits = data.search.edges.map((e) => e.node);
   const rest = data.search.totalCount - hits.length;
-  results.replaceChildren(
+  fill(results, 
     ...hits.map((hit) => h('li', {}, link(hrefOf(hit),
       h('span', { class: `kind kind-${hit.kind.toLowerCase()}` }, hit.kind.toLowerCase()),
       h('span', { class: 'hit-name' }, hit.field ? `${hit.name}.${hit.field}` : hit.name),
@@ -99,7 +99,7 @@ const HOME = `{ namespaces { name
 
 async function homeView(root) {
   const data = await gql(HOME);
-  root.replaceChildren(
+  fill(root, 
     h('section', { class: 'intro' },
       h('h1', {}, 'Lineage explorer'),
       h('p', {}, 'Search for a dataset, a column or a job above, or pick one below. ',

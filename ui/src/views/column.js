@@ -1,7 +1,7 @@
 // The column view: a column's lineage as a graph of dataset boxes (or as a tree table), with
 // directOnly, one-hop expansion each way, path highlighting and the "why" of every tag.
 import { gql } from '../api.js';
-import { h, link, columnHref, datasetHref, levelClass, tagChips, message } from '../dom.js';
+import { fill, h, link, columnHref, datasetHref, levelClass, tagChips, message } from '../dom.js';
 import { boxModel, columnKey } from '../graph/boxes.js';
 import { drawGraph } from '../graph/render.js';
 import { treeTable } from './tree.js';
@@ -48,12 +48,12 @@ async function fetchLineage(s, direction, depth) {
 export async function columnView(root, params) {
   const s = settings(params);
   if (!s.namespace || !s.dataset || !s.field) {
-    root.replaceChildren(message('A column is named by namespace, dataset and field: /ui/column?namespace=…&dataset=…&field=…', 'error'));
+    fill(root, message('A column is named by namespace, dataset and field: /ui/column?namespace=…&dataset=…&field=…', 'error'));
     return null;
   }
   const head = (await gql(HEAD, { ns: s.namespace, ds: s.dataset, f: s.field })).column;
   if (!head) {
-    root.replaceChildren(message(`No column ${s.field} in ${s.dataset} (${s.namespace}).`, 'error'));
+    fill(root, message(`No column ${s.field} in ${s.dataset} (${s.namespace}).`, 'error'));
     return null;
   }
   const rootKey = columnKey(head);
@@ -65,8 +65,8 @@ export async function columnView(root, params) {
 
   const showWhy = (column) => whyPanel(side, column);
   const showSelected = (column, counts) => {
-    if (!column) return side.replaceChildren(h('p', { class: 'hint' }, 'Hover a column to see its path; click it to keep it highlighted.'));
-    side.replaceChildren(
+    if (!column) return fill(side, h('p', { class: 'hint' }, 'Hover a column to see its path; click it to keep it highlighted.'));
+    fill(side, 
       h('h3', {}, `${column.dataset}.${column.field}`),
       h('p', { class: 'ns' }, column.namespace),
       h('p', {}, column.dataType || 'type unknown', ' · ', h('span', { class: `level ${levelClass(column.sensitivity)}` }, column.sensitivity || 'no level')),
@@ -88,12 +88,12 @@ export async function columnView(root, params) {
     const notes = [];
     if (data.up.truncated || data.down.truncated) notes.push(`More lineage lies beyond the ${MAX_NODES} columns fetched each way: turn on directOnly or lower the depth to see the rest.`);
     if (s.mode === 'tree') {
-      stage.replaceChildren(treeTable(head, edges, columns));
-      status.replaceChildren(`${columns.size} columns, ${edges.length} edges`, ...notes.map((n) => h('span', { class: 'note' }, n)));
+      fill(stage, treeTable(head, edges, columns));
+      fill(status, `${columns.size} columns, ${edges.length} edges`, ...notes.map((n) => h('span', { class: 'note' }, n)));
       return;
     }
     const graph = h('div', { class: 'graph', id: 'graph' });
-    stage.replaceChildren(graph);
+    fill(stage, graph);
     const model = boxModel(columns, edges, rootKey, openBoxes);
     if (model.folded) notes.push(`${model.folded} more columns folded into "N more" rows: click one to show them.`);
     cy = drawGraph(graph, model, rootKey, {
@@ -103,7 +103,7 @@ export async function columnView(root, params) {
     window.taglineExplorer = { graph: cy };
     // The folded datasets are also listed here, as their "N more" rows may lie outside the view.
     const folded = model.boxes.filter((b) => b.folded);
-    status.replaceChildren(`${columns.size} columns, ${edges.length} edges (${model.edges.length} drawn) in ${model.boxes.length} datasets`,
+    fill(status, `${columns.size} columns, ${edges.length} edges (${model.edges.length} drawn) in ${model.boxes.length} datasets`,
       ...notes.map((n) => h('span', { class: 'note' }, n)),
       ...folded.slice(0, 5).map((b) => h('button', { type: 'button', class: 'open-box', onclick: () => { openBoxes.add(b.key); render(); } }, `show ${b.folded} more of ${b.name}`)),
       folded.length > 5 ? h('span', { class: 'note' }, `and ${folded.length - 5} more datasets`) : null);
@@ -112,17 +112,17 @@ export async function columnView(root, params) {
 
   const load = async () => {
     history.replaceState(null, '', hrefOf(s));
-    status.replaceChildren('Loading lineage…');
+    fill(status, 'Loading lineage…');
     const [up, down] = await Promise.all([fetchLineage(s, 'UPSTREAM', s.up), fetchLineage(s, 'DOWNSTREAM', s.down)]);
     data = { up, down };
-    toolbar.replaceChildren(...controls());
+    fill(toolbar, ...controls());
     render();
   };
 
   const controls = () => [
     h('div', { class: 'tabs' },
-      h('button', { type: 'button', class: s.mode === 'graph' ? 'on' : '', onclick: () => { s.mode = 'graph'; history.replaceState(null, '', hrefOf(s)); toolbar.replaceChildren(...controls()); render(); } }, 'Graph'),
-      h('button', { type: 'button', class: s.mode === 'tree' ? 'on' : '', onclick: () => { s.mode = 'tree'; history.replaceState(null, '', hrefOf(s)); toolbar.replaceChildren(...controls()); render(); } }, 'Tree table')),
+      h('button', { type: 'button', class: s.mode === 'graph' ? 'on' : '', onclick: () => { s.mode = 'graph'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Graph'),
+      h('button', { type: 'button', class: s.mode === 'tree' ? 'on' : '', onclick: () => { s.mode = 'tree'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Tree table')),
     h('label', { class: 'toggle' }, h('input', { type: 'checkbox', id: 'direct-only', checked: s.direct, onchange: (e) => { s.direct = e.target.checked; load(); } }), ' directOnly'),
     h('span', { class: 'depth' }, `upstream ${s.up} `, h('button', { type: 'button', id: 'expand-up', title: 'one more hop upstream', onclick: () => { s.up += 1; load(); } }, '+1 hop')),
     h('span', { class: 'depth' }, `downstream ${s.down} `, h('button', { type: 'button', id: 'expand-down', title: 'one more hop downstream', onclick: () => { s.down += 1; load(); } }, '+1 hop')),
@@ -132,7 +132,7 @@ export async function columnView(root, params) {
   ];
   const toolbar = h('div', { class: 'toolbar' });
 
-  root.replaceChildren(
+  fill(root, 
     h('section', { class: 'column-head' },
       h('h1', {}, link(datasetHref(head.namespace, head.dataset), head.dataset), '.', head.field),
       h('p', { class: 'ns' }, head.namespace, head.dataType ? ` · ${head.dataType}` : '', head.description ? ` · ${head.description}` : ''),

@@ -1,7 +1,7 @@
 // The dataset view: columns with types, descriptions and tags; writers and readers with their
 // last run; table-level lineage; 30 days of usage; the impact of dropping a column.
 import { gql } from '../api.js';
-import { h, link, columnHref, datasetHref, jobHref, levelClass, tagChips, message } from '../dom.js';
+import { fill, h, link, columnHref, datasetHref, jobHref, levelClass, tagChips, message } from '../dom.js';
 import { drawTableLineage } from '../graph/table.js';
 import { navigate } from '../main.js';
 
@@ -40,10 +40,10 @@ function heat(usage) {
 }
 
 async function showImpact(panel, ds, field) {
-  panel.replaceChildren(h('p', { class: 'loading' }, 'Working out the impact…'));
+  fill(panel, h('p', { class: 'loading' }, 'Working out the impact…'));
   const impact = (await gql(IMPACT, { ns: ds.namespace, ds: ds.name, f: field })).impact;
   const columns = impact.datasets.reduce((n, d) => n + d.columns.length, 0);
-  panel.replaceChildren(
+  fill(panel, 
     h('h3', {}, `Dropping ${field} breaks`),
     h('p', {}, `${columns} columns in ${impact.datasets.length} datasets, ${impact.jobs.length} jobs`,
       impact.sensitivity ? [' · carries ', h('span', { class: `level ${levelClass(impact.sensitivity)}` }, impact.sensitivity)] : '',
@@ -62,13 +62,13 @@ export async function datasetView(root, params) {
   const data = await gql(DATASET, { ns, name });
   const ds = data.dataset;
   if (!ds) {
-    root.replaceChildren(message(`No dataset ${name} in ${ns}.`, 'error'));
+    fill(root, message(`No dataset ${name} in ${ns}.`, 'error'));
     return null;
   }
   const impactPanel = h('div', { class: 'impact-panel', id: 'impact' }, h('p', { class: 'hint' }, 'Pick "impact" on a column to see what dropping it breaks.'));
   const lineageBox = h('div', { class: 'table-lineage', id: 'table-lineage' });
   const reads = ds.usage.reduce((n, d) => n + d.reads, 0);
-  root.replaceChildren(
+  fill(root, 
     h('section', { class: 'column-head' },
       h('h1', {}, ds.name), h('p', { class: 'ns' }, ds.namespace, ds.kind ? ` · ${ds.kind}` : '', ds.declaredSource ? ' · declared source' : '',
         ds.lastProducedAt ? ` · last produced ${ds.lastProducedAt}` : ''),

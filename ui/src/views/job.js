@@ -1,7 +1,7 @@
 // The job view: inputs, outputs, its last run; the jobs it should wait for, and a check of a
 // configured dependency list against them.
 import { gql } from '../api.js';
-import { h, link, datasetHref, jobHref, message } from '../dom.js';
+import { fill, h, link, datasetHref, jobHref, message } from '../dom.js';
 
 const JOB = `query Job($ns: String!, $name: String!) {
   job(namespace: $ns, name: $name) {
@@ -28,7 +28,7 @@ async function check(panel, job, text) {
   });
   const result = (await gql(CHECK, { ns: job.namespace, name: job.name, configured })).checkDependencies;
   const list = (title, jobs) => (jobs.length ? h('p', {}, `${title}: `, jobs.map((j, i) => [i ? ', ' : '', jobLink(j)])) : null);
-  panel.replaceChildren(
+  fill(panel, 
     h('p', { class: result.ok ? 'ok' : 'bad', id: 'check-verdict' }, result.ok ? 'The configured list is complete.' : 'The configured list misses something.'),
     list('Missing', result.missing), list('Redundant', result.redundant), list('Stale', result.stale), list('Unknown', result.unknown),
     ...result.cycles.map((cycle) => h('p', {}, 'Cycle: ', cycle.map((j) => j.name).join(' → '))),
@@ -39,14 +39,14 @@ export async function jobView(root, params) {
   const data = await gql(JOB, { ns: params.get('namespace'), name: params.get('name') });
   const job = data.job;
   if (!job) {
-    root.replaceChildren(message(`No job ${params.get('name')} in ${params.get('namespace')}.`, 'error'));
+    fill(root, message(`No job ${params.get('name')} in ${params.get('namespace')}.`, 'error'));
     return null;
   }
   const recommended = data.recommendDependencies;
   const verdict = h('div', { class: 'check' });
   const area = h('textarea', { rows: 5, id: 'configured', placeholder: 'one job a line: name, or namespace/name' });
   area.value = recommended.filter((r) => !r.stale).map((r) => (r.job.namespace === job.namespace ? r.job.name : `${r.job.namespace}/${r.job.name}`)).join('\n');
-  root.replaceChildren(
+  fill(root, 
     h('section', { class: 'column-head' }, h('h1', {}, job.name),
       h('p', { class: 'ns' }, job.namespace, job.schedule ? ` · schedule ${job.schedule}` : ''), job.description ? h('p', {}, job.description) : null),
     h('div', { class: 'two' },

@@ -1,6 +1,6 @@
 // The security view: sensitivity violations and the tag audit log, filtered by tag, actor, date.
 import { gql } from '../api.js';
-import { h, link, columnHref, levelClass } from '../dom.js';
+import { fill, h, link, columnHref, levelClass } from '../dom.js';
 
 const VIOLATIONS = `query Violations($tag: String) {
   sensitivityViolations(first: 200, tag: $tag) { kind declaredLevel inheritedLevel tags message column { namespace dataset field } }
@@ -22,7 +22,7 @@ export async function securityView(root, params) {
   const violations = h('div', { id: 'violations' });
   const audit = h('tbody', {});
   const more = h('p', {});
-  root.replaceChildren(h('h1', {}, 'Security'), form,
+  fill(root, h('h1', {}, 'Security'), form,
     h('h2', {}, 'Sensitivity violations'), violations,
     h('h2', {}, 'Tag audit log'),
     h('table', { class: 'grid', id: 'audit' }, h('thead', {}, h('tr', {}, ['When', 'Actor', 'Tag', 'Change', 'Column', 'Cause'].map((t) => h('th', {}, t)))), audit), more);
@@ -35,7 +35,7 @@ export async function securityView(root, params) {
     const page = (await gql(AUDIT, { tag: value('tag'), actor: value('actor'), since: value('since'), after })).tagAudit;
     if (mine !== generation) return;
     audit.append(...page.edges.map(({ node: e }) => h('tr', {}, h('td', {}, e.at), h('td', {}, e.actor), h('td', {}, e.tag), h('td', {}, e.change), h('td', {}, col(e.column)), h('td', {}, e.cause))));
-    more.replaceChildren(page.pageInfo.hasNextPage ? h('button', { type: 'button', onclick: () => loadAudit(page.pageInfo.endCursor) }, 'More entries') : '');
+    fill(more, page.pageInfo.hasNextPage ? h('button', { type: 'button', onclick: () => loadAudit(page.pageInfo.endCursor) }, 'More entries') : '');
   };
   const load = async () => {
     const mine = ++generation;
@@ -43,13 +43,13 @@ export async function securityView(root, params) {
     history.replaceState(null, '', `/ui/security${params.size ? `?${params}` : ''}`);
     const found = (await gql(VIOLATIONS, { tag: value('tag') })).sensitivityViolations;
     if (mine !== generation) return;
-    violations.replaceChildren(found.length ? h('table', { class: 'grid' },
+    fill(violations, found.length ? h('table', { class: 'grid' },
       h('thead', {}, h('tr', {}, ['Column', 'Kind', 'Declared', 'Inherited', 'Tags', 'Why'].map((t) => h('th', {}, t)))),
       h('tbody', {}, found.map((v) => h('tr', {}, h('td', {}, col(v.column)), h('td', {}, v.kind),
         h('td', {}, v.declaredLevel ? h('span', { class: `level ${levelClass(v.declaredLevel)}` }, v.declaredLevel) : '—'),
         h('td', {}, v.inheritedLevel ? h('span', { class: `level ${levelClass(v.inheritedLevel)}` }, v.inheritedLevel) : '—'),
         h('td', {}, v.tags.join(', ')), h('td', {}, v.message))))) : h('p', { class: 'hint' }, 'No violations.'));
-    audit.replaceChildren();
+    fill(audit);
     await loadAudit(null);
   };
   form.addEventListener('submit', (event) => { event.preventDefault(); load(); });

@@ -1,6 +1,6 @@
 // "Why": for each tag of a column, where it was declared and the path of edges it came by.
 import { gql } from '../api.js';
-import { h, link, columnHref, jobHref, message } from '../dom.js';
+import { fill, h, link, columnHref, jobHref, message } from '../dom.js';
 
 const WHY = `query Why($ns: String!, $ds: String!, $f: String!) {
   column(namespace: $ns, dataset: $ds, field: $f) {
@@ -24,10 +24,10 @@ function hop(edge) {
 }
 
 export async function whyPanel(side, column) {
-  side.replaceChildren(h('p', { class: 'loading' }, 'Loading provenance…'));
+  fill(side, h('p', { class: 'loading' }, 'Loading provenance…'));
   const data = await gql(WHY, { ns: column.namespace, ds: column.dataset, f: column.field });
   const c = data.column;
-  side.replaceChildren(
+  fill(side, 
     h('h3', { id: 'why-title' }, `Why ${label(c)} carries its tags`),
     c.tags.length ? null : message('No tags.'),
     ...c.tags.map((tag) => h('section', { class: 'why-tag', 'data-tag': tag.name },
