@@ -16,11 +16,19 @@ from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_ENV = "TAGLINE_REQUIRE_CHROMIUM"
-MISSING = (f"browser tests need Debian's Chromium at {CHROMIUM}: run `make browser` "
-           f"(apt-get install -y chromium), or set {REQUIRE_ENV}=1 to make this a failure")
+MISSING = (
+    f"browser tests need Debian's Chromium at {CHROMIUM}: run `make browser` "
+    f"(apt-get install -y chromium), or set {REQUIRE_ENV}=1 to make this a failure"
+)
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

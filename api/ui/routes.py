@@ -9,11 +9,12 @@ they are cached for a year; the pages are revalidated on every load.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -41,8 +42,10 @@ def graphiql_page() -> Response:
 class HashedAssets(StaticFiles):
     """Static files whose names change with their content, so browsers may keep them for good."""
 
-    def file_response(self, full_path: str | Path, stat_result: object, scope: Scope, status_code: int = 200) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)  # type: ignore[arg-type]
+    def file_response(
+        self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["Cache-Control"] = ASSET_CACHE
         return response
 
@@ -55,7 +58,7 @@ async def graphiql(request: Request) -> Response:
     return graphiql_page()
 
 
-def ui_routes(schema_sdl: str) -> list[BaseRoute]:
+def ui_routes(schema_sdl: str) -> list[Route | Mount]:
     """The explorer's routes; ``schema_sdl`` is the GraphQL schema GraphiQL reads (with a key that may read)."""
 
     async def schema(request: Request) -> Response:

@@ -40,7 +40,8 @@ def take(folder: Path) -> list[Path]:
                 x, y = page.evaluate(
                     """() => { const n = window.taglineExplorer.graph.getElementById('hive://warehouse\\u0001dw.dim_customer\\u0001country');
                                const box = document.getElementById('graph').getBoundingClientRect();
-                               const at = n.renderedPosition(); return [box.x + at.x, box.y + at.y]; }""")
+                               const at = n.renderedPosition(); return [box.x + at.x, box.y + at.y]; }"""
+                )
                 page.mouse.click(x, y)
                 shot("column-graph")
                 page.goto(server.url + EMAIL)

@@ -243,4 +243,6 @@ def test_a_2000_edge_neighbourhood_renders_in_time_and_folds_the_rest(browser: B
         # "N more" opens on demand: then the widest table draws every row.
         page.get_by_role("button", name=f"show {WIDEST - 59} more of wide.t{WIDE_TABLES:02d}").click()
         page.wait_for_function(f"() => document.getElementById('graph')?.dataset.edges === '{edges}'")
-        print(f"\n{edges}-edge neighbourhood drawn {elapsed:.2f} s after navigation; highlight + drag {responsive:.2f} s")
+        print(
+            f"\n{edges}-edge neighbourhood drawn {elapsed:.2f} s after navigation; highlight + drag {responsive:.2f} s"
+        )

@@ -20,7 +20,9 @@ FOREIGN = re.compile(r"""(?:src|href)=["']?(?:https?:)?//""")
 
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(str(tmp_path_factory.mktemp("keyed") / "graph.db"), env={"TAGLINE_API_KEYS": f"reader1:{KEY}:reader"})
+    running = start_server(
+        str(tmp_path_factory.mktemp("keyed") / "graph.db"), env={"TAGLINE_API_KEYS": f"reader1:{KEY}:reader"}
+    )
     yield running
     stop_server(running)
 
