@@ -31,7 +31,7 @@ const STYLE = [
   { selector: 'edge.indirect', style: { 'line-style': 'dashed', 'line-color': '#a3a9b5', 'target-arrow-color': '#a3a9b5', width: 1 } },
   { selector: 'edge.masking', style: { 'line-color': '#7c3aed', 'target-arrow-color': '#7c3aed', 'target-arrow-shape': 'tee', 'line-style': 'dotted', width: 2 } },
   { selector: '.faded', style: { opacity: 0.15 } },
-  { selector: 'edge.hl', style: { width: 2.6, 'z-index': 10 } },
+  { selector: 'edge.hl', style: { width: 2.6 } },
   { selector: 'node.col.hl', style: { 'border-color': '#1d4ed8', 'border-width': 2 } },
   { selector: 'node.col.selected-col', style: { 'border-color': '#b91c1c', 'border-width': 3 } },
 ];
@@ -96,7 +96,11 @@ export function drawGraph(container, model, rootKey, on) {
   const columns = new Map(model.boxes.flatMap((b) => b.rows.filter((r) => r.column).map((r) => [r.id, r.column])));
   let selected = null;
 
+  // Hover, click and leaving the column all ask for the same path: it is restyled only when it changes.
+  let lit = null;
   const highlight = (node) => {
+    if (node === lit) return;
+    lit = node;
     cy.batch(() => {
       cy.elements().removeClass('hl faded');
       if (!node) return;
