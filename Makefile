@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test check lint bench bench-sql janusgraph clean
+.PHONY: install run demo test check lint bench bench-sql janusgraph ui browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,19 @@ JANUSGRAPH_DATA ?= ./data/janusgraph
 JANUSGRAPH_PORT ?= 8182
 janusgraph:
 	JANUSGRAPH_DATA=$(JANUSGRAPH_DATA) JANUSGRAPH_PORT=$(JANUSGRAPH_PORT) deploy/janusgraph/run.sh
+
+# The explorer's bundle (api/ui/static, committed) rebuilt from ui/ with the locked npm packages:
+# only for changing the explorer; `make run` serves the committed bundle without Node.js.
+ui:
+	cd ui && npm ci --no-audit --no-fund && npm run build
+
+# Debian's Chromium, which the explorer's browser tests drive (root on Debian; CI runs it).
+browser:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+# The README's pictures of the explorer, taken in Chromium from a server with the demo loaded.
+screenshots: install
+	$(BIN)/python -m tests.e2e.explorer_screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

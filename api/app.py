@@ -35,6 +35,7 @@ from tagline.api.mcp.http import MCP_PATH, McpEndpoint
 from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
+from tagline.api.ui.routes import graphiql_page, ui_routes
 from tagline.errors import TaglineError
 from tagline.graph.store import is_remote
 
@@ -57,6 +58,10 @@ class TaglineGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         # A nested lineage answer is a few hundred KB of JSON: orjson writes it several times faster.
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Strawberry's page loads GraphiQL from a CDN; the explorer's bundle holds it.
+        return graphiql_page()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         identity = identity_of(request.scope) or LOCAL
@@ -134,8 +139,9 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "store": store_kind, "error": str(exc)}, 503)
         return JSONResponse({"status": "ready", "store": store_kind, "index_lag": lag})
 
+    graphql = TaglineGraphQL(settings, holder)
     routes = [
-        Route("/graphql", RequireIdentity(TaglineGraphQL(settings, holder)), methods=["GET", "POST"]),
+        Route("/graphql", RequireIdentity(graphql), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
@@ -144,6 +150,7 @@ def create_app(settings: Settings) -> Starlette:
         *sql_routes(settings, holder, sql_worker),
         *dependency_routes(settings, holder),
         *marquez_routes(settings, holder),
+        *ui_routes(graphql.schema.as_str()),
     ]
     known = frozenset(r.path for r in routes)
     ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)

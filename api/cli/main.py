@@ -110,6 +110,7 @@ def serve(
     if ring is None:
         console.print(f"No API keys configured: anyone who can reach {host} has every permission.")
     console.print(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
+    console.print(f"Lineage explorer: http://{host}:{port}/ui")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
