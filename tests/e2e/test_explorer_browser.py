@@ -97,7 +97,11 @@ def test_expand_one_hop_and_highlight_a_path(page: Page, demo: Server) -> None:
     before = int(page.get_attribute("#graph", "data-nodes") or 0)
     page.click("#expand-down")
     page.wait_for_url("**down=2**")
-    graph_ready(page)
+    # The attribute graph_ready waits for is still there from the first drawing: wait for the
+    # second one, which draws more columns (or time out, failing the test).
+    page.wait_for_function(
+        "(before) => Number(document.getElementById('graph').dataset.nodes) > before", arg=before, timeout=30_000
+    )
     expect(page.locator("#status")).not_to_contain_text(f"{before} columns,")
     after = int(page.get_attribute("#graph", "data-nodes") or 0)
     assert after > before, (before, after)
