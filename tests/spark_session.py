@@ -1,0 +1,68 @@
+"""A real PySpark session with the real OpenLineage Spark listener, for the end-to-end tests.
+
+pyspark comes from PyPI (the ``emitters`` extra that ``make test`` installs) and starts its own
+JVM; the listener jar is the one pinned in deploy/spark/pom.xml, resolved by
+deploy/spark/listener-jar.sh into ~/.m2. The session is configured exactly as the README tells a
+team to configure theirs: ``spark.extraListeners`` plus the ``spark.openlineage.*`` settings of
+the HTTP transport, pointed at a running Tagline.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tests.janusgraph_server import java_major
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+LISTENER_JAR_SH = Path(__file__).resolve().parents[1] / "deploy" / "spark" / "listener-jar.sh"
+REQUIRE_ENV = "TAGLINE_REQUIRE_SPARK"
+MISSING = (
+    "Spark tests need Java >= 17, Maven and pyspark (`pip install -e '.[emitters]'`, which `make test` does): "
+    f"install them, or set {REQUIRE_ENV}=1 to make this a failure"
+)
+
+
+def required() -> bool:
+    return os.environ.get(REQUIRE_ENV, "") not in ("", "0")
+
+
+def available() -> bool:
+    major = java_major()
+    has_pyspark = importlib.util.find_spec("pyspark") is not None
+    return major is not None and major >= 17 and shutil.which("mvn") is not None and has_pyspark
+
+
+def listener_jar() -> str:
+    """The listener jar's path (resolved from Maven Central on first use)."""
+    result = subprocess.run([str(LISTENER_JAR_SH)], capture_output=True, text=True, timeout=900, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"could not resolve the OpenLineage Spark listener:\n{result.stderr}")
+    return result.stdout.strip()
+
+
+def lineage_session(app_name: str, tagline_url: str, namespace: str, warehouse: Path) -> SparkSession:
+    """A local Spark session whose every query's lineage the listener posts to Tagline."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master("local[1]")
+        .appName(app_name)
+        .config("spark.jars", listener_jar())
+        .config("spark.extraListeners", "io.openlineage.spark.agent.OpenLineageSparkListener")
+        .config("spark.openlineage.transport.type", "http")
+        .config("spark.openlineage.transport.url", tagline_url)
+        .config("spark.openlineage.transport.endpoint", "/api/v1/lineage")
+        .config("spark.openlineage.namespace", namespace)
+        .config("spark.sql.warehouse.dir", str(warehouse))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.driver.memory", "768m")
+        .getOrCreate()
+    )
