@@ -52,7 +52,8 @@ def lineage_session(app_name: str, tagline_url: str, namespace: str, warehouse: 
     from pyspark.sql import SparkSession
 
     return (
-        SparkSession.builder.master("local[1]")
+        SparkSession.Builder()
+        .master("local[1]")
         .appName(app_name)
         .config("spark.jars", listener_jar())
         .config("spark.extraListeners", "io.openlineage.spark.agent.OpenLineageSparkListener")
