@@ -11,11 +11,14 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from confluent_kafka.admin import AdminClient
 
+from tests.e2e.conftest import TAGLINE
 from tests.janusgraph_server import java_major
 from tests.ports import free_port
 
@@ -59,7 +62,8 @@ class KafkaBroker:
 def answers(bootstrap_servers: str) -> bool:
     """Whether the broker is up and serves metadata."""
     try:
-        metadata = AdminClient({"bootstrap.servers": bootstrap_servers}).list_topics(timeout=2)
+        # log_level 0: the refused connections while the broker starts are expected, not news.
+        metadata = AdminClient({"bootstrap.servers": bootstrap_servers, "log_level": 0}).list_topics(timeout=2)
     except Exception:  # not up yet
         return False
     return bool(metadata.brokers)
@@ -89,3 +93,48 @@ def start(data: Path) -> KafkaBroker:
         time.sleep(0.5)
     broker.stop()
     raise RuntimeError(f"Kafka did not answer within {START_TIMEOUT_S:.0f} s:\n{broker.log_tail()}")
+
+
+def module_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
+    """A broker for one test module (its fixture yields from this); skipped without Java 17 and
+    Maven, unless TAGLINE_REQUIRE_KAFKA=1 makes that a failure."""
+    if not available():
+        if required():
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+    running = start(tmp_path_factory.mktemp("kafka"))
+    yield running
+    running.stop()
+
+
+def start_consumer(broker: KafkaBroker, store: str, log: Path, *options: str) -> subprocess.Popen[str]:
+    """The installed `tagline consume kafka` with ``options`` (topics...), its output appended to
+    ``log``: a pipe nobody reads would fill and stall it."""
+    with log.open("a") as out:
+        return subprocess.Popen(
+            [
+                TAGLINE, "consume", "kafka", "--bootstrap-servers", broker.bootstrap_servers,
+                "--group", "tagline-test", "--store", store, *options,
+                # A killed consumer's partitions pass to the next one when its session times out:
+                # the broker's least (6 s), not the client's default 45 s.
+                "--consumer-config", "session.timeout.ms=6000", "--consumer-config", "heartbeat.interval.ms=1000",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+
+
+def wait_for(
+    consumer: subprocess.Popen[str], log: Path, condition: Callable[[], bool], what: str, timeout_s: float
+) -> None:
+    """Wait until ``condition()`` holds; fail with the consumer's output if it exits or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if consumer.poll() is not None:
+            raise AssertionError(f"the consumer exited with {consumer.returncode} before {what}:\n{log.read_text()}")
+        if condition():
+            return
+        time.sleep(0.2)
+    consumer.kill()
+    raise AssertionError(f"not {what} within {timeout_s} s; the consumer said:\n{log.read_text()}")

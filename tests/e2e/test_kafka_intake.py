@@ -11,7 +11,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
 
@@ -36,15 +36,7 @@ NAMESPACE = "hive://warehouse"
 
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[kafka_broker.KafkaBroker]:
-    """A Kafka broker for this module; skipped without Java 17 and Maven, unless
-    TAGLINE_REQUIRE_KAFKA=1 makes that a failure."""
-    if not kafka_broker.available():
-        if kafka_broker.required():
-            pytest.fail(kafka_broker.MISSING)
-        pytest.skip(kafka_broker.MISSING)
-    running = kafka_broker.start(tmp_path_factory.mktemp("kafka"))
-    yield running
-    running.stop()
+    yield from kafka_broker.module_broker(tmp_path_factory)
 
 
 def lineage_event(number: int) -> RunEvent:
@@ -71,40 +63,6 @@ def lineage_event(number: int) -> RunEvent:
         outputs=[OutputDataset(namespace=NAMESPACE, name=f"mart.t{number}", facets={"columnLineage": lineage})],
         producer="https://github.com/OpenLineage/OpenLineage/tree/1.54.0/client/python",
     )
-
-
-def consumer(
-    broker: kafka_broker.KafkaBroker, store: str, topic: str, querylog_topic: str, log: Path
-) -> subprocess.Popen[str]:
-    """The installed script, its output to ``log`` (a pipe nobody reads would fill and stall it)."""
-    with log.open("a") as out:
-        return subprocess.Popen(
-            [
-                TAGLINE, "consume", "kafka", "--bootstrap-servers", broker.bootstrap_servers, "--topic", topic,
-                "--querylog-topic", querylog_topic, "--group", "tagline-test", "--dialect", "hive",
-                "--namespace", NAMESPACE, "--store", store,
-                # The killed consumer's partitions pass to the new one when its session times out:
-                # the broker's least (6 s), not the client's default 45 s.
-                "--consumer-config", "session.timeout.ms=6000", "--consumer-config", "heartbeat.interval.ms=1000",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )  # fmt: skip
-
-
-def wait_until(
-    condition: Callable[[], bool], what: str, process: subprocess.Popen[str], log: Path, timeout_s: float
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the consumer exited with {process.returncode} before {what}:\n{log.read_text()}")
-        if condition():
-            return
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"not {what} within {timeout_s} s; the consumer said:\n{log.read_text()}")
 
 
 def logged_events(store: str) -> int:
@@ -142,16 +100,17 @@ def test_consume_survives_a_kill_without_losing_or_repeating_an_event(
     produced_s = time.monotonic() - started
 
     log = tmp_path / "consumer.log"
-    first = consumer(broker, store, topic, querylog_topic, log)
-    wait_until(lambda: logged_events(store) >= EVENTS // 3, "a third of the events were logged", first, log, 120)
+    options = ("--topic", topic, "--querylog-topic", querylog_topic, "--dialect", "hive", "--namespace", NAMESPACE)
+    first = kafka_broker.start_consumer(broker, store, log, *options)
+    kafka_broker.wait_for(first, log, lambda: logged_events(store) >= EVENTS // 3, "a third of the events logged", 120)
     first.send_signal(signal.SIGKILL)  # mid-stream, no chance to finish the message in hand or commit
     first.wait(timeout=10)
     killed_at = logged_events(store)
     assert killed_at < EVENTS, "the consumer had already finished: nothing was tested mid-stream"
 
     started = time.monotonic()
-    second = consumer(broker, store, topic, querylog_topic, log)
-    wait_until(lambda: logged_events(store) == EVENTS, "every event was logged", second, log, 120)
+    second = kafka_broker.start_consumer(broker, store, log, *options)
+    kafka_broker.wait_for(second, log, lambda: logged_events(store) == EVENTS, "every event logged", 120)
     consumed_s = time.monotonic() - started
     time.sleep(2)  # the query-log lines and anything redelivered late are in hand by now
     second.send_signal(signal.SIGTERM)

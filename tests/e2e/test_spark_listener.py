@@ -36,7 +36,7 @@ class SparkRun:
 
 def _run_job(server: Server, root: Path) -> SparkRun:
     warehouse, raw_path = root / "warehouse", str(root / "raw" / "customers")
-    spark = spark_session.lineage_session(APP, server.url, "spark_e2e", warehouse)
+    spark = spark_session.lineage_session(APP, "spark_e2e", warehouse, spark_session.http_transport(server.url))
     try:
         customers = [(1, "ann@example.com", "Ann"), (2, "bob@example.com", "Bob")]
         spark.createDataFrame(customers, ["id", "email", "name"]).write.mode("overwrite").parquet(raw_path)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Print the path of the OpenLineage Spark listener jar pinned in pom.xml, resolving it from Maven
-# Central into ~/.m2 on first use. Give it to Spark as `--jars` / `spark.jars`.
+# Print the jars pinned in pom.xml (the OpenLineage Spark listener, and kafka-clients for its kafka
+# transport), comma-separated as `--jars` / `spark.jars` take them, resolving them from Maven
+# Central into ~/.m2 on first use.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -12,4 +13,4 @@ if [[ ! -s "$classpath_file" || "$here/pom.xml" -nt "$classpath_file" ]]; then
     mvn -q -B -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$classpath_file.tmp" >&2
     mv "$classpath_file.tmp" "$classpath_file"
 fi
-cat "$classpath_file"
+tr ':' ',' < "$classpath_file"
