@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test check lint bench bench-sql janusgraph kafka dbt-ol clean
+.PHONY: install run demo test check lint bench bench-sql janusgraph kafka dbt-ol ui browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,11 +60,14 @@ bench: install
 	$(BIN)/python bench/governance_latency.py
 	$(BIN)/python bench/propagation.py
 
-# SQL lineage accuracy on sqllineage's own cases, and speed against sqllineage in the same run.
+# SQL lineage accuracy on sqllineage's own cases, TPC-H and TPC-DS as CTAS against their schemas,
+# generated Hive ETL scripts against their plan, and speed against sqllineage in the same run.
 CORPUS ?= ../shared/corpus/sqllineage
 bench-sql: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint,bench]'
 	$(BIN)/python bench/sql_accuracy.py --corpus $(CORPUS)
+	$(BIN)/python bench/sql_tpc.py
+	$(BIN)/python bench/sql_etl.py
 	$(BIN)/python bench/sql_speed.py --corpus $(CORPUS)
 
 # JanusGraph Server (BerkeleyJE + Lucene) in the foreground on ws://127.0.0.1:$(JANUSGRAPH_PORT)/gremlin,
@@ -81,6 +84,19 @@ KAFKA_PORT ?= 9092
 KAFKA_CONTROLLER_PORT ?= 9093
 kafka:
 	KAFKA_DATA=$(KAFKA_DATA) KAFKA_PORT=$(KAFKA_PORT) KAFKA_CONTROLLER_PORT=$(KAFKA_CONTROLLER_PORT) deploy/kafka/run.sh
+
+# The explorer's bundle (api/ui/static, committed) rebuilt from ui/ with the locked npm packages:
+# only for changing the explorer; `make run` serves the committed bundle without Node.js.
+ui:
+	cd ui && npm ci --no-audit --no-fund && npm run build
+
+# Debian's Chromium, which the explorer's browser tests drive (root on Debian; CI runs it).
+browser:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+# The README's pictures of the explorer, taken in Chromium from a server with the demo loaded.
+screenshots: install
+	$(BIN)/python -m tests.e2e.explorer_screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -30,9 +30,12 @@ from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
 from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
+from tagline.api.http.sql_routes import sql_routes
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
+from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
+from tagline.api.ui.routes import graphiql_page, ui_routes
 from tagline.errors import TaglineError
 from tagline.graph.store import is_remote
 
@@ -55,6 +58,10 @@ class TaglineGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         # A nested lineage answer is a few hundred KB of JSON: orjson writes it several times faster.
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Strawberry's page loads GraphiQL from a CDN; the explorer's bundle holds it.
+        return graphiql_page()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         identity = identity_of(request.scope) or LOCAL
@@ -94,6 +101,7 @@ def create_app(settings: Settings) -> Starlette:
     holder: dict[str, StoreThread] = {}
     metrics = Metrics()
     mcp = McpEndpoint(settings, load_policy(settings), lambda: holder["thread"])
+    sql_worker = LazySqlWorker()
     # The store's location may carry credentials, so health reports only its kind.
     store_kind = "gremlin-server" if is_remote(settings.store) else "embedded"
 
@@ -113,6 +121,7 @@ def create_app(settings: Settings) -> Starlette:
             with contextlib.suppress(asyncio.CancelledError):
                 await following
             holder.pop("thread").close()
+            sql_worker.close()
 
     async def healthz(request: Request) -> JSONResponse:
         """Liveness: the process answers. Never touches the store, so it never waits on it."""
@@ -130,15 +139,18 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "store": store_kind, "error": str(exc)}, 503)
         return JSONResponse({"status": "ready", "store": store_kind, "index_lag": lag})
 
+    graphql = TaglineGraphQL(settings, holder)
     routes = [
-        Route("/graphql", RequireIdentity(TaglineGraphQL(settings, holder)), methods=["GET", "POST"]),
+        Route("/graphql", RequireIdentity(graphql), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
         Route(MCP_PATH, mcp),
         *openlineage_routes(settings, holder),
+        *sql_routes(settings, holder, sql_worker),
         *dependency_routes(settings, holder),
         *marquez_routes(settings, holder),
+        *ui_routes(graphql.schema.as_str()),
     ]
     known = frozenset(r.path for r in routes)
     ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tagline.governance.policy import Policy
+from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT
 
 DEFAULT_STORE = "./data/tagline.db"
 
@@ -38,6 +39,10 @@ class Settings(BaseSettings):
     )
     mcp_max_chars: int = Field(
         40_000, gt=1000, description="largest MCP tool answer, in characters of JSON (about 4 per token)"
+    )
+    max_sql_queries: int = Field(1000, gt=0, description="most queries one POST /api/v1/sql may carry (422 beyond)")
+    sql_statement_timeout_seconds: float = Field(
+        DEFAULT_STATEMENT_TIMEOUT, gt=0, description="longest one statement of POST /api/v1/sql may take to trace"
     )
     max_lineage_depth: int = Field(20, description="largest `depth` argument for upstream/downstream/lineage")
     max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")

@@ -30,33 +30,11 @@ LATERAL_ENV = "SQLLINEAGE_LATERAL_COLUMN_ALIAS_REFERENCE"
 Pair = tuple[tuple[str | None, str], tuple[str, str]]
 
 _COLUMN = "tests/sql/column/"
-_TABLE = "tests/sql/table/"
-_STALE = (
-    "deliberate: the SQL names a column that its own subquery (or the catalog given) does not have; the"
-    " engine would reject the statement, so Tagline reports it (dead letter, replayable with a better"
-    " catalog) instead of guessing"
-)
 KNOWN_DIFFERENCES: dict[str, str] = {
     _COLUMN + "test_column_select_column.py::test_select_unqualified_column_from_join_is_unresolved#1": (
         "deliberate: `col1` could come from either joined table and no catalog says which; Tagline"
         " reports the ambiguity (naming both tables) rather than an edge from an unknown table"
     ),
-    _COLUMN + "test_column_select_from_cte.py::test_nested_cte_with_partial_wildcard_expansion#1": (
-        "deliberate: `SELECT f1, *` from a CTE over `SELECT * FROM tab1` feeds tab1.f1 and tab1.* into"
-        " tab3; sqllineage reports no lineage at all"
-    ),
-    _COLUMN + "test_metadata_unqualified_column.py::test_select_column_from_subqueries#2": _STALE,
-    _COLUMN + "test_metadata_unqualified_column.py::test_select_column_from_table_subquery#1": _STALE,
-    _COLUMN + "test_metadata_unqualified_column.py::test_select_column_from_table_subquery#2": _STALE,
-    _TABLE + "test_other_with_lineage_dialect_specific.py::test_swapping_partitions[dialect=vertica]#1": (
-        "unsupported: Vertica's SWAP_PARTITIONS_BETWEEN_TABLES() moves data through a function call;"
-        " Vertica is read as Postgres, which has no such function"
-    ),
-    _TABLE + "test_path_dialect_specific.py::test_redshift_unloading_data_to_s3[dialect=redshift]#1": (
-        "unsupported: sqlglot keeps Redshift's UNLOAD ('query') TO 's3://...' as an opaque command"
-    ),
-    _TABLE + "test_update_dialect_specific.py::test_update_with_specifying_a_table_alias_as_the_target_object"
-    "[dialect=tsql]#1": "unsupported: sqlglot does not parse T-SQL's compound assignment `SET x += ...`",
 }
 """Case id -> why we answer differently: ``deliberate`` (we think the expectation is wrong) or
 ``unsupported`` (a known gap). Explained in the README."""

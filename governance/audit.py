@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tagline.governance.policy import Policy
 from tagline.governance.propagation import Change, ColumnState
 from tagline.governance.tags import TagView, tag_views
-from tagline.graph.model import key_parts
+from tagline.graph.model import display_name
 
 ADDED = "ADDED"
 REMOVED = "REMOVED"
@@ -31,12 +31,6 @@ class Trigger:
     description: str
 
 
-def column_name(key: str) -> str:
-    """``c|ns|db.table|field`` as people write it: ``ns/db.table.field``."""
-    parts = key_parts(key)
-    return f"{parts[1]}/{parts[2]}.{parts[3]}" if len(parts) == 4 else key
-
-
 def entry(trigger: Trigger, column: str, tag: str, change: str, cause: str) -> dict[str, str]:
     return {"at": trigger.at, "actor": trigger.actor, "column": column, "tag": tag, "change": change, "cause": cause}
 
@@ -47,13 +41,13 @@ def _support(view: TagView, state: ColumnState) -> str:
         return "declared on this column"
     inflow = next((f for f in state.inputs if f.edge == derivation.edge), None)
     if inflow is None:
-        return f"inherited from {column_name(item.source)}"
+        return f"inherited from {display_name(item.source)}"
     kind = "/".join(x for x in (inflow.type, inflow.subtype) if x) + (" masking" if inflow.masking else "")
-    return f"inherited from {column_name(item.source)} via {kind} edge from {column_name(inflow.source)}"
+    return f"inherited from {display_name(item.source)} via {kind} edge from {display_name(inflow.source)}"
 
 
 def _sources(view: TagView) -> str:
-    return ", ".join(sorted({column_name(i.source) for i, _ in view.support}))
+    return ", ".join(sorted({display_name(i.source) for i, _ in view.support}))
 
 
 def change_entries(

@@ -8,14 +8,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from tagline.errors import InvalidInput
-from tagline.governance.audit import ADDED, BLOCKED, REMOVED, UNBLOCKED, Trigger, change_entries, column_name, entry
+from tagline.governance.audit import ADDED, BLOCKED, REMOVED, UNBLOCKED, Trigger, change_entries, entry
 from tagline.governance.policy import Policy, check_tag_name
 from tagline.governance.propagation import Change, ColumnState, propagate
 from tagline.governance.provenance import TagPath, tag_paths
 from tagline.governance.state import column_states, declaration_props, effective_props, state_of
 from tagline.governance.tags import tag_views
 from tagline.governance.violations import Violation, find_violations
-from tagline.graph.model import Column, ColumnRef, DeclaredTag, LineageBatch
+from tagline.graph.model import Column, ColumnRef, DeclaredTag, LineageBatch, display_name
 from tagline.graph.records import WriteResult
 from tagline.graph.schema import TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
 from tagline.graph.store import GraphStore
@@ -148,7 +148,7 @@ class Governance:
             after = changes[ref.key].after if ref.key in changes else state.effective
             remaining = tag_views(after).get(tag)
             still = (
-                f"; still inherited from {', '.join(sorted({column_name(i.source) for i, _ in remaining.support}))}"
+                f"; still inherited from {', '.join(sorted({display_name(i.source) for i, _ in remaining.support}))}"
                 if remaining
                 else ""
             )

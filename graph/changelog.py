@@ -146,10 +146,15 @@ class GremlinChangeLog:
         else:
             # A graph with nothing in it yet has its whole life in the log from now on; one that
             # holds lineage written before the log existed has its index read from the graph.
-            fresh = not g.V().limit(1).to_list()
+            fresh = not g.V().has(schema.VERTEX_LABEL_COPY, P.within(list(schema.VERTEX_LABELS))).limit(1).to_list()
             self.store_id = secrets.token_hex(8)
             self.complete = fresh
-            step = g.add_v("meta").property(schema.KEY, "meta|store").property("store_id", self.store_id)
+            step = (
+                g.add_v("meta")
+                .property(schema.VERTEX_LABEL_COPY, "meta")
+                .property(schema.KEY, "meta|store")
+                .property("store_id", self.store_id)
+            )
             step = step.property("complete", "1" if fresh else "0")
             if fresh:
                 step = step.property("key_format", str(KEY_FORMAT))
@@ -160,7 +165,9 @@ class GremlinChangeLog:
         key = f"chg|{stamp:015d}|{secrets.token_hex(6)}"
         body = base64.b64encode(changes.encode()).decode()
         # Milliseconds since the epoch outgrow 32 bits: GraphBinary needs them marked as a long.
-        g.add_v(CHANGE).property(schema.KEY, key).property(CHANGE_AT, long(stamp)).property(CHANGE_BODY, body).iterate()
+        g.add_v(CHANGE).property(schema.VERTEX_LABEL_COPY, CHANGE).property(schema.KEY, key).property(
+            CHANGE_AT, long(stamp)
+        ).property(CHANGE_BODY, body).iterate()
 
     def meta(self, name: str) -> str | None:
         found = self.g.V().has(schema.KEY, "meta|store").values(name).to_list()

@@ -42,15 +42,15 @@ def add_failure(g: GraphTraversalSource, kind: str, failure: Failure, now: str) 
         "created_at": now,
         "attempts": 0,
     }
-    step = g.add_v(schema.FAILURE)
+    step = g.add_v(schema.FAILURE).property(schema.VERTEX_LABEL_COPY, schema.FAILURE)
     for name, value in props.items():
         step = step.property(name, value)
     step.iterate()
     return failure_id
 
 
-def list_failures(g: GraphTraversalSource) -> list[StoredFailure]:
-    stored = [StoredFailure.from_record(r) for r in vertices_with_label(g, schema.FAILURE)]
+def list_failures(g: GraphTraversalSource, indexed: bool) -> list[StoredFailure]:
+    stored = [StoredFailure.from_record(r) for r in vertices_with_label(g, schema.FAILURE, indexed)]
     return sorted(stored, key=lambda f: (f.created_at, f.id))
 
 

@@ -19,7 +19,7 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 
 from tagline.graph import schema
 from tagline.graph.payloads import Payloads
-from tagline.graph.reader import find_by_keys
+from tagline.graph.reader import find_by_keys, labelled
 from tagline.graph.records import RECEIVED, LoggedEvent, VertexRecord
 
 # What an entry is read with: the payload itself stays behind until asked for.
@@ -51,7 +51,7 @@ def append_event(g: GraphTraversalSource, kind: str, payload: str, now: str, pay
         "times_received": 1,
         "status": RECEIVED,
     }
-    step = g.add_v(schema.EVENT)
+    step = g.add_v(schema.EVENT).property(schema.VERTEX_LABEL_COPY, schema.EVENT)
     for name, value in props.items():
         step = step.property(name, value)
     step.iterate()
@@ -69,10 +69,10 @@ def mark_event(g: GraphTraversalSource, event_id: str, status: str, now: str) ->
     g.V().has(schema.KEY, event_key(event_id)).property("status", status).property("applied_at", now).iterate()
 
 
-def list_events(g: GraphTraversalSource) -> list[LoggedEvent]:
+def list_events(g: GraphTraversalSource, indexed: bool) -> list[LoggedEvent]:
     """Every logged event in the order received (entries only, not their text): a scan of the
     event vertices, for replay and inspection."""
-    rows = g.V().has_label(schema.EVENT).project("id", "p").by(__.id_()).by(__.value_map(*ENTRY_FIELDS)).to_list()
+    rows = labelled(g, schema.EVENT, indexed).project("id", "p").by(__.id_()).by(__.value_map(*ENTRY_FIELDS)).to_list()
     logged = [LoggedEvent.from_record(VertexRecord(id=r["id"], label=schema.EVENT, props=_flat(r["p"]))) for r in rows]
     return sorted(logged, key=lambda e: (e.received_at, e.id))
 

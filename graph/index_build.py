@@ -24,28 +24,29 @@ from tagline.graph import changes, schema
 from tagline.graph.columns import GrowableArray, Interned, PropertyTable
 from tagline.graph.edge_table import EdgeTable
 from tagline.graph.lineage_index import LineageIndex
-from tagline.graph.reader import chunks
+from tagline.graph.reader import chunks, labelled, labelled_edges
 from tagline.graph.records import edge_from_map
 
 SNAPSHOT_FORMAT = 2
 SNAPSHOT_SUFFIX = ".index"
 
 
-def entries_from_graph(g: GraphTraversalSource) -> Iterator[changes.Entry]:
+def entries_from_graph(g: GraphTraversalSource, indexed: bool) -> Iterator[changes.Entry]:
     """The lineage part of the graph as change-log entries: every vertex, then every edge."""
     keys: dict[Any, str] = {}
     for label in schema.VERTEX_LABELS:
-        for row in g.V().has_label(label).project("id", "p").by(__.id_()).by(__.value_map()).to_list():
+        for row in labelled(g, label, indexed).project("id", "p").by(__.id_()).by(__.value_map()).to_list():
             props = {k: v[0] if isinstance(v, list) else v for k, v in row["p"].items()}
+            props.pop(schema.VERTEX_LABEL_COPY, None)
             key = str(props.pop(schema.KEY))
             keys[row["id"]] = key
             yield [changes.VERTEX, key, label, props]
     for label in schema.EDGE_LABELS:
-        ids = g.E().has_label(label).id_().to_list()
+        ids = labelled_edges(g, label, indexed).id_().to_list()
         for part in chunks(ids):
             for element_map in g.E(list(part)).element_map().to_list():
                 edge = edge_from_map(element_map)
-                props = {k: v for k, v in edge.props.items() if k != schema.KEY}
+                props = {k: v for k, v in edge.props.items() if k not in (schema.KEY, schema.EDGE_LABEL_COPY)}
                 ends = (keys[edge.out_id], keys[edge.in_id])
                 yield [changes.EDGE, schema.edge_key(label, *ends, props), label, *ends, props]
 

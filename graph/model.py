@@ -48,6 +48,17 @@ def key_parts(key: str) -> list[str]:
     return parts
 
 
+def display_name(key: str) -> str:
+    """A key as people write the thing: ``ns/db.table.field`` for a column, ``ns/name`` for a
+    dataset or a job; any other key as it is."""
+    kind, *parts = key_parts(key)
+    if kind == "c" and len(parts) == 3:
+        return f"{parts[0]}/{parts[1]}.{parts[2]}"
+    if kind in ("d", "j") and len(parts) == 2:
+        return f"{parts[0]}/{parts[1]}"
+    return key
+
+
 def dataset_key(namespace: str, name: str) -> str:
     return key_of("d", namespace, name)
 
@@ -158,6 +169,8 @@ class ColumnEdge(_Frozen):
 
     One edge per (source, target, job, type, subtype); ingesting it again only moves ``last_seen``.
     ``expires_at`` is set for lineage seen in ad-hoc queries, which should not live forever.
+    ``seen_at`` is when the engine ran what says so (the event's or the query's time); without it,
+    the time of the ingest stands in. Either way the ingest's own time is kept apart.
     """
 
     source: ColumnRef
@@ -166,6 +179,7 @@ class ColumnEdge(_Frozen):
     expression: str | None = None
     job: JobRef | None = None
     expires_at: datetime | None = None
+    seen_at: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -204,6 +218,28 @@ class Failure(BaseModel):
     options: dict[str, object] = Field(default_factory=dict)
 
 
+class OutputStatistics(_Frozen):
+    """What a run wrote into one output (OpenLineage ``outputStatistics``)."""
+
+    dataset: DatasetRef
+    rows: int | None = None
+    bytes: int | None = None
+
+
+class RunReport(_Frozen):
+    """One report of a run: its state at ``at``, with what it read and wrote. Reports of one run
+    may arrive in any order and more than once; the store merges them (``graph/runs.py``)."""
+
+    run_id: str
+    job: JobRef
+    state: RunState
+    at: datetime
+    parent_run_id: str | None = None
+    inputs: list[DatasetRef] = Field(default_factory=list)
+    outputs: list[DatasetRef] = Field(default_factory=list)
+    statistics: list[OutputStatistics] = Field(default_factory=list)
+
+
 class LineageBatch(BaseModel):
     """Everything one ingest found; the unit the store writes and governance reacts to."""
 
@@ -215,6 +251,7 @@ class LineageBatch(BaseModel):
     writes: list[DatasetAccess] = Field(default_factory=list)
     tags: list[DeclaredTag] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)
+    runs: list[RunReport] = Field(default_factory=list)
     statements: int = 0
 
     def extend(self, other: LineageBatch) -> None:
@@ -226,4 +263,5 @@ class LineageBatch(BaseModel):
         self.writes.extend(other.writes)
         self.tags.extend(other.tags)
         self.failures.extend(other.failures)
+        self.runs.extend(other.runs)
         self.statements += other.statements

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from gremlin_python.process.graph_traversal import GraphTraversalSource
+from gremlin_python.process.graph_traversal import GraphTraversal, GraphTraversalSource
 from gremlin_python.process.traversal import P
 
 from tagline.graph.records import EdgeRecord, VertexId, VertexRecord, edge_from_map, vertex_from_map
-from tagline.graph.schema import KEY
+from tagline.graph.schema import EDGE_LABEL_COPY, KEY, VERTEX_LABEL_COPY
 
 CHUNK = 500
 _T = TypeVar("_T")
@@ -58,6 +58,17 @@ def edges_by_keys(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, Edg
     return found
 
 
-def vertices_with_label(g: GraphTraversalSource, label: str) -> list[VertexRecord]:
-    """Every vertex of a label: a scan, kept for small administrative sets such as dead letters."""
-    return [vertex_from_map(m) for m in g.V().has_label(label).element_map().to_list()]
+def labelled(g: GraphTraversalSource, label: str, indexed: bool) -> GraphTraversal:
+    """The vertices of ``label``: through the indexed copy of the label on a Gremlin Server
+    (``indexed``), by label on the embedded store (see ``schema.VERTEX_LABEL_COPY``)."""
+    return g.V().has(VERTEX_LABEL_COPY, label) if indexed else g.V().has_label(label)
+
+
+def labelled_edges(g: GraphTraversalSource, label: str, indexed: bool) -> GraphTraversal:
+    """The edges of ``label``, as :func:`labelled` finds vertices."""
+    return g.E().has(EDGE_LABEL_COPY, label) if indexed else g.E().has_label(label)
+
+
+def vertices_with_label(g: GraphTraversalSource, label: str, indexed: bool) -> list[VertexRecord]:
+    """Every vertex of a label, for small administrative sets such as dead letters."""
+    return [vertex_from_map(m) for m in labelled(g, label, indexed).element_map().to_list()]

@@ -11,7 +11,7 @@ from gremlin_python.process.traversal import Direction as GremlinDirection
 from gremlin_python.process.traversal import T
 
 from tagline.graph import schema
-from tagline.graph.model import ColumnEdge, Failure
+from tagline.graph.model import ColumnEdge, Failure, display_name
 from tagline.graph.schema import KEY
 
 VertexId = int  # vertex ids are integers on both stores, and in the lineage index
@@ -28,6 +28,11 @@ class VertexRecord:
     @property
     def key(self) -> str:
         return str(self.props.get(KEY, ""))
+
+    @property
+    def display(self) -> str:
+        """How people write it (``ns/db.table.field``, ``ns/name``): see :func:`model.display_name`."""
+        return display_name(self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,4 +163,34 @@ class StoredFailure:
             ),
             created_at=str(p["created_at"]),
             attempts=int(p.get("attempts", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class Run:
+    """A job's run as the store merged its reports (``graph/runs.py``)."""
+
+    run_id: str
+    job: str  # the job's key
+    state: str
+    started_at: str | None
+    ended_at: str | None
+    parent_run_id: str | None
+    inputs: list[str] = field(default_factory=list)  # dataset keys
+    outputs: list[str] = field(default_factory=list)
+    statistics: dict[str, dict[str, int | None]] = field(default_factory=dict)  # dataset key -> rows, bytes
+
+    @classmethod
+    def of(cls, record: VertexRecord) -> Run:
+        p = record.props
+        return cls(
+            run_id=str(p[schema.KEY]).removeprefix("r|"),
+            job=str(p["run_job"]),
+            state=str(p.get("state", "")),
+            started_at=p.get("started_at"),
+            ended_at=p.get("ended_at"),
+            parent_run_id=p.get("parent_run") or None,
+            inputs=json.loads(p.get("inputs") or "[]"),
+            outputs=json.loads(p.get("outputs") or "[]"),
+            statistics=json.loads(p.get("statistics") or "{}"),
         )

@@ -16,6 +16,7 @@ COLUMN = "column"
 JOB = "job"
 FAILURE = "failure"
 EVENT = "event"
+RUN = "run"
 AUDIT = "audit"
 
 HAS_COLUMN = "has_column"
@@ -113,3 +114,9 @@ TAGS_DECLARED = "tags_declared"
 TAGS_BLOCKED = "tags_blocked"
 TAGS_EFFECTIVE = "tags_effective"
 SENSITIVITY = "sensitivity"
+
+# JanusGraph answers no query by label alone (with query.force-index, it refuses to scan), so on a
+# Gremlin Server every element written also carries its label as a property, which an index
+# answers (deploy/janusgraph/schema.groovy); listings of a label go through it there.
+VERTEX_LABEL_COPY = "vlabel"
+EDGE_LABEL_COPY = "elabel"

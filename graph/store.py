@@ -23,13 +23,13 @@ import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
-from tagline.graph import deadletter, eventlog, key_migration, schema, sources, tagstore
+from tagline.graph import deadletter, eventlog, key_migration, runs, schema, sources, tagstore
 from tagline.graph.changelog import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
 from tagline.graph.changes import ChangeSet
 from tagline.graph.connection import GraphConnection, StoreError, is_remote
 from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.lineage_index import LineageIndex
-from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch
+from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch, key_of, key_parts
 from tagline.graph.payloads import GremlinPayloads, Payloads, SqlitePayloads
 from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import chunks
@@ -42,6 +42,7 @@ from tagline.graph.records import (
     Hop,
     InEdge,
     LoggedEvent,
+    Run,
     StoredFailure,
     VertexId,
     VertexRecord,
@@ -62,6 +63,8 @@ class GraphStore:
     def __init__(self, location: str, follow: bool = True) -> None:
         self.location = location
         self.connection = GraphConnection(location)
+        # On a Gremlin Server, listings of a label go through the label's indexed copy (schema.py).
+        self.labels_indexed = not self.connection.embedded
         self.changelog = self._open_changelog()
         con = self.connection.sqlite
         self.pending: PendingMarks = GremlinPendingMarks(self.g) if con is None else SqlitePendingMarks(con)
@@ -80,7 +83,10 @@ class GraphStore:
     def _open_changelog(self) -> ChangeLog:
         con = self.connection.sqlite
         if con is None:
-            return GremlinChangeLog(self.connection.g)
+            try:
+                return GremlinChangeLog(self.connection.g)
+            except Exception as exc:  # the first request to the server: the driver's own errors
+                raise StoreError(f"cannot reach the Gremlin Server at {self.location}: {exc}") from exc
         has_graph = bool(con.execute("SELECT 1 FROM quads LIMIT 1").fetchone())
         return SqliteChangeLog(con, has_graph)
 
@@ -123,7 +129,7 @@ class GraphStore:
             # meanwhile is applied again from the log: applying an entry twice changes nothing.
             if isinstance(log, SqliteChangeLog):
                 index.position = log.head()
-            index.apply_entries(entries_from_graph(self.g))
+            index.apply_entries(entries_from_graph(self.g, self.labels_indexed))
             self._applied = SNAPSHOT_AFTER
         return index
 
@@ -285,10 +291,13 @@ class GraphStore:
         return self._read().find(keys)
 
     def find_folded(self, key: str) -> VertexRecord | None:
-        """By exact key, else by the case-folded key (SQL names are case-insensitive, so `Orders.ID`
-        finds `orders.id`)."""
-        found = self.find([key, key.lower()])
-        return found.get(key) or found.get(key.lower())
+        """By exact key, else with the names folded to lower case (SQL names are case-insensitive,
+        so `Orders.ID` finds `orders.id`). The namespace is kept as sent: its authority is a host or
+        an account (`snowflake://ACME-XY12345`), which no engine folds."""
+        kind, *parts = key_parts(key)
+        folded = key_of(kind, parts[0], *(p.lower() for p in parts[1:])) if parts else key
+        found = self.find([key, folded])
+        return found.get(key) or found.get(folded)
 
     def vertices(self, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
         return self._read().vertices(ids)
@@ -494,7 +503,7 @@ class GraphStore:
     # ---- what is not lineage, from the store ---------------------------------------------------------
     def events(self, offset: int = 0, limit: int | None = None, status: str | None = None) -> list[LoggedEvent]:
         """Logged events in the order received (optionally of one status), a page at a time."""
-        found = [e for e in eventlog.list_events(self.g) if status is None or e.status == status]
+        found = [e for e in eventlog.list_events(self.g, self.labels_indexed) if status is None or e.status == status]
         return found[offset : None if limit is None else offset + limit]
 
     def event_payloads(self, event_ids: Iterable[str]) -> dict[str, str]:
@@ -502,15 +511,22 @@ class GraphStore:
         keys = {eventlog.event_key(i): i for i in event_ids}
         return {keys[k]: text for k, text in self.payloads.get(self.g, keys).items()}
 
+    def runs_of(self, job_key: str, first: int) -> list[Run]:
+        """A job's runs, the latest first (runs are not lineage: read from the store)."""
+        return runs.runs_of(self.g, job_key, first)
+
+    def run(self, run_id: str) -> Run | None:
+        return runs.run_by_id(self.g, run_id)
+
     def failures(self) -> list[StoredFailure]:
-        return deadletter.list_failures(self.g)
+        return deadletter.list_failures(self.g, self.labels_indexed)
 
     def audit(self, equal: dict[str, str], since: str | None = None, until: str | None = None) -> list[dict[str, str]]:
-        return tagstore.audit_entries(self.g, equal, since, until)
+        return tagstore.audit_entries(self.g, equal, self.labels_indexed, since, until)
 
     def ping(self) -> None:
         """A cheap read that fails if the store is unreachable."""
-        self.g.V().limit(1).count().next()
+        self.g.V().has(schema.KEY, "meta|store").count().next()
 
     def close(self, snapshot_after: int = SNAPSHOT_AFTER) -> None:
         """Close the store, first writing the index snapshot if it applied at least

@@ -15,6 +15,7 @@ from gremlin_python.process.traversal import P
 
 from tagline.graph import embedded_rows, schema
 from tagline.graph.changes import ChangeSet
+from tagline.graph.reader import labelled
 
 AUDIT_FIELDS = ("at", "actor", "column", "tag", "change", "cause")
 
@@ -51,17 +52,17 @@ def append_audit(
         if rows is not None:
             embedded_rows.create_vertex(rows, schema.AUDIT, props)
             continue
-        step = g.add_v(schema.AUDIT)
+        step = g.add_v(schema.AUDIT).property(schema.VERTEX_LABEL_COPY, schema.AUDIT)
         for name, value in props.items():
             step = step.property(name, value)
         step.iterate()
 
 
 def audit_entries(
-    g: GraphTraversalSource, equal: dict[str, str], since: str | None = None, until: str | None = None
+    g: GraphTraversalSource, equal: dict[str, str], indexed: bool, since: str | None = None, until: str | None = None
 ) -> list[dict[str, str]]:
     """Entries whose fields equal ``equal`` (column, tag, actor) within [since, until], newest first."""
-    step = g.V().has_label(schema.AUDIT)
+    step = labelled(g, schema.AUDIT, indexed)
     for name, value in equal.items():
         step = step.has(name, value)
     if since:

@@ -13,3 +13,8 @@ def iso(moment: datetime) -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def parse_iso(text: str) -> datetime:
+    """A time as :func:`iso` wrote it."""
+    return datetime.fromisoformat(text)

@@ -31,6 +31,7 @@ from tagline.graph.model import (
 )
 from tagline.graph.reader import edges_by_keys, find_by_keys, vertices_by_ids
 from tagline.graph.records import EdgeRecord, VertexId, WriteResult
+from tagline.graph.runs import record_runs
 from tagline.graph.timefmt import iso
 
 
@@ -60,6 +61,7 @@ class EdgeSpec:
     out_key: str
     in_key: str
     props: dict[str, Any]
+    seen: str | None = None  # when the engine ran it (ISO-8601), if the input says
 
 
 def _merge(specs: dict[str, VertexSpec], key: str, label: str, props: dict[str, Any]) -> None:
@@ -122,9 +124,11 @@ def edge_specs(batch: LineageBatch, now: str) -> dict[str, EdgeSpec]:
     for edge in batch.edges:
         t = edge.transformation
         expires = iso(edge.expires_at) if edge.expires_at else None
+        seen = iso(edge.seen_at) if edge.seen_at else None
         known = specs.get(edge.key)
         if known is not None:
             known.props["expires_at"] = schema.later_expiry(known.props["expires_at"], expires)
+            known.seen = max(filter(None, (known.seen, seen)), default=None)
             continue
         specs[edge.key] = EdgeSpec(
             label=schema.DERIVES,
@@ -140,6 +144,7 @@ def edge_specs(batch: LineageBatch, now: str) -> dict[str, EdgeSpec]:
                 "expression": edge.expression or "",
                 "expires_at": expires,
             },
+            seen=seen,
         )
     for label, accesses in ((schema.READS, batch.reads), (schema.WRITES, batch.writes)):
         for access in accesses:
@@ -193,7 +198,8 @@ class BatchWriter:
                 self._refresh_edge(g, existing[key], edge_spec, now, changes)
                 result.edges_refreshed += 1
             else:
-                props = {schema.KEY: key, "first_seen": now, "last_seen": now, **edge_spec.props}
+                seen = edge_spec.seen or now
+                props = {schema.KEY: key, "first_seen": seen, "last_seen": seen, "ingested_at": now, **edge_spec.props}
                 self._create_edge(g, edge_spec.label, (edge_spec.out_key, edge_spec.in_key), ids, props, changes)
                 result.edges_created += 1
                 new_edge_keys.add(key)
@@ -202,6 +208,8 @@ class BatchWriter:
         )
         result.new_column_edges = [e for e in batch.edges if e.key in new_edge_keys]
         result.ids = ids
+        if batch.runs:
+            record_runs(g, batch.runs)
         return result
 
     def _resolve(self, g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, VertexId]:
@@ -221,7 +229,7 @@ class BatchWriter:
         changes.vertex(props[schema.KEY], spec.label, {n: v for n, v in props.items() if n != schema.KEY})
         if self.rows is not None:
             return embedded_rows.create_vertex(self.rows, spec.label, props)
-        step = g.add_v(spec.label)
+        step = g.add_v(spec.label).property(schema.VERTEX_LABEL_COPY, spec.label)
         for name, value in props.items():
             step = step.property(name, value)
         return step.id_().next()
@@ -265,6 +273,7 @@ class BatchWriter:
         else:
             # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
             step = g.V(ids[ends[0]]).as_("a").V(ids[ends[1]]).as_("b").add_e(label).from_("a").to("b")
+            step = step.property(schema.EDGE_LABEL_COPY, label)
             for name, value in stored.items():
                 step = step.property(name, value)
             step.iterate()
@@ -274,7 +283,12 @@ class BatchWriter:
     def _refresh_edge(
         self, g: GraphTraversalSource, current: EdgeRecord, spec: EdgeSpec, now: str, changes: ChangeSet
     ) -> None:
-        news: dict[str, Any] = {"last_seen": now}
+        seen = spec.seen or now
+        news: dict[str, Any] = {"ingested_at": now}
+        if seen > str(current.props.get("last_seen", "")):
+            news["last_seen"] = seen
+        if seen < str(current.props.get("first_seen", seen)):  # history told late: it began earlier
+            news["first_seen"] = seen
         if "last_at" in spec.props:
             news["last_at"] = max(str(current.props.get("last_at", "")), spec.props["last_at"])
         if spec.label == schema.DERIVES and "expires_at" in current.props:

@@ -25,8 +25,19 @@ ALIASES: dict[str, str] = {
     "greenplum": "postgres",
     "vertica": "postgres",
     "db2": "",
+    "mariadb": "mysql",
+    "impala": "hive",
+    "flink": "spark",
+    "soql": "",
+    "non-validating": "",
+    "postgresql": "postgres",
+    "mssql": "tsql",
+    "sqlserver": "tsql",
 }
-"""Engine names sqlglot spells differently, or engines read well enough by a close relative."""
+"""Engine names sqlglot spells differently, or engines read well enough by a close relative: every
+dialect name sqlfluff and sqllineage accept (``non-validating`` is sqllineage's generic parser),
+and the URI schemes of the OpenLineage naming spec. MariaDB is MySQL's fork; Impala and Flink SQL
+quote and fold names as Hive and Spark do; SOQL, Db2 and ANSI are read as generic SQL."""
 
 _LATERAL_ALIAS = (
     "spark",

@@ -31,6 +31,8 @@ from tagline.graph.model import (
     JobRef,
     LineageBatch,
     LineageType,
+    OutputStatistics,
+    RunReport,
     RunState,
     Subtype,
     Transformation,
@@ -48,6 +50,7 @@ from tagline.ingest.openlineage_events import (
     RunEvent,
 )
 from tagline.ingest.openlineage_events import Dataset as EventDataset
+from tagline.ingest.openlineage_sql import sql_facet_edges
 from tagline.ingest.sql_batch import BatchBuilder
 from tagline.ingest.tags import tag_names
 
@@ -73,12 +76,21 @@ def event_batch(event: BaseEvent) -> LineageBatch:
         builder.add(
             LineageBatch(reads=[access(d) for d in event.inputs or []], writes=[access(d) for d in event.outputs or []])
         )
+        if isinstance(event, RunEvent):
+            builder.add(LineageBatch(runs=_run_report(event, job, names)))
+    without_lineage = []
     for dataset in datasets if isinstance(event, DatasetEvent) else (getattr(event, "outputs", None) or []):
         facet = dataset.facets.columnLineage if dataset.facets else None
-        if facet is not None:
-            target = names.ref(dataset.namespace, dataset.name)
-            for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
-                builder.add_edge(edge)
+        target = names.ref(dataset.namespace, dataset.name)
+        if facet is None:
+            without_lineage.append(target)
+            continue
+        for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
+            builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
+    if isinstance(event, (RunEvent, JobEvent)) and event.job.facets is not None:
+        inputs = [names.ref(d.namespace, d.name) for d in event.inputs or []]
+        for edge in sql_facet_edges(event.job.facets.model_extra, inputs, without_lineage, job):
+            builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
     builder.add(LineageBatch(tags=tags))
     return builder.build(statements=1)
 
@@ -112,16 +124,56 @@ def _job(event: BaseEvent, builder: BatchBuilder) -> JobRef | None:
     return ref
 
 
+def _run_report(event: RunEvent, job: JobRef, names: _Names) -> list[RunReport]:
+    """The run this event reports on, with its parent run and its output statistics."""
+    state = _RUN_STATES.get(event.eventType) if event.eventType else None
+    if state is None:
+        return []
+    parent = (event.run.facets or {}).get("parent")
+    parent_run = parent.get("run") if isinstance(parent, dict) else None
+    statistics = []
+    for dataset in event.outputs or []:
+        facets = (dataset.model_extra or {}).get("outputFacets")
+        found = facets.get("outputStatistics") if isinstance(facets, dict) else None
+        if isinstance(found, dict):
+            rows, size = found.get("rowCount"), found.get("size")
+            statistics.append(
+                OutputStatistics(
+                    dataset=names.ref(dataset.namespace, dataset.name),
+                    rows=rows if isinstance(rows, int) else None,
+                    bytes=size if isinstance(size, int) else None,
+                )
+            )
+    return [
+        RunReport(
+            run_id=str(event.run.runId),
+            job=job,
+            state=state,
+            at=event.eventTime,
+            parent_run_id=str(parent_run["runId"])
+            if isinstance(parent_run, dict) and parent_run.get("runId")
+            else None,
+            inputs=[names.ref(d.namespace, d.name) for d in event.inputs or []],
+            outputs=[names.ref(d.namespace, d.name) for d in event.outputs or []],
+            statistics=statistics,
+        )
+    ]
+
+
 class _Names:
-    """Dataset names as stored: normalised, and following symlinks to the table a path stands for."""
+    """Dataset names as stored: normalised, and following a symlink to the table a path stands for.
+
+    Only a TABLE identifier names the dataset: Hive's hook sends the table itself with a symlink
+    holding just its LOCATION, and renaming ``test.t1`` to its warehouse path would part it from
+    the SQL and dbt lineage of ``test.t1``."""
 
     def __init__(self, datasets: list[EventDataset]) -> None:
         self._aliases: dict[tuple[str, str], DatasetRef] = {}
         for dataset in datasets:
             links = dataset.facets.symlinks.identifiers if dataset.facets and dataset.facets.symlinks else None
-            if not links:
+            chosen = next((i for i in links or () if i.type.upper() == "TABLE"), None)
+            if chosen is None:
                 continue
-            chosen = next((i for i in links if i.type.upper() == "TABLE"), links[0])
             target = naming.dataset_ref(chosen.namespace, chosen.name)
             self._aliases[(dataset.namespace, dataset.name)] = target
             own = naming.dataset_ref(dataset.namespace, dataset.name)

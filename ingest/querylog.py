@@ -13,7 +13,8 @@ produces the same edge later makes it permanent (the store keeps the later expir
 
 A plain ``.sql`` file is read as a log too: one query per statement, run by the job named after the
 file. Lines are read one at a time, so a log of any size is read in bounded memory; a ``.sql``
-file's statements end at a line that ends with ``;``.
+file's statements are split by the tokenizer, a line ending in ``;`` outside strings and comments
+closing what was read so far.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
+from tagline.ingest.dialects import resolve_dialect
 from tagline.ingest.sql import ExtractOptions, extract_sql
+from tagline.ingest.sql_split import Statement, split_statements
 
 DEFAULT_ADHOC_TTL = timedelta(days=30)
 
@@ -93,8 +96,13 @@ def read_jsonl(lines: Iterable[str]) -> Iterator[LoggedQuery]:
             yield LoggedQuery(number, None, f"not a JSON object: {error}", text)
 
 
-def read_sql(lines: Iterable[str], job: str) -> Iterator[LoggedQuery]:
-    """The statements of a ``.sql`` file as queries of ``job``; a statement ends at a line ending in ``;``."""
+def read_sql(lines: Iterable[str], job: str, dialect: str = "") -> Iterator[LoggedQuery]:
+    """The statements of a ``.sql`` file as queries of ``job``, split by the dialect's tokenizer.
+
+    Lines are gathered until one ends with ``;`` and everything gathered tokenizes (a ``;`` at the
+    end of a line inside a string or a comment does not end a statement); what was gathered is then
+    split at its top-level semicolons, so two statements on one line are two queries."""
+    tokenizer = resolve_dialect(dialect)
     pending: list[str] = []
     first = 0
     for number, line in enumerate(lines, start=1):
@@ -104,10 +112,17 @@ def read_sql(lines: Iterable[str], job: str) -> Iterator[LoggedQuery]:
             first = number
         pending.append(line)
         if line.rstrip().endswith(";"):
-            yield LoggedQuery(first, QueryLogEntry(sql="".join(pending), job=job), text="".join(pending))
-            pending = []
+            statements = split_statements("".join(pending), tokenizer)
+            if all(statement.tokens is not None for statement in statements):
+                yield from _queries(statements, first, job)
+                pending = []
     if "".join(pending).strip():
-        yield LoggedQuery(first, QueryLogEntry(sql="".join(pending), job=job), text="".join(pending))
+        yield from _queries(split_statements("".join(pending), tokenizer), first, job)
+
+
+def _queries(statements: list[Statement], first: int, job: str) -> Iterator[LoggedQuery]:
+    for statement in statements:
+        yield LoggedQuery(first + statement.line - 1, QueryLogEntry(sql=statement.text, job=job), text=statement.text)
 
 
 def query_batch(query: LoggedQuery, options: QueryLogOptions, source: str) -> LineageBatch:

@@ -22,6 +22,7 @@ from sqlglot import exp
 from sqlglot.dialects import Athena, Dialect, Teradata
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.parser import Parser
+from sqlglot.tokens import Token
 
 from tagline.graph.model import (
     Column,
@@ -41,6 +42,15 @@ from tagline.ingest.budget import StatementTimeout, time_budget
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName, normalize_column
 from tagline.ingest.dialects import canonical_identifiers, lateral_alias_dialects, resolve_dialect
 from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.sql_commands import (
+    directory_without_format,
+    expand_compound_assignments,
+    first_word,
+    is_housekeeping,
+    load_infile,
+    renamed_tables,
+    unload_statement,
+)
 from tagline.ingest.sql_lineage import (
     LineageError,
     OutputColumn,
@@ -50,11 +60,14 @@ from tagline.ingest.sql_lineage import (
     table_name,
 )
 from tagline.ingest.sql_naming import name_outputs
+from tagline.ingest.sql_paths import is_path, path_dataset
 from tagline.ingest.sql_procedural import unwrap_procedural
 from tagline.ingest.sql_qualify import mark_variables, qualify_query
-from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_statements
+from tagline.ingest.sql_rename import rename_datasets
+from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_before, split_statements
 from tagline.ingest.sql_statements import Plan, StatementKind, UnsupportedStatement, plan_statement
 from tagline.ingest.sql_temporary import collapse_temporary
+from tagline.ingest.sql_variables import substitute_variables
 
 DEFAULT_STATEMENT_TIMEOUT = 10.0
 DEFAULT_MAX_COLUMN_REFERENCES = 5000
@@ -122,28 +135,46 @@ def extract_sql(
     if job is not None:
         builder.add(LineageBatch(jobs=[job if isinstance(job, Job) else Job(namespace=job.namespace, name=job.name)]))
     parser = script.dialect.parser()
-    statements = split_statements(text, script.dialect)
+    statements = split_statements(substitute_variables(text), script.dialect)
     unwrapped = unwrap_procedural(statements, script.dialect)
     script.variables = unwrapped.variables
-    for statement in unwrapped.statements:
+    pending = list(reversed(unwrapped.statements))
+    unterminated = 0
+    while pending:
+        statement = pending.pop()
         try:
             with time_budget(script.options.statement_timeout):
                 batch = script.statement(statement, parser)
             builder.add(batch)
+        except _Unterminated as split:
+            pending.extend(reversed([split.first, *unwrap_procedural([split.rest], script.dialect).statements]))
+            unterminated += 1
         except _ColumnsFailed as failed:
             builder.add(failed.tables)
             builder.add_failure(script.failure(statement, source, failed.error))
         except (Exception, StatementTimeout) as error:
             builder.add_failure(script.failure(statement, source, error))
-    batch = builder.build(len(statements))
+    batch = builder.build(len(statements) + unterminated)
+    if script.renames:
+        batch = rename_datasets(batch, {script.dataset(o): script.dataset(n) for o, n in script.renames.items()})
     if not script.options.keep_temporary and script.temporary:
         batch = collapse_temporary(batch, [script.dataset(name) for name in script.temporary])
     return batch
 
 
+class _Unterminated(Exception):
+    """Two statements without a ``;`` between them (T-SQL): each is read on its own."""
+
+    def __init__(self, first: Statement, rest: Statement) -> None:
+        super().__init__("statement without a terminating ';'")
+        self.first = first
+        self.rest = rest
+
+
 class _ColumnsFailed(Exception):
-    """A statement whose tables are known but whose columns could not be traced: the table-level
-    lineage still counts, the column lineage goes to the dead letter."""
+    """A statement whose tables are known but whose columns could not all be traced: what was
+    traced (``tables``: the table-level lineage, and the column lineage of the outputs when only a
+    row condition failed) still counts, and the statement goes to the dead letter."""
 
     def __init__(self, tables: LineageBatch, error: Exception) -> None:
         super().__init__(str(error))
@@ -168,6 +199,8 @@ class _Script:
     created: set[TableName] = field(default_factory=set)
     temporary: dict[TableName, None] = field(default_factory=dict)
     variables: set[str] = field(default_factory=set)
+    cached: dict[TableName, list[TableName]] = field(default_factory=dict)
+    renames: dict[TableName, TableName] = field(default_factory=dict)
     _namespaces: dict[str, str] = field(default_factory=dict)
     _datasets: dict[TableName, DatasetRef] = field(default_factory=dict)
 
@@ -183,11 +216,28 @@ class _Script:
         if statement.tokens is None:
             raise LineageError("could not tokenize: an unterminated string, quoted identifier or comment")
         tokens = statement.tokens
+        if is_housekeeping(tokens):
+            return LineageBatch()
+        renames = renamed_tables(tokens, self.dialect)
+        if renames is not None:
+            for old, new in renames:
+                self.renamed(
+                    table_name(canonical_identifiers(old, self.dialect)), canonical_identifiers(new, self.dialect)
+                )
+            return LineageBatch()
         if isinstance(self.dialect, Teradata):
             tokens = drop_attribute_phrases(tokens)
+        tokens = directory_without_format(expand_compound_assignments(tokens))
+        command = self.command(statement, tokens)
         try:
-            parsed = [e for e in parser.parse(tokens, statement.sql) if e is not None]
-        except ParseError:
+            parsed = (
+                [command] if command is not None else [e for e in parser.parse(tokens, statement.sql) if e is not None]
+            )
+        except ParseError as error:
+            first = error.errors[0] if error.errors else {}
+            split = split_before(statement, tokens, first.get("line") or 0, first.get("col") or 0)
+            if split is not None and _complete(parser, split[0]):
+                raise _Unterminated(*split) from error
             fallback = _FALLBACK.get(type(self.dialect))
             if fallback is None:
                 raise
@@ -203,6 +253,10 @@ class _Script:
             self.dropped(plan)
             return LineageBatch()
         if plan.kind is StatementKind.OTHER:
+            return LineageBatch()
+        if plan.kind is StatementKind.RENAME:
+            assert plan.target is not None
+            self.renamed(plan.reads[0], plan.target)
             return LineageBatch()
         tables = self.tables(plan)
         if plan.target is None:
@@ -220,7 +274,21 @@ class _Script:
         except (LineageError, SqlglotError) as error:
             raise _ColumnsFailed(tables, error) from error
         batch.extend(tables)
+        if plan.like is not None:
+            self.copy_columns(table_name(plan.like), plan.target)
+        if traced is not None and traced.unresolved:
+            unresolved = "; ".join(traced.unresolved)
+            raise _ColumnsFailed(batch, LineageError(f"column lineage recorded without {unresolved}"))
         return batch
+
+    def command(self, statement: Statement, tokens: list[Token]) -> exp.Expr | None:
+        """The statement read from its text, where sqlglot does not parse it (UNLOAD, LOAD DATA INFILE)."""
+        word = first_word(tokens)
+        if word == "UNLOAD":
+            return unload_statement(statement.text, self.dialect)
+        if word == "LOAD" and any(t.text.upper() == "INFILE" for t in tokens[:6]):
+            return load_infile(statement.text, self.dialect)
+        return None
 
     def check_size(self, query: exp.Expr) -> None:
         limit = self.options.max_column_references
@@ -241,7 +309,8 @@ class _Script:
         """Table-level lineage of a statement: what it reads and writes, whether or not its columns
         can be traced."""
         batch = LineageBatch()
-        for name in plan.reads:
+        reads = [] if plan.cached else self.through_cached(plan.reads)
+        for name in reads:
             ref = self.dataset(name)
             batch.datasets.append(Dataset(**ref.model_dump(), kind=self.kind(name)))
             if self.job is not None:
@@ -255,7 +324,34 @@ class _Script:
                 batch.writes.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
             if plan.temporary:
                 self.temporary[name] = None
+            if plan.cached:
+                self.cached[name] = self.through_cached(plan.reads)
         return batch
+
+    def through_cached(self, reads: list[TableName]) -> list[TableName]:
+        """``reads`` with each cached view (``CACHE TABLE v AS SELECT``) replaced by what it reads:
+        the cache is filled where it is used, so that is where its sources are read."""
+        if not self.cached:
+            return reads
+        return list(dict.fromkeys(n for name in reads for n in self.cached.get(name, [name])))
+
+    def renamed(self, old: TableName, target: exp.Table) -> None:
+        """``ALTER TABLE old RENAME TO new``: what the script wrote to ``old`` ends up in ``new``, and
+        later statements read ``new`` with the columns ``old`` had."""
+        new = table_name(target)
+        for earlier, later in self.renames.items():
+            if later == old:
+                self.renames[earlier] = new
+        self.renames[old] = new
+        self.copy_columns(old, target)
+
+    def copy_columns(self, source: TableName, target: exp.Table | None) -> None:
+        """Give ``target`` the catalog columns of ``source`` (``CREATE TABLE t LIKE s``, a rename)."""
+        columns = self.catalog.find(source, self.dialect)
+        if target is not None and columns is not None:
+            self.catalog.add_table(
+                _sql_name(target, self.dialect), {_sql_identifier(c, self.dialect): t for c, t in columns.items()}
+            )
 
     def dropped(self, plan: Plan) -> None:
         """``DROP TABLE t`` of a table this script created: ``t`` was only a temporary hop."""
@@ -276,6 +372,8 @@ class _Script:
         name = table_name(table)
         target = self.dataset(name)
         target_types = None if plan.kind in _CREATES else self.catalog.find(name, self.dialect)
+        if traced is not None and not traced.outputs:
+            raise LineageError(f"{'.'.join(name)}: the query returns no columns")
         columns = _target_columns(plan, traced.outputs if traced else [], target_types, ".".join(name))
         if columns is None:
             return
@@ -323,13 +421,20 @@ class _Script:
 
     def edge(self, source: ColumnRef, target: ColumnRef, transformation: Transformation, expression: str) -> ColumnEdge:
         return ColumnEdge(
-            source=source, target=target, transformation=transformation, expression=expression, job=self.job
+            source=source,
+            target=target,
+            transformation=transformation,
+            expression=expression,
+            job=self.job,
+            seen_at=self.at,
         )
 
     # ---- names ----------------------------------------------------------------------------
 
     def dataset(self, name: TableName) -> DatasetRef:
         ref = self._datasets.get(name)
+        if ref is None and is_path(name):
+            ref = self._datasets[name] = path_dataset(name[0])
         if ref is None:
             mapped = self._namespaces.get(name[0]) if len(name) > 1 else None
             if mapped is not None:
@@ -361,6 +466,18 @@ class _Script:
                 "namespace_map": dict(self.namespace_map) if self.namespace_map is not None else None,
             },
         )
+
+
+def _complete(parser: Parser, statement: Statement) -> bool:
+    """Whether ``statement`` parses on its own as a statement sqlglot understands (not a Command)."""
+    assert statement.tokens is not None
+    if len(statement.tokens) < 2:
+        return False
+    try:
+        parsed = parser.parse(statement.tokens, statement.sql)
+    except ParseError:
+        return False
+    return len(parsed) == 1 and parsed[0] is not None and not isinstance(parsed[0], exp.Command)
 
 
 def _target_columns(

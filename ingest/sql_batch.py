@@ -9,7 +9,17 @@ one (the value still flows unmasked along it).
 
 from __future__ import annotations
 
-from tagline.graph.model import Column, ColumnEdge, Dataset, DatasetAccess, DeclaredTag, Failure, Job, LineageBatch
+from tagline.graph.model import (
+    Column,
+    ColumnEdge,
+    Dataset,
+    DatasetAccess,
+    DeclaredTag,
+    Failure,
+    Job,
+    LineageBatch,
+    RunReport,
+)
 
 
 class BatchBuilder:
@@ -24,6 +34,7 @@ class BatchBuilder:
         self._writes: dict[tuple[str, str], DatasetAccess] = {}
         self._tags: dict[DeclaredTag, None] = {}
         self._failures: list[Failure] = []
+        self._runs: list[RunReport] = []
 
     def add(self, batch: LineageBatch) -> None:
         for dataset in batch.datasets:
@@ -40,6 +51,7 @@ class BatchBuilder:
             self._writes.setdefault((access.job.key, access.dataset.key), access)
         self._tags.update(dict.fromkeys(batch.tags))
         self._failures.extend(batch.failures)
+        self._runs.extend(batch.runs)
 
     def add_dataset(self, dataset: Dataset) -> None:
         known = self._datasets.get(dataset.key)
@@ -69,5 +81,6 @@ class BatchBuilder:
             writes=list(self._writes.values()),
             tags=list(self._tags),
             failures=list(self._failures),
+            runs=list(self._runs),
             statements=statements,
         )

@@ -157,6 +157,8 @@ class QueryLineage:
 
     outputs: list[OutputColumn]
     dataset_indirect: dict[Key, str]
+    unresolved: list[str] = field(default_factory=list)
+    """Why some JOIN/WHERE/GROUP BY/ORDER BY conditions were left out of ``dataset_indirect``."""
 
 
 _FILE_FORMATS = frozenset({"csv", "json", "parquet", "orc", "avro", "text", "delta", "binaryfile", "jdbc"})
@@ -165,7 +167,10 @@ _FILE_FORMATS = frozenset({"csv", "json", "parquet", "orc", "avro", "text", "del
 def table_name(table: exp.Table) -> TableName:
     """The name parts of a table reference, as written (after identifier normalisation).
 
-    Spark's ``csv.`s3://bucket/path``` reads files: the dataset is the path."""
+    Spark's ``csv.`s3://bucket/path``` reads files: the dataset is the path. A T-SQL table variable
+    ``@t`` keeps its ``@``, so it never meets a table ``t``."""
+    if isinstance(table.this, exp.Parameter):
+        return ("@" + table.name,)
     parts = table.parts
     if len(parts) == 2 and parts[0].name in _FILE_FORMATS and table.this.quoted and "/" in table.name:
         return (table.name,)
@@ -207,6 +212,7 @@ class _Walker:
         self.row_lineage: dict[int, Lineage] = {}
         self.udtfs: dict[int, Lineage] = {}
         self.names: dict[int, list[str]] = {}
+        self.unresolved: list[str] = []
 
     def run(self) -> QueryLineage:
         outputs = []
@@ -215,7 +221,7 @@ class _Walker:
             outputs.append(
                 OutputColumn(name, self.projection_sql(self.root, index), self.output(self.root, index), is_star)
             )
-        return QueryLineage(outputs, self.rows(self.root).indirect)
+        return QueryLineage(outputs, self.rows(self.root).indirect, self.unresolved)
 
     # ---- outputs of a scope -----------------------------------------------------------------
 
@@ -279,7 +285,7 @@ class _Walker:
                 lineage.merge(self.udtf(source))
             else:
                 lineage.merge(self.all_outputs(source))
-        return lineage
+        return _without_covered(lineage)
 
     # ---- rows of a scope: JOIN / FILTER / GROUP_BY / SORT -------------------------------------
 
@@ -319,7 +325,12 @@ class _Walker:
         if condition is None:
             return
         for conjunct in condition.flatten() if isinstance(condition, exp.And) else (condition,):
-            self.visit(scope, conjunct, _Context(subtype, text=self.sql(conjunct)), into)
+            # A condition naming a column its table lacks says nothing of the values selected: the
+            # outputs keep their lineage, and the condition is reported as unresolved.
+            try:
+                self.visit(scope, conjunct, _Context(subtype, text=self.sql(conjunct)), into)
+            except LineageError as error:
+                self.unresolved.append(f"{subtype.value} condition {self.sql(conjunct)!r}: {error}")
 
     # ---- expressions ----------------------------------------------------------------------
 
@@ -574,6 +585,17 @@ class _Walker:
             for item in inputs:
                 self.visit(scope, item, _IDENTITY.value(), lineage)
         return lineage
+
+
+def _without_covered(lineage: Lineage) -> Lineage:
+    """A star's lineage without ``t.col`` where ``t.*`` flows the same way: ``SELECT f1, *`` over
+    ``t`` feeds every column of ``t``, ``f1`` among them, so ``t.* -> x.*`` already says it."""
+    stars = {(c.table, subtype) for c, subtype in lineage.direct if c.field == "*"}
+    if not stars:
+        return lineage
+    for key in [k for k in lineage.direct if k[0].field != "*" and (k[0].table, k[1]) in stars]:
+        del lineage.direct[key]
+    return lineage
 
 
 def _pivot_outputs(pivot: exp.Pivot) -> set[str]:

@@ -43,6 +43,13 @@ _STATEMENT_STARTS = frozenset(
         "EXECUTE",
     } | _CONTROL_ONLY
 )  # fmt: skip
+_NEXT_STARTS = frozenset(
+    {
+        "INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "DROP", "ALTER", "TRUNCATE", "DECLARE", "SET",
+        "EXEC", "EXECUTE", "IF", "WHILE", "BEGIN", "PRINT", "RETURN", "SELECT", "WITH",
+    }
+)  # fmt: skip
+"""Words that end a control-only statement written without ``;`` (T-SQL) by starting the next."""
 _PROCEDURES = frozenset({"PROCEDURE", "PROC"})
 _PARAMETER_MODES = frozenset({"IN", "OUT", "INOUT"})
 
@@ -105,10 +112,25 @@ def _prefix(tokens: list[Token], variables: set[str]) -> int | None:
         return _condition(tokens)
     if first == "DECLARE":
         _declared(tokens, variables)
-        return None
+        return _next_statement(tokens)
     if first in _CONTROL_ONLY or second == ":=" or tokens[0].token_type == TokenType.SLASH:
-        return None
+        return _next_statement(tokens)
     return 0
+
+
+def _next_statement(tokens: list[Token]) -> int | None:
+    """Where the next statement starts after a control-only one, when T-SQL runs them on without a
+    ``;`` (``SET NOCOUNT ON INSERT INTO ...``); ``None``: the rest is the same statement."""
+    depth = 0
+    for index, token in enumerate(tokens[1:], start=1):
+        kind = token.token_type
+        if kind == TokenType.L_PAREN:
+            depth += 1
+        elif kind == TokenType.R_PAREN:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and _word(token) in _NEXT_STARTS and index > 1 and not _dotted(tokens, index):
+            return index
+    return None
 
 
 def _condition(tokens: list[Token]) -> int | None:
@@ -127,6 +149,12 @@ def _condition(tokens: list[Token]) -> int | None:
             if word in _STATEMENT_STARTS and word not in ("IF", "NULL") and index > 1:
                 return index
     return None
+
+
+def _dotted(tokens: list[Token], index: int) -> bool:
+    """Whether token ``index`` is part of a dotted name (``hive.exec.dynamic``), not a keyword."""
+    around = tokens[index - 1 : index] + tokens[index + 1 : index + 2]
+    return any(t.token_type == TokenType.DOT for t in around)
 
 
 def _procedure_header(tokens: list[Token], variables: set[str]) -> int | None:

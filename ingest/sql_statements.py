@@ -33,6 +33,7 @@ class StatementKind(Enum):
     UPDATE = "update"
     MERGE = "merge"
     LOAD = "load"
+    RENAME = "rename"
     DROP = "drop"
     OTHER = "other"
 
@@ -51,6 +52,9 @@ class Plan:
     ``reads`` are the tables the statement reads (an UPDATE or MERGE does not count its own target);
     ``temporary`` marks a target that lives only for the session; ``named_outputs`` is false when
     the query's output names say nothing about the target columns (``INSERT ... VALUES``).
+    ``cached``: Spark's ``CACHE TABLE t AS SELECT``, a session view whose reads count where it is
+    used. ``like``: the table whose columns a ``CREATE TABLE ... LIKE`` target takes. A RENAME plan's
+    ``target`` is the new name and its only read the old one.
     """
 
     kind: StatementKind
@@ -63,6 +67,8 @@ class Plan:
     reads: list[TableName] = field(default_factory=list)
     temporary: bool = False
     named_outputs: bool = True
+    cached: bool = False
+    like: exp.Table | None = None
 
     def __post_init__(self) -> None:
         if not self.reads and self.query is not None:
@@ -73,8 +79,18 @@ class Plan:
 
 _DATA_KEYWORDS = {"INSERT", "MERGE", "UPDATE", "WITH", "SELECT", "REPLACE", "UPSERT"}
 _CREATES_DATA = re.compile(r"\b(TABLE|VIEW)\b", re.IGNORECASE)
-_EXCHANGE = re.compile(r"\s*TABLE\s+(\S+)\s+EXCHANGE\s+PARTITION\s*\(.*?\)\s*WITH\s+TABLE\s+(\S+)", re.I | re.S)
-"""Hive's ``ALTER TABLE t EXCHANGE PARTITION (...) WITH TABLE s`` moves a partition of ``s`` into ``t``."""
+_EXCHANGE = re.compile(
+    r"\s*TABLE\s+(\S+)\s+EXCHANGE\s+PARTITION\s*(?:\(.*?\)|\S+)\s*WITH\s+TABLE\s+([^\s;]+)", re.I | re.S
+)
+"""Hive's ``ALTER TABLE t EXCHANGE PARTITION (...) WITH TABLE s`` (MySQL's ``PARTITION p WITH TABLE s``,
+Oracle's too) moves a partition of ``s`` into ``t``."""
+
+
+_CLONE = re.compile(
+    r"\s*(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(]+)\s+(?:DEEP\s+|SHALLOW\s+)?CLONE\s+([^\s;]+)",
+    re.I,
+)
+"""Databricks' ``CREATE TABLE t DEEP CLONE s [VERSION AS OF n]``, which sqlglot keeps as a command."""
 
 
 def _command_table(name: str, dialect: Dialect) -> exp.Table:
@@ -84,7 +100,9 @@ def _command_table(name: str, dialect: Dialect) -> exp.Table:
 def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
     """Classify ``statement`` (already identifier-normalised) and pull out target and query."""
     if isinstance(statement, exp.Query):
-        return _plan_query(statement)
+        return _plan_query(statement, dialect)
+    if isinstance(statement, exp.Insert) and isinstance(statement.this, exp.Directory):
+        return _plan_directory(statement)
     if isinstance(statement, exp.Insert):
         return _plan_insert(statement)
     if isinstance(statement, exp.Create):
@@ -100,12 +118,23 @@ def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
         return Plan(StatementKind.OTHER)
     if isinstance(statement, exp.Copy):
         return _plan_copy(statement)
+    if isinstance(statement, exp.Alter):
+        return _plan_alter(statement)
+    if isinstance(statement, exp.LoadData) and isinstance(statement.args.get("inpath"), exp.Literal):
+        return Plan(StatementKind.LOAD, target=statement.this, reads=[(statement.args["inpath"].name,)])
+    if isinstance(statement, exp.Cache) and isinstance(statement.expression, exp.Query):
+        query = _unwrap(statement.expression)
+        return Plan(StatementKind.CREATE_VIEW, target=statement.this, query=query, temporary=True, cached=True)
     if isinstance(statement, exp.Command):
         keyword = str(statement.this).upper()
         exchange = _EXCHANGE.match(str(statement.expression or "")) if keyword == "ALTER" else None
         if exchange is not None:
             target, source = (_command_table(exchange.group(i), dialect) for i in (1, 2))
             return Plan(StatementKind.LOAD, target=target, reads=[table_name(source)])
+        clone = _CLONE.match(str(statement.expression or "")) if keyword == "CREATE" else None
+        if clone is not None:
+            target, source = (_command_table(clone.group(i), dialect) for i in (1, 2))
+            return Plan(StatementKind.CREATE_TABLE_AS, target=target, query=exp.select("*").from_(source))
         if keyword in _DATA_KEYWORDS or (keyword == "CREATE" and _CREATES_DATA.search(statement.sql(dialect=dialect))):
             raise UnsupportedStatement(
                 f"sqlglot could not parse this {keyword} statement in this dialect (unsupported syntax)"
@@ -116,13 +145,73 @@ def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
     return Plan(StatementKind.OTHER)
 
 
-def _plan_query(statement: exp.Query) -> Plan:
-    into = statement.args.get("into")
-    if isinstance(statement, exp.Select) and into is not None and isinstance(into.this, exp.Table):
-        statement.set("into", None)
+def _plan_query(statement: exp.Query, dialect: Dialect) -> Plan:
+    into = _select_into(statement)
+    if into is not None:
         temporary = bool(into.args.get("temporary")) or _is_temporary(into.this)
         return Plan(StatementKind.CREATE_TABLE_AS, target=into.this, query=statement, temporary=temporary)
+    swap = _swap_partitions(statement, dialect)
+    if swap is not None:
+        return swap
     return Plan(StatementKind.QUERY, query=_unwrap(statement))
+
+
+def _select_into(statement: exp.Query) -> exp.Into | None:
+    """The ``INTO t`` of ``SELECT ... INTO t FROM ...``, taken off the query. With a set operation
+    (``SELECT * INTO t FROM a UNION ALL SELECT * FROM b``) it sits on the first branch and receives
+    the whole result."""
+    select = statement
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    into = select.args.get("into") if isinstance(select, exp.Select) else None
+    if into is None or not isinstance(into.this, exp.Table):
+        return None
+    select.set("into", None)
+    return into
+
+
+def _swap_partitions(statement: exp.Query, dialect: Dialect) -> Plan | None:
+    """Vertica's ``SELECT SWAP_PARTITIONS_BETWEEN_TABLES('staging', min, max, 'target')`` moves the
+    partitions of ``staging`` in the range into ``target`` (and back): data flows staging -> target."""
+    if not isinstance(statement, exp.Select) or statement.args.get("from_") or len(statement.expressions) != 1:
+        return None
+    call = statement.expressions[0]
+    if not isinstance(call, exp.Anonymous) or call.name.lower() != "swap_partitions_between_tables":
+        return None
+    arguments = call.expressions
+    if len(arguments) != 4 or not all(isinstance(a, exp.Literal) and a.is_string for a in (arguments[0], arguments[3])):
+        return None
+    source, target = (_command_table(arguments[i].name, dialect) for i in (0, 3))
+    return Plan(StatementKind.LOAD, target=target, reads=[table_name(source)])
+
+
+def _plan_alter(statement: exp.Alter) -> Plan:
+    """``ALTER TABLE t RENAME TO u`` (lineage follows the table to ``u``) and Snowflake's ``ALTER
+    TABLE t SWAP WITH s`` (``t`` takes the content of ``s``)."""
+    table = statement.this
+    actions = statement.args.get("actions") or []
+    if not isinstance(table, exp.Table) or len(actions) != 1:
+        return Plan(StatementKind.OTHER)
+    action = actions[0]
+    if isinstance(action, exp.AlterRename) and isinstance(action.this, exp.Table):
+        new = action.this
+        if not new.args.get("db") and table.args.get("db"):
+            new = exp.table_(new.name, db=table.args["db"].copy(), catalog=table.args.get("catalog"))
+        return Plan(StatementKind.RENAME, target=new, reads=[table_name(table)])
+    if isinstance(action, exp.SwapTable) and isinstance(action.this, exp.Table):
+        return Plan(StatementKind.LOAD, target=table, reads=[table_name(action.this)])
+    return Plan(StatementKind.OTHER)
+
+
+def _plan_directory(statement: exp.Insert) -> Plan:
+    """``INSERT OVERWRITE [LOCAL] DIRECTORY '/path' SELECT ...`` writes the query's rows as files."""
+    directory = statement.this
+    query = statement.expression
+    if not isinstance(directory.this, exp.Literal) or not isinstance(query, exp.Query):
+        return Plan(StatementKind.OTHER)
+    target = exp.Table(this=exp.to_identifier(directory.this.name, quoted=True))
+    query = _with_ctes(_unwrap(query), statement.args.get("with_"))
+    return Plan(StatementKind.INSERT, target=target, query=query)
 
 
 def _plan_insert(statement: exp.Insert) -> Plan:
@@ -169,17 +258,42 @@ def _values_query(values: exp.Values) -> exp.Query | None:
 
 
 def _plan_copy(statement: exp.Copy) -> Plan:
-    """``COPY t FROM 's3://...'`` loads files into ``t``; the files are its source, named by path."""
-    target = statement.this
-    if not isinstance(target, exp.Table) or not statement.args.get("kind"):
+    """``COPY [INTO] t FROM 's3://...' | @stage``: files load into ``t``; the files are its source,
+    named by path. ``COPY INTO 's3://...' | @stage FROM t | (SELECT ...)`` (``kind`` false for
+    Postgres' ``COPY t TO``) unloads a table or a query into files."""
+    target = _copy_place(statement.this)
+    if target is None:
         return Plan(StatementKind.OTHER)
-    paths: list[TableName] = [(f.name,) for f in statement.args.get("files") or () if isinstance(f, exp.Literal)]
-    return Plan(StatementKind.LOAD, target=target, reads=paths)
+    files = statement.args.get("files") or []
+    if not statement.args.get("kind"):
+        target, files = _copy_place(files[0]) if len(files) == 1 else None, [statement.this]
+        if target is None:
+            return Plan(StatementKind.OTHER)
+    queries = [_unwrap(f) for f in files if isinstance(f, exp.Subquery)]
+    if len(queries) == 1 and isinstance(queries[0], exp.Query):
+        return Plan(StatementKind.INSERT, target=target, query=queries[0])
+    sources = [_copy_place(f) for f in files]
+    return Plan(StatementKind.LOAD, target=target, reads=[table_name(t) for t in sources if t is not None])
+
+
+def _copy_place(node: exp.Expr) -> exp.Table | None:
+    """A table, a path literal or a stage, as the table reference the rest of the extractor names."""
+    if isinstance(node, exp.Literal) and node.is_string:
+        return exp.Table(this=exp.to_identifier(node.name, quoted=True))
+    if not isinstance(node, exp.Table):
+        return None
+    if isinstance(node.this, exp.Identifier):
+        return node
+    if isinstance(node.this, (exp.Var, exp.Literal)):
+        return exp.Table(this=exp.to_identifier(node.this.name, quoted=True))
+    return None
 
 
 def _is_temporary(table: exp.Table) -> bool:
-    """``#t`` (T-SQL) or ``##t``: a session table."""
-    return bool(isinstance(table.this, exp.Identifier) and table.this.args.get("temporary"))
+    """``#t`` (T-SQL) or ``##t``: a session table; ``@t``, a T-SQL table variable, lives in the batch."""
+    return isinstance(table.this, exp.Parameter) or bool(
+        isinstance(table.this, exp.Identifier) and table.this.args.get("temporary")
+    )
 
 
 def tables_read(query: exp.Expr, skip: TableName | None = None) -> list[TableName]:
@@ -204,6 +318,13 @@ def _plan_create(statement: exp.Create, dialect: Dialect) -> Plan:
         return Plan(StatementKind.OTHER)
     properties = statement.args.get("properties")
     temporary = _is_temporary(target) or bool(properties is not None and properties.find(exp.TemporaryProperty))
+    clone = statement.args.get("clone")
+    if kind == "TABLE" and isinstance(clone, exp.Clone) and isinstance(clone.this, exp.Table):
+        # CLONE / COPY (Snowflake, BigQuery, Databricks) copies the data: every column, as it is.
+        query = exp.select("*").from_(clone.this.copy())
+    like = _like_table(statement)
+    if like is not None:
+        return Plan(StatementKind.CREATE_TABLE, target=target, reads=[table_name(like)], temporary=temporary, like=like)
     if query is not None:
         plan_kind = StatementKind.CREATE_VIEW if kind == "VIEW" else StatementKind.CREATE_TABLE_AS
         return Plan(
@@ -214,16 +335,34 @@ def _plan_create(statement: exp.Create, dialect: Dialect) -> Plan:
     return Plan(StatementKind.OTHER)
 
 
+def _like_table(statement: exp.Create) -> exp.Table | None:
+    """``CREATE TABLE t LIKE s`` (Hive, MySQL, Spark) or ``CREATE TABLE t (LIKE s)`` (Postgres)."""
+    places = [statement.args.get("properties"), statement.this if isinstance(statement.this, exp.Schema) else None]
+    for place in places:
+        for item in place.expressions if place is not None else ():
+            if isinstance(item, exp.LikeProperty) and isinstance(item.this, exp.Table):
+                return item.this
+    return None
+
+
 def _plan_update(statement: exp.Update) -> Plan:
     target = statement.this
     if not isinstance(target, exp.Table):
         raise UnsupportedStatement("UPDATE of something other than a table")
     columns, values = _assignments(statement.expressions, "UPDATE")
     query = exp.Select(expressions=_aliased(values, columns))
-    query.set("from_", exp.From(this=_bare(target)))
+    from_ = statement.args.get("from_")
+    aliased = _aliased_target(statement)
+    if aliased is not None and from_ is not None:
+        # The FROM clause already reads the target, under the alias the SET clause uses.
+        query.set("from_", from_.copy())
+        target = _bare(aliased)
+        target.set("alias", None)
+        from_ = None
+    else:
+        query.set("from_", exp.From(this=_bare(target)))
     for join in target.args.get("joins") or ():
         query.append("joins", join.copy())
-    from_ = statement.args.get("from_")
     if from_ is not None:
         query.append("joins", exp.Join(this=_bare(from_.this)))
         for join in from_.this.args.get("joins") or ():
@@ -237,6 +376,24 @@ def _plan_update(statement: exp.Update) -> Plan:
         query=_with_ctes(query, statement.args.get("with_")),
         columns=columns,
     )
+
+
+def _aliased_target(statement: exp.Update) -> exp.Table | None:
+    """T-SQL's ``UPDATE sr SET ... FROM Production.ScrapReason AS sr JOIN ...``: the target named by
+    the alias of a table in the FROM clause is that table."""
+    target = statement.this
+    from_ = statement.args.get("from_")
+    if from_ is None or target.args.get("db") or target.alias:
+        return None
+    candidates = [
+        from_.this,
+        *(j.this for j in from_.this.args.get("joins") or ()),
+        *(j.this for j in statement.args.get("joins") or ()),
+    ]
+    for table in candidates:
+        if isinstance(table, exp.Table) and table.alias == target.name:
+            return table
+    return None
 
 
 def _plan_merge(statement: exp.Merge) -> Plan:

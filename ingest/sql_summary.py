@@ -2,7 +2,7 @@
 
 The record of one input is its table-level lineage (``reads``/``writes``: every table the whole
 input reads and writes, also where no column edge exists) and its column edges, with names as the
-SQL spells them after the dialect's folding and no namespace. One JSON-ready ``dict`` per input, so a
+SQL spells them after the dialect's folding and no namespace (a file or folder by its whole path). One JSON-ready ``dict`` per input, so a
 script can consume it line by line.
 """
 
@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from tagline.errors import InvalidInput
-from tagline.graph.model import JobRef, LineageBatch
+from tagline.graph.model import DatasetRef, JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import ExtractOptions, extract_sql
+from tagline.ingest.sql_paths import path_of
 
 _JOB = JobRef(namespace="", name="extract-sql")
 """Every statement of one input runs as one job, so its reads and writes are the input's."""
@@ -34,12 +35,12 @@ def summarize_sql(
 
 def summarize_batch(batch: LineageBatch) -> dict[str, Any]:
     return {
-        "reads": [access.dataset.name for access in batch.reads],
-        "writes": [access.dataset.name for access in batch.writes],
+        "reads": [_label(access.dataset) for access in batch.reads],
+        "writes": [_label(access.dataset) for access in batch.writes],
         "edges": [
             {
-                "source": {"dataset": e.source.dataset, "field": e.source.field},
-                "target": {"dataset": e.target.dataset, "field": e.target.field},
+                "source": {"dataset": _label(e.source.dataset_ref), "field": e.source.field},
+                "target": {"dataset": _label(e.target.dataset_ref), "field": e.target.field},
                 "type": e.transformation.type.value,
                 "subtype": e.transformation.subtype.value if e.transformation.subtype else None,
                 "masking": e.transformation.masking,
@@ -48,6 +49,12 @@ def summarize_batch(batch: LineageBatch) -> dict[str, Any]:
         ],
         "error": "; ".join(f"{f.location}: {f.reason}" for f in batch.failures) or None,
     }
+
+
+def _label(ref: DatasetRef) -> str:
+    """A table as the SQL names it; a file or folder by its whole path (its namespace is not the
+    SQL's empty one)."""
+    return (path_of(ref) or ref.name) if ref.namespace else ref.name
 
 
 def catalog_from_json(value: object) -> Catalog | None:

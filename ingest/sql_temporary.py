@@ -76,4 +76,5 @@ def compose(first: ColumnEdge, second: ColumnEdge) -> ColumnEdge:
         transformation=transformation,
         expression=second.expression,
         job=second.job,
+        seen_at=second.seen_at,
     )

@@ -90,3 +90,13 @@ def load_catalog(path: Path | None) -> Catalog | None:
         return Catalog.from_file(path)
     except (OSError, ValueError) as exc:
         raise fail(f"cannot read catalog {path}: {exc}") from exc
+
+
+def parse_namespace_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        prefix, sep, namespace = pair.partition("=")
+        if not sep or not prefix or not namespace:
+            raise fail(f"--namespace-map takes PREFIX=NAMESPACE, got {pair!r}")
+        mapping[prefix.lower()] = namespace
+    return mapping

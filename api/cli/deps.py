@@ -15,7 +15,7 @@ from tagline.api.services.config_files import read_dependency_file
 from tagline.api.services.dependency_json import check_json, recommendation_json
 from tagline.api.settings import Settings
 from tagline.governance.scheduling import CheckReport, UnknownJob, check_dependencies, recommend_dependencies
-from tagline.graph.model import JobRef
+from tagline.graph.model import JobRef, display_name
 from tagline.graph.records import VertexRecord
 from tagline.graph.timefmt import utcnow
 
@@ -31,9 +31,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the REST r
 
 
 def _name(record: VertexRecord | JobRef) -> str:
-    if isinstance(record, JobRef):
-        return f"{record.namespace}/{record.name}"
-    return f"{record.props['namespace']}/{record.props['name']}"
+    return display_name(record.key)
 
 
 @app.command("recommend")

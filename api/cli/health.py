@@ -30,10 +30,6 @@ def _dataset_name(record: VertexRecord) -> str:
     return f"{record.props['namespace']}/{record.props['name']}"
 
 
-def _column_name(record: VertexRecord) -> str:
-    return f"{record.props['namespace']}/{record.props['dataset']}.{record.props['field']}"
-
-
 def _dataset_json(found: DatasetHealth) -> dict[str, Any]:
     f = found.facts
     return {
@@ -122,7 +118,7 @@ def health(
         )
         for c in scan.unused_columns:
             table.add_row(
-                escape(_column_name(c.column)),
+                escape(c.column.display),
                 latest(c.facts.downstream_seen) or "never",
                 c.dataset.last_read_at or "never",
             )
@@ -137,8 +133,8 @@ def impact_json(found: Impact) -> dict[str, Any]:
     names = {found.dataset.key: found.dataset, **{d.dataset.key: d.dataset for d in found.datasets}}
     return {
         "dataset": _dataset_name(found.dataset),
-        "roots": [_column_name(r) for r in found.roots],
-        "columns": [{"column": _column_name(c.column), "depth": c.depth} for c in found.columns],
+        "roots": [r.display for r in found.roots],
+        "columns": [{"column": c.column.display, "depth": c.depth} for c in found.columns],
         "datasets": [
             {"dataset": _dataset_name(d.dataset), "depth": d.depth, "columns": [c.props["field"] for c in d.columns]}
             for d in found.datasets

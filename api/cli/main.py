@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from tagline.api.auth import KeyRing
 from tagline.api.cli import consume as cli_consume
+from tagline.api.cli import datax as cli_datax
 from tagline.api.cli import deps as cli_deps
 from tagline.api.cli import health as cli_health
 from tagline.api.cli import querylog as cli_querylog
@@ -30,6 +31,7 @@ from tagline.api.cli.common import (
     fail,
     load_catalog,
     open_store,
+    parse_namespace_map,
     print_report,
     progress_bar,
 )
@@ -73,6 +75,7 @@ app.command()(cli_health.impact)
 app.command("purge-expired")(cli_querylog.purge_expired)
 app.command("extract-sql")(cli_sql.extract_sql_command)
 ingest_app.command("querylog")(cli_querylog.querylog)
+ingest_app.command("datax")(cli_datax.ingest_datax)
 cli_tags.register(app)
 cli_sources.register(app, ingest_app)
 
@@ -109,6 +112,7 @@ def serve(
     if ring is None:
         console.print(f"No API keys configured: anyone who can reach {host} has every permission.")
     console.print(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
+    console.print(f"Lineage explorer: http://{host}:{port}/ui")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
@@ -142,16 +146,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def parse_namespace_map(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for pair in pairs:
-        prefix, sep, namespace = pair.partition("=")
-        if not sep or not prefix or not namespace:
-            raise fail(f"--namespace-map takes PREFIX=NAMESPACE, got {pair!r}")
-        mapping[prefix.lower()] = namespace
-    return mapping
 
 
 def read_sources(paths: list[str]) -> tuple[list[tuple[str, str]], dict[str, UndecodableText]]:

@@ -9,8 +9,7 @@ from tagline.graph.records import EdgeRecord, Expansion, VertexId, VertexRecord
 
 
 def column_label(record: VertexRecord) -> str:
-    p = record.props
-    return escape(f"{p.get('namespace')} / {p.get('dataset')}.{p.get('field')}")
+    return escape(record.display)
 
 
 def edge_label(edge: EdgeRecord) -> str:

@@ -15,9 +15,8 @@ from tagline.api.cli import common as cli
 from tagline.api.cli.common import StoreOption
 from tagline.api.services.tag_file import read_tag_file
 from tagline.api.settings import load_policy
-from tagline.governance.audit import column_name
 from tagline.governance.service import Governance, Outcome
-from tagline.graph.model import ColumnRef, column_key
+from tagline.graph.model import ColumnRef, column_key, display_name
 
 tag_app = typer.Typer(help="Declare, remove, block and unblock sensitivity tags on columns.", no_args_is_help=True)
 
@@ -128,14 +127,14 @@ def why(namespace: str, dataset: str, field: str, tag: str, store: StoreOption =
         if not path.edges:
             cli.console.print(f"{escape(str(ref))}: {tag} is declared here{masked}")
             continue
-        cli.console.print(f"{tag}{masked} from [bold]{escape(column_name(path.source))}[/bold]")
+        cli.console.print(f"{tag}{masked} from [bold]{escape(display_name(path.source))}[/bold]")
         for edge_key, target in zip(path.edges, path.columns[1:], strict=False):
             p = edges[edge_key].props if edge_key in edges else {}
             kind = "/".join(x for x in (p.get("type"), p.get("subtype")) if x) + (
                 " masking" if p.get("masking") else ""
             )
             job = f"  job {p['job'][2:]}" if p.get("job") else ""
-            cli.console.print(f"  -> {escape(column_name(target))}  [cyan]{kind}[/cyan]{escape(job)}")
+            cli.console.print(f"  -> {escape(display_name(target))}  [cyan]{kind}[/cyan]{escape(job)}")
         if not path.complete:
             cli.console.print("  (provenance breaks off here: run `tagline propagate --full`)")
 
@@ -165,7 +164,7 @@ def audit(
     table = Table("at", "actor", "column", "tag", "change", "cause")
     for r in rows:
         table.add_row(
-            *(escape(x) for x in (r["at"], r["actor"], column_name(r["column"]), r["tag"], r["change"], r["cause"]))
+            *(escape(x) for x in (r["at"], r["actor"], display_name(r["column"]), r["tag"], r["change"], r["cause"]))
         )
     cli.console.print(table)
 
@@ -198,7 +197,7 @@ def violations(store: StoreOption = None) -> None:
         cli.console.print("No sensitivity violations.")
         return
     for v in found:
-        cli.console.print(f"[red]{v.kind}[/red] {escape(column_name(v.column))}: {escape(v.message)}")
+        cli.console.print(f"[red]{v.kind}[/red] {escape(display_name(v.column))}: {escape(v.message)}")
     raise typer.Exit(1)
 
 

@@ -34,9 +34,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
-    SchemaMetaFieldDef,
     SelectionSetNode,
-    TypeMetaFieldDef,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -99,7 +97,9 @@ class _Pricing:
         name = node.name.value
         definition = parent.fields.get(name)
         if definition is None:  # __typename and introspection's meta-fields
-            return 1 + self.selection(node.selection_set, _introspection_type(self.schema, name), False)
+            # The schema's own description is as large as the schema, whatever the data: a
+            # tool's introspection query (GraphiQL's, an IDE's) costs one like any field.
+            return 1
         size = self.size(definition, node)
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
         multiplier = size if size is not None else (LIST_SIZE if is_list and not sized else 1)
@@ -128,11 +128,6 @@ class _Pricing:
         else:
             value = definition.args[name].default_value
         return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _introspection_type(schema: GraphQLSchema, name: str) -> GraphQLNamedType:
-    meta = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}.get(name)
-    return get_named_type(meta.type) if meta else schema.query_type  # type: ignore[return-value]
 
 
 def operation_cost(

@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.lineage_render import render_lineage
+from tagline.api.gql.paging import check_first
 from tagline.api.services.node_ids import node_id
 from tagline.governance.provenance import tag_paths
 from tagline.governance.state import column_states, sensitivity_of, tag_views_of
@@ -22,7 +23,8 @@ from tagline.governance.usage import last_produced, usage_days
 from tagline.graph import schema
 from tagline.graph.records import Direction as HopDirection
 from tagline.graph.records import EdgeRecord, Expansion, VertexRecord
-from tagline.graph.timefmt import utcnow
+from tagline.graph.records import Run as FoundRun
+from tagline.graph.timefmt import parse_iso, utcnow
 
 MAX_USAGE_DAYS = 366
 
@@ -307,6 +309,13 @@ class Job:
     def id(self) -> strawberry.ID:
         return strawberry.ID(node_id(self.record))
 
+    @strawberry.field(description="Its runs, the latest first, as OpenLineage run events reported them.")
+    async def runs(self, info: Info[Context, None], first: int = 20) -> list[Run]:
+        check_first(first)
+        store = info.context.store
+        found = await info.context.thread.run(store.runs_of, self.record.key, first)
+        return [Run.of(r) for r in found]
+
     @strawberry.field(description="Datasets this job reads.")
     def inputs(self, info: Info[Context, None]) -> list[Dataset]:
         return [Dataset.of(r) for r in info.context.neighbours(self.record.id, "out", schema.READS)]
@@ -347,3 +356,62 @@ class LineageGraph:
     nodes: list[Column]
     edges: list[LineageEdge]
     truncated: bool = strawberry.field(description="True when maxNodes cut the graph short.")
+
+
+@strawberry.type(description="What a run wrote into one of its outputs.")
+class OutputStatistics:
+    dataset_key: strawberry.Private[str]
+    rows: int | None
+    bytes: int | None
+
+    @strawberry.field
+    def dataset(self, info: Info[Context, None]) -> Dataset | None:
+        found = info.context.store.find([self.dataset_key]).get(self.dataset_key)
+        return Dataset.of(found) if found else None
+
+
+@strawberry.type(description="One run of a job, merged from its START/RUNNING/COMPLETE/FAIL/ABORT reports.")
+class Run:
+    found: strawberry.Private[FoundRun]
+    run_id: str
+    state: str
+    started_at: str | None
+    ended_at: str | None
+
+    @classmethod
+    def of(cls, run: FoundRun) -> Run:
+        return cls(found=run, run_id=run.run_id, state=run.state, started_at=run.started_at, ended_at=run.ended_at)
+
+    @strawberry.field(description="From start to end, when both were reported.")
+    def duration_ms(self) -> int | None:
+        if not self.started_at or not self.ended_at:
+            return None
+        return int((parse_iso(self.ended_at) - parse_iso(self.started_at)).total_seconds() * 1000)
+
+    @strawberry.field(description="The run this one ran under (a DAG's run for a task's), from the parent facet.")
+    async def parent(self, info: Info[Context, None]) -> Run | None:
+        parent_id = self.found.parent_run_id
+        if parent_id is None:
+            return None
+        found = await info.context.thread.run(info.context.store.run, parent_id)
+        return Run.of(found) if found else None
+
+    @strawberry.field
+    def inputs(self, info: Info[Context, None]) -> list[Dataset]:
+        return _datasets(info, self.found.inputs)
+
+    @strawberry.field
+    def outputs(self, info: Info[Context, None]) -> list[Dataset]:
+        return _datasets(info, self.found.outputs)
+
+    @strawberry.field
+    def output_statistics(self) -> list[OutputStatistics]:
+        return [
+            OutputStatistics(dataset_key=k, rows=v.get("rows"), bytes=v.get("bytes"))
+            for k, v in sorted(self.found.statistics.items())
+        ]
+
+
+def _datasets(info: Info[Context, None], keys: list[str]) -> list[Dataset]:
+    found = info.context.store.find(keys)
+    return [Dataset.of(found[k]) for k in keys if k in found]

@@ -62,6 +62,16 @@ def ingest_querylog(
     return report
 
 
+def write_queries(store: GraphStore, batches: list[LineageBatch]) -> QueryLogReport:
+    """Write the lineage of queries already read (one transaction), keeping their failures."""
+    report = QueryLogReport(queries=len(batches))
+    builder = BatchBuilder()
+    for batch in batches:
+        builder.add(batch)
+    _flush(store, builder.build(sum(b.statements for b in batches)), [], report)
+    return report
+
+
 def _flush(store: GraphStore, batch: LineageBatch, unreadable: list[LineageBatch], report: QueryLogReport) -> None:
     write_batch(store, batch, "sql", report)
     report.edges += len(batch.edges)

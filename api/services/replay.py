@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
+from tagline.api.services.datax_ingestion import read_job
 from tagline.api.services.ingestion import govern_written
 from tagline.api.services.lineage_events import batch_from_payload
 from tagline.graph.model import Failure, JobRef, LineageBatch
@@ -61,12 +62,23 @@ def replay_openlineage(failure: Failure, overrides: ReplayOverrides) -> LineageB
     return batch_from_payload(failure.payload, failure.source, failure.location)
 
 
+def replay_datax(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
+    """A DataX job file read again from where it was (its kept copy has no credentials)."""
+    opts = failure.options
+    return read_job(
+        Path(str(opts["path"])),
+        JobRef.model_validate(opts["job"]),
+        _NAMESPACE_MAP.validate_python(opts.get("namespace_map") or {}),
+    )
+
+
 # dbt models are kept as their compiled SQL wrapped in CREATE TABLE|VIEW, with the SQL options.
 REPLAYERS: dict[str, Replayer] = {
     "sql": replay_sql,
     "sql-file": replay_sql_file,
     "openlineage": replay_openlineage,
     "dbt": replay_sql,
+    "datax": replay_datax,
 }
 
 

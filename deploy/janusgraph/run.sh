@@ -3,7 +3,7 @@
 #
 #   JANUSGRAPH_DATA         where the graph (BerkeleyJE) and its index (Lucene) live  [./data/janusgraph]
 #   JANUSGRAPH_PORT         the port of ws://127.0.0.1:PORT/gremlin                   [8182]
-#   JANUSGRAPH_FORCE_INDEX  true: a query no index answers fails instead of scanning [false]
+#   JANUSGRAPH_FORCE_INDEX  true: a query no index answers fails instead of scanning [true]
 #   JANUSGRAPH_HEAP         the JVM's maximum heap                                   [1g]
 #
 # The first run resolves the artifacts into ~/.m2 (a few minutes); later runs resolve nothing and
@@ -16,7 +16,7 @@ data="${JANUSGRAPH_DATA:-./data/janusgraph}"
 mkdir -p "$data"
 data="$(cd "$data" && pwd)"
 port="${JANUSGRAPH_PORT:-8182}"
-force_index="${JANUSGRAPH_FORCE_INDEX:-false}"
+force_index="${JANUSGRAPH_FORCE_INDEX:-true}"
 heap="${JANUSGRAPH_HEAP:-1g}"
 
 command -v java >/dev/null || { echo "JanusGraph needs Java >= 17 (java not found)" >&2; exit 2; }

@@ -22,7 +22,12 @@
 //   hasLabel('dataset').has('declared_source', true)        byDeclaredSource
 //   audit log filters: column, tag, actor; `at` ranges      byAuditColumn/Tag/Actor, auditSearch (Lucene)
 //   hasLabel('derives').has('expires_at', lte(now))         edgeSearch (Lucene)
+//   the change log from a commit stamp on: change_at >= t    changeSearch (Lucene)
 //   namespace + name                                         byNamespaceName
+//   a job's runs: hasLabel('run').has('run_job', k)          byRunJob
+//   every vertex or edge of a label (listings, index rebuild) byVertexLabel(vlabel), byEdgeLabel(elabel):
+//                                                            a copy of the label, since no index answers
+//                                                            hasLabel() alone
 // Written for the console's line-by-line evaluation: after the imports, the work is one try block.
 
 import java.time.temporal.ChronoUnit
@@ -43,7 +48,7 @@ try { graph } catch (MissingPropertyException ignored) { standalone = true; grap
 try {
     def keyName = 'uid'
 
-    def vertexLabels = ['dataset', 'column', 'job', 'failure', 'event', 'audit']
+    def vertexLabels = ['dataset', 'column', 'job', 'failure', 'event', 'audit', 'change', 'meta', 'run']
     def edgeLabels = ['has_column', 'derives', 'reads', 'writes']
     // Times are ISO-8601 UTC strings, as the Python store writes them. Properties not listed here
     // are created on first use by JanusGraph's automatic schema.
@@ -81,7 +86,11 @@ try {
         column          : String,
         tag             : String,
         change          : String,
-        cause           : String
+        cause           : String,
+        vlabel          : String,
+        run_job         : String,
+        change_at       : Long,
+        elabel          : String
     ]
     def indexTimeoutMinutes = (System.getenv('TAGLINE_INDEX_TIMEOUT_MINUTES') ?: '10') as long
 
@@ -168,7 +177,13 @@ try {
             made << ('composite index ' + indexName + '(' + keys.join(', ') + ')')
         }
     }
+    composite('byVertexLabel', ['vlabel'], null)
+    if (!mgmt.containsGraphIndex('byEdgeLabel')) {
+        mgmt.buildIndex('byEdgeLabel', Edge.class).addKey(key('elabel')).buildCompositeIndex()
+        made << 'composite edge index byEdgeLabel(elabel)'
+    }
     composite('byNamespaceName', ['namespace', 'name'], null)
+    composite('byRunJob', ['run_job'], 'run')
     composite('byTagsPending', ['tags_pending'], null)
     composite('byDeclaredSource', ['declared_source'], 'dataset')
     composite('byAuditColumn', ['column'], 'audit')
@@ -179,6 +194,12 @@ try {
         mgmt.buildIndex('auditSearch', Vertex.class).addKey(key('at'), Mapping.STRING.asParameter())
             .indexOnly(mgmt.getVertexLabel('audit')).buildMixedIndex('search')
         made << 'mixed index auditSearch(at)'
+    }
+    if (!mgmt.containsGraphIndex('changeSearch')) {
+        // The change log is read by commit stamp from a point on (graph/changelog.py).
+        // Only change vertices carry change_at, so the index needs no label restriction.
+        mgmt.buildIndex('changeSearch', Vertex.class).addKey(key('change_at')).buildMixedIndex('search')
+        made << 'mixed index changeSearch(change_at)'
     }
     if (!mgmt.containsGraphIndex('edgeSearch')) {
         mgmt.buildIndex('edgeSearch', Edge.class).addKey(key('expires_at'), Mapping.STRING.asParameter())
@@ -193,8 +214,8 @@ try {
     }
 
     // ---- bring every index to ENABLED ------------------------------------------------------------
-    def indexNames = ['byKey', 'byEdgeKey', 'byNamespaceName', 'byTagsPending', 'byDeclaredSource',
-                      'byAuditColumn', 'byAuditTag', 'byAuditActor', 'auditSearch', 'edgeSearch']
+    def indexNames = ['byKey', 'byEdgeKey', 'byVertexLabel', 'byEdgeLabel', 'byNamespaceName', 'byTagsPending', 'byDeclaredSource',
+                      'byRunJob', 'byAuditColumn', 'byAuditTag', 'byAuditActor', 'auditSearch', 'changeSearch', 'edgeSearch']
     def statusesOf = { String indexName ->
         def m = graph.openManagement()
         def index = m.getGraphIndex(indexName)

@@ -304,7 +304,7 @@ def test_lineage_tree_from_the_cli(loaded: Server) -> None:
         "--store",
         loaded.store,
     ).stdout
-    assert "hive://wh / src.customers.id" in out and "AGGREGATION" in out
+    assert "hive://wh/src.customers.id" in out and "AGGREGATION" in out
 
 
 def test_stdin_ingest_uses_named_job(server: Server) -> None:

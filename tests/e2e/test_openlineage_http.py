@@ -7,6 +7,7 @@ import gzip
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -28,7 +29,7 @@ query ($dataset: String!, $field: String!) {
   column(namespace: "hive://metastore:9083", dataset: $dataset, field: $field) {
     dataType
     upstream { transformation { type subtype masking description } source { namespace dataset field }
-               job { namespace name lastRunState lastRunAt } }
+               job { namespace name lastRunState lastRunAt } lastSeen }
   }
 }
 """
@@ -137,6 +138,8 @@ def test_python_client_events_are_readable_through_graphql(server: Server) -> No
     }
     jobs = {(e["job"]["name"], e["job"]["lastRunState"], e["job"]["lastRunAt"]) for e in column["upstream"]}
     assert jobs == {("contacts_export", "COMPLETE", "2026-01-05T06:10:00.000Z")}
+    # The edges carry the time the job ran, not the time the events arrived.
+    assert {e["lastSeen"] for e in column["upstream"]} == {"2026-01-05T06:10:00.000Z"}
 
 
 def test_duplicates_and_out_of_order_runs(server: Server) -> None:
@@ -290,3 +293,57 @@ def test_a_refused_tag_is_reported_to_the_emitter(server: Server) -> None:
     response = httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30)
     assert response.status_code == 201, response.text
     assert any("not a tag" in r.lower() for r in response.json()["rejected_tags"]), response.json()
+
+
+def ol_event(run_id: str, job: str, state: str, at: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "eventType": state,
+        "eventTime": at,
+        "producer": PRODUCER,
+        "run": {"runId": run_id, **extra.get("run", {})},
+        "job": {"namespace": "airflow", "name": job},
+        "inputs": extra.get("inputs", []),
+        "outputs": extra.get("outputs", []),
+    }
+
+
+def test_runs_merge_their_reports_in_any_order_with_parents_and_statistics(server: Server) -> None:
+    dag_run, task_run = "0190f3a2-0000-7000-8000-000000000001", "0190f3a2-0000-7000-8000-000000000002"
+    parent = {"facets": {"parent": {"run": {"runId": dag_run}, "job": {"namespace": "airflow", "name": "nightly"}}}}
+    orders = {"namespace": HIVE, "name": "raw.orders"}
+    daily = {
+        "namespace": HIVE,
+        "name": "mart.daily",
+        "outputFacets": {"outputStatistics": {"rowCount": 1200, "size": 48000}},
+    }
+    events = [
+        ol_event(
+            task_run,
+            "nightly.load_daily",
+            "COMPLETE",
+            "2026-02-01T02:10:30Z",
+            run=parent,
+            inputs=[orders],
+            outputs=[daily],
+        ),
+        ol_event(task_run, "nightly.load_daily", "START", "2026-02-01T02:10:00Z", run=parent, inputs=[orders]),
+        ol_event(task_run, "nightly.load_daily", "START", "2026-02-01T02:10:00Z", run=parent, inputs=[orders]),
+        ol_event(dag_run, "nightly", "START", "2026-02-01T02:00:00Z"),
+    ]
+    for event in events:
+        assert httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=10).status_code == 201
+    answer = server.graphql("""{ job(namespace: "airflow", name: "nightly.load_daily") { runs {
+        runId state startedAt endedAt durationMs parent { runId state } inputs { name } outputs { name }
+        outputStatistics { dataset { name } rows bytes } } } }""")
+    (run,) = answer["data"]["job"]["runs"]
+    assert run == {
+        "runId": task_run,
+        "state": "COMPLETE",
+        "startedAt": "2026-02-01T02:10:00.000Z",
+        "endedAt": "2026-02-01T02:10:30.000Z",
+        "durationMs": 30000,
+        "parent": {"runId": dag_run, "state": "START"},
+        "inputs": [{"name": "raw.orders"}],
+        "outputs": [{"name": "mart.daily"}],
+        "outputStatistics": [{"dataset": {"name": "mart.daily"}, "rows": 1200, "bytes": 48000}],
+    }

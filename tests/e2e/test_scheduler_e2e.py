@@ -211,7 +211,7 @@ def test_cli_health_impact_and_sources(live: Server, tmp_path: Path) -> None:
     report = json.loads(run_cli("health", "--json", "--store", live.store).stdout)
     assert [d["name"] for d in report["orphans"]] == ["src.customers"]
     tree = run_cli("impact", "wh", "raw.orders", "id", "--store", live.store).stdout
-    assert "wh / dw.orders.order_id" in tree and "wh / mart.report.orders" in tree and "sched/send_emails" in tree
+    assert "wh/dw.orders.order_id" in tree and "wh/mart.report.orders" in tree and "sched/send_emails" in tree
     sources = tmp_path / "sources.yaml"
     sources.write_text("mysql://shop: [src.customers]\n")
     run_cli("sources", "declare", "--file", str(sources), "--store", live.store)

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from tagline.graph.model import LineageBatch
+from tagline.graph.reader import labelled, labelled_edges
 from tagline.graph.store import GraphStore
 from tests import janusgraph_server
 from tests.conftest import col, derive
@@ -43,8 +44,8 @@ def test_racing_writers_both_succeed_and_keys_stay_unique(janusgraph_url: str) -
         assert errors == []
         # Counted in the store itself: an index keyed by uid would fold duplicates into one.
         g = stores[0].g
-        counts = {label: g.V().has_label(label).count().next() for label in ("column", "dataset")}
-        counts.update({label: g.E().has_label(label).count().next() for label in ("derives", "has_column")})
+        counts = {label: labelled(g, label, True).count().next() for label in ("column", "dataset")}
+        counts.update({label: labelled_edges(g, label, True).count().next() for label in ("derives", "has_column")})
         assert counts == {"column": 40, "dataset": 2, "derives": 20, "has_column": 40}
         assert stores[0].counts()["column"] == stores[1].counts()["column"] == 40
     finally:

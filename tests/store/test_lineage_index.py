@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from tagline.graph import schema
 from tagline.graph.model import ColumnEdge, JobRef, LineageBatch, LineageType, Subtype, Transformation
+from tagline.graph.reader import labelled, labelled_edges
 from tagline.graph.store import GraphStore
 from tests.conftest import col, derive
 from tests.store.index_worker import answers, apply
@@ -41,14 +42,14 @@ def store_contents(store: GraphStore) -> Snapshot:
     g = store.g
     vertices = {}
     for label in schema.VERTEX_LABELS:
-        for props in g.V().has_label(label).value_map().to_list():
+        for props in labelled(g, label, store.labels_indexed).value_map().to_list():
             flat = _flat(props)
+            flat.pop(schema.VERTEX_LABEL_COPY, None)
             vertices[(label, flat.pop(schema.KEY))] = flat
     edges = {}
     for label in schema.EDGE_LABELS:
         rows = (
-            g.E()
-            .has_label(label)
+            labelled_edges(g, label, store.labels_indexed)
             .project("o", "i", "p")
             .by(__.out_v().values(schema.KEY))
             .by(__.in_v().values(schema.KEY))
@@ -57,6 +58,7 @@ def store_contents(store: GraphStore) -> Snapshot:
         )
         for row in rows:
             props = _flat(row["p"])
+            props.pop(schema.EDGE_LABEL_COPY, None)
             uid = props.pop(schema.KEY, f"h|{row['i']}")
             edges[(label, row["o"], row["i"], uid)] = props
     return vertices, edges

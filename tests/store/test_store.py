@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tagline.graph.changes import ChangeSet
-from tagline.graph.model import DatasetAccess, Failure, Job, JobRef, LineageBatch, RunState
+from tagline.graph.model import DatasetAccess, Failure, Job, JobRef, LineageBatch, RunState, column_key
+from tagline.graph.reader import labelled_edges
 from tagline.graph.store import GraphStore
 from tests.conftest import col, derive
 
@@ -49,9 +50,32 @@ def test_last_seen_moves_but_first_seen_stays(store: GraphStore) -> None:
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     store.write(chain_batch(), at=t0)
     store.write(chain_batch(), at=t0 + timedelta(days=1))
-    edges = store.g.E().has_label("derives").element_map("first_seen", "last_seen").to_list()
+    edges = labelled_edges(store.g, "derives", store.labels_indexed).element_map("first_seen", "last_seen").to_list()
     assert {e["first_seen"] for e in edges} == {"2026-01-01T00:00:00.000Z"}
     assert {e["last_seen"] for e in edges} == {"2026-01-02T00:00:00.000Z"}
+
+
+def test_edges_keep_the_time_the_engine_ran_them_and_the_ingest_time_apart(store: GraphStore) -> None:
+    edge = derive(col("db.a", "x"), col("db.b", "y"))
+    ingested = datetime(2026, 6, 1, tzinfo=UTC)
+    store.write(
+        LineageBatch(edges=[edge.model_copy(update={"seen_at": datetime(2026, 3, 1, tzinfo=UTC)})]), at=ingested
+    )
+    # History replayed late: an older run moves first_seen back and leaves last_seen where it was.
+    older = edge.model_copy(update={"seen_at": datetime(2026, 1, 1, tzinfo=UTC)})
+    store.write(LineageBatch(edges=[older]), at=ingested + timedelta(days=1))
+    (stored,) = labelled_edges(store.g, "derives", store.labels_indexed).element_map().to_list()
+    assert stored["first_seen"] == "2026-01-01T00:00:00.000Z"
+    assert stored["last_seen"] == "2026-03-01T00:00:00.000Z"
+    assert stored["ingested_at"] == "2026-06-02T00:00:00.000Z"
+
+
+def test_a_look_up_folds_the_names_but_not_the_namespace(store: GraphStore) -> None:
+    account = "snowflake://ACME-XY12345"
+    store.write(LineageBatch(edges=[derive(col("db.src", "id", account), col("db.dst", "id", account))]))
+    found = store.find_folded(column_key(account, "DB.DST", "ID"))
+    assert found is not None and found.key == column_key(account, "db.dst", "id")
+    assert store.find_folded(column_key(account.lower(), "db.dst", "id")) is None
 
 
 def test_data_survives_reopen(store_path: str) -> None:
@@ -104,9 +128,11 @@ def test_adhoc_expiry_is_cleared_when_a_job_confirms_the_edge(store: GraphStore)
     a, b = col("db.a", "x"), col("db.b", "y")
     soon = datetime(2030, 1, 1, tzinfo=UTC)
     store.write(LineageBatch(edges=[derive(a, b, job=None).model_copy(update={"expires_at": soon})]))
-    assert store.g.E().has_label("derives").values("expires_at").to_list() == ["2030-01-01T00:00:00.000Z"]
+    assert labelled_edges(store.g, "derives", store.labels_indexed).values("expires_at").to_list() == [
+        "2030-01-01T00:00:00.000Z"
+    ]
     store.write(LineageBatch(edges=[derive(a, b, job=None)]))
-    assert store.g.E().has_label("derives").values("expires_at").to_list() == []
+    assert labelled_edges(store.g, "derives", store.labels_indexed).values("expires_at").to_list() == []
 
 
 def test_failures_are_kept_once_and_a_failed_batch_writes_nothing(store: GraphStore) -> None:

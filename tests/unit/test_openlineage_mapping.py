@@ -296,6 +296,75 @@ def test_symlinked_path_and_table_meet_on_one_vertex() -> None:
     assert all(d.namespace != "s3://bucket" for d in batch.datasets)
 
 
+def test_a_hive_hook_table_keeps_its_name_when_its_only_symlink_is_its_location() -> None:
+    """Hive's hook sends the table itself, with a symlink holding only where its files are."""
+    table = {
+        "namespace": "hive://metastore:9083",
+        "name": "test.t1",
+        "facets": {
+            "symlinks": {
+                "identifiers": [
+                    {"namespace": "file", "name": "/opt/hive/data/warehouse/test.db/t1", "type": "LOCATION"}
+                ]
+            }
+        },
+    }
+    field = {"namespace": "hive://metastore:9083", "name": "test.t1", "field": "a"}
+    raw = run_event(
+        [output({"a": {"inputFields": [field]}}, namespace="hive://metastore:9083", name="test.t2")], inputs=[table]
+    )
+    batch = batch_of(raw)
+    assert {(e.source.namespace, e.source.dataset) for e in batch.edges} == {("hive://metastore:9083", "test.t1")}
+    assert all(d.namespace != "file" for d in batch.datasets)
+
+
+def test_the_sql_facet_gives_column_lineage_to_outputs_without_it() -> None:
+    """What Marquez-style emitters and dbt-ol send: the query, the datasets, no columnLineage."""
+    raw = run_event(
+        [{"namespace": "postgres://db:5432", "name": "shop.public.order_totals"}],
+        inputs=[{"namespace": "postgres://db:5432", "name": "shop.public.orders"}],
+    )
+    raw["job"]["facets"] = {
+        "sql": {
+            "query": "INSERT INTO order_totals SELECT customer_id, sum(amount) AS total "
+            "FROM public.orders WHERE status = 'paid' GROUP BY customer_id"
+        }
+    }
+    found = {
+        (
+            e.source.dataset,
+            e.source.field,
+            e.target.dataset,
+            e.target.field,
+            e.transformation.type.value,
+            e.transformation.subtype.value if e.transformation.subtype else None,
+        )
+        for e in batch_of(raw).edges
+    }
+    assert ("shop.public.orders", "amount", "shop.public.order_totals", "total", "DIRECT", "AGGREGATION") in found
+    assert (
+        "shop.public.orders",
+        "customer_id",
+        "shop.public.order_totals",
+        "customer_id",
+        "DIRECT",
+        "IDENTITY",
+    ) in found
+    assert ("shop.public.orders", "status", "shop.public.order_totals", "total", "INDIRECT", "FILTER") in found
+    assert all(e.transformation.description for e in batch_of(raw).edges)
+
+
+def test_the_sql_facet_is_not_used_where_column_lineage_was_sent() -> None:
+    raw = run_event([output({"b": {"inputFields": [source("a")]}})])
+    raw["job"]["facets"] = {"sql": {"query": "INSERT INTO shop.public.out SELECT zzz AS b FROM shop.public.src"}}
+    assert {e.source.field for e in batch_of(raw).edges} == {"a"}
+
+
+def test_edges_carry_the_event_time() -> None:
+    raw = run_event([output({"b": {"inputFields": [source("a")]}})], time="2026-01-05T06:00:00.000Z")
+    assert {e.seen_at.isoformat() for e in batch_of(raw).edges if e.seen_at} == {"2026-01-05T06:00:00+00:00"}
+
+
 def test_run_state_and_time_come_from_the_event_and_other_says_nothing() -> None:
     complete = batch_of(run_event([], event_type="COMPLETE"))
     assert complete.jobs[0].last_run_state.value == "COMPLETE"

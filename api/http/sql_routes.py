@@ -1,0 +1,86 @@
+"""``POST /api/v1/sql``: queries as engine hooks report them when they finish.
+
+The body is one query-log line (``{"sql", "dialect", "namespace", "job" or "user", "ts",
+"query_id"}``, as in a query-log file) or an array of them. Each statement is traced in the SQL
+worker process, under the per-statement time budget a server thread cannot enforce itself
+(``api/services/sql_worker.py``); what fails goes to the dead letter and the rest lands. 201 says
+what was recorded and what failed; a body that is not such lines is refused whole (400/422).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tagline.api.auth import INGEST, requires
+from tagline.api.services.querylog import write_queries
+from tagline.api.services.sql_worker import LazySqlWorker
+from tagline.api.services.store_thread import StoreThread
+from tagline.api.settings import Settings
+from tagline.graph.timefmt import utcnow
+from tagline.ingest.querylog import LoggedQuery, QueryLogEntry, QueryLogOptions
+from tagline.ingest.sql import ExtractOptions
+
+SQL_PATH = "/api/v1/sql"
+SOURCE = "http:sql"
+
+
+def sql_routes(settings: Settings, holder: Mapping[str, StoreThread], worker: LazySqlWorker) -> list[Route]:
+    async def post_sql(request: Request) -> JSONResponse:
+        try:
+            raw = orjson.loads(await request.body())
+        except orjson.JSONDecodeError as exc:
+            return JSONResponse({"error": f"malformed JSON: {exc}"}, 400)
+        items = raw if isinstance(raw, list) else [raw]
+        if not items or len(items) > settings.max_sql_queries:
+            limit = settings.max_sql_queries
+            return JSONResponse({"error": f"send 1 to {limit:,} queries per request (TAGLINE_MAX_SQL_QUERIES)"}, 422)
+        queries, problems = _read(items)
+        if problems:
+            return JSONResponse({"error": "not query-log lines", "problems": problems}, 422)
+        extract = ExtractOptions(statement_timeout=settings.sql_statement_timeout_seconds)
+        options = QueryLogOptions(read_at=utcnow(), extract=extract)
+        loop = asyncio.get_running_loop()
+        batches = await loop.run_in_executor(None, worker.get().query_batches, queries, options, SOURCE)
+        thread = holder["thread"]
+        report = await thread.run(write_queries, thread.store, batches)
+        failures = [{"location": f.location, "reason": f.reason} for f in report.failures]
+        return JSONResponse(
+            {
+                "queries": report.queries,
+                "statements": report.statements,
+                "edges": report.edges,
+                "reads": report.reads,
+                "new_edges": report.edges_created,
+                "failed": len(failures),
+                "failures": failures,
+            },
+            status_code=201,
+        )
+
+    return [Route(SQL_PATH, requires(INGEST)(post_sql), methods=["POST"])]
+
+
+def _read(items: list[Any]) -> tuple[list[LoggedQuery], list[dict[str, str]]]:
+    """The queries, numbered from 1 in the order sent, or what is wrong with each bad one."""
+    queries: list[LoggedQuery] = []
+    problems: list[dict[str, str]] = []
+    for number, item in enumerate(items, start=1):
+        try:
+            entry = QueryLogEntry.model_validate(item)
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = ".".join(str(p) for p in error["loc"]) or "(query)"
+                problems.append({"query": str(number), "field": field, "error": error["msg"]})
+            continue
+        if not entry.sql.strip():
+            problems.append({"query": str(number), "field": "sql", "error": "must not be empty"})
+        queries.append(LoggedQuery(number, entry, text=entry.sql))
+    return queries, problems

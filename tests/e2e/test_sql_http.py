@@ -1,0 +1,112 @@
+"""Runtime SQL over HTTP, the way engine hooks report finished queries: POST /api/v1/sql."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Server, run_cli, start_server, stop_server
+
+NS = "hive://hooks"
+KEYS = "ana:reader-key-1:reader,ivy:ingest-key-3:ingester"
+SLOW = "INSERT INTO d.t SELECT " + ", ".join(f"upper(c{i}) || c{i + 1} AS o{i}" for i in range(2400)) + " FROM d.s"
+"""Most of a second of tracing: past the 0.05 s per-statement budget this server is given."""
+
+
+@pytest.fixture(scope="module")
+def hooked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    store = str(tmp_path_factory.mktemp("sql") / "graph.db")
+    env = {"TAGLINE_API_KEYS": KEYS, "TAGLINE_SQL_STATEMENT_TIMEOUT_SECONDS": "0.05", "TAGLINE_MAX_SQL_QUERIES": "3"}
+    running = start_server(store, env)
+    yield running
+    stop_server(running)
+
+
+def post(server: Server, body: Any, key: str = "ingest-key-3") -> httpx.Response:
+    return httpx.post(f"{server.url}/api/v1/sql", json=body, headers={"Authorization": f"Bearer {key}"}, timeout=60)
+
+
+def ask(server: Server, query: str) -> dict[str, Any]:
+    server.caught_up()
+    response = httpx.post(
+        f"{server.url}/graphql", json={"query": query}, timeout=30, headers={"Authorization": "Bearer reader-key-1"}
+    )
+    return response.json()["data"]
+
+
+def test_one_finished_query_is_recorded_with_its_own_time(hooked: Server) -> None:
+    line = {
+        "sql": "INSERT INTO mart.daily SELECT id, amount * 2 AS amount FROM shop.orders",
+        "dialect": "hive",
+        "namespace": NS,
+        "job": "nightly",
+        "ts": "2026-11-30T04:00:00Z",
+        "query_id": "q-1",
+    }
+    response = post(hooked, line)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    recorded = {k: body[k] for k in ("queries", "statements", "edges", "reads", "failed", "failures")}
+    assert recorded == {"queries": 1, "statements": 1, "edges": 2, "reads": 1, "failed": 0, "failures": []}
+    assert body["new_edges"] >= 2  # the column edges, and the job's read and write
+    column = ask(
+        hooked,
+        f'{{ column(namespace: "{NS}", dataset: "mart.daily", field: "amount") '
+        "{ upstream { source { field } transformation { subtype } lastSeen job { name } } } }",
+    )
+    (edge,) = column["column"]["upstream"]
+    assert edge["source"]["field"] == "amount" and edge["transformation"]["subtype"] == "TRANSFORMATION"
+    assert edge["job"]["name"] == "nightly" and edge["lastSeen"].startswith("2026-11-30T04:00:00")
+
+
+def test_a_batch_keeps_what_traced_and_dead_letters_the_rest(hooked: Server) -> None:
+    lines = [
+        {"sql": "INSERT INTO mart.good SELECT id FROM shop.users", "dialect": "hive", "namespace": NS, "job": "etl"},
+        {"sql": "INSERT INTO x SELECT FROM", "dialect": "hive", "namespace": NS, "user": "carol", "query_id": "bad-1"},
+        {"sql": SLOW, "dialect": "hive", "namespace": NS, "job": "huge", "query_id": "slow-1"},
+    ]
+    response = post(hooked, lines)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["queries"] == 3 and body["failed"] == 2 and body["edges"] >= 1
+    reasons = {f["location"].split(" ")[1]: f["reason"] for f in body["failures"]}
+    assert "time budget" in reasons["slow-1"] and reasons["bad-1"]
+    good = ask(
+        hooked,
+        f'{{ column(namespace: "{NS}", dataset: "mart.good", field: "id") {{ upstream {{ source {{ field }} }} }} }}',
+    )
+    assert good["column"]["upstream"] == [{"source": {"field": "id"}}]
+    kept = run_cli("deadletter", "list", "--store", hooked.store).stdout
+    assert "bad-1" in kept and "slow-1" in kept
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "said"),
+    [
+        ({"dialect": "hive"}, 422, "sql"),
+        ([], 422, "1 to 3 queries"),
+        ([{"sql": "SELECT 1", "dialect": "hive"}] * 4, 422, "TAGLINE_MAX_SQL_QUERIES"),
+        ({"sql": "  ", "dialect": "hive"}, 422, "must not be empty"),
+        ({"sql": "SELECT 1", "ts": "yesterday"}, 422, "ts"),
+    ],
+)
+def test_bodies_that_are_not_query_log_lines_are_refused_whole(
+    hooked: Server, body: Any, status: int, said: str
+) -> None:
+    response = post(hooked, body)
+    assert response.status_code == status and said in response.text
+
+
+def test_only_ingesters_may_post_sql(hooked: Server) -> None:
+    line = {"sql": "INSERT INTO mart.x SELECT id FROM shop.users", "dialect": "hive", "namespace": NS, "job": "etl"}
+    assert post(hooked, line, key="reader-key-1").status_code == 403
+    not_json = httpx.post(
+        f"{hooked.url}/api/v1/sql",
+        content=b"{",
+        timeout=10,
+        headers={"Authorization": "Bearer ingest-key-3", "Content-Type": "application/json"},
+    )
+    assert not_json.status_code == 400

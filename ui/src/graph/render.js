@@ -1,0 +1,153 @@
+// Draws a box model with cytoscape (canvas: thousands of edges stay responsive) at positions
+// laid out by dagre: dagre places the dataset boxes left to right by lineage, rows stack inside.
+import cytoscape from 'cytoscape';
+import dagre from '@dagrejs/dagre';
+import { LEVELS } from '../dom.js';
+
+const BOX_W = 250;
+const ROW_H = 22;
+const HEAD_H = 8;
+
+const LEVEL_COLOURS = { public: '#dff0d8', internal: '#d9e8fb', confidential: '#fde2b8', restricted: '#f8c4c4' };
+
+const STYLE = [
+  { selector: 'node.box', style: {
+    shape: 'round-rectangle', 'background-color': '#f7f8fa', 'border-color': '#8a94a6', 'border-width': 1,
+    label: 'data(label)', 'text-valign': 'top', 'text-halign': 'center', 'font-size': 12, 'font-weight': 'bold',
+    'text-margin-y': -4, padding: 6, color: '#1f2937',
+  } },
+  { selector: 'node.col', style: {
+    shape: 'round-rectangle', width: BOX_W - 12, height: ROW_H - 4, 'background-color': '#ffffff',
+    'border-width': 1, 'border-color': '#c5cbd6', label: 'data(label)', 'font-size': 11, 'text-valign': 'center',
+    'text-halign': 'center', 'text-wrap': 'ellipsis', 'text-max-width': BOX_W - 20, color: '#111827',
+  } },
+  ...LEVELS.map((level) => ({ selector: `node.col.level-${level}`, style: { 'background-color': LEVEL_COLOURS[level] } })),
+  { selector: 'node.root', style: { 'border-width': 3, 'border-color': '#1d4ed8' } },
+  { selector: 'node.more', style: { 'background-color': '#eef0f4', 'border-style': 'dashed', 'font-style': 'italic', color: '#374151' } },
+  { selector: 'edge', style: {
+    width: 1.4, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'arrow-scale': 0.7,
+    'line-color': '#4b6fa8', 'target-arrow-color': '#4b6fa8', 'source-endpoint': `${BOX_W / 2 - 6}px 0px`, 'target-endpoint': `${-(BOX_W / 2 - 6)}px 0px`,
+  } },
+  { selector: 'edge.indirect', style: { 'line-style': 'dashed', 'line-color': '#a3a9b5', 'target-arrow-color': '#a3a9b5', width: 1 } },
+  { selector: 'edge.masking', style: { 'line-color': '#7c3aed', 'target-arrow-color': '#7c3aed', 'target-arrow-shape': 'tee', 'line-style': 'dotted', width: 2 } },
+  { selector: '.faded', style: { opacity: 0.15 } },
+  { selector: 'edge.hl', style: { width: 2.6 } },
+  { selector: 'node.col.hl', style: { 'border-color': '#1d4ed8', 'border-width': 2 } },
+  { selector: 'node.col.selected-col', style: { 'border-color': '#b91c1c', 'border-width': 3 } },
+];
+
+function rowLabel(row) {
+  if (row.more !== undefined) return `${row.more} more columns (click to show)`;
+  const tags = row.column.tags.map((t) => t.name);
+  return tags.length ? `${row.column.field}  ·  ${tags.join(', ')}` : row.column.field;
+}
+
+/** Box positions from dagre, over the dataset-to-dataset edges the rows imply. */
+function layout(model) {
+  const g = new dagre.graphlib.Graph({ multigraph: false });
+  g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 140, marginx: 20, marginy: 20 });
+  g.setDefaultEdgeLabel(() => ({}));
+  const boxOf = new Map();
+  for (const box of model.boxes) {
+    g.setNode(box.key, { width: BOX_W, height: HEAD_H + box.rows.length * ROW_H });
+    for (const row of box.rows) boxOf.set(row.id, box.key);
+  }
+  for (const edge of model.edges) {
+    const a = boxOf.get(edge.source);
+    const b = boxOf.get(edge.target);
+    if (a !== b) g.setEdge(a, b);
+  }
+  dagre.layout(g);
+  return g;
+}
+
+/**
+ * Draw ``model`` into ``container``; ``on.select(column|null, counts)`` when a column is picked,
+ * ``on.open(boxKey)`` when a "N more" row is clicked. Returns the cytoscape instance.
+ */
+export function drawGraph(container, model, rootKey, on) {
+  const started = performance.now();
+  const g = layout(model);
+  const elements = [];
+  for (const box of model.boxes) {
+    const at = g.node(box.key);
+    const top = at.y - at.height / 2 + HEAD_H;
+    elements.push({ group: 'nodes', data: { id: box.key, label: `${box.name}  (${box.namespace})` }, classes: 'box' });
+    box.rows.forEach((row, i) => {
+      const level = row.column?.sensitivity;
+      const classes = ['col', row.more !== undefined ? 'more' : `level-${LEVELS.includes(level) ? level : 'none'}`];
+      if (row.id === rootKey) classes.push('root');
+      elements.push({
+        group: 'nodes', data: { id: row.id, parent: box.key, label: rowLabel(row), boxKey: box.key },
+        position: { x: at.x, y: top + i * ROW_H + ROW_H / 2 }, classes: classes.join(' '),
+      });
+    });
+  }
+  for (const edge of model.edges) {
+    const classes = [edge.type === 'DIRECT' ? 'direct' : 'indirect'];
+    if (edge.masking) classes.push('masking');
+    elements.push({ group: 'edges', data: { id: edge.id, source: edge.source, target: edge.target }, classes: classes.join(' ') });
+  }
+  const cy = cytoscape({
+    container, elements, style: STYLE, layout: { name: 'preset' },
+    minZoom: 0.05, maxZoom: 3, autoungrabify: true, boxSelectionEnabled: false,
+    textureOnViewport: model.edges.length > 800, hideEdgesOnViewport: model.edges.length > 1500,
+  });
+  const columns = new Map(model.boxes.flatMap((b) => b.rows.filter((r) => r.column).map((r) => [r.id, r.column])));
+  let selected = null;
+
+  // Hover, click and leaving the column all ask for the same path: it is restyled only when it changes.
+  let lit = null;
+  const highlight = (node) => {
+    if (node === lit) return;
+    lit = node;
+    cy.batch(() => {
+      cy.elements().removeClass('hl faded');
+      if (!node) return;
+      const up = node.predecessors();
+      const down = node.successors();
+      const path = up.union(down).union(node);
+      cy.elements('node.col, edge').not(path).addClass('faded');
+      path.addClass('hl');
+    });
+  };
+  const counts = (node) => ({
+    upstream: node.predecessors('node.col').not('.more').length,
+    downstream: node.successors('node.col').not('.more').length,
+  });
+
+  cy.on('mouseover', 'node.col', (e) => { if (!e.target.hasClass('more')) highlight(e.target); });
+  cy.on('mouseout', 'node.col', () => highlight(selected));
+  cy.on('tap', 'node.col', (e) => {
+    const node = e.target;
+    if (node.hasClass('more')) return on.open(node.data('boxKey'));
+    if (selected) selected.removeClass('selected-col');
+    selected = node;
+    node.addClass('selected-col');
+    highlight(node);
+    on.select(columns.get(node.id()), counts(node));
+  });
+  cy.on('tap', (e) => {
+    if (e.target !== cy) return;
+    if (selected) selected.removeClass('selected-col');
+    selected = null;
+    highlight(null);
+    on.select(null);
+  });
+  const root = cy.getElementById(rootKey);
+  // The whole graph when it is legible; else the root column, at a size where rows can be read.
+  cy.fit(undefined, 30);
+  if (cy.zoom() > 1.1) {
+    cy.zoom(1.1);
+    cy.center();
+  } else if (cy.zoom() < 0.35 && root.nonempty()) {
+    cy.zoom(0.35);
+    cy.center(root);
+  }
+  cy.one('render', () => {
+    container.dataset.renderMs = String(Math.round(performance.now() - started));
+  });
+  container.dataset.edges = String(model.edges.length);
+  container.dataset.nodes = String(columns.size);
+  return cy;
+}

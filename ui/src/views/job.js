@@ -1,0 +1,70 @@
+// The job view: inputs, outputs, its last run; the jobs it should wait for, and a check of a
+// configured dependency list against them.
+import { gql } from '../api.js';
+import { fill, h, link, datasetHref, jobHref, message } from '../dom.js';
+
+const JOB = `query Job($ns: String!, $name: String!) {
+  job(namespace: $ns, name: $name) {
+    namespace name description schedule lastRunAt lastRunState
+    inputs { namespace name } producedDatasets { lastWriteAt dataset { namespace name } }
+  }
+  recommendDependencies(namespace: $ns, name: $name) { lastWriteAt stale job { namespace name } datasets { namespace name } }
+}`;
+const CHECK = `query Check($ns: String!, $name: String!, $configured: [JobRefInput!]!) {
+  checkDependencies(namespace: $ns, name: $name, configured: $configured) {
+    ok missing { namespace name } redundant { namespace name } stale { namespace name }
+    cycles { namespace name } unknown { namespace name }
+  }
+}`;
+
+const jobLink = (j) => link(jobHref(j.namespace, j.name), j.name);
+const datasets = (list) => (list.length ? h('ul', {}, list.map((d) => h('li', {}, link(datasetHref(d.namespace, d.name), d.name), d.at ? ` · last written ${d.at}` : ''))) : h('p', { class: 'hint' }, 'none'));
+
+async function check(panel, job, text) {
+  // One job a line: "namespace/name" or just "name" in the job's own namespace.
+  const configured = text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+    const cut = l.lastIndexOf('/');
+    return cut > 0 ? { namespace: l.slice(0, cut), name: l.slice(cut + 1) } : { namespace: job.namespace, name: l };
+  });
+  const result = (await gql(CHECK, { ns: job.namespace, name: job.name, configured })).checkDependencies;
+  const list = (title, jobs) => (jobs.length ? h('p', {}, `${title}: `, jobs.map((j, i) => [i ? ', ' : '', jobLink(j)])) : null);
+  fill(panel, 
+    h('p', { class: result.ok ? 'ok' : 'bad', id: 'check-verdict' }, result.ok ? 'The configured list is complete.' : 'The configured list misses something.'),
+    list('Missing', result.missing), list('Redundant', result.redundant), list('Stale', result.stale), list('Unknown', result.unknown),
+    ...result.cycles.map((cycle) => h('p', {}, 'Cycle: ', cycle.map((j) => j.name).join(' → '))),
+  );
+}
+
+export async function jobView(root, params) {
+  const data = await gql(JOB, { ns: params.get('namespace'), name: params.get('name') });
+  const job = data.job;
+  if (!job) {
+    fill(root, message(`No job ${params.get('name')} in ${params.get('namespace')}.`, 'error'));
+    return null;
+  }
+  const recommended = data.recommendDependencies;
+  const verdict = h('div', { class: 'check' });
+  const area = h('textarea', { rows: 5, id: 'configured', placeholder: 'one job a line: name, or namespace/name' });
+  area.value = recommended.filter((r) => !r.stale).map((r) => (r.job.namespace === job.namespace ? r.job.name : `${r.job.namespace}/${r.job.name}`)).join('\n');
+  fill(root, 
+    h('section', { class: 'column-head' }, h('h1', {}, job.name),
+      h('p', { class: 'ns' }, job.namespace, job.schedule ? ` · schedule ${job.schedule}` : ''), job.description ? h('p', {}, job.description) : null),
+    h('div', { class: 'two' },
+      h('section', {},
+        h('h2', {}, 'Last run'),
+        h('p', { id: 'last-run' }, job.lastRunAt ? `${job.lastRunAt} · ${job.lastRunState || 'state unknown'}` : 'No run reported (Tagline keeps the latest run of each job).'),
+        h('h2', {}, 'Inputs'), datasets(job.inputs),
+        h('h2', {}, 'Outputs'), datasets(job.producedDatasets.map((p) => ({ ...p.dataset, at: p.lastWriteAt })))),
+      h('section', {},
+        h('h2', {}, 'Should wait for'),
+        recommended.length ? h('table', { class: 'grid', id: 'recommended' },
+          h('thead', {}, h('tr', {}, ['Job', 'Because it writes', 'Last write', ''].map((t) => h('th', {}, t)))),
+          h('tbody', {}, recommended.map((r) => h('tr', {}, h('td', {}, jobLink(r.job)),
+            h('td', {}, r.datasets.map((d, i) => [i ? ', ' : '', link(datasetHref(d.namespace, d.name), d.name)])),
+            h('td', {}, r.lastWriteAt || '—'), h('td', {}, r.stale ? 'stale' : ''))))) : h('p', { class: 'hint' }, 'Nothing it reads is written by another job.'),
+        h('h2', {}, 'Check a dependency list'),
+        area, h('p', {}, h('button', { type: 'button', id: 'check', onclick: () => check(verdict, job, area.value) }, 'Check')),
+        verdict)),
+  );
+  return null;
+}
