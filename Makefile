@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test check lint bench bench-sql janusgraph ui browser screenshots clean
+.PHONY: install run demo test check lint bench bench-sql janusgraph kafka dbt-ol ui browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,23 @@ demo: install
 run: demo
 	$(BIN)/tagline serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: install
+# The real emitters the end-to-end tests run: PySpark (the `emitters` extra) in .venv, and dbt with
+# dbt-ol in an environment of their own (deploy/dbt/requirements.txt; dbt-core's pins clash with the linters').
+EMITTERS_STAMP := $(VENV)/.emitters
+DBT_OL := $(VENV)/dbt-ol/.installed
+
+$(EMITTERS_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint,emitters]'
+	touch $(EMITTERS_STAMP)
+
+$(DBT_OL): deploy/dbt/requirements.txt
+	$(PYTHON) -m venv $(VENV)/dbt-ol
+	$(VENV)/dbt-ol/bin/pip install --quiet --disable-pip-version-check -r deploy/dbt/requirements.txt
+	touch $(DBT_OL)
+
+dbt-ol: $(DBT_OL)
+
+test: install $(EMITTERS_STAMP) $(DBT_OL)
 	$(BIN)/pytest
 
 # The fast suite for the edit-test loop: everything that needs no external engine (servers and
@@ -31,7 +47,7 @@ check: install
 	$(BIN)/pytest -m "not engine"
 
 # Lint, types, the rooms' import contracts, and imports as editors resolve them.
-lint: install
+lint: install $(EMITTERS_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -60,6 +76,14 @@ JANUSGRAPH_DATA ?= ./data/janusgraph
 JANUSGRAPH_PORT ?= 8182
 janusgraph:
 	JANUSGRAPH_DATA=$(JANUSGRAPH_DATA) JANUSGRAPH_PORT=$(JANUSGRAPH_PORT) deploy/janusgraph/run.sh
+
+# A one-node Kafka (KRaft) in the foreground on 127.0.0.1:$(KAFKA_PORT), from the Maven Central
+# artifacts pinned in deploy/kafka/pom.xml, for trying `tagline consume kafka`.
+KAFKA_DATA ?= ./data/kafka
+KAFKA_PORT ?= 9092
+KAFKA_CONTROLLER_PORT ?= 9093
+kafka:
+	KAFKA_DATA=$(KAFKA_DATA) KAFKA_PORT=$(KAFKA_PORT) KAFKA_CONTROLLER_PORT=$(KAFKA_CONTROLLER_PORT) deploy/kafka/run.sh
 
 # The explorer's bundle (api/ui/static, committed) rebuilt from ui/ with the locked npm packages:
 # only for changing the explorer; `make run` serves the committed bundle without Node.js.

@@ -59,6 +59,12 @@ def append_event(g: GraphTraversalSource, kind: str, payload: str, now: str, pay
     return LoggedEvent(event_id, kind, now, 1, RECEIVED, len(payload))
 
 
+def find_event(g: GraphTraversalSource, kind: str, payload: str) -> LoggedEvent | None:
+    """The log's entry for this content, if it was logged (nothing is counted or changed)."""
+    known = find_by_keys(g, [event_key(event_id_of(kind, payload))])
+    return next((LoggedEvent.from_record(record) for record in known.values()), None)
+
+
 def mark_event(g: GraphTraversalSource, event_id: str, status: str, now: str) -> None:
     g.V().has(schema.KEY, event_key(event_id)).property("status", status).property("applied_at", now).iterate()
 

@@ -203,6 +203,11 @@ class GraphStore:
         """Append an event to the event log and commit, before anything of it is applied."""
         return self.connection.write(lambda g: eventlog.append_event(g, kind, payload, iso(utcnow()), self.payloads))
 
+    def logged_event(self, kind: str, payload: str) -> LoggedEvent | None:
+        """The event log's entry for this content, if any: lets a consumer that may be handed the
+        same message again (Kafka after a restart) tell an applied event from a new one."""
+        return eventlog.find_event(self.g, kind, payload)
+
     def apply_event(self, event_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Write a logged event's lineage (or its failure) and mark it in the log, in one transaction."""
         moment = utcnow()

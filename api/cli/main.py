@@ -16,6 +16,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from tagline.api.auth import KeyRing
+from tagline.api.cli import consume as cli_consume
 from tagline.api.cli import datax as cli_datax
 from tagline.api.cli import deps as cli_deps
 from tagline.api.cli import health as cli_health
@@ -67,6 +68,7 @@ deadletter_app = typer.Typer(help="Inputs that failed to ingest: list them, repl
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(deadletter_app, name="deadletter")
 app.add_typer(cli_deps.app, name="deps")
+app.add_typer(cli_consume.app, name="consume")
 app.add_typer(cli_health.sources_app, name="sources")
 app.command()(cli_health.health)
 app.command()(cli_health.impact)

@@ -110,7 +110,13 @@ def spec_reason(exc: EventError) -> str:
 def accept_event(store: GraphStore, raw: Any, event: BaseEvent, source: str, location: str | None = None) -> Accepted:
     """Log a validated event, then apply it."""
     payload = canonical_json(raw)
-    logged = store.log_event(KIND, payload)
+    return apply_logged(store, store.log_event(KIND, payload), payload, event, source, location)
+
+
+def apply_logged(
+    store: GraphStore, logged: LoggedEvent, payload: str, event: BaseEvent, source: str, location: str | None = None
+) -> Accepted:
+    """Apply an event that is in the log: just logged, or logged before a stop left it unapplied."""
     batch = batch_of(event, payload, source, location)
     result = store.apply_event(logged.id, batch, KIND)
     governed = govern_written(store, batch, result, actor=f"ingest:{KIND}")

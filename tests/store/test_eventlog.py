@@ -78,3 +78,12 @@ def test_a_large_event_is_kept_beside_the_graph_and_listed_a_page_at_a_time(stor
     big = next(e for e in [*first_page, *second_page] if e.size > 2_000_000)
     assert "x" * 2_000_000 in store.event_payloads([big.id])[big.id]
     assert replay_event_log(store) == (3, [])
+
+
+def test_a_logged_event_is_found_by_its_content_without_counting_a_delivery(store: GraphStore) -> None:
+    raw = run_event(LINEAGE)
+    assert store.logged_event("openlineage", canonical_json(raw)) is None
+    accepted = accept(store, raw)
+    found = store.logged_event("openlineage", canonical_json(dict(reversed(list(raw.items())))))
+    assert found is not None and (found.id, found.status, found.times_received) == (accepted.event_id, "applied", 1)
+    assert store.events()[0].times_received == 1
