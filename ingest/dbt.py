@@ -181,11 +181,7 @@ class _Reader:
     def job_batch(self, node: ManifestNode, sql_catalog: Catalog) -> LineageBatch:
         """A model as a job: what its SQL reads and derives, plus the refs and sources it depends on."""
         target = self.dataset(node)
-        job = Job(
-            namespace=self.job_namespace,
-            name=f"{node.package_name}.{node.name}".lstrip("."),
-            description=node.description or None,
-        )
+        job = Job(namespace=self.job_namespace, name=job_name(node), description=node.description or None)
         builder = BatchBuilder()
         builder.add(LineageBatch(jobs=[job], writes=[DatasetAccess(job=job, dataset=target)]))
         for upstream in node.depends_on.nodes:
@@ -233,3 +229,10 @@ def _column_tags(tags: list[str], meta: dict[str, object]) -> list[str]:
     for key, value in meta.items():
         found.extend(tag_names(key, value) or [])
     return list(dict.fromkeys(found))
+
+
+def job_name(node: ManifestNode) -> str:
+    """A model's job as OpenLineage's dbt integration (``dbt-ol``) names it:
+    ``<database>.<schema>.<package>.<model>``, so a model ingested from its artifacts and one
+    reported by ``dbt-ol run`` are one job."""
+    return ".".join(part for part in (node.database, node.schema_, node.package_name, node.name) if part)

@@ -56,10 +56,10 @@ def test_dbt_project_lineage_over_graphql(server: Server) -> None:
         if e["transformation"]["type"] == "DIRECT" and e["target"]["field"] in ("revenue", "amount")
     }
     assert direct == {
-        ("analytics.staging.stg_orders", "amount", "revenue", "AGGREGATION", "shop.customer_orders"),
-        ("analytics.raw.orders", "amount", "amount", "IDENTITY", "shop.stg_orders"),
+        ("analytics.staging.stg_orders", "amount", "revenue", "AGGREGATION", "analytics.marts.shop.customer_orders"),
+        ("analytics.raw.orders", "amount", "amount", "IDENTITY", "analytics.staging.shop.stg_orders"),
     }
-    assert answer["data"]["dataset"] == {"kind": "table", "readers": [{"name": "shop.stg_orders"}]}
+    assert answer["data"]["dataset"] == {"kind": "table", "readers": [{"name": "analytics.staging.shop.stg_orders"}]}
 
 
 def test_a_failing_model_is_dead_lettered_and_replays_with_a_fixed_catalog(server: Server, tmp_path: Path) -> None:
@@ -100,8 +100,8 @@ def test_a_failing_model_is_dead_lettered_and_replays_with_a_fixed_catalog(serve
         ' field: "discount") { upstream { source { dataset field } job { name } } } }'
     )
     assert {(e["source"]["field"], e["job"]["name"]) for e in answer["data"]["column"]["upstream"]} == {
-        ("discount", "shop.stg_orders"),
-        ("status", "shop.stg_orders"),
+        ("discount", "analytics.staging.shop.stg_orders"),
+        ("status", "analytics.staging.shop.stg_orders"),
     }
 
 

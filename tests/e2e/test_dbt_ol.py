@@ -135,23 +135,15 @@ def test_both_ways_give_the_same_direct_column_lineage(both: BothWays) -> None:
         assert direct_lineage(dataset(both.ingested, ns, name)) == columns, f"ingest dbt: {name}"
 
 
-def test_dbt_ol_names_a_models_job_by_database_schema_package_and_model(both: BothWays) -> None:
-    """The rule found in dbt-ol's events: namespace ``OPENLINEAGE_NAMESPACE`` (default ``dbt``),
-    name ``<database>.<schema>.<package>.<model>``; ``tagline ingest dbt`` names it
-    ``<package>.<model>`` in the job namespace ``dbt``."""
-    assert jobs(dataset(both.emitted, both.namespace, "shop.main.stg_customers"), "writers") == {
-        ("dbt", "shop.main.shop.stg_customers")
-    }
-    assert jobs(dataset(both.ingested, both.namespace, "shop.main.stg_customers"), "writers") == {
-        ("dbt", "shop.stg_customers")
-    }
+def test_a_models_job_is_named_by_database_schema_package_and_model_both_ways(both: BothWays) -> None:
+    """The rule found in dbt-ol's events, which ``tagline ingest dbt`` follows: namespace
+    ``OPENLINEAGE_NAMESPACE`` (default ``dbt``), name ``<database>.<schema>.<package>.<model>``."""
+    for found in (both.emitted, both.ingested):
+        assert jobs(dataset(found, both.namespace, "shop.main.stg_customers"), "writers") == {
+            ("dbt", "shop.main.shop.stg_customers")
+        }
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="dbt-ol names a model's job <database>.<schema>.<package>.<model>, tagline ingest dbt "
-    "<package>.<model>: one naming whichever way a model arrives is issue 15, item 1",
-)
 def test_both_ways_give_the_same_jobs(both: BothWays) -> None:
     for name in (*MODELS, *SOURCES):
         emitted = dataset(both.emitted, both.namespace, name)

@@ -59,7 +59,7 @@ def test_column_tags_and_meta_become_declared_tags(project) -> None:
 
 def test_each_model_reads_its_refs_and_writes_itself(project) -> None:
     batch = job(project, "model.shop.customer_orders")
-    assert {(r.job.namespace, r.job.name) for r in batch.reads} == {("dbt", "shop.customer_orders")}
+    assert {(r.job.namespace, r.job.name) for r in batch.reads} == {("dbt", "analytics.marts.shop.customer_orders")}
     assert {r.dataset.name for r in batch.reads} == {
         "analytics.staging.stg_customers",
         "analytics.staging.stg_orders",
