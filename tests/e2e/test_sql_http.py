@@ -66,7 +66,14 @@ def test_a_batch_keeps_what_traced_and_dead_letters_the_rest(hooked: Server) -> 
     lines = [
         {"sql": "INSERT INTO mart.good SELECT id FROM shop.users", "dialect": "hive", "namespace": NS, "job": "etl"},
         {"sql": "INSERT INTO x SELECT FROM", "dialect": "hive", "namespace": NS, "user": "carol", "query_id": "bad-1"},
-        {"sql": SLOW, "dialect": "hive", "namespace": NS, "job": "huge", "query_id": "slow-1", "ts": "2026-11-29T01:00:00Z"},
+        {
+            "sql": SLOW,
+            "dialect": "hive",
+            "namespace": NS,
+            "job": "huge",
+            "query_id": "slow-1",
+            "ts": "2026-11-29T01:00:00Z",
+        },
     ]
     response = post(hooked, lines)
     assert response.status_code == 201, response.text
@@ -98,7 +105,11 @@ def test_a_batch_keeps_what_traced_and_dead_letters_the_rest(hooked: Server) -> 
 
 def test_a_line_without_a_dialect_takes_its_namespace_engine(hooked: Server) -> None:
     lines = [
-        {"sql": "INSERT INTO dw.sales SELECT `id`, amount FROM shop.orders", "namespace": "mysql://db:3306", "job": "m"},
+        {
+            "sql": "INSERT INTO dw.sales SELECT `id`, amount FROM shop.orders",
+            "namespace": "mysql://db:3306",
+            "job": "m",
+        },
         {"sql": "INSERT INTO a.b SELECT x FROM c.d", "namespace": "warehouse", "job": "w", "query_id": "nodialect-1"},
     ]
     body = post(hooked, lines).json()
