@@ -22,15 +22,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.dialects import resolve_dialect
 from tagline.ingest.sql import ExtractOptions, extract_sql
 from tagline.ingest.sql_split import Statement, split_statements
+from tagline.ingest.timestamps import rfc3339_text
 
 DEFAULT_ADHOC_TTL = timedelta(days=30)
 
@@ -47,6 +49,11 @@ class QueryLogEntry(BaseModel):
     user: str | None = None
     ts: datetime | None = None
     query_id: str | None = None
+
+    @field_validator("ts", mode="before")
+    @classmethod
+    def _rfc_3339(cls, value: Any) -> Any:
+        return rfc3339_text(value)
 
     @property
     def ad_hoc(self) -> bool:
