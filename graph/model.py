@@ -112,9 +112,17 @@ class JobRef(_Frozen):
         return job_key(self.namespace, self.name)
 
 
+class Owner(_Frozen):
+    """Who answers for a dataset or a job (OpenLineage ``ownership`` facet): a name and its role."""
+
+    name: str
+    type: str | None = None
+
+
 class Dataset(DatasetRef):
     kind: str | None = None
     description: str | None = None
+    owners: list[Owner] | None = None
 
 
 class Column(ColumnRef):
@@ -133,6 +141,7 @@ class RunState(str, Enum):
 
 class Job(JobRef):
     description: str | None = None
+    owners: list[Owner] | None = None
     schedule: str | None = None
     last_run_at: datetime | None = None
     last_run_state: RunState | None = None

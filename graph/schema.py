@@ -3,9 +3,10 @@ store already holds."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from tagline.graph.model import LineageType, dataset_key
+from tagline.graph.model import LineageType, Owner, dataset_key
 
 # The unique key of every vertex and edge. JanusGraph reserves the name `key` (with `label`,
 # `vertex`, `edge`, `element`, `property`), so the property is called `uid` on both stores.
@@ -120,3 +121,15 @@ SENSITIVITY = "sensitivity"
 # answers (deploy/janusgraph/schema.groovy); listings of a label go through it there.
 VERTEX_LABEL_COPY = "vlabel"
 EDGE_LABEL_COPY = "elabel"
+
+# Owners of a dataset or job, kept as JSON [{"name", "type"}].
+OWNERS = "owners"
+
+
+def owners_value(owners: list[Owner] | None) -> str | None:
+    """How owners are kept on a vertex; None (keep what is there) when the input names none."""
+    return json.dumps([o.model_dump() for o in owners]) if owners else None
+
+
+def owners_of(props: dict[str, Any]) -> list[Owner]:
+    return [Owner.model_validate(o) for o in json.loads(props.get(OWNERS) or "[]")]

@@ -32,6 +32,7 @@ from tagline.graph.model import (
 from tagline.graph.reader import edges_by_keys, find_by_keys, vertices_by_ids
 from tagline.graph.records import EdgeRecord, VertexId, WriteResult
 from tagline.graph.runs import record_runs
+from tagline.graph.schema import owners_value
 from tagline.graph.timefmt import iso
 
 
@@ -92,7 +93,17 @@ def vertex_specs(batch: LineageBatch) -> dict[str, VertexSpec]:
         _merge(specs, ref.key, schema.COLUMN, {**_column_props(ref), **extra})
 
     for ds in batch.datasets:
-        _merge(specs, ds.key, schema.DATASET, {**_dataset_props(ds), "kind": ds.kind, "description": ds.description})
+        _merge(
+            specs,
+            ds.key,
+            schema.DATASET,
+            {
+                **_dataset_props(ds),
+                "kind": ds.kind,
+                "description": ds.description,
+                schema.OWNERS: owners_value(ds.owners),
+            },
+        )
     for col in batch.columns:
         column(col, data_type=col.data_type, description=col.description)
     for job in batch.jobs:
@@ -106,6 +117,7 @@ def vertex_specs(batch: LineageBatch) -> dict[str, VertexSpec]:
                 "schedule": job.schedule,
                 "last_run_at": iso(job.last_run_at) if job.last_run_at else None,
                 "last_run_state": job.last_run_state.value if job.last_run_state else None,
+                schema.OWNERS: owners_value(job.owners),
             },
         )
     for edge in batch.edges:

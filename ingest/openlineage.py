@@ -19,6 +19,8 @@ column-lineage references to the path within the same event follow it there.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tagline.graph.model import (
     Column,
     ColumnEdge,
@@ -32,6 +34,7 @@ from tagline.graph.model import (
     LineageBatch,
     LineageType,
     OutputStatistics,
+    Owner,
     RunReport,
     RunState,
     Subtype,
@@ -114,6 +117,7 @@ def _job(event: BaseEvent, builder: BatchBuilder) -> JobRef | None:
             jobs=[
                 Job(
                     **ref.model_dump(),
+                    owners=_owners(event.job.facets.model_extra if event.job.facets else None),
                     description=docs.description if docs else None,
                     last_run_at=event.eventTime if state else None,
                     last_run_state=state,
@@ -122,6 +126,16 @@ def _job(event: BaseEvent, builder: BatchBuilder) -> JobRef | None:
         )
     )
     return ref
+
+
+def _owners(facets: dict[str, Any] | None) -> list[Owner] | None:
+    """The ``ownership`` facet's owners (``[{"name": "team:data", "type": "MAINTAINER"}]``)."""
+    facet = (facets or {}).get("ownership")
+    found = facet.get("owners") if isinstance(facet, dict) else None
+    if not isinstance(found, list):
+        return None
+    owners = [Owner(name=str(o["name"]), type=o.get("type")) for o in found if isinstance(o, dict) and o.get("name")]
+    return owners or None
 
 
 def _run_report(event: RunEvent, job: JobRef, names: _Names) -> list[RunReport]:
@@ -191,7 +205,8 @@ def _describe(dataset: EventDataset, ref: DatasetRef, builder: BatchBuilder, tag
     facets = dataset.facets
     kind = facets.datasetType.datasetType.lower() if facets and facets.datasetType else None
     description = facets.documentation.description if facets and facets.documentation else None
-    builder.add_dataset(Dataset(**ref.model_dump(), kind=kind, description=description))
+    owners = _owners(facets.model_extra if facets else None)
+    builder.add_dataset(Dataset(**ref.model_dump(), kind=kind, description=description, owners=owners))
     if facets is None:
         return
     for field in (facets.schema_.fields if facets.schema_ else None) or []:

@@ -13,7 +13,6 @@ Like Marquez, the kind of event is read from the last segment of ``schemaURL``
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -23,10 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tagline.errors import InvalidInput
 from tagline.graph.model import LineageType
+from tagline.ingest.timestamps import rfc3339_text
 
 Name = Annotated[str, Field(min_length=1)]
 """A namespace or a name: the spec does not say non-empty, but nothing can be found by an empty one."""
-_RFC_3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$")
 
 
 class _Spec(BaseModel):
@@ -160,10 +159,10 @@ class BaseEvent(_Spec):
     @field_validator("eventTime", mode="before")
     @classmethod
     def _rfc_3339(cls, value: Any) -> Any:
-        """The spec's date-time is RFC 3339 text; a number would otherwise pass as seconds since 1970."""
-        if not isinstance(value, str) or not _RFC_3339.match(value):
+        """The spec's date-time is RFC 3339 text (see ``ingest/timestamps.py``)."""
+        if value is None:
             raise ValueError("must be an RFC 3339 date-time such as 2026-12-05T10:00:00Z")
-        return value
+        return rfc3339_text(value)
 
     @field_validator("eventTime")
     @classmethod

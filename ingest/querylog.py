@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.timefmt import iso
@@ -34,6 +35,7 @@ from tagline.ingest.dialects import resolve_dialect
 from tagline.ingest.naming import SCHEME_DIALECTS, scheme_of
 from tagline.ingest.sql import ExtractOptions, extract_sql
 from tagline.ingest.sql_split import Statement, split_statements
+from tagline.ingest.timestamps import rfc3339_text
 
 DEFAULT_ADHOC_TTL = timedelta(days=30)
 
@@ -50,6 +52,11 @@ class QueryLogEntry(BaseModel):
     user: str | None = None
     ts: datetime | None = None
     query_id: str | None = None
+
+    @field_validator("ts", mode="before")
+    @classmethod
+    def _rfc_3339(cls, value: Any) -> Any:
+        return rfc3339_text(value)
 
     @property
     def ad_hoc(self) -> bool:

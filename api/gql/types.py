@@ -244,6 +244,10 @@ class Dataset:
             description=_text(record, "description"),
         )
 
+    @strawberry.field(description="Who answers for it (the OpenLineage ownership facet).")
+    def owners(self) -> list[Owner]:
+        return owners_of_record(self.record)
+
     @strawberry.field(description="Marquez's node id: dataset:<namespace>:<name>.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(node_id(self.record))
@@ -308,6 +312,10 @@ class Job:
     @strawberry.field(description="Marquez's node id: job:<namespace>:<name>.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(node_id(self.record))
+
+    @strawberry.field(description="Who answers for it (the OpenLineage ownership facet).")
+    def owners(self) -> list[Owner]:
+        return owners_of_record(self.record)
 
     @strawberry.field(description="Its runs, the latest first, as OpenLineage run events reported them.")
     async def runs(self, info: Info[Context, None], first: int = 20) -> list[Run]:
@@ -415,3 +423,13 @@ class Run:
 def _datasets(info: Info[Context, None], keys: list[str]) -> list[Dataset]:
     found = info.context.store.find(keys)
     return [Dataset.of(found[k]) for k in keys if k in found]
+
+
+@strawberry.type(description="Who answers for a dataset or a job: a person or team, and their role.")
+class Owner:
+    name: str
+    type: str | None
+
+
+def owners_of_record(record: VertexRecord) -> list[Owner]:
+    return [Owner(name=o.name, type=o.type) for o in schema.owners_of(record.props)]

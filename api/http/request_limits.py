@@ -116,11 +116,15 @@ class RequestLimits:
                 if not exchange.started:
                     await _refuse(scope, receive, send, refused)
                 return
-            work.result()  # anything else is the app's failure: raise it for the error middleware
-            return
-        work.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await work
+            # Work that noticed its deadline itself (a scan on a reader thread) may end a moment
+            # before the timer here does: the same answer.
+            if not isinstance(refused, deadline.OutOfTime) or exchange.started:
+                work.result()  # anything else is the app's failure: raise it for the error middleware
+                return
+        else:
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await work
         if not exchange.disconnected.done() and not exchange.started:
             message = (
                 f"the answer took longer than {self.request_timeout_s:g} s (TAGLINE_REQUEST_TIMEOUT_SECONDS) "

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -161,6 +162,38 @@ def test_job_view_checks_a_dependency_list(page: Page, demo: Server) -> None:
     page.click("#check")
     expect(page.locator("#check-verdict")).to_have_text("The configured list misses something.")
     expect(page.locator(".check")).to_contain_text("Missing")
+
+
+def test_job_view_shows_recent_runs_and_owners(page: Page, demo: Server) -> None:
+    run = {"runId": "0190f3a2-0000-7000-8000-0000000000aa"}
+    job = {
+        "namespace": "airflow",
+        "name": "nightly_export",
+        "facets": {"ownership": {"owners": [{"name": "team:data", "type": "OWNER"}]}},
+    }
+    out = {
+        "namespace": "hive://warehouse",
+        "name": "mart.export",
+        "outputFacets": {"outputStatistics": {"rowCount": 4200, "size": 1000}},
+    }
+    for state, at in (("COMPLETE", "2026-03-01T01:00:42Z"), ("START", "2026-03-01T01:00:00Z")):
+        event = {
+            "eventType": state,
+            "eventTime": at,
+            "producer": "https://example.com/tests",
+            "run": run,
+            "job": job,
+            "inputs": [],
+            "outputs": [out],
+        }
+        assert httpx.post(f"{demo.url}/api/v1/lineage", json=event, timeout=10).status_code == 201
+    page.goto(f"{demo.url}/ui/job?namespace=airflow&name=nightly_export")
+    runs = page.locator("#runs tbody tr")
+    expect(runs).to_have_count(1)
+    expect(runs.first).to_contain_text("COMPLETE")
+    expect(runs.first).to_contain_text("42 s")
+    expect(runs.first).to_contain_text("mart.export: 4200 rows")
+    expect(page.locator("#owners")).to_have_text("Owners: team:data (owner)")
 
 
 def test_security_view_filters_the_audit_log(page: Page, demo: Server) -> None:

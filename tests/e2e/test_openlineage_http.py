@@ -347,3 +347,25 @@ def test_runs_merge_their_reports_in_any_order_with_parents_and_statistics(serve
         "outputs": [{"name": "mart.daily"}],
         "outputStatistics": [{"dataset": {"name": "mart.daily"}, "rows": 1200, "bytes": 48000}],
     }
+
+
+def test_owners_come_from_the_ownership_facets(server: Server) -> None:
+    ownership = {"owners": [{"name": "team:finance", "type": "MAINTAINER"}, {"name": "ana@example.com"}]}
+    event = ol_event(
+        "0190f3a2-0000-7000-8000-000000000009",
+        "ledger.close",
+        "COMPLETE",
+        "2026-02-02T00:00:00Z",
+        outputs=[{"namespace": HIVE, "name": "fin.ledger", "facets": {"ownership": ownership}}],
+    )
+    event["job"]["facets"] = {"ownership": {"owners": [{"name": "team:platform", "type": "OWNER"}]}}
+    assert httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=10).status_code == 201
+    found = server.graphql(f"""{{ job(namespace: "airflow", name: "ledger.close") {{ owners {{ name type }} }}
+                               dataset(namespace: "{HIVE}", name: "fin.ledger") {{ owners {{ name type }} }} }}""")[
+        "data"
+    ]
+    assert found["job"]["owners"] == [{"name": "team:platform", "type": "OWNER"}]
+    assert found["dataset"]["owners"] == [
+        {"name": "team:finance", "type": "MAINTAINER"},
+        {"name": "ana@example.com", "type": None},
+    ]

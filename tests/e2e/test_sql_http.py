@@ -135,6 +135,7 @@ def test_a_line_without_a_dialect_takes_its_namespace_engine(hooked: Server) -> 
         ([{"sql": "SELECT 1", "dialect": "hive"}] * 4, 422, "TAGLINE_MAX_SQL_QUERIES"),
         ({"sql": "  ", "dialect": "hive"}, 422, "must not be empty"),
         ({"sql": "SELECT 1", "ts": "yesterday"}, 422, "ts"),
+        ({"sql": "SELECT 1", "ts": 12345}, 422, "RFC 3339"),
     ],
 )
 def test_bodies_that_are_not_query_log_lines_are_refused_whole(

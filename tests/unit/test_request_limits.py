@@ -120,6 +120,7 @@ def test_a_slow_answer_is_abandoned_and_its_thread_work_stops() -> None:
                 time.sleep(0.01)
         except deadline.OutOfTime:
             stopped.set()
+            raise
 
     async def slow(scope: Scope, receive: Receive, send: Send) -> None:
         await receive()

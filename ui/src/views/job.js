@@ -1,11 +1,12 @@
-// The job view: inputs, outputs, its last run; the jobs it should wait for, and a check of a
-// configured dependency list against them.
+// The job view: inputs, outputs, its recent runs and owners; the jobs it should wait for, and a
+// check of a configured dependency list against them.
 import { gql } from '../api.js';
 import { fill, h, link, datasetHref, jobHref, message } from '../dom.js';
 
 const JOB = `query Job($ns: String!, $name: String!) {
   job(namespace: $ns, name: $name) {
-    namespace name description schedule lastRunAt lastRunState
+    namespace name description schedule lastRunAt lastRunState owners { name type }
+    runs(first: 10) { runId state startedAt endedAt durationMs parent { runId } outputStatistics { rows dataset { name } } }
     inputs { namespace name } producedDatasets { lastWriteAt dataset { namespace name } }
   }
   recommendDependencies(namespace: $ns, name: $name) { lastWriteAt stale job { namespace name } datasets { namespace name } }
@@ -18,6 +19,19 @@ const CHECK = `query Check($ns: String!, $name: String!, $configured: [JobRefInp
 }`;
 
 const jobLink = (j) => link(jobHref(j.namespace, j.name), j.name);
+const seconds = (ms) => (ms == null ? '—' : `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`);
+const rows = (run) => run.outputStatistics.filter((s) => s.rows != null).map((s) => `${s.dataset ? s.dataset.name : '?'}: ${s.rows} rows`).join(', ');
+
+function runs(job) {
+  if (!job.runs.length) {
+    return h('p', { id: 'last-run' }, job.lastRunAt ? `${job.lastRunAt} · ${job.lastRunState || 'state unknown'}` : 'No run reported.');
+  }
+  return h('table', { class: 'grid', id: 'runs' },
+    h('thead', {}, h('tr', {}, ['Started', 'State', 'Took', 'Wrote', 'Under run'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, job.runs.map((r) => h('tr', { class: `run ${r.state.toLowerCase()}` },
+      h('td', {}, r.startedAt || r.endedAt || '—'), h('td', {}, r.state), h('td', {}, seconds(r.durationMs)),
+      h('td', {}, rows(r) || '—'), h('td', { class: 'hint' }, r.parent ? r.parent.runId.slice(0, 8) : '')))));
+}
 const datasets = (list) => (list.length ? h('ul', {}, list.map((d) => h('li', {}, link(datasetHref(d.namespace, d.name), d.name), d.at ? ` · last written ${d.at}` : ''))) : h('p', { class: 'hint' }, 'none'));
 
 async function check(panel, job, text) {
@@ -51,8 +65,8 @@ export async function jobView(root, params) {
       h('p', { class: 'ns' }, job.namespace, job.schedule ? ` · schedule ${job.schedule}` : ''), job.description ? h('p', {}, job.description) : null),
     h('div', { class: 'two' },
       h('section', {},
-        h('h2', {}, 'Last run'),
-        h('p', { id: 'last-run' }, job.lastRunAt ? `${job.lastRunAt} · ${job.lastRunState || 'state unknown'}` : 'No run reported (Tagline keeps the latest run of each job).'),
+        h('h2', {}, 'Recent runs'), runs(job),
+        job.owners.length ? h('p', { id: 'owners' }, 'Owners: ', job.owners.map((o) => `${o.name}${o.type ? ` (${o.type.toLowerCase()})` : ''}`).join(', ')) : null,
         h('h2', {}, 'Inputs'), datasets(job.inputs),
         h('h2', {}, 'Outputs'), datasets(job.producedDatasets.map((p) => ({ ...p.dataset, at: p.lastWriteAt })))),
       h('section', {},
