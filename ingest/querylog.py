@@ -6,11 +6,12 @@ A query log is JSON Lines, one executed query per line::
      "job": "nightly_marts" | "user": "alice", "ts": "2024-05-01T10:00:00Z", "query_id": "01a2..."}
 
 A line without a ``dialect`` takes the reader's default, else the engine its namespace names
-(``snowflake://acme`` is Snowflake SQL). ``job`` marks a scheduled job's query; a line with only ``user`` is ad hoc. Every query records
-who read which table (and when), so "who reads this table" and "which tables nobody reads" can be
-answered; a query that writes also yields column lineage. Lineage from ad-hoc queries expires after
-a time to live, because one person's experiment should not stay in the graph forever; a job that
-produces the same edge later makes it permanent (the store keeps the later expiry, or none).
+(``snowflake://acme`` is Snowflake SQL). ``job`` marks a scheduled job's query; a line with only
+``user`` is ad hoc. Every query records who read which table (and when), so "who reads this
+table" and "which tables nobody reads" can be answered; a query that writes also yields column
+lineage. Lineage from ad-hoc queries expires after a time to live, because one person's experiment
+should not stay in the graph forever; a job that produces the same edge later makes it permanent
+(the store keeps the later expiry, or none).
 
 A plain ``.sql`` file is read as a log too: one query per statement, run by the job named after the
 file. Lines are read one at a time, so a log of any size is read in bounded memory; a ``.sql``
