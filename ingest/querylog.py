@@ -5,11 +5,13 @@ A query log is JSON Lines, one executed query per line::
     {"sql": "SELECT ...", "dialect": "snowflake", "namespace": "snowflake://acme",
      "job": "nightly_marts" | "user": "alice", "ts": "2024-05-01T10:00:00Z", "query_id": "01a2..."}
 
-``job`` marks a scheduled job's query; a line with only ``user`` is ad hoc. Every query records
-who read which table (and when), so "who reads this table" and "which tables nobody reads" can be
-answered; a query that writes also yields column lineage. Lineage from ad-hoc queries expires after
-a time to live, because one person's experiment should not stay in the graph forever; a job that
-produces the same edge later makes it permanent (the store keeps the later expiry, or none).
+A line without a ``dialect`` takes the reader's default, else the engine its namespace names
+(``snowflake://acme`` is Snowflake SQL). ``job`` marks a scheduled job's query; a line with only
+``user`` is ad hoc. Every query records who read which table (and when), so "who reads this
+table" and "which tables nobody reads" can be answered; a query that writes also yields column
+lineage. Lineage from ad-hoc queries expires after a time to live, because one person's experiment
+should not stay in the graph forever; a job that produces the same edge later makes it permanent
+(the store keeps the later expiry, or none).
 
 A plain ``.sql`` file is read as a log too: one query per statement, run by the job named after the
 file. Lines are read one at a time, so a log of any size is read in bounded memory; a ``.sql``
@@ -28,8 +30,10 @@ import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from tagline.graph.model import Failure, JobRef, LineageBatch
+from tagline.graph.timefmt import iso
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.dialects import resolve_dialect
+from tagline.ingest.naming import SCHEME_DIALECTS, scheme_of
 from tagline.ingest.sql import ExtractOptions, extract_sql
 from tagline.ingest.sql_split import Statement, split_statements
 from tagline.ingest.timestamps import rfc3339_text
@@ -141,9 +145,10 @@ def query_batch(query: LoggedQuery, options: QueryLogOptions, source: str) -> Li
         return LineageBatch(failures=[failure])
     if entry.query_id:
         where = f"query {entry.query_id} ({where})"
-    dialect = entry.dialect or options.dialect
+    namespace = entry.namespace or options.namespace
+    dialect = entry.dialect or options.dialect or SCHEME_DIALECTS.get(scheme_of(namespace))
     if not dialect:
-        reason = 'no "dialect" in the line and no default dialect given (--dialect)'
+        reason = 'no "dialect" in the line, no default dialect given (--dialect), and no engine in its namespace'
         return LineageBatch(failures=[Failure(source=source, location=where, reason=reason, payload=entry.sql)])
     if entry.job:
         job = JobRef(namespace=options.job_namespace, name=entry.job)
@@ -153,7 +158,7 @@ def query_batch(query: LoggedQuery, options: QueryLogOptions, source: str) -> Li
         batch = extract_sql(
             entry.sql,
             dialect=dialect,
-            namespace=entry.namespace or options.namespace,
+            namespace=namespace,
             source=source,
             catalog=options.catalog,
             job=job,
@@ -165,6 +170,7 @@ def query_batch(query: LoggedQuery, options: QueryLogOptions, source: str) -> Li
     for failure in batch.failures:
         failure.location = f"{where}, {failure.location}"
         failure.options["query_id"] = entry.query_id
+        failure.options["at"] = iso(entry.ts) if entry.ts else None  # a replay keeps when the query ran
     if entry.ad_hoc and batch.edges:
         expires = (entry.ts or options.read_at) + options.adhoc_ttl
         batch.edges = [edge.model_copy(update={"expires_at": expires}) for edge in batch.edges]

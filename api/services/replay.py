@@ -14,6 +14,7 @@ from tagline.api.services.lineage_events import batch_from_payload
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.records import StoredFailure
 from tagline.graph.store import GraphStore
+from tagline.graph.timefmt import parse_iso
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.sql import extract_sql
 from tagline.ingest.sql_summary import catalog_from_json
@@ -34,6 +35,10 @@ _NAMESPACE_MAP = TypeAdapter(dict[str, str])
 
 def replay_sql(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
     opts = failure.options
+    if not opts.get("dialect"):
+        # A query kept because its dialect was missing or unknown: only a sender can say which it is.
+        reason = f"{failure.reason} (kept without a known dialect: send the query again with one)"
+        return LineageBatch(failures=[failure.model_copy(update={"reason": reason})])
     job = opts.get("job")
     catalog = overrides.catalog or catalog_from_json(opts.get("catalog"))
     return extract_sql(
@@ -44,6 +49,7 @@ def replay_sql(failure: Failure, overrides: ReplayOverrides) -> LineageBatch:
         catalog=catalog,
         job=JobRef.model_validate(job) if job else None,
         namespace_map=_NAMESPACE_MAP.validate_python(opts.get("namespace_map") or {}),
+        at=parse_iso(str(opts["at"])) if opts.get("at") else None,
     )
 
 

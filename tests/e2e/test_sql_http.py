@@ -66,7 +66,14 @@ def test_a_batch_keeps_what_traced_and_dead_letters_the_rest(hooked: Server) -> 
     lines = [
         {"sql": "INSERT INTO mart.good SELECT id FROM shop.users", "dialect": "hive", "namespace": NS, "job": "etl"},
         {"sql": "INSERT INTO x SELECT FROM", "dialect": "hive", "namespace": NS, "user": "carol", "query_id": "bad-1"},
-        {"sql": SLOW, "dialect": "hive", "namespace": NS, "job": "huge", "query_id": "slow-1"},
+        {
+            "sql": SLOW,
+            "dialect": "hive",
+            "namespace": NS,
+            "job": "huge",
+            "query_id": "slow-1",
+            "ts": "2026-11-29T01:00:00Z",
+        },
     ]
     response = post(hooked, lines)
     assert response.status_code == 201, response.text
@@ -81,6 +88,43 @@ def test_a_batch_keeps_what_traced_and_dead_letters_the_rest(hooked: Server) -> 
     assert good["column"]["upstream"] == [{"source": {"field": "id"}}]
     kept = run_cli("deadletter", "list", "--store", hooked.store).stdout
     assert "bad-1" in kept and "slow-1" in kept
+
+    # The statement over the server's budget is traced by a replay (the CLI's 10 s budget), at the
+    # time the engine ran it; the one that does not parse stays.
+    slow_id = next(line.split()[0] for line in kept.splitlines() if "slow-1" in line)
+    replayed = run_cli("deadletter", "replay", slow_id, "--store", hooked.store)
+    assert "1 replayed" in replayed.stdout
+    huge = ask(
+        hooked,
+        f'{{ column(namespace: "{NS}", dataset: "d.t", field: "o7") {{ upstream {{ source {{ field }} lastSeen }} }} }}',
+    )
+    assert {e["source"]["field"] for e in huge["column"]["upstream"]} == {"c7", "c8"}
+    assert {e["lastSeen"][:19] for e in huge["column"]["upstream"]} == {"2026-11-29T01:00:00"}
+    assert "bad-1" in run_cli("deadletter", "list", "--store", hooked.store).stdout
+
+
+def test_a_line_without_a_dialect_takes_its_namespace_engine(hooked: Server) -> None:
+    lines = [
+        {
+            "sql": "INSERT INTO dw.sales SELECT `id`, amount FROM shop.orders",
+            "namespace": "mysql://db:3306",
+            "job": "m",
+        },
+        {"sql": "INSERT INTO a.b SELECT x FROM c.d", "namespace": "warehouse", "job": "w", "query_id": "nodialect-1"},
+    ]
+    body = post(hooked, lines).json()
+    assert body["edges"] == 2 and [f["location"] for f in body["failures"]] == ["query nodialect-1 (line 2)"]
+    assert "no engine in its namespace" in body["failures"][0]["reason"]
+    sales = ask(
+        hooked,
+        '{ column(namespace: "mysql://db:3306", dataset: "dw.sales", field: "id") { upstream { source { dataset } } } }',
+    )
+    assert sales["column"]["upstream"] == [{"source": {"dataset": "shop.orders"}}]
+    # Kept for the record; a replay cannot guess the dialect, and says so instead of stopping.
+    kept = run_cli("deadletter", "list", "--store", hooked.store).stdout
+    nodialect_id = next(line.split()[0] for line in kept.splitlines() if "nodialect-1" in line)
+    replayed = run_cli("deadletter", "replay", nodialect_id, "--store", hooked.store, check=False)
+    assert replayed.returncode == 1 and "send the query again with one" in replayed.stderr
 
 
 @pytest.mark.parametrize(
