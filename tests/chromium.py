@@ -6,13 +6,13 @@ browser is told not to reach the network by itself, so the explorer's tests need
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, sync_playwright
+
+from tests.engines import need
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_ENV = "TAGLINE_REQUIRE_CHROMIUM"
@@ -34,11 +34,7 @@ ARGS = [
 
 def skip_unless_available() -> None:
     """Skip the calling test (or fail it when TAGLINE_REQUIRE_CHROMIUM=1) without Chromium."""
-    if CHROMIUM.exists():
-        return
-    if os.environ.get(REQUIRE_ENV, "") not in ("", "0"):
-        pytest.fail(MISSING)
-    pytest.skip(MISSING)
+    need(CHROMIUM.exists(), REQUIRE_ENV, MISSING)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ import pytest
 from tagline.graph.model import ColumnEdge, ColumnRef, JobRef, LineageType, Subtype, Transformation
 from tagline.graph.store import GraphStore
 from tests import janusgraph_server
+from tests.engines import need
 
 
 @pytest.fixture
@@ -25,10 +26,7 @@ def store_path(tmp_path: Path) -> str:
 def janusgraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[janusgraph_server.JanusGraphServer]:
     """A JanusGraph Server for this session; skipped without Java 17 and Maven, unless
     TAGLINE_REQUIRE_JANUSGRAPH=1 makes that a failure."""
-    if not janusgraph_server.available():
-        if janusgraph_server.required():
-            pytest.fail(janusgraph_server.MISSING)
-        pytest.skip(janusgraph_server.MISSING)
+    need(janusgraph_server.available(), janusgraph_server.REQUIRE_ENV, janusgraph_server.MISSING)
     server = janusgraph_server.start(tmp_path_factory.mktemp("janusgraph"))
     yield server
     server.stop()

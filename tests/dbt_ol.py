@@ -21,10 +21,6 @@ MISSING = (
 )
 
 
-def required() -> bool:
-    return os.environ.get(REQUIRE_ENV, "") not in ("", "0")
-
-
 def available() -> bool:
     return (BIN / "dbt").is_file() and (BIN / "dbt-ol").is_file()
 

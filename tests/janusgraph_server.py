@@ -9,7 +9,6 @@ script has finished and bound it.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from gremlin_python.process.traversal import P
 from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
 
 from tagline.graph import schema
+from tests.engines import java_and_maven
 from tests.ports import free_port
 
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "janusgraph" / "run.sh"
@@ -31,26 +31,8 @@ MISSING = f"JanusGraph tests need Java >= 17 and Maven: install them, or set {RE
 START_TIMEOUT_S = float(os.environ.get("TAGLINE_JANUSGRAPH_START_TIMEOUT", "900"))
 
 
-def required() -> bool:
-    return os.environ.get(REQUIRE_ENV, "") not in ("", "0")
-
-
-def java_major() -> int | None:
-    java = shutil.which("java")
-    if java is None:
-        return None
-    result = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
-    text = result.stderr or result.stdout
-    try:
-        quoted = text.split('"')[1]
-        return int(quoted.split(".")[0])
-    except (IndexError, ValueError):
-        return None
-
-
 def available() -> bool:
-    major = java_major()
-    return major is not None and major >= 17 and shutil.which("mvn") is not None
+    return java_and_maven()
 
 
 @dataclass

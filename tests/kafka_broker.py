@@ -8,7 +8,6 @@ is ready when an admin client gets its metadata.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ import pytest
 from confluent_kafka.admin import AdminClient
 
 from tests.e2e.conftest import TAGLINE
-from tests.janusgraph_server import java_major
+from tests.engines import java_and_maven, need
 from tests.ports import free_port
 
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "kafka" / "run.sh"
@@ -27,15 +26,6 @@ REQUIRE_ENV = "TAGLINE_REQUIRE_KAFKA"
 MISSING = f"Kafka tests need Java >= 17 and Maven: install them, or set {REQUIRE_ENV}=1 to make this a failure"
 # The first start on a fresh machine resolves ~45 artifacts from Maven Central.
 START_TIMEOUT_S = float(os.environ.get("TAGLINE_KAFKA_START_TIMEOUT", "600"))
-
-
-def required() -> bool:
-    return os.environ.get(REQUIRE_ENV, "") not in ("", "0")
-
-
-def available() -> bool:
-    major = java_major()
-    return major is not None and major >= 17 and shutil.which("mvn") is not None
 
 
 @dataclass
@@ -98,10 +88,7 @@ def start(data: Path) -> KafkaBroker:
 def module_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
     """A broker for one test module (its fixture yields from this); skipped without Java 17 and
     Maven, unless TAGLINE_REQUIRE_KAFKA=1 makes that a failure."""
-    if not available():
-        if required():
-            pytest.fail(MISSING)
-        pytest.skip(MISSING)
+    need(java_and_maven(), REQUIRE_ENV, MISSING)
     running = start(tmp_path_factory.mktemp("kafka"))
     yield running
     running.stop()

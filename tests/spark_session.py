@@ -10,13 +10,11 @@ exactly as the README tells a team to configure theirs: ``spark.extraListeners``
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.janusgraph_server import java_major
+from tests.engines import java_and_maven
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -29,14 +27,8 @@ MISSING = (
 )
 
 
-def required() -> bool:
-    return os.environ.get(REQUIRE_ENV, "") not in ("", "0")
-
-
 def available() -> bool:
-    major = java_major()
-    has_pyspark = importlib.util.find_spec("pyspark") is not None
-    return major is not None and major >= 17 and shutil.which("mvn") is not None and has_pyspark
+    return java_and_maven() and importlib.util.find_spec("pyspark") is not None
 
 
 def listener_jars() -> str:

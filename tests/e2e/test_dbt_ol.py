@@ -20,6 +20,7 @@ import pytest
 
 from tests import dbt_ol
 from tests.e2e.conftest import Server, run_cli, start_server, stop_server
+from tests.engines import need
 
 pytestmark = pytest.mark.engine
 
@@ -42,10 +43,7 @@ class BothWays:
 def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BothWays]:
     """dbt seed, dbt-ol run (to one Tagline), dbt docs generate, tagline ingest dbt (to another);
     skipped without dbt-ol, unless TAGLINE_REQUIRE_DBT=1 makes that a failure."""
-    if not dbt_ol.available():
-        if dbt_ol.required():
-            pytest.fail(dbt_ol.MISSING)
-        pytest.skip(dbt_ol.MISSING)
+    need(dbt_ol.available(), dbt_ol.REQUIRE_ENV, dbt_ol.MISSING)
     root = tmp_path_factory.mktemp("dbt")
     project = root / "shop"
     shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("target", "logs", "*.duckdb"))

@@ -16,6 +16,7 @@ import pytest
 from tagline.graph.model import column_key
 from tagline.graph.store import GraphStore
 from tests import kafka_broker, spark_session
+from tests.engines import need
 
 pytestmark = [pytest.mark.engine, pytest.mark.smoke]
 
@@ -35,10 +36,7 @@ def masked_upstream(store: str, target: str) -> list[tuple[str, str, bool]]:
 
 
 def test_spark_events_through_kafka_are_applied(broker: kafka_broker.KafkaBroker, tmp_path: Path) -> None:
-    if not spark_session.available():
-        if spark_session.required():
-            pytest.fail(spark_session.MISSING)
-        pytest.skip(spark_session.MISSING)
+    need(spark_session.available(), spark_session.REQUIRE_ENV, spark_session.MISSING)
     warehouse, raw = tmp_path / "warehouse", str(tmp_path / "raw" / "customers")
     transport = spark_session.kafka_transport(broker.bootstrap_servers, "openlineage.spark")
     spark = spark_session.lineage_session("tagline_spark_kafka", "spark_kafka", warehouse, transport)

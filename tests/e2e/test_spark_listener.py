@@ -20,6 +20,7 @@ import pytest
 
 from tests import spark_session
 from tests.e2e.conftest import Server, start_server, stop_server
+from tests.engines import need
 
 pytestmark = pytest.mark.engine
 
@@ -60,10 +61,7 @@ def _run_job(server: Server, root: Path) -> SparkRun:
 def spark_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkRun]:
     """The job run once against a fresh Tagline; skipped without Java 17, Maven and pyspark, unless
     TAGLINE_REQUIRE_SPARK=1 makes that a failure."""
-    if not spark_session.available():
-        if spark_session.required():
-            pytest.fail(spark_session.MISSING)
-        pytest.skip(spark_session.MISSING)
+    need(spark_session.available(), spark_session.REQUIRE_ENV, spark_session.MISSING)
     root = tmp_path_factory.mktemp("spark")
     server = start_server(str(root / "graph.db"))
     try:
