@@ -4,6 +4,7 @@ failing with a message, progress bars and ingest reports."""
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,8 @@ from tagline.api.settings import DEFAULT_STORE, Settings
 from tagline.graph.model import Failure
 from tagline.graph.store import GraphStore, StoreError
 from tagline.ingest.catalog import Catalog
+from tagline.ingest.querylog import QueryLogOptions
+from tagline.ingest.sql import ExtractOptions
 
 # soft_wrap: lines piped to another program or a log are not folded at 80 columns.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
@@ -100,3 +103,33 @@ def parse_namespace_map(pairs: list[str]) -> dict[str, str]:
             raise fail(f"--namespace-map takes PREFIX=NAMESPACE, got {pair!r}")
         mapping[prefix.lower()] = namespace
     return mapping
+
+
+# The options of query-log lines, shared by `ingest querylog` and `consume kafka`.
+DialectOption = Annotated[str | None, typer.Option(help="Dialect of query-log lines that do not name one.")]
+NamespaceOption = Annotated[str, typer.Option(help="Namespace of query-log lines that do not name one.")]
+JobNamespaceOption = Annotated[str, typer.Option(help="Namespace of the jobs named in query-log lines.")]
+UserNamespaceOption = Annotated[str, typer.Option(help="Namespace of the users of ad-hoc queries.")]
+AdhocTtlOption = Annotated[float, typer.Option(help="Days the lineage of an ad-hoc (user, not job) query lives.")]
+CatalogOption = Annotated[Path | None, typer.Option(help='JSON {"db.table": ["col", ...]} for query-log lines.')]
+StatementTimeoutOption = Annotated[float, typer.Option(help="Seconds one statement may take; 0 for no limit.")]
+
+
+def querylog_options(
+    dialect: str | None,
+    namespace: str,
+    job_namespace: str,
+    user_namespace: str,
+    adhoc_ttl_days: float,
+    catalog: Path | None,
+    statement_timeout: float,
+) -> QueryLogOptions:
+    return QueryLogOptions(
+        dialect=dialect,
+        namespace=namespace,
+        job_namespace=job_namespace,
+        user_namespace=user_namespace,
+        adhoc_ttl=timedelta(days=adhoc_ttl_days),
+        catalog=load_catalog(catalog),
+        extract=ExtractOptions(statement_timeout=statement_timeout or None),
+    )

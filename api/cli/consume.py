@@ -9,17 +9,28 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tagline.api.cli.common import StoreOption, console, fail, load_catalog, open_store
+from tagline.api.cli.common import (
+    AdhocTtlOption,
+    CatalogOption,
+    DialectOption,
+    JobNamespaceOption,
+    NamespaceOption,
+    StatementTimeoutOption,
+    StoreOption,
+    UserNamespaceOption,
+    console,
+    fail,
+    open_store,
+    querylog_options,
+)
 from tagline.api.services.kafka_intake import IntakeCounts, KafkaIntake, KafkaIntakeOptions
 from tagline.api.settings import Settings
-from tagline.ingest.querylog import DEFAULT_ADHOC_TTL, QueryLogOptions
-from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT, ExtractOptions
+from tagline.ingest.querylog import DEFAULT_ADHOC_TTL
+from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT
 
 app = typer.Typer(help="Consume lineage from a message broker until stopped.", no_args_is_help=True)
 
@@ -52,17 +63,13 @@ def kafka(
     consumer_config: Annotated[
         list[str], typer.Option(help="NAME=VALUE librdkafka setting, e.g. security.protocol=SASL_SSL; repeatable.")
     ] = [],  # noqa: B006
-    dialect: Annotated[str | None, typer.Option(help="Dialect of query-log lines that do not name one.")] = None,
-    namespace: Annotated[str, typer.Option(help="Namespace of query-log lines that do not name one.")] = "default",
-    job_namespace: Annotated[str, typer.Option(help="Namespace of the jobs named in query-log lines.")] = "default",
-    user_namespace: Annotated[str, typer.Option(help="Namespace of the users of ad-hoc queries.")] = "user",
-    adhoc_ttl_days: Annotated[
-        float, typer.Option(help="Days the lineage of an ad-hoc (user, not job) query lives.")
-    ] = DEFAULT_ADHOC_TTL.days,
-    catalog: Annotated[Path | None, typer.Option(help='JSON {"db.table": ["col", ...]} for query-log lines.')] = None,
-    statement_timeout: Annotated[
-        float, typer.Option(help="Seconds one query may take to extract; 0 for no limit.")
-    ] = DEFAULT_STATEMENT_TIMEOUT,
+    dialect: DialectOption = None,
+    namespace: NamespaceOption = "default",
+    job_namespace: JobNamespaceOption = "default",
+    user_namespace: UserNamespaceOption = "user",
+    adhoc_ttl_days: AdhocTtlOption = DEFAULT_ADHOC_TTL.days,
+    catalog: CatalogOption = None,
+    statement_timeout: StatementTimeoutOption = DEFAULT_STATEMENT_TIMEOUT,
     store: StoreOption = None,
 ) -> None:
     """Read OpenLineage events (and query-log lines) from Kafka and apply them, until SIGTERM."""
@@ -75,14 +82,8 @@ def kafka(
         group=group,
         max_event_columns=Settings().max_event_columns,
         consumer_config=parse_config(consumer_config),
-        querylog=QueryLogOptions(
-            dialect=dialect,
-            namespace=namespace,
-            job_namespace=job_namespace,
-            user_namespace=user_namespace,
-            adhoc_ttl=timedelta(days=adhoc_ttl_days),
-            catalog=load_catalog(catalog),
-            extract=ExtractOptions(statement_timeout=statement_timeout or None),
+        querylog=querylog_options(
+            dialect, namespace, job_namespace, user_namespace, adhoc_ttl_days, catalog, statement_timeout
         ),
     )
     # Warnings and up: poison messages and broker trouble, not every store statement.

@@ -2,49 +2,51 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from tagline.api.cli.common import StoreOption, console, errors, exit_on_failures, fail, load_catalog, open_store
+from tagline.api.cli.common import (
+    AdhocTtlOption,
+    CatalogOption,
+    DialectOption,
+    JobNamespaceOption,
+    NamespaceOption,
+    StatementTimeoutOption,
+    StoreOption,
+    UserNamespaceOption,
+    console,
+    errors,
+    exit_on_failures,
+    fail,
+    open_store,
+    querylog_options,
+)
 from tagline.api.cli.tags import actor as cli_actor
 from tagline.api.services.ingestion import purge_expired as purge_expired_lineage
 from tagline.api.services.querylog import QueryLogReport, ingest_querylog
-from tagline.ingest.querylog import DEFAULT_ADHOC_TTL, QueryLogOptions
-from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT, ExtractOptions
+from tagline.ingest.querylog import DEFAULT_ADHOC_TTL
+from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT
 
 
 def querylog(
     path: Annotated[Path, typer.Argument(help="Query log: JSON Lines (.jsonl) or a plain .sql file.")],
-    dialect: Annotated[
-        str | None, typer.Option(help="Dialect of lines that do not name one (and of a .sql file).")
-    ] = None,
-    namespace: Annotated[str, typer.Option(help="Namespace of lines that do not name one.")] = "default",
-    job_namespace: Annotated[str, typer.Option(help="Namespace of the jobs named in the log.")] = "default",
-    user_namespace: Annotated[str, typer.Option(help="Namespace of the users of ad-hoc queries.")] = "user",
-    adhoc_ttl_days: Annotated[
-        float, typer.Option(help="Days the lineage of an ad-hoc (user, not job) query lives.")
-    ] = DEFAULT_ADHOC_TTL.days,
-    catalog: Annotated[Path | None, typer.Option(help='JSON {"db.table": ["col", ...]}.')] = None,
-    statement_timeout: Annotated[
-        float, typer.Option(help="Seconds one statement may take; 0 for no limit.")
-    ] = DEFAULT_STATEMENT_TIMEOUT,
+    dialect: DialectOption = None,
+    namespace: NamespaceOption = "default",
+    job_namespace: JobNamespaceOption = "default",
+    user_namespace: UserNamespaceOption = "user",
+    adhoc_ttl_days: AdhocTtlOption = DEFAULT_ADHOC_TTL.days,
+    catalog: CatalogOption = None,
+    statement_timeout: StatementTimeoutOption = DEFAULT_STATEMENT_TIMEOUT,
     store: StoreOption = None,
 ) -> None:
     """Load a query log: reads by job and user, lineage of what writes, failures kept by query id."""
     if not path.is_file():
         raise fail(f"no such file: {path}")
-    options = QueryLogOptions(
-        dialect=dialect,
-        namespace=namespace,
-        job_namespace=job_namespace,
-        user_namespace=user_namespace,
-        adhoc_ttl=timedelta(days=adhoc_ttl_days),
-        catalog=load_catalog(catalog),
-        extract=ExtractOptions(statement_timeout=statement_timeout or None),
+    options = querylog_options(
+        dialect, namespace, job_namespace, user_namespace, adhoc_ttl_days, catalog, statement_timeout
     )
     graph = open_store(store)
     try:
