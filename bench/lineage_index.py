@@ -313,7 +313,7 @@ def governance(
 
     def one_edge() -> object:
         batch = LineageBatch(edges=[edge])
-        return gov.after_write(batch, store.write(batch), "bench")
+        return gov.after_write(store.write(batch), "bench")
 
     timed("incremental: one new edge (write + propagate)", one_edge)
     fresh = sources[-1]

@@ -194,11 +194,11 @@ class Governance:
         return self._apply(trigger, {ref.key: edit}, [ref.key], action)
 
     # ---- ingest and full passes -----------------------------------------------------------------
-    def after_write(self, batch: LineageBatch, result: WriteResult, actor: str) -> Outcome:
+    def after_write(self, result: WriteResult, actor: str) -> Outcome:
         """Declarations a source sent with its lineage, then propagation over the new edges."""
         rejected = []
         valid = []
-        for declared in batch.tags:
+        for declared in result.declared:
             try:
                 check_tag_name(declared.tag)
                 valid.append(declared)

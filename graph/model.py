@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -101,6 +102,10 @@ class ColumnRef(_Frozen):
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.dataset}.{self.field}"
+
+
+D = TypeVar("D", bound=DatasetRef)
+C = TypeVar("C", bound=ColumnRef)
 
 
 class JobRef(_Frozen):
@@ -249,6 +254,33 @@ class RunReport(_Frozen):
     statistics: list[OutputStatistics] = Field(default_factory=list)
 
 
+class DatasetAlias(_Frozen):
+    """Another name of a dataset (an OpenLineage symlink: a table's warehouse path, a Spark path's
+    table): lineage said of ``alias``, before or after, is kept on ``dataset``, and a look-up of
+    ``alias`` finds ``dataset``."""
+
+    alias: DatasetRef
+    dataset: DatasetRef
+
+
+class DatasetRename(_Frozen):
+    """``ALTER TABLE old RENAME TO new``: the lineage stored under ``old`` moves to ``new``; a table
+    created under ``old`` afterwards is a new one."""
+
+    old: DatasetRef
+    new: DatasetRef
+
+
+def _moved_dataset(ref: D, moves: dict[str, DatasetRef]) -> D:
+    new = moves.get(ref.key)
+    return ref if new is None else ref.model_copy(update={"namespace": new.namespace, "name": new.name})
+
+
+def _moved_column(ref: C, moves: dict[str, DatasetRef]) -> C:
+    new = moves.get(ref.dataset_ref.key)
+    return ref if new is None else ref.model_copy(update={"namespace": new.namespace, "dataset": new.name})
+
+
 class LineageBatch(BaseModel):
     """Everything one ingest found; the unit the store writes and governance reacts to."""
 
@@ -261,7 +293,45 @@ class LineageBatch(BaseModel):
     tags: list[DeclaredTag] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)
     runs: list[RunReport] = Field(default_factory=list)
+    aliases: list[DatasetAlias] = Field(default_factory=list)
+    renames: list[DatasetRename] = Field(default_factory=list)
     statements: int = 0
+
+    def moved(self, moves: dict[str, DatasetRef]) -> LineageBatch:
+        """This batch with everything it says of a dataset whose key is in ``moves`` (the dataset,
+        its columns, edges into and out of them, reads, writes, tags and runs) said of the dataset
+        it maps to. Repeats it creates are left for the writer, which merges by key."""
+        if not moves:
+            return self
+
+        def dataset(ref: D) -> D:
+            return _moved_dataset(ref, moves)
+
+        def column(ref: C) -> C:
+            return _moved_column(ref, moves)
+
+        return self.model_copy(
+            update={
+                "datasets": [dataset(d) for d in self.datasets],
+                "columns": [column(c) for c in self.columns],
+                "edges": [
+                    e.model_copy(update={"source": column(e.source), "target": column(e.target)}) for e in self.edges
+                ],
+                "reads": [r.model_copy(update={"dataset": dataset(r.dataset)}) for r in self.reads],
+                "writes": [w.model_copy(update={"dataset": dataset(w.dataset)}) for w in self.writes],
+                "tags": [t.model_copy(update={"column": column(t.column)}) for t in self.tags],
+                "runs": [
+                    r.model_copy(
+                        update={
+                            "inputs": [dataset(d) for d in r.inputs],
+                            "outputs": [dataset(d) for d in r.outputs],
+                            "statistics": [s.model_copy(update={"dataset": dataset(s.dataset)}) for s in r.statistics],
+                        }
+                    )
+                    for r in self.runs
+                ],
+            }
+        )
 
     def extend(self, other: LineageBatch) -> None:
         self.datasets.extend(other.datasets)
@@ -273,4 +343,6 @@ class LineageBatch(BaseModel):
         self.tags.extend(other.tags)
         self.failures.extend(other.failures)
         self.runs.extend(other.runs)
+        self.aliases.extend(other.aliases)
+        self.renames.extend(other.renames)
         self.statements += other.statements

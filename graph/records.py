@@ -11,8 +11,9 @@ from gremlin_python.process.traversal import Direction as GremlinDirection
 from gremlin_python.process.traversal import T
 
 from tagline.graph import schema
-from tagline.graph.model import ColumnEdge, Failure, display_name
+from tagline.graph.model import ColumnEdge, DeclaredTag, Failure, display_name
 from tagline.graph.schema import KEY
+from tagline.graph.timefmt import parse_iso
 
 VertexId = int  # vertex ids are integers on both stores, and in the lineage index
 Direction = Literal["in", "out"]  # along an edge's direction ("out") or against it ("in")
@@ -112,6 +113,9 @@ class WriteResult:
     new_column_edges: list[ColumnEdge] = field(default_factory=list)
     # Columns whose incoming lineage the write changed: tag propagation must look at them.
     pending: list[str] = field(default_factory=list)
+    # The tags the batch declared, on the columns they were written to (an alias resolved, a
+    # moved dataset's declarations carried along).
+    declared: list[DeclaredTag] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,13 @@ class Run:
     inputs: list[str] = field(default_factory=list)  # dataset keys
     outputs: list[str] = field(default_factory=list)
     statistics: dict[str, dict[str, int | None]] = field(default_factory=dict)  # dataset key -> rows, bytes
+
+    @property
+    def duration_ms(self) -> int | None:
+        """From start to end, when both were reported."""
+        if not self.started_at or not self.ended_at:
+            return None
+        return int((parse_iso(self.ended_at) - parse_iso(self.started_at)).total_seconds() * 1000)
 
     @classmethod
     def of(cls, record: VertexRecord) -> Run:

@@ -31,6 +31,11 @@ VERTEX_LABELS = (DATASET, COLUMN, JOB)
 DECLARED_SOURCE = "declared_source"
 EDGE_LABELS = (HAS_COLUMN, DERIVES, READS, WRITES)
 
+# Dataset properties kept by graph/dataset_moves.py: the key of the dataset an alias (a symlink's
+# other name) stands for, and of the one a renamed table became.
+ALIAS_OF = "alias_of"
+RENAMED_TO = "renamed_to"
+
 # The pending mark of a column on a Gremlin Server store (see graph/pending.py).
 TAGS_PENDING = "tags_pending"
 

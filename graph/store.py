@@ -23,7 +23,7 @@ import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
-from tagline.graph import deadletter, eventlog, key_migration, runs, schema, sources, tagstore
+from tagline.graph import dataset_moves, deadletter, eventlog, key_migration, runs, schema, sources, tagstore
 from tagline.graph.changelog import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
 from tagline.graph.changes import ChangeSet
 from tagline.graph.connection import GraphConnection, StoreError, is_remote
@@ -186,6 +186,7 @@ class GraphStore:
     def write(self, batch: LineageBatch, kind: str = "sql", at: datetime | None = None) -> WriteResult:
         """Write a batch and its failures in one transaction: all of it lands, or none of it."""
         moment = at or utcnow()
+        self._read()  # aliases told by other processes are known before the batch is resolved
         result = self.logged_write(lambda g, changes: self._write_with_failures(g, batch, kind, moment, changes))
         self._cache.update(result.ids)
         return result
@@ -193,10 +194,26 @@ class GraphStore:
     def _write_with_failures(
         self, g: GraphTraversalSource, batch: LineageBatch, kind: str, moment: datetime, changes: ChangeSet
     ) -> WriteResult:
-        result = self._writer.write(g, batch, moment, changes)
-        self.pending.mark(g, result.pending)
+        result = self._write_lineage(g, batch, moment, changes)
         for failure in batch.failures:
             deadletter.add_failure(g, kind, failure, iso(moment))
+        return result
+
+    def _write_lineage(
+        self, g: GraphTraversalSource, batch: LineageBatch, moment: datetime, changes: ChangeSet
+    ) -> WriteResult:
+        """Write ``batch`` as its aliases and renames say (see graph/dataset_moves.py) and mark the
+        columns whose incoming lineage changed; the result carries the tags declared as written."""
+        prepared = dataset_moves.prepare(self.index, batch)
+        removed = prepared.removed
+        for part in chunks([r.key for r in removed]):
+            g.E().has(schema.KEY, P.within(list(part))).drop().iterate()
+        for edge in removed:
+            changes.removed(edge.key, edge.label, edge.out_key, edge.in_key)
+        result = self._writer.write(g, prepared.batch, moment, changes)
+        unfed = {r.in_key for r in removed if r.label == schema.DERIVES}
+        self.pending.mark(g, sorted(unfed.union(result.pending)))
+        result.declared = prepared.batch.tags
         return result
 
     def log_event(self, kind: str, payload: str) -> LoggedEvent:
@@ -211,6 +228,7 @@ class GraphStore:
     def apply_event(self, event_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Write a logged event's lineage (or its failure) and mark it in the log, in one transaction."""
         moment = utcnow()
+        self._read()
 
         def apply(g: GraphTraversalSource, changes: ChangeSet) -> WriteResult:
             result = self._write_with_failures(g, batch, kind, moment, changes)
@@ -237,10 +255,10 @@ class GraphStore:
 
     def resolve_failure(self, failure_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Replace a dead letter with the lineage a retry produced, atomically."""
+        self._read()
 
         def resolve(g: GraphTraversalSource, changes: ChangeSet) -> WriteResult:
-            result = self._writer.write(g, batch, utcnow(), changes)
-            self.pending.mark(g, result.pending)
+            result = self._write_lineage(g, batch, utcnow(), changes)
             deadletter.remove_failure(g, failure_id)
             return result
 
@@ -293,11 +311,21 @@ class GraphStore:
     def find_folded(self, key: str) -> VertexRecord | None:
         """By exact key, else with the names folded to lower case (SQL names are case-insensitive,
         so `Orders.ID` finds `orders.id`). The namespace is kept as sent: its authority is a host or
-        an account (`snowflake://ACME-XY12345`), which no engine folds."""
+        an account (`snowflake://ACME-XY12345`), which no engine folds. A dataset's alias (a
+        warehouse path) finds the dataset, and a column under an alias the dataset's column."""
+        index = self._read()
         kind, *parts = key_parts(key)
-        folded = key_of(kind, parts[0], *(p.lower() for p in parts[1:])) if parts else key
-        found = self.find([key, folded])
-        return found.get(key) or found.get(folded)
+        keys = [key, key_of(kind, parts[0], *(p.lower() for p in parts[1:]))] if parts else [key]
+        dataset_keys = [key_of("d", *key_parts(k)[1:3]) for k in keys] if kind == "c" and len(parts) == 3 else keys
+        for asked, dataset in zip(keys, dataset_keys, strict=True):
+            target = dataset_moves.alias_target(index, dataset) if kind in ("c", "d") else dataset
+            wanted = asked
+            if target != dataset:
+                wanted = target if kind == "d" else key_of("c", *key_parts(target)[1:], key_parts(asked)[3])
+            found = index.find([wanted]).get(wanted)
+            if found is not None:
+                return found
+        return None
 
     def vertices(self, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
         return self._read().vertices(ids)

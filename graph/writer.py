@@ -128,6 +128,12 @@ def vertex_specs(batch: LineageBatch) -> dict[str, VertexSpec]:
     for access in [*batch.reads, *batch.writes]:
         _merge(specs, access.job.key, schema.JOB, _job_props(access.job))
         _merge(specs, access.dataset.key, schema.DATASET, _dataset_props(access.dataset))
+    for alias in batch.aliases:
+        _merge(
+            specs, alias.alias.key, schema.DATASET, {**_dataset_props(alias.alias), schema.ALIAS_OF: alias.dataset.key}
+        )
+    for rename in batch.renames:
+        _merge(specs, rename.old.key, schema.DATASET, {**_dataset_props(rename.old), schema.RENAMED_TO: rename.new.key})
     return specs
 
 

@@ -13,8 +13,9 @@ How the column-lineage facet (1-0-0 .. 1-2-0) becomes ``derives`` edges:
   transformations; they stay INDIRECT, since only the absence of any transformation means DIRECT.
 
 A dataset with a ``symlinks`` facet is stored under its symlinked table name (the first identifier
-of type TABLE, else the first), so a Spark path and its Hive or Glue table meet on one vertex;
-column-lineage references to the path within the same event follow it there.
+of type TABLE; with none, under its own name), so a Spark path and its Hive or Glue table meet on
+one vertex; column-lineage references to the path within the same event follow it there, and the
+other names (the path, a LOCATION) are kept as aliases the store resolves in later events too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tagline.graph.model import (
     ColumnRef,
     Dataset,
     DatasetAccess,
+    DatasetAlias,
     DatasetRef,
     DeclaredTag,
     Job,
@@ -94,7 +96,7 @@ def event_batch(event: BaseEvent) -> LineageBatch:
         inputs = [names.ref(d.namespace, d.name) for d in event.inputs or []]
         for edge in sql_facet_edges(event.job.facets.model_extra, inputs, without_lineage, job):
             builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
-    builder.add(LineageBatch(tags=tags))
+    builder.add(LineageBatch(tags=tags, aliases=names.aliases))
     return builder.build(statements=1)
 
 
@@ -179,22 +181,29 @@ class _Names:
 
     Only a TABLE identifier names the dataset: Hive's hook sends the table itself with a symlink
     holding just its LOCATION, and renaming ``test.t1`` to its warehouse path would part it from
-    the SQL and dbt lineage of ``test.t1``."""
+    the SQL and dbt lineage of ``test.t1``. Every other name met in a symlinks facet (the path a
+    TABLE symlink replaces, a LOCATION) becomes an alias, so that an event naming the dataset by it
+    alone (a Spark CTAS's inner insert names only the path) lands on the same dataset."""
 
     def __init__(self, datasets: list[EventDataset]) -> None:
-        self._aliases: dict[tuple[str, str], DatasetRef] = {}
+        self._renamed: dict[tuple[str, str], DatasetRef] = {}
+        self.aliases: list[DatasetAlias] = []
         for dataset in datasets:
             links = dataset.facets.symlinks.identifiers if dataset.facets and dataset.facets.symlinks else None
-            chosen = next((i for i in links or () if i.type.upper() == "TABLE"), None)
-            if chosen is None:
+            if not links:
                 continue
-            target = naming.dataset_ref(chosen.namespace, chosen.name)
-            self._aliases[(dataset.namespace, dataset.name)] = target
             own = naming.dataset_ref(dataset.namespace, dataset.name)
-            self._aliases[(own.namespace, own.name)] = target
+            chosen = next((i for i in links if i.type.upper() == "TABLE"), None)
+            target = naming.dataset_ref(chosen.namespace, chosen.name) if chosen else own
+            if chosen is not None:
+                self._renamed[(dataset.namespace, dataset.name)] = target
+                self._renamed[(own.namespace, own.name)] = target
+            for name in [own, *(naming.dataset_ref(i.namespace, i.name) for i in links if i is not chosen)]:
+                if name.key != target.key:
+                    self.aliases.append(DatasetAlias(alias=name, dataset=target))
 
     def ref(self, namespace: str, name: str) -> DatasetRef:
-        return self._aliases.get((namespace, name)) or naming.dataset_ref(namespace, name)
+        return self._renamed.get((namespace, name)) or naming.dataset_ref(namespace, name)
 
     def column(self, namespace: str, name: str, field: str) -> ColumnRef:
         return naming.column_ref(self.ref(namespace, name), field)

@@ -14,6 +14,8 @@ from tagline.graph.model import (
     ColumnEdge,
     Dataset,
     DatasetAccess,
+    DatasetAlias,
+    DatasetRename,
     DeclaredTag,
     Failure,
     Job,
@@ -35,6 +37,8 @@ class BatchBuilder:
         self._tags: dict[DeclaredTag, None] = {}
         self._failures: list[Failure] = []
         self._runs: list[RunReport] = []
+        self._aliases: dict[DatasetAlias, None] = {}
+        self._renames: dict[DatasetRename, None] = {}
 
     def add(self, batch: LineageBatch) -> None:
         for dataset in batch.datasets:
@@ -52,6 +56,8 @@ class BatchBuilder:
         self._tags.update(dict.fromkeys(batch.tags))
         self._failures.extend(batch.failures)
         self._runs.extend(batch.runs)
+        self._aliases.update(dict.fromkeys(batch.aliases))
+        self._renames.update(dict.fromkeys(batch.renames))
 
     def add_dataset(self, dataset: Dataset) -> None:
         known = self._datasets.get(dataset.key)
@@ -82,5 +88,7 @@ class BatchBuilder:
             tags=list(self._tags),
             failures=list(self._failures),
             runs=list(self._runs),
+            aliases=list(self._aliases),
+            renames=list(self._renames),
             statements=statements,
         )

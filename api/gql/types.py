@@ -24,7 +24,7 @@ from tagline.graph import schema
 from tagline.graph.records import Direction as HopDirection
 from tagline.graph.records import EdgeRecord, Expansion, VertexRecord
 from tagline.graph.records import Run as FoundRun
-from tagline.graph.timefmt import parse_iso, utcnow
+from tagline.graph.timefmt import utcnow
 
 MAX_USAGE_DAYS = 366
 
@@ -392,9 +392,7 @@ class Run:
 
     @strawberry.field(description="From start to end, when both were reported.")
     def duration_ms(self) -> int | None:
-        if not self.started_at or not self.ended_at:
-            return None
-        return int((parse_iso(self.ended_at) - parse_iso(self.started_at)).total_seconds() * 1000)
+        return self.found.duration_ms
 
     @strawberry.field(description="The run this one ran under (a DAG's run for a task's), from the parent facet.")
     async def parent(self, info: Info[Context, None]) -> Run | None:

@@ -62,12 +62,12 @@ class SqlOptions:
         return JobRef(namespace=self.job_namespace, name=name)
 
 
-def govern_written(store: GraphStore, batch: LineageBatch, result: WriteResult, actor: str) -> Outcome:
+def govern_written(store: GraphStore, result: WriteResult, actor: str) -> Outcome:
     """After lineage lands: the tags the source declared, then propagation over the new edges.
 
     Every path that writes lineage (ingest, event, replay) ends here, so tags never lag behind it.
     """
-    return Governance(store, load_policy()).after_write(batch, result, actor=actor)
+    return Governance(store, load_policy()).after_write(result, actor=actor)
 
 
 def purge_expired(store: GraphStore, actor: str) -> int:
@@ -80,7 +80,7 @@ def purge_expired(store: GraphStore, actor: str) -> int:
 def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: IngestReport) -> None:
     result = store.write(batch, kind=kind)
     report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)
-    report.add_tags(govern_written(store, batch, result, actor=f"ingest:{kind}"))
+    report.add_tags(govern_written(store, result, actor=f"ingest:{kind}"))
 
 
 def sql_options_of(options: SqlOptions, source: str) -> dict[str, object]:

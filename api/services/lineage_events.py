@@ -119,7 +119,7 @@ def apply_logged(
     """Apply an event that is in the log: just logged, or logged before a stop left it unapplied."""
     batch = batch_of(event, payload, source, location)
     result = store.apply_event(logged.id, batch, KIND)
-    governed = govern_written(store, batch, result, actor=f"ingest:{KIND}")
+    governed = govern_written(store, result, actor=f"ingest:{KIND}")
     return Accepted(logged.id, logged.times_received, batch, result, governed)
 
 
@@ -209,5 +209,5 @@ def _replay_one(store: GraphStore, logged: LoggedEvent, payload: str) -> tuple[i
     """Apply one logged event again; (1 if it applied, else 0) and its failures."""
     batch = batch_from_payload(payload, "event log", f"event {logged.id}")
     result = store.apply_event(logged.id, batch, logged.kind)
-    govern_written(store, batch, result, actor=f"replay:{logged.kind}")
+    govern_written(store, result, actor=f"replay:{logged.kind}")
     return int(not batch.failures), list(batch.failures)

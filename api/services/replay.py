@@ -113,6 +113,6 @@ def replay(store: GraphStore, ids: set[str] | None = None, overrides: ReplayOver
             report.still_failing.append((stored, reason))
         else:
             result = store.resolve_failure(stored.id, batch, stored.kind)
-            govern_written(store, batch, result, actor=f"replay:{stored.kind}")
+            govern_written(store, result, actor=f"replay:{stored.kind}")
             report.resolved.append(stored)
     return report

@@ -369,3 +369,46 @@ def test_owners_come_from_the_ownership_facets(server: Server) -> None:
         {"name": "team:finance", "type": "MAINTAINER"},
         {"name": "ana@example.com", "type": None},
     ]
+
+
+WAREHOUSE = "file"
+PATH_NAME = "/warehouse/mart.db/emails"
+EMAILS_UPSTREAM = """{ column(namespace: "hive://metastore:9083", dataset: "mart.emails", field: "email") {
+  upstream { source { dataset field } } } }"""
+
+
+def path_insert(run_id: str, source_table: str, at: str) -> dict:
+    """A Spark CTAS's inner insert: the table named by its warehouse path alone, no symlinks."""
+    lineage = {"email": {"inputFields": [{"namespace": HIVE, "name": source_table, "field": "email"}]}}
+    target = {"namespace": WAREHOUSE, "name": PATH_NAME, "facets": {"columnLineage": {"fields": lineage}}}
+    return ol_event(run_id, "spark.ctas.insert", "COMPLETE", at, outputs=[target])
+
+
+def symlinked_ctas(run_id: str, at: str) -> dict:
+    """The CTAS event itself: the path, with the table it is as a TABLE symlink."""
+    symlinks = {"identifiers": [{"namespace": HIVE, "name": "mart.emails", "type": "TABLE"}]}
+    target = {"namespace": WAREHOUSE, "name": PATH_NAME, "facets": {"symlinks": symlinks}}
+    return ol_event(run_id, "spark.ctas", "COMPLETE", at, outputs=[target])
+
+
+def test_a_table_named_by_its_path_alone_is_one_table_whichever_event_came_first(server: Server) -> None:
+    events = [
+        path_insert("0190f3a2-0000-7000-8000-000000000021", "crm.people", "2026-02-03T00:00:00Z"),
+        symlinked_ctas("0190f3a2-0000-7000-8000-000000000022", "2026-02-03T00:00:01Z"),
+        path_insert("0190f3a2-0000-7000-8000-000000000023", "crm.leads", "2026-02-03T00:00:02Z"),
+    ]
+    for event in events:
+        assert httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=10).status_code == 201
+    upstream = server.graphql(EMAILS_UPSTREAM)["data"]["column"]["upstream"]
+    assert {(u["source"]["dataset"], u["source"]["field"]) for u in upstream} == {
+        ("crm.people", "email"),
+        ("crm.leads", "email"),
+    }
+    # The path finds the table, and holds no lineage of its own.
+    found = server.graphql(f'{{ dataset(namespace: "{WAREHOUSE}", name: "{PATH_NAME}") {{ namespace name }} }}')
+    assert found["data"]["dataset"] == {"namespace": HIVE, "name": "mart.emails"}
+    by_path = server.graphql(
+        f'{{ column(namespace: "{WAREHOUSE}", dataset: "{PATH_NAME}", field: "email") {{ dataset upstream {{ source {{ dataset }} }} }} }}'
+    )
+    assert by_path["data"]["column"]["dataset"] == "mart.emails"
+    assert len(by_path["data"]["column"]["upstream"]) == 2

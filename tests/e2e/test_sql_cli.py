@@ -149,3 +149,20 @@ def test_a_file_that_is_not_utf8_fails_alone_is_kept_and_replays_once_converted(
         '{ column(namespace: "hive://wh", dataset: "mart.caf\u00e9", field: "caf\u00e9_id") { upstream { source { field } } } }'
     )
     assert cafe["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]
+
+
+def test_a_table_renamed_in_a_later_script_takes_its_stored_lineage_along(server: Server, tmp_path: Path) -> None:
+    build = tmp_path / "build_stage.sql"
+    build.write_text("INSERT INTO dw.stage_orders SELECT id, amount FROM shop.orders;\n")
+    publish = tmp_path / "publish.sql"
+    publish.write_text("ALTER TABLE dw.stage_orders RENAME TO dw.orders;\n")
+    for script in (build, publish):
+        run_cli("ingest", "sql", str(script), "--dialect", "hive", "--namespace", "hive://wh", "--store", server.store)
+    upstream = """query ($table: String!) { column(namespace: "hive://wh", dataset: $table, field: "amount") {
+        upstream { source { dataset field } } } }"""
+    moved = server.graphql(upstream, {"table": "dw.orders"})["data"]["column"]
+    assert moved["upstream"] == [{"source": {"dataset": "shop.orders", "field": "amount"}}]
+    old = server.graphql(upstream, {"table": "dw.stage_orders"})["data"]["column"]
+    assert old is None or old["upstream"] == []
+    writers = server.graphql('{ dataset(namespace: "hive://wh", name: "dw.orders") { writers { name } } }')
+    assert writers["data"]["dataset"]["writers"] == [{"name": "build_stage"}]

@@ -140,7 +140,7 @@ def test_tags_after_any_mix_of_ingests_and_declarations_equal_a_recomputation_fr
                     with contextlib.suppress(ValueError):  # not declared there: nothing to remove
                         governance.remove(columns[a], "pii", "test")
         # One more incremental run takes up what the last raw write left pending.
-        governance.after_write(LineageBatch(), store.write(LineageBatch()), "test")
+        governance.after_write(store.write(LineageBatch()), "test")
         assert store.pending_columns() == []
         keys = store.column_keys()
         scratch = StoreView(store, {})

@@ -294,6 +294,10 @@ def test_symlinked_path_and_table_meet_on_one_vertex() -> None:
     assert {(e.source.namespace, e.source.dataset) for e in batch.edges} == {("hive://metastore:9083", "crm.customers")}
     assert {(r.dataset.namespace, r.dataset.name) for r in batch.reads} == {("hive://metastore:9083", "crm.customers")}
     assert all(d.namespace != "s3://bucket" for d in batch.datasets)
+    # The path stays an alias of the table, for events that name the path alone.
+    assert {(a.alias.namespace, a.alias.name, a.dataset.name) for a in batch.aliases} == {
+        ("s3://bucket", "warehouse/crm.db/customers", "crm.customers")
+    }
 
 
 def test_a_hive_hook_table_keeps_its_name_when_its_only_symlink_is_its_location() -> None:
@@ -316,6 +320,9 @@ def test_a_hive_hook_table_keeps_its_name_when_its_only_symlink_is_its_location(
     batch = batch_of(raw)
     assert {(e.source.namespace, e.source.dataset) for e in batch.edges} == {("hive://metastore:9083", "test.t1")}
     assert all(d.namespace != "file" for d in batch.datasets)
+    assert {(a.alias.namespace, a.alias.name, a.dataset.name) for a in batch.aliases} == {
+        ("file", "/opt/hive/data/warehouse/test.db/t1", "test.t1")
+    }
 
 
 def test_the_sql_facet_gives_column_lineage_to_outputs_without_it() -> None:
