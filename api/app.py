@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 import orjson
 from cross_web import HTTPException
+from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -18,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 
 from tagline import __version__
 from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
@@ -37,6 +39,7 @@ from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
 from tagline.api.ui.routes import graphiql_page, ui_routes
 from tagline.errors import TaglineError
+from tagline.graph import deadline
 from tagline.graph.store import is_remote
 
 
@@ -54,6 +57,14 @@ class TaglineGraphQL(GraphQL[Context, None]):
         if not isinstance(decoded, dict | list):
             raise HTTPException(400, 'the body must be a JSON object such as {"query": "{ __typename }"}')
         return decoded
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # A field whose work ran out of the request's time budget fails the whole request, so the
+        # client gets the 503 TIMEOUT the time limit answers, not a 200 with a partial answer.
+        for error in result.errors or ():
+            if isinstance(error.original_error, deadline.OutOfTime):
+                raise error.original_error
+        return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> bytes:
         # A nested lineage answer is a few hundred KB of JSON: orjson writes it several times faster.

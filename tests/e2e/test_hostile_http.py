@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -275,3 +276,33 @@ def test_any_json_gets_an_answer_never_a_server_error(live: Server, path: str, b
     response = httpx.post(f"{live.url}{path}", json=body, timeout=10)
     assert response.status_code < 500, (path, body, response.status_code, response.text[:300])
     assert httpx.get(f"{live.url}/healthz", timeout=2).status_code == 200
+
+
+def test_a_request_past_its_time_budget_is_stopped_and_the_server_goes_on(tmp_path: Path) -> None:
+    """A budget no whole-warehouse report fits in: the report is abandoned with a 503 naming the
+    setting, liveness answers meanwhile, and the next request is served as usual."""
+    store = str(tmp_path / "graph.db")
+    run_cli("demo", "--store", store)
+    tight = start_server(store, {"TAGLINE_REQUEST_TIMEOUT_SECONDS": "0.001"})
+    try:
+        with Liveness(tight):
+            response = graphql(tight, "{ health(days: 30) { days orphans { dataset { name } } unused { dataset { name } } } }")
+        assert response.status_code == 503, response.text
+        assert error_codes(response) == ["TIMEOUT"]
+        assert "TAGLINE_REQUEST_TIMEOUT_SECONDS" in response.json()["errors"][0]["message"]
+        assert httpx.get(f"{tight.url}/healthz", timeout=2).status_code == 200
+    finally:
+        stop_server(tight)
+
+
+def test_a_client_hanging_up_mid_request_leaves_the_server_serving(live: Server) -> None:
+    """Send a costly question and hang up at once: its work is cancelled, nothing waits on it."""
+    host = urlsplit(live.url)
+    body = json.dumps({"query": "{ health(days: 30) { days orphans { dataset { name } } } }"}).encode()
+    for _ in range(5):
+        with socket.create_connection((host.hostname, host.port), timeout=5) as raw:
+            head = f"POST /graphql HTTP/1.1\r\nHost: {host.netloc}\r\nContent-Type: application/json\r\n"
+            raw.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    with Liveness(live):
+        answer = graphql(live, "{ health(days: 30) { days } }")
+    assert answer.status_code == 200 and answer.json()["data"]["health"]["days"] == 30
