@@ -286,7 +286,9 @@ def test_a_request_past_its_time_budget_is_stopped_and_the_server_goes_on(tmp_pa
     tight = start_server(store, {"TAGLINE_REQUEST_TIMEOUT_SECONDS": "0.001"})
     try:
         with Liveness(tight):
-            response = graphql(tight, "{ health(days: 30) { days orphans { dataset { name } } unused { dataset { name } } } }")
+            response = graphql(
+                tight, "{ health(days: 30) { days orphans { dataset { name } } unused { dataset { name } } } }"
+            )
         assert response.status_code == 503, response.text
         assert error_codes(response) == ["TIMEOUT"]
         assert "TAGLINE_REQUEST_TIMEOUT_SECONDS" in response.json()["errors"][0]["message"]
