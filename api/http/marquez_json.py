@@ -18,7 +18,7 @@ from tagline.governance.state import sensitivity_of, tag_views_of
 from tagline.governance.usage import last_produced
 from tagline.graph import schema
 from tagline.graph.model import LineageType
-from tagline.graph.records import EdgeRecord, VertexRecord
+from tagline.graph.records import EdgeRecord, Run, VertexRecord
 from tagline.graph.store import GraphStore
 
 # Marquez needs a time where Tagline may have none (a job only ever seen in SQL has no run).
@@ -33,7 +33,9 @@ RUN_STATES = {
     "OTHER": "NEW",
 }
 ENDED = frozenset({"COMPLETE", "FAIL", "ABORT"})
-# A stable run id for a job's last run: Tagline keeps the run's time and state, not its id.
+# How many runs a job's latestRuns lists.
+LATEST_RUNS = 10
+# A stable run id for a job's last run when no run event told its id (a job seen only in SQL).
 RUN_NAMESPACE = uuid.UUID("6f1c1d0e-8f3b-4b7e-9a55-2b1f9e2c7d10")
 
 
@@ -108,22 +110,34 @@ def dataset_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
     }
 
 
-def run_json(job: VertexRecord) -> dict[str, Any] | None:
-    """The job's latest run as Marquez's Run, from the time and state Tagline keeps of it."""
+def runs_json(job: VertexRecord, runs: list[Run]) -> list[dict[str, Any]]:
+    """The job's runs as Marquez's Runs, the latest first: those the store merged from run events
+    (with the emitter's run ids), else the last run Tagline keeps on the job (its time and state,
+    under an id derived from them)."""
+    if runs:
+        return [_run_shape(r.run_id, r.state, r.started_at, r.ended_at, r.duration_ms) for r in runs]
     p = job.props
     at, state = _text(p, "last_run_at"), _text(p, "last_run_state")
     if at is None or state is None:
-        return None
+        return []
+    ended = state in ENDED
+    derived = str(uuid.uuid5(RUN_NAMESPACE, f"{job.key}|{at}"))
+    return [_run_shape(derived, state, None if ended else at, at if ended else None, None)]
+
+
+def _run_shape(
+    run_id: str, state: str, started: str | None, ended: str | None, duration_ms: int | None
+) -> dict[str, Any]:
     return {
-        "id": str(uuid.uuid5(RUN_NAMESPACE, f"{job.key}|{at}")),
-        "createdAt": at,
-        "updatedAt": at,
+        "id": run_id,
+        "createdAt": started or ended,
+        "updatedAt": ended or started,
         "nominalStartTime": None,
         "nominalEndTime": None,
         "state": RUN_STATES.get(state, "NEW"),
-        "startedAt": None if state in ENDED else at,
-        "endedAt": at if state in ENDED else None,
-        "durationMs": None,
+        "startedAt": started,
+        "endedAt": ended,
+        "durationMs": duration_ms,
         "args": {},
         "jobVersion": None,
         "inputDatasetVersions": [],
@@ -141,6 +155,7 @@ def job_times(store: GraphStore, record: VertexRecord) -> tuple[str, str]:
 
 
 def job_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
+    """A job as Marquez shows it. Reads its runs from the store: call on the store's thread."""
     p = record.props
 
     def refs(label: str) -> list[dict[str, str]]:
@@ -148,7 +163,7 @@ def job_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
         return sorted(found, key=lambda r: (r["namespace"], r["name"]))
 
     created, updated = job_times(store, record)
-    run = run_json(record)
+    runs = runs_json(record, store.runs_of(record.key, LATEST_RUNS))
     return {
         "id": ref_json(record),
         "type": "BATCH",
@@ -164,8 +179,8 @@ def job_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
         "location": None,
         "context": {},
         "description": _text(p, "description"),
-        "latestRun": run,
-        "latestRuns": [run] if run else [],
+        "latestRun": runs[0] if runs else None,
+        "latestRuns": runs,
         "facets": {},
         "currentVersion": None,
         "labels": [],

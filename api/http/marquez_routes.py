@@ -228,12 +228,23 @@ def _search(store: GraphStore, params: Mapping[str, str]) -> dict[str, Any]:
 def marquez_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> list[Route]:
     """Read routes answered from the lineage index on the event loop, like GraphQL reads."""
 
-    def answer(build: Callable[[GraphStore, Mapping[str, str]], dict[str, Any]]) -> Callable[[Request], Any]:
+    async def built(
+        build: Callable[[GraphStore, Mapping[str, str]], dict[str, Any]], params: Mapping[str, str], reads_runs: bool
+    ) -> JSONResponse:
+        thread = holder["thread"]
+        try:
+            # Jobs carry their latest runs, which the store (not the index) holds: those answers
+            # are built on the store's thread.
+            found = await thread.run(build, thread.store, params) if reads_runs else build(thread.store, params)
+            return JSONResponse(found)
+        except Problem as problem:
+            return problem.response()
+
+    def answer(
+        build: Callable[[GraphStore, Mapping[str, str]], dict[str, Any]], reads_runs: bool = False
+    ) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> JSONResponse:
-            try:
-                return JSONResponse(build(holder["thread"].store, request.query_params))
-            except Problem as problem:
-                return problem.response()
+            return await built(build, request.query_params, reads_runs)
 
         return requires(READ)(endpoint)
 
@@ -241,19 +252,16 @@ def marquez_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> lis
         # Split the raw path: the decoded one has lost which slashes were %2F inside a name.
         raw = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?")[0]
         parts = [unquote(p) for p in raw[len(f"{PREFIX}/namespaces/") :].split("/")]
-        try:
-            if not parts or not parts[0] or any(p == "" for p in parts):
-                raise Problem(404, "not found")
-            return JSONResponse(_under_namespace(holder["thread"].store, parts, request.query_params))
-        except Problem as problem:
-            return problem.response()
+        if not parts or not parts[0] or any(p == "" for p in parts):
+            return Problem(404, "not found").response()
+        return await built(lambda store, params: _under_namespace(store, parts, params), request.query_params, True)
 
     return [
         Route(
             f"{PREFIX}/namespaces", answer(lambda s, p: {"namespaces": _paged(_namespaces(s), p)[0]}), methods=["GET"]
         ),
         Route(f"{PREFIX}/namespaces/{{rest:path}}", requires(READ)(under_namespace), methods=["GET"]),
-        Route(f"{PREFIX}/lineage", answer(lambda s, p: _table_lineage(s, settings, p)), methods=["GET"]),
+        Route(f"{PREFIX}/lineage", answer(lambda s, p: _table_lineage(s, settings, p), True), methods=["GET"]),
         Route(f"{PREFIX}/column-lineage", answer(lambda s, p: _column_lineage(s, settings, p)), methods=["GET"]),
         Route(f"{PREFIX}/search", answer(_search), methods=["GET"]),
     ]

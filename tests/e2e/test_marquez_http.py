@@ -133,8 +133,10 @@ def test_jobs_with_their_latest_run(marquez: MarquezClient) -> None:
         {"namespace": LAKE, "name": RAW}
     ]
     run = job["latestRun"]
-    assert run["state"] == "COMPLETED" and run["endedAt"] == T_DONE and run["startedAt"] is None
-    assert job["latestRuns"] == [run] and len(run["id"]) == 36
+    # The run as its events told it: the emitter's run id, its start and end, how long it took.
+    assert run["id"] == RUN and run["state"] == "COMPLETED"
+    assert (run["startedAt"], run["endedAt"], run["durationMs"]) == (T_START, T_DONE, 300_000)
+    assert job["latestRuns"] == [run]
     assert marquez.get_job(JOB_NS, "backfill")["latestRun"]["state"] == "RUNNING"
     listed = marquez.list_jobs("airflow", limit=5)
     assert listed["totalCount"] == 12 and len(listed["jobs"]) == 5
