@@ -32,6 +32,7 @@ from tagline.graph.model import (
     LineageType,
     Subtype,
     Transformation,
+    column_key,
     dataset_key,
     key_parts,
 )
@@ -89,6 +90,20 @@ def alias_target(index: LineageIndex, key: str) -> str:
         if not target or target == key:
             return key
         key = str(target)
+    return key
+
+
+def through_aliases(index: LineageIndex, key: str) -> str:
+    """A dataset's or a column's key with the dataset's aliases followed; any other key as it is."""
+    kind, *parts = key_parts(key)
+    if kind == "d" and len(parts) == 2:
+        return alias_target(index, key)
+    if kind == "c" and len(parts) == 3:
+        dataset = dataset_key(parts[0], parts[1])
+        target = alias_target(index, dataset)
+        if target != dataset:
+            _, namespace, name = key_parts(target)
+            return column_key(namespace, name, parts[2])
     return key
 
 

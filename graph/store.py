@@ -315,13 +315,9 @@ class GraphStore:
         warehouse path) finds the dataset, and a column under an alias the dataset's column."""
         index = self._read()
         kind, *parts = key_parts(key)
-        keys = [key, key_of(kind, parts[0], *(p.lower() for p in parts[1:]))] if parts else [key]
-        dataset_keys = [key_of("d", *key_parts(k)[1:3]) for k in keys] if kind == "c" and len(parts) == 3 else keys
-        for asked, dataset in zip(keys, dataset_keys, strict=True):
-            target = dataset_moves.alias_target(index, dataset) if kind in ("c", "d") else dataset
-            wanted = asked
-            if target != dataset:
-                wanted = target if kind == "d" else key_of("c", *key_parts(target)[1:], key_parts(asked)[3])
+        folded = key_of(kind, parts[0], *(p.lower() for p in parts[1:])) if parts else key
+        for asked in dict.fromkeys([key, folded]):
+            wanted = dataset_moves.through_aliases(index, asked)
             found = index.find([wanted]).get(wanted)
             if found is not None:
                 return found
@@ -412,7 +408,12 @@ class GraphStore:
         index = self._read()
         page = index.search(query, kinds, namespace, offset, limit)
         found = index.vertices(page.vertices)
-        return [found[v] for v in page.vertices], page.total
+        # A hit under a dataset's alias (a warehouse path) is the dataset (or its column) itself.
+        hits: dict[str, VertexRecord] = {}
+        for record in (found[v] for v in page.vertices):
+            wanted = dataset_moves.through_aliases(index, record.key)
+            hits.setdefault(wanted, index.find([wanted]).get(wanted, record) if wanted != record.key else record)
+        return list(hits.values()), page.total
 
     def namespaces(self) -> list[str]:
         """The namespaces of every dataset and job, sorted."""

@@ -116,3 +116,11 @@ def test_a_column_named_under_an_alias_finds_the_dataset_column(store: GraphStor
     store.write(alias_batch())
     found = store.find_folded(on(PATH, "ID").key)
     assert found is not None and found.key == on(TABLE, "id").key
+
+
+def test_a_search_hit_under_an_alias_is_the_dataset(store: GraphStore) -> None:
+    store.write(path_only_batch())
+    store.write(alias_batch())
+    found, _ = store.search("orders", ["dataset", "column"])
+    assert {r.key for r in found} >= {TABLE.key}
+    assert all(r.props.get("namespace") != "file" for r in found)
