@@ -115,7 +115,7 @@ def start(data: Path) -> JanusGraphServer:
 def clear(url: str) -> None:
     """Drop every vertex (and so every edge): each test starts on an empty graph. Found through
     the indexed copy of their labels, as a scan is refused (query.force-index)."""
-    labels = [*schema.VERTEX_LABELS, "failure", "event", "audit", "change", "meta"]
+    labels = [*schema.VERTEX_LABELS, schema.RUN, "failure", "event", "audit", "change", "meta"]
     remote = DriverRemoteConnection(url, "g", message_serializer=JanusGraphBinarySerializersV1())
     try:
         traversal().with_remote(remote).V().has(schema.VERTEX_LABEL_COPY, P.within(labels)).drop().iterate()
