@@ -15,6 +15,7 @@ and applies the tail. Two backends, one per kind of store:
 from __future__ import annotations
 
 import base64
+import random
 import secrets
 import sqlite3
 import time
@@ -133,32 +134,54 @@ class RemotePosition:
     seen: dict[str, int] = field(default_factory=dict)
 
 
+# Tries at reading or creating the store's meta vertex when processes open an empty graph at once.
+META_ATTEMPTS = 5
+
+
 class GremlinChangeLog:
     """The log as ``change`` vertices in a Gremlin Server store."""
 
     def __init__(self, g: GraphTraversalSource) -> None:
         self.g = g
-        found = g.V().has(schema.KEY, "meta|store").value_map("store_id", "complete").to_list()
-        if found:
-            meta = {k: v[0] for k, v in found[0].items()}
-            self.store_id = str(meta["store_id"])
-            self.complete = meta.get("complete") == "1"
-        else:
-            # A graph with nothing in it yet has its whole life in the log from now on; one that
-            # holds lineage written before the log existed has its index read from the graph.
-            fresh = not g.V().has(schema.VERTEX_LABEL_COPY, P.within(list(schema.VERTEX_LABELS))).limit(1).to_list()
-            self.store_id = secrets.token_hex(8)
-            self.complete = fresh
-            step = (
-                g.add_v("meta")
-                .property(schema.VERTEX_LABEL_COPY, "meta")
-                .property(schema.KEY, "meta|store")
-                .property("store_id", self.store_id)
-            )
-            step = step.property("complete", "1" if fresh else "0")
-            if fresh:
-                step = step.property("key_format", str(KEY_FORMAT))
-            step.iterate()
+        for attempt in range(1, META_ATTEMPTS + 1):
+            if self._read_meta():
+                return
+            try:
+                self._create_meta()
+                return
+            except Exception:
+                # Processes opening the same empty graph at once race to create it: the unique
+                # index on `uid` refuses all but one (or a lock times out on all): read again.
+                if attempt == META_ATTEMPTS:
+                    raise
+                time.sleep(0.1 * attempt * (0.5 + random.random()))
+
+    def _read_meta(self) -> bool:
+        found = self.g.V().has(schema.KEY, "meta|store").value_map("store_id", "complete").to_list()
+        if not found:
+            return False
+        meta = {k: v[0] for k, v in found[0].items()}
+        self.store_id = str(meta["store_id"])
+        self.complete = meta.get("complete") == "1"
+        return True
+
+    def _create_meta(self) -> None:
+        # A graph with nothing in it yet has its whole life in the log from now on; one that holds
+        # lineage written before the log existed has its index read from the graph.
+        g = self.g
+        fresh = not g.V().has(schema.VERTEX_LABEL_COPY, P.within(list(schema.VERTEX_LABELS))).limit(1).to_list()
+        self.store_id = secrets.token_hex(8)
+        self.complete = fresh
+        step = (
+            g.add_v("meta")
+            .property(schema.VERTEX_LABEL_COPY, "meta")
+            .property(schema.KEY, "meta|store")
+            .property("store_id", self.store_id)
+        )
+        step = step.property("complete", "1" if fresh else "0")
+        if fresh:
+            step = step.property("key_format", str(KEY_FORMAT))
+        step.iterate()
 
     def append(self, g: GraphTraversalSource, changes: ChangeSet) -> None:
         stamp = time.time_ns() // 1_000_000

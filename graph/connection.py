@@ -112,11 +112,15 @@ class GraphConnection:
             yield gtx
         except BaseException as exc:
             _rollback_quietly(self._remote, tx)
-            if _is_transport_error(exc):
+            if is_transport_error(exc):
                 raise StoreError(f"lost the Gremlin Server at {self.store} during a write: {exc}") from exc
             raise
         try:
-            tx.commit()
+            # gremlinpython's Transaction.commit() sends the commit and closes the session without
+            # waiting for the answer, so a commit the server refused (a lock timeout) would pass
+            # unnoticed and the write be lost. Wait for the answer, then close the session.
+            tx._session_based_connection.commit().all().result()
+            tx.close()
         except Exception as exc:
             _rollback_quietly(self._remote, tx)
             raise StoreError(f"the Gremlin Server did not commit the write: {exc}") from exc
@@ -155,7 +159,7 @@ def _drained(remote: Any) -> bool:
     return client is not None and client.available_pool_size == 0
 
 
-def _is_transport_error(exc: BaseException) -> bool:
+def is_transport_error(exc: BaseException) -> bool:
     """Whether ``exc`` says the server could not be reached, rather than that it refused the work."""
     return isinstance(exc, OSError) or type(exc).__module__.startswith("aiohttp") or "Connection was closed" in str(exc)
 

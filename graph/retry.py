@@ -5,8 +5,9 @@ change the same key at once, one of them fails at commit with a PermanentLocking
 TemporaryLockingException (storage backends locked by JanusGraph, such as Cassandra), or, on
 BerkeleyJE with SERIALIZABLE isolation, with BerkeleyJE's LockTimeoutException or
 LockConflictException (seen when two sessions insert the same index entry); its transaction is
-rolled back whole, so running the same work again is safe and usually succeeds. The server returns the exception only as text, so it is recognised by
-its class name in the message. GremLite serialises writers with SQLite's lock and never raises it.
+rolled back whole, so running the same work again is safe and usually succeeds. The server returns
+the exception only as text, so it is recognised by its class name in the message or in the stack
+trace the answer carries. GremLite serialises writers with SQLite's lock and never raises it.
 """
 
 from __future__ import annotations
@@ -23,17 +24,26 @@ LOCK_CONFLICT_MARKERS = (
     "TemporaryLockingException",
     "LockTimeoutException",
     "LockConflictException",
+    "DeadlockException",
+    # A key another writer committed between this transaction's look-up and its insert.
+    "violates a uniqueness constraint",
 )
-ATTEMPTS = 5
-FIRST_DELAY_S = 0.05
-MAX_DELAY_S = 1.0
+# Two writers whose transactions touch the same keys (every file of a folder names its sources)
+# can collide several times running before one waits long enough for the other to commit:
+# BerkeleyJE answers a lock held by another transaction only after its 500 ms lock timeout.
+ATTEMPTS = 10
+FIRST_DELAY_S = 0.1
+MAX_DELAY_S = 2.0
 
 
 def is_lock_conflict(exc: BaseException) -> bool:
     """Whether ``exc`` (or an exception it was raised from) is a JanusGraph locking failure."""
     seen: BaseException | None = exc
     while seen is not None:
-        if any(marker in str(seen) for marker in LOCK_CONFLICT_MARKERS):
+        # The server's answer carries the cause (BerkeleyJE's LockTimeoutException under
+        # "Could not commit transaction") in its stack trace, kept apart from the message.
+        text = f"{seen} {getattr(seen, 'status_attributes', '')}"
+        if any(marker in text for marker in LOCK_CONFLICT_MARKERS):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
@@ -54,6 +64,6 @@ def retry_on_lock_conflict(
         except Exception as exc:
             if attempt == attempts or not is_lock_conflict(exc):
                 raise
-        sleep(delay * (0.5 + random.random()))
+        sleep(delay * random.random() * 2)  # full jitter: two losers rarely come back together
         delay = min(delay * 2, MAX_DELAY_S)
     raise AssertionError("unreachable: the loop returns or raises")

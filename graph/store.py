@@ -26,7 +26,7 @@ from gremlin_python.process.traversal import P
 from tagline.graph import dataset_moves, deadletter, eventlog, key_migration, runs, schema, sources, tagstore
 from tagline.graph.changelog import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
 from tagline.graph.changes import ChangeSet
-from tagline.graph.connection import GraphConnection, StoreError, is_remote
+from tagline.graph.connection import GraphConnection, StoreError, is_remote, is_transport_error
 from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch, key_of, key_parts
@@ -86,7 +86,9 @@ class GraphStore:
             try:
                 return GremlinChangeLog(self.connection.g)
             except Exception as exc:  # the first request to the server: the driver's own errors
-                raise StoreError(f"cannot reach the Gremlin Server at {self.location}: {exc}") from exc
+                if is_transport_error(exc):
+                    raise StoreError(f"cannot reach the Gremlin Server at {self.location}: {exc}") from exc
+                raise StoreError(f"the Gremlin Server at {self.location} refused to open the store: {exc}") from exc
         has_graph = bool(con.execute("SELECT 1 FROM quads LIMIT 1").fetchone())
         return SqliteChangeLog(con, has_graph)
 

@@ -20,6 +20,7 @@ from gremlin_python.process.traversal import P
 from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
 
 from tagline.graph import schema
+from tagline.graph.retry import retry_on_lock_conflict
 from tests.engines import java_and_maven
 from tests.ports import free_port
 
@@ -117,7 +118,10 @@ def clear(url: str) -> None:
     the indexed copy of their labels, as a scan is refused (query.force-index)."""
     labels = [*schema.VERTEX_LABELS, schema.RUN, "failure", "event", "audit", "change", "meta"]
     remote = DriverRemoteConnection(url, "g", message_serializer=JanusGraphBinarySerializersV1())
+    g = traversal().with_remote(remote)
     try:
-        traversal().with_remote(remote).V().has(schema.VERTEX_LABEL_COPY, P.within(labels)).drop().iterate()
+        # A session the last test's processes left is rolled back by the server a moment after
+        # they went away; until then its locks may hold up the drop.
+        retry_on_lock_conflict(lambda: g.V().has(schema.VERTEX_LABEL_COPY, P.within(labels)).drop().iterate())
     finally:
         remote.close()

@@ -51,3 +51,32 @@ def test_racing_writers_both_succeed_and_keys_stay_unique(janusgraph_url: str) -
     finally:
         for s in stores:
             s.close()
+
+
+@pytest.mark.engine
+def test_processes_opening_an_empty_graph_at_once_share_one_store(janusgraph_url: str) -> None:
+    """Each opening creates the store's meta vertex if it is missing; all but one lose that race
+    (the unique index, or a lock timeout) and must take the winner's."""
+    janusgraph_server.clear(janusgraph_url)
+    start = threading.Barrier(3)
+    opened: list[GraphStore] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            opened.append(GraphStore(janusgraph_url))
+        except BaseException as exc:  # collected and asserted below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    try:
+        assert errors == []
+        assert len({s.changelog.store_id for s in opened}) == 1  # type: ignore[attr-defined]
+    finally:
+        for s in opened:
+            s.close()
