@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test check lint bench bench-sql janusgraph kafka dbt-ol ui browser screenshots clean
+.PHONY: install run demo test check lint bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,23 @@ JANUSGRAPH_DATA ?= ./data/janusgraph
 JANUSGRAPH_PORT ?= 8182
 janusgraph:
 	JANUSGRAPH_DATA=$(JANUSGRAPH_DATA) JANUSGRAPH_PORT=$(JANUSGRAPH_PORT) deploy/janusgraph/run.sh
+
+# JanusGraph Server on Apache Cassandra 5.0 (CQL storage, keyspace `tagline`; Lucene index under
+# $(JANUSGRAPH_CQL_DATA)), both in the foreground from the Maven Central artifacts pinned in
+# deploy/cassandra/pom.xml and deploy/janusgraph/pom.xml: Cassandra on 127.0.0.1:$(CASSANDRA_PORT) first,
+# then ws://127.0.0.1:$(JANUSGRAPH_PORT)/gremlin once its CQL port answers. Ctrl-C stops both.
+CASSANDRA_DATA ?= ./data/cassandra
+CASSANDRA_PORT ?= 9042
+CASSANDRA_STORAGE_PORT ?= 7000
+JANUSGRAPH_CQL_DATA ?= ./data/janusgraph-cql
+janusgraph-cql:
+	CASSANDRA_DATA=$(CASSANDRA_DATA) CASSANDRA_PORT=$(CASSANDRA_PORT) CASSANDRA_STORAGE_PORT=$(CASSANDRA_STORAGE_PORT) \
+	JANUSGRAPH_DATA=$(JANUSGRAPH_CQL_DATA) JANUSGRAPH_PORT=$(JANUSGRAPH_PORT) deploy/janusgraph/run-cql.sh
+
+# Apache Cassandra 5.0 alone (one node) in the foreground on 127.0.0.1:$(CASSANDRA_PORT).
+cassandra:
+	CASSANDRA_DATA=$(CASSANDRA_DATA) CASSANDRA_PORT=$(CASSANDRA_PORT) CASSANDRA_STORAGE_PORT=$(CASSANDRA_STORAGE_PORT) \
+	deploy/cassandra/run.sh
 
 # A one-node Kafka (KRaft) in the foreground on 127.0.0.1:$(KAFKA_PORT), from the Maven Central
 # artifacts pinned in deploy/kafka/pom.xml, for trying `tagline consume kafka`.

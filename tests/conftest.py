@@ -1,7 +1,8 @@
 """Fixtures shared by every test folder: temporary stores and small lineage builders.
 
-The `store` fixture runs each test on both engines: the embedded GremLite file and a real
-JanusGraph Server (tests/janusgraph_server.py), started once per session from deploy/janusgraph.
+The `store` fixture runs each test on every engine: the embedded GremLite file, a real JanusGraph
+Server on BerkeleyJE (tests/janusgraph_server.py), and a real JanusGraph Server on a real Cassandra
+(tests/cassandra_node.py), each server started once per session from deploy/.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from tagline.graph.model import ColumnEdge, ColumnRef, JobRef, LineageType, Subtype, Transformation
 from tagline.graph.store import GraphStore
-from tests import janusgraph_server
+from tests import cassandra_node, janusgraph_server
 from tests.engines import need
 
 
@@ -37,12 +38,45 @@ def janusgraph_url(janusgraph: janusgraph_server.JanusGraphServer) -> str:
     return janusgraph.url
 
 
-@pytest.fixture(params=["gremlite", pytest.param("janusgraph", marks=pytest.mark.engine)])
+@pytest.fixture(scope="session")
+def cassandra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[cassandra_node.CassandraNode]:
+    """A one-node Cassandra for this session; skipped without Java 17 and Maven, unless
+    TAGLINE_REQUIRE_CASSANDRA=1 makes that a failure."""
+    need(cassandra_node.available(), cassandra_node.REQUIRE_ENV, cassandra_node.MISSING)
+    node = cassandra_node.start(tmp_path_factory.mktemp("cassandra"))
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def janusgraph_cql(
+    cassandra: cassandra_node.CassandraNode, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[janusgraph_server.JanusGraphServer]:
+    """A JanusGraph Server for this session with its graph in the session's Cassandra."""
+    server = janusgraph_server.start(tmp_path_factory.mktemp("janusgraph-cql"), cql_port=cassandra.port)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def janusgraph_cql_url(janusgraph_cql: janusgraph_server.JanusGraphServer) -> str:
+    return janusgraph_cql.url
+
+
+@pytest.fixture(
+    params=[
+        "gremlite",
+        pytest.param("janusgraph", marks=pytest.mark.engine),
+        pytest.param("janusgraph-cql", marks=pytest.mark.engine),
+    ]
+)
 def store_location(request: pytest.FixtureRequest, store_path: str) -> str:
-    """Where the `store` fixture's graph lives: a GremLite file, or an emptied JanusGraph."""
+    """Where the `store` fixture's graph lives: a GremLite file, or an emptied JanusGraph (on
+    BerkeleyJE, or on Cassandra)."""
     if request.param == "gremlite":
         return store_path
-    url = str(request.getfixturevalue("janusgraph_url"))
+    url_fixture = "janusgraph_url" if request.param == "janusgraph" else "janusgraph_cql_url"
+    url = str(request.getfixturevalue(url_fixture))
     janusgraph_server.clear(url)
     return url
 

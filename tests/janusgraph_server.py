@@ -1,9 +1,11 @@
-"""A real JanusGraph Server for the tests, started from the same files as `make janusgraph`.
+"""A real JanusGraph Server for the tests, started from the same files as `make janusgraph` (and,
+on Cassandra, `make janusgraph-cql`).
 
 deploy/janusgraph/run.sh resolves the pinned Maven artifacts (into ~/.m2, once), starts the server
 on a free port with its data in a temporary folder, and applies schema.groovy as it starts. The
-server is ready when the traversal source `g` answers, which happens only after the schema
-script has finished and bound it.
+graph is in BerkeleyJE there, or, with ``cql_port``, in the Cassandra node answering on that port
+(tests/cassandra_node.py; keyspace ``tagline``). The server is ready when the traversal source `g`
+answers, which happens only after the schema script has finished and bound it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class JanusGraphServer:
     data: Path
     log: Path
     process: subprocess.Popen[bytes]
+    cql_port: int | None = None
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -59,18 +62,21 @@ class JanusGraphServer:
 
     def restart(self) -> None:
         """Start the server again on the same port and data (after :meth:`stop`)."""
-        self.process = _spawn(self.data, self.port, self.log)
+        self.process = _spawn(self.data, self.port, self.log, self.cql_port)
         _wait_ready(self)
 
 
-def _spawn(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _spawn(data: Path, port: int, log: Path, cql_port: int | None) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "JANUSGRAPH_DATA": str(data),
         "JANUSGRAPH_PORT": str(port),
         "JANUSGRAPH_FORCE_INDEX": "false" if os.environ.get(FORCE_INDEX_ENV, "1") == "0" else "true",
         "JANUSGRAPH_HEAP": os.environ.get("JANUSGRAPH_HEAP", "1g"),
+        "JANUSGRAPH_STORAGE": "berkeleyje" if cql_port is None else "cql",
     }
+    if cql_port is not None:
+        env["JANUSGRAPH_CQL_PORT"] = str(cql_port)
     with log.open("ab") as out:
         return subprocess.Popen([str(RUN_SH)], stdout=out, stderr=subprocess.STDOUT, env=env)
 
@@ -101,13 +107,19 @@ def _wait_ready(server: JanusGraphServer) -> None:
     raise RuntimeError(f"JanusGraph Server did not answer within {START_TIMEOUT_S:.0f} s:\n{server.log_tail()}")
 
 
-def start(data: Path) -> JanusGraphServer:
-    """Start a server on a free port with its graph under ``data``; return once it answers."""
+def start(data: Path, cql_port: int | None = None) -> JanusGraphServer:
+    """Start a server on a free port with its graph under ``data`` (BerkeleyJE), or in the Cassandra
+    node answering on ``cql_port`` (its Lucene index still under ``data``); return once it answers."""
     data.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = data / "server.log"
     server = JanusGraphServer(
-        url=f"ws://127.0.0.1:{port}/gremlin", port=port, data=data, log=log, process=_spawn(data, port, log)
+        url=f"ws://127.0.0.1:{port}/gremlin",
+        port=port,
+        data=data,
+        log=log,
+        process=_spawn(data, port, log, cql_port),
+        cql_port=cql_port,
     )
     _wait_ready(server)
     return server

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Start JanusGraph Server in the foreground from the Maven Central artifacts pinned in pom.xml.
 #
-#   JANUSGRAPH_DATA         where the graph (BerkeleyJE) and its index (Lucene) live  [./data/janusgraph]
-#   JANUSGRAPH_PORT         the port of ws://127.0.0.1:PORT/gremlin                   [8182]
-#   JANUSGRAPH_FORCE_INDEX  true: a query no index answers fails instead of scanning [true]
-#   JANUSGRAPH_HEAP         the JVM's maximum heap                                   [1g]
+#   JANUSGRAPH_STORAGE      berkeleyje: the graph on local disk (janusgraph.properties);
+#                           cql: the graph in Apache Cassandra (janusgraph-cql.properties)   [berkeleyje]
+#   JANUSGRAPH_DATA         where the index (Lucene) and, on berkeleyje, the graph live      [./data/janusgraph]
+#   JANUSGRAPH_PORT         the port of ws://127.0.0.1:PORT/gremlin                          [8182]
+#   JANUSGRAPH_FORCE_INDEX  true: a query no index answers fails instead of scanning        [true]
+#   JANUSGRAPH_HEAP         the JVM's maximum heap                                          [1g]
+# With JANUSGRAPH_STORAGE=cql, where Cassandra answers (deploy/cassandra/run.sh starts one):
+#   JANUSGRAPH_CQL_HOST     its host                                                         [127.0.0.1]
+#   JANUSGRAPH_CQL_PORT     its CQL native port                                  [$CASSANDRA_PORT or 9042]
+#   JANUSGRAPH_CQL_KEYSPACE the keyspace of the graph, created on first start              [tagline]
 #
 # The first run resolves the artifacts into ~/.m2 (a few minutes); later runs resolve nothing and
 # reuse the class path written under build/janusgraph/. The server applies schema.groovy as it
@@ -18,6 +24,15 @@ data="$(cd "$data" && pwd)"
 port="${JANUSGRAPH_PORT:-8182}"
 force_index="${JANUSGRAPH_FORCE_INDEX:-true}"
 heap="${JANUSGRAPH_HEAP:-1g}"
+storage="${JANUSGRAPH_STORAGE:-berkeleyje}"
+case "$storage" in
+    berkeleyje) properties="$here/janusgraph.properties" ;;
+    cql) properties="$here/janusgraph-cql.properties" ;;
+    *) echo "JANUSGRAPH_STORAGE must be berkeleyje or cql, not '$storage'" >&2; exit 2 ;;
+esac
+cql_host="${JANUSGRAPH_CQL_HOST:-127.0.0.1}"
+cql_port="${JANUSGRAPH_CQL_PORT:-${CASSANDRA_PORT:-9042}}"
+cql_keyspace="${JANUSGRAPH_CQL_KEYSPACE:-tagline}"
 
 command -v java >/dev/null || { echo "JanusGraph needs Java >= 17 (java not found)" >&2; exit 2; }
 command -v mvn >/dev/null || { echo "JanusGraph needs Maven (mvn not found)" >&2; exit 2; }
@@ -33,7 +48,8 @@ fi
 conf="$data/conf"
 mkdir -p "$conf"
 sed -e "s|@DATA@|$data|g" -e "s|@FORCE_INDEX@|$force_index|g" \
-    "$here/janusgraph.properties" > "$conf/janusgraph.properties"
+    -e "s|@CQL_HOST@|$cql_host|g" -e "s|@CQL_PORT@|$cql_port|g" -e "s|@CQL_KEYSPACE@|$cql_keyspace|g" \
+    "$properties" > "$conf/janusgraph.properties"
 sed -e "s|@PORT@|$port|g" -e "s|@PROPERTIES@|$conf/janusgraph.properties|g" -e "s|@SCHEMA@|$here/schema.groovy|g" \
     "$here/janusgraph-server.yaml" > "$conf/janusgraph-server.yaml"
 

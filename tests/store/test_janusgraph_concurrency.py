@@ -1,6 +1,6 @@
-"""Two writers racing to create the same columns on JanusGraph: the unique `uid` index's lock makes
-one of them lose at commit, and the store runs its write again, so both succeed and every key is
-one vertex."""
+"""Two writers racing to create the same columns on JanusGraph (on BerkeleyJE, and on Cassandra, where
+JanusGraph takes the lock itself in lock tables): the unique `uid` index's lock makes one of them
+lose at commit, and the store runs its write again, so both succeed and every key is one vertex."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from tests.conftest import col, derive
 
 
 @pytest.mark.engine
+@pytest.mark.parametrize("server", ["janusgraph_url", "janusgraph_cql_url"], ids=["janusgraph", "janusgraph-cql"])
 @pytest.mark.xfail(
     strict=False,
     reason="passes alone and with the other JanusGraph tests, but once in the full suite the count "
     "read after both writes saw 0 columns (no write error): not understood yet",
 )
-def test_racing_writers_both_succeed_and_keys_stay_unique(janusgraph_url: str) -> None:
+def test_racing_writers_both_succeed_and_keys_stay_unique(server: str, request: pytest.FixtureRequest) -> None:
+    janusgraph_url = str(request.getfixturevalue(server))
     janusgraph_server.clear(janusgraph_url)
     batch = LineageBatch(edges=[derive(col("db.src", f"c{i}"), col("db.dst", f"c{i}")) for i in range(20)])
     stores = [GraphStore(janusgraph_url) for _ in range(2)]
