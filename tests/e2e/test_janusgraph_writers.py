@@ -57,7 +57,11 @@ def stored_keys(url: str) -> Counter[str]:
     return Counter(str(k) for k in keys)
 
 
-def test_two_ingests_and_two_servers_at_once_keep_every_key_one_vertex(janusgraph_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", ["janusgraph_url", "janusgraph_cql_url"], ids=["janusgraph", "janusgraph-cql"])
+def test_two_ingests_and_two_servers_at_once_keep_every_key_one_vertex(
+    server: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    janusgraph_url = str(request.getfixturevalue(server))
     janusgraph_server.clear(janusgraph_url)
     folder = tmp_path / "etl"
     folder.mkdir()
@@ -85,8 +89,8 @@ def test_two_ingests_and_two_servers_at_once_keep_every_key_one_vertex(janusgrap
         assert [p.returncode for p in ingests] == [0, 0], outputs
         assert answers == [201] * 6
     finally:
-        for server in servers:
-            stop_server(server)
+        for running in servers:
+            stop_server(running)
     keys = stored_keys(janusgraph_url)
     assert [k for k, n in keys.items() if n > 1] == []
     datasets = {k for k in keys if k.startswith("d|")}
