@@ -40,7 +40,7 @@ from tagline.graph.model import (
 )
 from tagline.ingest.budget import StatementTimeout, time_budget
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName, normalize_column
-from tagline.ingest.dialects import canonical_identifiers, lateral_alias_dialects, resolve_dialect
+from tagline.ingest.dialects import canonical_identifiers, has_lateral_alias, resolve_dialect
 from tagline.ingest.sql_batch import BatchBuilder
 from tagline.ingest.sql_commands import (
     directory_without_format,
@@ -303,7 +303,7 @@ class _Script:
     def lateral_alias(self) -> bool:
         if self.options.lateral_alias is not None:
             return self.options.lateral_alias
-        return type(self.dialect) in lateral_alias_dialects()
+        return has_lateral_alias(self.dialect)
 
     def tables(self, plan: Plan) -> LineageBatch:
         """Table-level lineage of a statement: what it reads and writes, whether or not its columns
