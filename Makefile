@@ -7,14 +7,21 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test check lint bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui browser screenshots clean
+.PHONY: install bytecode run demo test check lint bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	$(MAKE) bytecode
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Tagline's own bytecode, as pip writes it for every package it installs (an editable install gets
+# none). Where PYTHONDONTWRITEBYTECODE is set, as in containers, every command would otherwise compile
+# the rooms from source at start-up; a file edited since is compiled again until the next run of this.
+bytecode:
+	$(BIN)/python -m compileall -q tagline api graph ingest governance
 
 demo: install
 	$(BIN)/tagline demo --store $(STORE)
@@ -65,6 +72,7 @@ bench: install
 CORPUS ?= ../shared/corpus/sqllineage
 bench-sql: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint,bench]'
+	$(MAKE) bytecode
 	$(BIN)/python bench/sql_accuracy.py --corpus $(CORPUS)
 	$(BIN)/python bench/sql_tpc.py
 	$(BIN)/python bench/sql_etl.py

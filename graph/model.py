@@ -28,7 +28,12 @@ def escape_part(text: str) -> str:
 
 
 def key_of(kind: str, *parts: str) -> str:
-    return KEY_SEPARATOR.join((kind, *(escape_part(p) for p in parts)))
+    # Keys are made for every record of every batch; names almost never hold a separator or an
+    # escape, and one scan of them all saves escaping each part.
+    text = "".join(parts)
+    if KEY_SEPARATOR in text or KEY_ESCAPE in text:
+        return KEY_SEPARATOR.join((kind, *(escape_part(p) for p in parts)))
+    return KEY_SEPARATOR.join((kind, *parts))
 
 
 def key_parts(key: str) -> list[str]:

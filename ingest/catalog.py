@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from sqlglot import exp
 from sqlglot.dialects import Dialect
+from sqlglot.dialects.dialect import NormalizationStrategy
 from sqlglot.errors import ParseError
 
 from tagline.errors import InvalidInput
@@ -46,11 +48,28 @@ def _identifier(name: str, dialect: Dialect) -> exp.Identifier:
 
 def normalize_column(name: str, dialect: Dialect) -> str:
     """A column name as ``dialect`` folds it (quoted names keep their case where it says so)."""
-    return canonical_identifier(_identifier(name, dialect), dialect).name
+    return _normalize_column(name, dialect, dialect.normalization_strategy)
 
 
 def normalize_table(name: str, dialect: Dialect) -> TableName:
     """A dotted table name (``db.table``, ``catalog.db.table``) as ``dialect`` folds it."""
+    return _normalize_table(name, dialect, dialect.normalization_strategy)
+
+
+# The same names come back again and again (every catalog of a replayed script, every statement
+# naming the same columns), and each is folded by building and normalising sqlglot expressions,
+# parsing the quoted ones. The results are kept per dialect class and normalisation strategy (sqlglot's
+# dialects compare equal whatever their settings, so the strategy is part of the key).
+_NAMES_KEPT = 16384
+
+
+@lru_cache(maxsize=_NAMES_KEPT)
+def _normalize_column(name: str, dialect: Dialect, strategy: NormalizationStrategy) -> str:
+    return canonical_identifier(_identifier(name, dialect), dialect).name
+
+
+@lru_cache(maxsize=_NAMES_KEPT)
+def _normalize_table(name: str, dialect: Dialect, strategy: NormalizationStrategy) -> TableName:
     try:
         table = exp.to_table(name, dialect=dialect)
         parts = [p for p in table.parts if isinstance(p, exp.Identifier)]

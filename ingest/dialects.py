@@ -58,10 +58,14 @@ def known_dialects() -> list[str]:
     return sorted({d.value for d in Dialects if d.value} | set(ALIASES))
 
 
-@cache
-def lateral_alias_dialects() -> frozenset[type[Dialect]]:
-    """The dialect classes that resolve lateral column alias references."""
-    return frozenset(type(Dialect.get_or_raise(name)) for name in _LATERAL_ALIAS)
+def has_lateral_alias(dialect: Dialect) -> bool:
+    """Whether ``dialect`` resolves lateral column alias references.
+
+    Decided by the name the dialect's class is registered under, so that asking does not load the
+    modules of the other dialects (each costs milliseconds of start-up: its tokenizer, parser and
+    generator are built on import)."""
+    name = type(dialect).__name__.lower()
+    return name in _LATERAL_ALIAS and Dialect.get(name) is type(dialect)
 
 
 @cache

@@ -40,8 +40,8 @@ from tagline.graph.model import (
 )
 from tagline.ingest.budget import StatementTimeout, time_budget
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName, normalize_column
-from tagline.ingest.dialects import canonical_identifiers, lateral_alias_dialects, resolve_dialect
-from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.dialects import canonical_identifiers, has_lateral_alias, resolve_dialect
+from tagline.ingest.sql_batch import BatchBuilder, transformation_of
 from tagline.ingest.sql_commands import (
     directory_without_format,
     expand_compound_assignments,
@@ -303,7 +303,7 @@ class _Script:
     def lateral_alias(self) -> bool:
         if self.options.lateral_alias is not None:
             return self.options.lateral_alias
-        return type(self.dialect) in lateral_alias_dialects()
+        return has_lateral_alias(self.dialect)
 
     def tables(self, plan: Plan) -> LineageBatch:
         """Table-level lineage of a statement: what it reads and writes, whether or not its columns
@@ -312,14 +312,14 @@ class _Script:
         reads = [] if plan.cached else self.through_cached(plan.reads)
         for name in reads:
             ref = self.dataset(name)
-            batch.datasets.append(Dataset(**ref.model_dump(), kind=self.kind(name)))
+            batch.datasets.append(_dataset(ref, self.kind(name)))
             if self.job is not None:
                 batch.reads.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
         if plan.target is not None:
             name = table_name(plan.target)
             ref = self.dataset(name)
             is_view = plan.kind is StatementKind.CREATE_VIEW
-            batch.datasets.append(Dataset(**ref.model_dump(), kind="view" if is_view else "table"))
+            batch.datasets.append(_dataset(ref, "view" if is_view else "table"))
             if self.job is not None:
                 batch.writes.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
             if plan.temporary:
@@ -379,7 +379,7 @@ class _Script:
             return
         types = {**(target_types or {}), **plan.column_types}
         for column in columns:
-            batch.columns.append(Column(**self.column_ref(target, column).model_dump(), data_type=types.get(column)))
+            batch.columns.append(_column(self.column_ref(target, column), types.get(column)))
         if traced is not None:
             self.edges(traced, [self.column_ref(target, c) for c in columns], known, batch)
         if plan.kind in _CREATES:
@@ -407,16 +407,16 @@ class _Script:
             if found is None:
                 found = refs[column] = self.column_ref(self.dataset(column.table), column.field)
                 data_type = known.get(column.table, {}).get(column.field)
-                batch.columns.append(Column(**found.model_dump(), data_type=data_type))
+                batch.columns.append(_column(found, data_type))
             return found
 
         for output, target in zip(traced.outputs, targets, strict=True):
             for (column, subtype), masking in output.lineage.direct.items():
-                direct = Transformation(type=LineageType.DIRECT, subtype=subtype, masking=masking)
+                direct = transformation_of(LineageType.DIRECT, subtype, masking)
                 batch.edges.append(self.edge(ref(column), target, direct, output.expression))
             for indirect in (output.lineage.indirect, traced.dataset_indirect):
                 for (column, subtype), text in indirect.items():
-                    transformation = Transformation(type=LineageType.INDIRECT, subtype=subtype)
+                    transformation = transformation_of(LineageType.INDIRECT, subtype)
                     batch.edges.append(self.edge(ref(column), target, transformation, text))
 
     def edge(self, source: ColumnRef, target: ColumnRef, transformation: Transformation, expression: str) -> ColumnEdge:
@@ -513,6 +513,15 @@ def _target_columns(
             if column != "*" and column not in target_types:
                 raise LineageError(f"column '{column}' not found in table {target} (catalog)")
     return columns
+
+
+def _dataset(ref: DatasetRef, kind: str) -> Dataset:
+    # Field by field: a dump of ``ref`` to spread into the new record costs more than the record.
+    return Dataset(namespace=ref.namespace, name=ref.name, kind=kind)
+
+
+def _column(ref: ColumnRef, data_type: str | None) -> Column:
+    return Column(namespace=ref.namespace, dataset=ref.dataset, field=ref.field, data_type=data_type)
 
 
 def _sql_name(table: exp.Table, dialect: Dialect) -> str:

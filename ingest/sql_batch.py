@@ -9,6 +9,8 @@ one (the value still flows unmasked along it).
 
 from __future__ import annotations
 
+from functools import cache
+
 from tagline.graph.model import (
     Column,
     ColumnEdge,
@@ -20,8 +22,18 @@ from tagline.graph.model import (
     Failure,
     Job,
     LineageBatch,
+    LineageType,
     RunReport,
+    Subtype,
+    Transformation,
 )
+
+
+@cache
+def transformation_of(kind: LineageType, subtype: Subtype | None, masking: bool = False) -> Transformation:
+    """The transformation of an edge, one shared record per kind (records are immutable): a
+    script's edges have a few dozen kinds between them, not one each."""
+    return Transformation(type=kind, subtype=subtype, masking=masking)
 
 
 class BatchBuilder:

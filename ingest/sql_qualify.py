@@ -21,7 +21,7 @@ from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify_columns import qualify_columns
 from sqlglot.optimizer.qualify_tables import qualify_tables
 from sqlglot.optimizer.scope import Scope, build_scope, traverse_scope
-from sqlglot.schema import MappingSchema, ensure_schema
+from sqlglot.schema import MappingSchema
 
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName
 from tagline.ingest.dialects import canonical_identifiers
@@ -82,9 +82,12 @@ def known_tables(query: exp.Expr, dialect: Dialect, catalog: Catalog) -> dict[Ta
     return tables
 
 
-def _schema(tables: dict[TableName, ColumnTypes], dialect: Dialect) -> MappingSchema | None:
+def _schema(tables: dict[TableName, ColumnTypes], dialect: Dialect) -> MappingSchema:
+    """The tables as sqlglot's schema, its names taken as they are (already canonical). Also when
+    there are none: sqlglot's default schema normalises (copies and rewrites) every table it is
+    asked about, only to find nothing."""
     if not tables:
-        return None
+        return MappingSchema(dialect=dialect, normalize=False)
     depth = max(len(name) for name in tables)
     mapping: dict[str, object] = {}
     for name, columns in tables.items():
@@ -97,7 +100,7 @@ def _schema(tables: dict[TableName, ColumnTypes], dialect: Dialect) -> MappingSc
     return MappingSchema(mapping, dialect=dialect, normalize=False)
 
 
-def _qualify(query: exp.Query, dialect: Dialect, schema: MappingSchema | None) -> None:
+def _qualify(query: exp.Query, dialect: Dialect, schema: MappingSchema) -> None:
     """sqlglot's ``qualify`` without its identifier normalisation: identifiers are already in the
     canonical case (lower case even where the engine folds to upper), which it would undo."""
     qualify_tables(query, dialect=dialect)
@@ -105,7 +108,7 @@ def _qualify(query: exp.Query, dialect: Dialect, schema: MappingSchema | None) -
         canonical_identifiers(query, dialect)  # the aliases qualify_tables made, in upper case
     qualify_columns(
         query,
-        ensure_schema(schema, dialect=dialect),
+        schema,
         expand_alias_refs=False,
         allow_partial_qualification=True,
     )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from tagline.graph.model import ColumnEdge, DatasetRef, LineageBatch, LineageType, Transformation
-from tagline.ingest.sql_batch import BatchBuilder
+from tagline.graph.model import ColumnEdge, DatasetRef, LineageBatch, LineageType
+from tagline.ingest.sql_batch import BatchBuilder, transformation_of
 from tagline.ingest.sql_lineage import stronger
 
 
@@ -64,12 +64,10 @@ def compose(first: ColumnEdge, second: ColumnEdge) -> ColumnEdge:
     a, b = first.transformation, second.transformation
     if a.type is LineageType.DIRECT and b.type is LineageType.DIRECT:
         assert a.subtype is not None and b.subtype is not None
-        transformation = Transformation(
-            type=LineageType.DIRECT, subtype=stronger(a.subtype, b.subtype), masking=a.masking or b.masking
-        )
+        transformation = transformation_of(LineageType.DIRECT, stronger(a.subtype, b.subtype), a.masking or b.masking)
     else:
         influence = a if a.type is LineageType.INDIRECT else b
-        transformation = Transformation(type=LineageType.INDIRECT, subtype=influence.subtype)
+        transformation = transformation_of(LineageType.INDIRECT, influence.subtype)
     return ColumnEdge(
         source=first.source,
         target=second.target,
