@@ -11,6 +11,7 @@ cannot read (JanusGraph issue #4121), and the store reads edges back by id (``g.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,6 +83,10 @@ class GraphConnection:
         from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
         from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
 
+        # The driver logs every error answer whole (kilobytes of the server's stack trace) and then
+        # raises it; the store raises it again as a StoreError, or runs a lost lock race again, so
+        # the log would only repeat, at length, what is reported or handled.
+        logging.getLogger("gremlinpython").setLevel(logging.CRITICAL)
         try:
             return DriverRemoteConnection(
                 url, "g", message_serializer=JanusGraphBinarySerializersV1(), transport_factory=ReconnectingTransport

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -114,18 +115,21 @@ def start_server(store: str, env: dict[str, str] | None = None) -> Server:
 def start_server_process(store: str, env: dict[str, str] | None = None) -> Server:
     """`tagline serve` in a process of its own, as users start it (the smoke tests' way)."""
     port = free_port()
+    # The server's output goes to a file: a pipe nobody reads fills up and stops the server at
+    # its next log line.
+    log = tempfile.NamedTemporaryFile(prefix=f"tagline-serve-{port}-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [TAGLINE, "serve", "--store", store, "--port", str(port)],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})},
     )
+    log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise AssertionError(f"tagline serve exited early:\n{output}")
+            raise AssertionError(f"tagline serve exited early:\n{Path(log.name).read_text(errors='replace')}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return Server(url=url, store=store, process=process)
