@@ -37,6 +37,11 @@ class Server:
     served: uvicorn.Server | None = None
     thread: threading.Thread | None = None
     process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None  # where a server process writes its output
+
+    def output(self) -> str:
+        """What a server process has written so far (its log lines)."""
+        return self.log.read_text(errors="replace") if self.log is not None else ""
 
     def caught_up(self, timeout_s: float = 10) -> None:
         """Wait until the server's index has applied every write (the CLI writes from another process)."""
@@ -132,7 +137,7 @@ def start_server_process(store: str, env: dict[str, str] | None = None) -> Serve
             raise AssertionError(f"tagline serve exited early:\n{Path(log.name).read_text(errors='replace')}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return Server(url=url, store=store, process=process)
+                return Server(url=url, store=store, process=process, log=Path(log.name))
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()

@@ -257,7 +257,9 @@ def test_roles_on_graphql_and_routes(keyed: Server) -> None:
     assert httpx.get(f"{keyed.url}/healthz", timeout=10).status_code == 200
     assert keyed.process is not None
     keyed.process.terminate()
-    output = keyed.process.communicate(timeout=10)[0].decode()
+    keyed.process.wait(timeout=10)
+    output = keyed.output()
+    assert "Uvicorn running" in output or "Application startup complete" in output, output
     assert "steward-key-2" not in output and "reader-key-1" not in output
 
 
