@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.engines import java_and_maven
+from tests.engines import EngineProcess, java_and_maven
 from tests.ports import free_port
 
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "cassandra" / "run.sh"
@@ -32,25 +32,13 @@ def available() -> bool:
 
 
 @dataclass
-class CassandraNode:
+class CassandraNode(EngineProcess):
     port: int
     data: Path
     log: Path
     process: subprocess.Popen[bytes]
 
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """Stop the node (Cassandra drains and flushes on SIGTERM, in a few seconds)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    STOP_TIMEOUT_S = 60.0  # Cassandra drains and flushes on SIGTERM
 
 
 def answers(port: int) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +42,25 @@ def need(available: bool, env: str, missing: str) -> None:
     if required(env):
         pytest.fail(missing)
     pytest.skip(missing)
+
+
+class EngineProcess:
+    """What every engine the tests start has: its process, a log file, and how it stops (SIGTERM,
+    then a kill past ``STOP_TIMEOUT_S``). Mixed into each engine's own record."""
+
+    STOP_TIMEOUT_S = 30.0
+    log: Path
+    process: subprocess.Popen[bytes]
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=self.STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -23,7 +23,7 @@ from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
 
 from tagline.graph import schema
 from tagline.graph.retry import retry_on_lock_conflict
-from tests.engines import java_and_maven
+from tests.engines import EngineProcess, java_and_maven
 from tests.ports import free_port
 
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "janusgraph" / "run.sh"
@@ -39,26 +39,13 @@ def available() -> bool:
 
 
 @dataclass
-class JanusGraphServer:
+class JanusGraphServer(EngineProcess):
     url: str
     port: int
     data: Path
     log: Path
     process: subprocess.Popen[bytes]
     cql_port: int | None = None
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
     def restart(self) -> None:
         """Start the server again on the same port and data (after :meth:`stop`)."""

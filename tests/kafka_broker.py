@@ -18,7 +18,7 @@ import pytest
 from confluent_kafka.admin import AdminClient
 
 from tests.e2e.conftest import TAGLINE
-from tests.engines import java_and_maven, need
+from tests.engines import EngineProcess, java_and_maven, need
 from tests.ports import free_port
 
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "kafka" / "run.sh"
@@ -29,24 +29,11 @@ START_TIMEOUT_S = float(os.environ.get("TAGLINE_KAFKA_START_TIMEOUT", "600"))
 
 
 @dataclass
-class KafkaBroker:
+class KafkaBroker(EngineProcess):
     bootstrap_servers: str
     data: Path
     log: Path
     process: subprocess.Popen[bytes]
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def answers(bootstrap_servers: str) -> bool:

@@ -7,6 +7,9 @@ writes vanish, with no error, under load."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
 
 import pytest
 
@@ -16,29 +19,42 @@ from tagline.graph.store import GraphStore
 from tests import janusgraph_server
 from tests.conftest import col, derive
 
+T = TypeVar("T")
+ENGINES = pytest.mark.parametrize(
+    "server", ["janusgraph_url", "janusgraph_cql_url"], ids=["janusgraph", "janusgraph-cql"]
+)
+
+
+def at_once(work: list[Callable[[], T]]) -> tuple[list[T], list[BaseException]]:
+    """Run each of ``work`` on a thread of its own, all released together; what they returned
+    and what they raised (asserted by the caller, in the test's thread)."""
+    start = threading.Barrier(len(work))
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run(one: Callable[[], T]) -> None:
+        start.wait()
+        try:
+            results.append(one())
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results, errors
+
 
 @pytest.mark.engine
-@pytest.mark.parametrize("server", ["janusgraph_url", "janusgraph_cql_url"], ids=["janusgraph", "janusgraph-cql"])
+@ENGINES
 def test_racing_writers_both_succeed_and_keys_stay_unique(server: str, request: pytest.FixtureRequest) -> None:
     janusgraph_url = str(request.getfixturevalue(server))
     janusgraph_server.clear(janusgraph_url)
     batch = LineageBatch(edges=[derive(col("db.src", f"c{i}"), col("db.dst", f"c{i}")) for i in range(20)])
     stores = [GraphStore(janusgraph_url) for _ in range(2)]
-    start = threading.Barrier(len(stores))
-    errors: list[BaseException] = []
-
-    def write(store: GraphStore) -> None:
-        start.wait()
-        try:
-            store.write(batch)
-        except BaseException as exc:  # collected and asserted below, in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(s,)) for s in stores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    _, errors = at_once([partial(s.write, batch) for s in stores])
     try:
         assert errors == []
         # Counted in the store itself: an index keyed by uid would fold duplicates into one.
@@ -53,28 +69,13 @@ def test_racing_writers_both_succeed_and_keys_stay_unique(server: str, request: 
 
 
 @pytest.mark.engine
-@pytest.mark.parametrize("server", ["janusgraph_url", "janusgraph_cql_url"], ids=["janusgraph", "janusgraph-cql"])
+@ENGINES
 def test_processes_opening_an_empty_graph_at_once_share_one_store(server: str, request: pytest.FixtureRequest) -> None:
     """Each opening creates the store's meta vertex if it is missing; all but one lose that race
     (the unique index, or a lock timeout) and must take the winner's."""
     janusgraph_url = str(request.getfixturevalue(server))
     janusgraph_server.clear(janusgraph_url)
-    start = threading.Barrier(3)
-    opened: list[GraphStore] = []
-    errors: list[BaseException] = []
-
-    def open_store() -> None:
-        start.wait()
-        try:
-            opened.append(GraphStore(janusgraph_url))
-        except BaseException as exc:  # collected and asserted below, in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_store) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    opened, errors = at_once([lambda: GraphStore(janusgraph_url)] * 3)
     try:
         assert errors == []
         assert len({s.changelog.store_id for s in opened}) == 1  # type: ignore[attr-defined]
