@@ -27,6 +27,7 @@ from tagline.graph import dataset_moves, deadletter, eventlog, key_migration, ru
 from tagline.graph.changelog import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
 from tagline.graph.changes import ChangeSet
 from tagline.graph.connection import GraphConnection, StoreError, is_remote, is_transport_error
+from tagline.graph.dataset_moves import Removal
 from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.lineage_index import LineageIndex
 from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch, key_of, key_parts
@@ -208,10 +209,7 @@ class GraphStore:
         columns whose incoming lineage changed; the result carries the tags declared as written."""
         prepared = dataset_moves.prepare(self.index, batch)
         removed = prepared.removed
-        for part in chunks([r.key for r in removed]):
-            g.E().has(schema.KEY, P.within(list(part))).drop().iterate()
-        for edge in removed:
-            changes.removed(edge.key, edge.label, edge.out_key, edge.in_key)
+        _drop_edges(g, changes, removed)
         result = self._writer.write(g, prepared.batch, moment, changes)
         unfed = {r.in_key for r in removed if r.label == schema.DERIVES}
         self.pending.mark(g, sorted(unfed.union(result.pending)))
@@ -294,13 +292,13 @@ class GraphStore:
             expired = np.flatnonzero(table.alive.view & table.expired(moment)).tolist()
             gone = [index.edge_record(schema.DERIVES, e) for e in expired]
             ends = [(index.keys[e.out_id], index.keys[e.in_id]) for e in gone]
-        keys = [str(e.props[schema.KEY]) for e in gone]
+        removals = [
+            Removal(str(e.props[schema.KEY]), schema.DERIVES, source, target)
+            for e, (source, target) in zip(gone, ends, strict=True)
+        ]
 
         def purge(g: GraphTraversalSource, changes: ChangeSet) -> None:
-            for part in chunks(keys):
-                g.E().has(schema.KEY, P.within(list(part))).drop().iterate()
-            for key, (source, target) in zip(keys, ends, strict=True):
-                changes.removed(key, schema.DERIVES, source, target)
+            _drop_edges(g, changes, removals)
             self.pending.mark(g, sorted({t for _, t in ends}))
 
         self.logged_write(purge)
@@ -565,3 +563,11 @@ class GraphStore:
         if self._index is not None and self._applied >= max(snapshot_after, 1):
             self.save_snapshot()
         self.connection.close()
+
+
+def _drop_edges(g: GraphTraversalSource, changes: ChangeSet, removals: Sequence[Removal]) -> None:
+    """Remove edges by key, and log each removal for every process's lineage index."""
+    for part in chunks([r.key for r in removals]):
+        g.E().has(schema.KEY, P.within(list(part))).drop().iterate()
+    for edge in removals:
+        changes.removed(edge.key, edge.label, edge.out_key, edge.in_key)
