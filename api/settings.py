@@ -9,7 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tagline.governance.policy import Policy
-from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT
+from tagline.ingest.sql.extract import DEFAULT_STATEMENT_TIMEOUT
 
 DEFAULT_STORE = "./data/tagline.db"
 

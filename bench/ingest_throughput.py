@@ -215,7 +215,7 @@ def ingest_pass(
 def load_extractor() -> tuple[Callable[..., LineageBatch], Callable[[dict[str, list[str]]], object]]:
     try:
         from tagline.ingest.catalog import Catalog
-        from tagline.ingest.sql import extract_sql
+        from tagline.ingest.sql.extract import extract_sql
     except ImportError as exc:
         raise SystemExit(f"the SQL extractor is not importable yet ({exc}); nothing to measure") from exc
     return extract_sql, Catalog.from_mapping

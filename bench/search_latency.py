@@ -36,10 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from warehouse_gen import Warehouse, generate, tables_for_columns
 
-from tagline.graph import changes, schema
-from tagline.graph.lineage_index import LineageIndex
+from tagline.graph import schema
+from tagline.graph.changelog import changes
+from tagline.graph.index.lineage_index import LineageIndex
+from tagline.graph.index.name_index import words
 from tagline.graph.model import column_key, dataset_key, job_key
-from tagline.graph.name_index import words
 
 ALL = (schema.DATASET, schema.COLUMN, schema.JOB)
 

@@ -20,8 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import ExtractOptions
-from tagline.ingest.sql_summary import summarize_sql
+from tagline.ingest.sql.extract import ExtractOptions
+from tagline.ingest.sql.summary import summarize_sql
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "sqllineage"
 VALUE_SUBTYPES = {"WINDOW", "CONDITIONAL"}

@@ -20,7 +20,7 @@ from warehouse_gen import generate
 
 from tagline.graph.model import ColumnEdge
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import extract_sql
+from tagline.ingest.sql.extract import extract_sql
 
 Key = tuple[str, str, str, str | None, bool]
 

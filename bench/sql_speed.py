@@ -48,7 +48,7 @@ def read_cases(corpus: Path) -> list[dict]:
 def tagline() -> Callable[[dict], Callable[[], object]]:
     from tagline.ingest.catalog import Catalog
     from tagline.ingest.dialects import resolve_dialect
-    from tagline.ingest.sql_summary import summarize_sql
+    from tagline.ingest.sql.summary import summarize_sql
 
     def prepare(case: dict) -> Callable[[], object]:
         catalog = Catalog.from_mapping(case["metadata"]) if case.get("metadata") else None

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tagline.graph.model import LineageBatch, Subtype
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import extract_sql
+from tagline.ingest.sql.extract import extract_sql
 
 _VALUE = (Subtype.WINDOW, Subtype.CONDITIONAL)
 """INDIRECT subtypes that still decide one output's value: ``rank() OVER (...)``, ``sum(CASE WHEN c THEN 1 ...)``."""

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 KEY_SEPARATOR = "|"
 KEY_ESCAPE = "\\"
 # Keys written since separators inside names are escaped; a store of an older format is migrated
-# when opened (see graph/key_migration.py).
+# when opened (see graph/writers/key_migration.py).
 KEY_FORMAT = 2
 
 
@@ -247,7 +247,7 @@ class OutputStatistics(_Frozen):
 
 class RunReport(_Frozen):
     """One report of a run: its state at ``at``, with what it read and wrote. Reports of one run
-    may arrive in any order and more than once; the store merges them (``graph/runs.py``)."""
+    may arrive in any order and more than once; the store merges them (``graph/writers/runs.py``)."""
 
     run_id: str
     job: JobRef

@@ -172,7 +172,7 @@ class StoredFailure:
 
 @dataclass(frozen=True)
 class Run:
-    """A job's run as the store merged its reports (``graph/runs.py``)."""
+    """A job's run as the store merged its reports (``graph/writers/runs.py``)."""
 
     run_id: str
     job: str  # the job's key

@@ -31,12 +31,12 @@ VERTEX_LABELS = (DATASET, COLUMN, JOB)
 DECLARED_SOURCE = "declared_source"
 EDGE_LABELS = (HAS_COLUMN, DERIVES, READS, WRITES)
 
-# Dataset properties kept by graph/dataset_moves.py: the key of the dataset an alias (a symlink's
+# Dataset properties kept by graph/writers/dataset_moves.py: the key of the dataset an alias (a symlink's
 # other name) stands for, and of the one a renamed table became.
 ALIAS_OF = "alias_of"
 RENAMED_TO = "renamed_to"
 
-# The pending mark of a column on a Gremlin Server store (see graph/pending.py).
+# The pending mark of a column on a Gremlin Server store (see graph/changelog/pending.py).
 TAGS_PENDING = "tags_pending"
 
 # Properties that identify a vertex and never change once it exists.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
-from tagline.graph.changes import ChangeSet
+from tagline.graph.changelog.changes import ChangeSet
 from tagline.graph.reader import chunks
 from tagline.graph.records import VertexId
 from tagline.graph.schema import DATASET, DECLARED_SOURCE

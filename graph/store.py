@@ -1,7 +1,7 @@
 """The one object the rest of Tagline uses to reach the graph.
 
 Writes go to the store, each in one transaction that also appends what it changed to the change
-log. Lineage reads are answered by the process's lineage index (``graph/lineage_index.py``),
+log. Lineage reads are answered by the process's lineage index (``graph/index/lineage_index.py``),
 loaded on first use and kept current from the change log: by every read when ``follow`` is on
 (the CLI), or by the caller's own schedule when it is off (the server, which also applies its own
 writes at once). The dead letter, the event log and the audit are read from the store.
@@ -23,16 +23,16 @@ import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
-from tagline.graph import dataset_moves, deadletter, eventlog, key_migration, runs, schema, sources, tagstore
-from tagline.graph.changelog import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
-from tagline.graph.changes import ChangeSet
+from tagline.graph import deadletter, eventlog, schema, sources, tagstore
+from tagline.graph.changelog.changes import ChangeSet
+from tagline.graph.changelog.log import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
+from tagline.graph.changelog.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.connection import GraphConnection, StoreError, is_remote, is_transport_error
-from tagline.graph.dataset_moves import Removal
-from tagline.graph.index_build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
-from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.index.build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
+from tagline.graph.index.lineage_index import LineageIndex
+from tagline.graph.index.table_lineage import table_lineage
 from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch, key_of, key_parts
 from tagline.graph.payloads import GremlinPayloads, Payloads, SqlitePayloads
-from tagline.graph.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.reader import chunks
 from tagline.graph.records import (
     APPLIED,
@@ -49,9 +49,10 @@ from tagline.graph.records import (
     VertexRecord,
     WriteResult,
 )
-from tagline.graph.table_lineage import table_lineage
 from tagline.graph.timefmt import iso, utcnow
-from tagline.graph.writer import BatchWriter, KeyCache
+from tagline.graph.writers import dataset_moves, key_migration, runs
+from tagline.graph.writers.batch import BatchWriter, KeyCache
+from tagline.graph.writers.dataset_moves import Removal
 
 __all__ = ["GraphStore", "StoreError", "is_remote"]  # the front door: the store, its failure, where it lives
 
@@ -106,7 +107,7 @@ class GraphStore:
     @property
     def index(self) -> LineageIndex:
         """The lineage index, loaded on first use: from a snapshot that matches this store, else
-        rebuilt (see ``graph/index_build.py``)."""
+        rebuilt (see ``graph/index/build.py``)."""
         if self._index is None:
             started = time.perf_counter()
             self._index = self._load_index()
@@ -205,7 +206,7 @@ class GraphStore:
     def _write_lineage(
         self, g: GraphTraversalSource, batch: LineageBatch, moment: datetime, changes: ChangeSet
     ) -> WriteResult:
-        """Write ``batch`` as its aliases and renames say (see graph/dataset_moves.py) and mark the
+        """Write ``batch`` as its aliases and renames say (see graph/writers/dataset_moves.py) and mark the
         columns whose incoming lineage changed; the result carries the tags declared as written."""
         prepared = dataset_moves.prepare(self.index, batch)
         removed = prepared.removed
@@ -437,7 +438,7 @@ class GraphStore:
     def table_lineage(
         self, start: VertexRecord, directions: Sequence[Direction], depth: int, max_nodes: int
     ) -> tuple[list[VertexRecord], list[tuple[str, str]], bool]:
-        """Datasets and jobs around a dataset or job (see graph/table_lineage.py): the nodes in
+        """Datasets and jobs around a dataset or job (see graph/index/table_lineage.py): the nodes in
         the order met, the start first; edges as (from key, to key); whether ``max_nodes`` cut it."""
         index = self._read()
         graph = table_lineage(index, int(start.id), directions, depth, max_nodes, time.time())

@@ -13,9 +13,10 @@ from typing import Any
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
-from tagline.graph import embedded_rows, schema
-from tagline.graph.changes import ChangeSet
+from tagline.graph import schema
+from tagline.graph.changelog.changes import ChangeSet
 from tagline.graph.reader import labelled
+from tagline.graph.writers import embedded_rows
 
 AUDIT_FIELDS = ("at", "actor", "column", "tag", "change", "cause")
 
@@ -45,7 +46,7 @@ def append_audit(
 ) -> None:
     """Append entries; their keys sort by time, then by the order they were given in. On the
     embedded store (``rows``) each entry's vertex is written as GremLite rows: it is new, so
-    nothing is read first (see ``graph/embedded_rows.py``)."""
+    nothing is read first (see ``graph/writers/embedded_rows.py``)."""
     batch = secrets.token_hex(4)
     for n, entry in enumerate(entries):
         props = {schema.KEY: f"a|{entry['at']}|{batch}|{n:06d}", **{name: entry[name] for name in AUDIT_FIELDS}}

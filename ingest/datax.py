@@ -38,8 +38,8 @@ from tagline.graph.model import (
     Transformation,
 )
 from tagline.ingest import naming
-from tagline.ingest.sql import extract_sql
-from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.sql.batch import BatchBuilder
+from tagline.ingest.sql.extract import extract_sql
 
 KIND = "datax"
 SECRET_KEYS = frozenset({"password", "accesskey", "secretkey", "accesskeysecret", "token"})

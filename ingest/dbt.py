@@ -33,8 +33,8 @@ from tagline.graph.model import (
 from tagline.ingest.catalog import Catalog, normalize_column, normalize_table
 from tagline.ingest.dbt_artifacts import DbtCatalog, Manifest, ManifestNode
 from tagline.ingest.dialects import resolve_dialect
-from tagline.ingest.sql import extract_sql
-from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.sql.batch import BatchBuilder
+from tagline.ingest.sql.extract import extract_sql
 from tagline.ingest.tags import tag_names
 
 ADAPTER_DIALECTS: dict[str, str] = {

@@ -3,7 +3,7 @@
 The OpenLineage naming spec gives every dataset a namespace that says where it lives
 (``postgres://db:5432``, ``snowflake://org-account``, ``bigquery``, ``s3://bucket``) and a name within
 it (``db.schema.table``, or a path). When the namespace's scheme is a SQL engine, the name and its
-fields are folded by that engine's rules, exactly as :mod:`tagline.ingest.sql` folds the names it
+fields are folded by that engine's rules, exactly as :mod:`tagline.ingest.sql.extract` folds the names it
 reads, so ``public.Orders`` from an event and ``public.orders`` from a query meet on one vertex.
 Paths, topics and other non-SQL names are kept as given: they are case-sensitive.
 """

@@ -56,7 +56,7 @@ from tagline.ingest.openlineage_events import (
 )
 from tagline.ingest.openlineage_events import Dataset as EventDataset
 from tagline.ingest.openlineage_sql import sql_facet_edges
-from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.sql.batch import BatchBuilder
 from tagline.ingest.tags import tag_names
 
 # OTHER carries extra metadata about a run and says nothing about its state.

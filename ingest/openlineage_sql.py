@@ -15,7 +15,7 @@ from typing import Any
 
 from tagline.graph.model import ColumnEdge, DatasetRef, JobRef, Transformation
 from tagline.ingest import naming
-from tagline.ingest.sql import extract_sql
+from tagline.ingest.sql.extract import extract_sql
 
 FROM_SQL = "from the job's SQL facet"
 FALLBACK_DIALECT = "ansi"

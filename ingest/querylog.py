@@ -34,8 +34,8 @@ from tagline.graph.timefmt import iso
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.dialects import resolve_dialect
 from tagline.ingest.naming import SCHEME_DIALECTS, scheme_of
-from tagline.ingest.sql import ExtractOptions, extract_sql
-from tagline.ingest.sql_split import Statement, split_statements
+from tagline.ingest.sql.extract import ExtractOptions, extract_sql
+from tagline.ingest.sql.split import Statement, split_statements
 from tagline.ingest.timestamps import rfc3339_text
 
 DEFAULT_ADHOC_TTL = timedelta(days=30)

@@ -19,7 +19,7 @@ from tagline.graph.model import Failure
 from tagline.graph.store import GraphStore, StoreError
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.querylog import QueryLogOptions
-from tagline.ingest.sql import ExtractOptions
+from tagline.ingest.sql.extract import ExtractOptions
 
 # soft_wrap: lines piped to another program or a log are not folded at 80 columns.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)

@@ -30,7 +30,7 @@ from tagline.api.cli.common import (
 from tagline.api.services.kafka_intake import IntakeCounts, KafkaIntake, KafkaIntakeOptions
 from tagline.api.settings import Settings
 from tagline.ingest.querylog import DEFAULT_ADHOC_TTL
-from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT
+from tagline.ingest.sql.extract import DEFAULT_STATEMENT_TIMEOUT
 
 app = typer.Typer(help="Consume lineage from a message broker until stopped.", no_args_is_help=True)
 

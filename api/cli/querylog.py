@@ -28,7 +28,7 @@ from tagline.api.cli.tags import actor as cli_actor
 from tagline.api.services.ingestion import purge_expired as purge_expired_lineage
 from tagline.api.services.querylog import QueryLogReport, ingest_querylog
 from tagline.ingest.querylog import DEFAULT_ADHOC_TTL
-from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT
+from tagline.ingest.sql.extract import DEFAULT_STATEMENT_TIMEOUT
 
 
 def querylog(

@@ -13,8 +13,8 @@ from rich.markup import escape
 
 from tagline.api.cli.common import console, errors, fail, load_catalog
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import DEFAULT_STATEMENT_TIMEOUT, ExtractOptions
-from tagline.ingest.sql_summary import catalog_from_json, summarize_sql
+from tagline.ingest.sql.extract import DEFAULT_STATEMENT_TIMEOUT, ExtractOptions
+from tagline.ingest.sql.summary import catalog_from_json, summarize_sql
 
 
 class Format(str, Enum):

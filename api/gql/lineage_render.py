@@ -35,7 +35,7 @@ from strawberry.types import Info
 from tagline.api.services.node_ids import JOB, NodeId, node_id
 from tagline.governance.state import tag_views_of
 from tagline.graph import deadline
-from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.records import Direction
 from tagline.graph.schema import DERIVES, SENSITIVITY
 

@@ -26,7 +26,7 @@ from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
 from tagline.graph.timefmt import utcnow
 from tagline.ingest.querylog import LoggedQuery, QueryLogEntry, QueryLogOptions
-from tagline.ingest.sql import ExtractOptions
+from tagline.ingest.sql.extract import ExtractOptions
 
 SQL_PATH = "/api/v1/sql"
 SOURCE = "http:sql"

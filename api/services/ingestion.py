@@ -16,7 +16,7 @@ from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.records import WriteResult
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import extract_sql
+from tagline.ingest.sql.extract import extract_sql
 from tagline.ingest.text import UndecodableText
 
 DEFAULT_NAMESPACE = "default"

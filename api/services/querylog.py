@@ -11,7 +11,7 @@ from tagline.api.services.ingestion import IngestReport, purge_expired, write_ba
 from tagline.graph.model import LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.ingest.querylog import QueryLogOptions, query_batch, read_jsonl, read_sql
-from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.sql.batch import BatchBuilder
 
 BATCH_QUERIES = 200
 """Queries per store transaction: large enough to amortise a write, small enough to bound memory."""

@@ -16,8 +16,8 @@ from tagline.graph.records import StoredFailure
 from tagline.graph.store import GraphStore
 from tagline.graph.timefmt import parse_iso
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import extract_sql
-from tagline.ingest.sql_summary import catalog_from_json
+from tagline.ingest.sql.extract import extract_sql
+from tagline.ingest.sql.summary import catalog_from_json
 from tagline.ingest.text import UndecodableText, decode_utf8
 
 Replayer = Callable[[Failure, "ReplayOverrides"], LineageBatch]

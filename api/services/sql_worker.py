@@ -1,6 +1,6 @@
 """SQL extraction in a worker process, for callers that are not on a main thread (a server).
 
-The per-statement time budget (:mod:`tagline.ingest.budget`) needs a process's main thread; a
+The per-statement time budget (:mod:`tagline.ingest.sql.budget`) needs a process's main thread; a
 worker process's tasks run on its main thread, so extraction submitted here keeps the budget
 wherever the caller runs. A worker that dies (a crash in a parser, memory exhaustion) is replaced
 and the input is reported as a failure rather than taking the caller down.
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from tagline.graph.model import Failure, LineageBatch
 from tagline.ingest.querylog import LoggedQuery, QueryLogOptions, query_batch
-from tagline.ingest.sql import ExtractOptions, extract_sql
+from tagline.ingest.sql.extract import ExtractOptions, extract_sql
 
 T = TypeVar("T")
 

@@ -202,7 +202,7 @@ try {
         made << 'mixed index auditSearch(at)'
     }
     if (!mgmt.containsGraphIndex('changeSearch')) {
-        // The change log is read by commit stamp from a point on (graph/changelog.py).
+        // The change log is read by commit stamp from a point on (graph/changelog/log.py).
         // Only change vertices carry change_at, so the index needs no label restriction.
         mgmt.buildIndex('changeSearch', Vertex.class).addKey(key('change_at')).buildMixedIndex('search')
         made << 'mixed index changeSearch(change_at)'

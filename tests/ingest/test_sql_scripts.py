@@ -11,8 +11,8 @@ from tagline.graph.model import JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.dialects import known_dialects, resolve_dialect
 from tagline.ingest.querylog import read_sql
-from tagline.ingest.sql import extract_sql
-from tagline.ingest.sql_split import split_statements
+from tagline.ingest.sql.extract import extract_sql
+from tagline.ingest.sql.split import split_statements
 
 JOB = JobRef(namespace="airflow", name="nightly")
 

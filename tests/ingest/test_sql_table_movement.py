@@ -7,7 +7,7 @@ import pytest
 
 from tagline.graph.model import JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import extract_sql
+from tagline.ingest.sql.extract import extract_sql
 
 JOB = JobRef(namespace="airflow", name="nightly")
 NS = "warehouse"
@@ -93,7 +93,7 @@ def test_rename_keeps_the_schema_of_an_unqualified_new_name_and_follows_chains()
 def test_rename_of_a_table_the_script_did_not_write_moves_nothing_but_tells_the_store() -> None:
     assert moves("ALTER TABLE d.t RENAME TO d.u", "ansi") == (set(), set())
     assert moves("RENAME TABLE t1 TO t2, t3 TO t4", "mysql") == (set(), set())
-    # The store moves what it already holds of the old name (see graph/dataset_moves.py).
+    # The store moves what it already holds of the old name (see graph/writers/dataset_moves.py).
     renames = run("RENAME TABLE d.t1 TO d.t2, d.t3 TO d.t4", "mysql").renames
     assert {(r.old.name, r.new.name) for r in renames} == {("d.t1", "d.t2"), ("d.t3", "d.t4")}
 

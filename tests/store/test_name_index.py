@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from tagline.graph import changes, name_index
-from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.changelog import changes
+from tagline.graph.index import name_index
+from tagline.graph.index.lineage_index import LineageIndex
 
 WORDS = ["order", "orders", "customer", "id", "email", "e_mail", "Fact", "dim", "ship", "country", "Ördnung", "x"]
 KINDS = ("dataset", "job", "column")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tagline.graph.changes import ChangeSet
+from tagline.graph.changelog.changes import ChangeSet
 from tagline.graph.model import DatasetAccess, Failure, Job, JobRef, LineageBatch, RunState, column_key
 from tagline.graph.reader import labelled_edges
 from tagline.graph.store import GraphStore

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tagline.graph.columns import PropertyTable
-from tagline.graph.edge_table import EdgeTable
+from tagline.graph.index.columns import PropertyTable
+from tagline.graph.index.edge_table import EdgeTable
 
 
 def test_property_codes_widen_as_distinct_values_grow_and_keep_every_value() -> None:

@@ -7,8 +7,8 @@ import time
 
 from tagline.api.services.sql_worker import SqlWorker
 from tagline.graph.model import JobRef
-from tagline.ingest.budget import can_enforce
-from tagline.ingest.sql import ExtractOptions, extract_sql
+from tagline.ingest.sql.budget import can_enforce
+from tagline.ingest.sql.extract import ExtractOptions, extract_sql
 
 SLOW = "INSERT INTO d.t SELECT " + ", ".join(f"upper(c{i}) || c{i + 1} AS o{i}" for i in range(2400)) + " FROM d.s"
 """2,400 output columns: most of a second of tracing, spent in Python where the timer is served."""

@@ -7,8 +7,8 @@ import pytest
 
 from tagline.graph.model import JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import ExtractOptions, extract_sql
-from tagline.ingest.sql_summary import summarize_sql
+from tagline.ingest.sql.extract import ExtractOptions, extract_sql
+from tagline.ingest.sql.summary import summarize_sql
 
 JOB = JobRef(namespace="airflow", name="nightly")
 

@@ -12,7 +12,7 @@ import pytest
 
 from tagline.graph.model import JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import extract_sql
+from tagline.ingest.sql.extract import extract_sql
 
 NS = "hive://warehouse"
 JOB = JobRef(namespace="airflow", name="nightly")

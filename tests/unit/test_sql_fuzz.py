@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from tagline.graph.model import LineageBatch
 from tagline.graph.store import GraphStore
-from tagline.ingest.sql import ExtractOptions, extract_sql
-from tagline.ingest.sql_summary import summarize_sql
+from tagline.ingest.sql.extract import ExtractOptions, extract_sql
+from tagline.ingest.sql.summary import summarize_sql
 
 SEEDS = [
     "INSERT INTO d.t (a, b) SELECT x, SUM(y) OVER (PARTITION BY z) FROM d.s WHERE k > 1",

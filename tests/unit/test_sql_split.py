@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tagline.ingest.dialects import resolve_dialect
-from tagline.ingest.sql_split import split_statements
+from tagline.ingest.sql.split import split_statements
 
 HIVE = resolve_dialect("hive")
 

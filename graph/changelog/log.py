@@ -28,7 +28,7 @@ from gremlin_python.process.traversal import P
 from gremlin_python.statics import long
 
 from tagline.graph import schema
-from tagline.graph.changes import ChangeSet
+from tagline.graph.changelog.changes import ChangeSet
 from tagline.graph.model import KEY_FORMAT
 
 # The largest number of transactions read from the log in one go.

@@ -9,7 +9,7 @@ which also carries the renames so the store moves what it already holds of ``old
 from __future__ import annotations
 
 from tagline.graph.model import DatasetRef, DatasetRename, LineageBatch
-from tagline.ingest.sql_batch import BatchBuilder
+from tagline.ingest.sql.batch import BatchBuilder
 
 
 def rename_datasets(batch: LineageBatch, renames: dict[DatasetRef, DatasetRef]) -> LineageBatch:

@@ -19,7 +19,7 @@ from sqlglot.dialects import Dialect
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
-from tagline.ingest.sql_split import Statement
+from tagline.ingest.sql.split import Statement
 
 _WORD_TYPES = frozenset({TokenType.STRING, TokenType.IDENTIFIER, TokenType.NUMBER})
 """Tokens that are never keywords (quoted text, quoted names, numbers)."""

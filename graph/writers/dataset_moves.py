@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tagline.graph import schema
-from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.model import (
     Column,
     ColumnEdge,

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 
-from tagline.graph import changes, schema
-from tagline.graph.columns import GrowableArray, Interned, PropertyTable
-from tagline.graph.edge_table import EdgeTable
-from tagline.graph.lineage_index import LineageIndex
+from tagline.graph import schema
+from tagline.graph.changelog import changes
+from tagline.graph.index.columns import GrowableArray, Interned, PropertyTable
+from tagline.graph.index.edge_table import EdgeTable
+from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.reader import chunks, labelled, labelled_edges
 from tagline.graph.records import edge_from_map
 

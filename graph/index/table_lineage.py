@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tagline.graph import schema
-from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.records import Direction
 
 

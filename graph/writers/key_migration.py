@@ -18,8 +18,8 @@ import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
 from tagline.graph import schema
-from tagline.graph.changes import ChangeSet
-from tagline.graph.lineage_index import LineageIndex
+from tagline.graph.changelog.changes import ChangeSet
+from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.model import KEY_FORMAT, column_key, dataset_key, job_key
 from tagline.graph.records import EdgeRecord
 

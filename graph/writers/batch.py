@@ -20,8 +20,8 @@ from typing import Any
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
-from tagline.graph import embedded_rows, schema
-from tagline.graph.changes import ChangeSet
+from tagline.graph import schema
+from tagline.graph.changelog.changes import ChangeSet
 from tagline.graph.model import (
     ColumnRef,
     DatasetAccess,
@@ -31,9 +31,10 @@ from tagline.graph.model import (
 )
 from tagline.graph.reader import edges_by_keys, find_by_keys, vertices_by_ids
 from tagline.graph.records import EdgeRecord, VertexId, WriteResult
-from tagline.graph.runs import record_runs
 from tagline.graph.schema import owners_value
 from tagline.graph.timefmt import iso
+from tagline.graph.writers import embedded_rows
+from tagline.graph.writers.runs import record_runs
 
 
 class KeyCache:
@@ -186,7 +187,7 @@ class BatchWriter:
     """Writes batches through one connection, remembering vertex ids between batches.
 
     ``rows`` is the embedded store's SQLite connection, through which new elements are created
-    row by row (see ``graph/embedded_rows.py``); None on a Gremlin Server.
+    row by row (see ``graph/writers/embedded_rows.py``); None on a Gremlin Server.
     """
 
     def __init__(self, cache: KeyCache, rows: sqlite3.Connection | None = None) -> None:

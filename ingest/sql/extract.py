@@ -2,7 +2,7 @@
 
 Each statement is tokenized once (while splitting the script), parsed once, qualified once and
 scoped once; every output column is then traced through the scope tree
-(:mod:`tagline.ingest.sql_lineage`). A statement that cannot be read becomes a :class:`Failure`
+(:mod:`tagline.ingest.sql.lineage`). A statement that cannot be read becomes a :class:`Failure`
 holding its text and everything needed to try it again, and the script goes on; a statement whose
 tables are known but whose columns cannot be traced keeps its table-level lineage. Tables created
 earlier in the script act as catalog for the statements after them, as they would in the warehouse.
@@ -38,11 +38,11 @@ from tagline.graph.model import (
     LineageType,
     Transformation,
 )
-from tagline.ingest.budget import StatementTimeout, time_budget
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName, normalize_column
 from tagline.ingest.dialects import canonical_identifiers, has_lateral_alias, resolve_dialect
-from tagline.ingest.sql_batch import BatchBuilder, transformation_of
-from tagline.ingest.sql_commands import (
+from tagline.ingest.sql.batch import BatchBuilder, transformation_of
+from tagline.ingest.sql.budget import StatementTimeout, time_budget
+from tagline.ingest.sql.commands import (
     directory_without_format,
     expand_compound_assignments,
     first_word,
@@ -51,7 +51,7 @@ from tagline.ingest.sql_commands import (
     renamed_tables,
     unload_statement,
 )
-from tagline.ingest.sql_lineage import (
+from tagline.ingest.sql.lineage import (
     LineageError,
     OutputColumn,
     QueryLineage,
@@ -59,15 +59,15 @@ from tagline.ingest.sql_lineage import (
     query_lineage,
     table_name,
 )
-from tagline.ingest.sql_naming import name_outputs
-from tagline.ingest.sql_paths import is_path, path_dataset
-from tagline.ingest.sql_procedural import unwrap_procedural
-from tagline.ingest.sql_qualify import mark_variables, qualify_query
-from tagline.ingest.sql_rename import rename_datasets
-from tagline.ingest.sql_split import Statement, drop_attribute_phrases, split_before, split_statements
-from tagline.ingest.sql_statements import Plan, StatementKind, UnsupportedStatement, plan_statement
-from tagline.ingest.sql_temporary import collapse_temporary
-from tagline.ingest.sql_variables import substitute_variables
+from tagline.ingest.sql.output_names import name_outputs
+from tagline.ingest.sql.paths import is_path, path_dataset
+from tagline.ingest.sql.procedural import unwrap_procedural
+from tagline.ingest.sql.qualify import mark_variables, qualify_query
+from tagline.ingest.sql.rename import rename_datasets
+from tagline.ingest.sql.split import Statement, drop_attribute_phrases, split_before, split_statements
+from tagline.ingest.sql.statements import Plan, StatementKind, UnsupportedStatement, plan_statement
+from tagline.ingest.sql.temporary import collapse_temporary
+from tagline.ingest.sql.variables import substitute_variables
 
 DEFAULT_STATEMENT_TIMEOUT = 10.0
 DEFAULT_MAX_COLUMN_REFERENCES = 5000
@@ -81,7 +81,7 @@ class ExtractOptions:
     as the dialect does; Spark, Databricks, Snowflake, BigQuery... do). ``keep_temporary``: keep
     temporary tables and views as lineage hops instead of resolving through them to real sources.
     ``statement_timeout``: seconds one statement may take before it is given up as a failure
-    (``None``: no limit; see :mod:`tagline.ingest.budget` for where it can be enforced).
+    (``None``: no limit; see :mod:`tagline.ingest.sql.budget` for where it can be enforced).
     ``max_column_references``: column references one statement may hold before its columns are
     not traced (its tables still are). sqlglot's compiled column qualification grows faster than
     linearly with them and cannot be interrupted by the time budget, so a generated statement with

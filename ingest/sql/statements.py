@@ -19,7 +19,7 @@ from sqlglot.dialects import Dialect
 
 from tagline.ingest.catalog import TableName
 from tagline.ingest.dialects import canonical_identifiers
-from tagline.ingest.sql_lineage import table_name
+from tagline.ingest.sql.lineage import table_name
 
 E = TypeVar("E", bound=exp.Expr)
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tagline.graph.columns import GrowableArray, PropertyTable
+from tagline.graph.index.columns import GrowableArray, PropertyTable
 from tagline.graph.records import Direction
 
 IntArray = npt.NDArray[np.int64]

@@ -9,7 +9,7 @@ logged. Entries are plain JSON arrays, compact because a large ingest logs milli
 - ``["v", key, label, props]``: a vertex created or some of its properties set;
 - ``["e", key, label, out_key, in_key, props]``: an edge created or some of its properties set;
 - ``["x", key, label, out_key, in_key]``: an edge removed;
-- ``["r", old_key, new_key]``: a vertex's key rewritten (see ``graph/key_migration.py``).
+- ``["r", old_key, new_key]``: a vertex's key rewritten (see ``graph/writers/key_migration.py``).
 """
 
 from __future__ import annotations

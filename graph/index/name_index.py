@@ -3,7 +3,7 @@ for prefix look-ups and laid end to end for substring matches.
 
 Why not a scan: a million columns hold only as many distinct names as the warehouse has words
 (``id``, ``email``, ``customer_id``...), and the lineage index already keeps each vertex's name as
-a small integer code into its property's distinct values (``graph/columns.py``). So the matching
+a small integer code into its property's distinct values (``graph/index/columns.py``). So the matching
 is done once per distinct name — binary search (``bisect``) in a sorted list for whole-name and
 word prefixes, one vectorised pass over all names as UTF-8 bytes for substrings — and the
 vertices are reached by gathering a score per code over the code arrays: a few numpy operations
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tagline.graph.columns import ABSENT, PropertyTable
+from tagline.graph.index.columns import ABSENT, PropertyTable
 
 # Which property names a vertex, by label; the labels' codes are the lineage index's.
 NAME_PROPS: dict[str, str] = {"dataset": "name", "job": "name", "column": "field"}

@@ -14,8 +14,8 @@ from typing import Any
 from tagline.errors import InvalidInput
 from tagline.graph.model import DatasetRef, JobRef, LineageBatch
 from tagline.ingest.catalog import Catalog
-from tagline.ingest.sql import ExtractOptions, extract_sql
-from tagline.ingest.sql_paths import path_of
+from tagline.ingest.sql.extract import ExtractOptions, extract_sql
+from tagline.ingest.sql.paths import path_of
 
 _JOB = JobRef(namespace="", name="extract-sql")
 """Every statement of one input runs as one job, so its reads and writes are the input's."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from tagline.graph.model import ColumnEdge, DatasetRef, LineageBatch, LineageType
-from tagline.ingest.sql_batch import BatchBuilder, transformation_of
-from tagline.ingest.sql_lineage import stronger
+from tagline.ingest.sql.batch import BatchBuilder, transformation_of
+from tagline.ingest.sql.lineage import stronger
 
 
 def collapse_temporary(batch: LineageBatch, temporary: list[DatasetRef]) -> LineageBatch:

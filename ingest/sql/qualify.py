@@ -7,7 +7,7 @@ lookup resolves as a unique prefix). Building it per query also keeps a large ca
 normalised again for every statement.
 
 Qualification is told not to expand alias references nor to reject unknown columns: the scope walk
-(:mod:`tagline.ingest.sql_lineage`) does both itself and can then say which table lacked the column.
+(:mod:`tagline.ingest.sql.lineage`) does both itself and can then say which table lacked the column.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlglot.schema import MappingSchema
 
 from tagline.ingest.catalog import Catalog, ColumnTypes, TableName
 from tagline.ingest.dialects import canonical_identifiers
-from tagline.ingest.sql_lineage import LineageError, table_name
+from tagline.ingest.sql.lineage import LineageError, table_name
 
 _NO_SCHEMA = "missing source schemas"
 

@@ -2,8 +2,8 @@
 multi-hop question without a store round trip.
 
 The store stays the source of truth; the index is derived from it. It is filled by applying the
-change log (see ``graph/changes.py``) — from the beginning, from a snapshot plus the log's tail, or
-from entries made by reading the graph itself (``graph/index_build.py``) — and kept current by
+change log (see ``graph/changelog/changes.py``) — from the beginning, from a snapshot plus the log's tail, or
+from entries made by reading the graph itself (``graph/index/build.py``) — and kept current by
 applying each new transaction of the log. Vertex ids here are positions in the index, valid only
 in this process; keys are what crosses processes.
 
@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tagline.graph import changes, deadline, schema
-from tagline.graph.columns import ABSENT, GrowableArray, PropertyTable
-from tagline.graph.edge_table import EdgeTable, IntArray
+from tagline.graph import deadline, schema
+from tagline.graph.changelog import changes
+from tagline.graph.index.columns import ABSENT, GrowableArray, PropertyTable
+from tagline.graph.index.edge_table import EdgeTable, IntArray
+from tagline.graph.index.name_index import NameIndex, Page
 from tagline.graph.model import LineageType
-from tagline.graph.name_index import NameIndex, Page
 from tagline.graph.records import Direction, EdgeRecord, Expansion, Hop, InEdge, VertexRecord
 
 LABELS: tuple[str, ...] = schema.VERTEX_LABELS
@@ -51,7 +52,7 @@ class LineageIndex:
         self.props = PropertyTable()
         self.tables: dict[str, EdgeTable] = {label: EdgeTable() for label in EDGE_LABELS}
         self.lock = threading.RLock()
-        # Derived from `props` as it grows, on the first search after a change (graph/name_index.py).
+        # Derived from `props` as it grows, on the first search after a change (graph/index/name_index.py).
         self.names = NameIndex()
         # Where the index stands in the change log, and which store's log it is.
         self.position: object = 0
@@ -196,7 +197,7 @@ class LineageIndex:
             return np.flatnonzero(match).tolist()
 
     def search(self, query: str, kinds: Sequence[str], namespace: str | None, offset: int, limit: int) -> Page:
-        """Vertices of the labels ``kinds`` whose name matches ``query`` (see graph/name_index.py)."""
+        """Vertices of the labels ``kinds`` whose name matches ``query`` (see graph/index/name_index.py)."""
         with self.lock:
             codes = {label: LABELS.index(label) for label in LABELS}
             namespace_code = None if namespace is None else self.props.code_of("namespace", namespace)
