@@ -1,4 +1,8 @@
-"""Loading the demo warehouse described by ``examples/warehouse.json``."""
+"""Loading the demo warehouse described by ``examples/warehouse.json``.
+
+The examples are package data (``tagline/examples`` links to the repository's ``examples/``, and the
+wheel carries a copy), so ``tagline demo`` works from any folder, in a checkout or an installed wheel.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+import tagline
 from tagline.api.services.config_files import read_sources_file
 from tagline.api.services.ingestion import IngestReport, SqlOptions, sql_batch, write_batch
 from tagline.api.services.tag_file import read_tag_file
@@ -17,7 +22,7 @@ from tagline.graph.model import Job
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
 
-REPO_EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+PACKAGED_EXAMPLES = Path(tagline.__file__).parent / "examples"
 
 
 class DemoJob(BaseModel):
@@ -40,7 +45,7 @@ class DemoManifest(BaseModel):
 
 
 def default_examples_dir() -> Path:
-    return REPO_EXAMPLES if REPO_EXAMPLES.is_dir() else Path.cwd() / "examples"
+    return PACKAGED_EXAMPLES
 
 
 def read_manifest(examples: Path) -> DemoManifest:
