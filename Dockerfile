@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Only what the package and the demo need; the wildcard keeps the build working without a README.
-COPY pyproject.toml README* ./
+COPY pyproject.toml requirements.lock README* ./
 COPY tagline ./tagline
 COPY api ./api
 COPY graph ./graph
@@ -17,7 +17,8 @@ COPY ingest ./ingest
 COPY governance ./governance
 COPY examples ./examples
 
-RUN pip install . \
+RUN pip install -r requirements.lock \
+    && pip install --no-deps . \
     && useradd --system --create-home --home-dir /home/tagline tagline \
     && mkdir -p /app/data \
     && chown tagline:tagline /app/data

@@ -7,15 +7,24 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install bytecode run demo test check lint bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui browser screenshots clean
+.PHONY: install lock bytecode run demo test check lint bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui browser screenshots clean
 
-$(STAMP): pyproject.toml
+# Exact versions and hashes from requirements-dev.lock (runtime, test and lint tools), then Tagline
+# itself without resolving anything again.
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(MAKE) bytecode
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The lock files, resolved again from pyproject.toml's ranges by uv (pinned in the lint tools):
+# requirements.lock for the runtime (the Dockerfile), requirements-dev.lock for .venv and CI.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
 # Tagline's own bytecode, as pip writes it for every package it installs (an editable install gets
 # none). Where PYTHONDONTWRITEBYTECODE is set, as in containers, every command would otherwise compile
@@ -35,7 +44,7 @@ EMITTERS_STAMP := $(VENV)/.emitters
 DBT_OL := $(VENV)/dbt-ol/.installed
 
 $(EMITTERS_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint,emitters]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[emitters]'
 	touch $(EMITTERS_STAMP)
 
 $(DBT_OL): deploy/dbt/requirements.txt
