@@ -18,16 +18,12 @@ port="${CASSANDRA_PORT:-9042}"
 storage_port="${CASSANDRA_STORAGE_PORT:-7000}"
 heap="${CASSANDRA_HEAP:-1g}"
 
-command -v java >/dev/null || { echo "Cassandra needs Java 17 (java not found)" >&2; exit 2; }
-command -v mvn >/dev/null || { echo "Cassandra needs Maven (mvn not found)" >&2; exit 2; }
-
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
+require_java Cassandra 17
+require_maven Cassandra
 classpath_file="$root/build/cassandra/classpath.txt"
-if [[ ! -s "$classpath_file" || "$here/pom.xml" -nt "$classpath_file" ]]; then
-    mkdir -p "$(dirname "$classpath_file")"
-    echo "resolving Cassandra from Maven Central into ~/.m2 (first run only)" >&2
-    mvn -q -B -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$classpath_file.tmp" >&2
-    mv "$classpath_file.tmp" "$classpath_file"
-fi
+maven_classpath Cassandra "$here/pom.xml" "$classpath_file"
 classpath="$(cat "$classpath_file")"
 # Cassandra measures the size of what it keeps in memory with jamm, loaded as an agent
 # (bin/cassandra does the same from lib/).
@@ -35,8 +31,7 @@ jamm="$(tr ':' '\n' <<<"$classpath" | grep '/jamm-[^/]*\.jar$' | head -n1)"
 
 conf="$data/conf"
 mkdir -p "$conf" "$data/triggers"
-sed -e "s|@DATA@|$data|g" -e "s|@PORT@|$port|g" -e "s|@STORAGE_PORT@|$storage_port|g" \
-    "$here/cassandra.yaml" > "$conf/cassandra.yaml"
+fill_template "$here/cassandra.yaml" "$conf/cassandra.yaml" DATA="$data" PORT="$port" STORAGE_PORT="$storage_port"
 
 # Heap, then the general flags of Cassandra 5.0's conf/jvm-server.options, then its
 # conf/jvm17-server.options for Java 17 (G1, and the --add-exports/--add-opens the server needs),

@@ -34,24 +34,19 @@ cql_host="${JANUSGRAPH_CQL_HOST:-127.0.0.1}"
 cql_port="${JANUSGRAPH_CQL_PORT:-${CASSANDRA_PORT:-9042}}"
 cql_keyspace="${JANUSGRAPH_CQL_KEYSPACE:-tagline}"
 
-command -v java >/dev/null || { echo "JanusGraph needs Java >= 17 (java not found)" >&2; exit 2; }
-command -v mvn >/dev/null || { echo "JanusGraph needs Maven (mvn not found)" >&2; exit 2; }
-
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
+require_java JanusGraph 17
+require_maven JanusGraph
 classpath_file="$root/build/janusgraph/classpath.txt"
-if [[ ! -s "$classpath_file" || "$here/pom.xml" -nt "$classpath_file" ]]; then
-    mkdir -p "$(dirname "$classpath_file")"
-    echo "resolving JanusGraph from Maven Central into ~/.m2 (first run only)" >&2
-    mvn -q -B -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$classpath_file.tmp" >&2
-    mv "$classpath_file.tmp" "$classpath_file"
-fi
+maven_classpath JanusGraph "$here/pom.xml" "$classpath_file"
 
 conf="$data/conf"
 mkdir -p "$conf"
-sed -e "s|@DATA@|$data|g" -e "s|@FORCE_INDEX@|$force_index|g" \
-    -e "s|@CQL_HOST@|$cql_host|g" -e "s|@CQL_PORT@|$cql_port|g" -e "s|@CQL_KEYSPACE@|$cql_keyspace|g" \
-    "$properties" > "$conf/janusgraph.properties"
-sed -e "s|@PORT@|$port|g" -e "s|@PROPERTIES@|$conf/janusgraph.properties|g" -e "s|@SCHEMA@|$here/schema.groovy|g" \
-    "$here/janusgraph-server.yaml" > "$conf/janusgraph-server.yaml"
+fill_template "$properties" "$conf/janusgraph.properties" DATA="$data" FORCE_INDEX="$force_index" \
+    CQL_HOST="$cql_host" CQL_PORT="$cql_port" CQL_KEYSPACE="$cql_keyspace"
+fill_template "$here/janusgraph-server.yaml" "$conf/janusgraph-server.yaml" PORT="$port" \
+    PROPERTIES="$conf/janusgraph.properties" SCHEMA="$here/schema.groovy"
 
 # The --add-opens flags TinkerPop documents for Gremlin Server on Java 17 (its serializers reach
 # into these JDK packages by reflection).

@@ -19,20 +19,15 @@ port="${KAFKA_PORT:-9092}"
 controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
 heap="${KAFKA_HEAP:-512m}"
 
-command -v java >/dev/null || { echo "Kafka needs Java >= 17 (java not found)" >&2; exit 2; }
-command -v mvn >/dev/null || { echo "Kafka needs Maven (mvn not found)" >&2; exit 2; }
-
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
+require_java Kafka 17
+require_maven Kafka
 classpath_file="$root/build/kafka/classpath.txt"
-if [[ ! -s "$classpath_file" || "$here/pom.xml" -nt "$classpath_file" ]]; then
-    mkdir -p "$(dirname "$classpath_file")"
-    echo "resolving Kafka from Maven Central into ~/.m2 (first run only)" >&2
-    mvn -q -B -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$classpath_file.tmp" >&2
-    mv "$classpath_file.tmp" "$classpath_file"
-fi
+maven_classpath Kafka "$here/pom.xml" "$classpath_file"
 
 conf="$data/server.properties"
-sed -e "s|@PORT@|$port|g" -e "s|@CONTROLLER_PORT@|$controller_port|g" -e "s|@DATA@|$data|g" \
-    "$here/server.properties" > "$conf"
+fill_template "$here/server.properties" "$conf" PORT="$port" CONTROLLER_PORT="$controller_port" DATA="$data"
 
 java_cmd=(java -Xms128m -Xmx"$heap" -Dlog4j2.configurationFile="file:$here/log4j2.properties" -cp "$(cat "$classpath_file")")
 
