@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.engines import EngineProcess, java_and_maven
+from tests.engines import EngineProcess, java_and_maven, spawn
 from tests.ports import free_port
 
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "cassandra" / "run.sh"
@@ -62,8 +62,7 @@ def start(data: Path) -> CassandraNode:
         "CASSANDRA_STORAGE_PORT": str(storage_port),
         "CASSANDRA_HEAP": os.environ.get("CASSANDRA_HEAP", "1g"),
     }
-    with log.open("ab") as out:
-        process = subprocess.Popen([str(RUN_SH)], stdout=out, stderr=subprocess.STDOUT, env=env)
+    process = spawn([str(RUN_SH)], log, env)
     node = CassandraNode(port=port, data=data, log=log, process=process)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:

@@ -15,7 +15,52 @@ import pytest
 from tagline.graph.model import ColumnEdge, ColumnRef, JobRef, LineageType, Subtype, Transformation
 from tagline.graph.store import GraphStore
 from tests import cassandra_node, janusgraph_server
-from tests.engines import need
+from tests.engines import need, stop_on_sigterm
+
+# What each external engine's tests are recognised by: a fixture they use, a `store` parameter, or
+# their module's name; what `make test` announces it will start before it starts anything.
+ENGINES = {
+    "JanusGraph (BerkeleyJE)": ({"janusgraph", "janusgraph_url"}, "janusgraph", ()),
+    "Cassandra with JanusGraph on it": ({"cassandra", "janusgraph_cql", "janusgraph_cql_url"}, "janusgraph-cql", ()),
+    "Kafka": (set(), None, ("kafka",)),
+    "Spark with the OpenLineage listener": (set(), None, ("spark",)),
+    "dbt with dbt-ol": (set(), None, ("dbt_ol",)),
+    "Chromium": (set(), None, ("browser",)),
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    stop_on_sigterm()
+
+
+def _engines_of(item: pytest.Item) -> set[str]:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    store_param = callspec.params.get("store_location") if callspec is not None else None
+    module = item.path.stem
+    return {
+        name
+        for name, (names, param, words) in ENGINES.items()
+        if fixtures & names or (param is not None and store_param == param) or any(w in module for w in words)
+    }
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Say up front which engines this run will start, and about how long it takes with them."""
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller reports
+        return
+    engines = set().union(*(_engines_of(item) for item in session.items)) if session.items else set()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if not engines or reporter is None:
+        return
+    reporter.write_line(
+        "engines this run starts (once each, stopped at the end, on Ctrl-C or on SIGTERM): "
+        + ", ".join(sorted(engines))
+    )
+    reporter.write_line(
+        "with them the whole suite takes about 8-12 minutes on 2 cores, longer on the first run while "
+        "Maven resolves them into ~/.m2; `make check` leaves them out and takes about a minute"
+    )
 
 
 @pytest.fixture

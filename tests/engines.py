@@ -4,9 +4,12 @@ skip with a line saying how to enable the engine, or fail when ``TAGLINE_REQUIRE
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import signal
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -44,9 +47,61 @@ def need(available: bool, env: str, missing: str) -> None:
     pytest.skip(missing)
 
 
+# Every engine process group started in this test process, stopped at exit whatever ends the run.
+_running: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def spawn(command: list[str], log: Path, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    """Start an engine's run script in a process group of its own, its output appended to ``log``.
+
+    Its own group, so that the terminal's Ctrl-C reaches pytest alone and pytest stops the engines
+    in order (JanusGraph before the Cassandra under it), and so that stopping one reaches every
+    process its script started. Registered, so that no exit of pytest leaves one behind."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=dict(env), start_new_session=True)
+    _running[process.pid] = process
+    return process
+
+
+def stop_group(process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
+    """SIGTERM to the process's whole group, then SIGKILL past ``timeout_s``."""
+    _running.pop(process.pid, None)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=timeout_s)
+            # The script has gone; what it started may linger a moment: SIGKILL reaches the rest.
+            os.killpg(process.pid, signal.SIGKILL)
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            pass
+        break
+
+
+@atexit.register
+def stop_all() -> None:
+    """Stop every engine still running: after Ctrl-C, SIGTERM, or a session that ended abruptly."""
+    for process in list(_running.values()):
+        stop_group(process)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the run as Ctrl-C does: fixtures are torn down and engines stopped, instead of
+    pytest dying at once with its engines left running."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 class EngineProcess:
-    """What every engine the tests start has: its process, a log file, and how it stops (SIGTERM,
-    then a kill past ``STOP_TIMEOUT_S``). Mixed into each engine's own record."""
+    """What every engine the tests start has: its process (a group of its own, see :func:`spawn`),
+    a log file, and how it stops (:func:`stop_group`). Mixed into each engine's own record."""
 
     STOP_TIMEOUT_S = 30.0
     log: Path
@@ -57,10 +112,4 @@ class EngineProcess:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=self.STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_group(self.process, self.STOP_TIMEOUT_S)

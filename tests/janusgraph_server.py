@@ -23,7 +23,7 @@ from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
 
 from tagline.graph import schema
 from tagline.graph.retry import retry_on_lock_conflict
-from tests.engines import EngineProcess, java_and_maven
+from tests.engines import EngineProcess, java_and_maven, spawn
 from tests.ports import free_port
 
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "janusgraph" / "run.sh"
@@ -64,8 +64,7 @@ def _spawn(data: Path, port: int, log: Path, cql_port: int | None) -> subprocess
     }
     if cql_port is not None:
         env["JANUSGRAPH_CQL_PORT"] = str(cql_port)
-    with log.open("ab") as out:
-        return subprocess.Popen([str(RUN_SH)], stdout=out, stderr=subprocess.STDOUT, env=env)
+    return spawn([str(RUN_SH)], log, env)
 
 
 def answers(url: str) -> bool:

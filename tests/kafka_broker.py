@@ -18,7 +18,7 @@ import pytest
 from confluent_kafka.admin import AdminClient
 
 from tests.e2e.conftest import TAGLINE
-from tests.engines import EngineProcess, java_and_maven, need
+from tests.engines import EngineProcess, java_and_maven, need, spawn
 from tests.ports import free_port
 
 RUN_SH = Path(__file__).resolve().parents[1] / "deploy" / "kafka" / "run.sh"
@@ -58,8 +58,7 @@ def start(data: Path) -> KafkaBroker:
         "KAFKA_CONTROLLER_PORT": str(controller_port),
         "KAFKA_HEAP": os.environ.get("KAFKA_HEAP", "512m"),
     }
-    with log.open("ab") as out:
-        process = subprocess.Popen([str(RUN_SH)], stdout=out, stderr=subprocess.STDOUT, env=env)
+    process = spawn([str(RUN_SH)], log, env)
     broker = KafkaBroker(bootstrap_servers=f"127.0.0.1:{port}", data=data, log=log, process=process)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
