@@ -7,9 +7,9 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock bytecode run demo test check lint bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui browser screenshots clean
+.PHONY: install lock bytecode run demo test check lint docs graphviz bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui browser screenshots clean
 
-# Exact versions and hashes from requirements-dev.lock (runtime, test and lint tools), then Tagline
+# Exact versions and hashes from requirements-dev.lock (runtime, test, lint and docs tools), then Tagline
 # itself without resolving anything again.
 $(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(STAMP)
 # requirements.lock for the runtime (the Dockerfile), requirements-dev.lock for .venv and CI.
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python-version 3.11 --generate-hashes -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra docs --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
 # Tagline's own bytecode, as pip writes it for every package it installs (an editable install gets
 # none). Where PYTHONDONTWRITEBYTECODE is set, as in containers, every command would otherwise compile
@@ -69,6 +69,17 @@ lint: install $(EMITTERS_STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pyright
+
+# The docs site in build/site: the pages made from the code (the rooms drawn from the imports, the
+# GraphQL schema, the CLI's help; docs/generate.py), then MkDocs with warnings as errors.
+docs: install graphviz
+	$(BIN)/python docs/generate.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "docs: open build/site/index.html"
+
+# Debian's Graphviz, which draws the rooms for the docs (root on Debian; CI runs it).
+graphviz:
+	test -x /usr/bin/dot || (apt-get update && apt-get install -y graphviz)
 
 bench: install
 	$(BIN)/python bench/ingest_throughput.py

@@ -29,7 +29,9 @@ def _requirements(extras: tuple[str, ...]) -> list[Requirement]:
     return [Requirement(r) for r in listed]
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("requirements.lock", ()), ("requirements-dev.lock", ("test", "lint"))])
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("requirements.lock", ()), ("requirements-dev.lock", ("test", "lint", "docs"))]
+)
 def test_every_requirement_is_pinned_within_its_range(lock: str, extras: tuple[str, ...]) -> None:
     pins = _pins(lock)
     for requirement in _requirements(extras):
