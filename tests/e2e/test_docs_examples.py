@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,16 +136,26 @@ def run_tagline(store: str, example: Example) -> None:
     assert result.exit_code in allowed, f"{example.page}: `{example.text}` exited {result.exit_code}:\n{result.output}"
 
 
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo loaded once; each page works on a copy of its own, so one page's examples (tags
+    set, blocked) never change what another page's examples see."""
+    store = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = CliRunner().invoke(cli_app, ["demo", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    return store
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
 def test_every_example_of_the_page_runs_against_the_demo(
-    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    page: Path, demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page_examples = [e for e in examples(page) if runnable(e) is None]
     if not page_examples:
         pytest.skip(f"{page.name} has no example to run")
     monkeypatch.chdir(ROOT)  # the examples name files as from the repository's root (examples/...)
     store = str(tmp_path / "demo.db")
-    assert CliRunner().invoke(cli_app, ["demo", "--store", store]).exit_code == 0
+    shutil.copy(demo_store, store)
     server = start_server(store)
     try:
         for example in page_examples:
