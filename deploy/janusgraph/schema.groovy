@@ -103,7 +103,7 @@ try {
     // ---- console only: open the graph, waiting for the storage backend if it is not answering yet
     if (standalone) {
         def janusHome = System.getenv('JANUS_HOME') ?: '/opt/janusgraph'
-        def template = System.getenv('JANUS_PROPS_TEMPLATE') ?: 'cql-es'
+        def template = System.getenv('JANUS_PROPS_TEMPLATE') ?: 'cql'
         def propsFile = new File(janusHome + '/conf/janusgraph-' + template + '-server.properties')
         def settings = new LinkedHashMap<String, String>()
         if (propsFile.exists()) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -107,3 +108,29 @@ def test_schema_script_is_mounted_into_the_one_shot_service(compose: dict[str, A
     assert "./deploy/janusgraph/schema.groovy" in mounts
     assert (ROOT / "deploy" / "janusgraph" / "schema.groovy").exists()
     assert "schema.groovy" in " ".join(schema["command"])
+
+
+def _pom_property(pom: str, name: str) -> str:
+    match = re.search(rf"<{re.escape(name)}>([^<]+)</{re.escape(name)}>", (ROOT / pom).read_text())
+    assert match, f"{pom} has no <{name}>"
+    return match.group(1)
+
+
+def _tag(service: dict[str, Any]) -> str:
+    return str(service["image"]).rsplit(":", 1)[1]
+
+
+def test_compose_runs_the_engines_the_tests_run(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    cassandra = _pom_property("deploy/cassandra/pom.xml", "cassandra.version")
+    assert cassandra.startswith(_tag(services["cassandra"]) + "."), (
+        f"compose runs cassandra:{_tag(services['cassandra'])}, the tests Cassandra {cassandra} (deploy/cassandra/pom.xml)"
+    )
+    janusgraph = _pom_property("deploy/janusgraph/pom.xml", "janusgraph.version")
+    for name in ("janusgraph", "janusgraph-schema"):
+        assert _tag(services[name]) == janusgraph, (
+            f"{name} runs {services[name]['image']}, the tests JanusGraph {janusgraph}"
+        )
+        env = services[name]["environment"]
+        assert env["janusgraph.index.search.backend"] == "lucene", f"{name}: the tests index with Lucene"
+    assert "lucene" in (ROOT / "deploy/janusgraph/janusgraph-cql.properties").read_text()
