@@ -26,7 +26,8 @@ from tests.e2e.conftest import Server, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-PAGES = sorted(p for p in DOCS.rglob("*.md") if "generated" not in p.relative_to(DOCS).parts)
+# The README is the front door: its examples run like the docs'.
+PAGES = [ROOT / "README.md", *sorted(p for p in DOCS.rglob("*.md") if "generated" not in p.relative_to(DOCS).parts)]
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 SDL = re.compile(r"^\s*(type|input|enum|interface|union|scalar|schema|directive)\b")
 # Commands that serve or consume forever, or reload the demo under the page's feet.
@@ -57,8 +58,16 @@ def _commands(block: str) -> Iterator[str]:
         pending = ""
 
 
+def _name(page: Path) -> str:
+    return str(page.relative_to(ROOT if page.parent == ROOT else DOCS))
+
+
+def _is_tagline(word: str) -> bool:
+    return word == "tagline" or word.endswith("/tagline")
+
+
 def examples(page: Path) -> Iterator[Example]:
-    name = str(page.relative_to(DOCS))
+    name = _name(page)
     for lang, body in BLOCK.findall(page.read_text()):
         if lang == "graphql" and not SDL.match(body):
             yield Example(name, "graphql", body)
@@ -67,7 +76,7 @@ def examples(page: Path) -> Iterator[Example]:
                 words = shlex.split(command, comments=True)
                 if words and words[0] == "curl":
                     yield Example(name, "curl", command)
-                elif "tagline" in words[:4] and words[0] in ("tagline", "echo"):
+                elif any(map(_is_tagline, words[:4])) and (_is_tagline(words[0]) or words[0] == "echo"):
                     yield Example(name, "tagline", command)
 
 
@@ -146,7 +155,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+@pytest.mark.parametrize("page", PAGES, ids=_name)
 def test_every_example_of_the_page_runs_against_the_demo(
     page: Path, demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
