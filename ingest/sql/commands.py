@@ -3,8 +3,9 @@
 Housekeeping that never moves data (``MSCK REPAIR TABLE``, ``REFRESH``, ``INVALIDATE METADATA``,
 ``COMPUTE STATS``, ``VACUUM``...), recognised as such instead of failing to parse; Redshift's ``UNLOAD
 ('query') TO 's3://...'``, whose query is a string sqlglot leaves unread; MySQL's ``LOAD DATA INFILE``
-and ``RENAME TABLE``; Spark's ``INSERT OVERWRITE DIRECTORY ... USING parquet``; and T-SQL's compound
-assignment ``SET x += 1``, written out as ``SET x = x + 1`` for the parser.
+and ``RENAME TABLE``; Spark's ``INSERT OVERWRITE DIRECTORY ... USING parquet``; T-SQL's compound
+assignment ``SET x += 1``, written out as ``SET x = x + 1`` for the parser; and MySQL's and SQLite's
+``REPLACE INTO``, read as the INSERT it is for lineage.
 """
 
 from __future__ import annotations
@@ -64,6 +65,24 @@ def load_infile(text: str, dialect: Dialect) -> exp.LoadData | None:
         return None
     table = exp.to_table(match.group(2), dialect=dialect)
     return exp.LoadData(this=table, inpath=exp.Literal.string(match.group(1).replace("''", "'")))
+
+
+_REPLACE_MODIFIERS = frozenset({"LOW_PRIORITY", "DELAYED"})
+
+
+def replace_as_insert(tokens: list[Token]) -> list[Token]:
+    """MySQL's / SQLite's ``REPLACE [LOW_PRIORITY | DELAYED] INTO t ... SELECT | VALUES`` as
+    ``INSERT INTO t ...``: it deletes the rows whose keys clash first, which changes no lineage."""
+    if first_word(tokens) != "REPLACE" or len(tokens) < 3:
+        return tokens
+    at = 1
+    while at < len(tokens) and tokens[at].text.upper() in _REPLACE_MODIFIERS:
+        at += 1
+    if at >= len(tokens) or tokens[at].token_type != TokenType.INTO:
+        return tokens
+    first = tokens[0]
+    insert = Token(TokenType.INSERT, "INSERT", first.line, first.col, first.start, first.end, first.comments)
+    return [insert, *tokens[at:]]
 
 
 def directory_without_format(tokens: list[Token]) -> list[Token]:
