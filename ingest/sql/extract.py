@@ -256,8 +256,9 @@ class _Script:
             return LineageBatch()
         if plan.kind is StatementKind.OTHER:
             if writes_data(expression):
+                written = expression.this.sql(dialect=self.dialect)[:80] if expression.this is not None else "?"
                 raise UnsupportedStatement(
-                    "sqlglot reads this statement as writing a table, but its target and query could not be told apart"
+                    f"the statement writes into {written}, which could not be read as a table and a query"
                 )
             return LineageBatch()
         if plan.kind is StatementKind.RENAME:
