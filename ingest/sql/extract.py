@@ -398,7 +398,7 @@ class _Script:
             raise LineageError(f"{'.'.join(name)}: the query returns no columns")
         columns = _target_columns(plan, traced.outputs if traced else [], target_types, ".".join(name))
         if columns is None:
-            if plan.query is not None and _reads_columns(plan.query):
+            if plan.reads and _reads_columns(plan.query):
                 raise LineageError(
                     f"{'.'.join(name)}: the statement does not say which target columns its values feed"
                     " (no column list, and no catalog lists the table's columns)"
@@ -410,7 +410,7 @@ class _Script:
         if traced is not None:
             before = len(batch.edges)
             self.edges(traced, [self.column_ref(target, c) for c in columns], known, batch)
-            if len(batch.edges) == before and not traced.unresolved and _reads_columns(plan.query):
+            if len(batch.edges) == before and not traced.unresolved and plan.reads and _reads_columns(plan.query):
                 raise LineageError(f"{'.'.join(name)}: the query reads columns, but no column lineage came of them")
         if plan.kind in _CREATES:
             self.created.add(name)
@@ -500,7 +500,8 @@ class _Script:
 
 
 def _reads_columns(query: exp.Expr | None) -> bool:
-    """Whether a query reads any column (``SELECT 1, 'x'`` and ``VALUES (1)`` read none)."""
+    """Whether a query reads any column (``SELECT 1, 'x'`` and ``VALUES (1)`` read none); asked only
+    of a statement that reads a table, whose columns its target should then be seen to derive from."""
     return query is not None and query.find(exp.Column, exp.Star) is not None
 
 

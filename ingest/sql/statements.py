@@ -469,11 +469,16 @@ def _merge_values(merge: exp.Merge, then: exp.Expr | None) -> tuple[list[str] | 
         return ["*"], [_source_star(merge)]
     if isinstance(then, exp.Update):
         return _assignments(then.expressions, "MERGE ... UPDATE")
-    if isinstance(then, exp.Insert) and isinstance(then.this, exp.Star):
+    if isinstance(then, exp.Insert) and (isinstance(then.this, exp.Star) or _is_insert_row(then)):
         return ["*"], [_source_star(merge)]
     if isinstance(then, exp.Insert):
         return _merge_insert(then)
     return [], []
+
+
+def _is_insert_row(insert: exp.Insert) -> bool:
+    """BigQuery's ``WHEN NOT MATCHED THEN INSERT ROW``: every column of the source row."""
+    return isinstance(insert.this, exp.Var) and insert.this.name.upper() == "ROW" and not insert.expression
 
 
 def _merge_query(
@@ -588,7 +593,7 @@ def _merge_insert(insert: exp.Insert) -> tuple[list[str] | None, list[exp.Expr]]
     target's columns in the catalog's order."""
     names, values = insert.this, insert.expression
     if not isinstance(values, exp.Tuple):
-        return [], []
+        raise UnsupportedStatement(f"MERGE ... {insert.sql()[:60]}: a WHEN clause inserting other than VALUES (...)")
     columns = [c.name for c in names.expressions] if isinstance(names, exp.Tuple) else None
     return columns, [v.copy() for v in values.expressions]
 
