@@ -116,6 +116,61 @@ def _command_table(name: str, dialect: Dialect) -> exp.Table:
 
 def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
     """Classify ``statement`` (already identifier-normalised) and pull out target and query."""
+    writing = _writing_ctes(statement, dialect)
+    plan = _plan_one(statement, dialect)
+    if not writing:
+        return plan
+    main = [] if plan.kind is StatementKind.OTHER else plan.targets
+    reads = list(dict.fromkeys([*plan.reads, *(name for part in writing for name in part.reads)]))
+    kind = StatementKind.INSERT if plan.kind is StatementKind.OTHER else plan.kind
+    return Plan(kind, parts=[*writing, *main], reads=reads)
+
+
+_MODIFYING = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
+
+
+def _writing_ctes(statement: exp.Expr, dialect: Dialect) -> list[Plan]:
+    """Postgres' data-modifying CTEs (``WITH n AS (INSERT INTO log ... RETURNING a) SELECT ... FROM n``):
+    each INSERT, UPDATE or MERGE in a CTE is a target of the statement, and the CTE becomes what it
+    returns, read from the table it changed, so what follows reads that table's columns."""
+    with_ = statement.args.get("with_")
+    if not isinstance(with_, exp.With):
+        return []
+    parts: list[Plan] = []
+    for index, cte in enumerate(with_.expressions):
+        body = cte.this
+        if not isinstance(body, _MODIFYING):
+            continue
+        table = body.this.this if isinstance(body.this, exp.Schema) else body.this
+        if not isinstance(table, exp.Table):
+            raise UnsupportedStatement(f"the CTE {cte.alias} changes something other than a table")
+        if not isinstance(body, exp.Delete):
+            alone = body.copy()
+            if index:
+                alone.set("with_", exp.With(expressions=[c.copy() for c in with_.expressions[:index]]))
+            for part in _plan_one(alone, dialect).targets:
+                part.label = part.label or f"WITH {cte.alias}"
+                parts.append(part)
+        cte.set("this", _returned(body, table))
+    return parts
+
+
+def _returned(body: exp.Expr, table: exp.Table) -> exp.Query:
+    """The rows a data-modifying statement returns (its RETURNING list, read from its table)."""
+    returning = body.args.get("returning")
+    columns = [e.copy() for e in returning.expressions] if isinstance(returning, exp.Returning) else [exp.Star()]
+    query = exp.Select(expressions=columns)
+    query.set("from_", exp.From(this=_bare(table)))
+    from_ = body.args.get("from_")
+    if isinstance(body, exp.Update) and from_ is not None:
+        query.append("joins", exp.Join(this=_bare(from_.this)))
+    where = body.args.get("where")
+    if isinstance(body, (exp.Update, exp.Delete)) and where is not None:
+        query.set("where", where.copy())
+    return query
+
+
+def _plan_one(statement: exp.Expr, dialect: Dialect) -> Plan:
     if isinstance(statement, exp.Query):
         return _plan_query(statement, dialect)
     if isinstance(statement, exp.Insert) and isinstance(statement.this, exp.Directory):

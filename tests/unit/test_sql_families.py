@@ -292,6 +292,41 @@ def test_recursive_cte_with_aliases_in_the_anchor_is_traced_without_failure() ->
     assert edges(run(sql, "postgres")) == rows | {("hr.employees.id", "hr.chain.id", "IDENTITY")}
 
 
+# ---- data-modifying CTEs (Postgres) -----------------------------------------------------------
+
+
+def test_an_insert_in_a_cte_is_a_target_and_what_it_returns_is_read_from_its_table() -> None:
+    sql = """
+        WITH recent AS (SELECT id, amount FROM shop.orders WHERE day > 1),
+             logged AS (INSERT INTO audit.log (id, amount) SELECT id, amount FROM recent RETURNING id)
+        INSERT INTO mart.seen (order_id) SELECT id FROM logged
+    """
+    batch = run(sql, "postgres")
+    assert tables(batch) == (["shop.orders", "audit.log"], ["audit.log", "mart.seen"])
+    assert edges(batch) == {
+        ("shop.orders.id", "audit.log.id", "IDENTITY"),
+        ("shop.orders.amount", "audit.log.amount", "IDENTITY"),
+        ("audit.log.id", "mart.seen.order_id", "IDENTITY"),
+    } | filtered("shop.orders.day", "audit.log.id", "audit.log.amount")
+
+
+def test_rows_a_cte_deletes_and_returns_come_from_the_table_they_left() -> None:
+    sql = "WITH gone AS (DELETE FROM shop.carts WHERE age > 30 RETURNING id) INSERT INTO arch.carts SELECT id FROM gone"
+    batch = run(sql, "postgres")
+    assert tables(batch) == (["shop.carts"], ["arch.carts"])
+    assert edges(batch) == {("shop.carts.id", "arch.carts.id", "IDENTITY")} | filtered(
+        "shop.carts.age", "arch.carts.id"
+    )
+
+
+def test_a_select_whose_cte_inserts_writes_that_table() -> None:
+    batch = run(
+        "WITH n AS (INSERT INTO audit.log (id) SELECT id FROM shop.orders RETURNING id) SELECT * FROM n", "postgres"
+    )
+    assert tables(batch)[1] == ["audit.log"]
+    assert edges(batch) == {("shop.orders.id", "audit.log.id", "IDENTITY")}
+
+
 # ---- never silent -----------------------------------------------------------------------------
 
 
