@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlglot import exp
-from sqlglot.dialects import Athena, Dialect, Teradata
+from sqlglot.dialects import TSQL, Athena, Dialect, Teradata
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token
@@ -48,6 +48,7 @@ from tagline.ingest.sql.commands import (
     first_word,
     is_housekeeping,
     load_infile,
+    output_into,
     renamed_tables,
     replace_as_insert,
     unload_statement,
@@ -66,7 +67,14 @@ from tagline.ingest.sql.procedural import unwrap_procedural
 from tagline.ingest.sql.qualify import mark_variables, qualify_query
 from tagline.ingest.sql.rename import rename_datasets
 from tagline.ingest.sql.split import Statement, drop_attribute_phrases, split_before, split_statements
-from tagline.ingest.sql.statements import Plan, StatementKind, UnsupportedStatement, plan_statement, writes_data
+from tagline.ingest.sql.statements import (
+    Plan,
+    StatementKind,
+    UnsupportedStatement,
+    plan_statement,
+    with_output,
+    writes_data,
+)
 from tagline.ingest.sql.temporary import collapse_temporary
 from tagline.ingest.sql.variables import substitute_variables
 
@@ -230,6 +238,9 @@ class _Script:
         if isinstance(self.dialect, Teradata):
             tokens = drop_attribute_phrases(tokens)
         tokens = directory_without_format(expand_compound_assignments(replace_as_insert(tokens)))
+        output = None
+        if isinstance(self.dialect, TSQL):
+            tokens, output = output_into(tokens, statement.sql, self.dialect)
         command = self.command(statement, tokens)
         try:
             parsed = (
@@ -251,6 +262,8 @@ class _Script:
         if self.variables:
             mark_variables(expression, self.variables)
         plan = plan_statement(expression, self.dialect)
+        if output is not None:
+            plan = with_output(plan, expression, canonical_identifiers(output, self.dialect))
         if plan.kind is StatementKind.DROP:
             self.dropped(plan)
             return LineageBatch()

@@ -170,6 +170,39 @@ def _returned(body: exp.Expr, table: exp.Table) -> exp.Query:
     return query
 
 
+def with_output(plan: Plan, statement: exp.Expr, into: exp.Table | exp.Schema) -> Plan:
+    """``plan`` of a T-SQL statement with ``OUTPUT <values> INTO t [(cols)]`` and one more target,
+    ``t``: the values read the changed table (``inserted.x`` and ``deleted.x`` are its column ``x``,
+    after and before; ``$action`` is no column), under the statement's own conditions."""
+    changed = _target(statement.this)[0] if isinstance(statement, exp.Insert) else statement.this
+    returning = statement.args.get("returning")
+    if not isinstance(changed, exp.Table) or not isinstance(returning, exp.Returning):
+        raise UnsupportedStatement("OUTPUT ... INTO of a statement whose changed table could not be read")
+    rows = statement.copy()
+    values = []
+    for value in rows.args["returning"].expressions:
+        if isinstance(value, exp.Column) and value.name.startswith("$"):
+            continue
+        for column in value.find_all(exp.Column):
+            if column.table.lower() in ("inserted", "deleted"):
+                column.set("table", exp.to_identifier(changed.alias_or_name))
+        values.append(value)
+    rows.set("returning", exp.Returning(expressions=values))
+    target, columns, _ = _target(into)
+    assert target is not None
+    output = Plan(
+        StatementKind.INSERT,
+        target=target,
+        query=_returned(rows, changed),
+        columns=columns,
+        temporary=_is_temporary(target),
+        label="OUTPUT INTO",
+    )
+    if plan.kind is StatementKind.OTHER:
+        return Plan(StatementKind.INSERT, parts=[output])
+    return Plan(plan.kind, parts=[*plan.targets, output], reads=plan.reads, like=plan.like)
+
+
 def _plan_one(statement: exp.Expr, dialect: Dialect) -> Plan:
     if isinstance(statement, exp.Query):
         return _plan_query(statement, dialect)

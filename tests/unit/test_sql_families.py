@@ -327,6 +327,34 @@ def test_a_select_whose_cte_inserts_writes_that_table() -> None:
     assert edges(batch) == {("shop.orders.id", "audit.log.id", "IDENTITY")}
 
 
+# ---- T-SQL OUTPUT ... INTO ------------------------------------------------------------------------
+
+
+def test_output_into_writes_the_changed_rows_into_another_table() -> None:
+    sql = "INSERT INTO dbo.t (a) OUTPUT inserted.a, $action INTO dbo.log (a) SELECT upper(x) FROM dbo.s"
+    batch = run(sql, "tsql")
+    assert tables(batch) == (["dbo.s"], ["dbo.t", "dbo.log"])
+    assert edges(batch) == {("dbo.s.x", "dbo.t.a", "TRANSFORMATION"), ("dbo.t.a", "dbo.log.a", "IDENTITY")}
+
+
+def test_output_into_of_an_update_reads_the_new_and_old_values_under_its_conditions() -> None:
+    sql = """
+        UPDATE dbo.t SET v = s.v OUTPUT inserted.id, deleted.v INTO audit.changes (id, old_v)
+        FROM dbo.src s WHERE dbo.t.id = s.id
+    """
+    batch = run(sql, "tsql")
+    assert tables(batch) == (["dbo.src"], ["dbo.t", "audit.changes"])
+    assert edges(batch) == {
+        ("dbo.src.v", "dbo.t.v", "IDENTITY"),
+        ("dbo.t.id", "audit.changes.id", "IDENTITY"),
+        ("dbo.t.v", "audit.changes.old_v", "IDENTITY"),
+    } | {
+        (source, target, "FILTER")
+        for source in ("dbo.t.id", "dbo.src.id")
+        for target in ("dbo.t.v", "audit.changes.id", "audit.changes.old_v")
+    }
+
+
 # ---- never silent -----------------------------------------------------------------------------
 
 
