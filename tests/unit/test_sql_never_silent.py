@@ -4,8 +4,8 @@ The property: a statement that sqlglot reads as writing a table with values take
 of another (an INSERT of any form, INSERT ALL/FIRST, Hive's multi-insert, UPDATE, MERGE with an
 INSERT or UPDATE clause, CTAS, a view) comes out of the extractor with column edges into the
 table it writes, or with a failure that says why not. Checked over every SQL corpus the repository
-has (the demo warehouse, the generated Hive ETL of ``bench/``, sqllineage's cases in the shared
-corpus beside the checkout when it is there) and over generated statements of the families that
+has (the demo warehouse, the generated Hive ETL of ``bench/``, TPC-H and TPC-DS when the bench
+extras are installed, sqllineage's cases in the shared corpus beside the checkout when it is there) and over generated statements of the families that
 write several targets or in several ways, which must also trace without failure.
 """
 
@@ -16,6 +16,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +25,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from tagline.graph.model import JobRef, LineageBatch
+from tagline.ingest.catalog import Catalog
 from tagline.ingest.dialects import resolve_dialect
 from tagline.ingest.sql.extract import ExtractOptions, extract_sql
 from tagline.ingest.sql.split import split_statements
@@ -65,9 +67,9 @@ def _written(statement: exp.Expr) -> Iterator[exp.Expr]:
         yield target.this if isinstance(target, exp.Schema) else target
 
 
-def traced_or_reported(text: str, dialect: str) -> LineageBatch:
+def traced_or_reported(text: str, dialect: str, catalog: Catalog | None = None) -> LineageBatch:
     """Extract one statement; it must have edges into a table it writes, or a failure."""
-    batch = extract_sql(text, dialect=dialect, namespace="ns", job=JOB, options=OPTIONS)
+    batch = extract_sql(text, dialect=dialect, namespace="ns", job=JOB, catalog=catalog, options=OPTIONS)
     written = {w.dataset.key for w in batch.writes}
     into_written = [e for e in batch.edges if e.target.dataset_ref.key in written]
     assert batch.failures or into_written, f"[{dialect}] no lineage and no failure for: {text}"
@@ -95,13 +97,18 @@ def _demo_scripts() -> Iterator[tuple[str, str]]:
         yield (ROOT / "examples" / job["sql"]).read_text(), job["dialect"]
 
 
-def _generated_etl() -> Iterator[tuple[str, str]]:
-    spec = importlib.util.spec_from_file_location("warehouse_gen", ROOT / "bench" / "warehouse_gen.py")
+def _bench(name: str) -> ModuleType:
+    """A script of ``bench/`` as a module (they are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
     spec.loader.exec_module(module)
-    for _, script in module.generate(40, 8, seed=3).sql_scripts():
+    return module
+
+
+def _generated_etl() -> Iterator[tuple[str, str]]:
+    for _, script in _bench("warehouse_gen").generate(40, 8, seed=3).sql_scripts():
         yield script, "hive"
 
 
@@ -130,6 +137,15 @@ def test_every_writing_statement_of_the_demo_warehouse_is_traced_or_reported() -
 
 def test_every_writing_statement_of_the_generated_etl_is_traced_or_reported() -> None:
     assert check_corpus(_generated_etl()) >= 25
+
+
+@pytest.mark.parametrize("suite", ["tpch", "tpcds"])
+def test_every_tpc_query_written_as_a_table_is_traced_or_reported(suite: str) -> None:
+    pytest.importorskip("duckdb_ext", reason="TPC-H/DS come from the bench extras (pip install -e '.[bench]')")
+    catalog, queries = _bench("sql_tpc").suite(suite)
+    for number, query in queries:
+        traced_or_reported(f"CREATE TABLE {suite}_q{number} AS {query.strip().rstrip(';')}", "duckdb", catalog)
+    assert len(queries) in (22, 99)
 
 
 @pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="the shared corpus is not beside this checkout")
