@@ -20,10 +20,11 @@ from sqlglot.tokens import Token, TokenType
 HOUSEKEEPING = frozenset(
     {
         "MSCK", "REFRESH", "INVALIDATE", "COMPUTE", "VACUUM", "OPTIMIZE", "FSCK", "UNCACHE", "CLEAR",
-        "ANALYZE", "REINDEX", "CLUSTER", "CHECKPOINT",
+        "ANALYZE", "REINDEX", "CLUSTER", "CHECKPOINT", "SHOW", "ADD", "LIST",
     }
 )  # fmt: skip
-"""First words of statements that maintain metadata, caches or storage and move no data."""
+"""First words of statements that maintain metadata, caches or storage, or only look at them (``SHOW
+CREATE TABLE``, Spark's ``ADD JAR`` and ``LIST FILE``), and move no data."""
 
 _UNLOAD = re.compile(r"\s*UNLOAD\s*\(\s*'((?:[^']|'')*)'\s*\)\s*TO\s*'([^']*)'", re.IGNORECASE | re.DOTALL)
 _COMPOUND = frozenset({TokenType.PLUS, TokenType.DASH, TokenType.STAR, TokenType.SLASH, TokenType.MOD})
