@@ -261,7 +261,11 @@ def writes_data(statement: exp.Expr) -> bool:
     lineage or a failure, never as nothing."""
     if isinstance(statement, _WRITES):
         return True
-    return isinstance(statement, exp.Create) and isinstance(statement.expression, exp.Query)
+    return (
+        isinstance(statement, exp.Create)
+        and str(statement.args.get("kind") or "").upper() in ("TABLE", "VIEW")
+        and isinstance(statement.expression, exp.Query)
+    )
 
 
 def _plan_query(statement: exp.Query, dialect: Dialect) -> Plan:

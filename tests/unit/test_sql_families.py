@@ -366,6 +366,11 @@ def test_a_write_into_something_other_than_a_table_fails_rather_than_vanish() ->
     ]
 
 
+def test_a_function_defined_by_a_query_writes_nothing_and_does_not_fail() -> None:
+    batch = run("CREATE TABLE FUNCTION d.f(x INT64) AS SELECT a FROM d.t WHERE b = x", "bigquery")
+    assert (batch.failures, batch.writes, batch.edges) == ([], [], [])
+
+
 def test_values_that_read_a_table_without_named_target_columns_are_partial() -> None:
     batch = run("INSERT INTO d.t VALUES (1, (SELECT max(id) FROM d.a))", "hive")
     assert tables(batch) == (["d.a"], ["d.t"]) and batch.edges == []
