@@ -8,8 +8,8 @@ other. The scope walk thus only ever sees queries.
 
 A statement that writes several targets, or one target in several ways, becomes one plan per target
 (its ``parts``): Hive/Spark's ``FROM s INSERT ... SELECT ... INSERT ... SELECT ...``, Snowflake's and
-Oracle's ``INSERT ALL|FIRST [WHEN ...] INTO a ... INTO b ... SELECT``, and each WHEN clause of a MERGE.
-The conditions that send a row to a part (its WHEN, and for ``INSERT FIRST`` and MERGE the earlier
+Oracle's ``INSERT ALL|FIRST [WHEN ...] INTO a ... INTO b ... SELECT``, each WHEN clause of a MERGE,
+Postgres' data-modifying CTEs and T-SQL's ``OUTPUT ... INTO``. The conditions that send a row to a part (its WHEN, and for ``INSERT FIRST`` and MERGE the earlier
 WHENs it failed) become that part's WHERE, hence FILTER lineage of that target's columns only.
 """
 
