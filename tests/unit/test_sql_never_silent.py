@@ -258,14 +258,47 @@ def recursive_cte(draw: st.DrawFn) -> tuple[str, str, int]:
     return sql, draw(st.sampled_from(["postgres", "snowflake", "duckdb"])), 1
 
 
-families = st.one_of(hive_multi_insert(), insert_all(), merge(), replace_into(), pivot_with_aliases(), recursive_cte())
+@st.composite
+def modifying_cte(draw: st.DrawFn) -> tuple[str, str, int]:
+    columns = draw(names)
+    listed, source = ", ".join(columns), draw(st.sampled_from(TABLES))
+    logged, target = draw(st.lists(st.sampled_from(TARGETS), min_size=2, max_size=2, unique=True))
+    sql = (
+        f"WITH n AS (INSERT INTO {logged} ({listed}) SELECT {listed} FROM {source} RETURNING {listed}) "
+        f"INSERT INTO {target} ({listed}) SELECT {listed} FROM n"
+    )
+    return sql, "postgres", 2
+
+
+@st.composite
+def output_into(draw: st.DrawFn) -> tuple[str, str, int]:
+    columns = draw(names)
+    listed, source = ", ".join(columns), draw(st.sampled_from(TABLES))
+    changed, log = draw(st.lists(st.sampled_from(TARGETS), min_size=2, max_size=2, unique=True))
+    returned = ", ".join(f"{draw(st.sampled_from(['inserted', 'INSERTED']))}.{c}" for c in columns)
+    sql = f"INSERT INTO {changed} ({listed}) OUTPUT {returned} INTO {log} ({listed}) SELECT {listed} FROM {source}"
+    return sql, "tsql", 2
+
+
+families = st.one_of(
+    hive_multi_insert(),
+    insert_all(),
+    merge(),
+    replace_into(),
+    pivot_with_aliases(),
+    recursive_cte(),
+    modifying_cte(),
+    output_into(),
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=families)
 def test_generated_statements_of_the_families_trace_every_target(case: tuple[str, str, int]) -> None:
     sql, dialect, targets = case
-    assert list(writing_statements(sql, dialect)) == [sql] or dialect in ("mysql", "sqlite", "doris")
+    # REPLACE INTO and OUTPUT ... INTO are read from their tokens: sqlglot alone does not see them write.
+    read_by_sqlglot = not sql.startswith("REPLACE") and " OUTPUT " not in sql
+    assert list(writing_statements(sql, dialect)) == ([sql] if read_by_sqlglot else [])
     batch = traced_or_reported(sql, dialect)
     assert not batch.failures, [f.reason for f in batch.failures]
     written = {w.dataset.name for w in batch.writes}
