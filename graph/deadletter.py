@@ -39,6 +39,7 @@ def add_failure(g: GraphTraversalSource, kind: str, failure: Failure, now: str) 
         "reason": failure.reason,
         "payload": failure.payload,
         "options": json.dumps(failure.options, sort_keys=True, default=str),
+        "partial": failure.partial,
         "created_at": now,
         "attempts": 0,
     }

@@ -227,7 +227,8 @@ class Failure(BaseModel):
 
     ``location`` says where it was (``orders.sql statement 3, line 12``); ``payload`` is the input
     exactly as received; ``options`` holds whatever the ingester needs to try it again (dialect,
-    namespace, job, catalog).
+    namespace, job, catalog). ``partial``: part of its lineage landed (a statement's tables, and the
+    columns that could be traced), the rest is what failed.
     """
 
     source: str
@@ -235,6 +236,7 @@ class Failure(BaseModel):
     reason: str
     payload: str
     options: dict[str, object] = Field(default_factory=dict)
+    partial: bool = False
 
 
 class OutputStatistics(_Frozen):

@@ -164,6 +164,7 @@ class StoredFailure:
                 reason=p["reason"],
                 payload=p["payload"],
                 options=json.loads(p["options"]),
+                partial=bool(p.get("partial", False)),
             ),
             created_at=str(p["created_at"]),
             attempts=int(p.get("attempts", 0)),

@@ -69,6 +69,7 @@ def print_report(report: IngestReport, unit: str = "statements") -> None:
         f"{report.statements} {unit}, {report.edges_created} new edges, "
         f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
         f"{len(report.failures)} failed"
+        + (f" ({report.partial} partial: tables recorded, columns not all traced)" if report.partial else "")
         + (f", tags changed on {report.tags_changed} columns" if report.tags_changed else "")
     )
     for rejected in report.rejected_tags:

@@ -286,7 +286,15 @@ def deadletter_list(store: StoreOption = None) -> None:
         console.print("The dead letter is empty.")
         return
     rows = [
-        (s.id, s.kind, s.failure.source, s.failure.location, s.failure.reason, str(s.attempts), s.created_at)
+        (
+            s.id,
+            s.kind + (" (partial)" if s.failure.partial else ""),
+            s.failure.source,
+            s.failure.location,
+            s.failure.reason,
+            str(s.attempts),
+            s.created_at,
+        )
         for s in stored
     ]
     if not console.is_terminal:

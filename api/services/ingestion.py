@@ -34,6 +34,11 @@ class IngestReport:
     tags_changed: int = 0
     rejected_tags: list[str] = field(default_factory=list)
 
+    @property
+    def partial(self) -> int:
+        """Failures whose input landed in part (a statement's tables, not all its columns)."""
+        return sum(1 for failure in self.failures if failure.partial)
+
     def add_tags(self, outcome: Outcome) -> None:
         """What propagation made of a batch: columns whose tags changed, tags it refused."""
         self.tags_changed += outcome.columns_changed

@@ -3,8 +3,10 @@
 Housekeeping that never moves data (``MSCK REPAIR TABLE``, ``REFRESH``, ``INVALIDATE METADATA``,
 ``COMPUTE STATS``, ``VACUUM``...), recognised as such instead of failing to parse; Redshift's ``UNLOAD
 ('query') TO 's3://...'``, whose query is a string sqlglot leaves unread; MySQL's ``LOAD DATA INFILE``
-and ``RENAME TABLE``; Spark's ``INSERT OVERWRITE DIRECTORY ... USING parquet``; and T-SQL's compound
-assignment ``SET x += 1``, written out as ``SET x = x + 1`` for the parser.
+and ``RENAME TABLE``; Spark's ``INSERT OVERWRITE DIRECTORY ... USING parquet``; T-SQL's compound
+assignment ``SET x += 1``, written out as ``SET x = x + 1`` for the parser; T-SQL's ``OUTPUT ... INTO
+table (cols)``, whose target sqlglot cannot read, taken off for the extractor to trace; and MySQL's and
+SQLite's ``REPLACE INTO``, read as the INSERT it is for lineage.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from sqlglot.tokens import Token, TokenType
 HOUSEKEEPING = frozenset(
     {
         "MSCK", "REFRESH", "INVALIDATE", "COMPUTE", "VACUUM", "OPTIMIZE", "FSCK", "UNCACHE", "CLEAR",
-        "ANALYZE", "REINDEX", "CLUSTER", "CHECKPOINT",
+        "ANALYZE", "REINDEX", "CLUSTER", "CHECKPOINT", "SHOW", "ADD", "LIST",
     }
 )  # fmt: skip
-"""First words of statements that maintain metadata, caches or storage and move no data."""
+"""First words of statements that maintain metadata, caches or storage, or only look at them (``SHOW
+CREATE TABLE``, Spark's ``ADD JAR`` and ``LIST FILE``), and move no data."""
 
 _UNLOAD = re.compile(r"\s*UNLOAD\s*\(\s*'((?:[^']|'')*)'\s*\)\s*TO\s*'([^']*)'", re.IGNORECASE | re.DOTALL)
 _COMPOUND = frozenset({TokenType.PLUS, TokenType.DASH, TokenType.STAR, TokenType.SLASH, TokenType.MOD})
@@ -64,6 +67,66 @@ def load_infile(text: str, dialect: Dialect) -> exp.LoadData | None:
         return None
     table = exp.to_table(match.group(2), dialect=dialect)
     return exp.LoadData(this=table, inpath=exp.Literal.string(match.group(1).replace("''", "'")))
+
+
+_REPLACE_MODIFIERS = frozenset({"LOW_PRIORITY", "DELAYED"})
+
+
+def replace_as_insert(tokens: list[Token]) -> list[Token]:
+    """MySQL's / SQLite's ``REPLACE [LOW_PRIORITY | DELAYED] INTO t ... SELECT | VALUES`` as
+    ``INSERT INTO t ...``: it deletes the rows whose keys clash first, which changes no lineage."""
+    if first_word(tokens) != "REPLACE" or len(tokens) < 3:
+        return tokens
+    at = 1
+    while at < len(tokens) and tokens[at].text.upper() in _REPLACE_MODIFIERS:
+        at += 1
+    if at >= len(tokens) or tokens[at].token_type != TokenType.INTO:
+        return tokens
+    first = tokens[0]
+    insert = Token(TokenType.INSERT, "INSERT", first.line, first.col, first.start, first.end, first.comments)
+    return [insert, *tokens[at:]]
+
+
+_NAME_TOKENS = frozenset({TokenType.VAR, TokenType.IDENTIFIER, TokenType.DOT, TokenType.PARAMETER})
+_COLUMN_LIST = frozenset({TokenType.VAR, TokenType.IDENTIFIER, TokenType.COMMA})
+
+
+def output_into(tokens: list[Token], sql: str, dialect: Dialect) -> tuple[list[Token], exp.Table | exp.Schema | None]:
+    """T-SQL's ``INSERT | UPDATE | DELETE | MERGE ... OUTPUT <values> INTO t [(cols)] ...`` without its
+    ``INTO t (cols)``, and that target (its name as written, its columns): the OUTPUT rows are written
+    to ``t``, a table sqlglot would read as a function call (``log (a)``) or stop at (``dbo.log``)."""
+    if first_word(tokens) not in ("INSERT", "UPDATE", "DELETE", "MERGE"):
+        return tokens, None
+    output = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.RETURNING), None)
+    if output is None:
+        return tokens, None
+    depth, into = 0, None
+    for index in range(output + 1, len(tokens)):
+        kind = tokens[index].token_type
+        depth += (kind == TokenType.L_PAREN) - (kind == TokenType.R_PAREN)
+        if depth == 0 and kind == TokenType.INTO:
+            into = index
+            break
+    if into is None:
+        return tokens, None
+    end = into + 1
+    while end < len(tokens) and tokens[end].token_type in _NAME_TOKENS:
+        end += 1
+    if end == into + 1:
+        return tokens, None
+    table = exp.to_table(sql[tokens[into + 1].start : tokens[end - 1].end + 1], dialect=dialect)
+    if end < len(tokens) and tokens[end].token_type == TokenType.L_PAREN:
+        close = next((i for i in range(end, len(tokens)) if tokens[i].token_type == TokenType.R_PAREN), None)
+        listed = tokens[end + 1 : close] if close is not None else []
+        if close is None or not all(t.token_type in _COLUMN_LIST for t in listed):
+            return tokens, None
+        columns = [
+            exp.to_identifier(t.text, quoted=t.token_type == TokenType.IDENTIFIER)
+            for t in listed
+            if t.token_type != TokenType.COMMA
+        ]
+        return [*tokens[:into], *tokens[close + 1 :]], exp.Schema(this=table, expressions=columns)
+    return [*tokens[:into], *tokens[end:]], table
 
 
 def directory_without_format(tokens: list[Token]) -> list[Token]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlglot import exp
-from sqlglot.dialects import Athena, Dialect, Teradata
+from sqlglot.dialects import TSQL, Athena, Dialect, Teradata
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token
@@ -48,7 +48,9 @@ from tagline.ingest.sql.commands import (
     first_word,
     is_housekeeping,
     load_infile,
+    output_into,
     renamed_tables,
+    replace_as_insert,
     unload_statement,
 )
 from tagline.ingest.sql.lineage import (
@@ -65,7 +67,14 @@ from tagline.ingest.sql.procedural import unwrap_procedural
 from tagline.ingest.sql.qualify import mark_variables, qualify_query
 from tagline.ingest.sql.rename import rename_datasets
 from tagline.ingest.sql.split import Statement, drop_attribute_phrases, split_before, split_statements
-from tagline.ingest.sql.statements import Plan, StatementKind, UnsupportedStatement, plan_statement
+from tagline.ingest.sql.statements import (
+    Plan,
+    StatementKind,
+    UnsupportedStatement,
+    plan_statement,
+    with_output,
+    writes_data,
+)
 from tagline.ingest.sql.temporary import collapse_temporary
 from tagline.ingest.sql.variables import substitute_variables
 
@@ -151,7 +160,7 @@ def extract_sql(
             unterminated += 1
         except _ColumnsFailed as failed:
             builder.add(failed.tables)
-            builder.add_failure(script.failure(statement, source, failed.error))
+            builder.add_failure(script.failure(statement, source, failed.error, partial=True))
         except (Exception, StatementTimeout) as error:
             builder.add_failure(script.failure(statement, source, error))
     batch = builder.build(len(statements) + unterminated)
@@ -173,8 +182,9 @@ class _Unterminated(Exception):
 
 class _ColumnsFailed(Exception):
     """A statement whose tables are known but whose columns could not all be traced: what was
-    traced (``tables``: the table-level lineage, and the column lineage of the outputs when only a
-    row condition failed) still counts, and the statement goes to the dead letter."""
+    traced (``tables``: the table-level lineage, and the column lineage of the targets that could be
+    traced, or of the outputs when only a row condition failed) still counts, and the statement goes
+    to the dead letter as partial."""
 
     def __init__(self, tables: LineageBatch, error: Exception) -> None:
         super().__init__(str(error))
@@ -227,7 +237,10 @@ class _Script:
             return LineageBatch()
         if isinstance(self.dialect, Teradata):
             tokens = drop_attribute_phrases(tokens)
-        tokens = directory_without_format(expand_compound_assignments(tokens))
+        tokens = directory_without_format(expand_compound_assignments(replace_as_insert(tokens)))
+        output = None
+        if isinstance(self.dialect, TSQL):
+            tokens, output = output_into(tokens, statement.sql, self.dialect)
         command = self.command(statement, tokens)
         try:
             parsed = (
@@ -249,37 +262,58 @@ class _Script:
         if self.variables:
             mark_variables(expression, self.variables)
         plan = plan_statement(expression, self.dialect)
+        if output is not None:
+            plan = with_output(plan, expression, canonical_identifiers(output, self.dialect))
         if plan.kind is StatementKind.DROP:
             self.dropped(plan)
             return LineageBatch()
         if plan.kind is StatementKind.OTHER:
+            if writes_data(expression):
+                written = expression.this.sql(dialect=self.dialect)[:80] if expression.this is not None else "?"
+                raise UnsupportedStatement(
+                    f"the statement writes into {written}, which could not be read as a table and a query"
+                )
             return LineageBatch()
         if plan.kind is StatementKind.RENAME:
             assert plan.target is not None
             self.renamed(plan.reads[0], plan.target)
             return LineageBatch()
         tables = self.tables(plan)
-        if plan.target is None:
-            return tables
         batch = LineageBatch()
-        try:
-            traced, known = None, {}
-            if plan.query is not None:
-                self.check_size(plan.query)
-                name_outputs(plan.query, self.dialect, statement.sql)
-                qualified = qualify_query(plan.query, self.dialect, self.catalog)
-                known = qualified.tables
-                traced = query_lineage(qualified.root, self.dialect, known.get, lateral_alias=self.lateral_alias)
-            self.write(plan, plan.target, traced, known, batch)
-        except (LineageError, SqlglotError) as error:
-            raise _ColumnsFailed(tables, error) from error
+        problems: list[Exception] = []
+        for part in plan.targets:
+            try:
+                traced, problem = self.trace(part, statement.sql)
+            except (LineageError, SqlglotError) as error:
+                problems.append(_labelled(part, error))
+                continue
+            batch.extend(traced)
+            if problem is not None:
+                problems.append(_labelled(part, problem))
         batch.extend(tables)
         if plan.like is not None:
             self.copy_columns(table_name(plan.like), plan.target)
-        if traced is not None and traced.unresolved:
-            unresolved = "; ".join(traced.unresolved)
-            raise _ColumnsFailed(batch, LineageError(f"column lineage recorded without {unresolved}"))
+        if problems:
+            joined = problems[0] if len(problems) == 1 else LineageError("; ".join(map(_reason_of, problems)))
+            raise _ColumnsFailed(batch, joined)
         return batch
+
+    def trace(self, plan: Plan, sql: str) -> tuple[LineageBatch, LineageError | None]:
+        """The column lineage of one target, and what it lacks when a row condition could not be
+        traced (the values were); raises when the target's columns cannot be traced at all."""
+        assert plan.target is not None
+        batch = LineageBatch()
+        traced, known = None, {}
+        if plan.query is not None:
+            self.check_size(plan.query)
+            name_outputs(plan.query, self.dialect, sql)
+            qualified = qualify_query(plan.query, self.dialect, self.catalog)
+            known = qualified.tables
+            traced = query_lineage(qualified.root, self.dialect, known.get, lateral_alias=self.lateral_alias)
+        self.write(plan, plan.target, traced, known, batch)
+        if traced is not None and traced.unresolved:
+            return batch, LineageError(f"column lineage recorded without {'; '.join(traced.unresolved)}")
+        return batch, None
 
     def command(self, statement: Statement, tokens: list[Token]) -> exp.Expr | None:
         """The statement read from its text, where sqlglot does not parse it (UNLOAD, LOAD DATA INFILE)."""
@@ -315,17 +349,18 @@ class _Script:
             batch.datasets.append(_dataset(ref, self.kind(name)))
             if self.job is not None:
                 batch.reads.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
-        if plan.target is not None:
-            name = table_name(plan.target)
+        for part in plan.targets:
+            assert part.target is not None
+            name = table_name(part.target)
             ref = self.dataset(name)
-            is_view = plan.kind is StatementKind.CREATE_VIEW
+            is_view = part.kind is StatementKind.CREATE_VIEW
             batch.datasets.append(_dataset(ref, "view" if is_view else "table"))
             if self.job is not None:
                 batch.writes.append(DatasetAccess(job=self.job, dataset=ref, at=self.at))
-            if plan.temporary:
+            if part.temporary:
                 self.temporary[name] = None
-            if plan.cached:
-                self.cached[name] = self.through_cached(plan.reads)
+            if part.cached:
+                self.cached[name] = self.through_cached(part.reads)
         return batch
 
     def through_cached(self, reads: list[TableName]) -> list[TableName]:
@@ -376,12 +411,20 @@ class _Script:
             raise LineageError(f"{'.'.join(name)}: the query returns no columns")
         columns = _target_columns(plan, traced.outputs if traced else [], target_types, ".".join(name))
         if columns is None:
+            if plan.reads and _reads_columns(plan.query):
+                raise LineageError(
+                    f"{'.'.join(name)}: the statement does not say which target columns its values feed"
+                    " (no column list, and no catalog lists the table's columns)"
+                )
             return
         types = {**(target_types or {}), **plan.column_types}
         for column in columns:
             batch.columns.append(_column(self.column_ref(target, column), types.get(column)))
         if traced is not None:
+            before = len(batch.edges)
             self.edges(traced, [self.column_ref(target, c) for c in columns], known, batch)
+            if len(batch.edges) == before and not traced.unresolved and plan.reads and _reads_columns(plan.query):
+                raise LineageError(f"{'.'.join(name)}: the query reads columns, but no column lineage came of them")
         if plan.kind in _CREATES:
             self.created.add(name)
             if plan.kind is StatementKind.CREATE_VIEW:
@@ -452,12 +495,13 @@ class _Script:
 
     # ---- failures -------------------------------------------------------------------------
 
-    def failure(self, statement: Statement, source: str, error: BaseException) -> Failure:
+    def failure(self, statement: Statement, source: str, error: BaseException, partial: bool = False) -> Failure:
         return Failure(
             source=source,
             location=f"statement {statement.number}, line {statement.line}",
             reason=_reason(error, statement),
             payload=statement.text,
+            partial=partial,
             options={
                 "dialect": self.dialect_name,
                 "namespace": self.namespace,
@@ -466,6 +510,12 @@ class _Script:
                 "namespace_map": dict(self.namespace_map) if self.namespace_map is not None else None,
             },
         )
+
+
+def _reads_columns(query: exp.Expr | None) -> bool:
+    """Whether a query reads any column (``SELECT 1, 'x'`` and ``VALUES (1)`` read none); asked only
+    of a statement that reads a table, whose columns its target should then be seen to derive from."""
+    return query is not None and query.find(exp.Column, exp.Star) is not None
 
 
 def _complete(parser: Parser, statement: Statement) -> bool:
@@ -535,6 +585,20 @@ def _sql_identifier(name: str, dialect: Dialect) -> str:
     return identifier.sql(dialect=dialect)
 
 
+def _labelled(plan: Plan, error: Exception) -> Exception:
+    """``error`` of one part of a statement that writes several targets, saying which part."""
+    if not plan.label:
+        return error
+    assert plan.target is not None
+    return LineageError(f"{plan.label} (into {'.'.join(table_name(plan.target))}): {_reason_of(error)}")
+
+
+def _reason_of(error: Exception) -> str:
+    if isinstance(error, SqlglotError) and not isinstance(error, ParseError):
+        return f"could not resolve the statement's names: {error}"
+    return str(error)
+
+
 def _reason(error: BaseException, statement: Statement) -> str:
     """A message that says what went wrong and where, in terms of the script's own lines."""
     if isinstance(error, ParseError) and error.errors:
@@ -545,5 +609,5 @@ def _reason(error: BaseException, statement: Statement) -> str:
     if isinstance(error, (LineageError, UnsupportedStatement, StatementTimeout)):
         return str(error)
     if isinstance(error, SqlglotError):
-        return f"could not resolve the statement's names: {error}"
+        return _reason_of(error)
     return f"unexpected {type(error).__name__} while tracing the statement: {error}"

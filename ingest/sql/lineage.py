@@ -274,7 +274,7 @@ class _Walker:
 
     def star(self, scope: Scope, alias: str | None) -> Lineage:
         """``*`` or ``t.*`` that qualification could not expand: the ``*`` of each table behind it."""
-        sources = _selected(scope)
+        sources = self.selected(scope)
         if alias is not None:
             sources = [(name, source) for name, source in sources if name == alias]
         lineage = Lineage()
@@ -316,7 +316,7 @@ class _Walker:
         if order is not None:
             for item in order.expressions:
                 self.visit(scope, item.this, _Context(Subtype.SORT, text=self.sql(item.this)), lineage)
-        for _, source in _selected(scope):
+        for _, source in self.selected(scope):
             if isinstance(source, Scope) and not _is_udtf(source):
                 lineage.merge(self.rows(source))
         return lineage
@@ -419,9 +419,7 @@ class _Walker:
             return lineage
         if _is_udtf(source):
             return self.udtf(source)
-        # A recursive CTE refers to itself through a scope sqlglot builds but does not populate;
-        # the populated scope of the same query is the one to follow.
-        source = self.scope_of.get(id(source.expression), source)
+        source = self.populated(source)
         names = self.output_names(source)
         if name in names:
             return self.output(source, names.index(name))
@@ -429,19 +427,31 @@ class _Walker:
             return self.through_star(source, name)
         raise LineageError(f"column '{name}' not found in subquery or CTE '{alias}' (it returns {', '.join(names)})")
 
+    def populated(self, source: Scope) -> Scope:
+        """A recursive CTE refers to itself through a scope sqlglot builds but does not populate (it
+        knows no tables or aliases); the populated scope of the same query is the one to follow."""
+        return self.scope_of.get(id(source.expression), source)
+
+    def selected(self, scope: Scope) -> list[tuple[str, exp.Table | Scope]]:
+        """The tables and subqueries a scope selects from, by alias."""
+        return [
+            (name, source if isinstance(source, exp.Table) else self.populated(source))
+            for name, (_, source) in scope.selected_sources.items()
+        ]
+
     def through_star(self, scope: Scope, name: str) -> Lineage:
         """Column ``name`` of a scope that returns an unexpanded ``*``: find it behind the star."""
         candidates: list[tuple[str, exp.Table | Scope]] = []
         for projection in _projections(scope):
             if isinstance(projection, exp.Star):
-                candidates.extend(_selected(scope))
+                candidates.extend(self.selected(scope))
             elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
-                candidates.extend(s for s in _selected(scope) if s[0] == projection.table)
+                candidates.extend(s for s in self.selected(scope) if s[0] == projection.table)
         return self.pick(scope, name, candidates, None)
 
     def unqualified(self, scope: Scope, column: exp.Column) -> Lineage:
         """A column qualification could not attribute: no catalog, an alias reference, or a typo."""
-        return self.pick(scope, column.name, _selected(scope), column)
+        return self.pick(scope, column.name, self.selected(scope), column)
 
     def pick(
         self,
@@ -518,7 +528,8 @@ class _Walker:
         """
         alias = pivot.parent.alias_or_name if pivot.parent is not None else ""
         source = scope.sources.get(alias)
-        if name not in _pivot_outputs(pivot):
+        name = self.pivot_column(pivot, name, source)
+        if name not in _made_columns(pivot):
             if source is None:
                 raise LineageError(f"column '{name}': the source of the PIVOT/UNPIVOT is not in scope")
             return self.from_source(source, alias, name)
@@ -540,6 +551,10 @@ class _Walker:
     def table_pivoted(self, table: exp.Table, pivot: exp.Pivot, name: str) -> Lineage:
         """:meth:`pivoted` for a PIVOT/UNPIVOT written straight on a table: its columns are the table's."""
         lineage = Lineage()
+        name = self.pivot_column(pivot, name, table)
+        if name not in _made_columns(pivot):
+            lineage.add_direct((SourceColumn(table_name(table), name), Subtype.IDENTITY), False)
+            return lineage
         fields = [f for f in pivot.args.get("fields") or () if isinstance(f, exp.In)]
         if pivot.args.get("unpivot"):
             values = (
@@ -559,6 +574,41 @@ class _Walker:
                 (SourceColumn(table_name(table), in_list.this.name), Subtype.CONDITIONAL), self.sql(in_list)
             )
         return lineage
+
+    def pivot_column(self, pivot: exp.Pivot, name: str, source: exp.Table | Scope | None) -> str:
+        """The column of a PIVOT/UNPIVOT that ``name`` in its alias list renames: ``AS p (a, b, c)``
+        names its outputs in order, the columns passing through from the source first (known from
+        the catalog or the subquery), then those it makes."""
+        alias = pivot.args.get("alias")
+        aliases = [column.name for column in alias.columns] if alias is not None else []
+        if name not in aliases:
+            return name
+        made = _made_in_order(pivot)
+        passing_count = len(aliases) - len(made)
+        position = aliases.index(name)
+        if position >= passing_count:
+            return made[position - passing_count]
+        columns = self.columns_in_order(source) if source is not None else None
+        if columns is None:
+            raise LineageError(
+                f"column '{name}' renames a column the PIVOT/UNPIVOT passes through from its source, whose"
+                " columns are not known; give a catalog"
+            )
+        used = {c.name for e in (*pivot.expressions, *(pivot.args.get("fields") or ())) for c in e.find_all(exp.Column)}
+        passing = [column for column in columns if column not in used]
+        if len(passing) != passing_count:
+            raise LineageError(
+                f"the PIVOT/UNPIVOT alias list names {len(aliases)} columns, but it returns {len(passing) + len(made)}"
+            )
+        return passing[position]
+
+    def columns_in_order(self, source: exp.Table | Scope) -> list[str] | None:
+        """The columns of a table (from the catalog) or subquery, in order; ``None`` if not known."""
+        if isinstance(source, exp.Table):
+            known = self.columns_of(table_name(source))
+            return None if known is None else list(known)
+        names = self.output_names(self.populated(source))
+        return None if "*" in names else names
 
     def has_column(self, source: exp.Table | Scope, name: str) -> bool | None:
         """Whether ``source`` has column ``name``; ``None`` when its columns are not known."""
@@ -599,6 +649,22 @@ def _without_covered(lineage: Lineage) -> Lineage:
 
 
 def _pivot_outputs(pivot: exp.Pivot) -> set[str]:
+    """The names a PIVOT/UNPIVOT answers to: those of the columns it makes, and its alias list."""
+    alias = pivot.args.get("alias")
+    return _made_columns(pivot) | {column.name for column in (alias.columns if alias is not None else ())}
+
+
+def _made_in_order(pivot: exp.Pivot) -> list[str]:
+    """The columns a PIVOT/UNPIVOT makes, in the order it returns them (after those passing through):
+    a PIVOT's per IN value (and aggregate), an UNPIVOT's name column then its value columns."""
+    fields = [f for f in pivot.args.get("fields") or () if isinstance(f, exp.In)]
+    if pivot.args.get("unpivot"):
+        return [f.this.name for f in fields] + [e.alias_or_name for e in pivot.expressions]
+    made = [column.name for column in pivot.args.get("columns") or ()]
+    return made or [value.alias_or_name for f in fields for value in f.expressions]
+
+
+def _made_columns(pivot: exp.Pivot) -> set[str]:
     """The columns a PIVOT/UNPIVOT makes (as sqlglot names them, and as the IN list names them)."""
     names = {column.name for column in pivot.args.get("columns") or ()}
     for pivoted in pivot.args.get("fields") or ():
@@ -647,10 +713,6 @@ def _is_masking(node: exp.Expr) -> bool:
     if isinstance(node, exp.Anonymous):
         return node.name.lower() in MASKING_FUNCTIONS
     return isinstance(node, _MASKING_CLASSES)
-
-
-def _selected(scope: Scope) -> list[tuple[str, exp.Table | Scope]]:
-    return [(name, source) for name, (_, source) in scope.selected_sources.items()]
 
 
 def _describe(sources: list[tuple[str, exp.Table | Scope]]) -> str:

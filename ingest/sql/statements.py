@@ -5,6 +5,12 @@ columns in the order the query feeds them, and a query. ``UPDATE`` and ``MERGE``
 their own, so one is built whose outputs are the assigned expressions, read from the target joined to
 the statement's sources; its WHERE/ON/WHEN conditions then become FILTER and JOIN lineage like any
 other. The scope walk thus only ever sees queries.
+
+A statement that writes several targets, or one target in several ways, becomes one plan per target
+(its ``parts``): Hive/Spark's ``FROM s INSERT ... SELECT ... INSERT ... SELECT ...``, Snowflake's and
+Oracle's ``INSERT ALL|FIRST [WHEN ...] INTO a ... INTO b ... SELECT``, each WHEN clause of a MERGE,
+Postgres' data-modifying CTEs and T-SQL's ``OUTPUT ... INTO``. The conditions that send a row to a part (its WHEN, and for ``INSERT FIRST`` and MERGE the earlier
+WHENs it failed) become that part's WHERE, hence FILTER lineage of that target's columns only.
 """
 
 from __future__ import annotations
@@ -54,7 +60,9 @@ class Plan:
     the query's output names say nothing about the target columns (``INSERT ... VALUES``).
     ``cached``: Spark's ``CACHE TABLE t AS SELECT``, a session view whose reads count where it is
     used. ``like``: the table whose columns a ``CREATE TABLE ... LIKE`` target takes. A RENAME plan's
-    ``target`` is the new name and its only read the old one.
+    ``target`` is the new name and its only read the old one. ``parts``: the plans of a statement
+    that writes several targets or one in several ways, traced one by one (``label`` says which in a
+    failure); the statement's own ``reads`` are all of theirs.
     """
 
     kind: StatementKind
@@ -69,12 +77,21 @@ class Plan:
     named_outputs: bool = True
     cached: bool = False
     like: exp.Table | None = None
+    parts: list[Plan] = field(default_factory=list)
+    label: str = ""
 
     def __post_init__(self) -> None:
         if not self.reads and self.query is not None:
             updates = self.kind in (StatementKind.UPDATE, StatementKind.MERGE)
             skip = table_name(self.target) if updates and self.target is not None else None
             self.reads = tables_read(self.query, skip)
+        if not self.reads and self.parts:
+            self.reads = list(dict.fromkeys(name for part in self.parts for name in part.reads))
+
+    @property
+    def targets(self) -> list[Plan]:
+        """The plans that write a table: the parts, or this plan if it has a target of its own."""
+        return self.parts or ([self] if self.target is not None else [])
 
 
 _DATA_KEYWORDS = {"INSERT", "MERGE", "UPDATE", "WITH", "SELECT", "REPLACE", "UPSERT"}
@@ -99,6 +116,94 @@ def _command_table(name: str, dialect: Dialect) -> exp.Table:
 
 def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
     """Classify ``statement`` (already identifier-normalised) and pull out target and query."""
+    writing = _writing_ctes(statement, dialect)
+    plan = _plan_one(statement, dialect)
+    if not writing:
+        return plan
+    main = [] if plan.kind is StatementKind.OTHER else plan.targets
+    reads = list(dict.fromkeys([*plan.reads, *(name for part in writing for name in part.reads)]))
+    kind = StatementKind.INSERT if plan.kind is StatementKind.OTHER else plan.kind
+    return Plan(kind, parts=[*writing, *main], reads=reads)
+
+
+_MODIFYING = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
+
+
+def _writing_ctes(statement: exp.Expr, dialect: Dialect) -> list[Plan]:
+    """Postgres' data-modifying CTEs (``WITH n AS (INSERT INTO log ... RETURNING a) SELECT ... FROM n``):
+    each INSERT, UPDATE or MERGE in a CTE is a target of the statement, and the CTE becomes what it
+    returns, read from the table it changed, so what follows reads that table's columns."""
+    with_ = statement.args.get("with_")
+    if not isinstance(with_, exp.With):
+        return []
+    parts: list[Plan] = []
+    for index, cte in enumerate(with_.expressions):
+        body = cte.this
+        if not isinstance(body, _MODIFYING):
+            continue
+        table = body.this.this if isinstance(body.this, exp.Schema) else body.this
+        if not isinstance(table, exp.Table):
+            raise UnsupportedStatement(f"the CTE {cte.alias} changes something other than a table")
+        if not isinstance(body, exp.Delete):
+            alone = body.copy()
+            if index:
+                alone.set("with_", exp.With(expressions=[c.copy() for c in with_.expressions[:index]]))
+            for part in _plan_one(alone, dialect).targets:
+                part.label = part.label or f"WITH {cte.alias}"
+                parts.append(part)
+        cte.set("this", _returned(body, table))
+    return parts
+
+
+def _returned(body: exp.Expr, table: exp.Table) -> exp.Query:
+    """The rows a data-modifying statement returns (its RETURNING list, read from its table)."""
+    returning = body.args.get("returning")
+    columns = [e.copy() for e in returning.expressions] if isinstance(returning, exp.Returning) else [exp.Star()]
+    query = exp.Select(expressions=columns)
+    query.set("from_", exp.From(this=_bare(table)))
+    from_ = body.args.get("from_")
+    if isinstance(body, exp.Update) and from_ is not None:
+        query.append("joins", exp.Join(this=_bare(from_.this)))
+    where = body.args.get("where")
+    if isinstance(body, (exp.Update, exp.Delete)) and where is not None:
+        query.set("where", where.copy())
+    return query
+
+
+def with_output(plan: Plan, statement: exp.Expr, into: exp.Table | exp.Schema) -> Plan:
+    """``plan`` of a T-SQL statement with ``OUTPUT <values> INTO t [(cols)]`` and one more target,
+    ``t``: the values read the changed table (``inserted.x`` and ``deleted.x`` are its column ``x``,
+    after and before; ``$action`` is no column), under the statement's own conditions."""
+    changed = _target(statement.this)[0] if isinstance(statement, exp.Insert) else statement.this
+    returning = statement.args.get("returning")
+    if not isinstance(changed, exp.Table) or not isinstance(returning, exp.Returning):
+        raise UnsupportedStatement("OUTPUT ... INTO of a statement whose changed table could not be read")
+    rows = statement.copy()
+    values = []
+    for value in rows.args["returning"].expressions:
+        if isinstance(value, exp.Column) and value.name.startswith("$"):
+            continue
+        for column in value.find_all(exp.Column):
+            if column.table.lower() in ("inserted", "deleted"):
+                column.set("table", exp.to_identifier(changed.alias_or_name))
+        values.append(value)
+    rows.set("returning", exp.Returning(expressions=values))
+    target, columns, _ = _target(into)
+    assert target is not None
+    output = Plan(
+        StatementKind.INSERT,
+        target=target,
+        query=_returned(rows, changed),
+        columns=columns,
+        temporary=_is_temporary(target),
+        label="OUTPUT INTO",
+    )
+    if plan.kind is StatementKind.OTHER:
+        return Plan(StatementKind.INSERT, parts=[output])
+    return Plan(plan.kind, parts=[*plan.targets, output], reads=plan.reads, like=plan.like)
+
+
+def _plan_one(statement: exp.Expr, dialect: Dialect) -> Plan:
     if isinstance(statement, exp.Query):
         return _plan_query(statement, dialect)
     if isinstance(statement, exp.Insert) and isinstance(statement.this, exp.Directory):
@@ -111,6 +216,8 @@ def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
         return _plan_update(statement)
     if isinstance(statement, exp.Merge):
         return _plan_merge(statement)
+    if isinstance(statement, exp.MultitableInserts):
+        return _plan_multitable(statement)
     if isinstance(statement, exp.Drop):
         tables = statement.args.get("tables") or []
         if str(statement.args.get("kind") or "").upper() in ("TABLE", "VIEW") and len(tables) == 1:
@@ -143,6 +250,22 @@ def plan_statement(statement: exp.Expr, dialect: Dialect) -> Plan:
     if isinstance(statement, (exp.Condition, exp.Alias, exp.Star)):
         raise UnsupportedStatement(f"not a SQL statement: {statement.sql(dialect=dialect)[:80]!r}")
     return Plan(StatementKind.OTHER)
+
+
+_WRITES = (exp.Insert, exp.Update, exp.Merge, exp.MultitableInserts)
+
+
+def writes_data(statement: exp.Expr) -> bool:
+    """Whether sqlglot reads ``statement`` as writing rows into a table: an INSERT (of any form), an
+    UPDATE, a MERGE, or a CREATE TABLE/VIEW from a query. Such a statement must come out with its
+    lineage or a failure, never as nothing."""
+    if isinstance(statement, _WRITES):
+        return True
+    return (
+        isinstance(statement, exp.Create)
+        and str(statement.args.get("kind") or "").upper() in ("TABLE", "VIEW")
+        and isinstance(statement.expression, exp.Query)
+    )
 
 
 def _plan_query(statement: exp.Query, dialect: Dialect) -> Plan:
@@ -397,54 +520,174 @@ def _aliased_target(statement: exp.Update) -> exp.Table | None:
 
 
 def _plan_merge(statement: exp.Merge) -> Plan:
+    """One part per WHEN clause that sets values: its assignments read from the target joined to
+    the source, under its own condition and the negation of the earlier ones of its kind (a row takes
+    the first WHEN that applies). DELETE and DO NOTHING clauses move no values."""
     target = statement.this
     if not isinstance(target, exp.Table):
         raise UnsupportedStatement("MERGE into something other than a table")
-    columns: list[str] = []
-    values: list[exp.Expr] = []
-    conditions: list[exp.Expr] = []
     whens = statement.args.get("whens")
-    for when in whens.expressions if whens is not None else ():
+    earlier: dict[tuple[bool, bool], list[exp.Expr]] = {}
+    parts = []
+    for number, when in enumerate(whens.expressions if whens is not None else (), start=1):
         then = when.args.get("then")
-        if isinstance(then, exp.Update) and _is_star_list(then.expressions):
-            names, exprs = ["*"], [_source_star(statement)]
-        elif isinstance(then, exp.Update):
-            names, exprs = _assignments(then.expressions, "MERGE ... UPDATE")
-        elif isinstance(then, exp.Insert) and isinstance(then.this, exp.Star):
-            names, exprs = ["*"], [_source_star(statement)]
-        elif isinstance(then, exp.Insert):
-            names, exprs = _merge_insert(then)
-        else:
-            names, exprs = [], []
-        columns += names
-        values += exprs
+        names, values = _merge_values(statement, then)
         condition = when.args.get("condition")
+        kind = (bool(when.args.get("matched")), bool(when.args.get("source")))
+        row_filter = _first_match(earlier.setdefault(kind, []), condition)
         if condition is not None:
-            conditions.append(condition.copy())
-    query = exp.Select(expressions=_aliased(values, columns))
+            earlier[kind].append(condition)
+        if not values:
+            continue
+        query = _merge_query(statement, target, names, values, row_filter)
+        parts.append(
+            Plan(
+                StatementKind.MERGE,
+                target=_bare(target),
+                query=query,
+                columns=names,
+                by_name=names is not None,
+                named_outputs=names is not None,
+                label=f"WHEN clause {number}",
+            )
+        )
+    reads = tables_read(_merge_query(statement, target, [], [], None), table_name(target))
+    return Plan(StatementKind.MERGE, target=_bare(target), parts=parts, reads=reads)
+
+
+def _merge_values(merge: exp.Merge, then: exp.Expr | None) -> tuple[list[str] | None, list[exp.Expr]]:
+    """The target columns (``None``: not named, by position) and values one WHEN clause sets."""
+    if isinstance(then, exp.Update) and _is_star_list(then.expressions):
+        return ["*"], [_source_star(merge)]
+    if isinstance(then, exp.Update):
+        return _assignments(then.expressions, "MERGE ... UPDATE")
+    if isinstance(then, exp.Insert) and (isinstance(then.this, exp.Star) or _is_insert_row(then)):
+        return ["*"], [_source_star(merge)]
+    if isinstance(then, exp.Insert):
+        return _merge_insert(then)
+    return [], []
+
+
+def _is_insert_row(insert: exp.Insert) -> bool:
+    """BigQuery's ``WHEN NOT MATCHED THEN INSERT ROW``: every column of the source row."""
+    return isinstance(insert.this, exp.Var) and insert.this.name.upper() == "ROW" and not insert.expression
+
+
+def _merge_query(
+    merge: exp.Merge, target: exp.Table, names: list[str] | None, values: list[exp.Expr], row_filter: exp.Expr | None
+) -> exp.Query:
+    select = values if names is None else _aliased(values, names)
+    query = exp.Select(expressions=select)
     query.set("from_", exp.From(this=_bare(target)))
-    query.append("joins", exp.Join(this=statement.args["using"].copy(), on=statement.args["on"].copy()))
-    if not values:
-        reads = tables_read(_with_ctes(query, statement.args.get("with_")), table_name(target))
-        return Plan(StatementKind.MERGE, target=_bare(target), reads=reads)
-    if conditions:
-        query.set("where", exp.Where(this=exp.and_(*conditions, copy=False)))
-    return Plan(
-        StatementKind.MERGE,
-        by_name=True,
-        target=_bare(target),
-        query=_with_ctes(query, statement.args.get("with_")),
-        columns=columns,
-    )
+    query.append("joins", exp.Join(this=merge.args["using"].copy(), on=merge.args["on"].copy()))
+    if row_filter is not None:
+        query.set("where", exp.Where(this=row_filter))
+    with_ = merge.args.get("with_")
+    return _with_ctes(query, with_.copy() if with_ is not None else None)
 
 
-def _merge_insert(insert: exp.Insert) -> tuple[list[str], list[exp.Expr]]:
-    """``INSERT (k, v) VALUES (s.k, s.v)``; without a column list the target columns are not named,
-    so the clause adds no column lineage (the table-level lineage stands)."""
+def _first_match(earlier: list[exp.Expr], condition: exp.Expr | None) -> exp.Expr | None:
+    """The condition under which a row reaches a clause that is tried after ``earlier``: none of
+    them held, and its own ``condition`` (if any) does."""
+    conditions = [exp.not_(c.copy()) for c in earlier] + ([condition.copy()] if condition is not None else [])
+    return exp.and_(*conditions, copy=False) if conditions else None
+
+
+def _plan_multitable(statement: exp.MultitableInserts) -> Plan:
+    source = statement.args.get("source")
+    kind = str(statement.args.get("kind") or "").upper()
+    if kind in ("ALL", "FIRST") and isinstance(source, exp.Query):
+        parts = _insert_all_parts(statement.expressions, _unwrap(source), first=kind == "FIRST")
+    elif isinstance(source, (exp.Table, exp.Subquery)):
+        parts = [_from_insert_part(insert, source, statement.args.get("with_")) for insert in statement.expressions]
+    else:
+        raise UnsupportedStatement("a multi-table INSERT whose source could not be read")
+    return Plan(StatementKind.INSERT, parts=parts)
+
+
+def _from_insert_part(insert: exp.Expr, source: exp.Table | exp.Subquery, with_: exp.With | None) -> Plan:
+    """One ``INSERT ... SELECT`` of Hive's ``FROM source INSERT ... SELECT ... INSERT ... SELECT``:
+    the SELECT reads the shared source (with its joins and LATERAL VIEWs) as if it named it."""
+    query = insert.expression
+    if not isinstance(insert, exp.Insert) or not isinstance(query, exp.Select) or query.args.get("from_") is not None:
+        raise UnsupportedStatement("a branch of a multi-table INSERT that is not a plain SELECT")
+    query = query.copy()
+    shared = _bare(source)
+    shared.set("laterals", None)
+    query.set("from_", exp.From(this=shared))
+    for key in ("joins", "laterals"):
+        for item in source.args.get(key) or ():
+            query.append(key, item.copy())
+    branch = insert.copy()
+    branch.set("expression", query)
+    branch.set("with_", with_.copy() if with_ is not None else None)
+    part = _plan_directory(branch) if isinstance(branch.this, exp.Directory) else _plan_insert(branch)
+    if part.target is None:
+        raise UnsupportedStatement("a branch of a multi-table INSERT without a table to write")
+    return part
+
+
+def _insert_all_parts(inserts: list[exp.Expr], source: exp.Query, *, first: bool) -> list[Plan]:
+    """``INSERT ALL|FIRST [WHEN c THEN] INTO t [(cols)] [VALUES (...)] ... [ELSE INTO ...] SELECT``.
+
+    Each INTO reads the SELECT's rows that reach it: under ALL those its WHEN holds for, under FIRST
+    those no earlier WHEN held for, and under ELSE those no WHEN held for. An INTO after another
+    shares its WHEN. ``VALUES`` name the SELECT's columns and feed the target's by position; without
+    them the SELECT's columns go in as they are.
+    """
+    groups: list[tuple[exp.ConditionalInsert, exp.Expr | None, bool]] = []
+    condition: exp.Expr | None = None
+    is_else = False
+    for item in inserts:
+        if not isinstance(item, exp.ConditionalInsert):
+            raise UnsupportedStatement("an INSERT ALL/FIRST branch that is not INTO a table")
+        if item.args.get("expression") is not None:
+            condition, is_else = item.args["expression"], False
+        elif item.args.get("else_"):
+            condition, is_else = None, True
+        groups.append((item, condition, is_else))
+    whens = list(dict.fromkeys(id(c) for _, c, _ in groups if c is not None))
+    conditions = {id(c): c for _, c, _ in groups if c is not None}
+    parts = []
+    for number, (item, condition, is_else) in enumerate(groups, start=1):
+        if is_else:
+            row_filter = _first_match([conditions[w] for w in whens], None)
+        elif condition is not None and first:
+            row_filter = _first_match([conditions[w] for w in whens[: whens.index(id(condition))]], condition)
+        else:
+            row_filter = condition.copy() if condition is not None else None
+        parts.append(_into_part(item.this, source, row_filter, number))
+    return parts
+
+
+def _into_part(insert: exp.Insert, source: exp.Query, row_filter: exp.Expr | None, number: int) -> Plan:
+    values = insert.expression
+    rows = values.expressions if isinstance(values, exp.Values) else []
+    if values is not None and (len(rows) != 1 or not isinstance(rows[0], exp.Tuple)):
+        raise UnsupportedStatement(f"INTO clause {number} of an INSERT ALL/FIRST with other than one VALUES row")
+    if not rows and row_filter is None:
+        query: exp.Query = source.copy()
+    else:
+        projections = [e.copy() for e in rows[0].expressions] if rows else [exp.Star()]
+        query = exp.Select(expressions=projections).from_(exp.Subquery(this=source.copy()), copy=False)
+        if row_filter is not None:
+            query.set("where", exp.Where(this=row_filter))
+    part = _plan_insert(exp.Insert(this=insert.this.copy(), expression=query))
+    if part.target is None:
+        raise UnsupportedStatement(f"INTO clause {number} of an INSERT ALL/FIRST does not name a table")
+    part.named_outputs = not rows
+    part.label = f"INTO clause {number}"
+    return part
+
+
+def _merge_insert(insert: exp.Insert) -> tuple[list[str] | None, list[exp.Expr]]:
+    """``INSERT (k, v) VALUES (s.k, s.v)``; without a column list (``None``) the values feed the
+    target's columns in the catalog's order."""
     names, values = insert.this, insert.expression
-    if not isinstance(names, exp.Tuple) or not isinstance(values, exp.Tuple):
-        return [], []
-    return [c.name for c in names.expressions], [v.copy() for v in values.expressions]
+    if not isinstance(values, exp.Tuple):
+        raise UnsupportedStatement(f"MERGE ... {insert.sql()[:60]}: a WHEN clause inserting other than VALUES (...)")
+    columns = [c.name for c in names.expressions] if isinstance(names, exp.Tuple) else None
+    return columns, [v.copy() for v in values.expressions]
 
 
 def _is_star_list(items: list[exp.Expr]) -> bool:

@@ -166,3 +166,37 @@ def test_a_table_renamed_in_a_later_script_takes_its_stored_lineage_along(server
     assert old is None or old["upstream"] == []
     writers = server.graphql('{ dataset(namespace: "hive://wh", name: "dw.orders") { writers { name } } }')
     assert writers["data"]["dataset"]["writers"] == [{"name": "build_stage"}]
+
+
+def test_ingest_sql_lands_every_target_of_a_multi_insert(server: Server, tmp_path: Path) -> None:
+    sql = tmp_path / "fan_out.sql"
+    sql.write_text(
+        "FROM shop.orders o\n"
+        "INSERT OVERWRITE TABLE mart.totals SELECT o.customer_id, sum(o.amount) GROUP BY o.customer_id\n"
+        "INSERT OVERWRITE TABLE mart.big SELECT o.id WHERE o.amount > 100;\n"
+    )
+    args = ["ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://multi", "--store", server.store]
+    result = run_cli(*args)
+    assert "1 statements" in result.stdout and "0 failed" in result.stdout
+    answer = server.graphql(
+        """{ totals: column(namespace: "hive://multi", dataset: "mart.totals", field: "customer_id") {
+               upstream(directOnly: true) { source { field } } }
+             big: column(namespace: "hive://multi", dataset: "mart.big", field: "id") {
+               upstream { source { field } transformation { subtype } } } }"""
+    )["data"]
+    assert answer["totals"]["upstream"] == [{"source": {"field": "customer_id"}}]
+    big = {(e["source"]["field"], e["transformation"]["subtype"]) for e in answer["big"]["upstream"]}
+    assert big == {("id", "IDENTITY"), ("amount", "FILTER")}
+
+
+def test_ingest_sql_reports_a_write_without_column_lineage_as_partial(server: Server, tmp_path: Path) -> None:
+    sql = tmp_path / "untraceable.sql"
+    sql.write_text("INSERT INTO mart.latest VALUES ((SELECT max(id) FROM shop.orders));\n")
+    args = ["ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://partial", "--store", server.store]
+    result = run_cli(*args, check=False)
+    assert result.returncode == 1
+    assert "1 failed (1 partial" in result.stdout and "untraceable.sql statement 1, line 1" in result.stderr
+    kept = " ".join(run_cli("deadletter", "list", "--store", server.store).stdout.split())
+    assert f"sql (partial) {sql} statement 1, line 1 mart.latest: the statement does not say" in kept
+    writers = server.graphql('{ dataset(namespace: "hive://partial", name: "mart.latest") { writers { name } } }')
+    assert writers["data"]["dataset"]["writers"] == [{"name": "untraceable"}]

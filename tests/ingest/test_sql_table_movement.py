@@ -157,6 +157,10 @@ def test_cache_table_is_a_session_view_read_where_it_is_used() -> None:
         ("UNCACHE TABLE IF EXISTS v", "databricks"),
         ("VACUUM d.t RETAIN 168 HOURS", "databricks"),
         ("ANALYZE d.t (a, b)", "postgres"),
+        ("SHOW CREATE TABLE d.t", "databricks"),
+        ("SHOW FUNCTIONS trim", "hive"),
+        ("ADD JAR /tmp/udf.jar", "sparksql"),
+        ("LIST JAR", "spark"),
     ],
 )
 def test_housekeeping_is_recognised_as_moving_nothing(sql: str, dialect: str) -> None:

@@ -53,10 +53,16 @@ def test_merge_set_star_and_insert_star_copy_every_source_column() -> None:
     assert pairs(run(sql, "databricks", catalog=catalog)) == {("stage.s.id", "dw.t.id"), ("stage.s.v", "dw.t.v")}
 
 
-def test_merge_insert_without_column_list_keeps_table_lineage_only() -> None:
-    batch = run("MERGE INTO t USING s ON t.k = s.k WHEN NOT MATCHED THEN INSERT VALUES (s.k)", "ansi")
-    assert batch.edges == [] and not batch.failures
-    assert tables(batch) == ({"s"}, {"t"})
+def test_merge_insert_without_column_list_feeds_the_catalog_columns_or_is_reported_partial() -> None:
+    sql = "MERGE INTO t USING s ON t.k = s.k WHEN NOT MATCHED THEN INSERT VALUES (s.k, s.v)"
+    batch = run(sql, "ansi")
+    assert batch.edges == [] and tables(batch) == ({"s"}, {"t"})
+    assert [(f.partial, f.reason) for f in batch.failures] == [
+        (True, "WHEN clause 1 (into t): t: the statement does not say which target columns its values feed"
+         " (no column list, and no catalog lists the table's columns)")
+    ]  # fmt: skip
+    with_catalog = run(sql, "ansi", catalog=Catalog.from_mapping({"t": ["k", "v"]}))
+    assert pairs(with_catalog) == {("s.k", "t.k"), ("s.v", "t.v")}
 
 
 def test_update_does_not_count_its_target_as_a_read() -> None:

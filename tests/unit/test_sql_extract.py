@@ -337,7 +337,8 @@ def test_merge() -> None:
         }
         | indirect("db.t.id", "JOIN", *outputs)
         | indirect("db.s.id", "JOIN", *outputs)
-        | indirect("db.s.deleted", "FILTER", *outputs)
+        # The WHEN condition decides the rows of its own clause only: the UPDATE of name.
+        | indirect("db.s.deleted", "FILTER", "db.t.name")
     )
     assert [w.dataset.name for w in batch.writes] == ["db.t"]
 
