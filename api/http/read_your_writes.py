@@ -53,14 +53,16 @@ class ReadYourWrites:
 
     async def _reach(self, scope: Scope) -> None:
         thread = self.holder["thread"]
-        await thread.catch_up()
         written = Headers(scope=scope).get(AFTER_HEADER, "").strip()
-        if not written:
-            return
         try:
-            reached = await thread.reached(written, self.wait_s)
+            await thread.catch_up()
+            reached = await thread.reached(written, self.wait_s) if written else True
         except ValueError as exc:
             raise BadPosition(f"X-Tagline-After: {exc}") from exc
+        except TaglineError:
+            raise
+        except Exception as exc:  # sqlite3's or the Gremlin driver's own errors: the store is away
+            raise Unavailable(f"the store's change log could not be read: {exc}") from exc
         if not reached:
             raise IndexBehind(
                 f"the lineage index has not reached position {written} within {self.wait_s:g} s "

@@ -14,11 +14,15 @@ import httpx
 import pytest
 
 from tagline.api.services.ingestion import SqlOptions, ingest_sql_texts
+from tagline.graph.changelog.log import REMOTE_POSITION
 from tagline.graph.store import GraphStore
-from tests.e2e.conftest import Server, run_cli_process, start_server_process, stop_server
+from tests import janusgraph_server
+from tests.e2e.conftest import Server, run_cli, run_cli_process, start_server, start_server_process, stop_server
 
 NS = "hive://ryw"
 ROUNDS = 1_000
+# Only a hang fails a test here.
+HANG_S = 600
 UPSTREAM = """
 query ($dataset: String!) {
   column(namespace: "hive://ryw", dataset: $dataset, field: "v") { upstream { source { dataset field } } }
@@ -55,7 +59,7 @@ def test_every_write_is_seen_by_the_next_request(served: Server) -> None:
     writer = GraphStore(served.store)
     stale = []
     try:
-        with httpx.Client(base_url=served.url, timeout=60) as client:
+        with httpx.Client(base_url=served.url, timeout=HANG_S) as client:
             for n in range(1, ROUNDS + 1):
                 report = ingest_sql_texts(writer, [(f"round-{n}", chain_sql(n))], options)
                 assert not report.failures, report.failures
@@ -68,7 +72,7 @@ def test_every_write_is_seen_by_the_next_request(served: Server) -> None:
 
 
 def test_the_cli_prints_a_position_and_its_writes_are_seen_at_once(served: Server) -> None:
-    with httpx.Client(base_url=served.url, timeout=60) as client:
+    with httpx.Client(base_url=served.url, timeout=HANG_S) as client:
         for n in range(1, 4):
             sql = f"INSERT INTO cli.t{n} SELECT v FROM cli.s{n}"
             out = run_cli_process(
@@ -85,7 +89,7 @@ def test_the_cli_prints_a_position_and_its_writes_are_seen_at_once(served: Serve
 
 
 def test_a_position_the_store_never_gave_is_refused(served: Server) -> None:
-    with httpx.Client(base_url=served.url, timeout=60) as client:
+    with httpx.Client(base_url=served.url, timeout=HANG_S) as client:
         bad = client.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Tagline-After": "12-ab"})
         assert bad.status_code == 422 and bad.json()["code"] == "BAD_POSITION", bad.text
         ahead = client.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Tagline-After": "999999999"})
@@ -116,7 +120,7 @@ def test_the_intake_routes_answer_the_position_of_their_write(served: Server) ->
         ],
     }
     query = {"sql": "INSERT INTO http.t SELECT v FROM http.s", "dialect": "hive", "namespace": NS, "job": "hook"}
-    with httpx.Client(base_url=served.url, timeout=60) as client:
+    with httpx.Client(base_url=served.url, timeout=HANG_S) as client:
         positions = []
         for path, body, dataset, source in (
             ("/api/v1/lineage", event, "ol.dst", "ol.src"),
@@ -134,3 +138,44 @@ def test_the_intake_routes_answer_the_position_of_their_write(served: Server) ->
             )
             assert response.json()["data"]["column"]["upstream"] == [{"source": {"dataset": source, "field": "v"}}]
         assert positions[0] < positions[1]
+
+
+@pytest.mark.engine
+def test_on_janusgraph_a_read_after_a_position_sees_the_write_in_another_server(janusgraph_url: str) -> None:
+    janusgraph_server.clear(janusgraph_url)
+    # Index refreshes far apart: only X-Tagline-After can make the writes visible in time.
+    slow = {"TAGLINE_INDEX_REFRESH_SECONDS": "3600", "TAGLINE_READ_AFTER_TIMEOUT_SECONDS": "120"}
+    writer, reader = start_server(janusgraph_url, slow), start_server(janusgraph_url, slow)
+    try:
+        with httpx.Client(timeout=HANG_S) as client:
+            query = {"sql": "INSERT INTO jg.t SELECT v FROM jg.s", "dialect": "hive", "namespace": NS, "job": "hook"}
+            written = client.post(f"{writer.url}/api/v1/sql", json=query)
+            assert written.status_code == 201, written.text
+            position = written.headers["X-Tagline-Position"]
+            assert REMOTE_POSITION.fullmatch(position) and written.json()["position"] == position
+            answer = client.post(
+                f"{reader.url}/graphql",
+                json={"query": UPSTREAM, "variables": {"dataset": "jg.t"}},
+                headers={"X-Tagline-After": position},
+            )
+            assert answer.json()["data"]["column"]["upstream"] == [{"source": {"dataset": "jg.s", "field": "v"}}]
+
+            sql = "INSERT INTO jg.cli SELECT v FROM jg.s"
+            out = run_cli(
+                "ingest", "sql", "-", "--dialect", "hive", "--namespace", NS, "--store", janusgraph_url, stdin=sql
+            )
+            printed = out.stdout.splitlines()[-1].removeprefix("position ")
+            assert REMOTE_POSITION.fullmatch(printed), out.stdout
+            answer = client.post(
+                f"{reader.url}/graphql",
+                json={"query": UPSTREAM, "variables": {"dataset": "jg.cli"}},
+                headers={"X-Tagline-After": printed},
+            )
+            assert answer.json()["data"]["column"]["upstream"] == [{"source": {"dataset": "jg.s", "field": "v"}}]
+            wrong = client.post(
+                f"{reader.url}/graphql", json={"query": "{ __typename }"}, headers={"X-Tagline-After": "7"}
+            )
+            assert wrong.status_code == 422 and wrong.json()["code"] == "BAD_POSITION"
+    finally:
+        stop_server(writer)
+        stop_server(reader)

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tagline.graph.store import GraphStore
 from tests.e2e.conftest import Server, start_server, stop_server
 
 NS = "hive://deadlines"
@@ -129,3 +130,20 @@ def test_nothing_lands_after_a_503(hurried: Server) -> None:
     assert set(answers.values()) <= {201, 503} and 503 in answers.values(), answers
     landed = {name: dataset_exists(live, name) for name in answers}
     assert landed == {name: status == 201 for name, status in answers.items()}, (answers, landed)
+
+
+def test_an_event_is_answered_by_its_outcome_even_past_the_time(hurried: Server) -> None:
+    """Once an event is in the event log it is applied and answered, however long that takes; an
+    event answered 503 is neither in the log nor in the graph."""
+    sources = [{"namespace": NS, "name": "events.src", "field": f"k{i}"} for i in range(100)]
+    fields = {f"c{i}": {"inputFields": []} for i in range(100)}  # 100 columns, 100 x 100 edges from `dataset`
+    facets = {"columnLineage": {"_producer": "p", "_schemaURL": COLUMN_LINEAGE, "fields": fields, "dataset": sources}}
+    response = httpx.post(f"{hurried.url}/api/v1/lineage", json=event("events.wide", [], facets), timeout=HANG_S)
+    assert response.status_code in (201, 503), response.text
+    store_idle(hurried)
+    assert dataset_exists(hurried, "events.wide") == (response.status_code == 201)
+    store = GraphStore(hurried.store)
+    try:
+        assert len(store.events()) == (response.status_code == 201)  # no other test here sends events
+    finally:
+        store.close()
