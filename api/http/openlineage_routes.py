@@ -21,9 +21,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import INGEST, requires
-from tagline.api.http.read_your_writes import POSITION_HEADER
 from tagline.api.services.lineage_events import accept_event, event_width
-from tagline.api.services.store_thread import StoreThread
+from tagline.api.services.store_thread import POSITION_HEADER, StoreThread
 from tagline.api.settings import Settings
 from tagline.errors import InvalidInput
 from tagline.ingest.openlineage_events import EventError, parse_event

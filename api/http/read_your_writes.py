@@ -24,7 +24,6 @@ from tagline.api.services.store_thread import StoreThread
 from tagline.errors import InvalidInput, TaglineError, Unavailable
 
 AFTER_HEADER = "x-tagline-after"
-POSITION_HEADER = "X-Tagline-Position"
 EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
 
 

@@ -23,10 +23,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import INGEST, requires
-from tagline.api.http.read_your_writes import POSITION_HEADER
 from tagline.api.services.querylog import write_queries
 from tagline.api.services.sql_worker import LazySqlWorker
-from tagline.api.services.store_thread import StoreThread
+from tagline.api.services.store_thread import POSITION_HEADER, StoreThread
 from tagline.api.settings import Settings
 from tagline.graph.timefmt import utcnow
 from tagline.ingest.querylog import LoggedQuery, QueryLogEntry, QueryLogOptions

@@ -34,6 +34,8 @@ from tagline.graph.store import GraphStore
 log = logging.getLogger("tagline.store")
 P = ParamSpec("P")
 R = TypeVar("R")
+# The header every transport answers a write's position in (see api/http/read_your_writes.py).
+POSITION_HEADER = "X-Tagline-Position"
 # How long a read waiting for a position pauses between two reads of a Gremlin Server's log.
 REACH_PAUSE_S = 0.05
 

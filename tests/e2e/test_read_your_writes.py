@@ -138,6 +138,13 @@ def test_the_intake_routes_answer_the_position_of_their_write(served: Server) ->
             )
             assert response.json()["data"]["column"]["upstream"] == [{"source": {"dataset": source, "field": "v"}}]
         assert positions[0] < positions[1]
+        declare = (
+            f'mutation {{ declareTag(column: {{namespace: "{NS}", dataset: "http.s", field: "v"}}, tag: "pii") '
+            "{ field } }"
+        )
+        tagged = client.post("/graphql", json={"query": declare})
+        assert tagged.json()["data"]["declareTag"] == {"field": "v"}, tagged.text
+        assert int(tagged.headers["X-Tagline-Position"]) > positions[1]
 
 
 @pytest.mark.engine
