@@ -208,9 +208,9 @@ class GraphStore:
         written: list[str] = []
 
         def once(g: GraphTraversalSource) -> T:
+            written.clear()  # an attempt that lost a lock race was rolled back
             changes = ChangeSet()
             result = work(g, changes)
-            written.clear()  # an attempt that lost a lock race was rolled back
             if changes:
                 written.append(self.changelog.append(g, changes))
             return result
