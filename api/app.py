@@ -30,6 +30,7 @@ from tagline.api.http.errors import tagline_error
 from tagline.api.http.marquez_routes import marquez_routes
 from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
+from tagline.api.http.read_your_writes import ReadYourWrites
 from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.http.sql_routes import sql_routes
@@ -180,6 +181,7 @@ def create_app(settings: Settings) -> Starlette:
             ),
             *([] if ring is not None else [same_origin(settings)]),
             Middleware(AuthMiddleware, ring=ring),
+            Middleware(ReadYourWrites, holder=holder, wait_s=settings.read_after_timeout_seconds),
         ],
     )
 

@@ -32,7 +32,9 @@ class Settings(BaseSettings):
         30.0, gt=0, description="longest time one request may work; its work is then stopped (503)"
     )
     max_event_columns: int = Field(
-        20_000, gt=0, description="most columns and column-lineage inputs one OpenLineage event may describe (413)"
+        20_000,
+        gt=0,
+        description="most datasets, columns and column-lineage edges one OpenLineage event may write (413)",
     )
     max_configured_dependencies: int = Field(
         10_000, gt=0, description="most configured dependencies one check may compare (422 beyond)"
@@ -41,6 +43,9 @@ class Settings(BaseSettings):
         40_000, gt=1000, description="largest MCP tool answer, in characters of JSON (about 4 per token)"
     )
     max_sql_queries: int = Field(1000, gt=0, description="most queries one POST /api/v1/sql may carry (422 beyond)")
+    max_sql_edges: int = Field(
+        50_000, gt=0, description="most column edges the queries of one POST /api/v1/sql may write (413 beyond)"
+    )
     sql_statement_timeout_seconds: float = Field(
         DEFAULT_STATEMENT_TIMEOUT, gt=0, description="longest one statement of POST /api/v1/sql may take to trace"
     )
@@ -48,6 +53,11 @@ class Settings(BaseSettings):
     max_lineage_nodes: int = Field(10000, description="largest `maxNodes` argument for lineage")
     index_refresh_seconds: float = Field(
         0.5, gt=0, description="how often the server applies writes made by other processes to its lineage index"
+    )
+    read_after_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="longest a read sent with X-Tagline-After waits for the index to reach the position (503)",
     )
     ready_timeout_seconds: float = Field(2.0, gt=0, description="how long /readyz waits for the store")
     stale_after_days: int = Field(

@@ -1,8 +1,9 @@
 """Opening the store: one setting picks GremLite (a file path) or a Gremlin Server (a ws:// URL).
 
 Both are reached through gremlinpython, so the traversal code above this module is the same for
-both. Writes go through :meth:`GraphConnection.transaction`, which commits as a whole or not at all,
-or :meth:`GraphConnection.write`, which also runs the work again after a JanusGraph lock conflict.
+both. Writes go through :meth:`GraphConnection.transaction`, which commits as a whole or not at all (and
+not at all when the request it serves was abandoned first, see graph/deadline.py), or
+:meth:`GraphConnection.write`, which also runs the work again after a JanusGraph lock conflict.
 
 A Gremlin Server is spoken to in GraphBinary extended with JanusGraph's own types
 (``janusgraphpython``): an edge id on JanusGraph is a RelationIdentifier, which plain GraphBinary
@@ -22,6 +23,7 @@ from gremlin_python.process.anonymous_traversal import traversal
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
 from tagline.errors import Unavailable
+from tagline.graph import deadline
 from tagline.graph.remote_transport import ReconnectingTransport
 from tagline.graph.retry import retry_on_lock_conflict
 
@@ -115,6 +117,7 @@ class GraphConnection:
             raise StoreError(f"cannot open a transaction on the Gremlin Server: {exc}") from exc
         try:
             yield gtx
+            deadline.before_commit()
         except BaseException as exc:
             _rollback_quietly(self._remote, tx)
             if is_transport_error(exc):
@@ -148,6 +151,7 @@ class GraphConnection:
         con.execute("BEGIN IMMEDIATE")
         try:
             yield self.g
+            deadline.before_commit()
         except BaseException:
             con.rollback()
             raise

@@ -13,6 +13,7 @@ Index reads are safe from any thread.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -25,9 +26,15 @@ from gremlin_python.process.traversal import P
 
 from tagline.graph import deadletter, eventlog, schema, sources, tagstore
 from tagline.graph.changelog.changes import ChangeSet
-from tagline.graph.changelog.log import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
+from tagline.graph.changelog.log import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies, reader_of
 from tagline.graph.changelog.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
-from tagline.graph.connection import GraphConnection, StoreError, is_remote, is_transport_error
+from tagline.graph.connection import (
+    SQLITE_BUSY_TIMEOUT_S,
+    GraphConnection,
+    StoreError,
+    is_remote,
+    is_transport_error,
+)
 from tagline.graph.index.build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.index.table_lineage import table_lineage
@@ -76,6 +83,11 @@ class GraphStore:
         self._writer = BatchWriter(self._cache, self.connection.sqlite)
         self._index: LineageIndex | None = None
         self._applied = 0
+        # One sync at a time, whichever thread asks: applying an older tail after a newer one
+        # would undo a removal for a moment.
+        self._syncing = threading.RLock()
+        # The change-log position of the latest write made through this store (see `has_passed`).
+        self.last_write = self.changelog.origin()
         # How the index was loaded (snapshot, change log, graph) and in how many seconds.
         self.index_origin = ""
         self.index_load_seconds = 0.0
@@ -137,14 +149,33 @@ class GraphStore:
             self._applied = SNAPSHOT_AFTER
         return index
 
-    def sync(self) -> int:
-        """Apply what the change log holds beyond the index's position; how many entries."""
+    def sync(self, log: ChangeLog | None = None) -> int:
+        """Apply what the change log holds beyond the index's position; how many entries. ``log``
+        is the store's own, or a reader of it on another connection (:meth:`log_reader`)."""
         index = self.index if self._index is None else self._index
         applied = 0
-        for found, position in bodies(self.changelog, index.position):
-            applied += index.apply_bodies(found, position)
-        self._applied += applied
+        with self._syncing:
+            for found, position in bodies(log or self.changelog, index.position):
+                applied += index.apply_bodies(found, position)
+            self._applied += applied
         return applied
+
+    def log_reader(self) -> SqliteChangeLog | None:
+        """The embedded store's change log on a connection of its own, for one thread other than
+        the store's (None on a Gremlin Server, whose log the store reads itself)."""
+        return None if self.connection.sqlite is None else reader_of(self.location, SQLITE_BUSY_TIMEOUT_S)
+
+    @staticmethod
+    def log_head(log: SqliteChangeLog) -> str:
+        """The position of the latest write any process committed to the embedded store: one
+        indexed read (through ``log``, a :meth:`log_reader`)."""
+        return str(log.head())
+
+    def has_passed(self, written: str) -> bool:
+        """Whether the index has applied the write at change-log position ``written`` (what a
+        write through any process's store returned: ``last_write``); ValueError if ``written``
+        is no position of this kind of store."""
+        return self.changelog.passed(self.index.position, written)
 
     def save_snapshot(self) -> bool:
         """Write the index beside the embedded store, so the next process starts from it."""
@@ -174,14 +205,19 @@ class GraphStore:
         fresh one if it loses a lock race on JanusGraph; the index then applies them (and whatever
         other processes committed before) at once."""
 
+        written: list[str] = []
+
         def once(g: GraphTraversalSource) -> T:
+            written.clear()  # an attempt that lost a lock race was rolled back
             changes = ChangeSet()
             result = work(g, changes)
             if changes:
-                self.changelog.append(g, changes)
+                written.append(self.changelog.append(g, changes))
             return result
 
         result = self.connection.write(once)
+        if written:
+            self.last_write = written[0]
         if self._index is not None:
             self.sync()
         return result

@@ -63,8 +63,9 @@ def progress_bar() -> Progress:
     )
 
 
-def print_report(report: IngestReport, unit: str = "statements") -> None:
-    """Say what an ingest did; when anything failed, exit with status 1 (:func:`exit_on_failures`)."""
+def print_report(report: IngestReport, unit: str = "statements", position: str = "") -> None:
+    """Say what an ingest did, and the change-log position it reached (:func:`print_position`);
+    when anything failed, exit with status 1 (:func:`exit_on_failures`)."""
     console.print(
         f"{report.statements} {unit}, {report.edges_created} new edges, "
         f"{report.edges_refreshed} seen again, {report.vertices_created} new vertices, "
@@ -72,9 +73,17 @@ def print_report(report: IngestReport, unit: str = "statements") -> None:
         + (f" ({report.partial} partial: tables recorded, columns not all traced)" if report.partial else "")
         + (f", tags changed on {report.tags_changed} columns" if report.tags_changed else "")
     )
+    print_position(position)
     for rejected in report.rejected_tags:
         errors.print(f"[yellow]tag refused:[/yellow] {escape(rejected)}")
     exit_on_failures(report.failures)
+
+
+def print_position(position: str) -> None:
+    """The change-log position of the command's last write: a read sent to a server with
+    ``X-Tagline-After: <position>`` sees everything the command wrote."""
+    if position:
+        console.print(f"position {position}", markup=False, highlight=False)
 
 
 def exit_on_failures(failures: list[Failure]) -> None:

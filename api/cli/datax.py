@@ -37,4 +37,4 @@ def ingest_datax(
             )
     finally:
         graph.close()
-    cli.print_report(report, unit="jobs")
+    cli.print_report(report, unit="jobs", position=graph.last_write)

@@ -213,7 +213,7 @@ def ingest_sql(
         raise fail(str(exc)) from exc
     finally:
         graph.close()
-    print_report(report)
+    print_report(report, position=graph.last_write)
 
 
 @app.command()
@@ -235,7 +235,7 @@ def demo(
         counts = graph.counts()
     finally:
         graph.close()
-    print_report(report)
+    print_report(report, position=graph.last_write)
     console.print(
         f"demo loaded: {counts['dataset']} datasets, {counts['column']} columns, "
         f"{counts['job']} jobs, {counts['derives']} column edges"

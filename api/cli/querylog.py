@@ -22,6 +22,7 @@ from tagline.api.cli.common import (
     exit_on_failures,
     fail,
     open_store,
+    print_position,
     querylog_options,
 )
 from tagline.api.cli.tags import actor as cli_actor
@@ -68,6 +69,7 @@ def querylog(
         f"{report.reads} reads, {report.edges_created} new graph edges, {len(report.failures)} failed, "
         f"{report.purged} expired edges purged"
     )
+    print_position(graph.last_write)
     exit_on_failures(report.failures)
 
 

@@ -46,7 +46,7 @@ def ingest_openlineage(
             )
     finally:
         graph.close()
-    cli.print_report(report, unit="events")
+    cli.print_report(report, unit="events", position=graph.last_write)
 
 
 def ingest_dbt(
@@ -75,7 +75,7 @@ def ingest_dbt(
     finally:
         graph.close()
     cli.console.print(f"dialect {project.dialect}, namespace {project.namespace}, {len(project.jobs)} models")
-    cli.print_report(report, unit="models")
+    cli.print_report(report, unit="models", position=graph.last_write)
     if namespace is None and "://" not in project.namespace and project.namespace != "bigquery":
         cli.errors.print(
             f"Datasets went to namespace {project.namespace!r}; pass --namespace (e.g. postgres://host:5432) "

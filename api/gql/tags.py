@@ -13,6 +13,7 @@ from strawberry.types import Info
 from tagline.api.gql.context import Context
 from tagline.api.gql.paging import PageInfo, check_first
 from tagline.api.gql.types import Column
+from tagline.api.services.store_thread import POSITION_HEADER
 from tagline.governance.policy import covers
 from tagline.governance.service import Governance
 from tagline.graph.model import ColumnRef
@@ -182,7 +183,9 @@ async def _act(info: Info[Context, None], column: ColumnRefInput, act: Callable[
     def run() -> None:
         act(Governance(ctx.thread.store, ctx.policy), ctx.identity.name)
 
-    await ctx.thread.run(run)
+    _, position = await ctx.thread.write(run)
+    if ctx.response is not None:
+        ctx.response.headers[POSITION_HEADER] = position
     return Column.of(ctx.store.find([ref.key])[ref.key])
 
 

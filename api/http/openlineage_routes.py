@@ -3,8 +3,9 @@
 Emitters (the Spark listener, the Airflow provider, dbt-ol, the openlineage-python client's HTTP
 transport) post one event per request, optionally gzip-compressed. ``201`` when the event is logged
 and applied (or, if it could not be applied, logged and kept in the dead letter: the emitter did
-nothing wrong and must not retry); ``400`` for a body that is not JSON, saying where it broke;
-``422`` for JSON that is not an OpenLineage event, naming each invalid field's path; ``413`` for a
+nothing wrong and must not retry), with the change-log position a read can wait for
+(``X-Tagline-Position``, see api/http/read_your_writes.py); ``400`` for a body that is not JSON,
+saying where it broke; ``422`` for JSON that is not an OpenLineage event, naming each invalid field's path; ``413`` for a
 body over the size limit; ``503`` when the store cannot be reached.
 """
 
@@ -21,7 +22,7 @@ from starlette.routing import Route
 
 from tagline.api.auth import INGEST, requires
 from tagline.api.services.lineage_events import accept_event, event_width
-from tagline.api.services.store_thread import StoreThread
+from tagline.api.services.store_thread import POSITION_HEADER, StoreThread
 from tagline.api.settings import Settings
 from tagline.errors import InvalidInput
 from tagline.ingest.openlineage_events import EventError, parse_event
@@ -83,12 +84,12 @@ def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> li
         if width > settings.max_event_columns:
             return _problem(
                 413,
-                f"the event describes {width:,} columns and column inputs, over the limit of "
+                f"the event would write {width:,} datasets, columns and column-lineage edges, over the limit of "
                 f"{settings.max_event_columns:,} (TAGLINE_MAX_EVENT_COLUMNS): send one event per output dataset",
             )
         thread = holder["thread"]
         try:
-            outcome = await thread.run(accept_event, thread.store, raw, event, SOURCE)
+            outcome, position = await thread.write(accept_event, thread.store, raw, event, SOURCE)
         except Exception as exc:
             return _problem(503, "the store could not take the event; retry later", message=str(exc))
         failure = outcome.failure
@@ -99,8 +100,10 @@ def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> li
                 "duplicate": outcome.times_received > 1,
                 **({"reason": failure.reason} if failure else {}),
                 **({"rejected_tags": outcome.governed.rejected} if outcome.governed.rejected else {}),
+                "position": position,
             },
             status_code=201,
+            headers={POSITION_HEADER: position},
         )
 
     return [Route(LINEAGE_PATH, requires(INGEST)(post_lineage), methods=["POST"])]

@@ -4,8 +4,10 @@
   as soon as that many bytes have arrived, never after reading it whole.
 - A client that stops sending its body for ``body_timeout_s`` gets 408.
 - An answer not ready within ``request_timeout_s`` is abandoned with 503: the request's work is
-  cancelled, and the long loops it was running on other threads stop at their next check of the
-  request's deadline (:mod:`tagline.graph.deadline`).
+  cancelled, the long loops it was running on other threads stop at their next check of the
+  request's deadline, and a write it started is rolled back instead of committed
+  (:mod:`tagline.graph.deadline`). A request whose write committed first is not abandoned: it is
+  answered when its work ends, so a 503 TIMEOUT always means nothing of the request landed.
 - A client that hangs up before its answer cancels the request's work the same way.
 
 ``/healthz`` is exempt: liveness must answer whatever the other requests do.
@@ -94,13 +96,14 @@ class RequestLimits:
             await _refuse(scope, receive, send, _Refused(413, "BODY_TOO_LARGE", self.too_large()))
             return
         exchange = _Exchange(receive, self)
+        gate = deadline.Gate()
 
         async def tracked_send(message: Message) -> None:
             exchange.started = True
             await send(message)
 
         async def answer() -> None:
-            with deadline.budget(self.request_timeout_s):
+            with deadline.budget(self.request_timeout_s, gate):
                 await self.app(scope, exchange.next_message, tracked_send)
 
         work = asyncio.ensure_future(answer())
@@ -108,6 +111,9 @@ class RequestLimits:
         try:
             pending: set[asyncio.Future[Any]] = {work, exchange.disconnected}
             await asyncio.wait(pending, timeout=self.request_timeout_s, return_when=asyncio.FIRST_COMPLETED)
+            if not work.done() and not gate.abandon():
+                # A write of the request committed before the time ran out: its answer is the truth.
+                await asyncio.wait({work})
         finally:
             watcher.cancel()
         if work.done():
@@ -118,7 +124,7 @@ class RequestLimits:
                 return
             # Work that noticed its deadline itself (a scan on a reader thread) may end a moment
             # before the timer here does: the same answer.
-            if not isinstance(refused, deadline.OutOfTime) or exchange.started:
+            if not isinstance(refused, deadline.OutOfTime) or exchange.started or not gate.abandon():
                 work.result()  # anything else is the app's failure: raise it for the error middleware
                 return
         else:

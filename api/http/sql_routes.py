@@ -4,7 +4,10 @@ The body is one query-log line (``{"sql", "dialect", "namespace", "job" or "user
 "query_id"}``, as in a query-log file) or an array of them. Each statement is traced in the SQL
 worker process, under the per-statement time budget a server thread cannot enforce itself
 (``api/services/sql_worker.py``); what fails goes to the dead letter and the rest lands. 201 says
-what was recorded and what failed; a body that is not such lines is refused whole (400/422).
+what was recorded and what failed, and the change-log position a read can wait for
+(``X-Tagline-Position``, see api/http/read_your_writes.py); queries that would write more column
+edges than ``TAGLINE_MAX_SQL_EDGES`` are refused whole (413) before anything is written; a body
+that is not such lines is refused whole (400/422).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from starlette.routing import Route
 from tagline.api.auth import INGEST, requires
 from tagline.api.services.querylog import write_queries
 from tagline.api.services.sql_worker import LazySqlWorker
-from tagline.api.services.store_thread import StoreThread
+from tagline.api.services.store_thread import POSITION_HEADER, StoreThread
 from tagline.api.settings import Settings
 from tagline.graph.timefmt import utcnow
 from tagline.ingest.querylog import LoggedQuery, QueryLogEntry, QueryLogOptions
@@ -49,8 +52,13 @@ def sql_routes(settings: Settings, holder: Mapping[str, StoreThread], worker: La
         options = QueryLogOptions(read_at=utcnow(), extract=extract)
         loop = asyncio.get_running_loop()
         batches = await loop.run_in_executor(None, worker.get().query_batches, queries, options, SOURCE)
+        edges = [len(batch.edges) for batch in batches]
+        if sum(edges) > settings.max_sql_edges:
+            return JSONResponse(
+                {"error": _too_many_edges(edges, settings.max_sql_edges), "code": "TOO_MANY_EDGES"}, 413
+            )
         thread = holder["thread"]
-        report = await thread.run(write_queries, thread.store, batches)
+        report, position = await thread.write(write_queries, thread.store, batches)
         failures = [{"location": f.location, "reason": f.reason} for f in report.failures]
         return JSONResponse(
             {
@@ -61,11 +69,23 @@ def sql_routes(settings: Settings, holder: Mapping[str, StoreThread], worker: La
                 "new_edges": report.edges_created,
                 "failed": len(failures),
                 "failures": failures,
+                "position": position,
             },
             status_code=201,
+            headers={POSITION_HEADER: position},
         )
 
     return [Route(SQL_PATH, requires(INGEST)(post_sql), methods=["POST"])]
+
+
+def _too_many_edges(edges: list[int], limit: int) -> str:
+    """Which queries make a request too large to write, the largest first."""
+    largest = sorted(range(len(edges)), key=lambda n: -edges[n])[:3]
+    named = ", ".join(f"query {n + 1}: {edges[n]:,}" for n in largest)
+    return (
+        f"the queries would write {sum(edges):,} column edges ({named}), over the limit of {limit:,} "
+        "(TAGLINE_MAX_SQL_EDGES): send fewer queries per request; nothing was written"
+    )
 
 
 def _read(items: list[Any]) -> tuple[list[LoggedQuery], list[dict[str, str]]]:

@@ -34,7 +34,9 @@ class GraphQLGateway:
         self.thread = thread
 
     async def ask(self, document: str, variables: dict[str, Any], identity: Identity) -> dict[str, Any]:
-        context = Context(thread=self.thread(), settings=self.settings, identity=identity, policy=self.policy)
+        thread = self.thread()
+        await thread.catch_up()  # over stdio no middleware did: every write committed before is seen
+        context = Context(thread=thread, settings=self.settings, identity=identity, policy=self.policy)
         result = await self.schema.execute(document, variable_values=variables, context_value=context)
         if result.errors:
             raise AskError("; ".join(e.message for e in result.errors))

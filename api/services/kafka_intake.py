@@ -153,7 +153,7 @@ class KafkaIntake:
             return
         width = event_width(event)
         if width > self.options.max_event_columns:
-            reason = f"the event describes {width:,} columns and column inputs, over the limit of {self.options.max_event_columns:,}"
+            reason = f"the event would write {width:,} datasets, columns and column-lineage edges, over the limit of {self.options.max_event_columns:,}"
             self._poison(message, reason, text)
             return
         payload = canonical_json(raw)

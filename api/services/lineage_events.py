@@ -21,7 +21,15 @@ from tagline.graph.model import Failure, LineageBatch
 from tagline.graph.records import RECEIVED, LoggedEvent, WriteResult
 from tagline.graph.store import GraphStore
 from tagline.ingest.openlineage import event_batch
-from tagline.ingest.openlineage_events import BaseEvent, DatasetEvent, EventError, JobEvent, RunEvent, parse_event
+from tagline.ingest.openlineage_events import (
+    BaseEvent,
+    DatasetEvent,
+    EventError,
+    InputField,
+    JobEvent,
+    RunEvent,
+    parse_event,
+)
 
 KIND = "openlineage"
 
@@ -81,22 +89,36 @@ def batch_from_payload(payload: str, source: str, location: str) -> LineageBatch
 
 
 def event_width(event: BaseEvent) -> int:
-    """How many columns and column-lineage inputs an event describes: what its cost to apply grows with."""
+    """What applying an event writes, counted before it is written: one per dataset (with facets or
+    without: each is a vertex and a read or write), per column of a ``schema``, per output column
+    and per edge of ``columnLineage`` — the dataset-level ``dataset`` list counted as the edges it
+    becomes, one from each of its inputs to every output column."""
     if isinstance(event, DatasetEvent):
         datasets = [event.dataset]
     elif isinstance(event, (RunEvent, JobEvent)):
         datasets = [*(event.inputs or ()), *(event.outputs or ())]
     else:
         datasets = []
-    width = 0
+    width = len(datasets)
     for dataset in datasets:
         facets = dataset.facets
         if facets is None:
             continue
-        width += len(facets.schema_.fields or ()) if facets.schema_ else 0
-        if facets.columnLineage:
-            width += sum(1 + len(f.inputFields) for f in facets.columnLineage.fields.values())
+        schema = [f.name for f in (facets.schema_.fields or ())] if facets.schema_ else []
+        width += len(schema)
+        lineage = facets.columnLineage
+        if lineage is None:
+            continue
+        for field in lineage.fields.values():
+            width += 1 + sum(_edges_of(source) for source in field.inputFields)
+        outputs = len(set(schema).union(lineage.fields))
+        width += sum(1 + outputs * _edges_of(source) for source in lineage.dataset or ())
     return width
+
+
+def _edges_of(source: InputField) -> int:
+    """The edges one input of column lineage becomes: one per transformation, at least one."""
+    return max(1, len(source.transformations or ()))
 
 
 def json_reason(exc: json.JSONDecodeError) -> str:

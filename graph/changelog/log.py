@@ -10,17 +10,25 @@ and applies the tail. Two backends, one per kind of store:
 - Gremlin Server (JanusGraph): ``change`` vertices written in the transaction of the change,
   read by their commit-time stamp with a look-back window, since a remote store hands out no
   sequence numbers. Entries are told apart by their unique key, so one read twice applies once.
+
+Each append returns the entry's **position** as clients see it (a write's answer carries it, and a
+read may ask to wait until the index has passed it, ``X-Tagline-After``): on the embedded store
+the sequence number (``"1234"``), on a Gremlin Server the entry's stamp and random part
+(``"1733600000123-a1b2c3d4e5f6"``). :meth:`ChangeLog.passed` tells whether an index's place in the
+log is at or beyond one.
 """
 
 from __future__ import annotations
 
 import base64
 import random
+import re
 import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
@@ -53,7 +61,11 @@ class ChangeLog(Protocol):
     store_id: str
     complete: bool
 
-    def append(self, g: GraphTraversalSource, changes: ChangeSet) -> None: ...
+    def append(self, g: GraphTraversalSource, changes: ChangeSet) -> str: ...
+
+    def origin(self) -> str: ...
+
+    def passed(self, position: object, written: str) -> bool: ...
 
     def read(self, position: object, limit: int = READ_LIMIT) -> Tail: ...
 
@@ -91,11 +103,22 @@ class SqliteChangeLog:
         self.store_id = meta["store_id"]
         self.complete = meta["complete"] == "1"
 
-    def append(self, g: GraphTraversalSource, changes: ChangeSet) -> None:
-        self.con.execute(
+    def append(self, g: GraphTraversalSource, changes: ChangeSet) -> str:
+        cursor = self.con.execute(
             "INSERT INTO tagline_changes (at, body) VALUES (?, ?)",
             (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), changes.encode()),
         )
+        return str(cursor.lastrowid)
+
+    def origin(self) -> str:
+        """The position before any write: every index has passed it."""
+        return "0"
+
+    def passed(self, position: object, written: str) -> bool:
+        """Whether an index at ``position`` has applied the entry at ``written`` (a sequence number)."""
+        if not written.isdigit():
+            raise ValueError(f"{written!r} is not a position of the embedded store's change log (a whole number)")
+        return int(position) >= int(written)  # type: ignore[call-overload]
 
     def start(self) -> int:
         return 0
@@ -126,6 +149,15 @@ class SqliteChangeLog:
         return int(row[0])
 
 
+def reader_of(path: str, busy_timeout_s: float) -> SqliteChangeLog:
+    """The change log of the embedded store at ``path`` on a read-only connection of its own, for a
+    thread other than the one writing: the log's head costs one indexed read (the largest key of
+    its table), and in WAL mode no reader waits for a writer."""
+    uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro"
+    con = sqlite3.connect(uri, uri=True, timeout=busy_timeout_s, check_same_thread=False)
+    return SqliteChangeLog(con, has_graph=True)
+
+
 @dataclass
 class RemotePosition:
     """How far a remote reader got: the newest stamp read and the keys read within the look-back."""
@@ -133,6 +165,9 @@ class RemotePosition:
     stamp: int = 0
     seen: dict[str, int] = field(default_factory=dict)
 
+
+# A remote entry's position: its commit-time stamp (ms) and its random part.
+REMOTE_POSITION = re.compile(r"(?P<stamp>[0-9]{1,15})-(?P<token>[0-9a-f]{1,32})")
 
 # Tries at reading or creating the store's meta vertex when processes open an empty graph at once.
 META_ATTEMPTS = 5
@@ -183,14 +218,32 @@ class GremlinChangeLog:
             step = step.property("key_format", str(KEY_FORMAT))
         step.iterate()
 
-    def append(self, g: GraphTraversalSource, changes: ChangeSet) -> None:
+    def append(self, g: GraphTraversalSource, changes: ChangeSet) -> str:
         stamp = time.time_ns() // 1_000_000
-        key = f"chg|{stamp:015d}|{secrets.token_hex(6)}"
+        token = secrets.token_hex(6)
+        key = f"chg|{stamp:015d}|{token}"
         body = base64.b64encode(changes.encode()).decode()
         # Milliseconds since the epoch outgrow 32 bits: GraphBinary needs them marked as a long.
         g.add_v(CHANGE).property(schema.VERTEX_LABEL_COPY, CHANGE).property(schema.KEY, key).property(
             CHANGE_AT, long(stamp)
         ).property(CHANGE_BODY, body).iterate()
+        return f"{stamp}-{token}"
+
+    def origin(self) -> str:
+        """The position before any write: every index has passed it."""
+        return "0-0"
+
+    def passed(self, position: object, written: str) -> bool:
+        """Whether an index at ``position`` has applied the entry ``written`` (``<stamp>-<random>``):
+        it has read that entry, or the entry is older than the look-back, so every read since the
+        index was built has covered it."""
+        assert isinstance(position, RemotePosition)
+        match = REMOTE_POSITION.fullmatch(written)
+        if match is None:
+            raise ValueError(f"{written!r} is not a position of the Gremlin Server's change log (<stamp>-<hex>)")
+        stamp = int(match["stamp"])
+        key = f"chg|{stamp:015d}|{match['token']}"
+        return stamp == 0 or key in position.seen or stamp < position.stamp - REMOTE_LOOKBACK_MS
 
     def meta(self, name: str) -> str | None:
         found = self.g.V().has(schema.KEY, "meta|store").values(name).to_list()

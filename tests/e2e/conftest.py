@@ -43,8 +43,10 @@ class Server:
         """What a server process has written so far (its log lines)."""
         return self.log.read_text(errors="replace") if self.log is not None else ""
 
-    def caught_up(self, timeout_s: float = 10) -> None:
-        """Wait until the server's index has applied every write (the CLI writes from another process)."""
+    def caught_up(self, timeout_s: float = 180) -> None:
+        """Wait until the server's index has applied every write (on a Gremlin Server, whose log a
+        server follows on its own schedule; the embedded store's is read by every request).
+        ``timeout_s`` only catches an index that never catches up."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if httpx.get(f"{self.url}/readyz", timeout=5).json().get("index_lag") == 0:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import httpx
@@ -350,7 +349,7 @@ def test_one_step_rendering_answers_exactly_what_the_field_by_field_executor_doe
 
 
 @pytest.mark.smoke
-def test_a_cli_ingest_shows_in_the_running_server_within_a_second_and_a_restart_starts_from_a_snapshot(
+def test_a_cli_ingest_shows_in_the_running_server_at_once_and_a_restart_starts_from_a_snapshot(
     tmp_path: Path,
 ) -> None:
     store = str(tmp_path / "graph.db")
@@ -359,14 +358,9 @@ def test_a_cli_ingest_shows_in_the_running_server_within_a_second_and_a_restart_
         sql = tmp_path / "late.sql"
         sql.write_text("INSERT INTO mart.late SELECT id AS late_id FROM stg.early;")
         run_cli_process("ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://wh", "--store", store)
-        written = time.monotonic()
         query = '{ column(namespace: "hive://wh", dataset: "mart.late", field: "late_id") { upstream { source { field } } } }'
-        while True:
-            answer = httpx.post(f"{running.url}/graphql", json={"query": query}, timeout=10).json()
-            if answer["data"]["column"] is not None:
-                break
-            assert time.monotonic() - written < 1.0, "the server did not see the CLI's write within 1 s"
-            time.sleep(0.02)
+        # The first request after the write sees it: no waiting, no retry.
+        answer = httpx.post(f"{running.url}/graphql", json={"query": query}, timeout=60).json()
         assert answer["data"]["column"]["upstream"] == [{"source": {"field": "id"}}]
     finally:
         stop_server(running)
