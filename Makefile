@@ -58,9 +58,10 @@ test: install $(EMITTERS_STAMP) $(DBT_OL)
 	$(BIN)/pytest
 
 # The fast suite for the edit-test loop: everything that needs no external engine (servers and
-# commands run in the test process, a few smoke tests as processes of their own), one worker per core.
+# commands run in the test process, a few smoke tests as processes of their own) and no long run of
+# many rounds, one worker per core.
 check: install
-	$(BIN)/pytest -m "not engine" -n auto
+	$(BIN)/pytest -m "not engine and not thorough" -n auto
 
 # Lint, types, the rooms' import contracts, and imports as editors resolve them.
 lint: install $(EMITTERS_STAMP)

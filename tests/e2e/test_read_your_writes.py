@@ -54,6 +54,7 @@ def chain_sql(n: int) -> str:
     return f"INSERT INTO db.t{n} SELECT v FROM db.t{n - 1}"
 
 
+@pytest.mark.thorough
 def test_every_write_is_seen_by_the_next_request(served: Server) -> None:
     options = SqlOptions(dialect="hive", namespace=NS, job_name="chain")
     writer = GraphStore(served.store)
