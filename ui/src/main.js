@@ -20,7 +20,7 @@ let typed = 0;
 
 /** @param {SearchHit} hit */
 function hrefOf(hit) {
-  if (hit.kind === 'COLUMN' && hit.field) return columnHref({ namespace: hit.namespace, dataset: hit.name, field: hit.field });
+  if (hit.kind === 'COLUMN') return columnHref({ namespace: hit.namespace, dataset: hit.name, field: hit.field ?? '' });
   if (hit.kind === 'DATASET') return datasetHref(hit.namespace, hit.name);
   return jobHref(hit.namespace, hit.name);
 }
