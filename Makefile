@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock bytecode run demo test check lint docs graphviz bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui browser screenshots clean
+.PHONY: install lock bytecode run demo test check lint docs graphviz bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui ui-check browser screenshots clean
 
 # Exact versions and hashes from requirements-dev.lock (runtime, test, lint and docs tools), then Tagline
 # itself without resolving anything again.
@@ -135,6 +135,16 @@ kafka:
 # only for changing the explorer; `make run` serves the committed bundle without Node.js.
 ui:
 	cd ui && npm ci --no-audit --no-fund && npm run build
+
+# The explorer's checks (CI runs them): its types (tsc over the JSDoc) and lint (ESLint, import cycles
+# included), then a build, which must reproduce the committed bundle byte for byte.
+ui-check:
+	cd ui && npm ci --no-audit --no-fund && npm run check && npm run build
+	@if [ -n "$$(git status --porcelain -- api/ui/static)" ]; then \
+		git status --porcelain -- api/ui/static; \
+		echo "ui-check: api/ui/static is not what ui/ builds: run \`make ui\` and commit api/ui/static"; \
+		exit 1; \
+	fi
 
 # Debian's Chromium, which the explorer's browser tests drive (root on Debian; CI runs it).
 browser:

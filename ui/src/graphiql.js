@@ -7,7 +7,10 @@ import { GraphiQL } from 'graphiql';
 import { buildSchema } from 'graphql';
 import 'graphiql/graphiql.css';
 import { post, request } from './api.js';
+import { element } from './dom.js';
+/** @import { GraphiQLProps } from 'graphiql' */
 
+/** @type {GraphiQLProps['fetcher']} */
 async function fetcher(params) {
   const response = await post(params);
   return response.json();
@@ -16,7 +19,7 @@ async function fetcher(params) {
 async function start() {
   const response = await request('/ui/schema.graphql');
   const schema = response.ok ? buildSchema(await response.text()) : undefined;
-  createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, { fetcher, schema, defaultEditorToolsVisibility: true }));
+  createRoot(element('graphiql', HTMLDivElement)).render(React.createElement(GraphiQL, { fetcher, schema, defaultEditorToolsVisibility: true }));
 }
 
 start();

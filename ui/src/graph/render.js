@@ -2,24 +2,28 @@
 // laid out by dagre: dagre places the dataset boxes left to right by lineage, rows stack inside.
 import cytoscape from 'cytoscape';
 import dagre from '@dagrejs/dagre';
-import { LEVELS } from '../dom.js';
+import { LEVELS, levelClass } from '../dom.js';
+/** @import { LineageColumn } from '../types' */
+/** @import { BoxModel, Row } from './boxes.js' */
 
 const BOX_W = 250;
 const ROW_H = 22;
 const HEAD_H = 8;
 
+/** @type {Record<typeof LEVELS[number], string>} */
 const LEVEL_COLOURS = { public: '#dff0d8', internal: '#d9e8fb', confidential: '#fde2b8', restricted: '#f8c4c4' };
 
+/** @type {cytoscape.StylesheetJson} */
 const STYLE = [
   { selector: 'node.box', style: {
     shape: 'round-rectangle', 'background-color': '#f7f8fa', 'border-color': '#8a94a6', 'border-width': 1,
     label: 'data(label)', 'text-valign': 'top', 'text-halign': 'center', 'font-size': 12, 'font-weight': 'bold',
-    'text-margin-y': -4, padding: 6, color: '#1f2937',
+    'text-margin-y': -4, padding: '6px', color: '#1f2937',
   } },
   { selector: 'node.col', style: {
     shape: 'round-rectangle', width: BOX_W - 12, height: ROW_H - 4, 'background-color': '#ffffff',
     'border-width': 1, 'border-color': '#c5cbd6', label: 'data(label)', 'font-size': 11, 'text-valign': 'center',
-    'text-halign': 'center', 'text-wrap': 'ellipsis', 'text-max-width': BOX_W - 20, color: '#111827',
+    'text-halign': 'center', 'text-wrap': 'ellipsis', 'text-max-width': `${BOX_W - 20}px`, color: '#111827',
   } },
   ...LEVELS.map((level) => ({ selector: `node.col.level-${level}`, style: { 'background-color': LEVEL_COLOURS[level] } })),
   { selector: 'node.root', style: { 'border-width': 3, 'border-color': '#1d4ed8' } },
@@ -36,17 +40,22 @@ const STYLE = [
   { selector: 'node.col.selected-col', style: { 'border-color': '#b91c1c', 'border-width': 3 } },
 ];
 
+/** @param {Row} row */
 function rowLabel(row) {
-  if (row.more !== undefined) return `${row.more} more columns (click to show)`;
+  if (row.column === undefined) return `${row.more} more columns (click to show)`;
   const tags = row.column.tags.map((t) => t.name);
   return tags.length ? `${row.column.field}  ·  ${tags.join(', ')}` : row.column.field;
 }
 
-/** Box positions from dagre, over the dataset-to-dataset edges the rows imply. */
+/**
+ * Box positions from dagre, over the dataset-to-dataset edges the rows imply.
+ * @param {BoxModel} model
+ */
 function layout(model) {
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 140, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
+  /** @type {Map<string, string>} row id -> box key */
   const boxOf = new Map();
   for (const box of model.boxes) {
     g.setNode(box.key, { width: BOX_W, height: HEAD_H + box.rows.length * ROW_H });
@@ -55,27 +64,43 @@ function layout(model) {
   for (const edge of model.edges) {
     const a = boxOf.get(edge.source);
     const b = boxOf.get(edge.target);
-    if (a !== b) g.setEdge(a, b);
+    if (a && b && a !== b) g.setEdge(a, b);
   }
   dagre.layout(g);
   return g;
 }
 
 /**
+ * How many columns lie upstream and downstream of a picked one.
+ * @typedef {{ upstream: number, downstream: number }} PathCounts
+ */
+/**
+ * What the view is told of clicks on the graph.
+ * @typedef {object} GraphEvents
+ * @property {(column: LineageColumn | null, counts?: PathCounts) => void} select  a column picked, or none
+ * @property {(boxKey: string) => void} open  a "N more" row clicked
+ */
+
+/**
  * Draw ``model`` into ``container``; ``on.select(column|null, counts)`` when a column is picked,
  * ``on.open(boxKey)`` when a "N more" row is clicked. Returns the cytoscape instance.
+ * @param {HTMLElement} container
+ * @param {BoxModel} model
+ * @param {string} rootKey
+ * @param {GraphEvents} on
+ * @returns {cytoscape.Core}
  */
 export function drawGraph(container, model, rootKey, on) {
   const started = performance.now();
   const g = layout(model);
+  /** @type {cytoscape.ElementDefinition[]} */
   const elements = [];
   for (const box of model.boxes) {
     const at = g.node(box.key);
     const top = at.y - at.height / 2 + HEAD_H;
     elements.push({ group: 'nodes', data: { id: box.key, label: `${box.name}  (${box.namespace})` }, classes: 'box' });
     box.rows.forEach((row, i) => {
-      const level = row.column?.sensitivity;
-      const classes = ['col', row.more !== undefined ? 'more' : `level-${LEVELS.includes(level) ? level : 'none'}`];
+      const classes = ['col', row.column === undefined ? 'more' : levelClass(row.column.sensitivity)];
       if (row.id === rootKey) classes.push('root');
       elements.push({
         group: 'nodes', data: { id: row.id, parent: box.key, label: rowLabel(row), boxKey: box.key },
@@ -93,11 +118,16 @@ export function drawGraph(container, model, rootKey, on) {
     minZoom: 0.05, maxZoom: 3, autoungrabify: true, boxSelectionEnabled: false,
     textureOnViewport: model.edges.length > 800, hideEdgesOnViewport: model.edges.length > 1500,
   });
-  const columns = new Map(model.boxes.flatMap((b) => b.rows.filter((r) => r.column).map((r) => [r.id, r.column])));
+  /** @type {Map<string, LineageColumn>} row id -> the column drawn there */
+  const columns = new Map();
+  for (const box of model.boxes) for (const row of box.rows) if (row.column) columns.set(row.id, row.column);
+  /** @type {cytoscape.NodeSingular | null} */
   let selected = null;
 
   // Hover, click and leaving the column all ask for the same path: it is restyled only when it changes.
+  /** @type {cytoscape.NodeSingular | null} */
   let lit = null;
+  /** @param {cytoscape.NodeSingular | null} node */
   const highlight = (node) => {
     if (node === lit) return;
     lit = node;
@@ -111,6 +141,7 @@ export function drawGraph(container, model, rootKey, on) {
       path.addClass('hl');
     });
   };
+  /** @param {cytoscape.NodeSingular} node @returns {PathCounts} */
   const counts = (node) => ({
     upstream: node.predecessors('node.col').not('.more').length,
     downstream: node.successors('node.col').not('.more').length,
@@ -125,7 +156,7 @@ export function drawGraph(container, model, rootKey, on) {
     selected = node;
     node.addClass('selected-col');
     highlight(node);
-    on.select(columns.get(node.id()), counts(node));
+    on.select(columns.get(node.id()) ?? null, counts(node));
   });
   cy.on('tap', (e) => {
     if (e.target !== cy) return;

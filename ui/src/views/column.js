@@ -1,11 +1,13 @@
 // The column view: a column's lineage as a graph of dataset boxes (or as a tree table), with
 // directOnly, one-hop expansion each way, path highlighting and the "why" of every tag.
 import { gql } from '../api.js';
-import { fill, h, link, columnHref, datasetHref, levelClass, tagChips, message } from '../dom.js';
+import { fill, h, link, columnHref, datasetHref, LEVELS, levelClass, tagChips, message } from '../dom.js';
 import { boxModel, columnKey } from '../graph/boxes.js';
 import { drawGraph } from '../graph/render.js';
 import { treeTable } from './tree.js';
 import { whyPanel } from './why.js';
+/** @import { ColumnVariables, Direction, HeadAnswer, LineageAnswer, LineageColumn, LineageGraph, LineageVariables, Query, View } from '../types' */
+/** @import { PathCounts } from '../graph/render.js' */
 
 /** Columns fetched per direction: the graph draws all of them, folding wide datasets. */
 export const MAX_NODES = 2500;
@@ -17,37 +19,65 @@ const EDGE = `fragment E on LineageEdge {
   source { namespace dataset field } target { namespace dataset field }
   transformation { type subtype masking } expression job { namespace name }
 }`;
-const HEAD = `query Head($ns: String!, $ds: String!, $f: String!) {
+const HEAD = /** @type {Query<HeadAnswer, ColumnVariables>} */ (`query Head($ns: String!, $ds: String!, $f: String!) {
   column(namespace: $ns, dataset: $ds, field: $f) { ...C description }
-} ${COLUMN}`;
-const LINEAGE = `query Lineage($ns: String!, $ds: String!, $f: String!, $dir: Direction!, $depth: Int!, $direct: Boolean!, $max: Int!) {
+} ${COLUMN}`);
+const LINEAGE = /** @type {Query<LineageAnswer, LineageVariables>} */ (`query Lineage($ns: String!, $ds: String!, $f: String!, $dir: Direction!, $depth: Int!, $direct: Boolean!, $max: Int!) {
   lineage(namespace: $ns, dataset: $ds, field: $f, direction: $dir, depth: $depth, directOnly: $direct, maxNodes: $max) {
     truncated nodes { ...C } edges { ...E }
   }
-} ${COLUMN} ${EDGE}`;
+} ${COLUMN} ${EDGE}`);
 
+/**
+ * What the view shows, as its URL says it.
+ * @typedef {object} Settings
+ * @property {string} namespace
+ * @property {string} dataset
+ * @property {string} field
+ * @property {number} up  hops upstream
+ * @property {number} down  hops downstream
+ * @property {boolean} direct  directOnly
+ * @property {'graph' | 'tree'} mode
+ */
+
+/**
+ * @param {URLSearchParams} params
+ * @returns {Settings | null}  null when the column is not named
+ */
 function settings(params) {
-  const int = (name) => Math.max(1, Number.parseInt(params.get(name) || START_DEPTH, 10) || START_DEPTH);
+  /** @param {string} name */
+  const int = (name) => Math.max(1, Number.parseInt(params.get(name) ?? '', 10) || START_DEPTH);
+  const namespace = params.get('namespace');
+  const dataset = params.get('dataset');
+  const field = params.get('field');
+  if (!namespace || !dataset || !field) return null;
   return {
-    namespace: params.get('namespace'), dataset: params.get('dataset'), field: params.get('field'),
+    namespace, dataset, field,
     up: int('up'), down: int('down'), direct: params.get('direct') !== '0', mode: params.get('view') === 'tree' ? 'tree' : 'graph',
   };
 }
 
+/** @param {Settings} s */
 function hrefOf(s) {
-  const p = new URLSearchParams({ namespace: s.namespace, dataset: s.dataset, field: s.field, up: s.up, down: s.down, direct: s.direct ? '1' : '0' });
+  const p = new URLSearchParams({ namespace: s.namespace, dataset: s.dataset, field: s.field, up: String(s.up), down: String(s.down), direct: s.direct ? '1' : '0' });
   if (s.mode === 'tree') p.set('view', 'tree');
   return `/ui/column?${p}`;
 }
 
+/**
+ * @param {Settings} s
+ * @param {Direction} direction
+ * @param {number} depth
+ */
 async function fetchLineage(s, direction, depth) {
   const vars = { ns: s.namespace, ds: s.dataset, f: s.field, dir: direction, depth, direct: s.direct, max: MAX_NODES };
   return (await gql(LINEAGE, vars)).lineage;
 }
 
+/** @type {View} */
 export async function columnView(root, params) {
   const s = settings(params);
-  if (!s.namespace || !s.dataset || !s.field) {
+  if (!s) {
     fill(root, message('A column is named by namespace, dataset and field: /ui/column?namespace=…&dataset=…&field=…', 'error'));
     return null;
   }
@@ -57,16 +87,26 @@ export async function columnView(root, params) {
     return null;
   }
   const rootKey = columnKey(head);
+  /** @type {Set<string>} */
   const openBoxes = new Set();
+  /** @type {import('cytoscape').Core | null} */
   let cy = null;
   const side = h('aside', { class: 'side', id: 'side' });
   const stage = h('div', { class: 'stage' });
   const status = h('div', { class: 'status', id: 'status' });
 
+  /** @param {LineageColumn} column */
   const showWhy = (column) => whyPanel(side, column);
+  /**
+   * @param {LineageColumn | null} column
+   * @param {PathCounts} [counts]
+   */
   const showSelected = (column, counts) => {
-    if (!column) return fill(side, h('p', { class: 'hint' }, 'Hover a column to see its path; click it to keep it highlighted.'));
-    fill(side, 
+    if (!column) {
+      fill(side, h('p', { class: 'hint' }, 'Hover a column to see its path; click it to keep it highlighted.'));
+      return;
+    }
+    fill(side,
       h('h3', {}, `${column.dataset}.${column.field}`),
       h('p', { class: 'ns' }, column.namespace),
       h('p', {}, column.dataType || 'type unknown', ' · ', h('span', { class: `level ${levelClass(column.sensitivity)}` }, column.sensitivity || 'no level')),
@@ -78,10 +118,13 @@ export async function columnView(root, params) {
     );
   };
 
+  /** @type {{ up: LineageGraph, down: LineageGraph } | null} */
   let data = null;
   const render = () => {
     if (cy) cy.destroy();
     cy = null;
+    if (!data) return;
+    /** @type {Map<string, LineageColumn>} */
     const columns = new Map();
     for (const part of [data.up, data.down]) for (const c of part.nodes) columns.set(columnKey(c), c);
     const edges = [...data.up.edges, ...data.down.edges];
@@ -119,20 +162,24 @@ export async function columnView(root, params) {
     render();
   };
 
-  const controls = () => [
-    h('div', { class: 'tabs' },
-      h('button', { type: 'button', class: s.mode === 'graph' ? 'on' : '', onclick: () => { s.mode = 'graph'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Graph'),
-      h('button', { type: 'button', class: s.mode === 'tree' ? 'on' : '', onclick: () => { s.mode = 'tree'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Tree table')),
-    h('label', { class: 'toggle' }, h('input', { type: 'checkbox', id: 'direct-only', checked: s.direct, onchange: (e) => { s.direct = e.target.checked; load(); } }), ' directOnly'),
-    h('span', { class: 'depth' }, `upstream ${s.up} `, h('button', { type: 'button', id: 'expand-up', title: 'one more hop upstream', onclick: () => { s.up += 1; load(); } }, '+1 hop')),
-    h('span', { class: 'depth' }, `downstream ${s.down} `, h('button', { type: 'button', id: 'expand-down', title: 'one more hop downstream', onclick: () => { s.down += 1; load(); } }, '+1 hop')),
-    h('span', { class: 'legend' },
-      h('span', { class: 'edge-direct' }, 'DIRECT'), h('span', { class: 'edge-indirect' }, 'INDIRECT'), h('span', { class: 'edge-masking' }, 'masking'),
-      ...['public', 'internal', 'confidential', 'restricted'].map((l) => h('span', { class: `level ${levelClass(l)}` }, l))),
-  ];
+  const controls = () => {
+    const directOnly = h('input', { type: 'checkbox', id: 'direct-only', checked: s.direct });
+    directOnly.addEventListener('change', () => { s.direct = directOnly.checked; load(); });
+    return [
+      h('div', { class: 'tabs' },
+        h('button', { type: 'button', class: s.mode === 'graph' ? 'on' : '', onclick: () => { s.mode = 'graph'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Graph'),
+        h('button', { type: 'button', class: s.mode === 'tree' ? 'on' : '', onclick: () => { s.mode = 'tree'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Tree table')),
+      h('label', { class: 'toggle' }, directOnly, ' directOnly'),
+      h('span', { class: 'depth' }, `upstream ${s.up} `, h('button', { type: 'button', id: 'expand-up', title: 'one more hop upstream', onclick: () => { s.up += 1; load(); } }, '+1 hop')),
+      h('span', { class: 'depth' }, `downstream ${s.down} `, h('button', { type: 'button', id: 'expand-down', title: 'one more hop downstream', onclick: () => { s.down += 1; load(); } }, '+1 hop')),
+      h('span', { class: 'legend' },
+        h('span', { class: 'edge-direct' }, 'DIRECT'), h('span', { class: 'edge-indirect' }, 'INDIRECT'), h('span', { class: 'edge-masking' }, 'masking'),
+        ...LEVELS.map((l) => h('span', { class: `level ${levelClass(l)}` }, l))),
+    ];
+  };
   const toolbar = h('div', { class: 'toolbar' });
 
-  fill(root, 
+  fill(root,
     h('section', { class: 'column-head' },
       h('h1', {}, link(datasetHref(head.namespace, head.dataset), head.dataset), '.', head.field),
       h('p', { class: 'ns' }, head.namespace, head.dataType ? ` · ${head.dataType}` : '', head.description ? ` · ${head.description}` : ''),

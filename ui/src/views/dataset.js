@@ -3,9 +3,10 @@
 import { gql } from '../api.js';
 import { fill, h, link, columnHref, datasetHref, jobHref, levelClass, tagChips, message } from '../dom.js';
 import { drawTableLineage } from '../graph/table.js';
-import { navigate } from '../main.js';
+import { navigate } from '../router.js';
+/** @import { ColumnVariables, DatasetAnswer, DatasetRef, ImpactAnswer, JobRun, NameVariables, Query, UsageDay, View } from '../types' */
 
-const DATASET = `query Dataset($ns: String!, $name: String!) {
+const DATASET = /** @type {Query<DatasetAnswer, NameVariables>} */ (`query Dataset($ns: String!, $name: String!) {
   dataset(namespace: $ns, name: $name) {
     namespace name kind description lastProducedAt declaredSource
     usage(days: 30) { date reads distinctReaders }
@@ -14,16 +15,17 @@ const DATASET = `query Dataset($ns: String!, $name: String!) {
     readers { namespace name lastRunAt lastRunState }
   }
   datasetLineage(namespace: $ns, name: $name, depth: 2, maxNodes: 200) { truncated nodes { id kind namespace name } edges { source target } }
-}`;
-const IMPACT = `query Impact($ns: String!, $ds: String!, $f: String!) {
+}`);
+const IMPACT = /** @type {Query<ImpactAnswer, ColumnVariables>} */ (`query Impact($ns: String!, $ds: String!, $f: String!) {
   impact(namespace: $ns, dataset: $ds, field: $f) {
     truncated sensitivity
     tags { name columns unmaskedColumns }
     datasets { depth dataset { namespace name } columns { field } }
     jobs { job { namespace name } }
   }
-}`;
+}`);
 
+/** @param {JobRun[]} list */
 function jobs(list) {
   if (!list.length) return h('p', { class: 'hint' }, 'none');
   return h('table', { class: 'grid' },
@@ -31,6 +33,7 @@ function jobs(list) {
     h('tbody', {}, list.map((j) => h('tr', {}, h('td', {}, link(jobHref(j.namespace, j.name), j.name)), h('td', {}, j.lastRunAt || '—'), h('td', {}, j.lastRunState || '—')))));
 }
 
+/** @param {UsageDay[]} usage */
 function heat(usage) {
   const most = Math.max(1, ...usage.map((d) => d.reads));
   return h('div', { class: 'heat', id: 'usage-heat' }, usage.map((d) => h('span', {
@@ -39,11 +42,17 @@ function heat(usage) {
   })));
 }
 
+/**
+ * Draw in ``panel`` what dropping ``field`` of ``ds`` breaks.
+ * @param {HTMLElement} panel
+ * @param {DatasetRef} ds
+ * @param {string} field
+ */
 async function showImpact(panel, ds, field) {
   fill(panel, h('p', { class: 'loading' }, 'Working out the impact…'));
   const impact = (await gql(IMPACT, { ns: ds.namespace, ds: ds.name, f: field })).impact;
   const columns = impact.datasets.reduce((n, d) => n + d.columns.length, 0);
-  fill(panel, 
+  fill(panel,
     h('h3', {}, `Dropping ${field} breaks`),
     h('p', {}, `${columns} columns in ${impact.datasets.length} datasets, ${impact.jobs.length} jobs`,
       impact.sensitivity ? [' · carries ', h('span', { class: `level ${levelClass(impact.sensitivity)}` }, impact.sensitivity)] : '',
@@ -56,9 +65,14 @@ async function showImpact(panel, ds, field) {
   );
 }
 
+/** @type {View} */
 export async function datasetView(root, params) {
   const ns = params.get('namespace');
   const name = params.get('name');
+  if (!ns || !name) {
+    fill(root, message('A dataset is named by namespace and name: /ui/dataset?namespace=…&name=…', 'error'));
+    return null;
+  }
   const data = await gql(DATASET, { ns, name });
   const ds = data.dataset;
   if (!ds) {
@@ -68,7 +82,7 @@ export async function datasetView(root, params) {
   const impactPanel = h('div', { class: 'impact-panel', id: 'impact' }, h('p', { class: 'hint' }, 'Pick "impact" on a column to see what dropping it breaks.'));
   const lineageBox = h('div', { class: 'table-lineage', id: 'table-lineage' });
   const reads = ds.usage.reduce((n, d) => n + d.reads, 0);
-  fill(root, 
+  fill(root,
     h('section', { class: 'column-head' },
       h('h1', {}, ds.name), h('p', { class: 'ns' }, ds.namespace, ds.kind ? ` · ${ds.kind}` : '', ds.declaredSource ? ' · declared source' : '',
         ds.lastProducedAt ? ` · last produced ${ds.lastProducedAt}` : ''),

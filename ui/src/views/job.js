@@ -2,26 +2,31 @@
 // check of a configured dependency list against them.
 import { gql } from '../api.js';
 import { fill, h, link, datasetHref, jobHref, message } from '../dom.js';
+/** @import { CheckAnswer, DatasetRef, JobAnswer, JobDetail, JobRef, NameVariables, Query, RunSummary, View } from '../types' */
 
-const JOB = `query Job($ns: String!, $name: String!) {
+const JOB = /** @type {Query<JobAnswer, NameVariables>} */ (`query Job($ns: String!, $name: String!) {
   job(namespace: $ns, name: $name) {
     namespace name description schedule lastRunAt lastRunState owners { name type }
     runs(first: 10) { runId state startedAt endedAt durationMs parent { runId } outputStatistics { rows dataset { name } } }
     inputs { namespace name } producedDatasets { lastWriteAt dataset { namespace name } }
   }
   recommendDependencies(namespace: $ns, name: $name) { lastWriteAt stale job { namespace name } datasets { namespace name } }
-}`;
-const CHECK = `query Check($ns: String!, $name: String!, $configured: [JobRefInput!]!) {
+}`);
+const CHECK = /** @type {Query<CheckAnswer, NameVariables & { configured: JobRef[] }>} */ (`query Check($ns: String!, $name: String!, $configured: [JobRefInput!]!) {
   checkDependencies(namespace: $ns, name: $name, configured: $configured) {
     ok missing { namespace name } redundant { namespace name } stale { namespace name }
     cycles { namespace name } unknown { namespace name }
   }
-}`;
+}`);
 
+/** @param {JobRef} j */
 const jobLink = (j) => link(jobHref(j.namespace, j.name), j.name);
+/** @param {number | null} ms */
 const seconds = (ms) => (ms == null ? '—' : `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`);
+/** @param {RunSummary} run */
 const rows = (run) => run.outputStatistics.filter((s) => s.rows != null).map((s) => `${s.dataset ? s.dataset.name : '?'}: ${s.rows} rows`).join(', ');
 
+/** @param {JobDetail} job */
 function runs(job) {
   if (!job.runs.length) {
     return h('p', { id: 'last-run' }, job.lastRunAt ? `${job.lastRunAt} · ${job.lastRunState || 'state unknown'}` : 'No run reported.');
@@ -32,8 +37,15 @@ function runs(job) {
       h('td', {}, r.startedAt || r.endedAt || '—'), h('td', {}, r.state), h('td', {}, seconds(r.durationMs)),
       h('td', {}, rows(r) || '—'), h('td', { class: 'hint' }, r.parent ? r.parent.runId.slice(0, 8) : '')))));
 }
+/** @param {(DatasetRef & { at?: string | null })[]} list */
 const datasets = (list) => (list.length ? h('ul', {}, list.map((d) => h('li', {}, link(datasetHref(d.namespace, d.name), d.name), d.at ? ` · last written ${d.at}` : ''))) : h('p', { class: 'hint' }, 'none'));
 
+/**
+ * Check the dependency list ``text`` (one job a line) of ``job``, and show the verdict in ``panel``.
+ * @param {HTMLElement} panel
+ * @param {JobRef} job
+ * @param {string} text
+ */
 async function check(panel, job, text) {
   // One job a line: "namespace/name" or just "name" in the job's own namespace.
   const configured = text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
@@ -41,26 +53,34 @@ async function check(panel, job, text) {
     return cut > 0 ? { namespace: l.slice(0, cut), name: l.slice(cut + 1) } : { namespace: job.namespace, name: l };
   });
   const result = (await gql(CHECK, { ns: job.namespace, name: job.name, configured })).checkDependencies;
+  /** @param {string} title @param {JobRef[]} jobs */
   const list = (title, jobs) => (jobs.length ? h('p', {}, `${title}: `, jobs.map((j, i) => [i ? ', ' : '', jobLink(j)])) : null);
-  fill(panel, 
+  fill(panel,
     h('p', { class: result.ok ? 'ok' : 'bad', id: 'check-verdict' }, result.ok ? 'The configured list is complete.' : 'The configured list misses something.'),
     list('Missing', result.missing), list('Redundant', result.redundant), list('Stale', result.stale), list('Unknown', result.unknown),
     ...result.cycles.map((cycle) => h('p', {}, 'Cycle: ', cycle.map((j) => j.name).join(' → '))),
   );
 }
 
+/** @type {View} */
 export async function jobView(root, params) {
-  const data = await gql(JOB, { ns: params.get('namespace'), name: params.get('name') });
+  const ns = params.get('namespace');
+  const name = params.get('name');
+  if (!ns || !name) {
+    fill(root, message('A job is named by namespace and name: /ui/job?namespace=…&name=…', 'error'));
+    return null;
+  }
+  const data = await gql(JOB, { ns, name });
   const job = data.job;
   if (!job) {
-    fill(root, message(`No job ${params.get('name')} in ${params.get('namespace')}.`, 'error'));
+    fill(root, message(`No job ${name} in ${ns}.`, 'error'));
     return null;
   }
   const recommended = data.recommendDependencies;
   const verdict = h('div', { class: 'check' });
   const area = h('textarea', { rows: 5, id: 'configured', placeholder: 'one job a line: name, or namespace/name' });
   area.value = recommended.filter((r) => !r.stale).map((r) => (r.job.namespace === job.namespace ? r.job.name : `${r.job.namespace}/${r.job.name}`)).join('\n');
-  fill(root, 
+  fill(root,
     h('section', { class: 'column-head' }, h('h1', {}, job.name),
       h('p', { class: 'ns' }, job.namespace, job.schedule ? ` · schedule ${job.schedule}` : ''), job.description ? h('p', {}, job.description) : null),
     h('div', { class: 'two' },

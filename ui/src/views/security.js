@@ -1,24 +1,31 @@
 // The security view: sensitivity violations and the tag audit log, filtered by tag, actor, date.
 import { gql } from '../api.js';
 import { fill, h, link, columnHref, levelClass } from '../dom.js';
+/** @import { AuditAnswer, AuditVariables, ColumnRef, Query, View, ViolationsAnswer } from '../types' */
 
-const VIOLATIONS = `query Violations($tag: String) {
+const VIOLATIONS = /** @type {Query<ViolationsAnswer, { tag: string | null }>} */ (`query Violations($tag: String) {
   sensitivityViolations(first: 200, tag: $tag) { kind declaredLevel inheritedLevel tags message column { namespace dataset field } }
-}`;
-const AUDIT = `query Audit($tag: String, $actor: String, $since: String, $after: String) {
+}`);
+const AUDIT = /** @type {Query<AuditAnswer, AuditVariables>} */ (`query Audit($tag: String, $actor: String, $since: String, $after: String) {
   tagAudit(tag: $tag, actor: $actor, since: $since, first: 100, after: $after) {
     pageInfo { hasNextPage endCursor }
     edges { node { at actor tag change cause column { namespace dataset field } } }
   }
-}`;
+}`);
 
+/** The filters, as the form and the URL name them. */
+const FILTERS = /** @type {const} */ (['tag', 'actor', 'since']);
+/** @typedef {typeof FILTERS[number]} Filter */
+
+/** @param {ColumnRef} c */
 const col = (c) => link(columnHref(c), `${c.dataset}.${c.field}`);
 
+/** @type {View} */
 export async function securityView(root, params) {
-  const filters = { tag: params.get('tag') || '', actor: params.get('actor') || '', since: params.get('since') || '' };
-  const input = (name, placeholder) => h('input', { name, value: filters[name], placeholder, 'aria-label': name });
-  const form = h('form', { class: 'filters', id: 'security-filters' }, input('tag', 'tag (pii also matches pii.email)'), input('actor', 'actor'),
-    input('since', 'since (ISO-8601, e.g. 2026-01-01)'), h('button', { type: 'submit' }, 'Filter'));
+  /** @param {Filter} name @param {string} placeholder */
+  const input = (name, placeholder) => h('input', { name, value: params.get(name) || '', placeholder, 'aria-label': name });
+  const fields = { tag: input('tag', 'tag (pii also matches pii.email)'), actor: input('actor', 'actor'), since: input('since', 'since (ISO-8601, e.g. 2026-01-01)') };
+  const form = h('form', { class: 'filters', id: 'security-filters' }, fields.tag, fields.actor, fields.since, h('button', { type: 'submit' }, 'Filter'));
   const violations = h('div', { id: 'violations' });
   const audit = h('tbody', {});
   const more = h('p', {});
@@ -27,9 +34,11 @@ export async function securityView(root, params) {
     h('h2', {}, 'Tag audit log'),
     h('table', { class: 'grid', id: 'audit' }, h('thead', {}, h('tr', {}, ['When', 'Actor', 'Tag', 'Change', 'Column', 'Cause'].map((t) => h('th', {}, t)))), audit), more);
 
-  const value = (name) => form.elements[name].value.trim() || null;
+  /** @param {Filter} name */
+  const value = (name) => fields[name].value.trim() || null;
   // A filter applied while an answer is on its way: the older answer is dropped, not shown.
   let generation = 0;
+  /** @param {string | null} after  the cursor of the last entry shown */
   const loadAudit = async (after) => {
     const mine = generation;
     const page = (await gql(AUDIT, { tag: value('tag'), actor: value('actor'), since: value('since'), after })).tagAudit;
@@ -39,8 +48,12 @@ export async function securityView(root, params) {
   };
   const load = async () => {
     const mine = ++generation;
-    const params = new URLSearchParams(Object.entries({ tag: value('tag'), actor: value('actor'), since: value('since') }).filter(([, v]) => v));
-    history.replaceState(null, '', `/ui/security${params.size ? `?${params}` : ''}`);
+    const shown = new URLSearchParams();
+    for (const name of FILTERS) {
+      const given = value(name);
+      if (given) shown.set(name, given);
+    }
+    history.replaceState(null, '', `/ui/security${shown.size ? `?${shown}` : ''}`);
     const found = (await gql(VIOLATIONS, { tag: value('tag') })).sensitivityViolations;
     if (mine !== generation) return;
     fill(violations, found.length ? h('table', { class: 'grid' },

@@ -2,22 +2,34 @@
 // job and the transformation of that hop. A column met again is shown once more, not expanded.
 import { h, link, columnHref, jobHref, tagChips } from '../dom.js';
 import { columnKey } from '../graph/boxes.js';
+/** @import { ColumnRef, LineageColumn, LineageEdge } from '../types' */
 
 const MAX_ROWS = 5000;
 
+/** @param {LineageEdge} edge */
 function transformation(edge) {
   const t = edge.transformation;
   return [t.type, t.subtype].filter(Boolean).join(' / ') + (t.masking ? ' · masking' : '');
 }
 
-/** Rows of one direction, depth first: ``next`` gives the edges leaving a column that way. */
+/**
+ * Rows of one direction, depth first: ``next`` gives the edges leaving a column that way.
+ * @param {ColumnRef} start
+ * @param {Map<string, LineageEdge[]>} next  column key -> the edges leaving it
+ * @param {'source' | 'target'} other  the far end of those edges
+ * @param {Map<string, LineageColumn>} columns  by key
+ * @param {'upstream' | 'downstream'} direction
+ */
 function rows(start, next, other, columns, direction) {
+  /** @type {HTMLTableRowElement[]} */
   const out = [];
   const expanded = new Set([columnKey(start)]);
+  /** @param {string} key @param {number} depth */
   const walk = (key, depth) => {
     for (const edge of next.get(key) || []) {
       if (out.length >= MAX_ROWS) return;
       const farKey = columnKey(edge[other]);
+      /** @type {ColumnRef & { tags?: LineageColumn['tags'] }} */
       const column = columns.get(farKey) || edge[other];
       const again = expanded.has(farKey);
       out.push(h('tr', { class: `hop ${direction} ${edge.transformation.type === 'DIRECT' ? 'direct' : 'indirect'}` },
@@ -40,20 +52,33 @@ function rows(start, next, other, columns, direction) {
   return out;
 }
 
+/**
+ * @param {LineageEdge[]} edges
+ * @param {'source' | 'target'} by  the end to index them by
+ */
 function index(edges, by) {
+  /** @type {Map<string, LineageEdge[]>} */
   const map = new Map();
   for (const edge of edges) {
     const key = columnKey(edge[by]);
-    if (!map.has(key)) map.set(key, []);
-    map.get(key).push(edge);
+    const list = map.get(key);
+    if (list) list.push(edge);
+    else map.set(key, [edge]);
   }
   for (const list of map.values()) list.sort((a, b) => columnKey(a.source).localeCompare(columnKey(b.source)) || columnKey(a.target).localeCompare(columnKey(b.target)));
   return map;
 }
 
+/**
+ * The table of the column ``root``'s lineage over ``edges``.
+ * @param {ColumnRef} root
+ * @param {LineageEdge[]} edges
+ * @param {Map<string, LineageColumn>} columns  by key
+ */
 export function treeTable(root, edges, columns) {
   const upstream = rows(root, index(edges, 'target'), 'source', columns, 'upstream');
   const downstream = rows(root, index(edges, 'source'), 'target', columns, 'downstream');
+  /** @param {string} title @param {HTMLTableRowElement[]} list */
   const section = (title, list) => [
     h('tr', { class: 'section' }, h('th', { colspan: 6 }, `${title} (${list.length} hops)`)),
     ...(list.length ? list : [h('tr', {}, h('td', { colspan: 6, class: 'hint' }, 'none within the depth asked'))]),

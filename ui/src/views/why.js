@@ -1,8 +1,9 @@
 // "Why": for each tag of a column, where it was declared and the path of edges it came by.
 import { gql } from '../api.js';
 import { fill, h, link, columnHref, jobHref, message } from '../dom.js';
+/** @import { ColumnRef, ColumnVariables, Query, WhyAnswer, WhyEdge } from '../types' */
 
-const WHY = `query Why($ns: String!, $ds: String!, $f: String!) {
+const WHY = /** @type {Query<WhyAnswer, ColumnVariables>} */ (`query Why($ns: String!, $ds: String!, $f: String!) {
   column(namespace: $ns, dataset: $ds, field: $f) {
     namespace dataset field
     tags { name origin masked sources {
@@ -11,10 +12,12 @@ const WHY = `query Why($ns: String!, $ds: String!, $f: String!) {
              transformation { type subtype masking } job { namespace name } }
     } }
   }
-}`;
+}`);
 
+/** @param {ColumnRef} c */
 const label = (c) => `${c.dataset}.${c.field}`;
 
+/** @param {WhyEdge} edge */
 function hop(edge) {
   const t = edge.transformation;
   return h('li', {},
@@ -23,11 +26,20 @@ function hop(edge) {
       edge.job ? [' · ', link(jobHref(edge.job.namespace, edge.job.name), edge.job.name)] : ''));
 }
 
+/**
+ * Draw in ``side`` where each tag of ``column`` comes from.
+ * @param {HTMLElement} side
+ * @param {ColumnRef} column
+ */
 export async function whyPanel(side, column) {
   fill(side, h('p', { class: 'loading' }, 'Loading provenance…'));
   const data = await gql(WHY, { ns: column.namespace, ds: column.dataset, f: column.field });
   const c = data.column;
-  fill(side, 
+  if (!c) {
+    fill(side, message(`No column ${label(column)} in ${column.namespace} any more.`, 'error'));
+    return;
+  }
+  fill(side,
     h('h3', { id: 'why-title' }, `Why ${label(c)} carries its tags`),
     c.tags.length ? null : message('No tags.'),
     ...c.tags.map((tag) => h('section', { class: 'why-tag', 'data-tag': tag.name },
