@@ -42,6 +42,9 @@ from tagline.errors import TaglineError
 from tagline.graph import deadline
 from tagline.graph.store import is_remote
 
+TIMEOUT = "TIMEOUT"
+"""The code of a request whose time budget ran out (as api/http/request_limits.py answers it)."""
+
 
 class TaglineGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, holder: dict[str, StoreThread]) -> None:
@@ -60,10 +63,15 @@ class TaglineGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # A field whose work ran out of the request's time budget fails the whole request, so the
-        # client gets the 503 TIMEOUT the time limit answers, not a 200 with a partial answer.
+        # client gets the 503 TIMEOUT the time limit answers (whichever notices first: the work
+        # on its thread or the request's timer), not a 200 with a partial answer.
         for error in result.errors or ():
             if isinstance(error.original_error, deadline.OutOfTime):
-                raise error.original_error
+                request.state.graphql_response.status_code = 503
+                return {
+                    "data": None,
+                    "errors": [{"message": str(error.original_error), "extensions": {"code": TIMEOUT}}],
+                }
         return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> bytes:
@@ -76,6 +84,8 @@ class TaglineGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         identity = identity_of(request.scope) or LOCAL
+        if isinstance(response, Response):
+            request.state.graphql_response = response
         return Context(
             thread=self.holder["thread"],
             settings=self.settings,
