@@ -6,8 +6,9 @@ here is an estimate of how many objects an answer holds, with fragments expanded
 
 - every field costs 1, plus its own weight when it scans much of the graph (``health``...);
 - a list field multiplies its selection by its size: ``first``, ``maxNodes`` or ``days`` when the
-  field takes one; ``depth`` x the fan-out per hop for nested lineage, measured on the graph around
-  the start column where the query names one (api/gql/fanout.py), else ``EDGES_PER_HOP``; for
+  field takes one; for nested lineage, the fan-out of each hop walked, measured on the graph
+  around the start column where the query names one (api/gql/fanout.py: the first nested level
+  priced by the start's own hop, the next by the hop after it...), else ``EDGES_PER_HOP`` a hop; for
   introspection, the schema's own counts (its types, their mean fields, the fields' mean
   arguments...); else ``LIST_SIZE``;
 - lists directly inside a field that was already sized (a connection's ``edges``, a lineage
@@ -16,7 +17,7 @@ here is an estimate of how many objects an answer holds, with fragments expanded
 Arguments are priced as execution will see them: coerced, with variables' and arguments'
 defaults, so a depth sent as ``5.0`` or left to a variable's default costs what ``5`` costs.
 
-Each fragment's cost is computed once per start column, so even a document whose expansion is
+Each fragment's cost is computed once per start column and hop, so even a document whose expansion is
 astronomically large is priced in time linear in its length.
 """
 
@@ -56,8 +57,9 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from strawberry.extensions import SchemaExtension
 
 from tagline.api.gql.context import Context
-from tagline.api.gql.fanout import EDGES_PER_HOP, Region
+from tagline.api.gql.fanout import EDGES_PER_HOP, PROFILE_HOPS, Region
 from tagline.graph.model import column_key
+from tagline.graph.records import Direction
 
 LIST_SIZE = 20
 """Assumed length of a list field that takes no size argument (a dataset's columns, a column's tags)."""
@@ -112,6 +114,34 @@ def introspection_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
     }
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a selection is priced: the region of its root column, and how many nested hops
+    upstream and downstream from that column its objects are."""
+
+    region: Region
+    up: int = 0
+    down: int = 0
+
+    def key(self) -> tuple[int, int, int]:
+        return (id(self.region), min(self.up, PROFILE_HOPS), min(self.down, PROFILE_HOPS))
+
+    def walk(self, upstream: bool, direct_only: bool, depth: int) -> tuple[int, Place]:
+        """The edges a walk from here brings, and where the columns at its far ends are. A walk
+        that turns back (upstream of columns reached downstream) leaves the measured side of the
+        start: it is priced at ``EDGES_PER_HOP`` a hop."""
+        direction: Direction
+        if upstream:
+            further = Place(self.region, self.up + 1, self.down)
+            turned, direction, offset = self.down > 0, "in", self.up
+        else:
+            further = Place(self.region, self.up, self.down + 1)
+            turned, direction, offset = self.up > 0, "out", self.down
+        if turned:
+            return depth * EDGES_PER_HOP, further
+        return self.region.edges(direction, direct_only, offset, depth), further
+
+
 @dataclass
 class _Pricing:
     schema: GraphQLSchema
@@ -119,34 +149,34 @@ class _Pricing:
     variables: VariableValues
     regions: Regions | None
     introspection: dict[tuple[str, str], int]
-    prices: dict[tuple[str, bool, int], int] = field(default_factory=dict)
+    prices: dict[tuple[str, bool, tuple[int, int, int] | None], int] = field(default_factory=dict)
 
     def selection(
-        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, sized: bool, region: Region | None
+        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, sized: bool, place: Place | None
     ) -> int:
         if selection_set is None or not isinstance(parent, GraphQLObjectType):
             return 0
         total = 0
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
-                total += self.field(node, parent, sized, region)
+                total += self.field(node, parent, sized, place)
             elif isinstance(node, InlineFragmentNode):
                 condition = node.type_condition
                 inner = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection(node.selection_set, inner or parent, sized, region)
+                total += self.selection(node.selection_set, inner or parent, sized, place)
             elif isinstance(node, FragmentSpreadNode):
-                total += self.fragment(node.name.value, sized, region)
+                total += self.fragment(node.name.value, sized, place)
         return total
 
-    def fragment(self, name: str, sized: bool, region: Region | None) -> int:
-        key = (name, sized, id(region))
+    def fragment(self, name: str, sized: bool, place: Place | None) -> int:
+        key = (name, sized, place.key() if place else None)
         if key not in self.prices:
             definition = self.fragments[name]
             parent = self.schema.get_type(definition.type_condition.name.value)
-            self.prices[key] = self.selection(definition.selection_set, parent, sized, region) if parent else 0
+            self.prices[key] = self.selection(definition.selection_set, parent, sized, place) if parent else 0
         return self.prices[key]
 
-    def field(self, node: FieldNode, parent: GraphQLObjectType, sized: bool, region: Region | None) -> int:
+    def field(self, node: FieldNode, parent: GraphQLObjectType, sized: bool, place: Place | None) -> int:
         name = node.name.value
         is_root = parent is self.schema.query_type
         definition = META_FIELDS.get(name) if is_root else None
@@ -154,9 +184,9 @@ class _Pricing:
         if definition is None:  # __typename
             return 1
         arguments = self.arguments(definition, node)
-        if is_root and name == "column" and self.regions is not None:
-            region = self.start(arguments)
-        size = self.size(parent.name, name, arguments, region)
+        if is_root and name == "column":
+            place = self.start(arguments)
+        size, place = self.size(parent.name, name, arguments, place)
         listed = self.introspection.get((parent.name, name))
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
         if size is not None:
@@ -165,7 +195,7 @@ class _Pricing:
             multiplier = listed
         else:
             multiplier = LIST_SIZE if is_list and not sized else 1
-        inner = self.selection(node.selection_set, get_named_type(definition.type), size is not None, region)
+        inner = self.selection(node.selection_set, get_named_type(definition.type), size is not None, place)
         return 1 + WEIGHTS.get((parent.name, name), 0) + multiplier * inner
 
     def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
@@ -176,25 +206,31 @@ class _Pricing:
         except GraphQLError:
             return {}
 
-    def start(self, arguments: dict[str, Any]) -> Region | None:
+    def start(self, arguments: dict[str, Any]) -> Place | None:
         namespace, dataset, name = (arguments.get(n) for n in ("namespace", "dataset", "field"))
         if self.regions is None or not (
             isinstance(namespace, str) and isinstance(dataset, str) and isinstance(name, str)
         ):
             return None
-        return self.regions(column_key(namespace, dataset, name))
+        region = self.regions(column_key(namespace, dataset, name))
+        return Place(region) if region else None
 
-    def size(self, parent: str, name: str, arguments: dict[str, Any], region: Region | None) -> int | None:
+    def size(
+        self, parent: str, name: str, arguments: dict[str, Any], place: Place | None
+    ) -> tuple[int | None, Place | None]:
+        """The list's size, if the field's arguments say it, and where its items are."""
         for argument in SIZE_ARGUMENTS:
             value = _integer(arguments.get(argument))
             if value is not None:
-                return max(value, 1)
+                return max(value, 1), place
         depth = _integer(arguments.get("depth"))
         if parent == "Column" and name in ("upstream", "downstream") and depth is not None:
-            direct_only = arguments.get("directOnly") is True
-            per_hop = region.per_hop("in" if name == "upstream" else "out", direct_only) if region else EDGES_PER_HOP
-            return max(depth, 1) * per_hop
-        return None
+            depth = max(depth, 1)
+            if place is None:
+                return depth * EDGES_PER_HOP, None
+            edges, further = place.walk(name == "upstream", arguments.get("directOnly") is True, depth)
+            return edges, further
+        return None, place
 
 
 def _integer(value: Any) -> int | None:
@@ -222,7 +258,7 @@ def operation_cost(
         return 0
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     pricing = _Pricing(schema, fragments, coerced, regions, introspection_sizes(schema))
-    return pricing.selection(operation.selection_set, root, sized=False, region=None)
+    return pricing.selection(operation.selection_set, root, sized=False, place=None)
 
 
 def graph_regions(context: Context) -> Regions:

@@ -34,7 +34,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
 )
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
@@ -94,9 +94,10 @@ class Renderer:
     def __init__(self, info: Info[Any, Any], index: LineageIndex, max_depth: int, memo: dict[object, object]) -> None:
         raw = info._raw_info
         self.schema = raw.schema
-        self.raw_variables = raw.variable_values
         self.fragments = raw.fragments
         self.variables: dict[str, Any] = info.variable_values or {}
+        # What graphql-core's argument coercion reads; strawberry hands resolvers the coerced dict.
+        self.coerced = VariableValues(sources={}, coerced=self.variables)
         self.index = index
         self.max_depth = max_depth
         self.memo = memo
@@ -169,7 +170,7 @@ class Renderer:
         """The field's arguments as the executor coerces them: variables, defaults, ``5.0`` as 5."""
         definition = self.schema.get_type(type_name).fields[node.name.value]  # type: ignore[union-attr]
         try:
-            return get_argument_values(definition, node, self.raw_variables)
+            return get_argument_values(definition, node, self.coerced)
         except GraphQLError as exc:
             raise Unsupported("arguments") from exc
 
