@@ -29,7 +29,6 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
-    IntValueNode,
     NamedTypeNode,
     SelectionSetNode,
     VariableNode,
@@ -122,8 +121,6 @@ class Renderer:
     def _value(self, node: Any) -> Any:
         if isinstance(node, VariableNode):
             return self.variables.get(node.name.value)
-        if isinstance(node, IntValueNode):
-            return int(node.value)
         if isinstance(node, BooleanValueNode):
             return node.value
         raise Unsupported(type(node).__name__)

@@ -80,7 +80,7 @@ def lineage_answer(
     edges = edges_of(walk(info, [record], direction, depth, direct_only))
     kept = within_budget(ctx.answer, edges)
     if len(kept) < len(edges):
-        ctx.errors.append(ctx.answer.exhaust(objects_spent=True).error(info.path.as_list()))
+        ctx.errors.append(ctx.answer.exhaust(objects_spent=ctx.answer.room()[0] < 3).error(info.path.as_list()))
     return kept
 
 
