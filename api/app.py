@@ -48,7 +48,8 @@ TIMEOUT = "TIMEOUT"
 
 class TaglineGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, holder: dict[str, StoreThread]) -> None:
-        super().__init__(build_schema(settings), graphql_ide="graphiql")
+        self.operations = build_schema(settings)
+        super().__init__(self.operations, graphql_ide="graphiql")
         self.settings = settings
         self.holder = holder
         self.policy = load_policy(settings)
@@ -143,6 +144,7 @@ def create_app(settings: Settings) -> Starlette:
                 await following
             holder.pop("thread").close()
             sql_worker.close()
+            graphql.operations.close()
 
     async def healthz(request: Request) -> JSONResponse:
         """Liveness: the process answers. Never touches the store, so it never waits on it."""

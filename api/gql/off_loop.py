@@ -64,3 +64,7 @@ class OffLoopSchema(strawberry.Schema):
             return _thread_loop().run_until_complete(operation)
 
         return await asyncio.get_running_loop().run_in_executor(self._workers, context.run, run)
+
+    def close(self) -> None:
+        """Let the worker threads go once the operations they run have ended."""
+        self._workers.shutdown(wait=True)

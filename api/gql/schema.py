@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
@@ -21,7 +20,7 @@ from tagline.api.gql.tags import TagMutation, TagQuery
 from tagline.api.settings import Settings
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings) -> OffLoopSchema:
     # Made once, shared by every request: the validation cache is keyed by these rule classes.
     limits = document_limits(settings.max_query_depth, settings.max_aliases)
     introspection = IntrospectionAnswers()
