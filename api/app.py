@@ -43,10 +43,14 @@ from tagline.errors import TaglineError
 from tagline.graph import deadline
 from tagline.graph.store import is_remote
 
+TIMEOUT = "TIMEOUT"
+"""The code of a request whose time budget ran out (as api/http/request_limits.py answers it)."""
+
 
 class TaglineGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, holder: dict[str, StoreThread]) -> None:
-        super().__init__(build_schema(settings), graphql_ide="graphiql")
+        self.operations = build_schema(settings)
+        super().__init__(self.operations, graphql_ide="graphiql")
         self.settings = settings
         self.holder = holder
         self.policy = load_policy(settings)
@@ -61,10 +65,15 @@ class TaglineGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # A field whose work ran out of the request's time budget fails the whole request, so the
-        # client gets the 503 TIMEOUT the time limit answers, not a 200 with a partial answer.
+        # client gets the 503 TIMEOUT the time limit answers (whichever notices first: the work
+        # on its thread or the request's timer), not a 200 with a partial answer.
         for error in result.errors or ():
             if isinstance(error.original_error, deadline.OutOfTime):
-                raise error.original_error
+                request.state.graphql_response.status_code = 503
+                return {
+                    "data": None,
+                    "errors": [{"message": str(error.original_error), "extensions": {"code": TIMEOUT}}],
+                }
         return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> bytes:
@@ -77,6 +86,8 @@ class TaglineGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         identity = identity_of(request.scope) or LOCAL
+        if isinstance(response, Response):
+            request.state.graphql_response = response
         return Context(
             thread=self.holder["thread"],
             settings=self.settings,
@@ -134,6 +145,7 @@ def create_app(settings: Settings) -> Starlette:
                 await following
             holder.pop("thread").close()
             sql_worker.close()
+            graphql.operations.close()
 
     async def healthz(request: Request) -> JSONResponse:
         """Liveness: the process answers. Never touches the store, so it never waits on it."""

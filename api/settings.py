@@ -26,6 +26,17 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(
         200_000, gt=0, description="largest estimated answer size of one GraphQL operation (see api/gql/cost.py)"
     )
+    max_answer_objects: int = Field(
+        1_000_000,
+        gt=0,
+        description="most objects one GraphQL answer may hold; lineage past it is cut (complete: false)",
+    )
+    max_answer_bytes: int = Field(
+        64 * 1024 * 1024, gt=0, description="most bytes of JSON one GraphQL answer may hold; lineage past it is cut"
+    )
+    graphql_workers: int = Field(
+        4, gt=0, description="threads running GraphQL operations, off the event loop that answers /healthz"
+    )
     max_body_bytes: int = Field(16 * 1024 * 1024, gt=0, description="largest request body accepted (413 beyond)")
     body_timeout_seconds: float = Field(10.0, gt=0, description="longest pause while a request body arrives (408)")
     request_timeout_seconds: float = Field(

@@ -1,8 +1,10 @@
-"""Per-request context: the store, the settings, the caller and the policy.
+"""Per-request context: the store, the settings, the caller, the policy and what the answer may
+still hold.
 
 Lineage reads (look-ups, hops, walks, tag provenance) are answered by the store's lineage index,
-in memory, right here on the event loop: no round trip, no queue behind the store thread. Only
-writes and what the index does not hold (audit, dead letter, event log) go to the store thread.
+in memory, on the thread running the operation (api/gql/off_loop.py): no round trip, no queue
+behind the store thread. Only writes and what the index does not hold (audit, dead letter, event
+log) go to the store thread.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from graphql import GraphQLError
 from starlette.responses import Response
 
 from tagline.api.auth import LOCAL, Identity
+from tagline.api.gql.answer_budget import AnswerBudget
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
 from tagline.governance.health_scan import HealthScan
@@ -35,6 +38,11 @@ class Context:
     errors: list[GraphQLError] = field(default_factory=list)
     # Health reports of this request by window, so aliases of `health` scan the warehouse once.
     health_scans: dict[int, asyncio.Future[HealthScan]] = field(default_factory=dict)
+    # What this request's answer may still hold (api/gql/answer_budget.py).
+    answer: AnswerBudget = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.answer = AnswerBudget(self.settings.max_answer_objects, self.settings.max_answer_bytes)
 
     @property
     def store(self) -> GraphStore:

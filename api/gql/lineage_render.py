@@ -8,6 +8,10 @@ the selection under the field is compiled once per request into a plan (fragment
 wherever it recurs, and the executor is told not to walk the result again (:class:`Prerendered`,
 honoured by :class:`PrerenderingExecutionContext`). The public schema does not change.
 
+Every object rendered is weighed (objects, bytes of JSON) once, shared subtrees by their expanded
+size, and the field's answer is charged to the request's :class:`AnswerBudget`; past it, the answer
+is cut to what still fits and an ``ANSWER_LIMIT`` error at the field's path says so.
+
 A selection this module does not know how to render (a field added to the types later, tag
 provenance, a dataset's columns, a depth out of range...) is answered the ordinary way, field by
 field, with the same result.
@@ -23,15 +27,17 @@ from graphql import (
     BooleanValueNode,
     FieldNode,
     FragmentSpreadNode,
+    GraphQLError,
     InlineFragmentNode,
-    IntValueNode,
     NamedTypeNode,
     SelectionSetNode,
     VariableNode,
 )
+from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
+from tagline.api.gql.answer_budget import AnswerBudget, scalar_bytes
 from tagline.api.services.node_ids import JOB, NodeId, node_id
 from tagline.governance.state import tag_views_of
 from tagline.graph import deadline
@@ -86,11 +92,19 @@ class Renderer:
 
     def __init__(self, info: Info[Any, Any], index: LineageIndex, max_depth: int, memo: dict[object, object]) -> None:
         raw = info._raw_info
+        self.schema = raw.schema
         self.fragments = raw.fragments
         self.variables: dict[str, Any] = info.variable_values or {}
+        # What graphql-core's argument coercion reads; strawberry hands resolvers the coerced dict.
+        self.coerced = VariableValues(sources={}, coerced=self.variables)
         self.index = index
         self.max_depth = max_depth
         self.memo = memo
+        # The expanded size (objects, bytes of JSON) of each object and list rendered in this
+        # request, by id: they all stay alive in ``memo`` or inside what it holds.
+        sizes = memo.setdefault("sizes", {})
+        assert isinstance(sizes, dict)
+        self.sizes: dict[int, tuple[int, int]] = sizes
 
     # ---- selections ----------------------------------------------------------------------------
     def _included(self, node: Any) -> bool:
@@ -107,8 +121,6 @@ class Renderer:
     def _value(self, node: Any) -> Any:
         if isinstance(node, VariableNode):
             return self.variables.get(node.name.value)
-        if isinstance(node, IntValueNode):
-            return int(node.value)
         if isinstance(node, BooleanValueNode):
             return node.value
         raise Unsupported(type(node).__name__)
@@ -151,8 +163,13 @@ class Renderer:
         assert isinstance(found, Plan)
         return found
 
-    def _arguments(self, node: FieldNode) -> dict[str, Any]:
-        return {a.name.value: self._value(a.value) for a in node.arguments or ()}
+    def _arguments(self, type_name: str, node: FieldNode) -> dict[str, Any]:
+        """The field's arguments as the executor coerces them: variables, defaults, ``5.0`` as 5."""
+        definition = self.schema.get_type(type_name).fields[node.name.value]  # type: ignore[union-attr]
+        try:
+            return get_argument_values(definition, node, self.coerced)
+        except GraphQLError as exc:
+            raise Unsupported("arguments") from exc
 
     # ---- compiling, per type ---------------------------------------------------------------------
     def _compile_Column(self, nodes: list[FieldNode]) -> Render:
@@ -172,9 +189,9 @@ class Renderer:
             tag_plan = self.plan(nodes, "ColumnTag")
             return lambda r, v: r.tags(v, tag_plan)
         if name in ("upstream", "downstream"):
-            args = self._arguments(nodes[0])
-            depth = args.get("depth", 1)
-            direct_only = args.get("directOnly", False)
+            args = self._arguments("Column", nodes[0])
+            depth = args["depth"]
+            direct_only = args["directOnly"]
             if not isinstance(depth, int) or not 1 <= depth <= self.max_depth or not isinstance(direct_only, bool):
                 raise Unsupported("arguments")
             edge_plan = self.plan(nodes, "LineageEdge")
@@ -245,8 +262,54 @@ class Renderer:
     # ---- rendering -------------------------------------------------------------------------------
     def render(self, plan: Plan, item: Any) -> dict[str, Any]:
         """One object: each field of the plan rendered from ``item`` (a vertex or edge id, a
-        property dict, a tag view)."""
-        return {key: render(self, item) for key, render in plan.fields}
+        property dict, a tag view), weighed."""
+        rendered = {}
+        objects, size = 1, 2
+        for key, render in plan.fields:
+            value = rendered[key] = render(self, item)
+            inner_objects, inner_size = self.weigh(value)
+            objects += inner_objects
+            size += len(key) + 4 + inner_size
+        self.sizes[id(rendered)] = (objects, size)
+        return rendered
+
+    def listed(self, items: list[Any]) -> list[Any]:
+        """A list of rendered objects, weighed."""
+        objects, size = 0, 2
+        for item in items:
+            inner_objects, inner_size = self.sizes[id(item)]
+            objects += inner_objects
+            size += inner_size + 1
+        self.sizes[id(items)] = (objects, size)
+        return items
+
+    def weigh(self, value: Any) -> tuple[int, int]:
+        """The expanded size of a rendered value: objects in it and bytes of its JSON."""
+        if type(value) is dict or type(value) is list:
+            return self.sizes[id(value)]
+        return 0, scalar_bytes(value)
+
+    def fit(self, value: Any, room: list[int]) -> Any:
+        """``value`` as far as ``room`` (objects, bytes; spent here) allows: what fits whole is
+        shared as it is; a list that does not fit keeps its first items, the last of them cut
+        the same way. Objects keep all their fields (the schema's shape), only lists shorten."""
+        objects, size = self.weigh(value)
+        if objects <= room[0] and size <= room[1]:
+            room[0] -= objects
+            room[1] -= size
+            return value
+        if type(value) is list:
+            kept = []
+            for item in value:
+                if room[0] <= 0 or room[1] <= 0:
+                    break
+                kept.append(self.fit(item, room))
+            return kept
+        if type(value) is dict:
+            room[0] -= 1
+            room[1] -= 2 + sum(len(k) + 4 for k in value)
+            return {k: self.fit(v, room) for k, v in value.items()}
+        return value
 
     def _shared(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """What ``make`` gives, made once per request for ``key``: repeated subtrees are one object."""
@@ -264,12 +327,12 @@ class Renderer:
         def make() -> list[Any]:
             deadline.check()
             ordered = self.index.walk_in_key_order(vertex, direction, depth, direct_only, time.time())
-            return [self.edge(e, plan) for e in ordered]
+            return self.listed([self.edge(e, plan) for e in ordered])
 
         return self._shared((id(plan), "w", vertex, direction, depth, direct_only), make)
 
     def tags(self, vertex: int, plan: Plan) -> list[dict[str, Any]]:
-        return [self.render(plan, view) for view in tag_views_of(self.index.record(vertex).props).values()]
+        return self.listed([self.render(plan, view) for view in tag_views_of(self.index.record(vertex).props).values()])
 
     def job(self, job_key: Any, plan: Plan) -> dict[str, Any] | None:
         if not job_key:
@@ -291,12 +354,23 @@ def render_lineage(
     index: LineageIndex,
     max_depth: int,
     memo: dict[object, object],
+    budget: AnswerBudget,
+    errors: list[GraphQLError],
 ) -> Prerendered | None:
-    """The field's whole answer, or None where the ordinary executor must answer it."""
+    """The field's whole answer, or None where the ordinary executor must answer it. The answer
+    is charged to ``budget``; one past it is cut, with an error in ``errors`` saying so."""
     renderer = Renderer(info, index, max_depth, memo)
     try:
         plan = renderer.plan(list(info._raw_info.field_nodes), "LineageEdge")
     except Unsupported:
         return None
     with index.lock:
-        return Prerendered(renderer.edges(vertex, direction, depth, direct_only, plan))
+        answer = renderer.edges(vertex, direction, depth, direct_only, plan)
+        objects, size = renderer.weigh(answer)
+        if budget.fits(objects, size):
+            budget.charge(objects, size)
+            return Prerendered(answer)
+        room = budget.room()
+        cut = renderer.fit(answer, room)
+    errors.append(budget.exhaust(objects_spent=room[0] <= 0).error(info.path.as_list()))
+    return Prerendered(cut)

@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from tagline.api.gql.answer_budget import props_bytes
 from tagline.api.gql.context import Context
 from tagline.api.gql.errors import report_not_found
 from tagline.api.gql.types import (
@@ -16,6 +17,7 @@ from tagline.api.gql.types import (
     LineageGraph,
     check_depth,
     edges_of,
+    within_budget,
 )
 from tagline.graph import schema
 from tagline.graph.model import column_key, dataset_key, job_key
@@ -42,7 +44,8 @@ class Query:
 
     @strawberry.field(
         description="The lineage of a column, or of all a dataset's columns, as nodes and edges. "
-        "`maxNodes` caps the nodes, the start columns included; `truncated` says it cut. "
+        "`maxNodes` caps the nodes, the start columns included, and the request's answer budget "
+        "caps the whole; `complete: false` says a limit cut it, `limit` which and `next` how to go on. "
         "From an unknown column or dataset: an empty graph and a NOT_FOUND error."
     )
     async def lineage(
@@ -63,7 +66,33 @@ class Query:
             return LineageGraph(nodes=[], edges=[], truncated=False)
         result = info.context.store.lineage_graph(start, hop_directions(direction), depth, max_nodes, direct_only)
         nodes = sorted(result.vertices.values(), key=lambda r: r.key)
-        return LineageGraph(nodes=[Column.of(r) for r in nodes], edges=edges_of(result), truncated=result.truncated)
+        budget = info.context.answer
+        kept = []
+        for record in nodes:
+            if not budget.fits(1, props_bytes(record.props)):
+                break
+            budget.charge(1, props_bytes(record.props))
+            kept.append(record)
+        held = {r.id for r in kept}
+        edges = within_budget(budget, [e for e in edges_of(result) if {e.source.record.id, e.target.record.id} <= held])
+        limit: str | None
+        next_step: str | None
+        if len(kept) < len(nodes) or len(edges) < len(result.edges):
+            cut = budget.exhaust(objects_spent=budget.room()[0] < 3)
+            limit, next_step = cut.limit, cut.next
+        elif result.truncated:
+            limit = "maxNodes"
+            next_step = f"raise maxNodes (up to {info.context.settings.max_lineage_nodes}) or ask for less depth"
+        else:
+            limit = next_step = None
+        return LineageGraph(
+            nodes=[Column.of(r) for r in kept],
+            edges=edges,
+            truncated=limit is not None,
+            complete=limit is None,
+            limit=limit,
+            next=next_step,
+        )
 
 
 def check_max_nodes(info: Info[Context, None], max_nodes: int) -> None:

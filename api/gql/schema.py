@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from tagline.api.gql.access import OperationAccess
@@ -12,23 +11,30 @@ from tagline.api.gql.cost import CostBudget
 from tagline.api.gql.dependencies import DependenciesQuery
 from tagline.api.gql.errors import ReportedErrors
 from tagline.api.gql.health import HealthQuery
+from tagline.api.gql.introspection_cache import IntrospectionAnswers, IntrospectionCache
+from tagline.api.gql.limits import DocumentLimits, document_limits
 from tagline.api.gql.lineage_render import PrerenderingExecutionContext
+from tagline.api.gql.off_loop import OffLoopSchema
 from tagline.api.gql.query import Query
 from tagline.api.gql.tags import TagMutation, TagQuery
 from tagline.api.settings import Settings
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+def build_schema(settings: Settings) -> OffLoopSchema:
+    # Made once, shared by every request: the validation cache is keyed by these rule classes.
+    limits = document_limits(settings.max_query_depth, settings.max_aliases)
+    introspection = IntrospectionAnswers()
+    return OffLoopSchema(
         query=merge_types("Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, TagQuery)),
         mutation=merge_types("Mutation", (TagMutation,)),
         execution_context_class=PrerenderingExecutionContext,
+        workers=settings.graphql_workers,
         extensions=[
             OperationAccess,
             lambda: CostBudget(settings.max_query_cost),
+            lambda: IntrospectionCache(introspection),
             ReportedErrors,
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: DocumentLimits(limits),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             # Frontends send the same few documents again and again: parse and validate each once
             # (bounded caches, shared by every request, so made-up documents cannot grow them).

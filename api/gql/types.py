@@ -12,6 +12,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from tagline.api.gql.answer_budget import AnswerBudget, props_bytes
 from tagline.api.gql.context import Context
 from tagline.api.gql.lineage_render import render_lineage
 from tagline.api.gql.paging import check_first
@@ -69,12 +70,30 @@ def lineage_answer(
     """A column's lineage edges: rendered in one step from the index where the selection allows
     (see api/gql/lineage_render.py), field by field otherwise."""
     ctx = info.context
+    index = ctx.store.index
+    max_depth = ctx.settings.max_lineage_depth
     fast = render_lineage(
-        info, record.id, direction, depth, direct_only, ctx.store.index, ctx.settings.max_lineage_depth, ctx.rendered
+        info, record.id, direction, depth, direct_only, index, max_depth, ctx.rendered, ctx.answer, ctx.errors
     )
     if fast is not None:
         return fast  # type: ignore[return-value]
-    return edges_of(walk(info, [record], direction, depth, direct_only))
+    edges = edges_of(walk(info, [record], direction, depth, direct_only))
+    kept = within_budget(ctx.answer, edges)
+    if len(kept) < len(edges):
+        ctx.errors.append(ctx.answer.exhaust(objects_spent=ctx.answer.room()[0] < 3).error(info.path.as_list()))
+    return kept
+
+
+def within_budget(budget: AnswerBudget, edges: list[LineageEdge]) -> list[LineageEdge]:
+    """The first of ``edges`` the request's answer budget still has room for (each an edge and its
+    two columns), charged to it."""
+    for n, edge in enumerate(edges):
+        objects = 3
+        size = sum(props_bytes(r.props) for r in (edge.record, edge.source.record, edge.target.record))
+        if not budget.fits(objects, size):
+            return edges[:n]
+        budget.charge(objects, size)
+    return edges
 
 
 def edges_of(expansion: Expansion) -> list[LineageEdge]:
@@ -363,7 +382,14 @@ class DatasetWrite:
 class LineageGraph:
     nodes: list[Column]
     edges: list[LineageEdge]
-    truncated: bool = strawberry.field(description="True when maxNodes cut the graph short.")
+    truncated: bool = strawberry.field(description="True when a limit cut the graph short (see `complete`).")
+    complete: bool = strawberry.field(
+        default=True, description="False when a limit cut the graph short; `limit` says which, `next` how to go on."
+    )
+    limit: str | None = strawberry.field(
+        default=None, description="The limit that cut it: `maxNodes`, TAGLINE_MAX_ANSWER_OBJECTS or ..._BYTES."
+    )
+    next: str | None = strawberry.field(default=None, description="How to get the rest.")
 
 
 @strawberry.type(description="What a run wrote into one of its outputs.")

@@ -4,6 +4,7 @@ lost or half-applied."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import threading
@@ -12,14 +13,19 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
+from graphql import get_introspection_query
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tagline.graph.model import LineageBatch
+from tagline.graph.store import GraphStore
+from tests.conftest import col, derive
 from tests.e2e.conftest import Server, run_cli, start_server, stop_server
+from tests.unit.test_graphql_cost import deep_introspection
 
 LIMITS = {
     "TAGLINE_BODY_TIMEOUT_SECONDS": "1",
@@ -40,10 +46,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 class Liveness:
-    """Polls /healthz in the background while an attack runs; records the slowest answer."""
+    """Polls /healthz in the background while an attack runs; records the slowest answer, which
+    must stay under ``bound`` seconds."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, bound: float = 1.0) -> None:
         self.server = server
+        self.bound = bound
         self.slowest = 0.0
         self.failures: list[str] = []
         self._stop = threading.Event()
@@ -69,7 +77,7 @@ class Liveness:
         self._stop.set()
         self._thread.join()
         assert not self.failures, self.failures
-        assert self.slowest < 1.0, f"/healthz took {self.slowest:.2f} s during the attack"
+        assert self.slowest < self.bound, f"/healthz took {self.slowest:.2f} s during the attack"
 
 
 def graphql(server: Server, query: str, variables: dict[str, Any] | None = None, timeout: float = 10) -> httpx.Response:
@@ -253,7 +261,16 @@ shaped = st.fixed_dictionaries(
     {},
     optional={
         "query": st.text(max_size=40)
-        | st.sampled_from(["{ __typename }", "{ health { days } }", '{ search(query: "a") { totalCount } }']),
+        | st.sampled_from(
+            [
+                "{ __typename }",
+                "{ health { days } }",
+                '{ search(query: "a") { totalCount } }',
+                # Sizes from variables (floats, defaults) are priced as execution coerces them.
+                'query($d: Int = 3) { column(namespace: "a", dataset: "b", field: "c") { upstream(depth: $d) { expression } } }',
+                'query($n: Int) { search(query: "a", first: $n) { totalCount } }',
+            ]
+        ),
         "variables": json_values,
         "operationName": json_values,
         "eventType": json_values,
@@ -308,3 +325,152 @@ def test_a_client_hanging_up_mid_request_leaves_the_server_serving(live: Server)
     with Liveness(live):
         answer = graphql(live, "{ health(days: 30) { days } }")
     assert answer.status_code == 200 and answer.json()["data"]["health"]["days"] == 30
+
+
+# A dense warehouse: eight layers of WIDTH columns, each column derived from every column of the
+# layer before. Its nested lineage repeats subtrees beyond any memory: what bounds an answer is
+# what the answer holds, not what the document says.
+WIDTH = 24
+ANSWER_LIMITS = {"TAGLINE_MAX_ANSWER_OBJECTS": "5000", "TAGLINE_MAX_ANSWER_BYTES": "400000"}
+WALK = (
+    'column(namespace: "ns", dataset: "l0", field: "c0") { downstream(depth: D) { target { '
+    "upstream(depth: D) { source { downstream(depth: D) { expression target { field } } } } } } }"
+)
+
+
+def dense_store(path: str) -> str:
+    layers = [[col(f"l{n}", f"c{i}") for i in range(WIDTH)] for n in range(8)]
+    edges = [derive(a, b) for before, after in itertools.pairwise(layers) for a in before for b in after]
+    store = GraphStore(path)
+    try:
+        store.write(LineageBatch(edges=edges), kind="test")
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def dense(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The dense warehouse served with a small answer budget, and a cost budget so large that the
+    answer budget is what stops a walk."""
+    store = dense_store(str(tmp_path_factory.mktemp("dense") / "graph.db"))
+    running = start_server(store, {**ANSWER_LIMITS, "TAGLINE_MAX_QUERY_COST": str(10**12)})
+    yield running
+    stop_server(running)
+
+
+def bounded(response: httpx.Response) -> dict[str, Any]:
+    """An answer the budget cut: partial data, and an error that says which limit and how to go on."""
+    assert response.status_code == 200, response.text[:300]
+    assert len(response.content) < 2 * int(ANSWER_LIMITS["TAGLINE_MAX_ANSWER_BYTES"])
+    body: dict[str, Any] = response.json()
+    (error,) = [e for e in body["errors"] if e["extensions"]["code"] == "ANSWER_LIMIT"]
+    assert error["extensions"]["complete"] is False
+    assert error["extensions"]["limit"] in ("TAGLINE_MAX_ANSWER_OBJECTS", "TAGLINE_MAX_ANSWER_BYTES")
+    assert "depth" in error["extensions"]["next"]
+    assert error["path"] == ["column", "downstream"]
+    assert body["data"]["column"]["downstream"], "the answer keeps what fits"
+    return body
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        ("{ " + WALK.replace("D", "5") + " }", {}),
+        ("query($d: Int) { " + WALK.replace("D", "$d") + " }", {"d": 5.0}),
+        ("query($d: Int = 5) { " + WALK.replace("D", "$d") + " }", {}),
+    ],
+    ids=["literal", "float-variable", "variable-default"],
+)
+def test_a_nested_walk_is_answered_within_the_answer_budget_however_its_depth_is_sent(
+    dense: Server, document: str, variables: dict[str, Any]
+) -> None:
+    """The walk that got the server killed: its depth as a literal, a float variable graphql-core
+    coerces, or a variable's default, sent by POST and as a plain GET. Each is answered cut to
+    the answer budget, the same answer every way, never unbounded."""
+    with Liveness(dense, bound=5.0):
+        posted = bounded(graphql(dense, document, variables, timeout=60))
+        url = f"{dense.url}/graphql?" + urlencode({"query": document, "variables": json.dumps(variables)})
+        assert len(url) < 2_000
+        got = bounded(httpx.get(url, timeout=60))
+    assert got == posted
+
+
+def test_the_same_walk_is_refused_by_its_price_under_the_default_cost_budget(tmp_path: Path) -> None:
+    store = dense_store(str(tmp_path / "graph.db"))
+    priced = start_server(store)
+    try:
+        for document, variables in [
+            ("query($d: Int) { " + WALK.replace("D", "$d") + " }", {"d": 5.0}),
+            ("query($d: Int = 5) { " + WALK.replace("D", "$d") + " }", {}),
+        ]:
+            response = graphql(priced, document, variables)
+            assert error_codes(response) == ["COST_LIMIT"], response.text[:300]
+    finally:
+        stop_server(priced)
+
+
+def test_a_flat_lineage_graph_past_the_answer_budget_says_it_is_incomplete(dense: Server) -> None:
+    query = (
+        '{ lineage(namespace: "ns", dataset: "l0", field: "c0", direction: DOWNSTREAM, depth: 7, maxNodes: 10000) '
+        "{ complete truncated limit next nodes { field } edges { source { field } target { field } } } }"
+    )
+    body = graphql(dense, query).json()
+    graph = body["data"]["lineage"]
+    assert graph["complete"] is False and graph["truncated"] is True
+    assert graph["limit"] in ("TAGLINE_MAX_ANSWER_OBJECTS", "TAGLINE_MAX_ANSWER_BYTES")
+    assert graph["limit"] in graph["next"]
+    assert 0 < len(graph["edges"]) < 7 * WIDTH * WIDTH
+    held = {n["field"] for n in graph["nodes"]}
+    assert all(e["source"]["field"] in held and e["target"]["field"] in held for e in graph["edges"])
+
+
+def test_a_flat_lineage_graph_within_its_limits_is_complete(dense: Server) -> None:
+    query = (
+        '{ lineage(namespace: "ns", dataset: "l0", field: "c0", direction: DOWNSTREAM, depth: 1) '
+        "{ complete truncated limit next edges { target { field } } } }"
+    )
+    graph = graphql(dense, query).json()["data"]["lineage"]
+    assert graph["complete"] is True and graph["limit"] is None and graph["next"] is None
+    assert len(graph["edges"]) == WIDTH
+
+
+def test_healthz_answers_while_heavy_queries_run(tmp_path: Path) -> None:
+    """Several heavy (but allowed) walks at once, each rendering thousands of distinct subtrees:
+    liveness answers throughout, as the work runs off the event loop. (On a machine loaded past
+    its cores a walk may spend its time budget: a 503 TIMEOUT is the time limit working.)"""
+    store = dense_store(str(tmp_path / "graph.db"))
+    heavy = start_server(
+        store,
+        {
+            "TAGLINE_MAX_ANSWER_OBJECTS": "100000",
+            "TAGLINE_MAX_ANSWER_BYTES": "20000000",
+            "TAGLINE_MAX_QUERY_COST": str(10**12),
+        },
+    )
+    query = "{ " + WALK.replace("D", "5") + " }"
+    try:
+        with Liveness(heavy, bound=5.0):
+            answers: list[httpx.Response] = []
+            workers = [
+                threading.Thread(target=lambda: answers.append(graphql(heavy, query, timeout=120))) for _ in range(4)
+            ]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+        assert len(answers) == 4
+        for answer in answers:
+            assert answer.status_code == 200 or error_codes(answer) == ["TIMEOUT"], answer.text[:300]
+    finally:
+        stop_server(heavy)
+
+
+def test_thirty_aliases_of_a_deep_introspection_are_refused_and_the_standard_one_answered(live: Server) -> None:
+    with Liveness(live):
+        refused = graphql(live, deep_introspection(30))
+        standard = [graphql(live, get_introspection_query(descriptions=True)) for _ in range(2)]
+    assert error_codes(refused) == ["COST_LIMIT"]
+    first, again = (r.json() for r in standard)
+    assert "errors" not in first and first["data"]["__schema"]["queryType"]["name"] == "Query"
+    assert again == first

@@ -7,7 +7,8 @@ import time
 import pytest
 from graphql import GraphQLSchema, get_introspection_query, parse
 
-from tagline.api.gql.cost import EDGES_PER_HOP, LIST_SIZE, WEIGHTS, operation_cost
+from tagline.api.gql.cost import LIST_SIZE, WEIGHTS, operation_cost
+from tagline.api.gql.fanout import EDGES_PER_HOP
 from tagline.api.gql.schema import build_schema
 from tagline.api.settings import Settings
 
@@ -73,6 +74,46 @@ def test_fragments_that_spread_each_other_are_priced_expanded_in_linear_time(sch
     assert priced > 10**40
 
 
-def test_introspection_costs_what_a_field_costs(schema: GraphQLSchema) -> None:
-    """GraphiQL's full introspection query must pass: it describes the schema, not the data."""
-    assert cost(schema, get_introspection_query(descriptions=True)) < 100
+NESTED = (
+    '{ column(namespace: "n", dataset: "d", field: "f") { downstream(depth: D) { target { upstream(depth: D) '
+    "{ source { downstream(depth: D) { expression } } } } } } }"
+)
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        ("query($d: Int) " + NESTED.replace("D", "$d"), {"d": 5.0}),  # a float graphql-core coerces to 5
+        ("query($d: Int = 5) " + NESTED.replace("D", "$d"), {}),  # the variable's default
+        ("query($d: Int! = 5) " + NESTED.replace("D", "$d"), None),
+    ],
+)
+def test_a_depth_is_priced_as_execution_coerces_it(
+    schema: GraphQLSchema, document: str, variables: dict[str, object] | None
+) -> None:
+    assert cost(schema, document, variables) == cost(schema, NESTED.replace("D", "5"))
+
+
+def test_variables_that_do_not_coerce_leave_the_refusal_to_execution(schema: GraphQLSchema) -> None:
+    assert cost(schema, "query($d: Int!) " + NESTED.replace("D", "$d"), {"d": "five"}) == 0
+
+
+def test_the_standard_introspection_query_is_priced_by_the_schema_and_cheap(schema: GraphQLSchema) -> None:
+    """GraphiQL's full introspection query passes: priced from the schema's own counts, well
+    under the budget, but not free."""
+    priced = cost(schema, get_introspection_query(descriptions=True))
+    assert 1_000 < priced < Settings().max_query_cost / 4
+
+
+def deep_introspection(aliases: int) -> str:
+    fragment = (
+        "fragment T on __Type { name fields { name args { name type { name } } type { name ofType { name "
+        "fields { name args { name type { name ofType { name } } } type { name ofType { name } } } } } } }"
+    )
+    return "{ " + " ".join(f"a{i}: __schema {{ types {{ ...T }} }}" for i in range(aliases)) + " } " + fragment
+
+
+def test_thirty_aliases_of_a_deep_introspection_are_over_the_budget(schema: GraphQLSchema) -> None:
+    document = deep_introspection(30)
+    assert len(document) < 1_600
+    assert cost(schema, document) > Settings().max_query_cost
