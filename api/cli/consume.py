@@ -16,6 +16,7 @@ import typer
 from tagline.api.cli.common import (
     AdhocTtlOption,
     CatalogOption,
+    CreateOption,
     DialectOption,
     JobNamespaceOption,
     NamespaceOption,
@@ -71,6 +72,7 @@ def kafka(
     catalog: CatalogOption = None,
     statement_timeout: StatementTimeoutOption = DEFAULT_STATEMENT_TIMEOUT,
     store: StoreOption = None,
+    create: CreateOption = False,
 ) -> None:
     """Read OpenLineage events (and query-log lines) from Kafka and apply them, until SIGTERM."""
     if not topic and not querylog_topic:
@@ -91,7 +93,7 @@ def kafka(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    graph = open_store(store)
+    graph = open_store(store, create)
     intake = KafkaIntake(graph, options)
     handled = 0
 

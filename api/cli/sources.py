@@ -28,6 +28,7 @@ def ingest_openlineage(
         str, typer.Argument(help="File of events: one JSON per line, or a JSON array; '-' reads standard input.")
     ],
     store: cli.StoreOption = None,
+    create: cli.CreateOption = False,
 ) -> None:
     """Load OpenLineage events (RunEvent, DatasetEvent, JobEvent) from a file."""
     if path == "-":
@@ -37,7 +38,7 @@ def ingest_openlineage(
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise cli.fail(f"cannot read {path}: {exc}") from exc
-    graph = cli.open_store(store)
+    graph = cli.open_store(store, create)
     try:
         with cli.progress_bar() as progress:
             task = progress.add_task("ingest openlineage", total=None, detail="")
@@ -59,13 +60,14 @@ def ingest_dbt(
     ] = None,
     job_namespace: Annotated[str, typer.Option(help="Namespace of the jobs (one per model).")] = DEFAULT_JOB_NAMESPACE,
     store: cli.StoreOption = None,
+    create: cli.CreateOption = False,
 ) -> None:
     """Load a dbt project: models, seeds, snapshots and sources, with column lineage from compiled SQL."""
     try:
         project = read_project(manifest, catalog, namespace, job_namespace)
     except ValueError as exc:
         raise cli.fail(str(exc)) from exc
-    graph = cli.open_store(store)
+    graph = cli.open_store(store, create)
     try:
         with cli.progress_bar() as progress:
             task = progress.add_task("ingest dbt", total=len(project.jobs), detail="")

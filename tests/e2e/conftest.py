@@ -124,7 +124,7 @@ def start_server_process(store: str, env: dict[str, str] | None = None) -> Serve
     # its next log line.
     log = tempfile.NamedTemporaryFile(prefix=f"tagline-serve-{port}-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
-        [TAGLINE, "serve", "--store", store, "--port", str(port)],
+        [TAGLINE, "serve", "--store", store, "--create", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})},
