@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     max_event_columns: int = Field(
         20_000, gt=0, description="most columns and column-lineage inputs one OpenLineage event may describe (413)"
     )
+    event_time_skew_seconds: float = Field(
+        86_400.0, ge=0, description="how far in the future an OpenLineage event's eventTime may be (422 beyond)"
+    )
     max_configured_dependencies: int = Field(
         10_000, gt=0, description="most configured dependencies one check may compare (422 beyond)"
     )

@@ -14,6 +14,7 @@ Index reads are safe from any thread.
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,11 +24,12 @@ import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
+from tagline.errors import InvalidInput
 from tagline.graph import deadletter, eventlog, schema, sources, tagstore
 from tagline.graph.changelog.changes import ChangeSet
 from tagline.graph.changelog.log import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies
 from tagline.graph.changelog.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
-from tagline.graph.connection import GraphConnection, StoreError, is_remote, is_transport_error
+from tagline.graph.connection import GraphConnection, StoreError, is_remote, is_transport_error, is_unavailable
 from tagline.graph.index.build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.index.table_lineage import table_lineage
@@ -54,7 +56,8 @@ from tagline.graph.writers import dataset_moves, key_migration, runs
 from tagline.graph.writers.batch import BatchWriter, KeyCache
 from tagline.graph.writers.dataset_moves import Removal
 
-__all__ = ["GraphStore", "StoreError", "is_remote"]  # the front door: the store, its failure, where it lives
+# the front door: the store, its failure (and which failures a retry may get past), where it lives
+__all__ = ["GraphStore", "StoreError", "is_remote", "is_unavailable"]
 
 T = TypeVar("T")
 # A snapshot is written on close once this many log entries were applied since the last one.
@@ -405,7 +408,14 @@ class GraphStore:
     ) -> tuple[list[VertexRecord], int]:
         """Datasets, jobs and columns (``kinds``: labels) whose name (a column's field) matches
         ``query`` by substring or word prefix, exact and prefix matches first; one page of them,
-        and how many match in all."""
+        and how many match in all. A query holding a control character (NUL, a line break) names
+        nothing and is refused, rather than matching everything."""
+        control = next((c for c in query if unicodedata.category(c) == "Cc"), None)
+        if control is not None:
+            raise InvalidInput(
+                f"the search query holds the control character U+{ord(control):04X} "
+                f"at position {query.index(control)}: search for printable text"
+            )
         index = self._read()
         page = index.search(query, kinds, namespace, offset, limit)
         found = index.vertices(page.vertices)

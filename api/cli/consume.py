@@ -83,6 +83,7 @@ def kafka(
         querylog_topic=querylog_topic,
         group=group,
         max_event_columns=Settings().max_event_columns,
+        event_time_skew_seconds=Settings().event_time_skew_seconds,
         consumer_config=parse_config(consumer_config),
         querylog=querylog_options(
             dialect, namespace, job_namespace, user_namespace, adhoc_ttl_days, catalog, statement_timeout

@@ -16,6 +16,7 @@ from rich.table import Table
 from tagline.api.cli import common as cli
 from tagline.api.services.dbt_ingestion import ingest_dbt_project, read_project
 from tagline.api.services.lineage_events import ingest_event_file, replay_event_log
+from tagline.api.settings import Settings
 from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE
 
 eventlog_app = typer.Typer(
@@ -43,7 +44,11 @@ def ingest_openlineage(
         with cli.progress_bar() as progress:
             task = progress.add_task("ingest openlineage", total=None, detail="")
             report = ingest_event_file(
-                graph, path, text, on_done=lambda entry: progress.update(task, advance=1, detail=entry.location)
+                graph,
+                path,
+                text,
+                Settings().event_time_skew_seconds,
+                on_done=lambda entry: progress.update(task, advance=1, detail=entry.location),
             )
     finally:
         graph.close()
