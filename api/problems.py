@@ -23,7 +23,7 @@ GRAPHQL_PATH = "/graphql"
 
 def problem_body(status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
     """The members of a problem document; ``extra`` adds members of the route's own (``errors``
-    of an event, ``problems`` of a body), and may replace ``code`` (Marquez's number)."""
+    of an event, ``problems`` of a body)."""
     return {
         "type": f"urn:tagline:problem:{code}",
         "title": HTTPStatus(status).phrase,

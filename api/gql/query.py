@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
@@ -17,6 +16,7 @@ from tagline.api.gql.types import (
     check_depth,
     edges_of,
 )
+from tagline.errors import InvalidInput
 from tagline.graph import schema
 from tagline.graph.model import column_key, dataset_key, job_key
 from tagline.graph.records import Direction as HopDirection
@@ -69,7 +69,7 @@ class Query:
 def check_max_nodes(info: Info[Context, None], max_nodes: int) -> None:
     node_limit = info.context.settings.max_lineage_nodes
     if not 1 <= max_nodes <= node_limit:
-        raise GraphQLError(f"maxNodes must be between 1 and {node_limit} (got {max_nodes})")
+        raise InvalidInput(f"maxNodes must be between 1 and {node_limit} (got {max_nodes})")
 
 
 def hop_directions(direction: Direction) -> list[HopDirection]:

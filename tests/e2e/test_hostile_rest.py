@@ -4,7 +4,11 @@ permanent faults of events answered as such, control characters in searches, slo
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +17,7 @@ from tests.e2e.conftest import Server, run_cli, start_server, stop_server
 
 DECLARE = """mutation { declareTag(column: {namespace: "mysql://orders-db:3306", dataset: "shop.orders",
   field: "customer_id"}, tag: "pci", justification: "test") { field } }"""
+JSON = {"content-type": "application/json"}
 TAGS = '{ column(namespace: "mysql://orders-db:3306", dataset: "shop.orders", field: "customer_id") { tags { name } } }'
 
 
@@ -34,10 +39,13 @@ def tag_names(server: Server) -> set[str]:
 
 
 def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    """A problem document (RFC 9457) with Tagline's ``code``; on Marquez's routes ``code`` is the
+    status, as Marquez's clients read it, and Tagline's code is in ``type``."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
-    assert body["status"] == status and body["code"] == code and body["type"] == f"urn:tagline:problem:{code}"
+    assert body["status"] == status and body["type"] == f"urn:tagline:problem:{code}"
+    assert body["code"] == (status if "message" in body else code)
     assert body["title"] and body["detail"]
     return body
 
@@ -102,3 +110,152 @@ def test_graphql_by_get_from_the_server_or_a_program_is_answered(live: Server, h
 def test_graphiql_page_may_be_opened_from_a_link_on_another_site(live: Server) -> None:
     page = httpx.get(f"{live.url}/graphql", headers={"Accept": "text/html", "Sec-Fetch-Site": "cross-site"}, timeout=10)
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+# ---- permanent faults of events are 4xx, never "503, retry later" ------------------------------------
+
+
+def event(name: str, time: str = "2026-01-05T06:00:00Z", state: str = "COMPLETE", run: str | None = None) -> dict:
+    return {
+        "eventType": state,
+        "eventTime": time,
+        "producer": "https://example.com/test",
+        "run": {"runId": run or str(uuid.uuid4())},
+        "job": {"namespace": "hostile", "name": name},
+        "inputs": [{"namespace": "hostile", "name": "src"}],
+        "outputs": [{"namespace": "hostile", "name": f"{name}_out"}],
+    }
+
+
+def post_event(server: Server, body: dict | str) -> httpx.Response:
+    content = body if isinstance(body, str) else json.dumps(body)
+    return httpx.post(f"{server.url}/api/v1/lineage", content=content, headers=JSON, timeout=30)
+
+
+def job_state(server: Server, name: str) -> tuple[str | None, str | None]:
+    query = "query($q: String!) { search(query: $q, kinds: [JOB]) { edges { node { job { name lastRunState lastRunAt } } } } }"
+    jobs = [e["node"]["job"] for e in server.graphql(query, {"q": name})["data"]["search"]["edges"]]  # type: ignore[index]
+    found = [j for j in jobs if j["name"] == name]
+    return (found[0]["lastRunState"], found[0]["lastRunAt"]) if found else (None, None)
+
+
+def nested(levels: int) -> str:
+    """A facet nested ``levels`` deep, as text: Python's json would need more stack to write it."""
+    return '{"x":' * levels + "1" + "}" * levels
+
+
+def test_an_event_nested_1000_levels_is_stored_not_told_to_retry(live: Server) -> None:
+    body = json.dumps(event("deep"))
+    deep = body.replace('"run": {', f'"run": {{"facets": {{"deep": {nested(1000)}}}, ', 1)
+    first = post_event(live, deep)
+    assert first.status_code == 201 and first.json()["status"] == "applied", first.text
+    again = post_event(live, deep)
+    assert again.status_code == 201 and again.json()["duplicate"] is True, again.text
+    assert job_state(live, "deep")[0] == "COMPLETE"
+
+
+def test_an_event_from_the_far_future_is_refused_and_nothing_lands(live: Server) -> None:
+    refused = post_event(live, event("future", time="9999-12-31T23:59:59Z"))
+    body = assert_problem(refused, 422, "INVALID_INPUT")
+    assert [e["path"] for e in body["errors"]] == ["eventTime"]  # type: ignore[union-attr]
+    assert "TAGLINE_EVENT_TIME_SKEW_SECONDS" in str(body["detail"])
+    assert job_state(live, "future") == (None, None)
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()  # within the default skew of a day
+    assert post_event(live, event("soon", time=soon)).status_code == 201
+
+
+@pytest.mark.parametrize("time", ["2026-01-05T06:00:00", "2026-01-05 06:00:00.123", "2026-01-05T06:00"])
+def test_an_event_time_without_its_offset_is_refused(live: Server, time: str) -> None:
+    body = assert_problem(post_event(live, event("local", time=time)), 422, "INVALID_INPUT")
+    assert body["errors"] == [{"path": "eventTime", "message": AnyText("offset")}]
+    assert job_state(live, "local") == (None, None)
+
+
+class AnyText(str):
+    """Equal to any text holding this one."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and str(self) in other
+
+    __hash__ = str.__hash__
+
+
+@pytest.mark.parametrize("order", ["end first", "start first"])
+def test_a_job_state_follows_its_latest_run_whatever_the_times_say(live: Server, order: str) -> None:
+    name, run = f"conflicting_{order.split(maxsplit=1)[0]}", str(uuid.uuid4())
+    # The emitter's clock disagrees with itself: the run's end is dated before its start.
+    end = event(name, time="2026-01-05T06:00:00Z", state="COMPLETE", run=run)
+    start = event(name, time="2026-01-05T07:00:00Z", state="START", run=run)
+    for sent in [end, start] if order == "end first" else [start, end]:
+        assert post_event(live, sent).status_code == 201
+    assert job_state(live, name)[0] == "COMPLETE"
+    runs = httpx.get(f"{live.url}/api/v1/namespaces/hostile/jobs/{name}", timeout=10).json()["latestRun"]
+    assert runs["state"] == "COMPLETED"
+    # A later run still takes over.
+    assert post_event(live, event(name, time="2026-01-06T06:00:00Z", state="START")).status_code == 201
+    assert job_state(live, name) == ("START", "2026-01-06T06:00:00.000Z")
+
+
+# ---- control characters in searches ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["\u0000", "cust\u0000", "a\nb", "\u001b[2J"])
+def test_a_search_with_control_characters_is_refused_with_a_code(live: Server, query: str) -> None:
+    answer = live.graphql("query($q: String!) { search(query: $q) { totalCount } }", {"q": query})
+    assert answer["data"] is None or answer["data"]["search"] is None  # type: ignore[index]
+    error = answer["errors"][0]  # type: ignore[index]
+    assert error["extensions"]["code"] == "INVALID_INPUT" and "control character" in error["message"]
+    marquez = httpx.get(f"{live.url}/api/v1/search", params={"q": query}, timeout=10)
+    body = assert_problem(marquez, 400, "INVALID_INPUT")
+    assert body["code"] == 400 and "control character" in str(body["message"])
+    assert httpx.get(f"{live.url}/api/v1/search", params={"q": "cust"}, timeout=10).json()["totalCount"] > 0
+
+
+# ---- one error contract ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "request_args", "status", "code"),
+    [
+        ("GET", "/api/v1/nothing-here", {}, 404, "NOT_FOUND"),
+        ("DELETE", "/api/v1/dependencies", {"headers": JSON}, 405, "METHOD_NOT_ALLOWED"),
+        ("GET", "/api/v1/dependencies", {"params": {"namespace": "airflow"}}, 400, "INVALID_INPUT"),
+        ("GET", "/api/v1/dependencies", {"params": {"namespace": "airflow", "job": "nope"}}, 404, "NOT_FOUND"),
+        ("POST", "/api/v1/dependencies/check", {"json": {"job": "x"}}, 422, "INVALID_INPUT"),
+        ("POST", "/api/v1/sql", {"content": "{", "headers": JSON}, 400, "MALFORMED_JSON"),
+        ("POST", "/api/v1/sql", {"json": [{"dialect": "hive"}]}, 422, "INVALID_INPUT"),
+        ("POST", "/api/v1/lineage", {"content": "{", "headers": JSON}, 400, "MALFORMED_JSON"),
+        ("POST", "/api/v1/lineage", {"json": {"eventTime": "x"}}, 422, "INVALID_INPUT"),
+        (
+            "POST",
+            "/api/v1/lineage",
+            {"content": "{}", "headers": {"content-type": "text/plain"}},
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        ("GET", "/api/v1/namespaces/nowhere", {}, 404, "NOT_FOUND"),
+        ("GET", "/api/v1/lineage", {"params": {"nodeId": "dataset:nowhere:x"}}, 404, "NOT_FOUND"),
+        ("GET", "/api/v1/search", {"params": {"q": "x", "limit": "-1"}}, 400, "INVALID_INPUT"),
+        ("GET", "/healthz", {"headers": {"Host": "rebound.example"}}, 400, "FOREIGN_HOST"),
+    ],
+)
+def test_every_route_refuses_with_a_problem_document(
+    live: Server, method: str, path: str, request_args: dict[str, Any], status: int, code: str
+) -> None:
+    body = assert_problem(httpx.request(method, f"{live.url}{path}", timeout=10, **request_args), status, code)
+    assert "error" not in body
+
+
+def test_graphql_codes_not_found_on_impact_as_on_lineage_and_argument_ranges(live: Server) -> None:
+    impact = live.graphql('{ impact(namespace: "nowhere", dataset: "x") { columns { depth } } }')
+    assert [e["extensions"]["code"] for e in impact["errors"]] == ["NOT_FOUND"]  # type: ignore[index]
+    lineage = live.graphql('{ lineage(namespace: "nowhere", dataset: "x") { nodes { id } } }')
+    assert [e["extensions"]["code"] for e in lineage["errors"]] == ["NOT_FOUND"]  # type: ignore[index]
+    for query in (
+        '{ impact(namespace: "mysql://orders-db:3306", dataset: "shop.orders", depth: 0) { columns { depth } } }',
+        '{ search(query: "cust", first: 0) { totalCount } }',
+        '{ search(query: "cust", after: "no-cursor") { totalCount } }',
+        "{ health(days: 0) { days } }",
+    ):
+        errors = live.graphql(query)["errors"]  # type: ignore[index]
+        assert [e["extensions"]["code"] for e in errors] == ["INVALID_INPUT"], (query, errors)
