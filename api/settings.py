@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(16 * 1024 * 1024, gt=0, description="largest request body accepted (413 beyond)")
     body_timeout_seconds: float = Field(10.0, gt=0, description="longest pause while a request body arrives (408)")
+    head_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="longest a connection may take to send a request's headers, from its opening or its "
+        "previous answer (closed beyond)",
+    )
+    keep_alive_seconds: float = Field(5.0, gt=0, description="how long an idle connection is kept after an answer")
     request_timeout_seconds: float = Field(
         30.0, gt=0, description="longest time one request may work; its work is then stopped (503)"
     )

@@ -101,6 +101,7 @@ def serve(
     import uvicorn
 
     from tagline.api.app import create_app
+    from tagline.api.http.connections import connection_options
 
     settings = Settings(host=host, port=port, store=store) if store else Settings(host=host, port=port)
     try:
@@ -119,7 +120,7 @@ def serve(
     console.print(f"Lineage explorer: http://{host}:{port}/ui")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **connection_options(settings))
         return
     # Worker processes build their app from the environment, so the settings travel there.
     os.environ["TAGLINE_STORE"] = settings.store
@@ -130,6 +131,7 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        **connection_options(settings),
     )
 
 

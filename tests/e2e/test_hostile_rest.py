@@ -5,10 +5,13 @@ permanent faults of events answered as such, control characters in searches, slo
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -259,3 +262,85 @@ def test_graphql_codes_not_found_on_impact_as_on_lineage_and_argument_ranges(liv
     ):
         errors = live.graphql(query)["errors"]  # type: ignore[index]
         assert [e["extensions"]["code"] for e in errors] == ["INVALID_INPUT"], (query, errors)
+
+
+# ---- idle and slow connections ---------------------------------------------------------------------
+
+SLOW = {"TAGLINE_HEAD_TIMEOUT_SECONDS": "1", "TAGLINE_KEEP_ALIVE_SECONDS": "1"}
+# Generous: only a connection the server never closes fails the tests below.
+HANG_S = 30
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start_server(str(tmp_path_factory.mktemp("slow") / "graph.db"), SLOW)
+    yield running
+    stop_server(running)
+
+
+def connect(server: Server) -> socket.socket:
+    parts = urlsplit(server.url)
+    return socket.create_connection((parts.hostname, parts.port), timeout=HANG_S)
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Read until the server closes the connection (True) or HANG_S pass without it (False)."""
+    try:
+        while sock.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
+
+
+def test_a_connection_that_sends_nothing_is_closed(guarded: Server) -> None:
+    with connect(guarded) as idle:
+        assert closed_by_server(idle)
+
+
+def test_headers_sent_a_byte_at_a_time_are_cut_off(guarded: Server) -> None:
+    head = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {'x' * 200}\r\n\r\n".encode()
+    with connect(guarded) as slow:
+        sent, stop = 0, threading.Event()
+
+        def trickle() -> None:
+            nonlocal sent
+            try:
+                for byte in head:
+                    if stop.wait(0.05):
+                        return
+                    slow.send(bytes([byte]))
+                    sent += 1
+            except OSError:
+                pass
+
+        sender = threading.Thread(target=trickle, daemon=True)
+        sender.start()
+        closed = closed_by_server(slow)
+        stop.set()
+        sender.join(timeout=HANG_S)
+    assert closed and sent < len(head), f"{sent} of {len(head)} bytes sent before the server closed"
+    assert httpx.get(f"{guarded.url}/healthz", timeout=10).status_code == 200
+
+
+def test_an_idle_connection_after_an_answer_is_closed(guarded: Server) -> None:
+    with connect(guarded) as kept:
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert b"200 OK" in kept.recv(4096)
+        assert closed_by_server(kept)
+
+
+def test_requests_in_time_on_one_connection_are_all_answered(guarded: Server) -> None:
+    with httpx.Client(base_url=guarded.url, timeout=10) as client:
+        for _ in range(3):
+            assert client.get("/healthz").status_code == 200
+        pipelined = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 3
+    with connect(guarded) as sock:
+        sock.sendall(pipelined)
+        answers = b""
+        while answers.count(b"200 OK") < 3:
+            chunk = sock.recv(4096)
+            assert chunk, answers
+            answers += chunk
