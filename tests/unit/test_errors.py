@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import pytest
 from starlette.applications import Starlette
@@ -19,6 +20,7 @@ from tagline.governance.service import GovernanceError
 from tagline.graph.connection import StoreError
 from tagline.graph.deadline import OutOfTime
 from tagline.graph.model import JobRef
+from tagline.graph.store import is_unavailable
 from tagline.ingest.openlineage_events import EventError
 
 
@@ -61,3 +63,18 @@ def test_a_bug_is_a_500_with_an_error_id_logged_with_its_stack(caplog: pytest.Lo
     assert body["code"] == "INTERNAL" and error_id in body["detail"] and "a bug" not in body["detail"]
     logged = [r for r in caplog.records if error_id in r.getMessage()]
     assert logged and logged[0].exc_info is not None and isinstance(logged[0].exc_info[1], KeyError)
+
+
+@pytest.mark.parametrize(
+    ("failure", "retry_may_work"),
+    [
+        (StoreError("down"), True),
+        (OutOfTime("late"), True),
+        (sqlite3.OperationalError("database is locked"), True),
+        (ConnectionRefusedError(111, "refused"), True),
+        (KeyError("a bug"), False),
+        (InvalidInput("bad"), False),
+    ],
+)
+def test_only_store_failures_a_retry_may_get_past_are_unavailable(failure: Exception, retry_may_work: bool) -> None:
+    assert is_unavailable(failure) is retry_may_work
