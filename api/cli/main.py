@@ -49,13 +49,14 @@ from tagline.ingest.text import UndecodableText, decode_utf8
 
 class TaglineCommands(TyperGroup):
     """The top command group: a :class:`~tagline.errors.TaglineError` from any command becomes its
-    message and exit status 2 (3 when the store or the time ran out, and trying later may work)."""
+    message, with the code REST and GraphQL give the same error, and exit status 2 (3 when the
+    store or the time ran out, and trying later may work)."""
 
     def invoke(self, ctx: Any) -> Any:  # the Context of the click that typer bundles
         try:
             return super().invoke(ctx)
         except TaglineError as exc:
-            errors.print(f"[red]error:[/red] {escape(str(exc))}")
+            errors.print(f"[red]error:[/red] {exc.code}: {escape(str(exc))}")
             raise typer.Exit(3 if isinstance(exc, Unavailable) else 2) from exc
 
 

@@ -4,6 +4,7 @@ ingest or serve with --create) make it."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,27 @@ def test_demo_makes_its_store(tmp_path: Path) -> None:
     store = tmp_path / "fresh" / "demo.db"
     assert "demo loaded" in run_cli("demo", "--store", str(store)).stdout
     assert run_cli("impact", *COLUMN, "--store", str(store)).returncode == 0
+
+
+def test_errors_carry_the_code_rest_and_graphql_give_them(tmp_path: Path) -> None:
+    store = str(tmp_path / "demo.db")
+    run_cli("demo", "--store", store)
+    missing = run_cli("impact", "nowhere", "nothing", "--store", store, check=False)
+    assert missing.returncode == 2 and "error: NOT_FOUND: no dataset 'nothing'" in missing.stderr
+
+
+def test_a_file_event_from_the_far_future_or_without_an_offset_is_kept_as_a_failure(tmp_path: Path) -> None:
+    def event(time: str) -> str:
+        return (
+            f'{{"eventType": "COMPLETE", "eventTime": "{time}", "producer": "p", '
+            f'"run": {{"runId": "{uuid.uuid4()}"}}, "job": {{"namespace": "cli", "name": "j"}}}}'
+        )
+
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        "\n".join([event("9999-12-31T00:00:00Z"), event("2026-01-05T06:00:00"), event("2026-01-05T06:00:00Z")])
+    )
+    store = str(tmp_path / "g.db")
+    result = run_cli("ingest", "openlineage", str(events), "--store", store, "--create", check=False)
+    assert result.returncode == 1 and "3 events" in result.stdout and "2 failed" in result.stdout
+    assert "TAGLINE_EVENT_TIME_SKEW_SECONDS" in result.stderr and "offset" in result.stderr
