@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Server, run_cli, start_server, stop_server
+from tests.e2e.test_hostile_http import Liveness
 
 DECLARE = """mutation { declareTag(column: {namespace: "mysql://orders-db:3306", dataset: "shop.orders",
   field: "customer_id"}, tag: "pci", justification: "test") { field } }"""
@@ -344,3 +345,14 @@ def test_requests_in_time_on_one_connection_are_all_answered(guarded: Server) ->
             chunk = sock.recv(4096)
             assert chunk, answers
             answers += chunk
+
+
+def test_a_hundred_silent_connections_neither_stop_liveness_nor_stay_open(guarded: Server) -> None:
+    with Liveness(guarded):
+        sockets = [connect(guarded) for _ in range(100)]
+        try:
+            assert httpx.get(f"{guarded.url}/healthz", timeout=10).status_code == 200
+            assert all(closed_by_server(s) for s in sockets)
+        finally:
+            for opened in sockets:
+                opened.close()
