@@ -26,4 +26,4 @@ RUN pip install -r requirements.lock \
 USER tagline
 EXPOSE 8000
 
-CMD ["tagline", "serve", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["tagline", "serve", "--create", "--host", "0.0.0.0", "--port", "8000"]

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -26,7 +27,7 @@ from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdenti
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
 from tagline.api.http.dependencies_routes import dependency_routes
-from tagline.api.http.errors import tagline_error
+from tagline.api.http.errors import http_error, server_error, tagline_error
 from tagline.api.http.marquez_routes import marquez_routes
 from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
@@ -181,7 +182,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={TaglineError: tagline_error},
+        exception_handlers={TaglineError: tagline_error, StarletteHTTPException: http_error, 500: server_error},
         middleware=[
             *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),

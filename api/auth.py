@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tagline.api import problems
 from tagline.errors import InvalidInput
 
 READ, INGEST, GOVERN, ADMIN = "read", "ingest", "govern", "admin"
@@ -94,9 +95,11 @@ class KeyRing:
         return found
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
-    return JSONResponse({"error": message}, status_code=status, headers=headers)
+def _error(status: int, message: str, scope: Scope | None = None) -> JSONResponse:
+    """401 (with the scheme to answer) or 403, as a problem document (GraphQL-shaped too on /graphql)."""
+    if status == 401:
+        return problems.refusal(scope or {}, 401, "UNAUTHENTICATED", message, {"WWW-Authenticate": "Bearer"})
+    return problems.refusal(scope or {}, status, "FORBIDDEN", message)
 
 
 class AuthMiddleware:
@@ -121,9 +124,8 @@ class AuthMiddleware:
             scheme, _, key = header.partition(" ")
             identity = self.ring.identify(key.strip()) if scheme.lower() == "bearer" else None
             if identity is None:
-                await _error(401, "invalid API key: send Authorization: Bearer <key> with a configured key")(
-                    scope, receive, send
-                )
+                refused = _error(401, "invalid API key: send Authorization: Bearer <key> with a configured key", scope)
+                await refused(scope, receive, send)
                 return
         scope[SCOPE_KEY] = identity
         await self.app(scope, receive, send)
@@ -165,6 +167,6 @@ class RequireIdentity:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and identity_of(scope) is None:
-            await _error(401, "authentication required: send Authorization: Bearer <key>")(scope, receive, send)
+            await _error(401, "authentication required: send Authorization: Bearer <key>", scope)(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(16 * 1024 * 1024, gt=0, description="largest request body accepted (413 beyond)")
     body_timeout_seconds: float = Field(10.0, gt=0, description="longest pause while a request body arrives (408)")
+    head_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="longest a connection may take to send a request's headers, from its opening or its "
+        "previous answer (closed beyond)",
+    )
+    keep_alive_seconds: float = Field(5.0, gt=0, description="how long an idle connection is kept after an answer")
     request_timeout_seconds: float = Field(
         30.0, gt=0, description="longest time one request may work; its work is then stopped (503)"
     )
@@ -46,6 +53,9 @@ class Settings(BaseSettings):
         20_000,
         gt=0,
         description="most datasets, columns and column-lineage edges one OpenLineage event may write (413)",
+    )
+    event_time_skew_seconds: float = Field(
+        86_400.0, ge=0, description="how far in the future an OpenLineage event's eventTime may be (422 beyond)"
     )
     max_configured_dependencies: int = Field(
         10_000, gt=0, description="most configured dependencies one check may compare (422 beyond)"

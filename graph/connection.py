@@ -25,7 +25,7 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 from tagline.errors import Unavailable
 from tagline.graph import deadline
 from tagline.graph.remote_transport import ReconnectingTransport
-from tagline.graph.retry import retry_on_lock_conflict
+from tagline.graph.retry import is_lock_conflict, retry_on_lock_conflict
 
 T = TypeVar("T")
 
@@ -171,6 +171,13 @@ def _drained(remote: Any) -> bool:
 def is_transport_error(exc: BaseException) -> bool:
     """Whether ``exc`` says the server could not be reached, rather than that it refused the work."""
     return isinstance(exc, OSError) or type(exc).__module__.startswith("aiohttp") or "Connection was closed" in str(exc)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether a failure of the store says it could not do the work now (unreachable, busy past
+    its wait, a lock race lost to the end, out of room or of the request's time) rather than that
+    the work is wrong: trying again later may get past it."""
+    return isinstance(exc, Unavailable | sqlite3.OperationalError) or is_transport_error(exc) or is_lock_conflict(exc)
 
 
 def _rollback_quietly(remote: Any, tx: Any) -> None:

@@ -155,6 +155,7 @@ class Job(JobRef):
     schedule: str | None = None
     last_run_at: datetime | None = None
     last_run_state: RunState | None = None
+    last_run_id: str | None = None
 
 
 class LineageType(str, Enum):

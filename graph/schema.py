@@ -79,21 +79,33 @@ def vertex_changes(current: dict[str, Any], incoming: dict[str, Any]) -> dict[st
     """The properties to write so the vertex reflects ``incoming``.
 
     A job's last run only moves forward: events may arrive out of order (COMPLETE before START),
-    and an older run must not overwrite a newer one.
+    and an older run must not overwrite a newer one. Reports of one and the same run merge as the
+    run itself does (``graph/writers/runs.py``): its end outranks its start whatever their times
+    say, so the job's state is always its latest run's.
     """
     changes = {
         name: value
         for name, value in incoming.items()
         if name not in IDENTITY_PROPS and value is not None and current.get(name) != value
     }
-    if "last_run_at" in changes and str(current.get("last_run_at") or "") > changes["last_run_at"]:
-        changes.pop("last_run_at")
-        changes.pop("last_run_state", None)
-    elif (
-        incoming.get("last_run_at") == current.get("last_run_at") and current.get("last_run_state") in FINAL_RUN_STATES
-    ):
+    if incoming.get("last_run_at") is None:  # no run reported: nothing to order
+        return changes
+    same_run = incoming.get("last_run_id") is not None and incoming.get("last_run_id") == current.get("last_run_id")
+    ends = incoming.get("last_run_state") in FINAL_RUN_STATES
+    ended = current.get("last_run_state") in FINAL_RUN_STATES
+    older = str(current.get("last_run_at") or "") > str(incoming.get("last_run_at") or "")
+    if same_run:
+        if older:
+            changes.pop("last_run_at", None)
+        if ended and (not ends or older):  # an end stays, unless a later end replaces it
+            changes.pop("last_run_state", None)
+    elif older:
+        for name in ("last_run_at", "last_run_state", "last_run_id"):
+            changes.pop(name, None)
+    elif incoming.get("last_run_at") == current.get("last_run_at") and ended:
         # Same moment: a run's end outranks its start, whichever event arrived last.
         changes.pop("last_run_state", None)
+        changes.pop("last_run_id", None)
     return changes
 
 

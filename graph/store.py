@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ import numpy as np
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 from gremlin_python.process.traversal import P
 
+from tagline.errors import InvalidInput
 from tagline.graph import deadletter, eventlog, schema, sources, tagstore
 from tagline.graph.changelog.changes import ChangeSet
 from tagline.graph.changelog.log import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies, reader_of
@@ -34,6 +36,7 @@ from tagline.graph.connection import (
     StoreError,
     is_remote,
     is_transport_error,
+    is_unavailable,
 )
 from tagline.graph.index.build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.index.lineage_index import LineageIndex
@@ -61,7 +64,8 @@ from tagline.graph.writers import dataset_moves, key_migration, runs
 from tagline.graph.writers.batch import BatchWriter, KeyCache
 from tagline.graph.writers.dataset_moves import Removal
 
-__all__ = ["GraphStore", "StoreError", "is_remote"]  # the front door: the store, its failure, where it lives
+# the front door: the store, its failure (and which failures a retry may get past), where it lives
+__all__ = ["GraphStore", "StoreError", "is_remote", "is_unavailable"]
 
 T = TypeVar("T")
 # A snapshot is written on close once this many log entries were applied since the last one.
@@ -441,7 +445,14 @@ class GraphStore:
     ) -> tuple[list[VertexRecord], int]:
         """Datasets, jobs and columns (``kinds``: labels) whose name (a column's field) matches
         ``query`` by substring or word prefix, exact and prefix matches first; one page of them,
-        and how many match in all."""
+        and how many match in all. A query holding a control character (NUL, a line break) names
+        nothing and is refused, rather than matching everything."""
+        control = next((c for c in query if unicodedata.category(c) == "Cc"), None)
+        if control is not None:
+            raise InvalidInput(
+                f"the search query holds the control character U+{ord(control):04X} "
+                f"at position {query.index(control)}: search for printable text"
+            )
         index = self._read()
         page = index.search(query, kinds, namespace, offset, limit)
         found = index.vertices(page.vertices)

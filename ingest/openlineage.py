@@ -123,6 +123,7 @@ def _job(event: BaseEvent, builder: BatchBuilder) -> JobRef | None:
                     description=docs.description if docs else None,
                     last_run_at=event.eventTime if state else None,
                     last_run_state=state,
+                    last_run_id=str(event.run.runId) if state else None,  # type: ignore[union-attr]
                 )
             ]
         )

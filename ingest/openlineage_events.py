@@ -13,7 +13,7 @@ Like Marquez, the kind of event is read from the last segment of ``schemaURL``
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tagline.errors import InvalidInput
 from tagline.graph.model import LineageType
-from tagline.ingest.timestamps import rfc3339_text
+from tagline.ingest.timestamps import EXPECTED, rfc3339_text
 
 Name = Annotated[str, Field(min_length=1)]
 """A namespace or a name: the spec does not say non-empty, but nothing can be found by an empty one."""
@@ -159,16 +159,10 @@ class BaseEvent(_Spec):
     @field_validator("eventTime", mode="before")
     @classmethod
     def _rfc_3339(cls, value: Any) -> Any:
-        """The spec's date-time is RFC 3339 text (see ``ingest/timestamps.py``)."""
+        """The spec's date-time is RFC 3339 text, offset included (see ``ingest/timestamps.py``)."""
         if value is None:
-            raise ValueError("must be an RFC 3339 date-time such as 2026-12-05T10:00:00Z")
+            raise ValueError(EXPECTED)
         return rfc3339_text(value)
-
-    @field_validator("eventTime")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        """A time without a zone is taken as UTC, as OpenLineage clients write it."""
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class RunEvent(BaseEvent):
@@ -216,12 +210,28 @@ def event_kind(raw: dict[str, Any]) -> type[BaseEvent]:
     return _KINDS.get(name, RunEvent)
 
 
-def parse_event(raw: Any) -> Event:
-    """Validate one decoded JSON value as an OpenLineage event; :class:`EventError` if it is not one."""
+def parse_event(raw: Any, not_after: datetime | None = None) -> Event:
+    """Validate one decoded JSON value as an OpenLineage event; :class:`EventError` if it is not one.
+
+    ``not_after`` is the latest ``eventTime`` believed (the receiver's clock plus the skew it
+    allows): an event from further in the future would set its job's last run, and the lifetime
+    of its lineage, to a time no later event can pass.
+    """
     if not isinstance(raw, dict):
         raise EventError([("(event)", f"an event is a JSON object, not {type(raw).__name__}")])
     kind = event_kind(raw)
     try:
-        return kind.model_validate(raw)  # type: ignore[return-value]
+        event: Event = kind.model_validate(raw)  # type: ignore[assignment]
     except ValidationError as exc:
         raise EventError([(error_path(e["loc"]), e["msg"]) for e in exc.errors()]) from exc
+    if not_after is not None and event.eventTime > not_after:
+        raise EventError(
+            [
+                (
+                    "eventTime",
+                    f"{event.eventTime.isoformat()} is later than {not_after.isoformat()}, the latest time accepted "
+                    "(this server's clock plus TAGLINE_EVENT_TIME_SKEW_SECONDS): check the emitter's clock",
+                )
+            ]
+        )
+    return event

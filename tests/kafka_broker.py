@@ -87,7 +87,7 @@ def start_consumer(broker: KafkaBroker, store: str, log: Path, *options: str) ->
         return subprocess.Popen(
             [
                 TAGLINE, "consume", "kafka", "--bootstrap-servers", broker.bootstrap_servers,
-                "--group", "tagline-test", "--store", store, *options,
+                "--group", "tagline-test", "--store", store, "--create", *options,
                 # A killed consumer's partitions pass to the next one when its session times out:
                 # the broker's least (6 s), not the client's default 45 s.
                 "--consumer-config", "session.timeout.ms=6000", "--consumer-config", "heartbeat.interval.ms=1000",

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from tagline.api.services.ingestion import IngestReport
 from tagline.api.settings import DEFAULT_STORE, Settings
 from tagline.graph.model import Failure
-from tagline.graph.store import GraphStore, StoreError
+from tagline.graph.store import GraphStore, StoreError, is_remote
 from tagline.ingest.catalog import Catalog
 from tagline.ingest.querylog import QueryLogOptions
 from tagline.ingest.sql.extract import ExtractOptions
@@ -36,8 +36,31 @@ StoreOption = Annotated[
 ]
 
 
-def open_store(store: str | None) -> GraphStore:
+CreateOption = Annotated[
+    bool,
+    typer.Option(
+        "--create",
+        help="Create the embedded store if there is none at --store (without it, a missing store is an error).",
+    ),
+]
+
+
+def store_location(store: str | None, create: bool = False) -> str:
+    """Where the store is; a missing embedded store is an error (exit 2, naming the path) unless
+    the command is asked to ``create`` one, so that a mistyped ``--store`` never passes as an
+    empty store (a CI gate answering "no violations" from a file it just made)."""
     location = store or Settings().store
+    if not create and not is_remote(location) and not Path(location).expanduser().exists():
+        raise fail(
+            f"no store at {location}: check --store (or TAGLINE_STORE); `tagline demo`, or --create "
+            "on `serve` or an `ingest`, makes a new one"
+        )
+    return location
+
+
+def open_store(store: str | None, create: bool = False) -> GraphStore:
+    """The store at ``store`` (or TAGLINE_STORE), which must exist unless ``create`` (see :func:`store_location`)."""
+    location = store_location(store, create)
     try:
         return GraphStore(location)
     except StoreError as exc:

@@ -16,6 +16,7 @@ import typer
 from tagline.api.cli.common import (
     AdhocTtlOption,
     CatalogOption,
+    CreateOption,
     DialectOption,
     JobNamespaceOption,
     NamespaceOption,
@@ -71,6 +72,7 @@ def kafka(
     catalog: CatalogOption = None,
     statement_timeout: StatementTimeoutOption = DEFAULT_STATEMENT_TIMEOUT,
     store: StoreOption = None,
+    create: CreateOption = False,
 ) -> None:
     """Read OpenLineage events (and query-log lines) from Kafka and apply them, until SIGTERM."""
     if not topic and not querylog_topic:
@@ -81,6 +83,7 @@ def kafka(
         querylog_topic=querylog_topic,
         group=group,
         max_event_columns=Settings().max_event_columns,
+        event_time_skew_seconds=Settings().event_time_skew_seconds,
         consumer_config=parse_config(consumer_config),
         querylog=querylog_options(
             dialect, namespace, job_namespace, user_namespace, adhoc_ttl_days, catalog, statement_timeout
@@ -91,7 +94,7 @@ def kafka(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    graph = open_store(store)
+    graph = open_store(store, create)
     intake = KafkaIntake(graph, options)
     handled = 0
 

@@ -21,10 +21,11 @@ def ingest_datax(
     namespace_map: Annotated[list[str] | None, typer.Option(help=NAMESPACE_MAP_HELP)] = None,
     job_namespace: Annotated[str, typer.Option(help="Namespace of the jobs.")] = "datax",
     store: cli.StoreOption = None,
+    create: cli.CreateOption = False,
 ) -> None:
     """Load DataX jobs: what each reader copies into each writer, column by column (credentials are never kept)."""
     mapping = cli.parse_namespace_map(namespace_map or [])
-    graph = cli.open_store(store)
+    graph = cli.open_store(store, create)
     try:
         with cli.progress_bar() as progress:
             task = progress.add_task("ingest datax", total=len(files), detail="")

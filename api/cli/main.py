@@ -25,6 +25,7 @@ from tagline.api.cli import sources as cli_sources
 from tagline.api.cli import sql as cli_sql
 from tagline.api.cli import tags as cli_tags
 from tagline.api.cli.common import (
+    CreateOption,
     StoreOption,
     console,
     errors,
@@ -34,6 +35,7 @@ from tagline.api.cli.common import (
     parse_namespace_map,
     print_report,
     progress_bar,
+    store_location,
 )
 from tagline.api.cli.render import lineage_tree
 from tagline.api.services.demo import default_examples_dir, load_demo, read_manifest
@@ -47,13 +49,14 @@ from tagline.ingest.text import UndecodableText, decode_utf8
 
 class TaglineCommands(TyperGroup):
     """The top command group: a :class:`~tagline.errors.TaglineError` from any command becomes its
-    message and exit status 2 (3 when the store or the time ran out, and trying later may work)."""
+    message, with the code REST and GraphQL give the same error, and exit status 2 (3 when the
+    store or the time ran out, and trying later may work)."""
 
     def invoke(self, ctx: Any) -> Any:  # the Context of the click that typer bundles
         try:
             return super().invoke(ctx)
         except TaglineError as exc:
-            errors.print(f"[red]error:[/red] {escape(str(exc))}")
+            errors.print(f"[red]error:[/red] {exc.code}: {escape(str(exc))}")
             raise typer.Exit(3 if isinstance(exc, Unavailable) else 2) from exc
 
 
@@ -93,11 +96,13 @@ def serve(
             help="Server processes, each with its own lineage index (memory x N); one per core answers the most requests.",
         ),
     ] = 1,
+    create: CreateOption = False,
 ) -> None:
     """Serve GraphQL (GraphiQL on GET /graphql), /healthz, /readyz and /metrics."""
     import uvicorn
 
     from tagline.api.app import create_app
+    from tagline.api.http.connections import connection_options
 
     settings = Settings(host=host, port=port, store=store) if store else Settings(host=host, port=port)
     try:
@@ -109,13 +114,14 @@ def serve(
             f"refusing to serve {host} without API keys: set TAGLINE_API_KEYS (name1:key1:steward,...) "
             "or TAGLINE_API_KEYS_FILE, or pass --insecure"
         )
+    store_location(settings.store, create)
     if ring is None:
         console.print(f"No API keys configured: anyone who can reach {host} has every permission.")
     console.print(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
     console.print(f"Lineage explorer: http://{host}:{port}/ui")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **connection_options(settings))
         return
     # Worker processes build their app from the environment, so the settings travel there.
     os.environ["TAGLINE_STORE"] = settings.store
@@ -126,6 +132,7 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        **connection_options(settings),
     )
 
 
@@ -136,7 +143,9 @@ def mcp(store: StoreOption = None) -> None:
 
     # stdout carries the protocol: anything said goes to stderr.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    serve_stdio(Settings(store=store) if store else Settings())
+    settings = Settings(store=store) if store else Settings()
+    store_location(settings.store)
+    serve_stdio(settings)
 
 
 def is_loopback(host: str) -> bool:
@@ -185,6 +194,7 @@ def ingest_sql(
         list[str], typer.Option(help="PREFIX=NAMESPACE: tables named PREFIX.x.y go to NAMESPACE.")
     ] = [],  # noqa: B006
     store: StoreOption = None,
+    create: CreateOption = False,
 ) -> None:
     """Extract column lineage from SQL and write it to the store."""
     options = SqlOptions(
@@ -196,7 +206,7 @@ def ingest_sql(
         namespace_map=parse_namespace_map(namespace_map),
     )
     sources, unreadable = read_sources(paths)
-    graph = open_store(store)
+    graph = open_store(store, create)
     try:
         with progress_bar() as progress:
             task = progress.add_task("ingest sql", total=len(sources), detail="")
@@ -227,7 +237,7 @@ def demo(
         manifest = read_manifest(folder)
     except FileNotFoundError as exc:
         raise fail(str(exc)) from exc
-    graph = open_store(store)
+    graph = open_store(store, create=True)  # making a store to look at is what the demo is for
     try:
         with progress_bar() as progress:
             task = progress.add_task("demo", total=len(manifest.jobs), detail="")

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from tagline.api.cli.common import (
     AdhocTtlOption,
     CatalogOption,
+    CreateOption,
     DialectOption,
     JobNamespaceOption,
     NamespaceOption,
@@ -42,6 +43,7 @@ def querylog(
     catalog: CatalogOption = None,
     statement_timeout: StatementTimeoutOption = DEFAULT_STATEMENT_TIMEOUT,
     store: StoreOption = None,
+    create: CreateOption = False,
 ) -> None:
     """Load a query log: reads by job and user, lineage of what writes, failures kept by query id."""
     if not path.is_file():
@@ -49,7 +51,7 @@ def querylog(
     options = querylog_options(
         dialect, namespace, job_namespace, user_namespace, adhoc_ttl_days, catalog, statement_timeout
     )
-    graph = open_store(store)
+    graph = open_store(store, create)
     try:
         with Progress(
             TextColumn("querylog"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),

@@ -16,6 +16,7 @@ from rich.table import Table
 from tagline.api.cli import common as cli
 from tagline.api.services.dbt_ingestion import ingest_dbt_project, read_project
 from tagline.api.services.lineage_events import ingest_event_file, replay_event_log
+from tagline.api.settings import Settings
 from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE
 
 eventlog_app = typer.Typer(
@@ -28,6 +29,7 @@ def ingest_openlineage(
         str, typer.Argument(help="File of events: one JSON per line, or a JSON array; '-' reads standard input.")
     ],
     store: cli.StoreOption = None,
+    create: cli.CreateOption = False,
 ) -> None:
     """Load OpenLineage events (RunEvent, DatasetEvent, JobEvent) from a file."""
     if path == "-":
@@ -37,12 +39,16 @@ def ingest_openlineage(
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise cli.fail(f"cannot read {path}: {exc}") from exc
-    graph = cli.open_store(store)
+    graph = cli.open_store(store, create)
     try:
         with cli.progress_bar() as progress:
             task = progress.add_task("ingest openlineage", total=None, detail="")
             report = ingest_event_file(
-                graph, path, text, on_done=lambda entry: progress.update(task, advance=1, detail=entry.location)
+                graph,
+                path,
+                text,
+                Settings().event_time_skew_seconds,
+                on_done=lambda entry: progress.update(task, advance=1, detail=entry.location),
             )
     finally:
         graph.close()
@@ -59,13 +65,14 @@ def ingest_dbt(
     ] = None,
     job_namespace: Annotated[str, typer.Option(help="Namespace of the jobs (one per model).")] = DEFAULT_JOB_NAMESPACE,
     store: cli.StoreOption = None,
+    create: cli.CreateOption = False,
 ) -> None:
     """Load a dbt project: models, seeds, snapshots and sources, with column lineage from compiled SQL."""
     try:
         project = read_project(manifest, catalog, namespace, job_namespace)
     except ValueError as exc:
         raise cli.fail(str(exc)) from exc
-    graph = cli.open_store(store)
+    graph = cli.open_store(store, create)
     try:
         with cli.progress_bar() as progress:
             task = progress.add_task("ingest dbt", total=len(project.jobs), detail="")

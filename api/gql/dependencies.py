@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.types import Dataset, DatasetWrite, Job
 from tagline.api.services.dependency_json import too_many_configured
+from tagline.errors import InvalidInput
 from tagline.governance.scheduling import Evidence, check_dependencies, recommend_dependencies
 from tagline.graph.model import JobRef
 from tagline.graph.timefmt import utcnow
@@ -62,7 +62,7 @@ class DependencyCheck:
 def _window(info: Info[Context, None], stale_after_days: int | None) -> int:
     days = info.context.settings.stale_after_days if stale_after_days is None else stale_after_days
     if days < 0:
-        raise GraphQLError(f"staleAfterDays must be 0 or more (got {days})")
+        raise InvalidInput(f"staleAfterDays must be 0 or more (got {days})")
     return days
 
 
@@ -96,7 +96,7 @@ class DependenciesQuery:
         stale_after_days: int | None = None,
     ) -> DependencyCheck:
         if len(configured) > info.context.settings.max_configured_dependencies:
-            raise GraphQLError(too_many_configured(len(configured), info.context.settings.max_configured_dependencies))
+            raise InvalidInput(too_many_configured(len(configured), info.context.settings.max_configured_dependencies))
         days = _window(info, stale_after_days)
         thread = info.context.thread
         refs = [JobRef(namespace=c.namespace, name=c.name) for c in configured]

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.types import Column, Dataset, Job, check_depth
+from tagline.errors import InvalidInput
 from tagline.governance.health_scan import ColumnHealth as ScannedColumn
 from tagline.governance.health_scan import DatasetHealth as ScannedDataset
 from tagline.governance.health_scan import scan_health
 from tagline.governance.impact import Impact as FoundImpact
-from tagline.governance.impact import NotFound, impact_of
+from tagline.governance.impact import impact_of
 from tagline.governance.policy import Policy, covers
 from tagline.governance.window import latest
 from tagline.graph.model import DatasetRef
@@ -151,7 +151,7 @@ class HealthQuery:
     async def health(self, info: Info[Context, None], days: int | None = None) -> HealthReport:
         window = info.context.settings.health_days if days is None else days
         if window < 1:
-            raise GraphQLError(f"days must be 1 or more (got {window})")
+            raise InvalidInput(f"days must be 1 or more (got {window})")
         thread = info.context.thread
         # Aliases asking for the same window in one operation share one scan of the warehouse.
         scans = info.context.health_scans
@@ -179,8 +179,6 @@ class HealthQuery:
         thread = info.context.thread
         ref = DatasetRef(namespace=namespace, name=dataset)
         limit = info.context.settings.max_lineage_nodes
-        try:
-            found = await thread.read(impact_of, thread.store, ref, field, depth, limit)
-        except NotFound as exc:
-            raise GraphQLError(str(exc)) from exc
+        # What is not there is a NotFound: the error says so with the code NOT_FOUND, as on `lineage`.
+        found = await thread.read(impact_of, thread.store, ref, field, depth, limit)
         return Impact.of(found, info.context.policy)

@@ -12,7 +12,8 @@ import base64
 from typing import Generic, TypeVar
 
 import strawberry
-from graphql import GraphQLError
+
+from tagline.errors import InvalidInput
 
 MAX_PAGE = 500
 T = TypeVar("T")
@@ -39,7 +40,7 @@ class Connection(Generic[T]):
 
 def check_first(first: int) -> None:
     if not 1 <= first <= MAX_PAGE:
-        raise GraphQLError(f"first must be between 1 and {MAX_PAGE} (got {first})")
+        raise InvalidInput(f"first must be between 1 and {MAX_PAGE} (got {first})")
 
 
 def offset_cursor(offset: int) -> str:
@@ -56,7 +57,7 @@ def offset_after(after: str | None) -> int:
             return int(number) + 1
     except (ValueError, UnicodeDecodeError):
         pass
-    raise GraphQLError(f"invalid cursor {after!r}: pass an endCursor from an earlier page")
+    raise InvalidInput(f"invalid cursor {after!r}: pass an endCursor from an earlier page")
 
 
 def connection(nodes: list[T], offset: int, total: int) -> Connection[T]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.answer_budget import props_bytes
@@ -19,6 +18,7 @@ from tagline.api.gql.types import (
     edges_of,
     within_budget,
 )
+from tagline.errors import InvalidInput
 from tagline.graph import schema
 from tagline.graph.model import column_key, dataset_key, job_key
 from tagline.graph.records import Direction as HopDirection
@@ -98,7 +98,7 @@ class Query:
 def check_max_nodes(info: Info[Context, None], max_nodes: int) -> None:
     node_limit = info.context.settings.max_lineage_nodes
     if not 1 <= max_nodes <= node_limit:
-        raise GraphQLError(f"maxNodes must be between 1 and {node_limit} (got {max_nodes})")
+        raise InvalidInput(f"maxNodes must be between 1 and {node_limit} (got {max_nodes})")
 
 
 def hop_directions(direction: Direction) -> list[HopDirection]:

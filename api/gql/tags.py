@@ -7,13 +7,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.paging import PageInfo, check_first
 from tagline.api.gql.types import Column
 from tagline.api.services.store_thread import POSITION_HEADER
+from tagline.errors import InvalidInput, NotFound
 from tagline.governance.policy import covers
 from tagline.governance.service import Governance
 from tagline.graph.model import ColumnRef
@@ -34,7 +34,7 @@ class ColumnRefInput:
 def _column(info: Info[Context, None], key: str) -> Column:
     record = info.context.store.find([key]).get(key)
     if record is None:
-        raise GraphQLError(f"column {key!r} is not in the store")
+        raise NotFound(f"column {key!r} is not in the store")
     return Column.of(record)
 
 
@@ -88,7 +88,7 @@ def rfc3339(name: str, value: str | None) -> str | None:
     except ValueError:
         moment = None
     if moment is None or "T" not in value.upper() or moment.tzinfo is None:
-        raise GraphQLError(
+        raise InvalidInput(
             f"{name} must be an RFC 3339 time with its offset, e.g. 2026-01-31T00:00:00Z (got {value!r})"
         )
     return iso(moment)
@@ -102,7 +102,7 @@ def _uid(cursor: str) -> str:
     try:
         return base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise GraphQLError(f"invalid cursor {cursor!r}: pass an endCursor from an earlier page") from exc
+        raise InvalidInput(f"invalid cursor {cursor!r}: pass an endCursor from an earlier page") from exc
 
 
 @strawberry.type

@@ -9,7 +9,6 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.answer_budget import AnswerBudget, props_bytes
@@ -17,6 +16,7 @@ from tagline.api.gql.context import Context
 from tagline.api.gql.lineage_render import render_lineage
 from tagline.api.gql.paging import check_first
 from tagline.api.services.node_ids import node_id
+from tagline.errors import InvalidInput
 from tagline.governance.provenance import tag_paths
 from tagline.governance.state import column_states, sensitivity_of, tag_views_of
 from tagline.governance.tags import TagView
@@ -45,7 +45,7 @@ def _text(record: VertexRecord | EdgeRecord, name: str) -> str | None:
 def check_depth(info: Info[Context, None], depth: int) -> None:
     limit = info.context.settings.max_lineage_depth
     if depth < 1 or depth > limit:
-        raise GraphQLError(
+        raise InvalidInput(
             f"depth must be between 1 and {limit} (got {depth}); ask for less, or page with a deeper start"
         )
 
@@ -277,7 +277,7 @@ class Dataset:
     )
     def usage(self, info: Info[Context, None], days: int = 30) -> list[UsageDay]:
         if not 1 <= days <= MAX_USAGE_DAYS:
-            raise GraphQLError(f"days must be between 1 and {MAX_USAGE_DAYS} (got {days})")
+            raise InvalidInput(f"days must be between 1 and {MAX_USAGE_DAYS} (got {days})")
         hops = info.context.hops(self.record.id, "in", schema.READS)
         found = usage_days(((h.neighbour.key, h.edge.props.get("last_at")) for h in hops), utcnow().date(), days)
         return [UsageDay(date=d.day.isoformat(), reads=d.reads, distinct_readers=d.readers) for d in found]

@@ -3,7 +3,8 @@
 ``GET /api/v1/dependencies?namespace=NS&job=NAME[&directOnly=true][&staleAfterDays=N]`` answers what
 ``recommendDependencies`` answers; ``POST /api/v1/dependencies/check`` with
 ``{"namespace": NS, "job": NAME, "configured": [{"namespace": .., "name": ..}]}`` what
-``checkDependencies`` answers. Bad input gets 400 or 422 with a message, an unknown job 404.
+``checkDependencies`` answers. Bad input gets 400 or 422, an unknown job 404, each a problem
+document (``api/problems.py``) saying why.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import READ, requires
+from tagline.api.problems import problem
 from tagline.api.services.dependency_json import check_json, recommendation_json, too_many_configured
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
@@ -70,7 +72,7 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
             direct_only = _flag(params, "directOnly")
             days = _days(params, settings.stale_after_days)
         except BadRequest as exc:
-            return JSONResponse({"error": str(exc)}, 400)
+            return problem(400, exc.code, str(exc))
         thread = holder["thread"]
         job, found = await thread.read(recommend_dependencies, thread.store, ref, utcnow(), days, direct_only)
         return JSONResponse(recommendation_json(job, found, days))
@@ -80,11 +82,11 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
             body = CheckRequest.model_validate_json(await request.body())
         except ValidationError as exc:
             problems = [{"field": ".".join(map(str, e["loc"])), "error": e["msg"]} for e in exc.errors()]
-            return JSONResponse({"error": "invalid request body", "problems": problems}, 422)
+            where = "; ".join(f"{p['field'] or '(body)'}: {p['error']}" for p in problems)
+            return problem(422, InvalidInput.code, f"invalid request body: {where}", problems=problems)
         if len(body.configured) > settings.max_configured_dependencies:
-            return JSONResponse(
-                {"error": too_many_configured(len(body.configured), settings.max_configured_dependencies)}, 422
-            )
+            too_many = too_many_configured(len(body.configured), settings.max_configured_dependencies)
+            return problem(422, InvalidInput.code, too_many)
         days = settings.stale_after_days if body.staleAfterDays is None else body.staleAfterDays
         thread = holder["thread"]
         ref = JobRef(namespace=body.namespace, name=body.job)

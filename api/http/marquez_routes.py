@@ -2,7 +2,9 @@
 from Tagline: namespaces, datasets, jobs with their latest run, table and column lineage, search.
 
 Shapes are in ``api/marquez_json.py``. Paging as Marquez pages: ``limit`` and ``offset`` in,
-``totalCount`` out. Errors as Marquez answers them: ``{"code": 404, "message": ...}``. Namespace,
+``totalCount`` out. Errors as Marquez answers them, ``{"code": 404, "message": ...}`` (the fields
+marquez-java and marquez-python read), in a problem document (``api/problems.py``) whose ``type``
+carries Tagline's code. Namespace,
 dataset and job names in paths are URL-encoded (``hive%3A%2F%2Fwarehouse``); they are split on
 the raw path, so an encoded ``/`` stays inside its name. Reads need the READ role.
 """
@@ -18,6 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import READ, requires
+from tagline.api.http.errors import status_of
 from tagline.api.http.marquez_json import (
     column_node_data,
     dataset_json,
@@ -28,9 +31,11 @@ from tagline.api.http.marquez_json import (
     search_result_json,
     updated_at,
 )
+from tagline.api.problems import PROBLEM_JSON, problem_body
 from tagline.api.services.node_ids import FIELD, JOB, BadNodeId, NodeId, node_id, parse_node_id
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
+from tagline.errors import InvalidInput, NotFound, TaglineError
 from tagline.graph import schema
 from tagline.graph.model import dataset_key, job_key
 from tagline.graph.records import Direction, EdgeRecord, Expansion, VertexRecord
@@ -43,18 +48,28 @@ SEARCH_LIMIT = 10
 # Search results sorted by name or time are sorted from at most this many matches.
 MAX_SORTED = 10_000
 SEARCH_SORTS = ("name", "updated_at", "relevance")
+# Tagline's codes of the statuses these routes answer themselves.
+CODES = {400: InvalidInput.code, 404: NotFound.code}
 
 
 class Problem(Exception):
-    """An answer other than 200, in Marquez's error shape."""
+    """An answer other than 200, in Marquez's error shape: a problem document whose ``code`` is
+    the status, as Marquez's clients read it, with ``message`` beside ``detail``."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.code = code or CODES.get(status, "ERROR")
+
+    @classmethod
+    def of(cls, error: TaglineError) -> Problem:
+        """A query parameter the store refused is a 400, as Marquez answers bad parameters."""
+        return cls(400 if isinstance(error, InvalidInput) else status_of(error), str(error), error.code)
 
     def response(self) -> JSONResponse:
-        return JSONResponse({"code": self.status, "message": self.message}, self.status)
+        body = {**problem_body(self.status, self.code, self.message), "code": self.status, "message": self.message}
+        return JSONResponse(body, self.status, media_type=PROBLEM_JSON)
 
 
 def _number(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -237,8 +252,10 @@ def marquez_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> lis
             # are built on the store's thread.
             found = await thread.run(build, thread.store, params) if reads_runs else build(thread.store, params)
             return JSONResponse(found)
-        except Problem as problem:
-            return problem.response()
+        except Problem as refused:
+            return refused.response()
+        except TaglineError as error:
+            return Problem.of(error).response()
 
     def answer(
         build: Callable[[GraphStore, Mapping[str, str]], dict[str, Any]], reads_runs: bool = False

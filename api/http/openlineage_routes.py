@@ -5,15 +5,18 @@ transport) post one event per request, optionally gzip-compressed. ``201`` when 
 and applied (or, if it could not be applied, logged and kept in the dead letter: the emitter did
 nothing wrong and must not retry), with the change-log position a read can wait for
 (``X-Tagline-Position``, see api/http/read_your_writes.py); ``400`` for a body that is not JSON,
-saying where it broke; ``422`` for JSON that is not an OpenLineage event, naming each invalid field's path; ``413`` for a
-body over the size limit; ``503`` when the store cannot be reached.
+saying where it broke; ``422`` for JSON that is not an OpenLineage event, naming each invalid
+field's path (an ``eventTime`` without its offset, or further ahead than
+``TAGLINE_EVENT_TIME_SKEW_SECONDS``, included); ``413`` for a body over the size limit; ``503``
+only when the store is unavailable or busy, which a retry may get past. Anything else is a bug,
+answered 500 with an error id that the server's log holds with its stack (``api/http/errors.py``):
+retrying it would fail the same way. Every refusal is a problem document (``api/problems.py``).
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -21,19 +24,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import INGEST, requires
-from tagline.api.services.lineage_events import accept_event, event_width
+from tagline.api.problems import problem
+from tagline.api.services.lineage_events import accept_event, event_width, latest_event_time
 from tagline.api.services.store_thread import POSITION_HEADER, StoreThread
 from tagline.api.settings import Settings
 from tagline.errors import InvalidInput
+from tagline.graph.store import is_unavailable
 from tagline.ingest.openlineage_events import EventError, parse_event
 
 LINEAGE_PATH = "/api/v1/lineage"
 MAX_BODY_BYTES = 16 * 1024 * 1024
 SOURCE = f"POST {LINEAGE_PATH}"
-
-
-def _problem(status: int, error: str, **detail: Any) -> JSONResponse:
-    return JSONResponse({"error": error, **detail}, status_code=status)
 
 
 class BodyTooLarge(InvalidInput):
@@ -64,26 +65,35 @@ def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> li
     async def post_lineage(request: Request) -> JSONResponse:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
-            return _problem(413, f"the event is larger than {MAX_BODY_BYTES} bytes")
+            return problem(413, "BODY_TOO_LARGE", f"the event is larger than {MAX_BODY_BYTES} bytes")
         try:
             text = _decode(body, request.headers.get("content-encoding", ""))
         except BodyTooLarge:
-            return _problem(413, f"the decompressed event is larger than {MAX_BODY_BYTES} bytes")
+            return problem(413, "BODY_TOO_LARGE", f"the decompressed event is larger than {MAX_BODY_BYTES} bytes")
         except (zlib.error, UnicodeDecodeError) as exc:
-            return _problem(400, "the body could not be decoded (gzip/deflate, then UTF-8)", message=str(exc))
+            return problem(400, "UNDECODABLE_BODY", f"the body could not be decoded (gzip/deflate, then UTF-8): {exc}")
         try:
             raw = orjson.loads(text)
         except json.JSONDecodeError as exc:
-            return _problem(400, "malformed JSON", message=exc.msg, line=exc.lineno, column=exc.colno, position=exc.pos)
+            where = f"line {exc.lineno}, column {exc.colno}"
+            return problem(
+                400,
+                "MALFORMED_JSON",
+                f"malformed JSON at {where}: {exc.msg}",
+                line=exc.lineno,
+                column=exc.colno,
+                position=exc.pos,
+            )
         try:
-            event = parse_event(raw)
+            event = parse_event(raw, latest_event_time(settings.event_time_skew_seconds))
         except EventError as exc:
             errors = [{"path": path, "message": message} for path, message in exc.problems]
-            return _problem(422, "not a valid OpenLineage event", errors=errors)
+            return problem(422, exc.code, f"not a valid OpenLineage event: {exc}", errors=errors)
         width = event_width(event)
         if width > settings.max_event_columns:
-            return _problem(
+            return problem(
                 413,
+                "EVENT_TOO_WIDE",
                 f"the event would write {width:,} datasets, columns and column-lineage edges, over the limit of "
                 f"{settings.max_event_columns:,} (TAGLINE_MAX_EVENT_COLUMNS): send one event per output dataset",
             )
@@ -91,7 +101,9 @@ def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> li
         try:
             outcome, position = await thread.write(accept_event, thread.store, raw, event, SOURCE)
         except Exception as exc:
-            return _problem(503, "the store could not take the event; retry later", message=str(exc))
+            if not is_unavailable(exc):
+                raise  # a bug: 500 with an error id (api/http/errors.py), not "retry later"
+            return problem(503, "UNAVAILABLE", f"the store could not take the event; retry later: {exc}")
         failure = outcome.failure
         return JSONResponse(
             {

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tagline.api.problems import refusal
 from tagline.graph import deadline
 
 EXEMPT = frozenset({"/healthz"})
@@ -140,7 +140,6 @@ class RequestLimits:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, refused: _Refused) -> None:
-    """A JSON error in GraphQL's shape (which every client here can show), with the status."""
-    body = {"errors": [{"message": str(refused), "extensions": {"code": refused.code}}]}
+    """A problem document (in GraphQL's shape as well on /graphql), with the status."""
     headers = {"Connection": "close"} if refused.status in (408, 413) else None
-    await JSONResponse(body, refused.status, headers=headers)(scope, receive, send)
+    await refusal(scope, refused.status, refused.code, str(refused), headers)(scope, receive, send)

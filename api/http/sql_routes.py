@@ -7,7 +7,8 @@ worker process, under the per-statement time budget a server thread cannot enfor
 what was recorded and what failed, and the change-log position a read can wait for
 (``X-Tagline-Position``, see api/http/read_your_writes.py); queries that would write more column
 edges than ``TAGLINE_MAX_SQL_EDGES`` are refused whole (413) before anything is written; a body
-that is not such lines is refused whole (400/422).
+that is not such lines is refused whole (400/422), with a problem document (``api/problems.py``)
+saying why.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import INGEST, requires
+from tagline.api.problems import problem
 from tagline.api.services.querylog import write_queries
 from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import POSITION_HEADER, StoreThread
 from tagline.api.settings import Settings
+from tagline.errors import InvalidInput
 from tagline.graph.timefmt import utcnow
 from tagline.ingest.querylog import LoggedQuery, QueryLogEntry, QueryLogOptions
 from tagline.ingest.sql.extract import ExtractOptions
@@ -40,14 +43,15 @@ def sql_routes(settings: Settings, holder: Mapping[str, StoreThread], worker: La
         try:
             raw = orjson.loads(await request.body())
         except orjson.JSONDecodeError as exc:
-            return JSONResponse({"error": f"malformed JSON: {exc}"}, 400)
+            return problem(400, "MALFORMED_JSON", f"malformed JSON: {exc}")
         items = raw if isinstance(raw, list) else [raw]
         if not items or len(items) > settings.max_sql_queries:
             limit = settings.max_sql_queries
-            return JSONResponse({"error": f"send 1 to {limit:,} queries per request (TAGLINE_MAX_SQL_QUERIES)"}, 422)
+            return problem(422, InvalidInput.code, f"send 1 to {limit:,} queries per request (TAGLINE_MAX_SQL_QUERIES)")
         queries, problems = _read(items)
         if problems:
-            return JSONResponse({"error": "not query-log lines", "problems": problems}, 422)
+            where = "; ".join(f"query {p['query']} {p['field']}: {p['error']}" for p in problems)
+            return problem(422, InvalidInput.code, f"not query-log lines: {where}", problems=problems)
         extract = ExtractOptions(statement_timeout=settings.sql_statement_timeout_seconds)
         options = QueryLogOptions(read_at=utcnow(), extract=extract)
         loop = asyncio.get_running_loop()

@@ -21,7 +21,12 @@ from tagline.governance.policy import Policy
 
 
 class AskError(Exception):
-    """The question was refused or failed: the message says why (GraphQL's own words)."""
+    """The question was refused or failed: the message says why (GraphQL's own words), and
+    ``code`` is the first error's ``extensions.code``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class GraphQLGateway:
@@ -39,7 +44,10 @@ class GraphQLGateway:
         context = Context(thread=thread, settings=self.settings, identity=identity, policy=self.policy)
         result = await self.schema.execute(document, variable_values=variables, context_value=context)
         if result.errors:
-            raise AskError("; ".join(e.message for e in result.errors))
+            code = next(
+                (str(e.extensions["code"]) for e in result.errors if e.extensions and "code" in e.extensions), "ERROR"
+            )
+            raise AskError(code, "; ".join(e.message for e in result.errors))
         # Plain JSON types: nested lineage arrives pre-rendered, which orjson writes as it is.
         data: dict[str, Any] = orjson.loads(orjson.dumps(result.data))
         return data

@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 from starlette.requests import Request
@@ -21,6 +20,7 @@ from tagline import __version__
 from tagline.api.auth import LOCAL, Identity, identity_of
 from tagline.api.mcp.answers import answer
 from tagline.api.mcp.gateway import AskError, GraphQLGateway
+from tagline.api.mcp.tool_errors import TaglineMCPServer, not_found, tool_error
 
 INSTRUCTIONS = """Tagline answers column-level lineage questions about a data warehouse: where a column comes
 from (upstream) and where it goes (downstream), which sensitivity tags (pii, restricted...) a column
@@ -54,7 +54,7 @@ def caller(ctx: Context) -> Identity:
 
 
 def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: bool) -> MCPServer:
-    server = MCPServer(
+    server = TaglineMCPServer(
         name="tagline", title="Tagline lineage", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING"
     )
 
@@ -62,7 +62,7 @@ def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: 
         try:
             return await gateway.ask(document, variables, caller(ctx))
         except AskError as exc:
-            raise ToolError(str(exc)) from exc
+            raise tool_error(exc.code, str(exc)) from exc
 
     @server.tool(
         annotations=READ_ONLY,
@@ -178,7 +178,7 @@ def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: 
             )
         )["column"]
         if column is None:
-            raise ToolError(f"no column {namespace}/{dataset}.{field}: use `search` to find its exact name")
+            raise not_found(f"no column {namespace}/{dataset}.{field}: use `search` to find its exact name")
         tags = ", ".join(
             f"{t['name']} ({t['origin'].lower()}{', masked' if t['masked'] else ''})" for t in column["tags"]
         )

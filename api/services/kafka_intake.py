@@ -35,6 +35,7 @@ from tagline.api.services.lineage_events import (
     canonical_json,
     event_width,
     json_reason,
+    latest_event_time,
     spec_reason,
 )
 from tagline.graph.model import Failure, LineageBatch
@@ -58,6 +59,7 @@ class KafkaIntakeOptions:
     querylog_topic: str | None = None
     group: str = "tagline"
     max_event_columns: int = 100_000
+    event_time_skew_seconds: float = 86_400.0
     querylog: QueryLogOptions = field(default_factory=QueryLogOptions)
     consumer_config: dict[str, str] = field(default_factory=dict)
     """More librdkafka settings (security.protocol, sasl.*...), applied over Tagline's own."""
@@ -141,7 +143,7 @@ class KafkaIntake:
         try:
             text = value.decode("utf-8")
             raw = orjson.loads(text)
-            event = parse_event(raw)
+            event = parse_event(raw, latest_event_time(self.options.event_time_skew_seconds))
         except UnicodeDecodeError as exc:
             self._poison(message, f"not UTF-8: {exc}", value.decode("utf-8", errors="replace"))
             return

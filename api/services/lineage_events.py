@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 
+from tagline.api.services.canonical_json import canonical_json
 from tagline.api.services.ingestion import IngestReport, govern_written
 from tagline.governance.service import Outcome
 from tagline.graph.model import Failure, LineageBatch
 from tagline.graph.records import RECEIVED, LoggedEvent, WriteResult
 from tagline.graph.store import GraphStore
+from tagline.graph.timefmt import utcnow
 from tagline.ingest.openlineage import event_batch
 from tagline.ingest.openlineage_events import (
     BaseEvent,
@@ -47,11 +50,6 @@ class Accepted:
     @property
     def failure(self) -> Failure | None:
         return self.batch.failures[0] if self.batch.failures else None
-
-
-def canonical_json(raw: Any) -> str:
-    """One text per event content, so a redelivered event is recognised whatever its key order."""
-    return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def describe(event: BaseEvent) -> str:
@@ -182,16 +180,26 @@ def read_event_file(text: str) -> Iterator[FileEntry]:
             yield FileEntry(location=f"line {number}", text=line, error=json_reason(exc).replace("line 1, ", ""))
 
 
+def latest_event_time(skew_seconds: float) -> datetime:
+    """The latest ``eventTime`` believed now: this clock plus the skew allowed (TAGLINE_EVENT_TIME_SKEW_SECONDS)."""
+    return utcnow() + timedelta(seconds=skew_seconds)
+
+
 def ingest_event_file(
-    store: GraphStore, source: str, text: str, on_done: Callable[[FileEntry], None] = lambda entry: None
+    store: GraphStore,
+    source: str,
+    text: str,
+    skew_seconds: float,
+    on_done: Callable[[FileEntry], None] = lambda entry: None,
 ) -> IngestReport:
-    """Ingest every event of a file, each on its own; unreadable ones go to the dead letter."""
+    """Ingest every event of a file, each on its own; unreadable ones (and those dated more than
+    ``skew_seconds`` ahead) go to the dead letter."""
     report = IngestReport()
     for entry in read_event_file(text):
         reason = entry.error
         if reason is None:
             try:
-                event = parse_event(entry.raw)
+                event = parse_event(entry.raw, latest_event_time(skew_seconds))
             except EventError as exc:
                 reason = spec_reason(exc)
         if reason is not None:

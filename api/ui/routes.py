@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from tagline.api.auth import READ, requires
+from tagline.api.problems import problem
 
 STATIC = Path(__file__).parent / "static"
 VIEWS = ("/ui", "/ui/column", "/ui/dataset", "/ui/job", "/ui/security")
@@ -30,7 +31,7 @@ def page(name: str) -> Response:
     """A page of the bundle, or a 503 saying how to build it when the bundle is missing."""
     path = STATIC / name
     if not path.is_file():
-        return PlainTextResponse(f"the explorer's bundle is missing ({path}): run `make ui`", 503)
+        return problem(503, "UNAVAILABLE", f"the explorer's bundle is missing ({path}): run `make ui`")
     return FileResponse(path, media_type="text/html", headers={"Cache-Control": PAGE_CACHE})
 
 

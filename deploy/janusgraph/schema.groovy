@@ -70,6 +70,7 @@ try {
         schedule        : String,
         last_run_at     : String,
         last_run_state  : String,
+        last_run_id     : String,
         job             : String,
         type            : String,
         subtype         : String,

@@ -118,6 +118,7 @@ def vertex_specs(batch: LineageBatch) -> dict[str, VertexSpec]:
                 "schedule": job.schedule,
                 "last_run_at": iso(job.last_run_at) if job.last_run_at else None,
                 "last_run_state": job.last_run_state.value if job.last_run_state else None,
+                "last_run_id": job.last_run_id,
                 schema.OWNERS: owners_value(job.owners),
             },
         )

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from tagline.api.app import create_app
 from tagline.api.cli.main import app as cli_app
+from tagline.api.http.connections import connection_options
 from tagline.api.settings import Settings
 from tests.ports import free_port
 
@@ -103,8 +104,10 @@ def start_server(store: str, env: dict[str, str] | None = None) -> Server:
     process; ``env`` holds settings (``TAGLINE_*``) for this server only."""
     port = free_port()
     with _environment(env or {}):
-        app = create_app(Settings(store=store, port=port))
-    served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        settings = Settings(store=store, port=port)
+        app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **connection_options(settings))
+    served = uvicorn.Server(config)
     thread = threading.Thread(target=served.run, name=f"tagline-serve-{port}", daemon=True)
     thread.start()
     server = Server(url=f"http://127.0.0.1:{port}", store=store, served=served, thread=thread)
@@ -126,7 +129,7 @@ def start_server_process(store: str, env: dict[str, str] | None = None) -> Serve
     # its next log line.
     log = tempfile.NamedTemporaryFile(prefix=f"tagline-serve-{port}-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
-        [TAGLINE, "serve", "--store", store, "--port", str(port)],
+        [TAGLINE, "serve", "--store", store, "--create", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})},

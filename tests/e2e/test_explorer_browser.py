@@ -250,7 +250,7 @@ def wide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     sql = Path(folder / "wide.sql")
     sql.write_text("\n".join(statements) + "\n")
     store = str(folder / "graph.db")
-    run_cli("ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://wide", "--store", store)
+    run_cli("ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://wide", "--store", store, "--create")
     running = start_server(store)
     yield running
     stop_server(running)

@@ -208,7 +208,7 @@ def test_an_event_wider_than_the_limit_is_refused_and_nothing_lands(live: Server
     fields = {f"c{i}": {"inputFields": [{"namespace": "hostile", "name": "src", "field": f"c{i}"}]} for i in range(150)}
     wide = event(outputs=[{"namespace": "hostile", "name": "wide", "facets": {"columnLineage": {"fields": fields}}}])
     response = httpx.post(f"{live.url}/api/v1/lineage", json=wide, timeout=10)
-    assert response.status_code == 413 and "TAGLINE_MAX_EVENT_COLUMNS" in response.json()["error"]
+    assert response.status_code == 413 and "TAGLINE_MAX_EVENT_COLUMNS" in response.json()["detail"]
     found = graphql(live, '{ dataset(namespace: "hostile", name: "wide") { name } }').json()
     assert found["data"]["dataset"] is None
 
@@ -220,7 +220,7 @@ def test_a_configured_list_over_the_limit_is_refused(live: Server) -> None:
         json={"namespace": "sched", "job": "j", "configured": configured},
         timeout=10,
     )
-    assert rest.status_code == 422 and "TAGLINE_MAX_CONFIGURED_DEPENDENCIES" in rest.json()["error"]
+    assert rest.status_code == 422 and "TAGLINE_MAX_CONFIGURED_DEPENDENCIES" in rest.json()["detail"]
     query = 'query($c: [JobRefInput!]!) { checkDependencies(namespace: "sched", name: "j", configured: $c) { ok } }'
     answer = graphql(live, query, {"c": configured}).json()
     assert "TAGLINE_MAX_CONFIGURED_DEPENDENCIES" in answer["errors"][0]["message"]

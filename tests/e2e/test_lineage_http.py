@@ -382,7 +382,7 @@ def test_made_up_methods_do_not_grow_the_metrics(loaded: Server) -> None:
 def test_without_keys_web_pages_cannot_change_or_read_the_server(server: Server) -> None:
     mutation = '{"query": "mutation { declareTag(column: {namespace: \\"a\\", dataset: \\"b\\", field: \\"c\\"}, tag: \\"pii\\") { field } }"}'
     simple = httpx.post(f"{server.url}/graphql", content=mutation, headers={"Content-Type": "text/plain"}, timeout=10)
-    assert simple.status_code == 415 and "application/json" in simple.json()["error"]
+    assert simple.status_code == 415 and "application/json" in simple.json()["detail"]
     event = httpx.post(f"{server.url}/api/v1/lineage", content="{}", headers={"Content-Type": "text/plain"}, timeout=10)
     assert event.status_code == 415
     foreign = httpx.post(
@@ -391,9 +391,9 @@ def test_without_keys_web_pages_cannot_change_or_read_the_server(server: Server)
         timeout=10,
         headers={"Content-Type": "application/json", "Origin": "https://evil.example"},
     )
-    assert foreign.status_code == 403 and "evil.example" in foreign.json()["error"]
+    assert foreign.status_code == 403 and "evil.example" in foreign.json()["detail"]
     rebound = httpx.get(f"{server.url}/healthz", headers={"Host": "evil.example:8000"}, timeout=10)
-    assert rebound.status_code == 400 and "TAGLINE_ALLOWED_HOSTS" in rebound.json()["error"]
+    assert rebound.status_code == 400 and "TAGLINE_ALLOWED_HOSTS" in rebound.json()["detail"]
     assert (
         server.graphql('{ column(namespace: "a", dataset: "b", field: "c") { tags { name } } }')["data"]["column"]
         is None

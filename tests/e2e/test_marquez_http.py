@@ -176,9 +176,16 @@ def test_table_lineage_graph(served: Server) -> None:
     assert graph[job]["data"]["latestRun"]["state"] == "COMPLETED"
     demo = get(served, "/lineage", nodeId="job:airflow:build_fact_orders", depth=1).json()["graph"]
     assert "dataset:hive://warehouse:dw.fact_orders" in {n["id"] for n in demo}
-    assert get(served, "/lineage", nodeId="dataset:nowhere:nothing").json() == {
+    missing = get(served, "/lineage", nodeId="dataset:nowhere:nothing")
+    # Marquez's error fields (what marquez-java and marquez-python read), in a problem document.
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json() == {
         "code": 404,
         "message": "node 'dataset:nowhere:nothing' not found",
+        "type": "urn:tagline:problem:NOT_FOUND",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "node 'dataset:nowhere:nothing' not found",
     }
     assert get(served, "/lineage", nodeId="run:0190f3a2").status_code == 400
     assert get(served, "/lineage").status_code == 400

@@ -144,6 +144,13 @@ def test_bad_arguments_and_unknown_names_are_tool_errors_not_crashes(demo: str) 
     *refused, still = over_stdio(demo, talk)
     assert all(r.is_error for r in refused), [text(r) for r in refused]
     assert "sideways" in text(refused[0]) and "use `search`" in text(refused[2]) and "no job 'nope'" in text(refused[3])
+    # One sentence each, starting with the code GraphQL and REST give the same error.
+    codes = [text(r).split(":", 1)[0] for r in refused]
+    assert codes == ["INVALID_INPUT", "INVALID_INPUT", "NOT_FOUND", "NOT_FOUND", "INVALID_INPUT"], [
+        text(r) for r in refused
+    ]
+    assert all("\n" not in text(r) and "validation error" not in text(r) for r in refused), [text(r) for r in refused]
+    assert "get_lineage's depth: input should be greater than or equal to 1 (got 0)." in text(refused[1])
     assert not still.is_error
 
 

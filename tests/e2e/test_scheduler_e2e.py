@@ -138,7 +138,7 @@ def test_rest_check(live: Server) -> None:
 )
 def test_rest_bad_requests(live: Server, params: dict, status: int, message: str) -> None:
     response = httpx.get(f"{live.url}/api/v1/dependencies", params=params)
-    assert response.status_code == status and message in response.json()["error"]
+    assert response.status_code == status and message in response.json()["detail"]
 
 
 def test_rest_check_rejects_a_bad_body(live: Server) -> None:

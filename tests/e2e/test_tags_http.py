@@ -220,7 +220,7 @@ def test_new_lineage_inherits_tags_on_ingest(loaded: Server, tmp_path: Path) -> 
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory: pytest.TempPathFactory, etl: Path) -> Iterator[Server]:
     store = str(tmp_path_factory.mktemp("keyed") / "graph.db")
-    run_cli("ingest", "sql", str(etl), "--dialect", "hive", "--namespace", NS, "--store", store)
+    run_cli("ingest", "sql", str(etl), "--dialect", "hive", "--namespace", NS, "--store", store, "--create")
     running = start_server_process(store, env={"TAGLINE_API_KEYS": KEYS})
     yield running
     stop_server(running)
