@@ -50,7 +50,7 @@ from tagline.graph.records import (
     WriteResult,
 )
 from tagline.graph.timefmt import iso, utcnow
-from tagline.graph.writers import dataset_moves, key_migration, runs
+from tagline.graph.writers import dataset_moves, key_migration, lifetimes, runs
 from tagline.graph.writers.batch import BatchWriter, KeyCache
 from tagline.graph.writers.dataset_moves import Removal
 
@@ -212,7 +212,10 @@ class GraphStore:
         removed = prepared.removed
         _drop_edges(g, changes, removed)
         result = self._writer.write(g, prepared.batch, moment, changes)
+        lives = lifetimes.apply_definitions(g, self.connection.sqlite, self.index, prepared.batch, changes)
+        result.retired = lives.retired
         unfed = {r.in_key for r in removed if r.label == schema.DERIVES}
+        unfed.update(lives.reopened_targets, (r.target for r in lives.retired if r.label == schema.DERIVES))
         self.pending.mark(g, sorted(unfed.union(result.pending)))
         result.declared = prepared.batch.tags
         return result
@@ -327,10 +330,14 @@ class GraphStore:
     def vertices(self, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
         return self._read().vertices(ids)
 
-    def hops(self, ids: Iterable[VertexId], direction: Direction, labels: Sequence[str]) -> list[Hop]:
-        """Edges with the given labels at the vertices, with their far ends; edges whose expiry
-        has passed are not served (they wait for ``purge_expired`` to remove them)."""
-        return self._read().hops(ids, direction, labels, time.time())
+    def hops(
+        self, ids: Iterable[VertexId], direction: Direction, labels: Sequence[str], as_of: datetime | None = None
+    ) -> list[Hop]:
+        """Edges with the given labels at the vertices, with their far ends: current ones, or those
+        the data took ``as_of`` a moment; edges whose expiry has passed are not served (they wait
+        for ``purge_expired`` to remove them)."""
+        now, moment = _moments(as_of)
+        return self._read().hops(ids, direction, labels, now, moment)
 
     def lineage(
         self,
@@ -339,9 +346,11 @@ class GraphStore:
         depth: int,
         max_nodes: int | None = None,
         direct_only: bool = False,
+        as_of: datetime | None = None,
     ) -> Expansion:
         starts = [i for i in start if isinstance(i, int)]
-        return self._read().expansion(starts, direction, depth, max_nodes, direct_only, time.time())
+        now, moment = _moments(as_of)
+        return self._read().expansion(starts, direction, depth, max_nodes, direct_only, now, moment)
 
     def lineage_graph(
         self,
@@ -524,7 +533,8 @@ class GraphStore:
         index = self._read()
         with index.lock:
             table = index.tables[schema.READS]
-            return {index.keys[d] for d in table.dst.view[table.alive.view].tolist()}
+            live = table.alive.view & table.in_time(np.arange(table.size), None)
+            return {index.keys[d] for d in table.dst.view[live].tolist()}
 
     def counts(self) -> dict[str, int]:
         index = self._read()
@@ -564,6 +574,14 @@ class GraphStore:
         if self._index is not None and self._applied >= max(snapshot_after, 1):
             self.save_snapshot()
         self.connection.close()
+
+
+def _moments(as_of: datetime | None) -> tuple[float, float | None]:
+    """The moment expiry is judged at and the moment lifetimes are (None: current edges): now, or
+    both ``as_of``."""
+    if as_of is None:
+        return time.time(), None
+    return as_of.timestamp(), as_of.timestamp()
 
 
 def _drop_edges(g: GraphTraversalSource, changes: ChangeSet, removals: Sequence[Removal]) -> None:

@@ -236,19 +236,32 @@ class LineageIndex:
 
     # ---- hops and walks ------------------------------------------------------------------------
     def edge_ids(
-        self, label: str, vertices: Sequence[int] | IntArray, direction: Direction, now: float | None = None
+        self,
+        label: str,
+        vertices: Sequence[int] | IntArray,
+        direction: Direction,
+        now: float | None = None,
+        as_of: float | None = None,
     ) -> IntArray:
         with self.lock:
-            return self.tables[label].at(vertices, direction, now)
+            return self.tables[label].at(vertices, direction, now, as_of)
 
-    def hops(self, ids: Iterable[Any], direction: Direction, labels: Sequence[str], now: float | None) -> list[Hop]:
-        """Edges of ``labels`` at the vertices with their far ends, expired ones left out."""
+    def hops(
+        self,
+        ids: Iterable[Any],
+        direction: Direction,
+        labels: Sequence[str],
+        now: float | None,
+        as_of: float | None = None,
+    ) -> list[Hop]:
+        """Edges of ``labels`` at the vertices with their far ends, current (or ``as_of`` a moment),
+        expired ones left out."""
         wanted = [i for i in dict.fromkeys(ids) if isinstance(i, int)]
         found: list[Hop] = []
         with self.lock:
             for label in labels:
                 table = self.tables[label]
-                edges = table.at(wanted, direction, now)
+                edges = table.at(wanted, direction, now, as_of)
                 for edge, far in zip(edges.tolist(), table.far(edges, direction).tolist(), strict=True):
                     found.append(Hop(edge=self.edge_record(label, edge), neighbour=self.record(far)))
         return found
@@ -279,11 +292,12 @@ class LineageIndex:
         max_nodes: int | None = None,
         direct_only: bool = False,
         now: float | None = None,
+        as_of: float | None = None,
     ) -> tuple[IntArray, list[int], bool]:
         """Breadth-first over `derives` edges from ``start`` up to ``depth`` hops: the edges met
         (each once), the vertices reached beyond the start in the order met, and whether
         ``max_nodes`` (the vertices beyond the start) cut the walk; edges to vertices it left out
-        are dropped.
+        are dropped. Current edges only, or those the data took ``as_of`` a moment.
 
         A level of a few thousand edges is walked in plain Python (a nested answer asks for many
         one-hop walks); a larger one with arrays, marking what was seen in a vector."""
@@ -300,7 +314,7 @@ class LineageIndex:
                 if not frontier:
                     break
                 deadline.check()
-                edges = table.at(frontier, direction, now)
+                edges = table.at(frontier, direction, now, as_of)
                 if direct_only:
                     types = table.props.codes("type")
                     edges = edges[types[edges] == direct] if types is not None else edges[:0]
@@ -322,12 +336,18 @@ class LineageIndex:
             return found, reached, truncated
 
     def walk_in_key_order(
-        self, vertex: int, direction: Direction, depth: int, direct_only: bool, now: float | None
+        self,
+        vertex: int,
+        direction: Direction,
+        depth: int,
+        direct_only: bool,
+        now: float | None,
+        as_of: float | None = None,
     ) -> list[int]:
         """The `derives` edges of a walk from one vertex, ordered by source key, target key and,
         for parallel edges (another job or kind between the same columns), edge key: the order in
         which lineage answers list them."""
-        edges, _, _ = self.walk([vertex], direction, depth, None, direct_only, now)
+        edges, _, _ = self.walk([vertex], direction, depth, None, direct_only, now, as_of)
         table = self.tables[schema.DERIVES]
         with self.lock:
             keys, src, dst = self.keys, table.src.view, table.dst.view
@@ -362,9 +382,10 @@ class LineageIndex:
         max_nodes: int | None = None,
         direct_only: bool = False,
         now: float | None = None,
+        as_of: float | None = None,
     ) -> Expansion:
         """:meth:`walk` with every edge as a record, and the vertex at the far end of each."""
-        edges, _, truncated = self.walk(start, direction, depth, max_nodes, direct_only, now)
+        edges, _, truncated = self.walk(start, direction, depth, max_nodes, direct_only, now, as_of)
         result = Expansion(truncated=truncated)
         with self.lock:
             for edge in edges.tolist():
@@ -376,7 +397,7 @@ class LineageIndex:
         return result
 
     def latest(self, label: str, prop: str, end: Direction) -> dict[int, Any]:
-        """Per vertex, the greatest value of edge property ``prop`` over its live ``label`` edges
+        """Per vertex, the greatest value of edge property ``prop`` over its current ``label`` edges
         (leaving it for ``out``, entering for ``in``), in one vectorised pass; times stored as
         ISO-8601 text compare as text."""
         with self.lock:
@@ -390,7 +411,7 @@ class LineageIndex:
             rank[order] = np.arange(len(values))
             rank[-1] = -1  # ABSENT indexes the last slot
             owners = (table.src if end == "out" else table.dst).view
-            live = table.alive.view
+            live = table.alive.view & table.in_time(np.arange(table.size), None)
             best = np.full(len(self.keys), -1, dtype=np.int64)
             np.maximum.at(best, owners[live], rank[codes[live]])
             found = np.flatnonzero(best >= 0)

@@ -1,0 +1,102 @@
+"""Lineage lifetimes in the store: a job's definition replaces what it reported before for its
+outputs, in event time, whatever order definitions arrive in; nothing is deleted."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tagline.graph import schema
+from tagline.graph.model import ColumnEdge, DatasetAccess, DatasetRef, JobDefinition, JobRef, LineageBatch
+from tagline.graph.store import GraphStore
+from tests.conftest import col, derive
+
+JOB = JobRef(namespace="default", name="job1")
+REPORT = DatasetRef(namespace="ns", name="t.report")
+
+
+def day(n: int) -> datetime:
+    return datetime(2026, 1, n, tzinfo=UTC)
+
+
+def definition(at: datetime, *sources: str, tables: bool = False) -> LineageBatch:
+    """job1's whole lineage into t.report.c as of ``at``: from each of ``sources`` (``s.a.x``)."""
+    edges: list[ColumnEdge] = []
+    reads = []
+    for source in sources:
+        dataset, field = source.rsplit(".", 1)
+        edges.append(derive(col(dataset, field), col("t.report", "c")).model_copy(update={"seen_at": at}))
+        reads.append(DatasetAccess(job=JOB, dataset=DatasetRef(namespace="ns", name=dataset), at=at))
+    return LineageBatch(
+        edges=edges,
+        reads=reads,
+        writes=[DatasetAccess(job=JOB, dataset=REPORT, at=at)],
+        definitions=[JobDefinition(job=JOB, outputs=[REPORT], at=at, tables=tables)],
+    )
+
+
+def upstream(store: GraphStore, as_of: datetime | None = None) -> list[str]:
+    target = store.find([col("t.report", "c").key])[col("t.report", "c").key]
+    expansion = store.lineage([target.id], "in", 1, as_of=as_of)
+    return sorted(store.keys_of([e.out_id for e in expansion.edges.values()]))
+
+
+def key(source: str) -> str:
+    dataset, field = source.rsplit(".", 1)
+    return col(dataset, field).key
+
+
+def test_a_redefinition_closes_what_it_lacks_and_keeps_it_for_as_of(store: GraphStore) -> None:
+    store.write(definition(day(1), "s.a.x"))
+    result = store.write(definition(day(5), "s.b.y"))
+    assert upstream(store) == [key("s.b.y")]
+    assert upstream(store, day(3)) == [key("s.a.x")]
+    assert upstream(store, day(6)) == [key("s.b.y")]
+    assert [(r.source, r.target, r.job, r.at) for r in result.retired] == [
+        (key("s.a.x"), key("t.report.c"), JOB.key, "2026-01-05T00:00:00.000Z")
+    ]
+    # nothing deleted: the closed edge is still in the store
+    assert store.counts()[schema.DERIVES] == 2
+
+
+def test_a_late_older_definition_neither_closes_nor_reopens(store: GraphStore) -> None:
+    store.write(definition(day(1), "s.a.x"))
+    store.write(definition(day(5), "s.b.y"))
+    store.write(definition(day(3), "s.a.x", "s.c.z"))  # arrives last, happened before day 5
+    assert upstream(store) == [key("s.b.y")]
+    assert upstream(store, day(2)) == [key("s.a.x")]
+    assert upstream(store, day(4)) == [key("s.a.x"), key("s.c.z")]
+
+
+def test_a_closed_edge_reported_again_opens_a_new_span(store: GraphStore) -> None:
+    store.write(definition(day(1), "s.a.x"))
+    store.write(definition(day(3), "s.b.y"))
+    store.write(definition(day(5), "s.a.x"))
+    assert upstream(store) == [key("s.a.x")]
+    assert upstream(store, day(2)) == [key("s.a.x")]
+    assert upstream(store, day(4)) == [key("s.b.y")]
+
+
+def test_table_level_definitions_close_reads(store: GraphStore) -> None:
+    store.write(definition(day(1), "s.a.x", tables=True))
+    store.write(definition(day(5), "s.b.y", tables=True))
+    job = store.find([JOB.key])[JOB.key]
+    read = sorted(store.keys_of(h.neighbour.id for h in store.hops([job.id], "out", [schema.READS])))
+    assert read == [DatasetRef(namespace="ns", name="s.b").key]
+
+
+def test_lineage_without_a_definition_only_accumulates(store: GraphStore) -> None:
+    store.write(LineageBatch(edges=[derive(col("s.a", "x"), col("t.report", "c"))]))
+    store.write(LineageBatch(edges=[derive(col("s.b", "y"), col("t.report", "c"))]))
+    assert upstream(store) == [key("s.a.x"), key("s.b.y")]
+
+
+def test_another_process_index_follows(store: GraphStore) -> None:
+    store.write(definition(day(1), "s.a.x"))
+    other = GraphStore(store.location)
+    try:
+        assert upstream(other) == [key("s.a.x")]
+        store.write(definition(day(5), "s.b.y"))
+        assert upstream(other) == [key("s.b.y")]
+        assert upstream(other, day(2)) == [key("s.a.x")]
+    finally:
+        other.close()
