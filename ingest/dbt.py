@@ -15,6 +15,7 @@ options, so it replays like any SQL statement; the other models still load.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlglot.dialects import Dialect
 
@@ -32,6 +33,7 @@ from tagline.graph.model import (
 )
 from tagline.ingest.catalog import Catalog, normalize_column, normalize_table
 from tagline.ingest.dbt_artifacts import DbtCatalog, Manifest, ManifestNode
+from tagline.ingest.definitions import defined_by
 from tagline.ingest.dialects import resolve_dialect
 from tagline.ingest.sql.batch import BatchBuilder
 from tagline.ingest.sql.extract import extract_sql
@@ -100,7 +102,10 @@ def extract_dbt(
     *,
     namespace: str | None = None,
     job_namespace: str = DEFAULT_JOB_NAMESPACE,
+    at: datetime | None = None,
 ) -> DbtProject:
+    """The project's lineage. Each model's batch is its job's whole definition as of when the
+    manifest was generated (else ``at``): it replaces the model's lineage from earlier manifests."""
     dialect_name = adapter_dialect(manifest.metadata.adapter_type)
     reader = _Reader(
         dialect=resolve_dialect(dialect_name),
@@ -109,6 +114,7 @@ def extract_dbt(
         job_namespace=job_namespace,
         manifest=manifest,
         catalog=catalog or DbtCatalog(),
+        at=manifest.metadata.generated_at or at,
     )
     nodes = [n for n in manifest.nodes.values() if reader.is_dataset(n)] + list(manifest.sources.values())
     described = BatchBuilder()
@@ -133,6 +139,7 @@ class _Reader:
     job_namespace: str
     manifest: Manifest
     catalog: DbtCatalog
+    at: datetime | None = None
 
     def is_dataset(self, node: ManifestNode) -> bool:
         return node.resource_type in DATASET_TYPES and node.materialized != "ephemeral"
@@ -212,7 +219,8 @@ class _Reader:
             )
             relocated = [f.model_copy(update={"location": location}) for f in traced.failures]
             builder.add(traced.model_copy(update={"failures": relocated}))
-        return builder.build(statements=1)
+        batch = builder.build(statements=1)
+        return batch if self.at is None else defined_by(batch, job, self.at, tables=True)
 
     def _sql_options(self, job: Job) -> dict[str, object]:
         return {

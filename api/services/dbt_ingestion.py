@@ -8,6 +8,7 @@ from pathlib import Path
 from tagline.api.services.ingestion import IngestReport, write_batch
 from tagline.graph.model import LineageBatch
 from tagline.graph.store import GraphStore
+from tagline.graph.timefmt import utcnow
 from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE, DbtProject, extract_dbt
 from tagline.ingest.dbt_artifacts import load_catalog, load_manifest
 
@@ -23,6 +24,7 @@ def read_project(
         load_catalog(catalog) if catalog else None,
         namespace=namespace,
         job_namespace=job_namespace,
+        at=utcnow(),
     )
 
 

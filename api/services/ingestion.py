@@ -15,7 +15,9 @@ from tagline.governance.service import Governance, Outcome
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.records import WriteResult
 from tagline.graph.store import GraphStore
+from tagline.graph.timefmt import utcnow
 from tagline.ingest.catalog import Catalog
+from tagline.ingest.definitions import defined_by
 from tagline.ingest.sql.extract import extract_sql
 from tagline.ingest.text import UndecodableText
 
@@ -107,15 +109,19 @@ def unreadable_file(path: str, error: UndecodableText, options: SqlOptions) -> F
 
 
 def sql_batch(text: str, source: str, options: SqlOptions) -> LineageBatch:
-    return extract_sql(
+    """The lineage of a SQL text; when the job is named (``--job``), the text is the job's whole
+    definition and replaces what it said before (see ingest/definitions.py)."""
+    job = options.job_for(source)
+    batch = extract_sql(
         text,
         dialect=options.dialect,
         namespace=options.namespace,
         source=source,
         catalog=options.catalog,
-        job=options.job_for(source),
+        job=job,
         namespace_map=options.namespace_map,
     )
+    return defined_by(batch, job, utcnow(), tables=True) if options.job_name else batch
 
 
 def ingest_sql_texts(

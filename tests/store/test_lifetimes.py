@@ -3,11 +3,15 @@ outputs, in event time, whatever order definitions arrive in; nothing is deleted
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+from tagline.api.services.querylog import ingest_querylog
 from tagline.graph import schema
 from tagline.graph.model import ColumnEdge, DatasetAccess, DatasetRef, JobDefinition, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
+from tagline.ingest.querylog import QueryLogOptions
 from tests.conftest import col, derive
 
 JOB = JobRef(namespace="default", name="job1")
@@ -100,3 +104,17 @@ def test_another_process_index_follows(store: GraphStore) -> None:
         assert upstream(other, day(2)) == [key("s.a.x")]
     finally:
         other.close()
+
+
+def test_a_query_log_with_two_runs_of_a_job_keeps_the_later(store: GraphStore, tmp_path: Path) -> None:
+    log = tmp_path / "queries.jsonl"
+    runs = [("s.a", "x", "2026-01-01T00:00:00Z"), ("s.b", "y", "2026-01-05T00:00:00Z")]
+    log.write_text(
+        "".join(
+            json.dumps({"sql": f"INSERT INTO t.report SELECT {f} AS c FROM {t}", "job": "job1", "ts": ts}) + "\n"
+            for t, f, ts in runs
+        )
+    )
+    ingest_querylog(store, log, QueryLogOptions(dialect="hive", namespace="ns"))
+    assert upstream(store) == [key("s.b.y")]
+    assert upstream(store, day(2)) == [key("s.a.x")]
