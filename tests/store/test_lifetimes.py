@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tagline.api.services.querylog import ingest_querylog
+from tagline.governance.service import Governance
 from tagline.graph import schema
 from tagline.graph.model import ColumnEdge, DatasetAccess, DatasetRef, JobDefinition, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
@@ -118,3 +119,23 @@ def test_a_query_log_with_two_runs_of_a_job_keeps_the_later(store: GraphStore, t
     ingest_querylog(store, log, QueryLogOptions(dialect="hive", namespace="ns"))
     assert upstream(store) == [key("s.b.y")]
     assert upstream(store, day(2)) == [key("s.a.x")]
+
+
+def test_a_retired_edge_withdraws_its_tags_with_an_audited_cause(store: GraphStore) -> None:
+    governance = Governance(store)
+    store.write(definition(day(1), "s.a.x"))
+    governance.declare(col("s.a", "x"), "pii", actor="steward")
+    assert "pii" in tags_on(store, "t.report", "c")
+    governance.after_write(store.write(definition(day(5), "s.b.y")), actor="ingest:sql")
+    assert "pii" not in tags_on(store, "t.report", "c")
+    [withdrawn] = [
+        e for e in store.audit({"column": col("t.report", "c").key}) if e["change"] == "REMOVED" and e["tag"] == "pii"
+    ]
+    assert "ns/s.a.x -> ns/t.report.c of job default/job1, closed at 2026-01-05" in withdrawn["cause"]
+    full = Governance(store)
+    full.propagate_full("check")
+    assert "pii" not in tags_on(store, "t.report", "c")
+
+
+def tags_on(store: GraphStore, dataset: str, field: str) -> str:
+    return str(store.column_props([col(dataset, field).key])[col(dataset, field).key].get(schema.TAGS_EFFECTIVE, ""))
