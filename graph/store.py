@@ -49,7 +49,7 @@ from tagline.graph.records import (
     VertexRecord,
     WriteResult,
 )
-from tagline.graph.timefmt import iso, utcnow
+from tagline.graph.timefmt import iso, parse_iso, utcnow
 from tagline.graph.writers import dataset_moves, key_migration, lifetimes, runs
 from tagline.graph.writers.batch import BatchWriter, KeyCache
 from tagline.graph.writers.dataset_moves import Removal
@@ -359,9 +359,11 @@ class GraphStore:
         depth: int,
         max_nodes: int,
         direct_only: bool = False,
+        as_of: datetime | None = None,
     ) -> Expansion:
         """Column lineage from ``start`` one direction after the other, with at most ``max_nodes``
-        columns in all, the start columns included (those beyond the cap are left out, by key)."""
+        columns in all, the start columns included (those beyond the cap are left out, by key);
+        current, or as it was ``as_of``."""
         ordered = sorted(start, key=lambda r: r.key)
         result = Expansion(truncated=len(ordered) > max_nodes)
         ordered = ordered[:max_nodes]
@@ -370,8 +372,8 @@ class GraphStore:
         for direction in directions:
             room = max_nodes - len(result.vertices)
             if room > 0:
-                result.merge(self.lineage(ids, direction, depth, room, direct_only))
-            elif self.hops(ids, direction, [schema.DERIVES]):
+                result.merge(self.lineage(ids, direction, depth, room, direct_only, as_of))
+            elif self.hops(ids, direction, [schema.DERIVES], as_of):
                 result.truncated = True
         return result
 
@@ -397,6 +399,27 @@ class GraphStore:
                 props, owners = (index.props, far) if on == "far" else (table.props, edges)
                 values = props.values_of(prop, owners)
         return list(zip(near, far.tolist(), values, strict=True))
+
+    def lineage_changes(
+        self, start: datetime, end: datetime, namespace: str | None = None, dataset: str | None = None
+    ) -> tuple[list[EdgeRecord], list[EdgeRecord], dict[VertexId, VertexRecord]]:
+        """Column lineage edges added and removed between two moments (event time), in key order
+        (source, target, edge), with the columns at their ends; only those touching ``namespace``
+        (and ``dataset``) when given."""
+        index = self._read()
+        (_, since), (_, until) = _moments(start), _moments(end)
+        assert since is not None and until is not None
+        added, removed = index.changed_edges(since, until, namespace, dataset)
+        with index.lock:
+            records = [[index.edge_record(schema.DERIVES, e) for e in found] for found in (added, removed)]
+            ends = {v for found in records for e in found for v in (e.out_id, e.in_id)}
+            columns = index.vertices(ends)
+        keys = index.keys
+
+        def order(edges: list[EdgeRecord]) -> list[EdgeRecord]:
+            return sorted(edges, key=lambda e: (keys[e.out_id], keys[e.in_id], str(e.props[schema.KEY])))
+
+        return order(records[0]), order(records[1]), columns
 
     def latest_edge_value(self, label: str, prop: str, end: Direction) -> dict[VertexId, Any]:
         """Per vertex, the greatest ``prop`` of its ``label`` edges (leaving it for ``out``,
@@ -445,12 +468,18 @@ class GraphStore:
         return sorted(index.vertices(index.where(schema.COLUMN, prop, accept)).values(), key=lambda r: r.key)
 
     def table_lineage(
-        self, start: VertexRecord, directions: Sequence[Direction], depth: int, max_nodes: int
+        self,
+        start: VertexRecord,
+        directions: Sequence[Direction],
+        depth: int,
+        max_nodes: int,
+        as_of: datetime | None = None,
     ) -> tuple[list[VertexRecord], list[tuple[str, str]], bool]:
         """Datasets and jobs around a dataset or job (see graph/index/table_lineage.py): the nodes in
         the order met, the start first; edges as (from key, to key); whether ``max_nodes`` cut it."""
         index = self._read()
-        graph = table_lineage(index, int(start.id), directions, depth, max_nodes, time.time())
+        now, moment = _moments(as_of)
+        graph = table_lineage(index, int(start.id), directions, depth, max_nodes, now, moment)
         found = index.vertices(graph.nodes)
         keys = index.keys
         edges = sorted((keys[a], keys[b]) for a, b in graph.edges)
@@ -581,7 +610,8 @@ def _moments(as_of: datetime | None) -> tuple[float, float | None]:
     both ``as_of``."""
     if as_of is None:
         return time.time(), None
-    return as_of.timestamp(), as_of.timestamp()
+    moment = parse_iso(iso(as_of)).timestamp()  # a moment without a zone is UTC, as stored times are
+    return moment, moment
 
 
 def _drop_edges(g: GraphTraversalSource, changes: ChangeSet, removals: Sequence[Removal]) -> None:

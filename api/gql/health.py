@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
-from tagline.api.gql.types import Column, Dataset, Job, check_depth
+from tagline.api.gql.types import AS_OF, Column, Dataset, Job, check_depth
 from tagline.governance.health_scan import ColumnHealth as ScannedColumn
 from tagline.governance.health_scan import DatasetHealth as ScannedDataset
 from tagline.governance.health_scan import scan_health
@@ -170,17 +171,23 @@ class HealthQuery:
 
     @strawberry.field(
         description="Everything downstream of a column (or of every column of a dataset when "
-        "`field` is left out), to decide whether it can change or go."
+        "`field` is left out), to decide whether it can change or go. " + AS_OF
     )
     async def impact(
-        self, info: Info[Context, None], namespace: str, dataset: str, field: str | None = None, depth: int = 5
+        self,
+        info: Info[Context, None],
+        namespace: str,
+        dataset: str,
+        field: str | None = None,
+        depth: int = 5,
+        as_of: datetime | None = None,
     ) -> Impact:
         check_depth(info, depth)
         thread = info.context.thread
         ref = DatasetRef(namespace=namespace, name=dataset)
         limit = info.context.settings.max_lineage_nodes
         try:
-            found = await thread.read(impact_of, thread.store, ref, field, depth, limit)
+            found = await thread.read(impact_of, thread.store, ref, field, depth, limit, as_of)
         except NotFound as exc:
             raise GraphQLError(str(exc)) from exc
         return Impact.of(found, info.context.policy)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
@@ -9,6 +11,7 @@ from strawberry.types import Info
 from tagline.api.gql.context import Context
 from tagline.api.gql.errors import report_not_found
 from tagline.api.gql.types import (
+    AS_OF,
     Column,
     Dataset,
     Direction,
@@ -43,7 +46,7 @@ class Query:
     @strawberry.field(
         description="The lineage of a column, or of all a dataset's columns, as nodes and edges. "
         "`maxNodes` caps the nodes, the start columns included; `truncated` says it cut. "
-        "From an unknown column or dataset: an empty graph and a NOT_FOUND error."
+        "From an unknown column or dataset: an empty graph and a NOT_FOUND error. " + AS_OF
     )
     async def lineage(
         self,
@@ -55,15 +58,20 @@ class Query:
         depth: int = 3,
         max_nodes: int = 1000,
         direct_only: bool = False,
+        as_of: datetime | None = None,
     ) -> LineageGraph:
         check_depth(info, depth)
         check_max_nodes(info, max_nodes)
         start = _start_columns(info, namespace, dataset, field)
         if start is None:
             return LineageGraph(nodes=[], edges=[], truncated=False)
-        result = info.context.store.lineage_graph(start, hop_directions(direction), depth, max_nodes, direct_only)
+        result = info.context.store.lineage_graph(
+            start, hop_directions(direction), depth, max_nodes, direct_only, as_of
+        )
         nodes = sorted(result.vertices.values(), key=lambda r: r.key)
-        return LineageGraph(nodes=[Column.of(r) for r in nodes], edges=edges_of(result), truncated=result.truncated)
+        return LineageGraph(
+            nodes=[Column.of(r) for r in nodes], edges=edges_of(result, as_of), truncated=result.truncated
+        )
 
 
 def check_max_nodes(info: Info[Context, None], max_nodes: int) -> None:

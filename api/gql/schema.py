@@ -12,6 +12,7 @@ from tagline.api.gql.cost import CostBudget
 from tagline.api.gql.dependencies import DependenciesQuery
 from tagline.api.gql.errors import ReportedErrors
 from tagline.api.gql.health import HealthQuery
+from tagline.api.gql.history import HistoryQuery
 from tagline.api.gql.lineage_render import PrerenderingExecutionContext
 from tagline.api.gql.query import Query
 from tagline.api.gql.tags import TagMutation, TagQuery
@@ -20,7 +21,7 @@ from tagline.api.settings import Settings
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
-        query=merge_types("Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, TagQuery)),
+        query=merge_types("Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery)),
         mutation=merge_types("Mutation", (TagMutation,)),
         execution_context_class=PrerenderingExecutionContext,
         extensions=[

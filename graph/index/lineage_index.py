@@ -363,6 +363,40 @@ class LineageIndex:
                     start = n
             return ordered
 
+    def changed_edges(
+        self, start: float, end: float, namespace: str | None = None, dataset: str | None = None
+    ) -> tuple[list[int], list[int]]:
+        """The `derives` edges the data took at ``end`` but not at ``start`` (added), and those it
+        took at ``start`` but not at ``end`` (removed), both in epoch seconds; only edges with an
+        end in ``namespace`` (and ``dataset``) when given. One vectorised pass over every edge."""
+        table = self.tables[schema.DERIVES]
+        with self.lock:
+            edges = np.flatnonzero(table.alive.view).astype(np.int64)
+            edges = edges[self._touching(table, edges, namespace, dataset)]
+            before = table.in_time(edges, start)
+            after = table.in_time(edges, end)
+            if table.expires is not None:
+                table.expires.ensure(table.size)
+                before &= table.expires.view[edges] > start
+                after &= table.expires.view[edges] > end
+            return edges[after & ~before].tolist(), edges[before & ~after].tolist()
+
+    def _touching(
+        self, table: EdgeTable, edges: IntArray, namespace: str | None, dataset: str | None
+    ) -> npt.NDArray[np.bool_]:
+        """Per edge, whether its source or target column lies in ``namespace`` (and ``dataset``)."""
+        keep = np.ones(len(edges), dtype=np.bool_)
+        for name, value in (("namespace", namespace), ("dataset", dataset)):
+            if value is None:
+                continue
+            codes = self.props.codes(name)
+            code = self.props.code_of(name, value)
+            if codes is None or code == ABSENT:
+                return np.zeros(len(edges), dtype=np.bool_)
+            ends = (table.src.view[edges], table.dst.view[edges])
+            keep &= np.logical_or(*(codes[e] == code for e in ends))
+        return keep
+
     def vertex_prop(self, vertex: int, name: str) -> Any:
         return self.props.get(vertex, name)
 
