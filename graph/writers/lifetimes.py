@@ -203,11 +203,12 @@ def apply_definitions(
     ends = {key: found[0] for key, found in held.items()}
     for reported in members.values():
         ends.update(reported)
-    if not ends:
+    if not ends and not scopes:
         return Outcome()
-    spans = Spans(held, edges_by_keys(g, ends))
+    spans = Spans(held, edges_by_keys(g, ends) if ends else {})
     covered: set[str] = set()
 
+    # Kept even for a definition that reports nothing: a later-arriving older report must know it.
     times = _definition_times(g, {d.job.key for d, _, _ in scopes})
     for definition, scope, at in scopes:
         job = definition.job.key
