@@ -308,6 +308,24 @@ class GraphStore:
         self.logged_write(purge)
         return len(gone)
 
+    def purge_closed(self, before: datetime) -> int:
+        """Remove what lineage no longer current kept from before ``before`` (the retention of
+        closed lineage): edges whose every span ended before it, and older spans of the others, in
+        one transaction; how many edges were removed. No tag follows closed lineage, so nothing
+        is marked for propagation."""
+        aged = lifetimes.aged_spans(self._read(), iso(before))
+        gone = [Removal(a.key, a.ends.label, a.ends.out_key, a.ends.in_key) for a in aged if not a.kept]
+        trimmed = [a for a in aged if a.kept]
+        if not aged:
+            return 0
+
+        def purge(g: GraphTraversalSource, changes: ChangeSet) -> None:
+            _drop_edges(g, changes, gone)
+            lifetimes.trim_spans(g, self.connection.sqlite, trimmed, changes)
+
+        self.logged_write(purge)
+        return len(gone)
+
     # ---- lineage reads, from the index -------------------------------------------------------------
     def find(self, keys: Iterable[str]) -> dict[str, VertexRecord]:
         return self._read().find(keys)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from tagline.api.settings import load_policy
+from tagline.api.settings import DEFAULT_CLOSED_LINEAGE_DAYS, load_policy
 from tagline.governance.service import Governance, Outcome
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.records import WriteResult
@@ -77,6 +78,12 @@ def purge_expired(store: GraphStore, actor: str) -> int:
     removed = store.purge_expired()
     Governance(store, load_policy()).after_edges_removed(removed, actor)
     return removed
+
+
+def purge_closed(store: GraphStore, days: int = DEFAULT_CLOSED_LINEAGE_DAYS) -> int:
+    """Remove lineage that stopped being current more than ``days`` ago (kept until then for asOf
+    and diffs); how many edges. No tag rides on it, so none changes."""
+    return store.purge_closed(utcnow() - timedelta(days=days))
 
 
 def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: IngestReport) -> None:

@@ -32,6 +32,7 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 
 from tagline.graph import intervals, schema
 from tagline.graph.changelog.changes import ChangeSet
+from tagline.graph.index.columns import ABSENT
 from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.intervals import Span
 from tagline.graph.model import ColumnEdge, DatasetAccess, JobDefinition, LineageBatch, key_parts
@@ -233,6 +234,51 @@ def apply_definitions(
 
     _store_definition_times(g, times)
     return _write_spans(g, rows, spans, ends, changes)
+
+
+@dataclass(frozen=True)
+class Aged:
+    """A closed edge with spans that ended before the retention cutoff: its spans left after
+    them (none: the edge goes)."""
+
+    key: str
+    ends: Ends
+    kept: list[Span]
+
+
+def aged_spans(index: LineageIndex, cutoff: str) -> list[Aged]:
+    """Lineage edges with spans that ended before ``cutoff`` (closed ones, and current ones with
+    earlier spans), from the index."""
+    found = []
+    with index.lock:
+        for label in (schema.DERIVES, schema.READS, schema.WRITES):
+            table = index.tables[label]
+            ended = np.zeros(table.size, dtype=np.bool_)
+            for name in (intervals.VALID_TO, intervals.VALID_PAST):
+                codes = table.props.codes(name)
+                if codes is not None:
+                    ended |= codes != ABSENT
+            for edge in np.flatnonzero(ended & table.alive.view).tolist():
+                record = index.edge_record(label, edge)
+                spans = intervals.spans_of(record.props)
+                kept = [s for s in spans if s[1] > cutoff]
+                if len(kept) < len(spans):
+                    ends = Ends(label, index.keys[record.out_id], index.keys[record.in_id])
+                    found.append(Aged(str(record.props[schema.KEY]), ends, kept))
+    return found
+
+
+def trim_spans(g: GraphTraversalSource, rows: sqlite3.Connection | None, aged: list[Aged], changes: ChangeSet) -> None:
+    """Drop the spans past retention from edges that keep a later one (in the transaction)."""
+    records = edges_by_keys(g, [a.key for a in aged])
+    for item in aged:
+        record = records.get(item.key)
+        if record is None:
+            continue
+        news = intervals.changed(record.props, item.kept, item.kept[-1][0])
+        if news:
+            _set_edge_properties(g, rows, record, news)
+            changes.edge(item.key, item.ends.label, item.ends.out_key, item.ends.in_key, news)
 
 
 def _definition_times(g: GraphTraversalSource, jobs: Iterable[str]) -> dict[str, dict[str, list[str]]]:

@@ -139,3 +139,17 @@ def test_a_retired_edge_withdraws_its_tags_with_an_audited_cause(store: GraphSto
 
 def tags_on(store: GraphStore, dataset: str, field: str) -> str:
     return str(store.column_props([col(dataset, field).key])[col(dataset, field).key].get(schema.TAGS_EFFECTIVE, ""))
+
+
+def test_retention_removes_what_ended_long_ago_and_keeps_the_rest(store: GraphStore) -> None:
+    store.write(definition(day(1), "s.a.x"))
+    store.write(definition(day(3), "s.b.y"))
+    store.write(definition(day(5), "s.a.x"))  # s.a.x: [1, 3) and [5, now); s.b.y: [3, 5)
+    assert store.purge_closed(day(2)) == 0  # nothing ended before day 2
+    assert store.purge_closed(day(4)) == 0  # s.a.x's first span goes, the edge stays
+    assert upstream(store, day(2)) == []
+    assert upstream(store) == [key("s.a.x")]
+    assert upstream(store, day(4)) == [key("s.b.y")]
+    assert store.purge_closed(day(6)) == 1  # s.b.y ended on day 5
+    assert upstream(store, day(4)) == []
+    assert store.counts()[schema.DERIVES] == 1
