@@ -29,6 +29,8 @@ from tagline.graph.model import (
     DeclaredTag,
     Failure,
     Job,
+    JobDefinition,
+    JobRef,
     LineageBatch,
 )
 from tagline.ingest.catalog import Catalog, normalize_column, normalize_table
@@ -94,6 +96,25 @@ class DbtProject:
     namespace: str
     datasets: LineageBatch
     jobs: list[tuple[str, LineageBatch]] = field(default_factory=list)
+    job_namespace: str = DEFAULT_JOB_NAMESPACE
+    package: str | None = None
+    at: datetime | None = None
+
+    def retired(self, stored: dict[JobRef, list[DatasetRef]]) -> LineageBatch:
+        """Definitions that close the lineage of this project's models gone from the manifest:
+        ``stored`` are the jobs of the project's job namespace the store holds, each with the
+        datasets it writes. A model's job is the project's if its name ends ``.<package>.<model>``."""
+        if self.at is None or not self.package:
+            return LineageBatch()
+        present = {job.key for _, batch in self.jobs for job in batch.jobs}
+        gone = [
+            JobDefinition(job=job, outputs=outputs, at=self.at, tables=True)
+            for job, outputs in sorted(stored.items(), key=lambda item: item[0].key)
+            if job.namespace == self.job_namespace
+            and job.key not in present
+            and job.name.split(".")[-2:-1] == [self.package]
+        ]
+        return LineageBatch(definitions=gone)
 
 
 def extract_dbt(
@@ -123,7 +144,14 @@ def extract_dbt(
         described.add(reader.describe(node, tags))
     described.add(LineageBatch(tags=tags))
     datasets = described.build(statements=0)
-    project = DbtProject(dialect=dialect_name, namespace=reader.namespace, datasets=datasets)
+    project = DbtProject(
+        dialect=dialect_name,
+        namespace=reader.namespace,
+        datasets=datasets,
+        job_namespace=job_namespace,
+        package=manifest.metadata.project_name,
+        at=reader.at,
+    )
     sql_catalog = reader.sql_catalog(nodes)
     for node in manifest.nodes.values():
         if node.resource_type in JOB_TYPES and reader.is_dataset(node):
