@@ -446,6 +446,14 @@ class GraphStore:
         found: dict[VertexId, Any] = dict(self._read().latest(label, prop, end))
         return found
 
+    def unfed_columns(self) -> list[tuple[VertexRecord, str]]:
+        """Columns whose every incoming lineage edge was closed (their producers stopped making
+        them), with when the last one closed, by key."""
+        index = self._read()
+        found = index.unfed()
+        records = index.vertices(found)
+        return sorted(((records[v], at) for v, at in found.items()), key=lambda item: item[0].key)
+
     def keys_of(self, ids: Iterable[VertexId]) -> list[str]:
         index = self._read()
         return [index.keys[i] for i in ids if isinstance(i, int)]

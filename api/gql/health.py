@@ -63,6 +63,12 @@ class ColumnHealth:
         )
 
 
+@strawberry.type(description="A column that lost its last producer: lineage flowed into it, none does now.")
+class UnfedColumn:
+    column: Column
+    since: str = strawberry.field(description="When its last incoming lineage edge closed (event time, ISO-8601).")
+
+
 @strawberry.type(description="Orphans, zombies and unused datasets and columns (see the README's health section).")
 class HealthReport:
     days: int
@@ -74,6 +80,10 @@ class HealthReport:
     unused: list[DatasetHealth] = strawberry.field(description="Not read within the window.")
     unused_columns: list[ColumnHealth]
     deprecation_candidates: list[DatasetHealth] = strawberry.field(description="Unused and not a declared source.")
+    unfed_columns: list[UnfedColumn] = strawberry.field(
+        description="Columns whose producers no longer make them: every job that derived them reports "
+        "lineage without them now."
+    )
 
 
 @strawberry.type(description="A column downstream of the impact's root, `depth` hops away.")
@@ -167,6 +177,7 @@ class HealthQuery:
             unused=[DatasetHealth.of(d) for d in scan.unused],
             unused_columns=[ColumnHealth.of(c) for c in scan.unused_columns],
             deprecation_candidates=[DatasetHealth.of(d) for d in scan.deprecation_candidates],
+            unfed_columns=[UnfedColumn(column=Column.of(c.column), since=c.since) for c in scan.unfed_columns],
         )
 
     @strawberry.field(

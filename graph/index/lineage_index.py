@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tagline.graph import deadline, schema
+from tagline.graph import deadline, intervals, schema
 from tagline.graph.changelog import changes
 from tagline.graph.index.columns import ABSENT, GrowableArray, PropertyTable
 from tagline.graph.index.edge_table import EdgeTable, IntArray
@@ -396,6 +396,23 @@ class LineageIndex:
             ends = (table.src.view[edges], table.dst.view[edges])
             keep &= np.logical_or(*(codes[e] == code for e in ends))
         return keep
+
+    def unfed(self) -> dict[int, str]:
+        """Columns that had lineage flowing in and have none current (every `derives` edge into
+        them closed), with when the last one closed."""
+        table = self.tables[schema.DERIVES]
+        with self.lock:
+            edges = np.flatnonzero(table.alive.view).astype(np.int64)
+            current = table.in_time(edges, None)
+            fed = np.zeros(len(self.keys), dtype=np.bool_)
+            fed[table.dst.view[edges[current]]] = True
+            closed = edges[~current]
+            found: dict[int, str] = {}
+            for edge, target in zip(closed.tolist(), table.dst.view[closed].tolist(), strict=True):
+                if not fed[target]:
+                    ended = str(table.props.get(edge, intervals.VALID_TO) or "")
+                    found[target] = max(found.get(target, ""), ended)
+            return found
 
     def vertex_prop(self, vertex: int, name: str) -> Any:
         return self.props.get(vertex, name)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tagline.api.services.querylog import ingest_querylog
+from tagline.governance.health_scan import scan_health
 from tagline.governance.service import Governance
 from tagline.graph import schema
 from tagline.graph.model import ColumnEdge, DatasetAccess, DatasetRef, JobDefinition, JobRef, LineageBatch
@@ -153,3 +154,12 @@ def test_retention_removes_what_ended_long_ago_and_keeps_the_rest(store: GraphSt
     assert store.purge_closed(day(6)) == 1  # s.b.y ended on day 5
     assert upstream(store, day(4)) == []
     assert store.counts()[schema.DERIVES] == 1
+
+
+def test_health_reports_a_column_that_lost_its_last_producer(store: GraphStore) -> None:
+    store.write(definition(day(1), "s.a.x"))
+    assert scan_health(store, day(9), 30).unfed_columns == []
+    empty = definition(day(4))  # job1 now writes t.report without column lineage into c
+    store.write(empty)
+    [unfed] = scan_health(store, day(9), 30).unfed_columns
+    assert (unfed.column.key, unfed.since) == (col("t.report", "c").key, "2026-01-04T00:00:00.000Z")
