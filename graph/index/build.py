@@ -121,6 +121,7 @@ def load_snapshot(path: Path) -> LineageIndex | None:
                 table.expires = GrowableArray(np.float64, np.inf, saved["expires"])
             table.live = saved["live"]
             table.props = _table_from(saved["props"])
+            table.recount_current()
             table.fold(len(index.keys))
             index.tables[label] = table
         return index

@@ -98,6 +98,9 @@ class EdgeTable:
         self.src = GrowableArray(np.int32)
         self.dst = GrowableArray(np.int32)
         self.alive = GrowableArray(np.bool_, False)
+        # Whether the data takes the edge now (no `valid_to`): kept beside the properties because
+        # every walk asks it of every edge it meets.
+        self.current = GrowableArray(np.bool_, True)
         # Only ad-hoc lineage expires: the array exists once an edge of the label has an expiry.
         self.expires: GrowableArray | None = None
         self.props = PropertyTable()
@@ -112,7 +115,7 @@ class EdgeTable:
 
     def add(self, src: int, dst: int) -> int:
         edge = self.src.size
-        for array in (self.src, self.dst, self.alive):
+        for array in (self.src, self.dst, self.alive, self.current):
             array.ensure(edge + 1)
         self.props.ensure(edge + 1)
         self.src[edge] = src
@@ -127,6 +130,17 @@ class EdgeTable:
         if self.alive[edge]:
             self.alive[edge] = False
             self.live -= 1
+
+    def set_current(self, edge: int, current: bool) -> None:
+        self.current.ensure(self.size)
+        self.current[edge] = current
+
+    def recount_current(self) -> None:
+        """``current`` from the properties (a snapshot keeps only the properties)."""
+        codes = self.props.codes(intervals.VALID_TO)
+        self.current = GrowableArray(np.bool_, True, np.ones(self.size, dtype=np.bool_))
+        if codes is not None:
+            self.current.view[: len(codes)] = codes[: self.size] == ABSENT
 
     def set_expiry(self, edge: int, epoch: float | None) -> None:
         if self.expires is None:
@@ -161,9 +175,9 @@ class EdgeTable:
     def in_time(self, edges: IntArray, as_of: float | None) -> npt.NDArray[np.bool_]:
         """Per edge, whether the data takes it now (``as_of`` None: no ``valid_to``) or took it at
         ``as_of`` (epoch seconds: within one of its spans)."""
-        ends = self.props.codes(intervals.VALID_TO)
         if as_of is None:
-            return np.ones(len(edges), dtype=np.bool_) if ends is None else ends[edges] == ABSENT
+            self.current.ensure(self.size)
+            return self.current.view[edges]
         start = self.epochs(intervals.VALID_FROM, edges, math.nan)
         start = np.where(np.isnan(start), self.epochs("first_seen", edges, -math.inf), start)
         keep = (start <= as_of) & (as_of < self.epochs(intervals.VALID_TO, edges, math.inf))
@@ -216,11 +230,24 @@ class EdgeTable:
             now = None
         else:
             expires.ensure(self.size)
-        found = [e for v in vertices for e in adjacency.edges_at(v) if alive[e] and (now is None or expires[e] > now)]  # type: ignore[index]
-        ends = self.props.codes(intervals.VALID_TO)
-        if found and (as_of is not None or ends is not None):
-            edges = np.asarray(found, dtype=np.int64)
-            found = edges[self.in_time(edges, as_of)].tolist()
+        if as_of is None:
+            current = self.current
+            found = [
+                e
+                for v in vertices
+                for e in adjacency.edges_at(v)
+                if alive[e] and current[e] and (now is None or expires[e] > now)  # type: ignore[index]
+            ]
+        else:
+            found = [
+                e
+                for v in vertices
+                for e in adjacency.edges_at(v)
+                if alive[e] and (now is None or expires[e] > now)  # type: ignore[index]
+            ]
+            if found:
+                edges = np.asarray(found, dtype=np.int64)
+                found = edges[self.in_time(edges, as_of)].tolist()
         return sorted(set(found)) if len(vertices) > 1 else sorted(found)
 
     def far(self, edges: IntArray, direction: Direction) -> npt.NDArray[np.int32]:

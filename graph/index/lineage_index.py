@@ -112,6 +112,8 @@ class LineageIndex:
             table.props.set(edge, name, value)
             if name == "expires_at":
                 table.set_expiry(edge, epoch_of(value))
+            elif name == intervals.VALID_TO:
+                table.set_current(edge, value is None)
 
     def _vertex(self, key: str, label: str | None) -> int:
         vertex = self.ids.get(key)
@@ -473,7 +475,7 @@ class LineageIndex:
         arrays: list[npt.NDArray[Any]] = [self.labels.view]
         arrays.extend(c.view for c in self.props.columns.values())
         for table in self.tables.values():
-            arrays.extend([table.src.view, table.dst.view, table.alive.view])
+            arrays.extend([table.src.view, table.dst.view, table.alive.view, table.current.view])
             if table.expires is not None:
                 arrays.append(table.expires.view)
             arrays.extend(c.view for c in table.props.columns.values())

@@ -163,3 +163,15 @@ def test_health_reports_a_column_that_lost_its_last_producer(store: GraphStore) 
     store.write(empty)
     [unfed] = scan_health(store, day(9), 30).unfed_columns
     assert (unfed.column.key, unfed.since) == (col("t.report", "c").key, "2026-01-04T00:00:00.000Z")
+
+
+def test_an_index_loaded_from_a_snapshot_keeps_what_is_current(store: GraphStore) -> None:
+    store.write(definition(day(1), "s.a.x"))
+    store.write(definition(day(5), "s.b.y"))
+    store.save_snapshot()
+    other = GraphStore(store.location)
+    try:
+        assert upstream(other) == [key("s.b.y")]
+        assert upstream(other, day(2)) == [key("s.a.x")]
+    finally:
+        other.close()
