@@ -12,6 +12,7 @@ from tagline.api.cli.common import StoreOption, console, fail, open_store
 from tagline.api.cli.render import edge_label
 from tagline.api.services.moments import parse_moment
 from tagline.errors import InvalidInput
+from tagline.graph.model import display_name
 from tagline.graph.records import EdgeRecord, VertexId, VertexRecord
 from tagline.graph.timefmt import iso, utcnow
 
@@ -56,7 +57,7 @@ def diff(
     for sign, edges in (("+", added), ("-", removed)):
         for edge in edges:
             ends = f"{columns[edge.out_id].display} -> {columns[edge.in_id].display}"
-            job = f"  job {edge.props['job']}" if edge.props.get("job") else ""
+            job = f"  job {display_name(str(edge.props['job']))}" if edge.props.get("job") else ""
             console.print(f"{sign} {escape(ends)}  {edge_label(edge)}{escape(job)}")
 
 
@@ -65,7 +66,7 @@ def _edge_json(edge: EdgeRecord, columns: dict[VertexId, VertexRecord]) -> dict[
     return {
         "source": columns[edge.out_id].display,
         "target": columns[edge.in_id].display,
-        "job": p.get("job") or None,
+        "job": display_name(str(p["job"])) if p.get("job") else None,
         "type": p.get("type"),
         "subtype": p.get("subtype") or None,
         "valid_from": p.get("valid_from") or p.get("first_seen"),
