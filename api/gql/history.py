@@ -15,8 +15,12 @@ from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.paging import PageInfo, check_first, offset_after, offset_cursor
+from tagline.api.gql.tags import TagAuditEntry
 from tagline.api.gql.types import Column, LineageEdge
+from tagline.governance.audit import ADDED, REMOVED
+from tagline.graph.model import key_parts
 from tagline.graph.records import EdgeRecord, VertexId, VertexRecord
+from tagline.graph.timefmt import iso
 
 
 @strawberry.type(description="Column lineage that changed between two moments (event time), a page at a time.")
@@ -25,6 +29,10 @@ class LineageDiff:
     removed: list[LineageEdge] = strawberry.field(description="Edges the data took at `from` but not at `to`.")
     added_count: int = strawberry.field(description="How many edges were added in all (every page).")
     removed_count: int = strawberry.field(description="How many edges were removed in all (every page).")
+    tag_changes: list[TagAuditEntry] = strawberry.field(
+        description="Tags columns gained (ADDED) or lost (REMOVED) between `from` and `to` as the audit log "
+        "recorded them (when the change was made), with their causes; newest first, paged with the edges."
+    )
     page_info: PageInfo = strawberry.field(
         description="One cursor pages both lists: the next page holds the next `first` of each."
     )
@@ -63,16 +71,37 @@ class HistoryQuery:
             raise GraphQLError("dataset needs its namespace")
         thread = info.context.thread
         added, removed, columns = await thread.read(thread.store.lineage_changes, start, end, namespace, dataset)
+        audit = await thread.run(thread.store.audit, {}, iso(start), iso(end))
+        tags = [r for r in audit if r["change"] in TAG_CHANGES and _touches(r["column"], namespace, dataset)]
         offset = offset_after(after)
         last = offset + first
-        more = last < max(len(added), len(removed))
+        more = last < max(len(added), len(removed), len(tags))
         return LineageDiff(
             added=_edges(added, columns, end, offset, first),
             removed=_edges(removed, columns, start, offset, first),
             added_count=len(added),
             removed_count=len(removed),
+            tag_changes=[
+                TagAuditEntry(
+                    column_key=r["column"],
+                    at=r["at"],
+                    actor=r["actor"],
+                    tag=r["tag"],
+                    change=r["change"],
+                    cause=r["cause"],
+                )
+                for r in tags[offset:last]
+            ],
             page_info=PageInfo(has_next_page=more, end_cursor=offset_cursor(last - 1) if more else None),
         )
+
+
+TAG_CHANGES = (ADDED, REMOVED)
+
+
+def _touches(column_key: str, namespace: str | None, dataset: str | None) -> bool:
+    _, ns, name, _ = key_parts(column_key)
+    return (namespace is None or ns == namespace) and (dataset is None or name == dataset)
 
 
 def utc(moment: datetime) -> datetime:

@@ -26,6 +26,7 @@ DIFF = """query ($from: DateTime!, $to: DateTime!, $dataset: String) {
     added { source { dataset field } target { dataset field } validTo }
     removed { source { dataset field } target { dataset field } validTo job { name } }
     addedCount removedCount
+    tagChanges { column { dataset field } tag change cause }
   }
 }"""
 RECOMMEND = """query ($namespace: String!, $name: String!) {
@@ -79,6 +80,8 @@ def test_a_jobs_new_sql_replaces_its_lineage(server: Server, tmp_path: Path) -> 
     [removed] = diff["removed"]
     assert removed["source"] == {"dataset": "s.a", "field": "x"} and removed["job"] == {"name": "report"}
     assert removed["validTo"] > before
+    [lost] = [t for t in diff["tagChanges"] if t["change"] == "REMOVED" and t["tag"] == "pii"]
+    assert lost["column"] == {"dataset": "t.report", "field": "c"} and "retired 1" in lost["cause"]
     cli_diff = json.loads(
         run_cli(
             "diff", "--since", before, "--namespace", NS, "--dataset", "t.report", "--json", "--store", server.store
@@ -86,6 +89,14 @@ def test_a_jobs_new_sql_replaces_its_lineage(server: Server, tmp_path: Path) -> 
     )
     assert [e["source"] for e in cli_diff["removed"]] == [f"{NS}/s.a.x"]
     assert [e["source"] for e in cli_diff["added"]] == [f"{NS}/s.b.y"]
+
+    marquez = httpx.get(
+        f"{server.url}/api/v1/column-lineage",
+        params={"nodeId": f"datasetField:{NS}:t.report:c", "depth": 2},
+        timeout=10,
+    ).json()
+    fields = {n["id"] for n in marquez["graph"]}
+    assert f"datasetField:{NS}:s.b:y" in fields and f"datasetField:{NS}:s.a:x" not in fields
 
     assert data(server.graphql(UPSTREAM, {"dataset": "t.report"}))["column"]["tags"] == []
     audit = data(
