@@ -144,13 +144,15 @@ def _closed_in_index(index: LineageIndex, batch: LineageBatch) -> Held:
         derives = index.tables[schema.DERIVES]
         if derives.props.codes(intervals.VALID_TO) is None:
             return found
+        derives.current.ensure(derives.size)
+        alive, current = derives.alive, derives.current
         for edge in batch.edges:
             target = index.ids.get(edge.target.key)
             if target is None:
                 continue
-            closed = [e for e in derives.by["in"].edges_at(target) if derives.alive[e]]
-            ends = np.asarray(closed, dtype=np.int64)
-            for e in ends[~derives.in_time(ends, None)].tolist():
+            for e in derives.by["in"].edges_at(target):
+                if not alive[e] or current[e]:
+                    continue
                 record = index.edge_record(schema.DERIVES, e)
                 if record.props[schema.KEY] == edge.key:
                     found[edge.key] = (Ends(schema.DERIVES, edge.source.key, edge.target.key), record.props)

@@ -175,3 +175,15 @@ def test_an_index_loaded_from_a_snapshot_keeps_what_is_current(store: GraphStore
         assert upstream(other, day(2)) == [key("s.a.x")]
     finally:
         other.close()
+
+
+def test_a_closed_edge_reported_outside_a_definition_reopens_from_when_it_was_seen(store: GraphStore) -> None:
+    store.write(definition(day(1), "s.a.x"))
+    store.write(definition(day(5), "s.b.y"))
+    again = derive(col("s.a", "x"), col("t.report", "c")).model_copy(update={"seen_at": day(7)})
+    store.write(LineageBatch(edges=[again]))
+    assert upstream(store) == [key("s.a.x"), key("s.b.y")]
+    assert upstream(store, day(6)) == [key("s.b.y")]
+    earlier = derive(col("s.b", "y"), col("t.report", "c")).model_copy(update={"seen_at": day(2)})
+    store.write(LineageBatch(edges=[earlier]))  # seen before it was made: changes no span
+    assert upstream(store, day(3)) == [key("s.a.x")]
