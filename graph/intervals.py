@@ -18,7 +18,6 @@ from typing import Any
 VALID_FROM = "valid_from"
 VALID_TO = "valid_to"
 VALID_PAST = "valid_past"
-PROPS = (VALID_FROM, VALID_TO, VALID_PAST)
 
 # A span's end while it lasts: later than any time written as text.
 OPEN = "~"
@@ -82,7 +81,3 @@ def cut(spans: list[Span], start: str, end: str) -> list[Span]:
 
 def is_current(spans: list[Span]) -> bool:
     return bool(spans) and spans[-1][1] == OPEN
-
-
-def holds_at(spans: list[Span], moment: str) -> bool:
-    return any(a <= moment < b for a, b in spans)

@@ -2,8 +2,8 @@
 
 A :class:`JobDefinition` says "this is job J's whole lineage into these outputs as of T". Each
 (job, output) pair — and, for table-level definitions, the job's reads and writes — is a *scope*
-whose definitions form a sequence in event time, kept on the job vertex (``definitions``: scope ->
-the times of its definitions, newest last). A definition at T holds until the next one after T
+whose definitions form a sequence in event time, kept on the job vertex
+(``schema.JOB_DEFINITIONS``: scope -> the times of its definitions, oldest first). A definition at T holds until the next one after T
 (``T_next``, open if none), so applying it is exact whatever order definitions arrive in:
 
 - every edge it reports gets ``[T, T_next)`` added to its spans;
@@ -41,8 +41,6 @@ from tagline.graph.records import EdgeRecord, RetiredEdge
 from tagline.graph.timefmt import iso
 from tagline.graph.writers import embedded_rows
 
-# The job vertex property holding each scope's definition times (not lineage: not logged).
-DEFINITIONS = "definitions"
 # Times kept per scope: a report older than the oldest kept is taken to hold until that one.
 KEPT_TIMES = 64
 TABLES_SCOPE = "tables"
@@ -285,14 +283,14 @@ def trim_spans(g: GraphTraversalSource, rows: sqlite3.Connection | None, aged: l
 
 def _definition_times(g: GraphTraversalSource, jobs: Iterable[str]) -> dict[str, dict[str, list[str]]]:
     found = find_by_keys(g, jobs)
-    return {key: json.loads(str(record.props.get(DEFINITIONS) or "{}")) for key, record in found.items()}
+    return {key: json.loads(str(record.props.get(schema.JOB_DEFINITIONS) or "{}")) for key, record in found.items()}
 
 
 def _store_definition_times(g: GraphTraversalSource, times: dict[str, dict[str, list[str]]]) -> None:
     found = find_by_keys(g, times)
     for key, scopes in times.items():
         if key in found:
-            g.V(found[key].id).property(DEFINITIONS, json.dumps(scopes, separators=(",", ":"))).iterate()
+            g.V(found[key].id).property(schema.JOB_DEFINITIONS, json.dumps(scopes, separators=(",", ":"))).iterate()
 
 
 def _write_spans(
