@@ -151,3 +151,18 @@ def test_openlineage_events_replace_lineage_and_a_late_one_changes_only_the_past
     assert [e["source"]["field"] for e in diff["added"]] == ["y"]
     assert diff["removed"][0]["validTo"] == "2026-01-05T00:00:00.000Z"
     assert recommended(server, "airflow", job) == ["load_b"]
+
+
+def test_bad_moments_are_refused_with_what_to_do(server: Server) -> None:
+    backwards = server.graphql(
+        '{ lineageDiff(from: "2026-01-05T00:00:00Z", to: "2026-01-01T00:00:00Z") { addedCount } }'
+    )
+    assert "must not be later than to" in backwards["errors"][0]["message"]
+    no_namespace = server.graphql(
+        '{ lineageDiff(from: "2026-01-01T00:00:00Z", to: "2026-01-05T00:00:00Z", dataset: "t.report") { addedCount } }'
+    )
+    assert "dataset needs its namespace" in no_namespace["errors"][0]["message"]
+    result = run_cli("diff", "--since", "yesterday", "--store", server.store, check=False)
+    assert result.returncode == 2 and "span back from now" in result.stderr
+    result = run_cli("lineage", NS, "t.report", "c", "--as-of", "soon", "--store", server.store, check=False)
+    assert result.returncode == 2 and "--as-of 'soon'" in result.stderr
