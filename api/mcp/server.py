@@ -117,8 +117,9 @@ def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: 
         description=(
             "Column-level lineage of a column (or of every column of a dataset when `field` is left out): each edge "
             "with its transformation (DIRECT/INDIRECT, subtype such as IDENTITY or AGGREGATION, masking), the SQL "
-            'expression and the job. Example: get_lineage(namespace="hive://warehouse", dataset="dw.dim_customer", '
-            'field="email", direction="upstream", depth=3).'
+            "expression and the job; current lineage, or as it was `as_of` a moment. Example: "
+            'get_lineage(namespace="hive://warehouse", dataset="dw.dim_customer", field="email", direction="upstream", '
+            "depth=3)."
         ),
     )
     async def get_lineage(
@@ -135,14 +136,22 @@ def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: 
             bool, Field(description="Follow only edges that carry the value (no joins or filters).")
         ] = False,
         max_nodes: Annotated[int, Field(ge=1, le=2000, description="Most columns to return.")] = 200,
+        as_of: Annotated[
+            str | None,
+            Field(description='Lineage as it was then: "2026-05-01T00:00:00Z" or a span back ("30d"); default now.'),
+        ] = None,
     ) -> CallToolResult:
+        try:
+            moment = iso(parse_moment(as_of, utcnow(), "as_of")) if as_of is not None else None
+        except InvalidInput as exc:
+            raise ToolError(str(exc)) from exc
         found = (
             await ask(
                 ctx,
                 f"""query($ns: String!, $ds: String!, $f: String, $dir: Direction!, $depth: Int!,
-                                          $max: Int!, $direct: Boolean!) {{
+                                          $max: Int!, $direct: Boolean!, $asOf: DateTime) {{
             lineage(namespace: $ns, dataset: $ds, field: $f, direction: $dir, depth: $depth, maxNodes: $max,
-                    directOnly: $direct) {{ truncated nodes {{ {COLUMN} sensitivity }} edges {{ {EDGE} }} }} }}""",
+                    directOnly: $direct, asOf: $asOf) {{ truncated nodes {{ {COLUMN} sensitivity }} edges {{ {EDGE} }} }} }}""",
                 ns=namespace,
                 ds=dataset,
                 f=field,
@@ -150,6 +159,7 @@ def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: 
                 depth=depth,
                 max=max_nodes,
                 direct=direct_only,
+                asOf=moment,
             )
         )["lineage"]
         start = f"{namespace}/{dataset}" + (f".{field}" if field else "")

@@ -105,6 +105,10 @@ def test_every_tool_over_stdio_answers_with_json_and_a_sentence(demo: str) -> No
             "health": ("lineage_health", {"days": 30}),
             "violations": ("sensitivity_violations", {}),
             "changes": ("lineage_changes", {"since": "3650d", "limit": 5}),
+            "long_ago": (
+                "get_lineage",
+                {"namespace": WAREHOUSE, "dataset": "ods.customers", "direction": "downstream", "as_of": "2000-01-01"},
+            ),
         }
         return {label: await client.call_tool(name, args) for label, (name, args) in asked.items()}
 
@@ -130,6 +134,7 @@ def test_every_tool_over_stdio_answers_with_json_and_a_sentence(demo: str) -> No
     assert "sensitivity violations" in text(answers["violations"])
     changes = answers["changes"].structured_content
     assert changes["addedCount"] > 5 and len(changes["added"]) == 5 and changes["next_after"]  # type: ignore[index]
+    assert answers["long_ago"].structured_content["edges"] == []  # type: ignore[index]
     assert changes["removedCount"] == 0 and "lineage edges added" in text(answers["changes"])  # type: ignore[index]
 
 
