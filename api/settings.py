@@ -14,6 +14,10 @@ from tagline.ingest.sql.extract import DEFAULT_STATEMENT_TIMEOUT
 DEFAULT_STORE = "./data/tagline.db"
 
 
+# Days that lineage no longer current is kept (`closed_lineage_days`): a year of asOf and diffs.
+DEFAULT_CLOSED_LINEAGE_DAYS = 400
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TAGLINE_")
 
@@ -85,6 +89,11 @@ class Settings(BaseSettings):
         14, description="a job that has not written a dataset for this long is a stale writer"
     )
     health_days: int = Field(30, description="window for zombies (not written) and unused (not read) datasets")
+    closed_lineage_days: int = Field(
+        DEFAULT_CLOSED_LINEAGE_DAYS,
+        gt=0,
+        description="how long lineage a job no longer reports is kept for asOf and diffs; purge-expired removes it after",
+    )
     policy: str | None = Field(None, description="TOML file with the tag vocabulary and propagation policy")
     api_keys: str | None = Field(None, description="name:key:role,... (see api/auth.py)")
     api_keys_file: str | None = Field(None, description="file with one name:key:role per line")

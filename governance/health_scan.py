@@ -28,6 +28,14 @@ class ColumnHealth:
 
 
 @dataclass(frozen=True)
+class UnfedColumn:
+    """A column that lost its last producer: lineage flowed in, none does now."""
+
+    column: VertexRecord
+    since: str  # when its last incoming edge closed (event time)
+
+
+@dataclass(frozen=True)
 class HealthScan:
     days: int
     cutoff: str
@@ -36,6 +44,7 @@ class HealthScan:
     unused: list[DatasetHealth]
     unused_columns: list[ColumnHealth]
     deprecation_candidates: list[DatasetHealth]
+    unfed_columns: list[UnfedColumn]
 
 
 @dataclass
@@ -107,4 +116,5 @@ def scan_health(store: GraphStore, now: datetime, days: int) -> HealthScan:
         unused=datasets(report.unused),
         unused_columns=unused_columns,
         deprecation_candidates=datasets(report.deprecation_candidates),
+        unfed_columns=[UnfedColumn(column=c, since=at) for c, at in store.unfed_columns()],
     )

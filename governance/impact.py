@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from tagline import errors
 from tagline.governance.state import tag_views_of
@@ -89,10 +90,16 @@ def _roots(store: GraphStore, ref: DatasetRef, field_: str | None) -> tuple[Vert
 
 
 def impact_of(
-    store: GraphStore, ref: DatasetRef, field_: str | None, depth: int, max_nodes: int | None = None
+    store: GraphStore,
+    ref: DatasetRef,
+    field_: str | None,
+    depth: int,
+    max_nodes: int | None = None,
+    as_of: datetime | None = None,
 ) -> Impact:
+    """Everything downstream of a column or dataset over current lineage (or as it was ``as_of``)."""
     dataset, roots = _roots(store, ref, field_)
-    expansion = store.lineage([r.id for r in roots], "out", depth, max_nodes)
+    expansion = store.lineage([r.id for r in roots], "out", depth, max_nodes, as_of=as_of)
     edges: list[EdgeRecord] = list(expansion.edges.values())
     hops = distances([r.id for r in roots], [(e.out_id, e.in_id) for e in edges])
     reached = sorted(
@@ -122,7 +129,7 @@ def impact_of(
                 dataset_key(target["namespace"], target["dataset"])
             )
     read = {dataset.id: dataset.key, **{d.dataset.id: d.dataset.key for d in datasets}}
-    for hop in store.hops(list(read), "in", [schema.READS]):
+    for hop in store.hops(list(read), "in", [schema.READS], as_of):
         jobs.setdefault(hop.neighbour.key, ImpactedJob(job=hop.neighbour)).reads.add(read[hop.edge.in_id])
     return Impact(
         dataset=dataset,

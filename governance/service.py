@@ -17,7 +17,7 @@ from tagline.governance.tags import tag_views
 from tagline.governance.violations import Violation, find_violations
 from tagline.graph.model import Column, ColumnRef, DeclaredTag, LineageBatch, display_name
 from tagline.graph.records import WriteResult
-from tagline.graph.schema import TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
+from tagline.graph.schema import DERIVES, TAGS_BLOCKED, TAGS_DECLARED, TAGS_EFFECTIVE
 from tagline.graph.store import GraphStore
 from tagline.graph.timefmt import iso, utcnow
 
@@ -207,7 +207,7 @@ class Governance:
         outcome = self.declare_many(valid, actor, "declared by the source") if valid else Outcome()
         # The write marked every column whose incoming lineage changed (and an earlier write whose
         # propagation never ran may have left marks too): _apply takes them all as seeds.
-        trigger = self.trigger(actor, f"{actor} ingested {len(result.new_column_edges)} new column edges")
+        trigger = self.trigger(actor, _write_description(actor, result))
         more = self._apply(trigger, {}, ())
         outcome.columns_changed += more.columns_changed
         outcome.audit_entries += more.audit_entries
@@ -255,6 +255,25 @@ class Governance:
         lineage = self.store.column_lineage(keys)
         columns = {k: (props, state_of(props, inputs, outputs)) for k, (props, inputs, outputs) in lineage.items()}
         return find_violations(self.policy, columns, self.store.datasets_with_readers())
+
+
+# Retired edges named one by one in an audit cause; beyond these, only how many more.
+NAMED_RETIRED = 5
+
+
+def _write_description(actor: str, result: WriteResult) -> str:
+    """What a write did to lineage, in words for the audit: the new edges, and each edge it retired
+    with the job that no longer reports it."""
+    text = f"{actor} ingested {len(result.new_column_edges)} new column edges"
+    retired = [r for r in result.retired if r.label == DERIVES]
+    if not retired:
+        return text
+    named = "; ".join(
+        f"{display_name(r.source)} -> {display_name(r.target)} of job {display_name(r.job)}, closed at {r.at}"
+        for r in retired[:NAMED_RETIRED]
+    )
+    more = f"; and {len(retired) - NAMED_RETIRED} more" if len(retired) > NAMED_RETIRED else ""
+    return f"{text} and retired {len(retired)} ({named}{more})"
 
 
 def _edit_declared(tags: set[str], add: bool) -> Edit:

@@ -218,6 +218,22 @@ class DatasetAccess(_Frozen):
     at: datetime | None = None
 
 
+class JobDefinition(_Frozen):
+    """What a job reported as its whole lineage into ``outputs`` as of ``at`` (event time).
+
+    It replaces what the job reported before for those datasets: the job's ``derives`` edges into
+    their columns that the batch lacks are closed at ``at``, and those it holds are current from
+    ``at``. With ``tables``, the job's ``reads`` and ``writes`` are replaced the same way by the
+    batch's. A report older than one already applied changes only the time between the two, so a
+    late event never undoes a newer one (see graph/writers/lifetimes.py).
+    """
+
+    job: JobRef
+    outputs: list[DatasetRef]
+    at: datetime
+    tables: bool = False
+
+
 class DeclaredTag(_Frozen):
     column: ColumnRef
     tag: str
@@ -303,6 +319,7 @@ class LineageBatch(BaseModel):
     runs: list[RunReport] = Field(default_factory=list)
     aliases: list[DatasetAlias] = Field(default_factory=list)
     renames: list[DatasetRename] = Field(default_factory=list)
+    definitions: list[JobDefinition] = Field(default_factory=list)
     statements: int = 0
 
     def moved(self, moves: dict[str, DatasetRef]) -> LineageBatch:
@@ -328,6 +345,9 @@ class LineageBatch(BaseModel):
                 "reads": [r.model_copy(update={"dataset": dataset(r.dataset)}) for r in self.reads],
                 "writes": [w.model_copy(update={"dataset": dataset(w.dataset)}) for w in self.writes],
                 "tags": [t.model_copy(update={"column": column(t.column)}) for t in self.tags],
+                "definitions": [
+                    d.model_copy(update={"outputs": [dataset(o) for o in d.outputs]}) for d in self.definitions
+                ],
                 "runs": [
                     r.model_copy(
                         update={
@@ -353,4 +373,5 @@ class LineageBatch(BaseModel):
         self.runs.extend(other.runs)
         self.aliases.extend(other.aliases)
         self.renames.extend(other.renames)
+        self.definitions.extend(other.definitions)
         self.statements += other.statements

@@ -96,6 +96,18 @@ def edge_from_map(element_map: dict[Any, Any]) -> EdgeRecord:
     )
 
 
+class RetiredEdge(NamedTuple):
+    """A lineage edge a write closed: its key and label, its ends' keys, the job that no longer
+    reports it (its key), and when (event time) it stopped."""
+
+    key: str
+    label: str
+    source: str
+    target: str
+    job: str
+    at: str
+
+
 # ---- what writes, the event log and the dead letter report ------------------------------------
 
 # The states of a logged event: received, then applied or failed.
@@ -116,6 +128,8 @@ class WriteResult:
     # The tags the batch declared, on the columns they were written to (an alias resolved, a
     # moved dataset's declarations carried along).
     declared: list[DeclaredTag] = field(default_factory=list)
+    # Lineage edges the write closed (a job's new definition lacks them).
+    retired: list[RetiredEdge] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

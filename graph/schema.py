@@ -39,6 +39,10 @@ RENAMED_TO = "renamed_to"
 # The pending mark of a column on a Gremlin Server store (see graph/changelog/pending.py).
 TAGS_PENDING = "tags_pending"
 
+# A job's property holding the event times of its definitions per output (graph/writers/lifetimes.py):
+# kept in the store for writers, not lineage, so neither logged nor held by the index.
+JOB_DEFINITIONS = "definitions"
+
 # Properties that identify a vertex and never change once it exists.
 IDENTITY_PROPS = frozenset({KEY, "namespace", "name", "dataset", "field"})
 

@@ -59,8 +59,8 @@ from tagline.graph.records import (
     VertexRecord,
     WriteResult,
 )
-from tagline.graph.timefmt import iso, utcnow
-from tagline.graph.writers import dataset_moves, key_migration, runs
+from tagline.graph.timefmt import iso, parse_iso, utcnow
+from tagline.graph.writers import dataset_moves, key_migration, lifetimes, runs
 from tagline.graph.writers.batch import BatchWriter, KeyCache
 from tagline.graph.writers.dataset_moves import Removal
 
@@ -252,7 +252,10 @@ class GraphStore:
         removed = prepared.removed
         _drop_edges(g, changes, removed)
         result = self._writer.write(g, prepared.batch, moment, changes)
+        lives = lifetimes.apply_definitions(g, self.connection.sqlite, self.index, prepared.batch, changes)
+        result.retired = lives.retired
         unfed = {r.in_key for r in removed if r.label == schema.DERIVES}
+        unfed.update(lives.reopened_targets, (r.target for r in lives.retired if r.label == schema.DERIVES))
         self.pending.mark(g, sorted(unfed.union(result.pending)))
         result.declared = prepared.batch.tags
         return result
@@ -345,6 +348,24 @@ class GraphStore:
         self.logged_write(purge)
         return len(gone)
 
+    def purge_closed(self, before: datetime) -> int:
+        """Remove what lineage no longer current kept from before ``before`` (the retention of
+        closed lineage): edges whose every span ended before it, and older spans of the others, in
+        one transaction; how many edges were removed. No tag follows closed lineage, so nothing
+        is marked for propagation."""
+        aged = lifetimes.aged_spans(self._read(), iso(before))
+        gone = [Removal(a.key, a.ends.label, a.ends.out_key, a.ends.in_key) for a in aged if not a.kept]
+        trimmed = [a for a in aged if a.kept]
+        if not aged:
+            return 0
+
+        def purge(g: GraphTraversalSource, changes: ChangeSet) -> None:
+            _drop_edges(g, changes, gone)
+            lifetimes.trim_spans(g, self.connection.sqlite, trimmed, changes)
+
+        self.logged_write(purge)
+        return len(gone)
+
     # ---- lineage reads, from the index -------------------------------------------------------------
     def find(self, keys: Iterable[str]) -> dict[str, VertexRecord]:
         return self._read().find(keys)
@@ -367,10 +388,14 @@ class GraphStore:
     def vertices(self, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
         return self._read().vertices(ids)
 
-    def hops(self, ids: Iterable[VertexId], direction: Direction, labels: Sequence[str]) -> list[Hop]:
-        """Edges with the given labels at the vertices, with their far ends; edges whose expiry
-        has passed are not served (they wait for ``purge_expired`` to remove them)."""
-        return self._read().hops(ids, direction, labels, time.time())
+    def hops(
+        self, ids: Iterable[VertexId], direction: Direction, labels: Sequence[str], as_of: datetime | None = None
+    ) -> list[Hop]:
+        """Edges with the given labels at the vertices, with their far ends: current ones, or those
+        the data took ``as_of`` a moment; edges whose expiry has passed are not served (they wait
+        for ``purge_expired`` to remove them)."""
+        now, moment = _moments(as_of)
+        return self._read().hops(ids, direction, labels, now, moment)
 
     def lineage(
         self,
@@ -379,9 +404,11 @@ class GraphStore:
         depth: int,
         max_nodes: int | None = None,
         direct_only: bool = False,
+        as_of: datetime | None = None,
     ) -> Expansion:
         starts = [i for i in start if isinstance(i, int)]
-        return self._read().expansion(starts, direction, depth, max_nodes, direct_only, time.time())
+        now, moment = _moments(as_of)
+        return self._read().expansion(starts, direction, depth, max_nodes, direct_only, now, moment)
 
     def lineage_graph(
         self,
@@ -390,9 +417,11 @@ class GraphStore:
         depth: int,
         max_nodes: int,
         direct_only: bool = False,
+        as_of: datetime | None = None,
     ) -> Expansion:
         """Column lineage from ``start`` one direction after the other, with at most ``max_nodes``
-        columns in all, the start columns included (those beyond the cap are left out, by key)."""
+        columns in all, the start columns included (those beyond the cap are left out, by key);
+        current, or as it was ``as_of``."""
         ordered = sorted(start, key=lambda r: r.key)
         result = Expansion(truncated=len(ordered) > max_nodes)
         ordered = ordered[:max_nodes]
@@ -401,8 +430,8 @@ class GraphStore:
         for direction in directions:
             room = max_nodes - len(result.vertices)
             if room > 0:
-                result.merge(self.lineage(ids, direction, depth, room, direct_only))
-            elif self.hops(ids, direction, [schema.DERIVES]):
+                result.merge(self.lineage(ids, direction, depth, room, direct_only, as_of))
+            elif self.hops(ids, direction, [schema.DERIVES], as_of):
                 result.truncated = True
         return result
 
@@ -429,12 +458,41 @@ class GraphStore:
                 values = props.values_of(prop, owners)
         return list(zip(near, far.tolist(), values, strict=True))
 
+    def lineage_changes(
+        self, start: datetime, end: datetime, namespace: str | None = None, dataset: str | None = None
+    ) -> tuple[list[EdgeRecord], list[EdgeRecord], dict[VertexId, VertexRecord]]:
+        """Column lineage edges added and removed between two moments (event time), in key order
+        (source, target, edge), with the columns at their ends; only those touching ``namespace``
+        (and ``dataset``) when given."""
+        index = self._read()
+        (_, since), (_, until) = _moments(start), _moments(end)
+        assert since is not None and until is not None
+        added, removed = index.changed_edges(since, until, namespace, dataset)
+        with index.lock:
+            records = [[index.edge_record(schema.DERIVES, e) for e in found] for found in (added, removed)]
+            ends = {v for found in records for e in found for v in (e.out_id, e.in_id)}
+            columns = index.vertices(ends)
+        keys = index.keys
+
+        def order(edges: list[EdgeRecord]) -> list[EdgeRecord]:
+            return sorted(edges, key=lambda e: (keys[e.out_id], keys[e.in_id], str(e.props[schema.KEY])))
+
+        return order(records[0]), order(records[1]), columns
+
     def latest_edge_value(self, label: str, prop: str, end: Direction) -> dict[VertexId, Any]:
         """Per vertex, the greatest ``prop`` of its ``label`` edges (leaving it for ``out``,
         entering it for ``in``): "when did lineage last flow out of each column", for the whole
         warehouse at once."""
         found: dict[VertexId, Any] = dict(self._read().latest(label, prop, end))
         return found
+
+    def unfed_columns(self) -> list[tuple[VertexRecord, str]]:
+        """Columns whose every incoming lineage edge was closed (their producers stopped making
+        them), with when the last one closed, by key."""
+        index = self._read()
+        found = index.unfed()
+        records = index.vertices(found)
+        return sorted(((records[v], at) for v, at in found.items()), key=lambda item: item[0].key)
 
     def keys_of(self, ids: Iterable[VertexId]) -> list[str]:
         index = self._read()
@@ -483,12 +541,18 @@ class GraphStore:
         return sorted(index.vertices(index.where(schema.COLUMN, prop, accept)).values(), key=lambda r: r.key)
 
     def table_lineage(
-        self, start: VertexRecord, directions: Sequence[Direction], depth: int, max_nodes: int
+        self,
+        start: VertexRecord,
+        directions: Sequence[Direction],
+        depth: int,
+        max_nodes: int,
+        as_of: datetime | None = None,
     ) -> tuple[list[VertexRecord], list[tuple[str, str]], bool]:
         """Datasets and jobs around a dataset or job (see graph/index/table_lineage.py): the nodes in
         the order met, the start first; edges as (from key, to key); whether ``max_nodes`` cut it."""
         index = self._read()
-        graph = table_lineage(index, int(start.id), directions, depth, max_nodes, time.time())
+        now, moment = _moments(as_of)
+        graph = table_lineage(index, int(start.id), directions, depth, max_nodes, now, moment)
         found = index.vertices(graph.nodes)
         keys = index.keys
         edges = sorted((keys[a], keys[b]) for a, b in graph.edges)
@@ -571,7 +635,8 @@ class GraphStore:
         index = self._read()
         with index.lock:
             table = index.tables[schema.READS]
-            return {index.keys[d] for d in table.dst.view[table.alive.view].tolist()}
+            live = table.alive.view & table.in_time(np.arange(table.size), None)
+            return {index.keys[d] for d in table.dst.view[live].tolist()}
 
     def counts(self) -> dict[str, int]:
         index = self._read()
@@ -611,6 +676,15 @@ class GraphStore:
         if self._index is not None and self._applied >= max(snapshot_after, 1):
             self.save_snapshot()
         self.connection.close()
+
+
+def _moments(as_of: datetime | None) -> tuple[float, float | None]:
+    """The moment expiry is judged at and the moment lifetimes are (None: current edges): now, or
+    both ``as_of``."""
+    if as_of is None:
+        return time.time(), None
+    moment = parse_iso(iso(as_of)).timestamp()  # a moment without a zone is UTC, as stored times are
+    return moment, moment
 
 
 def _drop_edges(g: GraphTraversalSource, changes: ChangeSet, removals: Sequence[Removal]) -> None:

@@ -15,6 +15,7 @@ options, so it replays like any SQL statement; the other models still load.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlglot.dialects import Dialect
 
@@ -28,10 +29,13 @@ from tagline.graph.model import (
     DeclaredTag,
     Failure,
     Job,
+    JobDefinition,
+    JobRef,
     LineageBatch,
 )
 from tagline.ingest.catalog import Catalog, normalize_column, normalize_table
 from tagline.ingest.dbt_artifacts import DbtCatalog, Manifest, ManifestNode
+from tagline.ingest.definitions import defined_by
 from tagline.ingest.dialects import resolve_dialect
 from tagline.ingest.sql.batch import BatchBuilder
 from tagline.ingest.sql.extract import extract_sql
@@ -92,6 +96,25 @@ class DbtProject:
     namespace: str
     datasets: LineageBatch
     jobs: list[tuple[str, LineageBatch]] = field(default_factory=list)
+    job_namespace: str = DEFAULT_JOB_NAMESPACE
+    package: str | None = None
+    at: datetime | None = None
+
+    def retired(self, stored: dict[JobRef, list[DatasetRef]]) -> LineageBatch:
+        """Definitions that close the lineage of this project's models gone from the manifest:
+        ``stored`` are the jobs of the project's job namespace the store holds, each with the
+        datasets it writes. A model's job is the project's if its name ends ``.<package>.<model>``."""
+        if self.at is None or not self.package:
+            return LineageBatch()
+        present = {job.key for _, batch in self.jobs for job in batch.jobs}
+        gone = [
+            JobDefinition(job=job, outputs=outputs, at=self.at, tables=True)
+            for job, outputs in sorted(stored.items(), key=lambda item: item[0].key)
+            if job.namespace == self.job_namespace
+            and job.key not in present
+            and job.name.split(".")[-2:-1] == [self.package]
+        ]
+        return LineageBatch(definitions=gone)
 
 
 def extract_dbt(
@@ -100,7 +123,10 @@ def extract_dbt(
     *,
     namespace: str | None = None,
     job_namespace: str = DEFAULT_JOB_NAMESPACE,
+    at: datetime | None = None,
 ) -> DbtProject:
+    """The project's lineage. Each model's batch is its job's whole definition as of when the
+    manifest was generated (else ``at``): it replaces the model's lineage from earlier manifests."""
     dialect_name = adapter_dialect(manifest.metadata.adapter_type)
     reader = _Reader(
         dialect=resolve_dialect(dialect_name),
@@ -109,6 +135,7 @@ def extract_dbt(
         job_namespace=job_namespace,
         manifest=manifest,
         catalog=catalog or DbtCatalog(),
+        at=manifest.metadata.generated_at or at,
     )
     nodes = [n for n in manifest.nodes.values() if reader.is_dataset(n)] + list(manifest.sources.values())
     described = BatchBuilder()
@@ -117,7 +144,14 @@ def extract_dbt(
         described.add(reader.describe(node, tags))
     described.add(LineageBatch(tags=tags))
     datasets = described.build(statements=0)
-    project = DbtProject(dialect=dialect_name, namespace=reader.namespace, datasets=datasets)
+    project = DbtProject(
+        dialect=dialect_name,
+        namespace=reader.namespace,
+        datasets=datasets,
+        job_namespace=job_namespace,
+        package=manifest.metadata.project_name,
+        at=reader.at,
+    )
     sql_catalog = reader.sql_catalog(nodes)
     for node in manifest.nodes.values():
         if node.resource_type in JOB_TYPES and reader.is_dataset(node):
@@ -133,6 +167,7 @@ class _Reader:
     job_namespace: str
     manifest: Manifest
     catalog: DbtCatalog
+    at: datetime | None = None
 
     def is_dataset(self, node: ManifestNode) -> bool:
         return node.resource_type in DATASET_TYPES and node.materialized != "ephemeral"
@@ -212,7 +247,8 @@ class _Reader:
             )
             relocated = [f.model_copy(update={"location": location}) for f in traced.failures]
             builder.add(traced.model_copy(update={"failures": relocated}))
-        return builder.build(statements=1)
+        batch = builder.build(statements=1)
+        return batch if self.at is None else defined_by(batch, job, self.at, tables=True)
 
     def _sql_options(self, job: Job) -> dict[str, object]:
         return {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,7 @@ class ManifestNode(_Lenient):
 
 class ManifestMetadata(_Lenient):
     dbt_schema_version: str = ""
+    generated_at: datetime | None = None
     adapter_type: str | None = None
     project_name: str | None = None
 

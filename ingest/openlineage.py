@@ -32,6 +32,7 @@ from tagline.graph.model import (
     DatasetRef,
     DeclaredTag,
     Job,
+    JobDefinition,
     JobRef,
     LineageBatch,
     LineageType,
@@ -84,12 +85,14 @@ def event_batch(event: BaseEvent) -> LineageBatch:
         if isinstance(event, RunEvent):
             builder.add(LineageBatch(runs=_run_report(event, job, names)))
     without_lineage = []
+    with_lineage: list[DatasetRef] = []
     for dataset in datasets if isinstance(event, DatasetEvent) else (getattr(event, "outputs", None) or []):
         facet = dataset.facets.columnLineage if dataset.facets else None
         target = names.ref(dataset.namespace, dataset.name)
         if facet is None:
             without_lineage.append(target)
             continue
+        with_lineage.append(target)
         for edge in _column_edges(facet, target, _output_fields(dataset, facet), names, job):
             builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
     if isinstance(event, (RunEvent, JobEvent)) and event.job.facets is not None:
@@ -97,7 +100,31 @@ def event_batch(event: BaseEvent) -> LineageBatch:
         for edge in sql_facet_edges(event.job.facets.model_extra, inputs, without_lineage, job):
             builder.add_edge(edge.model_copy(update={"seen_at": event.eventTime}))
     builder.add(LineageBatch(tags=tags, aliases=names.aliases))
-    return builder.build(statements=1)
+    batch = builder.build(statements=1)
+    definition = _definition(event, job, with_lineage)
+    if definition is not None:
+        batch.definitions = [definition]
+    return batch
+
+
+# Run states whose column lineage is the job's whole lineage into an output; a failed or aborted
+# run's partial report replaces nothing.
+_DEFINING = frozenset({EventType.START, EventType.RUNNING, EventType.COMPLETE})
+
+
+def _definition(event: BaseEvent, job: JobRef | None, with_lineage: list[DatasetRef]) -> JobDefinition | None:
+    """What the event says replaces: for each output with a ``columnLineage`` facet, the job's
+    column lineage into it; on COMPLETE, the job's reads and writes too (its inputs and outputs)."""
+    if job is None or not isinstance(event, (RunEvent, JobEvent)):
+        return None
+    state = event.eventType if isinstance(event, RunEvent) else EventType.COMPLETE
+    if state not in _DEFINING:
+        return None
+    tables = isinstance(event, RunEvent) and state is EventType.COMPLETE
+    if not with_lineage and not tables:
+        return None
+    outputs = {d.key: DatasetRef(namespace=d.namespace, name=d.name) for d in with_lineage}
+    return JobDefinition(job=job, outputs=[outputs[k] for k in sorted(outputs)], at=event.eventTime, tables=tables)
 
 
 def _event_datasets(event: BaseEvent) -> list[EventDataset]:

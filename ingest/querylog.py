@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.timefmt import iso
 from tagline.ingest.catalog import Catalog
+from tagline.ingest.definitions import defined_by
 from tagline.ingest.dialects import resolve_dialect
 from tagline.ingest.naming import SCHEME_DIALECTS, scheme_of
 from tagline.ingest.sql.extract import ExtractOptions, extract_sql
@@ -174,4 +175,7 @@ def query_batch(query: LoggedQuery, options: QueryLogOptions, source: str) -> Li
     if entry.ad_hoc and batch.edges:
         expires = (entry.ts or options.read_at) + options.adhoc_ttl
         batch.edges = [edge.model_copy(update={"expires_at": expires}) for edge in batch.edges]
+    elif not entry.ad_hoc:
+        # A scheduled job's query is its definition of the tables it writes, as of when it ran.
+        batch = defined_by(batch, job, entry.ts or options.read_at)
     return batch

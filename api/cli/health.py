@@ -65,6 +65,7 @@ def health_json(scan: HealthScan) -> dict[str, Any]:
         "unused": [_dataset_json(d) for d in scan.unused],
         "unusedColumns": [_column_json(c) for c in scan.unused_columns],
         "deprecationCandidates": [_dataset_json(d) for d in scan.deprecation_candidates],
+        "unfedColumns": [{"column": c.column.display, "since": c.since} for c in scan.unfed_columns],
     }
 
 
@@ -123,9 +124,15 @@ def health(
                 c.dataset.last_read_at or "never",
             )
         console.print(table)
+    if scan.unfed_columns:
+        table = Table("column", "since", title="Unfed columns: their producers no longer make them")
+        for unfed in scan.unfed_columns:
+            table.add_row(escape(unfed.column.display), unfed.since)
+        console.print(table)
     console.print(
         f"{len(scan.orphans)} orphans, {len(scan.zombies)} zombies, {len(scan.unused)} unused datasets, "
-        f"{len(scan.unused_columns)} unused columns, {len(scan.deprecation_candidates)} deprecation candidates"
+        f"{len(scan.unused_columns)} unused columns, {len(scan.deprecation_candidates)} deprecation candidates, "
+        f"{len(scan.unfed_columns)} unfed columns"
     )
 
 

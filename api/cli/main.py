@@ -20,6 +20,7 @@ from tagline.api.cli import consume as cli_consume
 from tagline.api.cli import datax as cli_datax
 from tagline.api.cli import deps as cli_deps
 from tagline.api.cli import health as cli_health
+from tagline.api.cli import history as cli_history
 from tagline.api.cli import querylog as cli_querylog
 from tagline.api.cli import sources as cli_sources
 from tagline.api.cli import sql as cli_sql
@@ -40,10 +41,12 @@ from tagline.api.cli.common import (
 from tagline.api.cli.render import lineage_tree
 from tagline.api.services.demo import default_examples_dir, load_demo, read_manifest
 from tagline.api.services.ingestion import STDIN, SqlOptions, ingest_sql_texts, unreadable_file
+from tagline.api.services.moments import parse_moment
 from tagline.api.services.replay import ReplayOverrides, replay
 from tagline.api.settings import Settings
-from tagline.errors import TaglineError, Unavailable
+from tagline.errors import InvalidInput, TaglineError, Unavailable
 from tagline.graph.model import LineageBatch, column_key
+from tagline.graph.timefmt import utcnow
 from tagline.ingest.text import UndecodableText, decode_utf8
 
 
@@ -77,6 +80,7 @@ app.command()(cli_health.health)
 app.command()(cli_health.impact)
 app.command("purge-expired")(cli_querylog.purge_expired)
 app.command("extract-sql")(cli_sql.extract_sql_command)
+app.command("diff")(cli_history.diff)
 ingest_app.command("querylog")(cli_querylog.querylog)
 ingest_app.command("datax")(cli_datax.ingest_datax)
 cli_tags.register(app)
@@ -269,16 +273,28 @@ def lineage(
     direct_only: Annotated[
         bool, typer.Option(help="Follow only edges that carry the value (no joins, filters...).")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Lineage as it was then (event time): 2026-05-01, 2026-05-01T10:00:00Z, or a span back "
+            "from now (12h, 7d). Without it, current lineage.",
+        ),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Print the lineage of a column as a tree."""
+    try:
+        moment = parse_moment(as_of, utcnow(), "--as-of") if as_of is not None else None
+    except InvalidInput as exc:
+        raise fail(str(exc)) from None
     graph = open_store(store)
     try:
         root = graph.find_folded(column_key(namespace, dataset, field))
         if root is None:
             raise fail(f"no column {field!r} in dataset {dataset!r} of namespace {namespace!r}")
         upstream = direction is TreeDirection.up
-        expansion = graph.lineage([root.id], "in" if upstream else "out", depth, direct_only=direct_only)
+        expansion = graph.lineage([root.id], "in" if upstream else "out", depth, direct_only=direct_only, as_of=moment)
     finally:
         graph.close()
     console.print(lineage_tree(root, expansion, upstream))

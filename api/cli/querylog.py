@@ -27,8 +27,10 @@ from tagline.api.cli.common import (
     querylog_options,
 )
 from tagline.api.cli.tags import actor as cli_actor
+from tagline.api.services.ingestion import purge_closed
 from tagline.api.services.ingestion import purge_expired as purge_expired_lineage
 from tagline.api.services.querylog import QueryLogReport, ingest_querylog
+from tagline.api.settings import Settings
 from tagline.ingest.querylog import DEFAULT_ADHOC_TTL
 from tagline.ingest.sql.extract import DEFAULT_STATEMENT_TIMEOUT
 
@@ -76,10 +78,14 @@ def querylog(
 
 
 def purge_expired(store: StoreOption = None) -> None:
-    """Remove lineage whose expiry has passed (edges seen only in ad-hoc queries)."""
+    """Remove lineage whose expiry has passed (edges seen only in ad-hoc queries), and lineage no
+    job has reported for longer than the retention of closed lineage (TAGLINE_CLOSED_LINEAGE_DAYS)."""
+    days = Settings().closed_lineage_days
     graph = open_store(store)
     try:
         removed = purge_expired_lineage(graph, cli_actor())
+        closed = purge_closed(graph, days)
     finally:
         graph.close()
     console.print(f"{removed} expired edges removed")
+    console.print(f"{closed} edges closed more than {days} days ago removed")

@@ -3,6 +3,7 @@ lineage (datasets and the jobs between them), and the columns carrying a tag."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -12,7 +13,7 @@ from tagline.api.gql.context import Context
 from tagline.api.gql.errors import report_not_found
 from tagline.api.gql.paging import Connection, check_first, connection, offset_after
 from tagline.api.gql.query import check_max_nodes, hop_directions
-from tagline.api.gql.types import Column, Dataset, Direction, Job, check_depth
+from tagline.api.gql.types import AS_OF, Column, Dataset, Direction, Job, check_depth
 from tagline.api.services.node_ids import node_id
 from tagline.governance.state import tagged_columns
 from tagline.graph import schema
@@ -145,7 +146,7 @@ class BrowseQuery:
     @strawberry.field(
         description="Table-level lineage: datasets and the jobs that read and write them, within "
         "`depth` job hops; `maxNodes` caps the nodes, the dataset included. From an unknown dataset: "
-        "an empty graph and a NOT_FOUND error."
+        "an empty graph and a NOT_FOUND error. " + AS_OF
     )
     def dataset_lineage(
         self,
@@ -155,6 +156,7 @@ class BrowseQuery:
         direction: Direction = Direction.BOTH,
         depth: int = 3,
         max_nodes: int = 500,
+        as_of: datetime | None = None,
     ) -> DatasetLineageGraph:
         check_depth(info, depth)
         check_max_nodes(info, max_nodes)
@@ -162,7 +164,9 @@ class BrowseQuery:
         if start is None or start.label != schema.DATASET:
             report_not_found(info, f"no dataset {name!r} in namespace {namespace!r}")
             return DatasetLineageGraph(nodes=[], edges=[], truncated=False)
-        nodes, edges, truncated = info.context.store.table_lineage(start, hop_directions(direction), depth, max_nodes)
+        nodes, edges, truncated = info.context.store.table_lineage(
+            start, hop_directions(direction), depth, max_nodes, as_of
+        )
         ids = {r.key: node_id(r) for r in nodes}
         return DatasetLineageGraph(
             nodes=[

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
-from tagline.api.gql.types import Column, Dataset, Job, check_depth
+from tagline.api.gql.types import AS_OF, Column, Dataset, Job, check_depth
 from tagline.errors import InvalidInput
 from tagline.governance.health_scan import ColumnHealth as ScannedColumn
 from tagline.governance.health_scan import DatasetHealth as ScannedDataset
@@ -62,6 +63,12 @@ class ColumnHealth:
         )
 
 
+@strawberry.type(description="A column that lost its last producer: lineage flowed into it, none does now.")
+class UnfedColumn:
+    column: Column
+    since: str = strawberry.field(description="When its last incoming lineage edge closed (event time, ISO-8601).")
+
+
 @strawberry.type(description="Orphans, zombies and unused datasets and columns (see the README's health section).")
 class HealthReport:
     days: int
@@ -73,6 +80,10 @@ class HealthReport:
     unused: list[DatasetHealth] = strawberry.field(description="Not read within the window.")
     unused_columns: list[ColumnHealth]
     deprecation_candidates: list[DatasetHealth] = strawberry.field(description="Unused and not a declared source.")
+    unfed_columns: list[UnfedColumn] = strawberry.field(
+        description="Columns whose producers no longer make them: every job that derived them reports "
+        "lineage without them now."
+    )
 
 
 @strawberry.type(description="A column downstream of the impact's root, `depth` hops away.")
@@ -166,19 +177,26 @@ class HealthQuery:
             unused=[DatasetHealth.of(d) for d in scan.unused],
             unused_columns=[ColumnHealth.of(c) for c in scan.unused_columns],
             deprecation_candidates=[DatasetHealth.of(d) for d in scan.deprecation_candidates],
+            unfed_columns=[UnfedColumn(column=Column.of(c.column), since=c.since) for c in scan.unfed_columns],
         )
 
     @strawberry.field(
         description="Everything downstream of a column (or of every column of a dataset when "
-        "`field` is left out), to decide whether it can change or go."
+        "`field` is left out), to decide whether it can change or go. " + AS_OF
     )
     async def impact(
-        self, info: Info[Context, None], namespace: str, dataset: str, field: str | None = None, depth: int = 5
+        self,
+        info: Info[Context, None],
+        namespace: str,
+        dataset: str,
+        field: str | None = None,
+        depth: int = 5,
+        as_of: datetime | None = None,
     ) -> Impact:
         check_depth(info, depth)
         thread = info.context.thread
         ref = DatasetRef(namespace=namespace, name=dataset)
         limit = info.context.settings.max_lineage_nodes
         # What is not there is a NotFound: the error says so with the code NOT_FOUND, as on `lineage`.
-        found = await thread.read(impact_of, thread.store, ref, field, depth, limit)
+        found = await thread.read(impact_of, thread.store, ref, field, depth, limit, as_of)
         return Impact.of(found, info.context.policy)

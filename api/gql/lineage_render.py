@@ -42,6 +42,7 @@ from tagline.api.services.node_ids import JOB, NodeId, node_id
 from tagline.governance.state import tag_views_of
 from tagline.graph import deadline
 from tagline.graph.index.lineage_index import LineageIndex
+from tagline.graph.intervals import VALID_FROM
 from tagline.graph.records import Direction
 from tagline.graph.schema import DERIVES, SENSITIVITY
 
@@ -194,6 +195,8 @@ class Renderer:
             direct_only = args["directOnly"]
             if not isinstance(depth, int) or not 1 <= depth <= self.max_depth or not isinstance(direct_only, bool):
                 raise Unsupported("arguments")
+            if args.get("asOf") is not None:
+                raise Unsupported("asOf")  # rendered here are current edges only
             edge_plan = self.plan(nodes, "LineageEdge")
             direction: Direction = "in" if name == "upstream" else "out"
             return lambda r, v: r.edges(v, direction, depth, direct_only, edge_plan)
@@ -214,9 +217,12 @@ class Renderer:
         if name == "transformation":
             plan = self.plan(nodes, "Transformation")
             return lambda r, e: r.render(plan, {n: r.index.edge_prop(DERIVES, e, n) for n in TRANSFORMATION_PROPS})
-        if name in ("expression", "lastSeen"):
-            prop = "expression" if name == "expression" else "last_seen"
-            return lambda r, e: _text(r.index.edge_prop(DERIVES, e, prop))
+        if name in ("expression", "lastSeen", "validFrom"):
+            props = {"expression": ("expression",), "lastSeen": ("last_seen",), "validFrom": (VALID_FROM, "first_seen")}
+            found = props[name]
+            return lambda r, e: _text(next(filter(None, (r.index.edge_prop(DERIVES, e, p) for p in found)), None))
+        if name == "validTo":
+            return lambda r, e: None  # rendered here are current edges only
         if name == "job":
             plan = self.plan(nodes, "Job")
             return lambda r, e: r.job(r.index.edge_prop(DERIVES, e, "job"), plan)

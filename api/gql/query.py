@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry.types import Info
 
@@ -9,6 +11,7 @@ from tagline.api.gql.answer_budget import props_bytes
 from tagline.api.gql.context import Context
 from tagline.api.gql.errors import report_not_found
 from tagline.api.gql.types import (
+    AS_OF,
     Column,
     Dataset,
     Direction,
@@ -46,7 +49,7 @@ class Query:
         description="The lineage of a column, or of all a dataset's columns, as nodes and edges. "
         "`maxNodes` caps the nodes, the start columns included, and the request's answer budget "
         "caps the whole; `complete: false` says a limit cut it, `limit` which and `next` how to go on. "
-        "From an unknown column or dataset: an empty graph and a NOT_FOUND error."
+        "From an unknown column or dataset: an empty graph and a NOT_FOUND error. " + AS_OF
     )
     async def lineage(
         self,
@@ -58,13 +61,16 @@ class Query:
         depth: int = 3,
         max_nodes: int = 1000,
         direct_only: bool = False,
+        as_of: datetime | None = None,
     ) -> LineageGraph:
         check_depth(info, depth)
         check_max_nodes(info, max_nodes)
         start = _start_columns(info, namespace, dataset, field)
         if start is None:
             return LineageGraph(nodes=[], edges=[], truncated=False)
-        result = info.context.store.lineage_graph(start, hop_directions(direction), depth, max_nodes, direct_only)
+        result = info.context.store.lineage_graph(
+            start, hop_directions(direction), depth, max_nodes, direct_only, as_of
+        )
         nodes = sorted(result.vertices.values(), key=lambda r: r.key)
         budget = info.context.answer
         kept = []
@@ -74,7 +80,9 @@ class Query:
             budget.charge(1, props_bytes(record.props))
             kept.append(record)
         held = {r.id for r in kept}
-        edges = within_budget(budget, [e for e in edges_of(result) if {e.source.record.id, e.target.record.id} <= held])
+        edges = within_budget(
+            budget, [e for e in edges_of(result, as_of) if {e.source.record.id, e.target.record.id} <= held]
+        )
         limit: str | None
         next_step: str | None
         if len(kept) < len(nodes) or len(edges) < len(result.edges):

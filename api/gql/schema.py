@@ -11,6 +11,7 @@ from tagline.api.gql.cost import CostBudget
 from tagline.api.gql.dependencies import DependenciesQuery
 from tagline.api.gql.errors import ReportedErrors
 from tagline.api.gql.health import HealthQuery
+from tagline.api.gql.history import HistoryQuery
 from tagline.api.gql.introspection_cache import IntrospectionAnswers, IntrospectionCache
 from tagline.api.gql.limits import DocumentLimits, document_limits
 from tagline.api.gql.lineage_render import PrerenderingExecutionContext
@@ -25,7 +26,7 @@ def build_schema(settings: Settings) -> OffLoopSchema:
     limits = document_limits(settings.max_query_depth, settings.max_aliases)
     introspection = IntrospectionAnswers()
     return OffLoopSchema(
-        query=merge_types("Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, TagQuery)),
+        query=merge_types("Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery)),
         mutation=merge_types("Mutation", (TagMutation,)),
         execution_context_class=PrerenderingExecutionContext,
         workers=settings.graphql_workers,

@@ -6,6 +6,7 @@ DataLoader, so nothing here speaks Gremlin.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -21,13 +22,17 @@ from tagline.governance.provenance import tag_paths
 from tagline.governance.state import column_states, sensitivity_of, tag_views_of
 from tagline.governance.tags import TagView
 from tagline.governance.usage import last_produced, usage_days
-from tagline.graph import schema
+from tagline.graph import intervals, schema
 from tagline.graph.records import Direction as HopDirection
 from tagline.graph.records import EdgeRecord, Expansion, VertexRecord
 from tagline.graph.records import Run as FoundRun
-from tagline.graph.timefmt import utcnow
+from tagline.graph.timefmt import iso, utcnow
 
 MAX_USAGE_DAYS = 366
+AS_OF = (
+    "`asOf` answers as the lineage was at that moment (event time); without it, current lineage: "
+    "edges a job's newer report no longer holds are left out."
+)
 
 
 @strawberry.enum(description="Which way to follow lineage from a column.")
@@ -57,27 +62,35 @@ def walk(
     depth: int,
     direct_only: bool = False,
     max_nodes: int | None = None,
+    as_of: datetime | None = None,
 ) -> Expansion:
-    expansion = info.context.store.lineage([r.id for r in start], direction, depth, max_nodes, direct_only)
+    expansion = info.context.store.lineage([r.id for r in start], direction, depth, max_nodes, direct_only, as_of)
     for record in start:
         expansion.vertices.setdefault(record.id, record)
     return expansion
 
 
 def lineage_answer(
-    info: Info[Context, None], record: VertexRecord, direction: HopDirection, depth: int, direct_only: bool
+    info: Info[Context, None],
+    record: VertexRecord,
+    direction: HopDirection,
+    depth: int,
+    direct_only: bool,
+    as_of: datetime | None = None,
 ) -> list[LineageEdge]:
     """A column's lineage edges: rendered in one step from the index where the selection allows
-    (see api/gql/lineage_render.py), field by field otherwise."""
+    (see api/gql/lineage_render.py), field by field otherwise; current edges, or those the data
+    took ``as_of`` a moment."""
     ctx = info.context
     index = ctx.store.index
     max_depth = ctx.settings.max_lineage_depth
-    fast = render_lineage(
-        info, record.id, direction, depth, direct_only, index, max_depth, ctx.rendered, ctx.answer, ctx.errors
-    )
-    if fast is not None:
-        return fast  # type: ignore[return-value]
-    edges = edges_of(walk(info, [record], direction, depth, direct_only))
+    if as_of is None:
+        fast = render_lineage(
+            info, record.id, direction, depth, direct_only, index, max_depth, ctx.rendered, ctx.answer, ctx.errors
+        )
+        if fast is not None:
+            return fast  # type: ignore[return-value]
+    edges = edges_of(walk(info, [record], direction, depth, direct_only, as_of=as_of), as_of)
     kept = within_budget(ctx.answer, edges)
     if len(kept) < len(edges):
         ctx.errors.append(ctx.answer.exhaust(objects_spent=ctx.answer.room()[0] < 3).error(info.path.as_list()))
@@ -96,10 +109,10 @@ def within_budget(budget: AnswerBudget, edges: list[LineageEdge]) -> list[Lineag
     return edges
 
 
-def edges_of(expansion: Expansion) -> list[LineageEdge]:
+def edges_of(expansion: Expansion, as_of: datetime | None = None) -> list[LineageEdge]:
     v = expansion.vertices
     edges = [
-        LineageEdge(record=e, source=Column.of(v[e.out_id]), target=Column.of(v[e.in_id]))
+        LineageEdge(record=e, source=Column.of(v[e.out_id]), target=Column.of(v[e.in_id]), as_of=as_of)
         for e in expansion.edges.values()
     ]
     return sorted(edges, key=lambda e: (e.source.record.key, e.target.record.key, str(e.record.props.get(schema.KEY))))
@@ -149,19 +162,23 @@ class Column:
 
     @strawberry.field(
         description="Every edge within `depth` hops upstream, each once. "
-        "`directOnly` follows only edges that carry the value (no joins, filters...)."
+        "`directOnly` follows only edges that carry the value (no joins, filters...). " + AS_OF
     )
-    def upstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
+    def upstream(
+        self, info: Info[Context, None], depth: int = 1, direct_only: bool = False, as_of: datetime | None = None
+    ) -> list[LineageEdge]:
         check_depth(info, depth)
-        return lineage_answer(info, self.record, "in", depth, direct_only)
+        return lineage_answer(info, self.record, "in", depth, direct_only, as_of)
 
     @strawberry.field(
         description="Every edge within `depth` hops downstream, each once. "
-        "`directOnly` follows only edges that carry the value."
+        "`directOnly` follows only edges that carry the value. " + AS_OF
     )
-    def downstream(self, info: Info[Context, None], depth: int = 1, direct_only: bool = False) -> list[LineageEdge]:
+    def downstream(
+        self, info: Info[Context, None], depth: int = 1, direct_only: bool = False, as_of: datetime | None = None
+    ) -> list[LineageEdge]:
         check_depth(info, depth)
-        return lineage_answer(info, self.record, "out", depth, direct_only)
+        return lineage_answer(info, self.record, "out", depth, direct_only, as_of)
 
 
 @strawberry.type(description="One `derives` edge: `source` feeds `target`.")
@@ -169,6 +186,7 @@ class LineageEdge:
     record: strawberry.Private[EdgeRecord]
     source: Column
     target: Column
+    as_of: strawberry.Private[datetime | None] = None
 
     @strawberry.field
     def transformation(self) -> Transformation:
@@ -193,6 +211,29 @@ class LineageEdge:
     @strawberry.field(description="When this edge was first and last seen by an ingest (ISO-8601).")
     def last_seen(self) -> str | None:
         return _text(self.record, "last_seen")
+
+    @strawberry.field(
+        description="When the data began to take this edge (event time, ISO-8601): of the span the "
+        "answer's `asOf` falls in, else of its latest span."
+    )
+    def valid_from(self) -> str | None:
+        span = self._span()
+        return span[0] if span else None
+
+    @strawberry.field(
+        description="When the data stopped taking it (event time, ISO-8601): null while it is current, "
+        "i.e. until the job that made it reports lineage without it."
+    )
+    def valid_to(self) -> str | None:
+        span = self._span()
+        return None if span is None or span[1] == intervals.OPEN else span[1]
+
+    def _span(self) -> intervals.Span | None:
+        spans = intervals.spans_of(self.record.props)
+        if self.as_of is not None:
+            moment = iso(self.as_of)
+            spans = [s for s in spans if s[0] <= moment < s[1]] or spans
+        return spans[-1] if spans else None
 
 
 @strawberry.enum(description="Whether a tag is declared on the column or inherited over lineage.")

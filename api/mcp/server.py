@@ -21,6 +21,9 @@ from tagline.api.auth import LOCAL, Identity, identity_of
 from tagline.api.mcp.answers import answer
 from tagline.api.mcp.gateway import AskError, GraphQLGateway
 from tagline.api.mcp.tool_errors import TaglineMCPServer, not_found, tool_error
+from tagline.api.services.moments import parse_moment
+from tagline.errors import InvalidInput
+from tagline.graph.timefmt import iso, utcnow
 
 INSTRUCTIONS = """Tagline answers column-level lineage questions about a data warehouse: where a column comes
 from (upstream) and where it goes (downstream), which sensitivity tags (pii, restricted...) a column
@@ -114,8 +117,9 @@ def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: 
         description=(
             "Column-level lineage of a column (or of every column of a dataset when `field` is left out): each edge "
             "with its transformation (DIRECT/INDIRECT, subtype such as IDENTITY or AGGREGATION, masking), the SQL "
-            'expression and the job. Example: get_lineage(namespace="hive://warehouse", dataset="dw.dim_customer", '
-            'field="email", direction="upstream", depth=3).'
+            "expression and the job; current lineage, or as it was `as_of` a moment. Example: "
+            'get_lineage(namespace="hive://warehouse", dataset="dw.dim_customer", field="email", direction="upstream", '
+            "depth=3)."
         ),
     )
     async def get_lineage(
@@ -132,14 +136,22 @@ def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: 
             bool, Field(description="Follow only edges that carry the value (no joins or filters).")
         ] = False,
         max_nodes: Annotated[int, Field(ge=1, le=2000, description="Most columns to return.")] = 200,
+        as_of: Annotated[
+            str | None,
+            Field(description='Lineage as it was then: "2026-05-01T00:00:00Z" or a span back ("30d"); default now.'),
+        ] = None,
     ) -> CallToolResult:
+        try:
+            moment = iso(parse_moment(as_of, utcnow(), "as_of")) if as_of is not None else None
+        except InvalidInput as exc:
+            raise tool_error(InvalidInput.code, str(exc)) from exc
         found = (
             await ask(
                 ctx,
                 f"""query($ns: String!, $ds: String!, $f: String, $dir: Direction!, $depth: Int!,
-                                          $max: Int!, $direct: Boolean!) {{
+                                          $max: Int!, $direct: Boolean!, $asOf: DateTime) {{
             lineage(namespace: $ns, dataset: $ds, field: $f, direction: $dir, depth: $depth, maxNodes: $max,
-                    directOnly: $direct) {{ truncated nodes {{ {COLUMN} sensitivity }} edges {{ {EDGE} }} }} }}""",
+                    directOnly: $direct, asOf: $asOf) {{ truncated nodes {{ {COLUMN} sensitivity }} edges {{ {EDGE} }} }} }}""",
                 ns=namespace,
                 ds=dataset,
                 f=field,
@@ -147,6 +159,7 @@ def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: 
                 depth=depth,
                 max=max_nodes,
                 direct=direct_only,
+                asOf=moment,
             )
         )["lineage"]
         start = f"{namespace}/{dataset}" + (f".{field}" if field else "")
@@ -155,6 +168,54 @@ def build_mcp_server(gateway: GraphQLGateway, max_chars: int, with_tag_changes: 
             f"within {depth} hops" + (" (cut at max_nodes)" if found["truncated"] else "") + "."
         )
         return answer(found, summary, max_chars, "ask with a smaller depth or max_nodes")
+
+    @server.tool(
+        annotations=READ_ONLY,
+        description=(
+            "Column lineage that changed between two moments (event time): edges added and edges removed because "
+            "a job's newer report (new SQL, a new OpenLineage run, a new dbt manifest) no longer holds them. "
+            '`since`/`until` are ISO-8601 times or spans back from now ("7d", "12h"). '
+            'Example: lineage_changes(since="7d", namespace="hive://warehouse", dataset="dw.dim_customer").'
+        ),
+    )
+    async def lineage_changes(
+        ctx: Context,
+        since: Annotated[str, Field(description='From when: "7d", "12h" or "2026-05-01T00:00:00Z".')] = "7d",
+        until: Annotated[str | None, Field(description="Until when (same forms); default now.")] = None,
+        namespace: Annotated[str | None, Field(description="Only edges touching this namespace.")] = None,
+        dataset: Annotated[str | None, Field(description="Only edges touching this dataset (needs namespace).")] = None,
+        limit: Annotated[int, Field(ge=1, le=500, description="Most edges of each kind to return.")] = 100,
+        after: Annotated[
+            str | None, Field(description="`next_after` of the previous answer, for the next page.")
+        ] = None,
+    ) -> CallToolResult:
+        now = utcnow()
+        try:
+            start = parse_moment(since, now, "since")
+            end = parse_moment(until, now, "until") if until is not None else now
+        except InvalidInput as exc:
+            raise tool_error(InvalidInput.code, str(exc)) from exc
+        found = (
+            await ask(
+                ctx,
+                f"""query($from: DateTime!, $to: DateTime!, $ns: String, $ds: String, $first: Int!, $after: String) {{
+            lineageDiff(from: $from, to: $to, namespace: $ns, dataset: $ds, first: $first, after: $after) {{
+              addedCount removedCount pageInfo {{ hasNextPage endCursor }}
+              added {{ {EDGE} validFrom validTo }} removed {{ {EDGE} validFrom validTo }} }} }}""",
+                **{"from": iso(start), "to": iso(end)},
+                ns=namespace,
+                ds=dataset,
+                first=limit,
+                after=after,
+            )
+        )["lineageDiff"]
+        page = found.pop("pageInfo")
+        found["next_after"] = page["endCursor"] if page["hasNextPage"] else None
+        summary = (
+            f"From {iso(start)} to {iso(end)}: {found['addedCount']} lineage edges added, "
+            f"{found['removedCount']} removed."
+        )
+        return answer(found, summary, max_chars, "ask with a smaller limit and page with `after`")
 
     @server.tool(
         annotations=READ_ONLY,

@@ -8,7 +8,9 @@ from pathlib import Path
 from tagline.api.services.ingestion import IngestReport, write_batch
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
+from tagline.graph.timefmt import utcnow
 from tagline.ingest.datax import KIND, job_batch
+from tagline.ingest.definitions import defined_by
 
 
 def ingest_datax_files(
@@ -21,7 +23,9 @@ def ingest_datax_files(
     """Each file's lineage in a transaction of its own; a file that cannot be read fails alone."""
     report = IngestReport()
     for path in paths:
-        write_batch(store, read_job(path, JobRef(namespace=job_namespace, name=path.stem), namespace_map), KIND, report)
+        job = JobRef(namespace=job_namespace, name=path.stem)
+        # A job file is the job's whole definition: it replaces what the file said before.
+        write_batch(store, defined_by(read_job(path, job, namespace_map), job, utcnow(), tables=True), KIND, report)
         on_done(path)
     return report
 

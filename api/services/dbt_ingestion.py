@@ -6,8 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tagline.api.services.ingestion import IngestReport, write_batch
-from tagline.graph.model import LineageBatch
+from tagline.graph import schema
+from tagline.graph.model import DatasetRef, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
+from tagline.graph.timefmt import utcnow
 from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE, DbtProject, extract_dbt
 from tagline.ingest.dbt_artifacts import load_catalog, load_manifest
 
@@ -23,6 +25,7 @@ def read_project(
         load_catalog(catalog) if catalog else None,
         namespace=namespace,
         job_namespace=job_namespace,
+        at=utcnow(),
     )
 
 
@@ -35,4 +38,17 @@ def ingest_dbt_project(
     for name, batch in project.jobs:
         write_batch(store, batch, KIND, report)
         on_done(name, batch)
+    retired = project.retired(_jobs_and_outputs(store, project.job_namespace))
+    if retired.definitions:
+        write_batch(store, retired, KIND, report)
     return report
+
+
+def _jobs_and_outputs(store: GraphStore, namespace: str) -> dict[JobRef, list[DatasetRef]]:
+    """The jobs of a namespace, each with the datasets it currently writes."""
+    jobs = store.in_namespace(schema.JOB, namespace)
+    writes: dict[int, list[DatasetRef]] = {}
+    for hop in store.hops([j.id for j in jobs], "out", [schema.WRITES]):
+        props = hop.neighbour.props
+        writes.setdefault(hop.edge.out_id, []).append(DatasetRef(namespace=props["namespace"], name=props["name"]))
+    return {JobRef(namespace=namespace, name=j.props["name"]): writes.get(j.id, []) for j in jobs}

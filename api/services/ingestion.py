@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from tagline.api.settings import load_policy
+from tagline.api.settings import DEFAULT_CLOSED_LINEAGE_DAYS, load_policy
 from tagline.governance.service import Governance, Outcome
 from tagline.graph.model import Failure, JobRef, LineageBatch
 from tagline.graph.records import WriteResult
 from tagline.graph.store import GraphStore
+from tagline.graph.timefmt import utcnow
 from tagline.ingest.catalog import Catalog
+from tagline.ingest.definitions import defined_by
 from tagline.ingest.sql.extract import extract_sql
 from tagline.ingest.text import UndecodableText
 
@@ -82,6 +85,12 @@ def purge_expired(store: GraphStore, actor: str) -> int:
     return removed
 
 
+def purge_closed(store: GraphStore, days: int = DEFAULT_CLOSED_LINEAGE_DAYS) -> int:
+    """Remove lineage that stopped being current more than ``days`` ago (kept until then for asOf
+    and diffs); how many edges. No tag rides on it, so none changes."""
+    return store.purge_closed(utcnow() - timedelta(days=days))
+
+
 def write_batch(store: GraphStore, batch: LineageBatch, kind: str, report: IngestReport) -> None:
     result = store.write(batch, kind=kind)
     report.add(batch, result.vertices_created, result.edges_created, result.edges_refreshed)
@@ -112,15 +121,19 @@ def unreadable_file(path: str, error: UndecodableText, options: SqlOptions) -> F
 
 
 def sql_batch(text: str, source: str, options: SqlOptions) -> LineageBatch:
-    return extract_sql(
+    """The lineage of a SQL text; when the job is named (``--job``), the text is the job's whole
+    definition and replaces what it said before (see ingest/definitions.py)."""
+    job = options.job_for(source)
+    batch = extract_sql(
         text,
         dialect=options.dialect,
         namespace=options.namespace,
         source=source,
         catalog=options.catalog,
-        job=options.job_for(source),
+        job=job,
         namespace_map=options.namespace_map,
     )
+    return defined_by(batch, job, utcnow(), tables=True) if options.job_name else batch
 
 
 def ingest_sql_texts(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from tagline.api.services.ingestion import IngestReport, purge_expired, write_batch
-from tagline.graph.model import LineageBatch
+from tagline.graph.model import JobDefinition, LineageBatch
 from tagline.graph.store import GraphStore
 from tagline.ingest.querylog import QueryLogOptions, query_batch, read_jsonl, read_sql
 from tagline.ingest.sql.batch import BatchBuilder
@@ -42,21 +43,23 @@ def ingest_querylog(
         counter = _ByteCounter(raw)
         lines = counter.lines()
         queries = read_sql(lines, path.stem) if path.suffix.lower() == ".sql" else read_jsonl(lines)
-        builder, unreadable, pending, statements = BatchBuilder(), list[LineageBatch](), 0, 0
+        pending, unreadable = _Queries(), list[LineageBatch]()
         for query in queries:
             batch = query_batch(query, options, str(path))
+            if pending.redefines(batch):
+                _flush(store, pending.build(), unreadable, report)
+                pending, unreadable = _Queries(), []
             if query.entry is None:
                 unreadable.append(batch)
             else:
-                builder.add(batch)
+                pending.add(batch)
             report.queries += 1
-            statements += batch.statements
-            pending += 1
-            if pending >= batch_queries:
-                _flush(store, builder.build(statements), unreadable, report)
-                builder, unreadable, pending, statements = BatchBuilder(), [], 0, 0
+            pending.count += 1
+            if pending.count >= batch_queries:
+                _flush(store, pending.build(), unreadable, report)
+                pending, unreadable = _Queries(), []
                 on_progress(counter.done, report)
-        _flush(store, builder.build(statements), unreadable, report)
+        _flush(store, pending.build(), unreadable, report)
         on_progress(counter.done, report)
     report.purged = purge_expired(store, "ingest:querylog")
     return report
@@ -65,11 +68,45 @@ def ingest_querylog(
 def write_queries(store: GraphStore, batches: list[LineageBatch]) -> QueryLogReport:
     """Write the lineage of queries already read (one transaction), keeping their failures."""
     report = QueryLogReport(queries=len(batches))
-    builder = BatchBuilder()
+    pending = _Queries()
     for batch in batches:
-        builder.add(batch)
-    _flush(store, builder.build(sum(b.statements for b in batches)), [], report)
+        if pending.redefines(batch):
+            _flush(store, pending.build(), [], report)
+            pending = _Queries()
+        pending.add(batch)
+    _flush(store, pending.build(), [], report)
     return report
+
+
+class _Queries:
+    """Queries gathered into one transaction. A job's queries at one time are one definition of
+    what it writes; another run of the same job starts a new transaction, so that each run
+    replaces the one before it in event time (merged, their edges would lose which run said them)."""
+
+    def __init__(self) -> None:
+        self.builder = BatchBuilder()
+        self.statements = 0
+        self.count = 0
+        self.definitions: dict[tuple[str, datetime], JobDefinition] = {}
+
+    def redefines(self, batch: LineageBatch) -> bool:
+        times = dict(self.definitions.keys())
+        return any(times.get(d.job.key, d.at) != d.at for d in batch.definitions)
+
+    def add(self, batch: LineageBatch) -> None:
+        self.builder.add(batch)
+        self.statements += batch.statements
+        for definition in batch.definitions:
+            known = self.definitions.get((definition.job.key, definition.at))
+            outputs = {o.key: o for o in [*(known.outputs if known else []), *definition.outputs]}
+            self.definitions[(definition.job.key, definition.at)] = definition.model_copy(
+                update={"outputs": [outputs[k] for k in sorted(outputs)]}
+            )
+
+    def build(self) -> LineageBatch:
+        batch = self.builder.build(self.statements)
+        batch.definitions = list(self.definitions.values())
+        return batch
 
 
 def _flush(store: GraphStore, batch: LineageBatch, unreadable: list[LineageBatch], report: QueryLogReport) -> None:

@@ -39,6 +39,7 @@ def entries_from_graph(g: GraphTraversalSource, indexed: bool) -> Iterator[chang
         for row in labelled(g, label, indexed).project("id", "p").by(__.id_()).by(__.value_map()).to_list():
             props = {k: v[0] if isinstance(v, list) else v for k, v in row["p"].items()}
             props.pop(schema.VERTEX_LABEL_COPY, None)
+            props.pop(schema.JOB_DEFINITIONS, None)
             key = str(props.pop(schema.KEY))
             keys[row["id"]] = key
             yield [changes.VERTEX, key, label, props]
@@ -121,6 +122,7 @@ def load_snapshot(path: Path) -> LineageIndex | None:
                 table.expires = GrowableArray(np.float64, np.inf, saved["expires"])
             table.live = saved["live"]
             table.props = _table_from(saved["props"])
+            table.recount_current()
             table.fold(len(index.keys))
             index.tables[label] = table
         return index

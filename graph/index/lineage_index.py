@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tagline.graph import deadline, schema
+from tagline.graph import deadline, intervals, schema
 from tagline.graph.changelog import changes
 from tagline.graph.index.columns import ABSENT, GrowableArray, PropertyTable
 from tagline.graph.index.edge_table import EdgeTable, IntArray
@@ -112,6 +112,8 @@ class LineageIndex:
             table.props.set(edge, name, value)
             if name == "expires_at":
                 table.set_expiry(edge, epoch_of(value))
+            elif name == intervals.VALID_TO:
+                table.set_current(edge, value is None)
 
     def _vertex(self, key: str, label: str | None) -> int:
         vertex = self.ids.get(key)
@@ -236,19 +238,32 @@ class LineageIndex:
 
     # ---- hops and walks ------------------------------------------------------------------------
     def edge_ids(
-        self, label: str, vertices: Sequence[int] | IntArray, direction: Direction, now: float | None = None
+        self,
+        label: str,
+        vertices: Sequence[int] | IntArray,
+        direction: Direction,
+        now: float | None = None,
+        as_of: float | None = None,
     ) -> IntArray:
         with self.lock:
-            return self.tables[label].at(vertices, direction, now)
+            return self.tables[label].at(vertices, direction, now, as_of)
 
-    def hops(self, ids: Iterable[Any], direction: Direction, labels: Sequence[str], now: float | None) -> list[Hop]:
-        """Edges of ``labels`` at the vertices with their far ends, expired ones left out."""
+    def hops(
+        self,
+        ids: Iterable[Any],
+        direction: Direction,
+        labels: Sequence[str],
+        now: float | None,
+        as_of: float | None = None,
+    ) -> list[Hop]:
+        """Edges of ``labels`` at the vertices with their far ends, current (or ``as_of`` a moment),
+        expired ones left out."""
         wanted = [i for i in dict.fromkeys(ids) if isinstance(i, int)]
         found: list[Hop] = []
         with self.lock:
             for label in labels:
                 table = self.tables[label]
-                edges = table.at(wanted, direction, now)
+                edges = table.at(wanted, direction, now, as_of)
                 for edge, far in zip(edges.tolist(), table.far(edges, direction).tolist(), strict=True):
                     found.append(Hop(edge=self.edge_record(label, edge), neighbour=self.record(far)))
         return found
@@ -279,11 +294,12 @@ class LineageIndex:
         max_nodes: int | None = None,
         direct_only: bool = False,
         now: float | None = None,
+        as_of: float | None = None,
     ) -> tuple[IntArray, list[int], bool]:
         """Breadth-first over `derives` edges from ``start`` up to ``depth`` hops: the edges met
         (each once), the vertices reached beyond the start in the order met, and whether
         ``max_nodes`` (the vertices beyond the start) cut the walk; edges to vertices it left out
-        are dropped.
+        are dropped. Current edges only, or those the data took ``as_of`` a moment.
 
         A level of a few thousand edges is walked in plain Python (a nested answer asks for many
         one-hop walks); a larger one with arrays, marking what was seen in a vector."""
@@ -300,7 +316,7 @@ class LineageIndex:
                 if not frontier:
                     break
                 deadline.check()
-                edges = table.at(frontier, direction, now)
+                edges = table.at(frontier, direction, now, as_of)
                 if direct_only:
                     types = table.props.codes("type")
                     edges = edges[types[edges] == direct] if types is not None else edges[:0]
@@ -322,12 +338,18 @@ class LineageIndex:
             return found, reached, truncated
 
     def walk_in_key_order(
-        self, vertex: int, direction: Direction, depth: int, direct_only: bool, now: float | None
+        self,
+        vertex: int,
+        direction: Direction,
+        depth: int,
+        direct_only: bool,
+        now: float | None,
+        as_of: float | None = None,
     ) -> list[int]:
         """The `derives` edges of a walk from one vertex, ordered by source key, target key and,
         for parallel edges (another job or kind between the same columns), edge key: the order in
         which lineage answers list them."""
-        edges, _, _ = self.walk([vertex], direction, depth, None, direct_only, now)
+        edges, _, _ = self.walk([vertex], direction, depth, None, direct_only, now, as_of)
         table = self.tables[schema.DERIVES]
         with self.lock:
             keys, src, dst = self.keys, table.src.view, table.dst.view
@@ -342,6 +364,57 @@ class LineageIndex:
                     ordered.extend(group)
                     start = n
             return ordered
+
+    def changed_edges(
+        self, start: float, end: float, namespace: str | None = None, dataset: str | None = None
+    ) -> tuple[list[int], list[int]]:
+        """The `derives` edges the data took at ``end`` but not at ``start`` (added), and those it
+        took at ``start`` but not at ``end`` (removed), both in epoch seconds; only edges with an
+        end in ``namespace`` (and ``dataset``) when given. One vectorised pass over every edge."""
+        table = self.tables[schema.DERIVES]
+        with self.lock:
+            edges = np.flatnonzero(table.alive.view).astype(np.int64)
+            edges = edges[self._touching(table, edges, namespace, dataset)]
+            before = table.in_time(edges, start)
+            after = table.in_time(edges, end)
+            if table.expires is not None:
+                table.expires.ensure(table.size)
+                before &= table.expires.view[edges] > start
+                after &= table.expires.view[edges] > end
+            return edges[after & ~before].tolist(), edges[before & ~after].tolist()
+
+    def _touching(
+        self, table: EdgeTable, edges: IntArray, namespace: str | None, dataset: str | None
+    ) -> npt.NDArray[np.bool_]:
+        """Per edge, whether its source or target column lies in ``namespace`` (and ``dataset``)."""
+        keep = np.ones(len(edges), dtype=np.bool_)
+        for name, value in (("namespace", namespace), ("dataset", dataset)):
+            if value is None:
+                continue
+            codes = self.props.codes(name)
+            code = self.props.code_of(name, value)
+            if codes is None or code == ABSENT:
+                return np.zeros(len(edges), dtype=np.bool_)
+            ends = (table.src.view[edges], table.dst.view[edges])
+            keep &= np.logical_or(*(codes[e] == code for e in ends))
+        return keep
+
+    def unfed(self) -> dict[int, str]:
+        """Columns that had lineage flowing in and have none current (every `derives` edge into
+        them closed), with when the last one closed."""
+        table = self.tables[schema.DERIVES]
+        with self.lock:
+            edges = np.flatnonzero(table.alive.view).astype(np.int64)
+            current = table.in_time(edges, None)
+            fed = np.zeros(len(self.keys), dtype=np.bool_)
+            fed[table.dst.view[edges[current]]] = True
+            closed = edges[~current]
+            found: dict[int, str] = {}
+            for edge, target in zip(closed.tolist(), table.dst.view[closed].tolist(), strict=True):
+                if not fed[target]:
+                    ended = str(table.props.get(edge, intervals.VALID_TO) or "")
+                    found[target] = max(found.get(target, ""), ended)
+            return found
 
     def vertex_prop(self, vertex: int, name: str) -> Any:
         return self.props.get(vertex, name)
@@ -362,9 +435,10 @@ class LineageIndex:
         max_nodes: int | None = None,
         direct_only: bool = False,
         now: float | None = None,
+        as_of: float | None = None,
     ) -> Expansion:
         """:meth:`walk` with every edge as a record, and the vertex at the far end of each."""
-        edges, _, truncated = self.walk(start, direction, depth, max_nodes, direct_only, now)
+        edges, _, truncated = self.walk(start, direction, depth, max_nodes, direct_only, now, as_of)
         result = Expansion(truncated=truncated)
         with self.lock:
             for edge in edges.tolist():
@@ -376,7 +450,7 @@ class LineageIndex:
         return result
 
     def latest(self, label: str, prop: str, end: Direction) -> dict[int, Any]:
-        """Per vertex, the greatest value of edge property ``prop`` over its live ``label`` edges
+        """Per vertex, the greatest value of edge property ``prop`` over its current ``label`` edges
         (leaving it for ``out``, entering for ``in``), in one vectorised pass; times stored as
         ISO-8601 text compare as text."""
         with self.lock:
@@ -390,7 +464,7 @@ class LineageIndex:
             rank[order] = np.arange(len(values))
             rank[-1] = -1  # ABSENT indexes the last slot
             owners = (table.src if end == "out" else table.dst).view
-            live = table.alive.view
+            live = table.alive.view & table.in_time(np.arange(table.size), None)
             best = np.full(len(self.keys), -1, dtype=np.int64)
             np.maximum.at(best, owners[live], rank[codes[live]])
             found = np.flatnonzero(best >= 0)
@@ -401,7 +475,7 @@ class LineageIndex:
         arrays: list[npt.NDArray[Any]] = [self.labels.view]
         arrays.extend(c.view for c in self.props.columns.values())
         for table in self.tables.values():
-            arrays.extend([table.src.view, table.dst.view, table.alive.view])
+            arrays.extend([table.src.view, table.dst.view, table.alive.view, table.current.view])
             if table.expires is not None:
                 arrays.append(table.expires.view)
             arrays.extend(c.view for c in table.props.columns.values())

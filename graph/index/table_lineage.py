@@ -27,19 +27,19 @@ class TableGraph:
 
 
 def _steps(
-    index: LineageIndex, vertex: int, direction: Direction, now: float | None
+    index: LineageIndex, vertex: int, direction: Direction, now: float | None, as_of: float | None
 ) -> list[tuple[int, tuple[int, int]]]:
     """The vertices one step from ``vertex`` with the edge that leads there, in the data's direction."""
     found = []
     if index.label_of(vertex) == schema.DATASET:
         # downstream: jobs reading it (reads edges into it); upstream: jobs writing it.
         table = index.tables[schema.READS if direction == "out" else schema.WRITES]
-        for edge in table.at_few([vertex], "in", now):
+        for edge in table.at_few([vertex], "in", now, as_of):
             job = int(table.src[edge])
             found.append((job, (vertex, job) if direction == "out" else (job, vertex)))
     else:
         table = index.tables[schema.WRITES if direction == "out" else schema.READS]
-        for edge in table.at_few([vertex], "out", now):
+        for edge in table.at_few([vertex], "out", now, as_of):
             dataset = int(table.dst[edge])
             found.append((dataset, (vertex, dataset) if direction == "out" else (dataset, vertex)))
     return sorted(found, key=lambda f: index.keys[f[0]])
@@ -52,9 +52,10 @@ def table_lineage(
     depth: int,
     max_nodes: int,
     now: float | None = None,
+    as_of: float | None = None,
 ) -> TableGraph:
     """Breadth-first from a dataset or a job, one direction after the other, within ``depth`` job
-    hops and ``max_nodes`` nodes."""
+    hops and ``max_nodes`` nodes, over current edges (or those taken ``as_of`` a moment)."""
     graph = TableGraph()
     graph.nodes[start] = None
     steps = 2 * depth if index.label_of(start) == schema.DATASET else 2 * depth - 1
@@ -65,7 +66,7 @@ def table_lineage(
             for _ in range(steps):
                 next_frontier = []
                 for vertex in frontier:
-                    for far, edge in _steps(index, vertex, direction, now):
+                    for far, edge in _steps(index, vertex, direction, now, as_of):
                         if far not in graph.nodes:
                             if len(graph.nodes) >= max_nodes:
                                 graph.truncated = True

@@ -114,3 +114,38 @@ def test_bad_artifacts_are_clear_errors(tmp_path: Path) -> None:
     )
     old = run_cli("ingest", "dbt", "--manifest", str(tmp_path / "old.json"), "--store", store, check=False)
     assert old.returncode == 2 and "v10-v12" in old.stderr
+
+
+def test_a_newer_manifest_replaces_a_models_lineage_and_retires_a_gone_model(tmp_path: Path) -> None:
+    store = tmp_path / "graph.db"
+    manifest = json.loads((FIXTURE / "manifest.json").read_text())
+
+    def ingest(document: dict) -> None:
+        path = tmp_path / "manifest.json"
+        path.write_text(json.dumps(document))
+        catalog = str(FIXTURE / "catalog.json")
+        run_cli(
+            "ingest", "dbt", "--manifest", str(path), "--catalog", catalog, "--namespace", NS, "--store", str(store)
+        )
+
+    ingest(manifest)
+    newer = json.loads(json.dumps(manifest))
+    newer["metadata"]["generated_at"] = "2026-01-10T06:00:00Z"
+    del newer["nodes"]["model.shop.stg_orders"]
+    customers = newer["nodes"]["model.shop.stg_customers"]
+    customers["compiled_code"] = customers["compiled_code"].replace("lower(email) as email", "full_name as email")
+    ingest(newer)
+
+    lineage = run_cli("lineage", NS, "analytics.staging.stg_customers", "email", "--store", str(store)).stdout
+    assert "raw.customers.full_name" in lineage and "raw.customers.email" not in lineage
+    before = run_cli(
+        "lineage", NS, "analytics.staging.stg_customers", "email", "--as-of", "2026-01-06", "--store", str(store)
+    ).stdout
+    assert "raw.customers.email" in before
+    for field in ("order_id", "amount"):
+        gone = run_cli("lineage", NS, "analytics.staging.stg_orders", field, "--store", str(store)).stdout
+        assert "raw.orders" not in gone
+        kept = run_cli(
+            "lineage", NS, "analytics.staging.stg_orders", field, "--as-of", "2026-01-06", "--store", str(store)
+        ).stdout
+        assert "raw.orders" in kept

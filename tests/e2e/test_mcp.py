@@ -24,6 +24,7 @@ KEYS = "ana:reader-key-1:reader,sam:steward-key-2:steward,ivy:ingest-key-3:inges
 READ_TOOLS = {
     "search",
     "get_lineage",
+    "lineage_changes",
     "explain_tags",
     "impact",
     "recommend_dependencies",
@@ -103,6 +104,11 @@ def test_every_tool_over_stdio_answers_with_json_and_a_sentence(demo: str) -> No
             ),
             "health": ("lineage_health", {"days": 30}),
             "violations": ("sensitivity_violations", {}),
+            "changes": ("lineage_changes", {"since": "3650d", "limit": 5}),
+            "long_ago": (
+                "get_lineage",
+                {"namespace": WAREHOUSE, "dataset": "ods.customers", "direction": "downstream", "as_of": "2000-01-01"},
+            ),
         }
         return {label: await client.call_tool(name, args) for label, (name, args) in asked.items()}
 
@@ -126,6 +132,10 @@ def test_every_tool_over_stdio_answers_with_json_and_a_sentence(demo: str) -> No
     assert check["ok"] is False and check["unknown"] == [{"namespace": "airflow", "name": "no_such_job"}]  # type: ignore[index]
     assert "orphans" in text(answers["health"])
     assert "sensitivity violations" in text(answers["violations"])
+    changes = answers["changes"].structured_content
+    assert changes["addedCount"] > 5 and len(changes["added"]) == 5 and changes["next_after"]  # type: ignore[index]
+    assert answers["long_ago"].structured_content["edges"] == []  # type: ignore[index]
+    assert changes["removedCount"] == 0 and "lineage edges added" in text(answers["changes"])  # type: ignore[index]
 
 
 def test_bad_arguments_and_unknown_names_are_tool_errors_not_crashes(demo: str) -> None:

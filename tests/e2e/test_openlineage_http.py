@@ -377,11 +377,11 @@ EMAILS_UPSTREAM = """{ column(namespace: "hive://metastore:9083", dataset: "mart
   upstream { source { dataset field } } } }"""
 
 
-def path_insert(run_id: str, source_table: str, at: str) -> dict:
+def path_insert(run_id: str, source_table: str, at: str, job: str = "spark.ctas.insert") -> dict:
     """A Spark CTAS's inner insert: the table named by its warehouse path alone, no symlinks."""
     lineage = {"email": {"inputFields": [{"namespace": HIVE, "name": source_table, "field": "email"}]}}
     target = {"namespace": WAREHOUSE, "name": PATH_NAME, "facets": {"columnLineage": {"fields": lineage}}}
-    return ol_event(run_id, "spark.ctas.insert", "COMPLETE", at, outputs=[target])
+    return ol_event(run_id, job, "COMPLETE", at, outputs=[target])
 
 
 def symlinked_ctas(run_id: str, at: str) -> dict:
@@ -395,7 +395,8 @@ def test_a_table_named_by_its_path_alone_is_one_table_whichever_event_came_first
     events = [
         path_insert("0190f3a2-0000-7000-8000-000000000021", "crm.people", "2026-02-03T00:00:00Z"),
         symlinked_ctas("0190f3a2-0000-7000-8000-000000000022", "2026-02-03T00:00:01Z"),
-        path_insert("0190f3a2-0000-7000-8000-000000000023", "crm.leads", "2026-02-03T00:00:02Z"),
+        # Another job: the same job's newer column lineage for the table would replace the first.
+        path_insert("0190f3a2-0000-7000-8000-000000000023", "crm.leads", "2026-02-03T00:00:02Z", "spark.append"),
     ]
     for event in events:
         assert httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=10).status_code == 201

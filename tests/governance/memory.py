@@ -38,6 +38,22 @@ class MemoryGraph:
             seeds.add(target.key)
         self.apply(seeds)
 
+    def remove_edges(self, edges: Iterable[str]) -> None:
+        """Edges the data no longer takes (a job's redefinition closed them): their targets are
+        propagated again, as the store marks them."""
+        gone = set(edges)
+        seeds = set()
+        for state in self.states.values():
+            kept = tuple(f for f in state.inputs if f.edge not in gone)
+            if kept != state.inputs:
+                state.inputs = kept
+                seeds.add(state.key)
+        for state in self.states.values():
+            state.outputs = tuple(
+                sorted(k for k, s in self.states.items() if any(f.source == state.key for f in s.inputs))
+            )
+        self.apply(seeds)
+
     def declare(self, key: str, tag: str, present: bool = True) -> None:
         column = self.column(key)
         column.declared = column.declared | {tag} if present else column.declared - {tag}

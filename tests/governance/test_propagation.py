@@ -135,6 +135,15 @@ operation = st.one_of(
     st.tuples(
         st.just("block_edge"), st.integers(0, 50), st.sampled_from(["pii", "pci", "confidential"]), st.booleans()
     ),
+    # A job's definition of its lineage into one column at an event time: newer ones replace the
+    # job's edges into it, older ones (late events) change nothing that is current.
+    st.tuples(
+        st.just("define"),
+        st.sampled_from(["j1", "j2"]),
+        st.sampled_from(COLUMNS),
+        st.lists(edges_strategy, max_size=3),
+        st.integers(0, 9),
+    ),
 )
 
 policies = st.sampled_from(
@@ -157,8 +166,19 @@ def full_recomputation(g: MemoryGraph) -> dict:
 @given(policies, st.lists(operation, min_size=1, max_size=25))
 def test_incremental_equals_full_recomputation(policy: Policy, operations: list[tuple]) -> None:
     g = MemoryGraph(policy)
+    defined: dict[tuple[str, str], tuple[int, list[str]]] = {}
     for op in operations:
-        if op[0] == "ingest":
+        if op[0] == "define":
+            _, job, target, edges, at = op
+            latest, current = defined.get((job, target), (-1, []))
+            if at < latest:
+                continue  # a late event: the newer definition stands
+            pairs = [edge(source, target, *rest) for source, _, *rest in edges if source != target]
+            keys = [f"{job}/{p[0].edge}" for p in pairs]
+            g.remove_edges(set(current) - set(keys))
+            g.add_edges([p[0]._replace(edge=k) for p, k in zip(pairs, keys, strict=True)], dict.fromkeys(keys, target))
+            defined[(job, target)] = (at, keys)
+        elif op[0] == "ingest":
             pairs = [edge(*e) for e in op[1]]
             g.add_edges([p[0] for p in pairs], {k: v for p in pairs for k, v in p[1].items()})
         elif op[0] == "declare":
