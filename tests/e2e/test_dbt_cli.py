@@ -125,7 +125,17 @@ def test_a_newer_manifest_replaces_a_models_lineage_and_retires_a_gone_model(tmp
         path.write_text(json.dumps(document))
         catalog = str(FIXTURE / "catalog.json")
         run_cli(
-            "ingest", "dbt", "--manifest", str(path), "--catalog", catalog, "--namespace", NS, "--store", str(store)
+            "ingest",
+            "dbt",
+            "--manifest",
+            str(path),
+            "--catalog",
+            catalog,
+            "--namespace",
+            NS,
+            "--store",
+            str(store),
+            "--create",
         )
 
     ingest(manifest)
