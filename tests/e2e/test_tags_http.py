@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import TAGLINE, Server, run_cli, start_server_process, stop_server
+from tests.e2e.conftest import TAGLINE, Server, run_cli, start_server, start_server_process, stop_server
 
 ETL = """
 INSERT OVERWRITE TABLE stg.customers
@@ -67,10 +67,23 @@ def etl(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return sql
 
 
-@pytest.fixture(scope="module")
-def loaded(server: Server, etl: Path) -> Server:
-    run_cli("ingest", "sql", str(etl), "--dialect", "hive", "--namespace", NS, "--store", server.store)
-    return server
+@pytest.fixture
+def loaded(tmp_path: Path, etl: Path) -> Iterator[Server]:
+    """A server of this test's own on the ETL's lineage: no test sees what another declared, blocked
+    or removed, whatever order or worker runs them."""
+    store = str(tmp_path / "graph.db")
+    run_cli("ingest", "sql", str(etl), "--dialect", "hive", "--namespace", NS, "--store", store, "--create")
+    running = start_server(store)
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture
+def declared(loaded: Server) -> Server:
+    """The ETL's source e-mail declared restricted and pii.email, as the security team would."""
+    ask(loaded, DECLARE, dataset="src.customers", field="email", tag="restricted", why="raw addresses")
+    ask(loaded, DECLARE, dataset="src.customers", field="email", tag="pii.email")
+    return loaded
 
 
 def ask(server: Server, query: str, **variables: object) -> dict:
@@ -105,9 +118,9 @@ def test_declared_tag_propagates_with_masking_and_provenance(loaded: Server) -> 
     assert tags(loaded, "mart.customers_by_country", "country")["column"]["tags"] == []
 
 
-def test_impact_lists_the_tags_that_flow_through(loaded: Server) -> None:
+def test_impact_lists_the_tags_that_flow_through(declared: Server) -> None:
     impact = ask(
-        loaded,
+        declared,
         f"""{{ impact(namespace: "{NS}", dataset: "src.customers", field: "email", depth: 5) {{
                               sensitivity tags {{ name columns unmaskedColumns }} }} }}""",
     )["impact"]
@@ -117,45 +130,45 @@ def test_impact_lists_the_tags_that_flow_through(loaded: Server) -> None:
     assert by_name["pii.email"] == {"name": "pii.email", "columns": 4, "unmaskedColumns": 3}
 
 
-def test_audit_records_inheritance_with_its_cause(loaded: Server) -> None:
-    entries = [e["node"] for e in tags(loaded, "dw.dim_customer", "email_raw", "pii.email")["tagAudit"]["edges"]]
+def test_audit_records_inheritance_with_its_cause(declared: Server) -> None:
+    entries = [e["node"] for e in tags(declared, "dw.dim_customer", "email_raw", "pii.email")["tagAudit"]["edges"]]
     assert entries[0]["change"] == "ADDED" and entries[0]["actor"] == "local"
     assert "inherited from hive://wh/src.customers.email" in entries[0]["cause"]
 
 
-def test_block_and_unblock_are_audited_and_propagate(loaded: Server) -> None:
-    ask(loaded, BLOCK, dataset="stg.customers", field="email", tag="pii", why="test data only")
-    assert "pii.email" not in {t["name"] for t in tags(loaded, "dw.dim_customer", "email_raw")["column"]["tags"]}
-    audit = tags(loaded, "stg.customers", "email", "pii")["tagAudit"]["edges"]
+def test_block_and_unblock_are_audited_and_propagate(declared: Server) -> None:
+    ask(declared, BLOCK, dataset="stg.customers", field="email", tag="pii", why="test data only")
+    assert "pii.email" not in {t["name"] for t in tags(declared, "dw.dim_customer", "email_raw")["column"]["tags"]}
+    audit = tags(declared, "stg.customers", "email", "pii")["tagAudit"]["edges"]
     assert audit[0]["node"]["change"] == "BLOCKED" and "test data only" in audit[0]["node"]["cause"]
-    ask(loaded, UNBLOCK, dataset="stg.customers", field="email", tag="pii", why="mistake")
-    assert "pii.email" in {t["name"] for t in tags(loaded, "dw.dim_customer", "email_raw")["column"]["tags"]}
-    missing = loaded.graphql(BLOCK, {"dataset": "stg.customers", "field": "email", "tag": "pii", "why": " "})
+    ask(declared, UNBLOCK, dataset="stg.customers", field="email", tag="pii", why="mistake")
+    assert "pii.email" in {t["name"] for t in tags(declared, "dw.dim_customer", "email_raw")["column"]["tags"]}
+    missing = declared.graphql(BLOCK, {"dataset": "stg.customers", "field": "email", "tag": "pii", "why": " "})
     assert "justification" in missing["errors"][0]["message"]
 
 
-def test_removal_withdraws_downstream_and_pages_the_audit(loaded: Server) -> None:
-    ask(loaded, REMOVE, dataset="src.customers", field="email", tag="pii.email", why="reclassified")
-    assert "pii.email" not in {t["name"] for t in tags(loaded, "dw.dim_customer", "email_raw")["column"]["tags"]}
+def test_removal_withdraws_downstream_and_pages_the_audit(declared: Server) -> None:
+    ask(declared, REMOVE, dataset="src.customers", field="email", tag="pii.email", why="reclassified")
+    assert "pii.email" not in {t["name"] for t in tags(declared, "dw.dim_customer", "email_raw")["column"]["tags"]}
     first = ask(
-        loaded, "{ tagAudit(first: 2) { edges { cursor node { change } } pageInfo { hasNextPage endCursor } } }"
+        declared, "{ tagAudit(first: 2) { edges { cursor node { change } } pageInfo { hasNextPage endCursor } } }"
     )
     page = first["tagAudit"]
     assert len(page["edges"]) == 2 and page["pageInfo"]["hasNextPage"]
     after = page["pageInfo"]["endCursor"]
-    second = ask(loaded, "query ($a: String) { tagAudit(first: 2, after: $a) { edges { cursor } } }", a=after)
+    second = ask(declared, "query ($a: String) { tagAudit(first: 2, after: $a) { edges { cursor } } }", a=after)
     assert not {e["cursor"] for e in second["tagAudit"]["edges"]} & {e["cursor"] for e in page["edges"]}
 
 
-def test_the_audit_log_cannot_be_edited_through_the_api(loaded: Server) -> None:
-    before = ask(loaded, "{ tagAudit(first: 500) { edges { cursor node { at actor tag change cause } } } }")
-    mutations = ask(loaded, "{ __schema { mutationType { fields { name } } } }")["__schema"]["mutationType"]["fields"]
+def test_the_audit_log_cannot_be_edited_through_the_api(declared: Server) -> None:
+    before = ask(declared, "{ tagAudit(first: 500) { edges { cursor node { at actor tag change cause } } } }")
+    mutations = ask(declared, "{ __schema { mutationType { fields { name } } } }")["__schema"]["mutationType"]["fields"]
     assert {f["name"] for f in mutations} == {"declareTag", "removeTag", "blockTag", "unblockTag"}
     for method in ("PUT", "PATCH", "DELETE"):
         # 415: without keys, a changing request must first say it sends JSON (api/same_origin.py).
-        assert httpx.request(method, f"{loaded.url}/graphql", timeout=10).status_code in (404, 405, 415)
-    ask(loaded, DECLARE, dataset="src.customers", field="country", tag="internal")
-    after = ask(loaded, "{ tagAudit(first: 500) { edges { cursor node { at actor tag change cause } } } }")
+        assert httpx.request(method, f"{declared.url}/graphql", timeout=10).status_code in (404, 405, 415)
+    ask(declared, DECLARE, dataset="src.customers", field="country", tag="internal")
+    after = ask(declared, "{ tagAudit(first: 500) { edges { cursor node { at actor tag change cause } } } }")
     assert after["tagAudit"]["edges"][-len(before["tagAudit"]["edges"]) :] == before["tagAudit"]["edges"]
 
 
@@ -280,12 +293,12 @@ def test_serving_beyond_loopback_needs_keys_or_insecure(tmp_path: Path) -> None:
     )
 
 
-def test_audit_times_must_be_rfc3339_and_filter_as_times(loaded: Server) -> None:
+def test_audit_times_must_be_rfc3339_and_filter_as_times(declared: Server) -> None:
     query = "query ($s: String, $u: String) { tagAudit(since: $s, until: $u, first: 500) { edges { node { at } } } }"
-    refused = loaded.graphql(query, {"s": "yesterday"})
+    refused = declared.graphql(query, {"s": "yesterday"})
     assert "since must be an RFC 3339 time" in refused["errors"][0]["message"]
-    assert "until must be" in loaded.graphql(query, {"u": "2026-01-31"})["errors"][0]["message"]
-    everything = ask(loaded, query)["tagAudit"]["edges"]
-    since_epoch = ask(loaded, query, s="1970-01-01T00:00:00+00:00")["tagAudit"]["edges"]
+    assert "until must be" in declared.graphql(query, {"u": "2026-01-31"})["errors"][0]["message"]
+    everything = ask(declared, query)["tagAudit"]["edges"]
+    since_epoch = ask(declared, query, s="1970-01-01T00:00:00+00:00")["tagAudit"]["edges"]
     assert everything and since_epoch == everything
-    assert ask(loaded, query, u="1970-01-01T00:00:00Z")["tagAudit"]["edges"] == []
+    assert ask(declared, query, u="1970-01-01T00:00:00Z")["tagAudit"]["edges"] == []
