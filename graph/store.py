@@ -213,7 +213,7 @@ class GraphStore:
         _drop_edges(g, changes, removed)
         result = self._writer.write(g, prepared.batch, moment, changes)
         unfed = {r.in_key for r in removed if r.label == schema.DERIVES}
-        self.pending.mark(g, sorted(unfed.union(result.pending)))
+        self.pending.mark(g, sorted(unfed.union(result.pending)), result.ids)
         result.declared = prepared.batch.tags
         return result
 
