@@ -6,7 +6,10 @@ in the same run: ingest rate and lineage latency over HTTP on the same synthetic
    deploy/janusgraph on a free port with a temporary data folder, as the tests do, its graph in
    BerkeleyJE or in a one-node Cassandra 5.0 started from deploy/cassandra), then
    ``GraphStore.write`` of the batch in chunks of ``--chunk`` column edges, one transaction each,
-   timed: column edges/s and elements (vertices + edges) /s.
+   timed: column edges/s and elements (vertices + edges) /s; then, on the same JanusGraph Server,
+   plain gremlinpython writing the same vertices and edges (same properties, under other keys) in
+   requests of ``--raw-request`` elements, each its own transaction, with no look-up and no change
+   log: what the server itself takes, beside what Tagline gets of it.
 3. ``tagline serve`` on that store and the four lineage queries of ``lineage_latency.py`` (nested
    and flat, upstream from mart columns and downstream from source columns), the same columns on
    both engines; p50/p95 and store round trips per query.
@@ -16,6 +19,7 @@ Usage::
     python bench/janusgraph.py                          # ~3,000 columns, 20 columns per query
     python bench/janusgraph.py --target-columns 10000 --samples 50
     python bench/janusgraph.py --storage cql            # GremLite and JanusGraph on Cassandra only
+    python bench/janusgraph.py --storage berkeleyje --ingest-only   # the write rates alone
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
+from gremlin_python.process.anonymous_traversal import traversal
+from gremlin_python.process.graph_traversal import __
+from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,8 +46,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lineage_latency import Kind, ask, flat_query, measure, nested_query, pct, report, start_server, stop_server
 from warehouse_gen import generate, tables_for_columns
 
+from tagline.graph import schema
 from tagline.graph.model import LineageBatch
 from tagline.graph.store import GraphStore
+from tagline.graph.writers.batch import edge_specs, vertex_specs
 from tests import cassandra_node, janusgraph_server
 
 
@@ -50,6 +60,8 @@ class Ingest:
     elements: int
     seconds: float
     disk_mb: float = 0.0
+    # What the disk figure holds: on JanusGraph, Tagline's elements and the plain writer's together.
+    elements_on_disk: int = 0
 
     @property
     def edges_per_s(self) -> float:
@@ -75,6 +87,53 @@ def ingest(engine: str, location: str, parts: list[LineageBatch]) -> Ingest:
             elements += written.vertices_created + written.edges_created
     finally:
         store.close()
+    return Ingest(engine, edges, elements, time.perf_counter() - started)
+
+
+def raw_ingest(engine: str, url: str, parts: list[LineageBatch], per_request: int) -> Ingest:
+    """The same vertices and edges as Tagline writes (a column's `has_column` edge included), with
+    plain gremlinpython: chained addV/addE in requests of ``per_request`` elements, each request its
+    own transaction; keys prefixed so they do not meet Tagline's."""
+    remote = DriverRemoteConnection(url, "g", message_serializer=JanusGraphBinarySerializersV1())
+    g = traversal().with_remote(remote)
+    ids: dict[str, object] = {}
+    edges = elements = 0
+    started = time.perf_counter()
+    try:
+        for part in parts:
+            now = "2026-01-01T00:00:00Z"
+            vertices = [(k, v) for k, v in vertex_specs(part).items() if k not in ids]
+            for i in range(0, len(vertices), per_request):
+                chunk = vertices[i : i + per_request]
+                step = g
+                for n, (key, spec) in enumerate(chunk):
+                    step = step.add_v(spec.label).property("vlabel", spec.label).property("first_seen", now)
+                    for name, value in {**spec.props, "uid": "raw|" + key}.items():
+                        step = step.property(name, value)
+                    step = step.as_(f"v{n}")
+                names = [f"v{n}" for n in range(len(chunk))]
+                found = step.select(*names).by(__.id_()).next() if len(names) > 1 else {"v0": step.id_().next()}
+                ids.update((key, found[f"v{n}"]) for n, (key, _) in enumerate(chunk))
+            new_edges = [
+                (schema.HAS_COLUMN, schema.dataset_key_of_column(v.props), k, {})
+                for k, v in vertices
+                if v.label == schema.COLUMN
+            ]
+            for key, spec in edge_specs(part, now).items():
+                props = {**spec.props, "uid": "raw|" + key, "first_seen": now, "last_seen": now, "ingested_at": now}
+                new_edges.append((spec.label, spec.out_key, spec.in_key, {n: v for n, v in props.items() if v}))
+            for i in range(0, len(new_edges), per_request):
+                step = g
+                for n, (label, out_key, in_key, props) in enumerate(new_edges[i : i + per_request]):
+                    step = step.V(ids[out_key]).as_(f"a{n}").V(ids[in_key]).as_(f"b{n}")
+                    step = step.add_e(label).from_(f"a{n}").to(f"b{n}").property("elabel", label)
+                    for name, value in props.items():
+                        step = step.property(name, value)
+                step.iterate()
+            edges += len(part.edges)
+            elements += len(vertices) + len(new_edges)
+    finally:
+        remote.close()
     return Ingest(engine, edges, elements, time.perf_counter() - started)
 
 
@@ -112,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         choices=["berkeleyje", "cql"],
         help="JanusGraph's storage backends to measure, one per option [berkeleyje and cql]",
     )
+    parser.add_argument(
+        "--raw-request", type=int, default=250, help="elements per request of the plain gremlinpython writer [250]"
+    )
+    parser.add_argument("--ingest-only", action="store_true", help="measure the writes, skip the lineage queries")
     args = parser.parse_args(argv)
     # The nested five-level queries cost about 790,000 in the API's estimate, over its default
     # budget (TAGLINE_MAX_QUERY_COST, 200,000): the servers measured here get room for them.
@@ -157,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         gremlite = str(Path(tmp) / "tagline.db")
         loaded = ingest("GremLite", gremlite, parts)
         loaded.disk_mb = sum(f.stat().st_size for f in Path(tmp).glob("tagline.db*")) / 1e6
-        asked = kinds()
-        query(gremlite, asked, warm, Path(tmp) / "serve-gremlite.log", args.budget)
+        asked = [] if args.ingest_only else kinds()
+        if asked:
+            query(gremlite, asked, warm, Path(tmp) / "serve-gremlite.log", args.budget)
         results.append((loaded, asked))
 
         for storage in args.storage or ["berkeleyje", "cql"]:
@@ -172,9 +236,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"JanusGraph Server ({storage}) answered after {time.perf_counter() - started:.1f} s")
             try:
                 loaded = ingest(engine, server.url, parts)
-                asked = kinds()
-                query(server.url, asked, warm, Path(tmp) / f"serve-janusgraph-{storage}.log", args.budget)
-                results.append((loaded, asked))
+                raw = raw_ingest(f"{engine} raw", server.url, parts, args.raw_request)
+                loaded.elements_on_disk = loaded.elements + raw.elements
+                results.append((raw, []))
+                asked = [] if args.ingest_only else kinds()
+                if asked:
+                    query(server.url, asked, warm, Path(tmp) / f"serve-janusgraph-{storage}.log", args.budget)
+                results.insert(-1, (loaded, asked))
             finally:
                 server.stop()
                 if node is not None:
@@ -193,23 +261,35 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{loaded.engine:<14} {loaded.edges:>12,} {loaded.elements:>9,} {loaded.seconds:>8.1f} "
             f"{loaded.edges_per_s:>8,.0f} {loaded.ms_per_edge:>8.2f} {loaded.disk_mb:>8.1f} "
-            f"{loaded.disk_mb * 1e6 / max(loaded.elements, 1):>9,.0f}"
+            f"{loaded.disk_mb * 1e6 / max(loaded.elements_on_disk or loaded.elements, 1):>9,.0f}"
         )
     for loaded, asked in results:
-        print(f"\nlineage over HTTP, {loaded.engine}:")
-        report(asked)
+        if asked:
+            print(f"\nlineage over HTTP, {loaded.engine}:")
+            report(asked)
     print(
         "\nsummary: "
         + "; ".join(
-            f"{loaded.engine} ingest {loaded.edges_per_s:,.0f} column edges/s, "
-            + ", ".join(
-                f"{k.name} p50 {statistics.median(k.latencies_ms):.0f} ms p95 {pct(k.latencies_ms, 95):.0f} ms"
-                for k in asked
-                if k.latencies_ms
+            ", ".join(
+                [f"{loaded.engine} ingest {loaded.edges_per_s:,.0f} column edges/s"]
+                + [
+                    f"{k.name} p50 {statistics.median(k.latencies_ms):.0f} ms p95 {pct(k.latencies_ms, 95):.0f} ms"
+                    for k in asked
+                    if k.latencies_ms
+                ]
             )
             for loaded, asked in results
         )
     )
+    tagline = {i.engine: i for i, _ in results}
+    for raw, _ in results:
+        if raw.engine.endswith(" raw"):
+            mine = tagline[raw.engine.removesuffix(" raw")]
+            print(
+                f"{mine.engine}: Tagline writes {mine.elements / mine.seconds:,.0f} elements/s, "
+                f"{100 * (mine.elements / mine.seconds) / (raw.elements / raw.seconds):.0f} % of plain gremlinpython's "
+                f"{raw.elements / raw.seconds:,.0f}"
+            )
     return 0 if all(k.latencies_ms for _, asked in results for k in asked) else 1
 
 

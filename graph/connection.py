@@ -31,6 +31,8 @@ T = TypeVar("T")
 
 REMOTE_SCHEMES = ("ws://", "wss://")
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# How long a rollback's answer is awaited before its session is closed regardless.
+ROLLBACK_WAIT_S = 30.0
 
 
 class StoreError(Unavailable):
@@ -183,7 +185,12 @@ def is_unavailable(exc: BaseException) -> bool:
 def _rollback_quietly(remote: Any, tx: Any) -> None:
     """Roll back a remote transaction that may already be gone (server down, session closed): the
     error that brought us here is the one worth reporting. A session whose connection was lost is
-    dropped without a word to the server, since any request on it would wait forever."""
+    dropped without a word to the server, since any request on it would wait forever.
+
+    The rollback's answer is awaited before the session's connection closes: the server interrupts
+    a session's thread when its connection closes, and an interrupt that lands while BerkeleyJE is
+    rolling back invalidates BerkeleyJE's environment for every writer (gremlinpython's own
+    ``rollback()`` closes the connection as soon as the request is sent)."""
     session = getattr(tx, "_session_based_connection", None)
     try:
         if session is not None and _drained(session):
@@ -191,7 +198,10 @@ def _rollback_quietly(remote: Any, tx: Any) -> None:
             if session in spawned:
                 spawned.remove(session)
             return
-        if tx.is_open():
-            tx.rollback()
+        if session is not None and tx.is_open():
+            try:
+                session.rollback().all().result(timeout=ROLLBACK_WAIT_S)
+            finally:
+                tx.close()
     except Exception:
         pass

@@ -256,7 +256,7 @@ class GraphStore:
         result.retired = lives.retired
         unfed = {r.in_key for r in removed if r.label == schema.DERIVES}
         unfed.update(lives.reopened_targets, (r.target for r in lives.retired if r.label == schema.DERIVES))
-        self.pending.mark(g, sorted(unfed.union(result.pending)))
+        self.pending.mark(g, sorted(unfed.union(result.pending)), result.ids)
         result.declared = prepared.batch.tags
         return result
 

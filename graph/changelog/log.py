@@ -38,6 +38,7 @@ from gremlin_python.statics import long
 from tagline.graph import schema
 from tagline.graph.changelog.changes import ChangeSet
 from tagline.graph.model import KEY_FORMAT
+from tagline.graph.reader import chunks
 
 # The largest number of transactions read from the log in one go.
 READ_LIMIT = 500
@@ -266,22 +267,25 @@ class GremlinChangeLog:
     def read(self, position: object, limit: int = READ_LIMIT) -> Tail:
         assert isinstance(position, RemotePosition)
         since = position.stamp - REMOTE_LOOKBACK_MS
-        rows = (
-            self.g.V()
-            .has(CHANGE_AT, P.gte(long(since)))
-            .project("k", "t", "b")
-            .by(schema.KEY)
-            .by(CHANGE_AT)
-            .by(CHANGE_BODY)
-            .to_list()
-        )
+        # Keys and stamps first, bodies then only of the entries not yet read: every reader reads
+        # the whole look-back window each time, and during a bulk load it holds dozens of large
+        # bodies that were all applied already.
+        rows = self.g.V().has(CHANGE_AT, P.gte(long(since))).project("k", "t").by(schema.KEY).by(CHANGE_AT).to_list()
         rows.sort(key=lambda r: (r["t"], r["k"]))
         fresh = [r for r in rows if r["k"] not in position.seen]
         seen = {k: t for k, t in position.seen.items() if t >= since}
         seen.update((r["k"], int(r["t"])) for r in fresh)
         stamp = max([position.stamp, *(int(r["t"]) for r in fresh)])
-        bodies: list[bytes | str] = [base64.b64decode(r["b"]) for r in fresh]
+        found = self._bodies([r["k"] for r in fresh])
+        bodies: list[bytes | str] = [base64.b64decode(found[r["k"]]) for r in fresh]
         return Tail(bodies=bodies, position=RemotePosition(stamp, seen), more=False)
+
+    def _bodies(self, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for part in chunks(keys, READ_LIMIT):
+            rows = self.g.V().has(schema.KEY, P.within(list(part))).project("k", "b").by(schema.KEY).by(CHANGE_BODY)
+            found.update((r["k"], r["b"]) for r in rows.to_list())
+        return found
 
 
 def bodies(log: ChangeLog, position: object) -> Iterator[tuple[list[bytes | str], object]]:

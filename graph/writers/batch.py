@@ -33,8 +33,12 @@ from tagline.graph.reader import edges_by_keys, find_by_keys, vertices_by_ids
 from tagline.graph.records import EdgeRecord, VertexId, WriteResult
 from tagline.graph.schema import owners_value
 from tagline.graph.timefmt import iso
-from tagline.graph.writers import embedded_rows
+from tagline.graph.writers import embedded_rows, gremlin_bulk
+from tagline.graph.writers.gremlin_bulk import NewEdge, NewVertex
 from tagline.graph.writers.runs import record_runs
+
+# A new edge as the writer knows it before ids: label, (out key, in key), properties.
+KeyedEdge = tuple[str, tuple[str, str], dict[str, Any]]
 
 
 class KeyCache:
@@ -202,14 +206,14 @@ class BatchWriter:
         vspecs = vertex_specs(batch)
         ids = self._resolve(g, vspecs.keys())
         self._update_existing(g, {k: s for k, s in vspecs.items() if k in ids}, ids, changes)
-        for key, spec in vspecs.items():
-            if key not in ids:
-                ids[key] = self._create_vertex(g, spec, now, changes)
-                result.vertices_created += 1
-                if spec.label == schema.COLUMN:
-                    dataset_key = schema.dataset_key_of_column(spec.props)
-                    self._create_edge(g, schema.HAS_COLUMN, (dataset_key, key), ids, {}, changes)
-                    result.edges_created += 1
+        new_vertices = {k: s for k, s in vspecs.items() if k not in ids}
+        ids.update(self._create_vertices(g, new_vertices, now, changes))
+        result.vertices_created += len(new_vertices)
+        new_edges: list[KeyedEdge] = [
+            (schema.HAS_COLUMN, (schema.dataset_key_of_column(s.props), k), {})
+            for k, s in new_vertices.items()
+            if s.label == schema.COLUMN
+        ]
         especs = edge_specs(batch, now)
         existing = edges_by_keys(g, especs.keys())
         new_edge_keys = set()
@@ -220,9 +224,10 @@ class BatchWriter:
             else:
                 seen = edge_spec.seen or now
                 props = {schema.KEY: key, "first_seen": seen, "last_seen": seen, "ingested_at": now, **edge_spec.props}
-                self._create_edge(g, edge_spec.label, (edge_spec.out_key, edge_spec.in_key), ids, props, changes)
-                result.edges_created += 1
+                new_edges.append((edge_spec.label, (edge_spec.out_key, edge_spec.in_key), props))
                 new_edge_keys.add(key)
+        self._create_edges(g, new_edges, ids, changes)
+        result.edges_created += len(new_edges)
         result.pending = sorted(
             {s.in_key for k, s in especs.items() if k in new_edge_keys and s.label == schema.DERIVES}
         )
@@ -244,15 +249,17 @@ class BatchWriter:
         ids.update({key: rec.id for key, rec in find_by_keys(g, missing).items()})
         return ids
 
-    def _create_vertex(self, g: GraphTraversalSource, spec: VertexSpec, now: str, changes: ChangeSet) -> VertexId:
-        props = {**spec.props, "first_seen": now}
-        changes.vertex(props[schema.KEY], spec.label, {n: v for n, v in props.items() if n != schema.KEY})
+    def _create_vertices(
+        self, g: GraphTraversalSource, specs: dict[str, VertexSpec], now: str, changes: ChangeSet
+    ) -> dict[str, VertexId]:
+        """Create the vertices of ``specs`` (by key), many to a request on a Gremlin Server; their ids."""
+        made = {key: NewVertex(spec.label, {**spec.props, "first_seen": now}) for key, spec in specs.items()}
+        for key, vertex in made.items():
+            changes.vertex(key, vertex.label, {n: v for n, v in vertex.props.items() if n != schema.KEY})
         if self.rows is not None:
-            return embedded_rows.create_vertex(self.rows, spec.label, props)
-        step = g.add_v(spec.label).property(schema.VERTEX_LABEL_COPY, spec.label)
-        for name, value in props.items():
-            step = step.property(name, value)
-        return step.id_().next()
+            rows = self.rows
+            return {key: embedded_rows.create_vertex(rows, v.label, v.props) for key, v in made.items()}
+        return dict(zip(made, gremlin_bulk.create_vertices(g, list(made.values())), strict=True))
 
     @staticmethod
     def _update_existing(
@@ -276,29 +283,27 @@ class BatchWriter:
                 step.iterate()
                 changes.vertex(key, spec.label, news)
 
-    def _create_edge(
+    def _create_edges(
         self,
         g: GraphTraversalSource,
-        label: str,
-        ends: tuple[str, str],
+        edges: list[KeyedEdge],
         ids: dict[str, VertexId],
-        props: dict[str, Any],
         changes: ChangeSet,
     ) -> None:
-        # Empty and false values are not stored: readers take a missing property as such, and each
-        # property costs the store a write.
-        stored = {n: v for n, v in props.items() if v not in (None, "", False)}
+        """Create ``edges`` (label, (out key, in key), properties), many to a request on a Gremlin Server."""
+        made = []
+        for label, ends, props in edges:
+            # Empty and false values are not stored: readers take a missing property as such, and
+            # each property costs the store a write.
+            stored = {n: v for n, v in props.items() if v not in (None, "", False)}
+            made.append(NewEdge(ids[ends[0]], label, ids[ends[1]], stored))
+            logged = {n: v for n, v in stored.items() if n != schema.KEY}
+            changes.edge(schema.edge_key(label, *ends, logged), label, *ends, logged)
         if self.rows is not None:
-            embedded_rows.create_edge(self.rows, ids[ends[0]], label, ids[ends[1]], stored)
+            for edge in made:
+                embedded_rows.create_edge(self.rows, edge.out_id, edge.label, edge.in_id, edge.props)
         else:
-            # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
-            step = g.V(ids[ends[0]]).as_("a").V(ids[ends[1]]).as_("b").add_e(label).from_("a").to("b")
-            step = step.property(schema.EDGE_LABEL_COPY, label)
-            for name, value in stored.items():
-                step = step.property(name, value)
-            step.iterate()
-        stored.pop(schema.KEY, None)
-        changes.edge(schema.edge_key(label, *ends, stored), label, *ends, stored)
+            gremlin_bulk.create_edges(g, made)
 
     def _refresh_edge(
         self, g: GraphTraversalSource, current: EdgeRecord, spec: EdgeSpec, now: str, changes: ChangeSet
