@@ -186,18 +186,21 @@ def _access_spec(specs: dict[str, EdgeSpec], label: str, access: DatasetAccess, 
 class BatchWriter:
     """Writes batches through one connection, remembering vertex ids between batches.
 
-    ``rows`` is the embedded store's SQLite connection, through which new elements are created
-    row by row (see ``graph/writers/embedded_rows.py``); None on a Gremlin Server.
+    ``rows`` is the embedded store's SQLite connection, into which new elements and refreshed
+    edge properties are written as rows, all of a batch at once (see
+    ``graph/writers/embedded_rows.py``); None on a Gremlin Server.
     """
 
     def __init__(self, cache: KeyCache, rows: sqlite3.Connection | None = None) -> None:
         self.cache = cache
-        self.rows = rows
+        self.rows = embedded_rows.RowBatch(rows) if rows is not None else None
 
     def write(self, g: GraphTraversalSource, batch: LineageBatch, at: datetime, changes: ChangeSet) -> WriteResult:
         """Write ``batch`` with traversal source ``g`` (already inside a transaction)."""
         now = iso(at)
         result = WriteResult()
+        if self.rows is not None:
+            self.rows.discard()  # rows of a transaction that failed before its flush
         vspecs = vertex_specs(batch)
         ids = self._resolve(g, vspecs.keys())
         self._update_existing(g, {k: s for k, s in vspecs.items() if k in ids}, ids, changes)
@@ -227,6 +230,8 @@ class BatchWriter:
         )
         result.new_column_edges = [e for e in batch.edges if e.key in new_edge_keys]
         result.ids = ids
+        if self.rows is not None:
+            self.rows.flush()  # before any other write of the transaction takes an element id
         if batch.runs:
             record_runs(g, batch.runs)
         return result
@@ -247,7 +252,7 @@ class BatchWriter:
         props = {**spec.props, "first_seen": now}
         changes.vertex(props[schema.KEY], spec.label, {n: v for n, v in props.items() if n != schema.KEY})
         if self.rows is not None:
-            return embedded_rows.create_vertex(self.rows, spec.label, props)
+            return self.rows.create_vertex(spec.label, props)
         step = g.add_v(spec.label).property(schema.VERTEX_LABEL_COPY, spec.label)
         for name, value in props.items():
             step = step.property(name, value)
@@ -288,7 +293,7 @@ class BatchWriter:
         # property costs the store a write.
         stored = {n: v for n, v in props.items() if v not in (None, "", False)}
         if self.rows is not None:
-            embedded_rows.create_edge(self.rows, ids[ends[0]], label, ids[ends[1]], stored)
+            self.rows.create_edge(ids[ends[0]], label, ids[ends[1]], stored)
         else:
             # GremLite refuses `.to(__.V(id))`, so the target is labelled with as_() and named in to().
             step = g.V(ids[ends[0]]).as_("a").V(ids[ends[1]]).as_("b").add_e(label).from_("a").to("b")
@@ -315,7 +320,7 @@ class BatchWriter:
             if expiry != current.props["expires_at"]:
                 news["expires_at"] = expiry
         if self.rows is not None:
-            embedded_rows.set_edge_properties(self.rows, current.id, current.props, news)  # type: ignore[arg-type]
+            self.rows.set_edge_properties(current.id, current.props, news)  # type: ignore[arg-type]
         else:
             step = g.E(current.id)
             for name, value in news.items():
