@@ -50,7 +50,7 @@ from tagline.graph.records import (
     WriteResult,
 )
 from tagline.graph.timefmt import iso, utcnow
-from tagline.graph.writers import dataset_moves, key_migration, runs
+from tagline.graph.writers import dataset_moves, embedded_rows, key_migration, runs
 from tagline.graph.writers.batch import BatchWriter, KeyCache
 from tagline.graph.writers.dataset_moves import Removal
 
@@ -277,8 +277,10 @@ class GraphStore:
         columns ``settled`` by this propagation, in one transaction."""
 
         def update(g: GraphTraversalSource, changes: ChangeSet) -> None:
-            tagstore.update_columns(g, updates, changes)
-            tagstore.append_audit(g, audit, self.connection.sqlite)
+            con = self.connection.sqlite
+            rows = None if con is None else embedded_rows.RowBatch(con)  # embedded: in bulk
+            tagstore.update_columns(g, updates, changes, rows)
+            tagstore.append_audit(g, audit, rows)
             self.pending.clear(g, settled)
 
         self.logged_write(update)
