@@ -27,9 +27,6 @@ from tagline.graph import schema
 from tagline.graph.reader import chunks
 
 _QUAD = "INSERT INTO quads (s, p, o, g) VALUES (?, ?, ?, ?)"
-# A quad before its strings are replaced by their ids: a str in p or o is looked up at the flush
-# (p: a label or property name; o: a value, already encoded unless it is text).
-Pending = tuple[int, "int | str | _Negated", Any, int]
 
 
 class RowBatch:
@@ -43,14 +40,17 @@ class RowBatch:
         """Forget what was gathered (a transaction that failed before its flush)."""
         self._base: int | None = None  # GremLite's id sequence when the first id was handed out
         self._ids: list[int] = []
-        self._quads: list[Pending] = []
+        # Rows whose strings (labels, property names, text values) are replaced by ids at the flush.
+        self._labels: list[tuple[int, str]] = []  # (vertex, label)
+        self._edges: list[tuple[int, str, int, int]] = []  # (out vertex, label, in vertex, edge)
+        self._props: list[tuple[int, str, Any, int]] = []  # (subject, name, value, property id or 0)
         self._updates: list[tuple[Any, int, str]] = []  # (value, subject, property name)
         self._removals: list[tuple[int, str]] = []  # (edge subject, property name)
         self._replaced: list[tuple[Any, int, int]] = []  # (value, new property id, old property id)
         self._dropped: list[int] = []  # vertex property ids
 
     def __bool__(self) -> bool:
-        return any((self._ids, self._quads, self._updates, self._removals, self._dropped))
+        return any((self._ids, self._props, self._updates, self._removals, self._replaced, self._dropped))
 
     def _take_id(self) -> int:
         if self._base is None:
@@ -62,17 +62,16 @@ class RowBatch:
     def create_vertex(self, label: str, props: dict[str, Any]) -> int:
         """A new vertex with its properties (each a graph element with its own id); its id."""
         vertex = self._take_id()
-        self._quads.append((vertex, Constants.HAS_LABEL_PREDICATE, label, Constants.NON_ID_G_VALUE))
+        self._labels.append((vertex, label))
         for name, value in props.items():
-            self._quads.append((vertex, name, value, self._take_id()))
+            self._props.append((vertex, name, value, self._take_id()))
         return vertex
 
     def create_edge(self, out_id: int, label: str, in_id: int, props: dict[str, Any]) -> None:
         edge = self._take_id()
-        # An edge's label and id are stored negated in its quad (see gremlite.connection).
-        self._quads.append((out_id, _Negated(label), in_id, -edge))
+        self._edges.append((out_id, label, in_id, edge))
         for name, value in props.items():
-            self._quads.append((-edge, name, value, Constants.NON_ID_G_VALUE))
+            self._props.append((-edge, name, value, Constants.NON_ID_G_VALUE))
 
     def set_edge_properties(self, edge: int, current: dict[str, Any], news: dict[str, Any]) -> None:
         """Set (None: remove) properties of an existing edge whose current properties are ``current``."""
@@ -83,7 +82,7 @@ class RowBatch:
             elif name in current:
                 self._updates.append((value, -edge, name))
             else:
-                self._quads.append((-edge, name, value, Constants.NON_ID_G_VALUE))
+                self._props.append((-edge, name, value, Constants.NON_ID_G_VALUE))
 
     def set_vertex_properties(self, vertex: int, current: dict[str, int], news: dict[str, Any]) -> None:
         """Set (None: remove) properties of an existing vertex; ``current``: the ids of those of its
@@ -95,7 +94,7 @@ class RowBatch:
                 if old is not None:
                     self._dropped.append(old)
             elif old is None:
-                self._quads.append((vertex, name, value, self._take_id()))
+                self._props.append((vertex, name, value, self._take_id()))
             else:
                 self._replaced.append((value, self._take_id(), old))
 
@@ -108,7 +107,16 @@ class RowBatch:
         strings = self._string_ids()
         con = self.con
         con.executemany("INSERT INTO graphelts (id) VALUES (?)", ((i,) for i in self._ids))
-        con.executemany(_QUAD, [_encoded(q, strings) for q in self._quads])
+        # GremLite's quads (see gremlite.connection): a vertex's label row, an edge's row with its
+        # label and id negated, a property's row with its name and encoded value.
+        label_row = Constants.HAS_LABEL_PREDICATE
+        quads: list[tuple[int, int, Any, int]] = [(v, label_row, strings[label], 0) for v, label in self._labels]
+        quads += [(out, -strings[label], into, -edge) for out, label, into, edge in self._edges]
+        quads += [
+            (s, strings[name], strings[value] if type(value) is str else _value_code(value, strings), g)
+            for s, name, value, g in self._props
+        ]
+        con.executemany(_QUAD, quads)
         con.executemany(
             "UPDATE quads SET o = ? WHERE s = ? AND p = ?",
             [(_value_code(v, strings), s, strings[name]) for v, s, name in self._updates],
@@ -125,13 +133,12 @@ class RowBatch:
 
     def _string_ids(self) -> dict[str, int]:
         """Ids of every label, property name and text value gathered, adding those not yet stored."""
-        wanted: set[str] = set()
-        for _, p, o, _ in self._quads:
-            if isinstance(p, str):
-                wanted.add(p)
-            elif isinstance(p, _Negated):
-                wanted.add(p.text)
-            _add_text(wanted, o)
+        wanted = {label for _, label in self._labels}
+        wanted.update(label for _, label, _, _ in self._edges)
+        wanted.update(name for _, name, _, _ in self._props)
+        texts = [value for _, _, value, _ in self._props]
+        wanted.update(v for v in texts if isinstance(v, str))
+        wanted.update(str(v) for v in texts if isinstance(v, float))  # kept as its text (_value_code)
         for value, _, name in self._updates:
             wanted.add(name)
             _add_text(wanted, value)
@@ -139,15 +146,6 @@ class RowBatch:
             _add_text(wanted, value)
         wanted.update(name for _, name in self._removals)
         return string_ids(self.con, wanted, add=True)
-
-
-class _Negated:
-    """An edge label: stored as the negated id of its string."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
 
 
 def _sequence(con: sqlite3.Connection) -> int:
@@ -174,22 +172,13 @@ def _value_code(value: Any, strings: dict[str, int]) -> Any:
     return encode_property_value(None, value)
 
 
-def _encoded(quad: Pending, strings: dict[str, int]) -> tuple[int, int, Any, int]:
-    s, p, o, g = quad
-    if isinstance(p, _Negated):
-        return s, -strings[p.text], o, g  # an edge: o is its target vertex
-    if isinstance(p, str):
-        return s, strings[p], _value_code(o, strings), g  # a property
-    return s, p, strings[o], g  # a vertex's label
-
-
 def string_ids(con: sqlite3.Connection, texts: Iterable[str], add: bool = False) -> dict[str, int]:
     """GremLite's ids of ``texts`` (those it does not hold are added if ``add``, else left out)."""
     wanted = list(dict.fromkeys(texts))
     if add:
         con.executemany("INSERT OR IGNORE INTO strings (v) VALUES (?)", ((t,) for t in wanted))
     found: dict[str, int] = {}
-    for part in chunks(wanted, 500):
+    for part in chunks(wanted, 5000):
         marks = ",".join("?" * len(part))
         found.update(con.execute(f"SELECT v, id FROM strings WHERE v IN ({marks})", list(part)))
     return found
@@ -208,7 +197,9 @@ def vertex_properties(
     for part in chunks(list(vertices), 500):
         marks = ",".join("?" * len(part))
         rows = con.execute(
-            f"SELECT s, p, g FROM quads WHERE s IN ({marks}) AND p IN ({name_marks}) AND g > 0",
+            # Positive subjects and names: vertex property rows only (a condition on g would lead
+            # SQLite to read every row of the property through the pg index).
+            f"SELECT s, p, g FROM quads WHERE s IN ({marks}) AND p IN ({name_marks})",
             [*part, *by_id],
         )
         found.update(((s, by_id[p]), g) for s, p, g in rows)
@@ -226,6 +217,6 @@ def vertex_ids(con: sqlite3.Connection, keys: Iterable[str]) -> dict[str, int]:
         return found
     for part in chunks(list(by_id), 500):
         marks = ",".join("?" * len(part))
-        rows = con.execute(f"SELECT o, s FROM quads WHERE p = ? AND o IN ({marks}) AND g > 0", [name, *part])
+        rows = con.execute(f"SELECT o, s FROM quads WHERE p = ? AND o IN ({marks}) AND s > 0", [name, *part])
         found.update((by_id[o], s) for o, s in rows)
     return found
