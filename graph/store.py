@@ -280,7 +280,7 @@ class GraphStore:
             con = self.connection.sqlite
             rows = None if con is None else embedded_rows.RowBatch(con)  # embedded: in bulk
             tagstore.update_columns(g, updates, changes, rows)
-            tagstore.append_audit(g, audit, rows)
+            tagstore.append_audit(g, audit, con)
             self.pending.clear(g, settled)
 
         self.logged_write(update)
@@ -554,7 +554,7 @@ class GraphStore:
         return deadletter.list_failures(self.g, self.labels_indexed)
 
     def audit(self, equal: dict[str, str], since: str | None = None, until: str | None = None) -> list[dict[str, str]]:
-        return tagstore.audit_entries(self.g, equal, self.labels_indexed, since, until)
+        return tagstore.audit_entries(self.g, equal, self.labels_indexed, since, until, self.connection.sqlite)
 
     def ping(self) -> None:
         """A cheap read that fails if the store is unreachable."""

@@ -1,15 +1,20 @@
 """Storage of governance state: tag properties on column vertices and the append-only audit log.
 
-The audit log is one `audit` vertex per entry, written in the same transaction as the change it
-records. This module offers appending and reading, and nothing that edits or deletes an entry.
-On the embedded store a propagation's tag states and audit entries are written as GremLite rows,
-one statement per table for all of them (see ``graph/writers/embedded_rows.py``): a full
-propagation changes the tags of a large share of the warehouse at once.
+The audit log is written in the same transaction as the change it records: on a Gremlin Server
+one `audit` vertex per entry; on the embedded store one row per entry of a table beside GremLite's
+own (like the change log), all of a propagation's entries in one statement, where a vertex would
+cost eight rows. Entries written as vertices by earlier versions are still read. This module
+offers appending and reading, and nothing that edits or deletes an entry.
+
+On the embedded store a propagation's tag states are written as GremLite rows, one statement per
+table for all of them (see ``graph/writers/embedded_rows.py``): a full propagation changes the
+tags of a large share of the warehouse at once.
 """
 
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from typing import Any
 
 from gremlin_python.process.graph_traversal import GraphTraversalSource
@@ -21,6 +26,7 @@ from tagline.graph.reader import labelled
 from tagline.graph.writers import embedded_rows
 
 AUDIT_FIELDS = ("at", "actor", "column", "tag", "change", "cause")
+_AUDIT_TABLE = "tagline_audit"
 
 
 def _flat(value_map: dict[Any, Any]) -> dict[str, Any]:
@@ -64,30 +70,77 @@ def _update_rows(rows: embedded_rows.RowBatch, updates: dict[str, dict[str, Any]
     rows.flush()
 
 
+def _audit_table(con: sqlite3.Connection) -> None:
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {_AUDIT_TABLE} ({schema.KEY} TEXT PRIMARY KEY, "
+        + ", ".join(f'"{name}" TEXT NOT NULL' for name in AUDIT_FIELDS)
+        + ")"
+    )
+    con.execute(f'CREATE INDEX IF NOT EXISTS {_AUDIT_TABLE}_column ON {_AUDIT_TABLE} ("column")')
+
+
 def append_audit(
-    g: GraphTraversalSource, entries: list[dict[str, str]], rows: embedded_rows.RowBatch | None = None
+    g: GraphTraversalSource, entries: list[dict[str, str]], rows: sqlite3.Connection | None = None
 ) -> None:
     """Append entries; their keys sort by time, then by the order they were given in. On the
-    embedded store (``rows``) the entries' vertices are written as GremLite rows, all at once:
-    they are new, so nothing is read first."""
+    embedded store (``rows``) as rows of the audit table, with one statement."""
     batch = secrets.token_hex(4)
-    for n, entry in enumerate(entries):
-        props = {schema.KEY: f"a|{entry['at']}|{batch}|{n:06d}", **{name: entry[name] for name in AUDIT_FIELDS}}
-        if rows is not None:
-            rows.create_vertex(schema.AUDIT, props)
-            continue
+    keyed = [(f"a|{entry['at']}|{batch}|{n:06d}", entry) for n, entry in enumerate(entries)]
+    if rows is not None:
+        if keyed:
+            _audit_table(rows)
+            marks = ", ".join("?" * (len(AUDIT_FIELDS) + 1))
+            rows.executemany(
+                f"INSERT INTO {_AUDIT_TABLE} VALUES ({marks})",
+                [(key, *(entry[name] for name in AUDIT_FIELDS)) for key, entry in keyed],
+            )
+        return
+    for key, entry in keyed:
+        props = {schema.KEY: key, **{name: entry[name] for name in AUDIT_FIELDS}}
         step = g.add_v(schema.AUDIT).property(schema.VERTEX_LABEL_COPY, schema.AUDIT)
         for name, value in props.items():
             step = step.property(name, value)
         step.iterate()
-    if rows is not None:
-        rows.flush()
 
 
 def audit_entries(
-    g: GraphTraversalSource, equal: dict[str, str], indexed: bool, since: str | None = None, until: str | None = None
+    g: GraphTraversalSource,
+    equal: dict[str, str],
+    indexed: bool,
+    since: str | None = None,
+    until: str | None = None,
+    rows: sqlite3.Connection | None = None,
 ) -> list[dict[str, str]]:
-    """Entries whose fields equal ``equal`` (column, tag, actor) within [since, until], newest first."""
+    """Entries whose fields equal ``equal`` (column, tag, actor) within [since, until], newest first;
+    on the embedded store (``rows``) those of its audit table too."""
+    found = _audit_vertices(g, equal, indexed, since, until)
+    if rows is not None:
+        found += _audit_rows(rows, equal, since, until)
+    return sorted(found, key=lambda r: r[schema.KEY], reverse=True)
+
+
+def _audit_rows(
+    con: sqlite3.Connection, equal: dict[str, str], since: str | None, until: str | None
+) -> list[dict[str, str]]:
+    if not con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (_AUDIT_TABLE,)).fetchone():
+        return []
+    if set(equal) - set(AUDIT_FIELDS):
+        return []  # no entry has such a field
+    conditions = [f'"{name}" = ?' for name in equal]
+    values = list(equal.values())
+    for bound, op in ((since, ">="), (until, "<=")):
+        if bound:
+            conditions.append(f"at {op} ?")
+            values.append(bound)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    names = (schema.KEY, *AUDIT_FIELDS)
+    found = con.execute(f"SELECT * FROM {_AUDIT_TABLE}{where}", values)  # field names: AUDIT_FIELDS only
+    return [dict(zip(names, row, strict=True)) for row in found]
+
+
+def _audit_vertices(
+    g: GraphTraversalSource, equal: dict[str, str], indexed: bool, since: str | None, until: str | None
+) -> list[dict[str, str]]:
     step = labelled(g, schema.AUDIT, indexed)
     for name, value in equal.items():
         step = step.has(name, value)
@@ -95,5 +148,4 @@ def audit_entries(
         step = step.has("at", P.gte(since))
     if until:
         step = step.has("at", P.lte(until))
-    rows = [_flat(row) for row in step.value_map().to_list()]
-    return sorted(rows, key=lambda r: r[schema.KEY], reverse=True)
+    return [_flat(row) for row in step.value_map().to_list()]
