@@ -92,6 +92,7 @@ graphviz:
 
 bench: install
 	$(BIN)/python bench/ingest_throughput.py
+	$(BIN)/python bench/embedded_ingest.py
 	$(BIN)/python bench/lineage_latency.py
 	$(BIN)/python bench/governance_latency.py
 	$(BIN)/python bench/propagation.py

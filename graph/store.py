@@ -60,7 +60,7 @@ from tagline.graph.records import (
     WriteResult,
 )
 from tagline.graph.timefmt import iso, parse_iso, utcnow
-from tagline.graph.writers import dataset_moves, key_migration, lifetimes, runs
+from tagline.graph.writers import dataset_moves, embedded_rows, key_migration, lifetimes, runs
 from tagline.graph.writers.batch import BatchWriter, KeyCache
 from tagline.graph.writers.dataset_moves import Removal
 
@@ -320,8 +320,10 @@ class GraphStore:
         columns ``settled`` by this propagation, in one transaction."""
 
         def update(g: GraphTraversalSource, changes: ChangeSet) -> None:
-            tagstore.update_columns(g, updates, changes)
-            tagstore.append_audit(g, audit, self.connection.sqlite)
+            con = self.connection.sqlite
+            rows = None if con is None else embedded_rows.RowBatch(con)  # embedded: in bulk
+            tagstore.update_columns(g, updates, changes, rows)
+            tagstore.append_audit(g, audit, con)
             self.pending.clear(g, settled)
 
         self.logged_write(update)
@@ -664,7 +666,7 @@ class GraphStore:
         return deadletter.list_failures(self.g, self.labels_indexed)
 
     def audit(self, equal: dict[str, str], since: str | None = None, until: str | None = None) -> list[dict[str, str]]:
-        return tagstore.audit_entries(self.g, equal, self.labels_indexed, since, until)
+        return tagstore.audit_entries(self.g, equal, self.labels_indexed, since, until, self.connection.sqlite)
 
     def ping(self) -> None:
         """A cheap read that fails if the store is unreachable."""

@@ -191,18 +191,21 @@ def _access_spec(specs: dict[str, EdgeSpec], label: str, access: DatasetAccess, 
 class BatchWriter:
     """Writes batches through one connection, remembering vertex ids between batches.
 
-    ``rows`` is the embedded store's SQLite connection, through which new elements are created
-    row by row (see ``graph/writers/embedded_rows.py``); None on a Gremlin Server.
+    ``rows`` is the embedded store's SQLite connection, into which new elements and refreshed
+    edge properties are written as rows, all of a batch at once (see
+    ``graph/writers/embedded_rows.py``); None on a Gremlin Server.
     """
 
     def __init__(self, cache: KeyCache, rows: sqlite3.Connection | None = None) -> None:
         self.cache = cache
-        self.rows = rows
+        self.rows = embedded_rows.RowBatch(rows) if rows is not None else None
 
     def write(self, g: GraphTraversalSource, batch: LineageBatch, at: datetime, changes: ChangeSet) -> WriteResult:
         """Write ``batch`` with traversal source ``g`` (already inside a transaction)."""
         now = iso(at)
         result = WriteResult()
+        if self.rows is not None:
+            self.rows.discard()  # rows of a transaction that failed before its flush
         vspecs = vertex_specs(batch)
         ids = self._resolve(g, vspecs.keys())
         self._update_existing(g, {k: s for k, s in vspecs.items() if k in ids}, ids, changes)
@@ -233,6 +236,8 @@ class BatchWriter:
         )
         result.new_column_edges = [e for e in batch.edges if e.key in new_edge_keys]
         result.ids = ids
+        if self.rows is not None:
+            self.rows.flush()  # before any other write of the transaction takes an element id
         if batch.runs:
             record_runs(g, batch.runs)
         return result
@@ -258,7 +263,7 @@ class BatchWriter:
             changes.vertex(key, vertex.label, {n: v for n, v in vertex.props.items() if n != schema.KEY})
         if self.rows is not None:
             rows = self.rows
-            return {key: embedded_rows.create_vertex(rows, v.label, v.props) for key, v in made.items()}
+            return {key: rows.create_vertex(v.label, v.props) for key, v in made.items()}
         return dict(zip(made, gremlin_bulk.create_vertices(g, list(made.values())), strict=True))
 
     @staticmethod
@@ -301,7 +306,7 @@ class BatchWriter:
             changes.edge(schema.edge_key(label, *ends, logged), label, *ends, logged)
         if self.rows is not None:
             for edge in made:
-                embedded_rows.create_edge(self.rows, edge.out_id, edge.label, edge.in_id, edge.props)
+                self.rows.create_edge(edge.out_id, edge.label, edge.in_id, edge.props)
         else:
             gremlin_bulk.create_edges(g, made)
 
@@ -321,7 +326,7 @@ class BatchWriter:
             if expiry != current.props["expires_at"]:
                 news["expires_at"] = expiry
         if self.rows is not None:
-            embedded_rows.set_edge_properties(self.rows, current.id, current.props, news)  # type: ignore[arg-type]
+            self.rows.set_edge_properties(current.id, current.props, news)  # type: ignore[arg-type]
         else:
             step = g.E(current.id)
             for name, value in news.items():
