@@ -329,7 +329,9 @@ def _set_edge_properties(
     g: GraphTraversalSource, rows: sqlite3.Connection | None, record: EdgeRecord, news: dict[str, Any]
 ) -> None:
     if rows is not None:
-        embedded_rows.set_edge_properties(rows, record.id, record.props, news)  # type: ignore[arg-type]
+        changed = embedded_rows.RowBatch(rows)
+        changed.set_edge_properties(record.id, record.props, news)  # type: ignore[arg-type]
+        changed.flush()
         return
     step = g.E(record.id)
     for name, value in news.items():
