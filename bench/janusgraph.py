@@ -33,6 +33,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
@@ -105,7 +106,7 @@ def raw_ingest(engine: str, url: str, parts: list[LineageBatch], per_request: in
             vertices = [(k, v) for k, v in vertex_specs(part).items() if k not in ids]
             for i in range(0, len(vertices), per_request):
                 chunk = vertices[i : i + per_request]
-                step = g
+                step: Any = g  # a traversal source, then the traversal it starts
                 for n, (key, spec) in enumerate(chunk):
                     step = step.add_v(spec.label).property("vlabel", spec.label).property("first_seen", now)
                     for name, value in {**spec.props, "uid": "raw|" + key}.items():

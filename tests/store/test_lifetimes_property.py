@@ -9,11 +9,13 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tagline.graph.model import DatasetAccess, DatasetRef, JobDefinition, JobRef, LineageBatch
 from tagline.graph.store import GraphStore
+from tests import janusgraph_server
 from tests.conftest import col, derive
 
 JOBS = ["j1", "j2"]
@@ -68,21 +70,40 @@ def _edge(store: GraphStore, job: str, source: int, target: int) -> tuple[str, s
     return (job.rsplit("|", maxsplit=1)[-1], source_key.split("|")[2], target_key.split("|")[2])
 
 
+def check_sequence(location: str, sequence: list[Definition], since: int, until: int) -> None:
+    """Write ``sequence`` in its order into the store at ``location``; current, `asOf` and diff
+    answers must equal the reference."""
+    store = GraphStore(location)
+    try:
+        for definition in sequence:
+            store.write(batch_of(*definition))
+        assert answered(store, None) == reference(sequence, None)
+        for day in (x / 2 for x in range(-1, 16)):
+            assert answered(store, day) == reference(sequence, day), day
+        start, end = sorted((since, until))
+        added, removed, _ = store.lineage_changes(moment(start), moment(end))
+        before, after = reference(sequence, start), reference(sequence, end)
+        assert {_edge(store, e.props["job"], e.out_id, e.in_id) for e in added} == after - before
+        assert {_edge(store, e.props["job"], e.out_id, e.in_id) for e in removed} == before - after
+    finally:
+        store.close()
+
+
+SEQUENCES = (st.lists(definitions, min_size=1, max_size=8), st.integers(0, 7), st.integers(0, 7))
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.lists(definitions, min_size=1, max_size=8), st.integers(0, 7), st.integers(0, 7))
+@given(*SEQUENCES)
 def test_current_as_of_and_diff_equal_the_reference(sequence: list[Definition], since: int, until: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        store = GraphStore(str(Path(folder) / "graph.db"))
-        try:
-            for definition in sequence:
-                store.write(batch_of(*definition))
-            assert answered(store, None) == reference(sequence, None)
-            for day in (x / 2 for x in range(-1, 16)):
-                assert answered(store, day) == reference(sequence, day), day
-            start, end = sorted((since, until))
-            added, removed, _ = store.lineage_changes(moment(start), moment(end))
-            before, after = reference(sequence, start), reference(sequence, end)
-            assert {_edge(store, e.props["job"], e.out_id, e.in_id) for e in added} == after - before
-            assert {_edge(store, e.props["job"], e.out_id, e.in_id) for e in removed} == before - after
-        finally:
-            store.close()
+        check_sequence(str(Path(folder) / "graph.db"), sequence, since, until)
+
+
+@pytest.mark.engine
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(*SEQUENCES)
+def test_on_janusgraph_current_as_of_and_diff_equal_the_reference(
+    janusgraph_url: str, sequence: list[Definition], since: int, until: int
+) -> None:
+    janusgraph_server.clear(janusgraph_url)
+    check_sequence(janusgraph_url, sequence, since, until)

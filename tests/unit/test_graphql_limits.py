@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import strawberry
 from strawberry.extensions.validation_cache import _get_validate_cache
+from strawberry.types import ExecutionResult
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
@@ -29,9 +30,7 @@ def thread(settings: Settings) -> Iterator[StoreThread]:
     running.close()
 
 
-def ask(
-    schema: strawberry.Schema, thread: StoreThread, settings: Settings, document: str
-) -> strawberry.ExecutionResult:
+def ask(schema: strawberry.Schema, thread: StoreThread, settings: Settings, document: str) -> ExecutionResult:
     return asyncio.run(schema.execute(document, context_value=Context(thread=thread, settings=settings)))
 
 
