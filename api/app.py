@@ -26,6 +26,7 @@ from tagline import __version__
 from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
 from tagline.api.gql.context import Context
 from tagline.api.gql.schema import build_schema
+from tagline.api.http.app_state import store_thread
 from tagline.api.http.dependencies_routes import dependency_routes
 from tagline.api.http.errors import http_error, server_error, tagline_error
 from tagline.api.http.marquez_routes import marquez_routes
@@ -49,11 +50,10 @@ TIMEOUT = "TIMEOUT"
 
 
 class TaglineGraphQL(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, holder: dict[str, StoreThread]) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.operations = build_schema(settings)
         super().__init__(self.operations, graphql_ide="graphiql")
         self.settings = settings
-        self.holder = holder
         self.policy = load_policy(settings)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -90,7 +90,7 @@ class TaglineGraphQL(GraphQL[Context, None]):
         if isinstance(response, Response):
             request.state.graphql_response = response
         return Context(
-            thread=self.holder["thread"],
+            thread=store_thread(request.app),
             settings=self.settings,
             identity=identity,
             response=response if isinstance(response, Response) else None,
@@ -122,16 +122,16 @@ def cors(settings: Settings) -> list[Middleware]:
 
 
 def create_app(settings: Settings) -> Starlette:
-    holder: dict[str, StoreThread] = {}
     metrics = Metrics()
-    mcp = McpEndpoint(settings, load_policy(settings), lambda: holder["thread"])
+    # Asked only while the app made below runs, when its lifespan has opened the store's thread.
+    mcp = McpEndpoint(settings, load_policy(settings), lambda: store_thread(app))
     sql_worker = LazySqlWorker()
     # The store's location may carry credentials, so health reports only its kind.
     store_kind = "gremlin-server" if is_remote(settings.store) else "embedded"
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        thread = holder["thread"] = StoreThread(settings.store, on_call=metrics.store_calls.inc)
+        thread = app.state.thread = StoreThread(settings.store, on_call=metrics.store_calls.inc)
         # The index and everything loaded with it live as long as the process: moved out of the
         # collector's generations, full collections no longer walk them during requests.
         gc.collect()
@@ -144,7 +144,8 @@ def create_app(settings: Settings) -> Starlette:
             following.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await following
-            holder.pop("thread").close()
+            del app.state.thread
+            thread.close()
             sql_worker.close()
             graphql.operations.close()
 
@@ -154,7 +155,7 @@ def create_app(settings: Settings) -> Starlette:
 
     async def readyz(request: Request) -> JSONResponse:
         """Readiness: the store answers within the budget, and how far the index lags its log."""
-        thread = holder["thread"]
+        thread = store_thread(request.app)
         try:
             lag = await asyncio.wait_for(thread.run(thread.store.index_lag), settings.ready_timeout_seconds)
         except TimeoutError:
@@ -164,22 +165,22 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "store": store_kind, "error": str(exc)}, 503)
         return JSONResponse({"status": "ready", "store": store_kind, "index_lag": lag})
 
-    graphql = TaglineGraphQL(settings, holder)
+    graphql = TaglineGraphQL(settings)
     routes = [
         Route("/graphql", RequireIdentity(graphql), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
         Route(MCP_PATH, mcp),
-        *openlineage_routes(settings, holder),
-        *sql_routes(settings, holder, sql_worker),
-        *dependency_routes(settings, holder),
-        *marquez_routes(settings, holder),
+        *openlineage_routes(settings),
+        *sql_routes(settings, sql_worker),
+        *dependency_routes(settings),
+        *marquez_routes(settings),
         *ui_routes(graphql.schema.as_str()),
     ]
     known = frozenset(r.path for r in routes)
     ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={TaglineError: tagline_error, StarletteHTTPException: http_error, 500: server_error},
@@ -194,9 +195,10 @@ def create_app(settings: Settings) -> Starlette:
             ),
             *([] if ring is not None else [same_origin(settings)]),
             Middleware(AuthMiddleware, ring=ring),
-            Middleware(ReadYourWrites, holder=holder, wait_s=settings.read_after_timeout_seconds),
+            Middleware(ReadYourWrites, wait_s=settings.read_after_timeout_seconds),
         ],
     )
+    return app
 
 
 def same_origin(settings: Settings) -> Middleware:

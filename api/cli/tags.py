@@ -13,6 +13,7 @@ from rich.table import Table
 
 from tagline.api.cli import common as cli
 from tagline.api.cli.common import StoreOption
+from tagline.api.services.tag_blocks import TagBlock
 from tagline.api.services.tag_file import read_tag_file
 from tagline.api.settings import load_policy
 from tagline.governance.service import Governance, Outcome
@@ -75,10 +76,7 @@ def tag_block(
     store: StoreOption = None,
 ) -> None:
     """Stop TAG (and its children, e.g. pii blocks pii.email) from being inherited at a column."""
-    src = _ref(*source) if source else None
-    _report(
-        _governed(store, lambda g: g.block(_ref(namespace, dataset, field), tag, actor(), why, src)), f"blocked {tag}"
-    )
+    _block(TagBlock(_ref(namespace, dataset, field), tag, why, _ref(*source) if source else None), store)
 
 
 @tag_app.command("unblock")
@@ -92,11 +90,11 @@ def tag_unblock(
     store: StoreOption = None,
 ) -> None:
     """Lift a block set with `tagline tag block`."""
-    src = _ref(*source) if source else None
-    _report(
-        _governed(store, lambda g: g.block(_ref(namespace, dataset, field), tag, actor(), why, src, unblock=True)),
-        f"unblocked {tag}",
-    )
+    _block(TagBlock(_ref(namespace, dataset, field), tag, why, _ref(*source) if source else None, lift=True), store)
+
+
+def _block(block: TagBlock, store: str | None) -> None:
+    _report(_governed(store, lambda g: block.apply(g, actor())), block.done)
 
 
 @tag_app.command("import")

@@ -13,6 +13,7 @@ from tagline.api.gql.context import Context
 from tagline.api.gql.paging import PageInfo, check_first
 from tagline.api.gql.types import Column
 from tagline.api.services.store_thread import POSITION_HEADER
+from tagline.api.services.tag_blocks import TagBlock
 from tagline.errors import InvalidInput, NotFound
 from tagline.governance.policy import covers
 from tagline.governance.service import Governance
@@ -217,8 +218,7 @@ class TagMutation:
         justification: str,
         from_column: ColumnRefInput | None = None,
     ) -> Column | None:
-        source = from_column.ref() if from_column else None
-        return await _act(info, column, lambda g, actor: g.block(column.ref(), tag, actor, justification, source))
+        return await _block(info, column, tag, justification, from_column, lift=False)
 
     @strawberry.mutation(description="Lift a block set by blockTag.")
     async def unblock_tag(
@@ -229,7 +229,16 @@ class TagMutation:
         justification: str,
         from_column: ColumnRefInput | None = None,
     ) -> Column | None:
-        source = from_column.ref() if from_column else None
-        return await _act(
-            info, column, lambda g, actor: g.block(column.ref(), tag, actor, justification, source, unblock=True)
-        )
+        return await _block(info, column, tag, justification, from_column, lift=True)
+
+
+async def _block(
+    info: Info[Context, None],
+    column: ColumnRefInput,
+    tag: str,
+    justification: str,
+    from_column: ColumnRefInput | None,
+    lift: bool,
+) -> Column:
+    source = from_column.ref() if from_column else None
+    return await _act(info, column, TagBlock(column.ref(), tag, justification, source, lift).apply)

@@ -17,9 +17,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import READ, requires
+from tagline.api.http.app_state import store_thread
 from tagline.api.problems import problem
 from tagline.api.services.dependency_json import check_json, recommendation_json, too_many_configured
-from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
 from tagline.errors import InvalidInput
 from tagline.governance.scheduling import check_dependencies, recommend_dependencies
@@ -64,7 +64,7 @@ def _days(params: Mapping[str, str], default: int) -> int:
     return int(text)
 
 
-def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> list[Route]:
+def dependency_routes(settings: Settings) -> list[Route]:
     async def recommend(request: Request) -> JSONResponse:
         params = request.query_params
         try:
@@ -73,7 +73,7 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
             days = _days(params, settings.stale_after_days)
         except BadRequest as exc:
             return problem(400, exc.code, str(exc))
-        thread = holder["thread"]
+        thread = store_thread(request.app)
         job, found = await thread.read(recommend_dependencies, thread.store, ref, utcnow(), days, direct_only)
         return JSONResponse(recommendation_json(job, found, days))
 
@@ -88,7 +88,7 @@ def dependency_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> 
             too_many = too_many_configured(len(body.configured), settings.max_configured_dependencies)
             return problem(422, InvalidInput.code, too_many)
         days = settings.stale_after_days if body.staleAfterDays is None else body.staleAfterDays
-        thread = holder["thread"]
+        thread = store_thread(request.app)
         ref = JobRef(namespace=body.namespace, name=body.job)
         report = await thread.read(check_dependencies, thread.store, ref, body.configured, utcnow(), days)
         return JSONResponse(check_json(report))

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import READ, requires
+from tagline.api.http.app_state import store_thread
 from tagline.api.http.errors import status_of
 from tagline.api.http.marquez_json import (
     column_node_data,
@@ -33,7 +34,6 @@ from tagline.api.http.marquez_json import (
 )
 from tagline.api.problems import PROBLEM_JSON, problem_body
 from tagline.api.services.node_ids import FIELD, JOB, BadNodeId, NodeId, node_id, parse_node_id
-from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
 from tagline.errors import InvalidInput, NotFound, TaglineError
 from tagline.graph import schema
@@ -240,13 +240,13 @@ def _search(store: GraphStore, params: Mapping[str, str]) -> dict[str, Any]:
     return {"totalCount": total, "results": [search_result_json(store, r) for r in found]}
 
 
-def marquez_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> list[Route]:
+def marquez_routes(settings: Settings) -> list[Route]:
     """Read routes answered from the lineage index on the event loop, like GraphQL reads."""
 
     async def built(
-        build: Callable[[GraphStore, Mapping[str, str]], dict[str, Any]], params: Mapping[str, str], reads_runs: bool
+        request: Request, build: Callable[[GraphStore, Mapping[str, str]], dict[str, Any]], reads_runs: bool
     ) -> JSONResponse:
-        thread = holder["thread"]
+        thread, params = store_thread(request.app), request.query_params
         try:
             # Jobs carry their latest runs, which the store (not the index) holds: those answers
             # are built on the store's thread.
@@ -261,7 +261,7 @@ def marquez_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> lis
         build: Callable[[GraphStore, Mapping[str, str]], dict[str, Any]], reads_runs: bool = False
     ) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> JSONResponse:
-            return await built(build, request.query_params, reads_runs)
+            return await built(request, build, reads_runs)
 
         return requires(READ)(endpoint)
 
@@ -271,7 +271,7 @@ def marquez_routes(settings: Settings, holder: Mapping[str, StoreThread]) -> lis
         parts = [unquote(p) for p in raw[len(f"{PREFIX}/namespaces/") :].split("/")]
         if not parts or not parts[0] or any(p == "" for p in parts):
             return Problem(404, "not found").response()
-        return await built(lambda store, params: _under_namespace(store, parts, params), request.query_params, True)
+        return await built(request, lambda store, params: _under_namespace(store, parts, params), True)
 
     return [
         Route(

@@ -24,9 +24,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import INGEST, requires
+from tagline.api.http.app_state import store_thread
 from tagline.api.problems import problem
 from tagline.api.services.lineage_events import accept_event, event_width, latest_event_time
-from tagline.api.services.store_thread import POSITION_HEADER, StoreThread
+from tagline.api.services.store_thread import POSITION_HEADER
 from tagline.api.settings import Settings
 from tagline.errors import InvalidInput
 from tagline.graph.store import is_unavailable
@@ -61,7 +62,7 @@ def _decode(body: bytes, encoding: str) -> str:
     return body.decode("utf-8")
 
 
-def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> list[Route]:
+def openlineage_routes(settings: Settings) -> list[Route]:
     async def post_lineage(request: Request) -> JSONResponse:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
@@ -97,7 +98,7 @@ def openlineage_routes(settings: Settings, holder: dict[str, StoreThread]) -> li
                 f"the event would write {width:,} datasets, columns and column-lineage edges, over the limit of "
                 f"{settings.max_event_columns:,} (TAGLINE_MAX_EVENT_COLUMNS): send one event per output dataset",
             )
-        thread = holder["thread"]
+        thread = store_thread(request.app)
         try:
             outcome, position = await thread.write(accept_event, thread.store, raw, event, SOURCE)
         except Exception as exc:

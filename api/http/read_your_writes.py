@@ -13,14 +13,12 @@ Liveness, readiness and metrics are exempt: they must answer whatever the store 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tagline.api.http.app_state import store_thread
 from tagline.api.http.errors import tagline_error
-from tagline.api.services.store_thread import StoreThread
 from tagline.errors import InvalidInput, TaglineError, Unavailable
 
 AFTER_HEADER = "x-tagline-after"
@@ -36,9 +34,8 @@ class BadPosition(InvalidInput):
 
 
 class ReadYourWrites:
-    def __init__(self, app: ASGIApp, holder: Mapping[str, StoreThread], wait_s: float) -> None:
+    def __init__(self, app: ASGIApp, wait_s: float) -> None:
         self.app = app
-        self.holder = holder
         self.wait_s = wait_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -51,7 +48,7 @@ class ReadYourWrites:
         await self.app(scope, receive, send)
 
     async def _reach(self, scope: Scope) -> None:
-        thread = self.holder["thread"]
+        thread = store_thread(scope["app"])
         written = Headers(scope=scope).get(AFTER_HEADER, "").strip()
         try:
             await thread.catch_up()

@@ -14,7 +14,6 @@ saying why.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -24,10 +23,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tagline.api.auth import INGEST, requires
+from tagline.api.http.app_state import store_thread
 from tagline.api.problems import problem
 from tagline.api.services.querylog import write_queries
 from tagline.api.services.sql_worker import LazySqlWorker
-from tagline.api.services.store_thread import POSITION_HEADER, StoreThread
+from tagline.api.services.store_thread import POSITION_HEADER
 from tagline.api.settings import Settings
 from tagline.errors import InvalidInput
 from tagline.graph.timefmt import utcnow
@@ -38,7 +38,7 @@ SQL_PATH = "/api/v1/sql"
 SOURCE = "http:sql"
 
 
-def sql_routes(settings: Settings, holder: Mapping[str, StoreThread], worker: LazySqlWorker) -> list[Route]:
+def sql_routes(settings: Settings, worker: LazySqlWorker) -> list[Route]:
     async def post_sql(request: Request) -> JSONResponse:
         try:
             raw = orjson.loads(await request.body())
@@ -61,7 +61,7 @@ def sql_routes(settings: Settings, holder: Mapping[str, StoreThread], worker: La
             return JSONResponse(
                 {"error": _too_many_edges(edges, settings.max_sql_edges), "code": "TOO_MANY_EDGES"}, 413
             )
-        thread = holder["thread"]
+        thread = store_thread(request.app)
         report, position = await thread.write(write_queries, thread.store, batches)
         failures = [{"location": f.location, "reason": f.reason} for f in report.failures]
         return JSONResponse(
