@@ -4,7 +4,8 @@ The body is one query-log line (``{"sql", "dialect", "namespace", "job" or "user
 "query_id"}``, as in a query-log file) or an array of them. Each statement is traced in the SQL
 worker process, under the per-statement time budget a server thread cannot enforce itself
 (``api/services/sql_worker.py``); what fails goes to the dead letter and the rest lands. 201 says
-what was recorded and what failed, and the change-log position a read can wait for
+what was recorded and what failed (``partial``: of those, statements whose tables landed but
+whose columns did not all trace), and the change-log position a read can wait for
 (``X-Tagline-Position``, see api/http/read_your_writes.py); queries that would write more column
 edges than ``TAGLINE_MAX_SQL_EDGES`` are refused whole (413) before anything is written; a body
 that is not such lines is refused whole (400/422), with a problem document (``api/problems.py``)
@@ -63,7 +64,7 @@ def sql_routes(settings: Settings, worker: LazySqlWorker) -> list[Route]:
             )
         thread = store_thread(request.app)
         report, position = await thread.write(write_queries, thread.store, batches)
-        failures = [{"location": f.location, "reason": f.reason} for f in report.failures]
+        failures = [{"location": f.location, "reason": f.reason, "partial": f.partial} for f in report.failures]
         return JSONResponse(
             {
                 "queries": report.queries,
@@ -72,6 +73,7 @@ def sql_routes(settings: Settings, worker: LazySqlWorker) -> list[Route]:
                 "reads": report.reads,
                 "new_edges": report.edges_created,
                 "failed": len(failures),
+                "partial": report.partial,
                 "failures": failures,
                 "position": position,
             },

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-import strawberry
 
 from tagline.api.auth import Identity
 from tagline.api.gql.context import Context
+from tagline.api.gql.off_loop import OffLoopSchema
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
 from tagline.governance.policy import Policy
@@ -31,7 +31,7 @@ class AskError(Exception):
 
 class GraphQLGateway:
     def __init__(
-        self, schema: strawberry.Schema, settings: Settings, policy: Policy, thread: Callable[[], StoreThread]
+        self, schema: OffLoopSchema, settings: Settings, policy: Policy, thread: Callable[[], StoreThread]
     ) -> None:
         self.schema = schema
         self.settings = settings
@@ -51,3 +51,7 @@ class GraphQLGateway:
         # Plain JSON types: nested lineage arrives pre-rendered, which orjson writes as it is.
         data: dict[str, Any] = orjson.loads(orjson.dumps(result.data))
         return data
+
+    def close(self) -> None:
+        """Let the schema's worker threads go: the gateway has a schema (and pool) of its own."""
+        self.schema.close()

@@ -28,9 +28,9 @@ MCP_PATH = "/mcp"
 
 class McpEndpoint:
     def __init__(self, settings: Settings, policy: Policy, thread: Callable[[], StoreThread]) -> None:
-        gateway = GraphQLGateway(build_schema(settings), settings, policy, thread)
-        self.reader = build_mcp_server(gateway, settings.mcp_max_chars, with_tag_changes=False)
-        self.steward = build_mcp_server(gateway, settings.mcp_max_chars, with_tag_changes=True)
+        self.gateway = GraphQLGateway(build_schema(settings), settings, policy, thread)
+        self.reader = build_mcp_server(self.gateway, settings.mcp_max_chars, with_tag_changes=False)
+        self.steward = build_mcp_server(self.gateway, settings.mcp_max_chars, with_tag_changes=True)
         for server in (self.reader, self.steward):
             # Host and origin checks are the app's own (api/http/same_origin.py), as for every route.
             server.streamable_http_app(
@@ -41,8 +41,10 @@ class McpEndpoint:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """The session managers' task groups, for the app's lifespan."""
+        """The session managers' task groups, for the app's lifespan; when it ends, the gateway's
+        GraphQL workers go too."""
         async with AsyncExitStack() as stack:
+            stack.callback(self.gateway.close)
             for server in (self.reader, self.steward):
                 await stack.enter_async_context(server.session_manager.run())
             yield

@@ -19,12 +19,13 @@ from tagline.api.settings import Settings, load_policy
 
 
 def serve_stdio(settings: Settings) -> None:
+    gateway = GraphQLGateway(build_schema(settings), settings, load_policy(settings), lambda: thread)
     thread = StoreThread(settings.store)
     try:
-        gateway = GraphQLGateway(build_schema(settings), settings, load_policy(settings), lambda: thread)
         server = build_mcp_server(gateway, settings.mcp_max_chars, with_tag_changes=True)
         asyncio.run(_run(server.run_stdio_async(), thread, settings.index_refresh_seconds))
     finally:
+        gateway.close()
         thread.close()
 
 

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,8 +122,11 @@ def start_server(store: str, env: dict[str, str] | None = None) -> Server:
     raise AssertionError("the server did not start within 30 s")
 
 
-def start_server_process(store: str, env: dict[str, str] | None = None) -> Server:
-    """`tagline serve` in a process of its own, as users start it (the smoke tests' way)."""
+def start_server_process(
+    store: str, env: dict[str, str] | None = None, preexec_fn: Callable[[], None] | None = None
+) -> Server:
+    """`tagline serve` in a process of its own, as users start it (the smoke tests' way);
+    ``preexec_fn`` runs in the child before it starts (to set its resource limits, say)."""
     port = free_port()
     # The server's output goes to a file: a pipe nobody reads fills up and stops the server at
     # its next log line.
@@ -133,6 +136,7 @@ def start_server_process(store: str, env: dict[str, str] | None = None) -> Serve
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})},
+        preexec_fn=preexec_fn,  # noqa: PLW1509 - callers pass a lone system call (setrlimit), no locks
     )
     log.close()
     url = f"http://127.0.0.1:{port}"

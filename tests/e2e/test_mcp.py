@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -250,3 +251,26 @@ def test_over_http_a_caller_without_the_read_role_is_refused_before_any_message(
             timeout=10,
         )
         assert response.status_code == status
+
+
+def test_stopping_the_server_lets_every_graphql_worker_go(demo: str) -> None:
+    """The app's schema and the MCP gateway's each run operations on a pool of worker threads;
+    once both have worked, stopping the server leaves no thread behind that it started."""
+    before = set(threading.enumerate())
+    running = start_server(demo, env={"TAGLINE_API_KEYS": KEYS})
+    try:
+        asked = over_http(running, "reader-key-1", call("search", {"query": "orders"}))
+        assert not asked.is_error, text(asked)
+        answered = httpx.post(
+            f"{running.url}/graphql",
+            headers={"Authorization": "Bearer reader-key-1"},
+            json={"query": '{ search(query: "orders") { totalCount } }'},
+            timeout=10,
+        ).json()
+        assert answered["data"]["search"]["totalCount"] > 0
+        workers = [t.name for t in threading.enumerate() if t.name.startswith("graphql")]
+        assert len(workers) >= 2, workers  # one from each pool
+    finally:
+        stop_server(running)
+    left = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert left == [], left

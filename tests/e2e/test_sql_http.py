@@ -49,8 +49,9 @@ def test_one_finished_query_is_recorded_with_its_own_time(hooked: Server) -> Non
     response = post(hooked, line)
     assert response.status_code == 201, response.text
     body = response.json()
-    recorded = {k: body[k] for k in ("queries", "statements", "edges", "reads", "failed", "failures")}
-    assert recorded == {"queries": 1, "statements": 1, "edges": 2, "reads": 1, "failed": 0, "failures": []}
+    recorded = {k: body[k] for k in ("queries", "statements", "edges", "reads", "failed", "partial", "failures")}
+    expected = {"queries": 1, "statements": 1, "edges": 2, "reads": 1, "failed": 0, "partial": 0, "failures": []}
+    assert recorded == expected
     assert body["new_edges"] >= 2  # the column edges, and the job's read and write
     column = ask(
         hooked,
@@ -78,7 +79,8 @@ def test_a_batch_keeps_what_traced_and_dead_letters_the_rest(hooked: Server) -> 
     response = post(hooked, lines)
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["queries"] == 3 and body["failed"] == 2 and body["edges"] >= 1
+    assert body["queries"] == 3 and body["failed"] == 2 and body["partial"] == 0 and body["edges"] >= 1
+    assert [f["partial"] for f in body["failures"]] == [False, False]
     reasons = {f["location"].split(" ")[1]: f["reason"] for f in body["failures"]}
     assert "time budget" in reasons["slow-1"] and reasons["bad-1"]
     good = ask(
@@ -101,6 +103,29 @@ def test_a_batch_keeps_what_traced_and_dead_letters_the_rest(hooked: Server) -> 
     assert {e["source"]["field"] for e in huge["column"]["upstream"]} == {"c7", "c8"}
     assert {e["lastSeen"][:19] for e in huge["column"]["upstream"]} == {"2026-11-29T01:00:00"}
     assert "bad-1" in run_cli("deadletter", "list", "--store", hooked.store).stdout
+
+
+def test_a_write_without_column_lineage_is_counted_as_partial(hooked: Server) -> None:
+    """Its tables land (the job writes mart.latest, reading shop.orders), its columns do not trace:
+    a failure, and a partial one, as the CLI's summary counts it."""
+    lines = [
+        {
+            "sql": "INSERT INTO mart.latest VALUES ((SELECT max(id) FROM shop.orders))",
+            "dialect": "hive",
+            "namespace": NS,
+            "job": "latest",
+            "query_id": "partial-1",
+        },
+        {"sql": "INSERT INTO x SELECT FROM", "dialect": "hive", "namespace": NS, "job": "broken", "query_id": "bad-2"},
+    ]
+    response = post(hooked, lines)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["failed"] == 2 and body["partial"] == 1
+    partial = {f["location"].split(" ")[1]: f["partial"] for f in body["failures"]}
+    assert partial == {"partial-1": True, "bad-2": False}
+    writers = ask(hooked, f'{{ dataset(namespace: "{NS}", name: "mart.latest") {{ writers {{ name }} }} }}')
+    assert writers["dataset"]["writers"] == [{"name": "latest"}]
 
 
 def test_a_line_without_a_dialect_takes_its_namespace_engine(hooked: Server) -> None:
