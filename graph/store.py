@@ -569,15 +569,19 @@ class GraphStore:
         found = index.vertices(index.having(schema.DATASET, schema.DECLARED_SOURCE, True)).values()
         return sorted(found, key=lambda r: r.key)
 
-    def derives_edges(self, wanted: Iterable[tuple[str, str, str]]) -> dict[str, EdgeRecord]:
-        """`derives` edges by (edge key, source column key, target column key)."""
+    def derives_edges(
+        self, wanted: Iterable[tuple[str, str, str]], as_of: datetime | None = None
+    ) -> dict[str, EdgeRecord]:
+        """`derives` edges by (edge key, source column key, target column key): current ones, or
+        those the data took ``as_of`` a moment."""
         index = self._read()
+        moment = None if as_of is None else _moments(as_of)[1]
         found: dict[str, EdgeRecord] = {}
         for key, _, target in wanted:
             vertex = index.ids.get(target)
             if vertex is None:
                 continue
-            for hop in index.hops([vertex], "in", [schema.DERIVES], None):
+            for hop in index.hops([vertex], "in", [schema.DERIVES], None, moment):
                 if hop.edge.props[schema.KEY] == key:
                     found[key] = hop.edge
         return found

@@ -114,7 +114,12 @@ class GraphEdge:
 class DatasetLineageGraph:
     nodes: list[GraphNode]
     edges: list[GraphEdge]
-    truncated: bool = strawberry.field(description="True when maxNodes cut the graph short.")
+    truncated: bool = strawberry.field(description="True when maxNodes cut the graph short (see `complete`).")
+    complete: bool = strawberry.field(
+        default=True, description="False when a limit cut the graph short; `limit` says which, `next` how to go on."
+    )
+    limit: str | None = strawberry.field(default=None, description="The limit that cut it: `maxNodes`.")
+    next: str | None = strawberry.field(default=None, description="How to get the rest.")
 
 
 @strawberry.type
@@ -146,7 +151,8 @@ class BrowseQuery:
     @strawberry.field(
         description="Table-level lineage: datasets and the jobs that read and write them, within "
         "`depth` job hops; `maxNodes` caps the nodes, the dataset included. From an unknown dataset: "
-        "an empty graph and a NOT_FOUND error. " + AS_OF
+        "an empty graph and a NOT_FOUND error; `complete: false` says `maxNodes` cut it, `next` how "
+        "to go on. " + AS_OF
     )
     def dataset_lineage(
         self,
@@ -180,6 +186,11 @@ class BrowseQuery:
             ],
             edges=[GraphEdge(source=strawberry.ID(ids[a]), target=strawberry.ID(ids[b])) for a, b in edges],
             truncated=truncated,
+            complete=not truncated,
+            limit="maxNodes" if truncated else None,
+            next=f"raise maxNodes (up to {info.context.settings.max_lineage_nodes}) or ask for less depth"
+            if truncated
+            else None,
         )
 
     @strawberry.field(

@@ -76,6 +76,9 @@ WEIGHTS: Mapping[tuple[str, str], int] = {
     ("Query", "lineage"): 100,
     ("Query", "search"): 50,
 }
+# Fields that scan only when given an argument: `tags(asOf:)` propagates afresh over the column's
+# whole upstream at that moment, as `impact` walks a column's downstream.
+WEIGHTS_WHEN_GIVEN: Mapping[tuple[str, str, str], int] = {("Column", "tags", "asOf"): 500}
 META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 COST_LIMIT = "COST_LIMIT"
 REPORTED_COST_CAP = 10**15
@@ -196,7 +199,12 @@ class _Pricing:
         else:
             multiplier = LIST_SIZE if is_list and not sized else 1
         inner = self.selection(node.selection_set, get_named_type(definition.type), size is not None, place)
-        return 1 + WEIGHTS.get((parent.name, name), 0) + multiplier * inner
+        weight = WEIGHTS.get((parent.name, name), 0) + sum(
+            w
+            for (owner, field_name, argument), w in WEIGHTS_WHEN_GIVEN.items()
+            if (owner, field_name) == (parent.name, name) and arguments.get(argument) is not None
+        )
+        return 1 + weight + multiplier * inner
 
     def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """The field's arguments as execution coerces them (defaults included); none where they

@@ -18,9 +18,10 @@ from tagline.api.gql.lineage_render import render_lineage
 from tagline.api.gql.paging import check_first
 from tagline.api.services.node_ids import node_id
 from tagline.errors import InvalidInput
+from tagline.governance.past_tags import PastStates, states_as_of
 from tagline.governance.provenance import tag_paths
 from tagline.governance.state import column_states, sensitivity_of, tag_views_of
-from tagline.governance.tags import TagView
+from tagline.governance.tags import TagView, tag_views
 from tagline.governance.usage import last_produced, usage_days
 from tagline.graph import intervals, schema
 from tagline.graph.records import Direction as HopDirection
@@ -155,10 +156,20 @@ class Column:
     def sensitivity(self) -> str | None:
         return sensitivity_of(self.record.props)
 
-    @strawberry.field(description="Effective tags: declared here or inherited over lineage, with provenance.")
-    def tags(self) -> list[ColumnTag]:
-        views = tag_views_of(self.record.props)
-        return [ColumnTag.of(self.record.key, v) for v in views.values()]
+    @strawberry.field(
+        description="Effective tags: declared here or inherited over lineage, with provenance. "
+        "`asOf` recomputes them over the lineage as it was at that moment (event time), from the "
+        "declarations and blocks as they are now: declarations have no history, so a tag declared "
+        "or removed since then counts as if it had always (or never) been declared."
+    )
+    def tags(self, info: Info[Context, None], as_of: datetime | None = None) -> list[ColumnTag]:
+        if as_of is None:
+            views = tag_views_of(self.record.props)
+            return [ColumnTag.of(self.record.key, v) for v in views.values()]
+        past = states_as_of(info.context.store, self.record.key, as_of, info.context.policy)
+        found = past.load([self.record.key]).get(self.record.key)
+        views = tag_views(found.effective) if found else {}
+        return [ColumnTag.of(self.record.key, v, past, as_of) for v in views.values()]
 
     @strawberry.field(
         description="Every edge within `depth` hops upstream, each once. "
@@ -258,22 +269,38 @@ class ColumnTag:
     origin: TagOrigin
     masked: bool = strawberry.field(description="True when every path that brings the tag crosses a masking edge.")
 
+    past: strawberry.Private[PastStates | None] = None
+    as_of: strawberry.Private[datetime | None] = None
+
     @classmethod
-    def of(cls, column_key: str, view: TagView) -> ColumnTag:
-        return cls(column_key=column_key, name=view.name, origin=TagOrigin(view.origin), masked=view.masked)
+    def of(
+        cls, column_key: str, view: TagView, past: PastStates | None = None, as_of: datetime | None = None
+    ) -> ColumnTag:
+        return cls(
+            column_key=column_key,
+            name=view.name,
+            origin=TagOrigin(view.origin),
+            masked=view.masked,
+            past=past,
+            as_of=as_of,
+        )
 
     @strawberry.field(description="One entry per source column, with the shortest path the tag came by.")
     def sources(self, info: Info[Context, None]) -> list[TagSource]:
         store = info.context.store
-        paths = tag_paths(lambda keys: column_states(store, keys), [(self.column_key, self.name)])[0]
+        past = self.past
+        read = past.load if past is not None else (lambda keys: column_states(store, keys))
+        paths = tag_paths(read, [(self.column_key, self.name)])[0]
         columns = store.find({c for p in paths for c in p.columns})
-        by_key = store.derives_edges({h for p in paths for h in p.hops()})
+        by_key = store.derives_edges({h for p in paths for h in p.hops()}, self.as_of)
         found = []
         for p in paths:
             if p.source not in columns:
                 continue
             hops = [
-                LineageEdge(record=by_key[e], source=Column.of(columns[a]), target=Column.of(columns[b]))
+                LineageEdge(
+                    record=by_key[e], source=Column.of(columns[a]), target=Column.of(columns[b]), as_of=self.as_of
+                )
                 for e, a, b in zip(p.edges, p.columns, p.columns[1:], strict=False)
                 if e in by_key and a in columns and b in columns
             ]

@@ -121,10 +121,12 @@ def test_namespaces_list_their_datasets_and_jobs_in_pages(demo: Server) -> None:
 def test_dataset_lineage_is_the_table_view(demo: Server) -> None:
     query = """query ($dir: Direction!, $depth: Int!, $max: Int!) {
       datasetLineage(namespace: "hive://warehouse", name: "dw.fact_orders", direction: $dir, depth: $depth,
-                     maxNodes: $max) { truncated nodes { id kind namespace name } edges { source target } } }"""
+                     maxNodes: $max) {
+        truncated complete limit next nodes { id kind namespace name } edges { source target } } }"""
     down = data(demo, query, {"dir": "DOWNSTREAM", "depth": 1, "max": 500})["datasetLineage"]
     start = f"dataset:{WH}:dw.fact_orders"
     assert down["nodes"][0]["id"] == start and not down["truncated"]
+    assert (down["complete"], down["limit"], down["next"]) == (True, None, None)
     kinds = {n["id"]: n["kind"] for n in down["nodes"]}
     for edge in down["edges"]:  # dataset -> job -> dataset, always
         assert {kinds[edge["source"]], kinds[edge["target"]]} == {"DATASET", "JOB"}
@@ -139,6 +141,7 @@ def test_dataset_lineage_is_the_table_view(demo: Server) -> None:
         cut = data(demo, query, {"dir": "BOTH", "depth": 3, "max": cap})["datasetLineage"]
         ids = {n["id"] for n in cut["nodes"]}
         assert len(cut["nodes"]) == cap and cut["truncated"] and start in ids
+        assert (cut["complete"], cut["limit"]) == (False, "maxNodes") and "maxNodes" in cut["next"]
         assert all(e["source"] in ids and e["target"] in ids for e in cut["edges"])
 
 

@@ -6,6 +6,7 @@ Every test also checks the page fetched nothing from anywhere but Tagline (no CD
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tagline.graph.timefmt import iso, utcnow
 from tests.chromium import chromium, skip_unless_available
 from tests.e2e.conftest import Server, run_cli, start_server, stop_server
 
@@ -275,3 +277,54 @@ def test_a_2000_edge_neighbourhood_renders_and_folds_the_rest(browser: Browser, 
         # "N more" opens on demand: then the widest table draws every row.
         page.get_by_role("button", name=f"show {WIDEST - 59} more of wide.t{WIDE_TABLES:02d}").click()
         page.wait_for_function(f"() => document.getElementById('graph')?.dataset.edges === '{edges}'")
+
+
+@pytest.fixture(scope="module")
+def redefined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    """t.report.c read s.a.x until its job's SQL changed to read s.b.y; with a moment between."""
+    between = ""
+    folder = tmp_path_factory.mktemp("redefined")
+    store = str(folder / "graph.db")
+    sql = folder / "report.sql"
+    for n, statement in enumerate(("SELECT x AS c FROM s.a", "SELECT y AS c FROM s.b")):
+        if n:  # a whole second, as the date control gives, between the two definitions
+            time.sleep(1.05 - time.time() % 1)
+            between = iso(utcnow().replace(microsecond=0))
+            time.sleep(0.01)
+        sql.write_text(f"INSERT INTO t.report {statement}")
+        create = [] if n else ["--create"]
+        run_cli(
+            "ingest",
+            "sql",
+            str(sql),
+            "--job",
+            "report",
+            "--dialect",
+            "hive",
+            "--namespace",
+            "hive://d",
+            "--store",
+            store,
+            *create,
+        )
+    running = start_server(store)
+    yield running, between
+    stop_server(running)
+
+
+def test_the_date_control_shows_the_lineage_as_it_was(browser: Browser, redefined: tuple[Server, str]) -> None:
+    server, between = redefined
+    column = f"{server.url}/ui/column?namespace=hive%3A%2F%2Fd&dataset=t.report&field=c&view=tree"
+    for page in open_page(browser, server):
+        page.goto(f"{column}&asOf={quote(between)}")
+        rows = page.locator("#tree-table tr.hop.upstream")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("s.a.x")
+        assert page.input_value("#as-of") == between.removesuffix("Z").split(".")[0]
+        page.click("#as-of-now")
+        page.wait_for_url(lambda url: "asOf" not in url)
+        expect(rows.first).to_contain_text("s.b.y")
+        expect(rows).to_have_count(1)
+        page.fill("#as-of", between.removesuffix("Z").split(".")[0])
+        page.wait_for_url("**asOf=**")
+        expect(rows.first).to_contain_text("s.a.x")

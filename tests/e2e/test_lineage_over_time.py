@@ -111,6 +111,35 @@ def test_a_jobs_new_sql_replaces_its_lineage(server: Server, tmp_path: Path) -> 
     assert recommended(server, "default", "report") == ["load_b"]
 
 
+PAST_TAGS = """query ($asOf: DateTime) {
+  column(namespace: "hive://d", dataset: "t.summary", field: "c") {
+    tags(asOf: $asOf) { name origin sources { column { dataset field } path { source { dataset field } } } }
+  }
+}"""
+
+
+def test_tags_as_of_a_moment_follow_the_lineage_of_that_moment(server: Server, tmp_path: Path) -> None:
+    ingest_job(server, tmp_path, "load_p", "INSERT INTO s.p SELECT x FROM raw.p")
+    ingest_job(server, tmp_path, "load_q", "INSERT INTO s.q SELECT y FROM raw.q")
+    ingest_job(server, tmp_path, "summary", "INSERT INTO t.summary SELECT x AS c FROM s.p")
+    run_cli("tag", "set", NS, "raw.p", "x", "pii", "--store", server.store)
+    time.sleep(0.01)
+    before = iso(utcnow())
+    time.sleep(0.01)
+    ingest_job(server, tmp_path, "summary", "INSERT INTO t.summary SELECT y AS c FROM s.q")
+
+    assert data(server.graphql(PAST_TAGS, {}))["column"]["tags"] == []
+    [past] = data(server.graphql(PAST_TAGS, {"asOf": before}))["column"]["tags"]
+    assert (past["name"], past["origin"]) == ("pii", "INHERITED")
+    [source] = past["sources"]
+    assert source["column"] == {"dataset": "raw.p", "field": "x"}
+    assert [e["source"] for e in source["path"]] == [
+        {"dataset": "raw.p", "field": "x"},
+        {"dataset": "s.p", "field": "x"},
+    ]
+    assert data(server.graphql(PAST_TAGS, {"asOf": "2000-01-01T00:00:00Z"}))["column"]["tags"] == []
+
+
 def event(run: int, at: str, source: str, job: str) -> dict:
     dataset, field = source.rsplit(".", 1)
     lineage = {"c": {"inputFields": [{"namespace": NS, "name": dataset, "field": field}]}}

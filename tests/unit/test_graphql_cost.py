@@ -7,7 +7,7 @@ import time
 import pytest
 from graphql import GraphQLSchema, get_introspection_query, parse
 
-from tagline.api.gql.cost import LIST_SIZE, WEIGHTS, operation_cost
+from tagline.api.gql.cost import LIST_SIZE, WEIGHTS, WEIGHTS_WHEN_GIVEN, operation_cost
 from tagline.api.gql.fanout import EDGES_PER_HOP
 from tagline.api.gql.schema import build_schema
 from tagline.api.settings import Settings
@@ -25,6 +25,14 @@ def cost(schema: GraphQLSchema, document: str, variables: dict[str, object] | No
 def test_a_field_costs_one_and_a_scan_costs_its_weight(schema: GraphQLSchema) -> None:
     assert cost(schema, '{ column(namespace: "n", dataset: "d", field: "f") { field } }') == 2
     assert cost(schema, "{ health { days } }") == 1 + WEIGHTS[("Query", "health")] + 1
+
+
+def test_past_tags_cost_their_weight_and_current_ones_do_not(schema: GraphQLSchema) -> None:
+    document = 'query($at: DateTime) { column(namespace: "n", dataset: "d", field: "f") { tags(asOf: $at) { name } } }'
+    current = cost(schema, document, {"at": None})
+    assert current == 1 + 1 + LIST_SIZE * 1
+    past = cost(schema, document, {"at": "2026-05-01T00:00:00Z"})
+    assert past == current + WEIGHTS_WHEN_GIVEN[("Column", "tags", "asOf")]
 
 
 def test_nested_lineage_multiplies_by_depth(schema: GraphQLSchema) -> None:

@@ -92,6 +92,8 @@ export interface LineageVariables extends ColumnVariables {
   depth: number;
   direct: boolean;
   max: number;
+  /** ISO-8601 moment the lineage is answered as of; null for current lineage. */
+  asOf: string | null;
 }
 
 // --- "why" (views/why.js) ---

@@ -1,5 +1,6 @@
 // The column view: a column's lineage as a graph of dataset boxes (or as a tree table), with
-// directOnly, one-hop expansion each way, path highlighting and the "why" of every tag.
+// directOnly, one-hop expansion each way, a moment to see the lineage as of, path highlighting and
+// the "why" of every tag.
 import { gql } from '../api.js';
 import { fill, h, link, columnHref, datasetHref, LEVELS, levelClass, tagChips, message } from '../dom.js';
 import { boxModel, columnKey } from '../graph/boxes.js';
@@ -22,8 +23,8 @@ const EDGE = `fragment E on LineageEdge {
 const HEAD = /** @type {Query<HeadAnswer, ColumnVariables>} */ (`query Head($ns: String!, $ds: String!, $f: String!) {
   column(namespace: $ns, dataset: $ds, field: $f) { ...C description }
 } ${COLUMN}`);
-const LINEAGE = /** @type {Query<LineageAnswer, LineageVariables>} */ (`query Lineage($ns: String!, $ds: String!, $f: String!, $dir: Direction!, $depth: Int!, $direct: Boolean!, $max: Int!) {
-  lineage(namespace: $ns, dataset: $ds, field: $f, direction: $dir, depth: $depth, directOnly: $direct, maxNodes: $max) {
+const LINEAGE = /** @type {Query<LineageAnswer, LineageVariables>} */ (`query Lineage($ns: String!, $ds: String!, $f: String!, $dir: Direction!, $depth: Int!, $direct: Boolean!, $max: Int!, $asOf: DateTime) {
+  lineage(namespace: $ns, dataset: $ds, field: $f, direction: $dir, depth: $depth, directOnly: $direct, maxNodes: $max, asOf: $asOf) {
     truncated nodes { ...C } edges { ...E }
   }
 } ${COLUMN} ${EDGE}`);
@@ -38,6 +39,7 @@ const LINEAGE = /** @type {Query<LineageAnswer, LineageVariables>} */ (`query Li
  * @property {number} down  hops downstream
  * @property {boolean} direct  directOnly
  * @property {'graph' | 'tree'} mode
+ * @property {string | null} asOf  the moment (ISO-8601, UTC) the lineage is shown as of; null for now
  */
 
 /**
@@ -54,6 +56,7 @@ function settings(params) {
   return {
     namespace, dataset, field,
     up: int('up'), down: int('down'), direct: params.get('direct') !== '0', mode: params.get('view') === 'tree' ? 'tree' : 'graph',
+    asOf: params.get('asOf') || null,
   };
 }
 
@@ -61,7 +64,25 @@ function settings(params) {
 function hrefOf(s) {
   const p = new URLSearchParams({ namespace: s.namespace, dataset: s.dataset, field: s.field, up: String(s.up), down: String(s.down), direct: s.direct ? '1' : '0' });
   if (s.mode === 'tree') p.set('view', 'tree');
+  if (s.asOf) p.set('asOf', s.asOf);
   return `/ui/column?${p}`;
+}
+
+/**
+ * The date control's value (a `datetime-local`, read as UTC) for a moment of the address.
+ * @param {string | null} asOf
+ */
+function controlValue(asOf) {
+  return asOf ? asOf.replace(/Z$/, '').replace(/\.\d+$/, '').slice(0, 19) : '';
+}
+
+/**
+ * The moment a date control's value names, as the address and the API take it; null when empty (now).
+ * @param {string} value  `YYYY-MM-DDTHH:MM` or with seconds
+ */
+function momentOf(value) {
+  if (!value) return null;
+  return `${value.length === 16 ? `${value}:00` : value}Z`;
 }
 
 /**
@@ -70,7 +91,7 @@ function hrefOf(s) {
  * @param {number} depth
  */
 async function fetchLineage(s, direction, depth) {
-  const vars = { ns: s.namespace, ds: s.dataset, f: s.field, dir: direction, depth, direct: s.direct, max: MAX_NODES };
+  const vars = { ns: s.namespace, ds: s.dataset, f: s.field, dir: direction, depth, direct: s.direct, max: MAX_NODES, asOf: s.asOf };
   return (await gql(LINEAGE, vars)).lineage;
 }
 
@@ -165,11 +186,15 @@ export async function columnView(root, params) {
   const controls = () => {
     const directOnly = h('input', { type: 'checkbox', id: 'direct-only', checked: s.direct });
     directOnly.addEventListener('change', () => { s.direct = directOnly.checked; load(); });
+    const asOf = h('input', { type: 'datetime-local', id: 'as-of', step: '1', value: controlValue(s.asOf), title: 'lineage as it was at this moment (UTC); empty for now' });
+    asOf.addEventListener('change', () => { s.asOf = momentOf(asOf.value); load(); });
     return [
       h('div', { class: 'tabs' },
         h('button', { type: 'button', class: s.mode === 'graph' ? 'on' : '', onclick: () => { s.mode = 'graph'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Graph'),
         h('button', { type: 'button', class: s.mode === 'tree' ? 'on' : '', onclick: () => { s.mode = 'tree'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Tree table')),
       h('label', { class: 'toggle' }, directOnly, ' directOnly'),
+      h('label', { class: 'as-of' }, 'as of (UTC) ', asOf,
+        s.asOf ? h('button', { type: 'button', id: 'as-of-now', onclick: () => { s.asOf = null; load(); } }, 'now') : null),
       h('span', { class: 'depth' }, `upstream ${s.up} `, h('button', { type: 'button', id: 'expand-up', title: 'one more hop upstream', onclick: () => { s.up += 1; load(); } }, '+1 hop')),
       h('span', { class: 'depth' }, `downstream ${s.down} `, h('button', { type: 'button', id: 'expand-down', title: 'one more hop downstream', onclick: () => { s.down += 1; load(); } }, '+1 hop')),
       h('span', { class: 'legend' },
