@@ -124,6 +124,8 @@ def serve(
     console.print(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
     console.print(f"Lineage explorer: http://{host}:{port}/ui")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    # GremLite logs its query planning at INFO: store internals, not the server's news.
+    logging.getLogger("gremlite").setLevel(logging.WARNING)
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **connection_options(settings))
         return
