@@ -35,7 +35,7 @@ def test_vertices_and_edges_land_many_to_a_request(store: GraphStore) -> None:
 def test_a_missing_end_fails_the_chunk_and_the_transaction_rolls_back(store: GraphStore) -> None:
     with store.connection.transaction() as g:
         ids = create_vertices(g, [NewVertex("column", {"uid": f"c|m{n}"}) for n in range(2)])
-    gone = max(ids) * 1000 + 7  # no vertex has this id
+    gone = max(ids) + 1_000_003  # no vertex has this id (and it stays a 32-bit int, as the real ids here are)
     with pytest.raises(MissingEnd), store.connection.transaction() as g:
         create_edges(g, [NewEdge(ids[0], "derives", ids[1], {"uid": "e|m0"}), NewEdge(ids[0], "derives", gone, {})])
     assert store.g.V(ids[0]).out_e("derives").to_list() == []
