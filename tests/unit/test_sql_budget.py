@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from tagline.api.services.sql_worker import SqlWorker
 from tagline.graph.model import JobRef
@@ -19,28 +20,44 @@ SLOW = (
 HUGE = "INSERT INTO d.t SELECT " + " + ".join(f"c{i}" for i in range(20000)) + " AS x FROM d.s"
 """A 20,000-term sum: minutes inside compiled code no timer can interrupt, so refused by size."""
 FAST = "INSERT INTO d.u SELECT a FROM d.s"
-BUDGET = ExtractOptions(statement_timeout=0.5)
-"""Far above what FAST takes even on a busy machine, far below what SLOW takes."""
 JOB = JobRef(namespace="default", name="etl")
+
+
+def _seconds(sql: str) -> float:
+    started = time.perf_counter()
+    extract_sql(sql, dialect="hive", namespace="ns")
+    return time.perf_counter() - started
+
+
+def _budget() -> ExtractOptions:
+    """A budget set from what the statements take on this machine now, busy or idle: a quarter of
+    SLOW's time, which must leave FAST far inside it."""
+    seconds = _seconds(SLOW) / 4
+    assert _seconds(FAST) * 20 < seconds
+    return ExtractOptions(statement_timeout=seconds)
 
 
 def test_a_slow_statement_fails_alone_within_its_budget() -> None:
     assert can_enforce()
     extract_sql(FAST, dialect="hive", namespace="ns")  # sqlglot builds its dialect tables on first use
-    batch = extract_sql(f"{FAST};\n{SLOW}", dialect="hive", namespace="ns", options=BUDGET)
+    budget = _budget()
+    batch = extract_sql(f"{FAST};\n{SLOW}", dialect="hive", namespace="ns", options=budget)
     (failure,) = batch.failures
-    assert failure.location == "statement 2, line 2" and "time budget of 0.5s" in failure.reason
+    assert (
+        failure.location == "statement 2, line 2" and f"time budget of {budget.statement_timeout:g}s" in failure.reason
+    )
     assert [(e.source.field, e.target.dataset) for e in batch.edges] == [("a", "d.u")]
 
 
 def test_the_worker_keeps_the_budget_for_a_server_thread() -> None:
     worker = SqlWorker()
     worker.extract(FAST, dialect="hive", namespace="ns")  # start the worker, warm its dialect tables
+    budget = _budget()
     results = []
 
     def serve() -> None:
         assert not can_enforce()  # signals cannot reach this thread ...
-        results.append(worker.extract(f"{FAST};\n{SLOW}", dialect="hive", namespace="ns", options=BUDGET))
+        results.append(worker.extract(f"{FAST};\n{SLOW}", dialect="hive", namespace="ns", options=budget))
 
     try:
         thread = threading.Thread(target=serve)
