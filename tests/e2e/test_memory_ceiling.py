@@ -94,7 +94,7 @@ def answered_or_refused(capped: Capped, response: httpx.Response) -> None:
 @pytest.mark.parametrize("how", ["float-variable", "variable-default"])
 def test_the_nested_walk_posted_is_bounded_under_the_ceiling(capped: Capped, how: str) -> None:
     document, variables = WALKS[how]
-    with Liveness(capped.server, bound=1.0):
+    with Liveness(capped.server):
         response = graphql(capped.server, document, variables, timeout=120)
     answered_or_refused(capped, response)
     survived(capped.server)
@@ -104,7 +104,7 @@ def test_the_nested_walk_as_a_plain_get_is_bounded_under_the_ceiling(capped: Cap
     """A GET a page could make cross-origin with no preflight: the same walk, the same bounds."""
     document, variables = WALKS["float-variable"]
     url = f"{capped.server.url}/graphql?" + urlencode({"query": document, "variables": json.dumps(variables)})
-    with Liveness(capped.server, bound=1.0):
+    with Liveness(capped.server):
         response = httpx.get(url, timeout=120)
     answered_or_refused(capped, response)
     survived(capped.server)
@@ -113,7 +113,7 @@ def test_the_nested_walk_as_a_plain_get_is_bounded_under_the_ceiling(capped: Cap
 def test_thirty_aliases_of_a_deep_schema_are_priced_under_the_ceiling(capped: Capped) -> None:
     """Refused by its price as shipped; with the cost budget lifted, answered whole (the schema is
     finite: the fan-out is the document's, not the graph's)."""
-    with Liveness(capped.server, bound=1.0):
+    with Liveness(capped.server):
         response = graphql(capped.server, deep_introspection(30), timeout=60)
     if capped.priced:
         assert error_codes(response) == ["COST_LIMIT"], response.text[:300]
@@ -124,7 +124,7 @@ def test_thirty_aliases_of_a_deep_schema_are_priced_under_the_ceiling(capped: Ca
 
 
 def test_thirty_aliases_of_a_search_page_of_500_are_bounded_under_the_ceiling(capped: Capped) -> None:
-    with Liveness(capped.server, bound=1.0):
+    with Liveness(capped.server):
         response = graphql(capped.server, ALIASED_SEARCH, timeout=60)
     body: dict[str, Any] = response.json()
     if response.status_code == 200 and "errors" not in body:

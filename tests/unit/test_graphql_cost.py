@@ -78,7 +78,8 @@ def test_fragments_that_spread_each_other_are_priced_expanded_in_linear_time(sch
     document += " ".join(fragments)
     started = time.perf_counter()
     priced = cost(schema, document)
-    assert time.perf_counter() - started < 0.5
+    # Only pricing that expands the fragments (exponential in their nesting) comes near this bound.
+    assert time.perf_counter() - started < 30
     assert priced > 10**40
 
 
