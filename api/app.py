@@ -37,6 +37,7 @@ from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.http.sql_routes import sql_routes
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
+from tagline.api.notify.runner import notifying
 from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
@@ -138,7 +139,7 @@ def create_app(settings: Settings) -> Starlette:
         gc.freeze()
         following = asyncio.create_task(thread.follow(settings.index_refresh_seconds))
         try:
-            async with mcp.running():
+            async with mcp.running(), notifying(settings, thread):
                 yield
         finally:
             following.cancel()

@@ -105,6 +105,22 @@ class Settings(BaseSettings):
         None, description="comma-separated extra host names a server without API keys answers to (loopback always)"
     )
 
+    notify_subscribers: str | None = Field(
+        None, description="TOML file of the subscribers changes are pushed to (see docs/guides/subscribe.md)"
+    )
+    notify_state: str | None = Field(
+        None, description="SQLite file of the notifications' outbox and cursors (default: beside an embedded store)"
+    )
+    notify_poll_seconds: float = Field(0.5, gt=0, description="how often the change log is read for notifications")
+    notify_max_attempts: int = Field(
+        12, gt=0, description="tries of one delivery before it goes to the subscriber's dead letter"
+    )
+    notify_backoff_seconds: float = Field(
+        1.0, gt=0, description="wait before the second try of a delivery; it doubles with each try after"
+    )
+    notify_backoff_max_seconds: float = Field(60.0, gt=0, description="longest wait between two tries of a delivery")
+    notify_timeout_seconds: float = Field(10.0, gt=0, description="longest one delivery may take (HTTP or Kafka)")
+
     @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in (self.cors_origins or "").split(",") if o.strip()]

@@ -15,6 +15,7 @@ from tagline.api.gql.history import HistoryQuery
 from tagline.api.gql.introspection_cache import IntrospectionAnswers, IntrospectionCache
 from tagline.api.gql.limits import DocumentLimits, document_limits
 from tagline.api.gql.lineage_render import PrerenderingExecutionContext
+from tagline.api.gql.notify import NotifyMutation, NotifyQuery
 from tagline.api.gql.off_loop import OffLoopSchema
 from tagline.api.gql.query import Query
 from tagline.api.gql.tags import TagMutation, TagQuery
@@ -26,8 +27,10 @@ def build_schema(settings: Settings) -> OffLoopSchema:
     limits = document_limits(settings.max_query_depth, settings.max_aliases)
     introspection = IntrospectionAnswers()
     return OffLoopSchema(
-        query=merge_types("Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery)),
-        mutation=merge_types("Mutation", (TagMutation,)),
+        query=merge_types(
+            "Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery, NotifyQuery)
+        ),
+        mutation=merge_types("Mutation", (TagMutation, NotifyMutation)),
         execution_context_class=PrerenderingExecutionContext,
         workers=settings.graphql_workers,
         extensions=[

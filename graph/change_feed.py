@@ -1,0 +1,82 @@
+"""The change log read as a feed of typed changes, for readers outside ``graph/`` that follow it
+at their own pace (the notifications of changes to subscribers) and keep where they are as text.
+
+A position is the change log's own (see ``graph/changelog/log.py``), written as text a reader can
+store: the sequence number on the embedded store, a small JSON object (the newest stamp read and
+the entries read within the look-back) on a Gremlin Server.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tagline.graph.changelog.changes import EDGE, REMOVED, RENAMED, VERTEX, decode
+from tagline.graph.changelog.log import READ_LIMIT, ChangeLog, RemotePosition
+
+# What happened to an element: set (created, or some properties set), removed, renamed.
+SET, GONE, RENAME = "set", "removed", "renamed"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of a transaction: a vertex (``out_key`` and ``in_key`` empty) or an edge, the
+    properties it set (``None``: removed), or its removal; a rename carries the new key in ``in_key``."""
+
+    what: str
+    key: str
+    label: str = ""
+    out_key: str = ""
+    in_key: str = ""
+    props: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_edge(self) -> bool:
+        return bool(self.out_key)
+
+
+@dataclass
+class Feed:
+    """Transactions in commit order, each the changes it made; where reading stopped; whether
+    the log holds more beyond it."""
+
+    transactions: list[list[Change]]
+    position: str
+    more: bool
+
+
+def _change(entry: list[Any]) -> Change:
+    kind = entry[0]
+    if kind == VERTEX:
+        return Change(SET, entry[1], entry[2], props=dict(entry[3]))
+    if kind == EDGE:
+        return Change(SET, entry[1], entry[2], entry[3], entry[4], dict(entry[5]))
+    if kind == REMOVED:
+        return Change(GONE, entry[1], entry[2], entry[3], entry[4])
+    if kind == RENAMED:
+        return Change(RENAME, entry[1], in_key=entry[2])
+    raise ValueError(f"unknown change log entry kind {kind!r}")
+
+
+def encode_position(position: object) -> str:
+    if isinstance(position, RemotePosition):
+        return json.dumps({"stamp": position.stamp, "seen": position.seen}, separators=(",", ":"))
+    return str(position)
+
+
+def decode_position(text: str) -> object:
+    if text.startswith("{"):
+        found = json.loads(text)
+        return RemotePosition(int(found["stamp"]), {str(k): int(v) for k, v in found["seen"].items()})
+    return int(text)
+
+
+def read_feed(log: ChangeLog, after: str | None, limit: int = READ_LIMIT) -> Feed:
+    """The transactions after ``after`` (None: from the log's start), at most ``limit`` of them
+    on the embedded store, and the position after them. On a Gremlin Server one read returns the
+    whole look-back window's unread entries."""
+    position = log.start() if after is None else decode_position(after)
+    tail = log.read(position, limit)
+    transactions = [[_change(e) for e in decode(body)] for body in tail.bodies]
+    return Feed(transactions, encode_position(tail.position), tail.more)
