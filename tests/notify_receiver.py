@@ -228,7 +228,8 @@ def run_script(store: str, folder: Path, received: Callable[[], list[dict[str, A
     for step, expected in script(store, folder):
         before = len(received())
         step()
-        wait_until(lambda: len(received()) >= before + len(expected), f"notified of {sorted(expected)}")
+        wanted = before + len(expected)
+        wait_until(lambda wanted=wanted: len(received()) >= wanted, f"notified of {sorted(expected)}")
         time.sleep(0.5)  # a notice beyond the expected ones would arrive meanwhile
         got = received()[before:]
         found = sorted(identity(e) for e in got)
