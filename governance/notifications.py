@@ -180,7 +180,7 @@ class NoticeRules:
         data = {
             "source": _thing(change.out_key),
             "target": _thing(change.in_key),
-            "job": display_name(str(props["job"])) if props.get("job") else None,
+            "job": _thing(str(props["job"])) if props.get("job") else None,
             "type": props.get("type"),
             "subtype": props.get("subtype"),
             "masking": bool(props.get("masking")),

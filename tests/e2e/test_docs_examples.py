@@ -31,7 +31,7 @@ PAGES = [ROOT / "README.md", *sorted(p for p in DOCS.rglob("*.md") if "generated
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 SDL = re.compile(r"^\s*(type|input|enum|interface|union|scalar|schema|directive)\b")
 # Commands that serve or consume forever, or reload the demo under the page's feet.
-LONG_RUNNING = {"serve", "mcp", "consume"}
+LONG_RUNNING = {"serve", "mcp", "consume", "notify run"}
 LOCAL = "http://127.0.0.1:8000"
 
 
@@ -96,7 +96,7 @@ def runnable(example: Example) -> str | None:
         return f"reads {data[0][1:]}, the reader's file" if data else None
     if "|" in words:
         words = words[words.index("|") + 1 :]
-    if len(words) > 1 and words[1] in LONG_RUNNING:
+    if len(words) > 1 and (words[1] in LONG_RUNNING or " ".join(words[1:3]) in LONG_RUNNING):
         return f"`tagline {words[1]}` runs until stopped"
     placeholders = [w for w in words[1:] if re.fullmatch(r"[A-Z][A-Z_]+", w)]
     if placeholders:
