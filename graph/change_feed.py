@@ -72,11 +72,26 @@ def decode_position(text: str) -> object:
     return int(text)
 
 
-def read_feed(log: ChangeLog, after: str | None, limit: int = READ_LIMIT) -> Feed:
-    """The transactions after ``after`` (None: from the log's start), at most ``limit`` of them
-    on the embedded store, and the position after them. On a Gremlin Server one read returns the
-    whole look-back window's unread entries."""
+def not_after(position: str, bound: str) -> bool:
+    """Whether ``position`` lies at or before ``bound`` (both as :func:`encode_position` writes them)."""
+    a, b = decode_position(position), decode_position(bound)
+    if isinstance(a, RemotePosition) and isinstance(b, RemotePosition):
+        return a.stamp <= b.stamp
+    if isinstance(a, int) and isinstance(b, int):
+        return a <= b
+    raise ValueError(f"positions of two kinds of change log: {position!r}, {bound!r}")
+
+
+def read_feed(log: ChangeLog, after: str | None, until: str | None = None) -> Feed:
+    """The transactions after ``after`` (None: from the log's start), and the position after them:
+    on the embedded store at most :data:`READ_LIMIT` of them, and none beyond ``until`` when
+    ``after`` lies before it. On a Gremlin Server one read returns the whole look-back window's
+    unread entries."""
     position = log.start() if after is None else decode_position(after)
+    limit = READ_LIMIT
+    bound = None if until is None else decode_position(until)
+    if isinstance(position, int) and isinstance(bound, int) and position < bound:
+        limit = min(limit, bound - position)
     tail = log.read(position, limit)
     transactions = [[_change(e) for e in decode(body)] for body in tail.bodies]
     return Feed(transactions, encode_position(tail.position), tail.more)

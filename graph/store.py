@@ -27,7 +27,7 @@ from gremlin_python.process.traversal import P
 
 from tagline.errors import InvalidInput
 from tagline.graph import deadletter, eventlog, schema, sources, tagstore
-from tagline.graph.change_feed import Feed, read_feed
+from tagline.graph.change_feed import Feed, not_after, read_feed
 from tagline.graph.changelog.changes import ChangeSet
 from tagline.graph.changelog.log import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies, reader_of
 from tagline.graph.changelog.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
@@ -176,11 +176,12 @@ class GraphStore:
         indexed read (through ``log``, a :meth:`log_reader`)."""
         return str(log.head())
 
-    def change_feed(self, after: str | None) -> Feed:
+    def change_feed(self, after: str | None, until: str | None = None) -> Feed:
         """What write transactions changed after the position ``after`` (None: from the log's
         start), typed, and the position to read on from: for readers that follow the log at their
-        own pace and keep their place (the notifications of changes)."""
-        return read_feed(self.changelog, after)
+        own pace and keep their place (the notifications of changes). A read that starts before
+        ``until`` stops there, on the embedded store."""
+        return read_feed(self.changelog, after, until)
 
     def change_head(self) -> str:
         """The position after every transaction committed so far, as :meth:`change_feed` writes it."""
@@ -188,6 +189,11 @@ class GraphStore:
         if isinstance(log, SqliteChangeLog):
             return str(log.head())
         return read_feed(log, None).position  # one read covers a Gremlin Server's whole look-back
+
+    @staticmethod
+    def change_not_after(position: str, bound: str) -> bool:
+        """Whether the change-log position ``position`` lies at or before ``bound``."""
+        return not_after(position, bound)
 
     def has_passed(self, written: str) -> bool:
         """Whether the index has applied the write at change-log position ``written`` (what a

@@ -4,7 +4,8 @@
 - :meth:`Notifier.derive` reads the change log from where it left off, turns each transaction
   into notices by the rules of ``governance/notifications.py`` (and the violations by the
   governance answer), and appends them to the outbox with the new position, in one transaction.
-  The first time it only learns the state, silently: subscribers hear of changes from then on.
+  What the log held when notifications began (:meth:`Notifier.begin`) is read too, but only to
+  learn the state, silently: subscribers hear of changes from then on.
 - :meth:`Notifier.deliver` copies new notices into each subscriber's queue and sends what is due,
   oldest first per subject; a failed try waits ``backoff * 2^(tries-1)`` (at most
   ``backoff_max``), and after ``max_attempts`` tries the notice goes to the dead letter.
@@ -95,24 +96,33 @@ class Notifier:
         os.close(self._lock)  # releases the lock
 
     # ---- derivation (with the store) --------------------------------------------------------------
+    def begin(self, store: GraphStore) -> None:
+        """On a first start, mark where the change log stands (cheap): what lies before is the past,
+        learnt by :meth:`derive` without notices, and every change after it is notified."""
+        if self.outbox.past() is None:
+            self.outbox.begin(store.change_head())
+
     def derive(self, store: GraphStore) -> int:
         """Derive the notices of what the change log holds beyond the outbox's position; how many."""
         self.source = source_of(store.changelog.store_id)
+        self.begin(store)
+        past = self.outbox.past()
+        assert past is not None
         position = self.outbox.position()
-        silent = position is None
         derived = 0
         while True:
-            feed = store.change_feed(position)
+            feed = store.change_feed(position, past)
             if not feed.transactions and position is not None:
                 if feed.position != position:  # a Gremlin Server's window moved on
                     with self.outbox.transaction():
                         self.outbox.append([], feed.position)
                 return derived
+            silent = store.change_not_after(feed.position, past)
             store.sync()  # the index has applied at least what was read: violations see it all
             with self.outbox.transaction():
                 rules = NoticeRules(self.outbox)
                 notices = [n for changes in feed.transactions for n in rules.transaction(changes)]
-                if not feed.more:
+                if not feed.more or feed.position == past:  # the end of the log, or of the past
                     notices += rules.violations(Governance(store, self.policy).violations())
                 self.outbox.append([] if silent else notices, feed.position)
             derived += 0 if silent else len(notices)

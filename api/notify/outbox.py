@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS dead (subscriber TEXT NOT NULL, seq INTEGER NOT NULL,
 """
 FROM_FILE, FROM_API = "file", "api"
 POSITION = "position"
+PAST = "past"
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,16 @@ class Outbox:
         """How far in the change log notices were derived (None: never started)."""
         row = self.con.execute("SELECT value FROM meta WHERE name = ?", (POSITION,)).fetchone()
         return None if row is None else str(row[0])
+
+    def past(self) -> str | None:
+        """Where the change log stood when notifications began: what lies before it is the past,
+        learnt without notices."""
+        row = self.con.execute("SELECT value FROM meta WHERE name = ?", (PAST,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def begin(self, head: str) -> None:
+        """Mark where notifications begin, once."""
+        self.con.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (PAST, head))
 
     def append(self, notices: list[Notice], position: str) -> None:
         """Within a transaction: notices derived up to ``position``."""

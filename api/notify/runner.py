@@ -70,6 +70,13 @@ class Background:
         while not self.stopping and await loop.run_in_executor(self.sending, notifier.deliver) > 0:
             pass
 
+    async def first(self) -> None:
+        if enabled(self.settings):
+            loop = asyncio.get_running_loop()
+            policy = load_policy(self.settings)
+            self.notifier = await loop.run_in_executor(self.sending, Notifier, self.settings, policy)
+            await self.thread.run(self.notifier.begin, self.thread.store)
+
     async def run(self) -> None:
         while True:
             current = asyncio.ensure_future(self._round())
@@ -93,10 +100,10 @@ class Background:
 async def notifying(settings: Settings, thread: StoreThread) -> AsyncIterator[None]:
     """The notifier in the background of a server, for as long as the context lasts."""
     background = Background(settings, thread)
-    # The first round before the server answers: a first start learns the state here, so that a
-    # change made as soon as the server is up is notified, not taken for the past.
+    # Before the server answers, a first start marks where the change log stands: a change made
+    # as soon as the server is up is notified, not taken for the past.
     try:
-        await background._round()
+        await background.first()
     except Exception:
         log.exception("notifications: the first round failed; the next one tries again")
     task = asyncio.create_task(background.run())
