@@ -224,7 +224,8 @@ class Outbox:
         return found
 
     def delivered(self, name: str, seqs: list[int]) -> None:
-        self.con.executemany("DELETE FROM pending WHERE subscriber = ? AND seq = ?", [(name, s) for s in seqs])
+        with self.transaction():
+            self.con.executemany("DELETE FROM pending WHERE subscriber = ? AND seq = ?", [(name, s) for s in seqs])
 
     def failed(self, name: str, delivery: Delivery, error: str, retry_at: float | None) -> None:
         """A failed try: tried again at ``retry_at``, or (None) moved to the dead letter."""

@@ -8,10 +8,10 @@ why not; a notice it did not try (its subject failed earlier in the batch) is le
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
+import http.client
 from collections.abc import Callable
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
@@ -29,26 +29,46 @@ class Transport(Protocol):
 
 
 class Webhook:
+    """POSTs over one kept-alive connection, opened again when the receiver closed it."""
+
     def __init__(self, subscriber: Subscriber, timeout_s: float) -> None:
         assert subscriber.url is not None and subscriber.secret is not None
         self.url, self.secret, self.timeout_s = subscriber.url, subscriber.secret, timeout_s
+        parts = urlsplit(self.url)
+        self.https = parts.scheme == "https"
+        self.netloc = parts.netloc
+        self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self.connection: http.client.HTTPConnection | None = None
+
+    def _connect(self) -> http.client.HTTPConnection:
+        kind = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
+        return kind(self.netloc, timeout=self.timeout_s)
+
+    def _post_once(self, sent: bytes) -> int:
+        if self.connection is None:
+            self.connection = self._connect()
+        headers = {"Content-Type": CONTENT_TYPE, SIGNATURE_HEADER: signature(self.secret, sent)}
+        self.connection.request("POST", self.path, body=sent, headers=headers)
+        answer = self.connection.getresponse()
+        answer.read()
+        if answer.will_close:
+            self.close()
+        return answer.status
 
     def post(self, sent: bytes) -> str | None:
-        request = urllib.request.Request(
-            self.url,
-            data=sent,
-            method="POST",
-            headers={"Content-Type": CONTENT_TYPE, SIGNATURE_HEADER: signature(self.secret, sent)},
-        )
+        reused = self.connection is not None
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
-                answer.read()
-                return None
-        except urllib.error.HTTPError as exc:
-            return f"HTTP {exc.code} from {self.url}"
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            return f"cannot reach {self.url}: {reason}"
+            try:
+                status = self._post_once(sent)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if not reused:
+                    raise
+                status = self._post_once(sent)  # the receiver had closed the kept connection
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            return f"cannot reach {self.url}: {exc}"
+        return None if 200 <= status < 300 else f"HTTP {status} from {self.url}"
 
     def send(self, batch: Outgoing) -> dict[int, str | None]:
         results: dict[int, str | None] = {}
@@ -62,7 +82,9 @@ class Webhook:
         return results
 
     def close(self) -> None:
-        pass
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 class KafkaTopic:
