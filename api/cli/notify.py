@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,7 +19,7 @@ from tagline.api.notify.runner import run_until
 from tagline.api.notify.subscribers import from_file
 from tagline.api.notify.transports import transport
 from tagline.api.settings import Settings
-from tagline.errors import TaglineError
+from tagline.errors import NotFound, TaglineError
 
 app = typer.Typer(help="Push changes out to subscribers (webhooks, Kafka).", no_args_is_help=True)
 SubscriberArg = Annotated[str, typer.Argument(help="The subscriber's name.")]
@@ -29,7 +30,12 @@ def _settings(store: str | None) -> Settings:
 
 
 def _outbox(settings: Settings) -> Outbox:
-    outbox = Outbox(state_path(settings.store, settings.notify_state))
+    """The outbox, with the subscribers file's entries; made if need be only when there is a file
+    (a store nobody subscribed to gets no outbox from a look at it)."""
+    path = state_path(settings.store, settings.notify_state)
+    if not settings.notify_subscribers and not Path(path).exists():
+        raise NotFound(f"nobody subscribes to changes of {settings.store}: see `tagline notify --help`")
+    outbox = Outbox(path)
     if settings.notify_subscribers:
         outbox.sync_file(from_file(settings.notify_subscribers))
     return outbox
@@ -103,7 +109,10 @@ def deadletter(
 ) -> None:
     """Notices that failed every try, with the last error."""
     settings = _settings(store)
-    outbox = Outbox(state_path(settings.store, settings.notify_state))
+    try:
+        outbox = _outbox(settings)
+    except TaglineError as exc:
+        raise fail(str(exc)) from exc
     table = Table("subscriber", "notice", "kind", "subject", "tries", "last error")
     for letter in outbox.dead_letters(subscriber):
         notice = letter.notice
@@ -128,7 +137,10 @@ def replay(
     """Put a subscriber's dead letters back in its queue: the notifier sends them at its next round,
     before the later notices of their subjects."""
     settings = _settings(store)
-    outbox = Outbox(state_path(settings.store, settings.notify_state))
+    try:
+        outbox = _outbox(settings)
+    except TaglineError as exc:
+        raise fail(str(exc)) from exc
     try:
         outbox.find(subscriber)
         count = outbox.replay(subscriber, notice or None)
