@@ -39,6 +39,7 @@ from tagline.graph.connection import (
     is_unavailable,
 )
 from tagline.graph.index.build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
+from tagline.graph.index.fingerprints import output_fingerprints
 from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.index.table_lineage import table_lineage
 from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch, key_of, key_parts
@@ -495,6 +496,18 @@ class GraphStore:
         found = index.unfed()
         records = index.vertices(found)
         return sorted(((records[v], at) for v, at in found.items()), key=lambda item: item[0].key)
+
+    def output_fingerprints(self) -> dict[str, dict[VertexId, int]]:
+        """Per job, each output column it makes (by id) with a fingerprint of the column's current
+        lineage from that job: equal fingerprints, same sources by the same transformations (see
+        graph/index/fingerprints.py). Comparable within one answer only."""
+        found = output_fingerprints(self._read())
+        by_job: dict[str, dict[VertexId, int]] = {}
+        for job, column, fingerprint in zip(
+            found.jobs, found.columns.tolist(), found.fingerprints.tolist(), strict=True
+        ):
+            by_job.setdefault(job, {})[column] = fingerprint
+        return by_job
 
     def keys_of(self, ids: Iterable[VertexId]) -> list[str]:
         index = self._read()

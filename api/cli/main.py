@@ -16,6 +16,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from tagline.api.auth import KeyRing
+from tagline.api.cli import compare as cli_compare
 from tagline.api.cli import consume as cli_consume
 from tagline.api.cli import datax as cli_datax
 from tagline.api.cli import deps as cli_deps
@@ -78,6 +79,7 @@ app.add_typer(cli_consume.app, name="consume")
 app.add_typer(cli_health.sources_app, name="sources")
 app.command()(cli_health.health)
 app.command()(cli_health.impact)
+app.command()(cli_compare.compare)
 app.command("purge-expired")(cli_querylog.purge_expired)
 app.command("extract-sql")(cli_sql.extract_sql_command)
 app.command("diff")(cli_history.diff)

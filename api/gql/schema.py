@@ -7,6 +7,7 @@ from strawberry.tools import merge_types
 
 from tagline.api.gql.access import OperationAccess
 from tagline.api.gql.browse import BrowseQuery
+from tagline.api.gql.compare import CompareQuery
 from tagline.api.gql.cost import CostBudget
 from tagline.api.gql.dependencies import DependenciesQuery
 from tagline.api.gql.errors import ReportedErrors
@@ -26,7 +27,9 @@ def build_schema(settings: Settings) -> OffLoopSchema:
     limits = document_limits(settings.max_query_depth, settings.max_aliases)
     introspection = IntrospectionAnswers()
     return OffLoopSchema(
-        query=merge_types("Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery)),
+        query=merge_types(
+            "Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery, CompareQuery)
+        ),
         mutation=merge_types("Mutation", (TagMutation,)),
         execution_context_class=PrerenderingExecutionContext,
         workers=settings.graphql_workers,
