@@ -33,10 +33,12 @@ from tagline.api.http.marquez_routes import marquez_routes
 from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
 from tagline.api.http.read_your_writes import ReadYourWrites
+from tagline.api.http.request_id import RequestIdMiddleware
 from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.http.sql_routes import sql_routes
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
+from tagline.api.services.log_format import configure_logging
 from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
@@ -100,8 +102,10 @@ class TaglineGraphQL(GraphQL[Context, None]):
 
 def create_app_from_environment() -> Starlette:
     """The app of one of several server processes (``tagline serve --workers N``): settings from
-    the environment, as ``tagline serve`` left them."""
-    return create_app(Settings())
+    the environment, as ``tagline serve`` left them; its log lines as the settings say."""
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)
 
 
 def cors(settings: Settings) -> list[Middleware]:
@@ -185,6 +189,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
         exception_handlers={TaglineError: tagline_error, StarletteHTTPException: http_error, 500: server_error},
         middleware=[
+            Middleware(RequestIdMiddleware),
             *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
             Middleware(

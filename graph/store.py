@@ -60,6 +60,8 @@ from tagline.graph.records import (
     VertexRecord,
     WriteResult,
 )
+from tagline.graph.retry import LockConflicts
+from tagline.graph.retry import lock_conflicts as _lock_conflicts
 from tagline.graph.timefmt import iso, parse_iso, utcnow
 from tagline.graph.writers import dataset_moves, embedded_rows, key_migration, lifetimes, runs
 from tagline.graph.writers.batch import BatchWriter, KeyCache
@@ -695,6 +697,12 @@ class GraphStore:
         if self._index is not None and self._applied >= max(snapshot_after, 1):
             self.save_snapshot()
         self.connection.close()
+
+
+def lock_conflicts() -> LockConflicts:
+    """How many write transactions this process ran again after a lock conflict on JanusGraph,
+    and how many gave up on one (the embedded store never meets one)."""
+    return _lock_conflicts()
 
 
 def _moments(as_of: datetime | None) -> tuple[float, float | None]:

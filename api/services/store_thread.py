@@ -135,6 +135,11 @@ class StoreThread:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: context.run(call))
 
+    async def observe(self, fn: Callable[[GraphStore], R]) -> R:
+        """Run ``fn`` on the store thread for the operators (a metrics scrape): not counted as a
+        store call, which counts what requests cost."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, self.store)
+
     async def write(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> tuple[R, str]:
         """:meth:`run` for a write: its result and the change-log position a read may then ask for
         (``X-Tagline-After``): that of the store's latest write when ``fn`` ended."""
