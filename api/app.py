@@ -37,10 +37,12 @@ from tagline.api.http.request_id import RequestIdMiddleware
 from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.http.sql_routes import sql_routes
+from tagline.api.http.tracing import TracingMiddleware
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
 from tagline.api.services.log_format import configure_logging
 from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
+from tagline.api.services.tracing import configure_tracing
 from tagline.api.settings import Settings, load_policy
 from tagline.api.ui.routes import graphiql_page, ui_routes
 from tagline.errors import TaglineError
@@ -135,6 +137,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop_tracing = configure_tracing(settings.otel_endpoint)
         thread = app.state.thread = StoreThread(settings.store, on_call=metrics.store_calls.inc)
         # The index and everything loaded with it live as long as the process: moved out of the
         # collector's generations, full collections no longer walk them during requests.
@@ -152,6 +155,7 @@ def create_app(settings: Settings) -> Starlette:
             thread.close()
             sql_worker.close()
             graphql.operations.close()
+            stop_tracing()
 
     async def healthz(request: Request) -> JSONResponse:
         """Liveness: the process answers. Never touches the store, so it never waits on it."""
@@ -190,6 +194,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={TaglineError: tagline_error, StarletteHTTPException: http_error, 500: server_error},
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(TracingMiddleware, known_paths=known),
             *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
             Middleware(

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="server log lines as text, or one JSON object a line with the request id"
     )
+    otel_endpoint: str | None = Field(
+        None, description="OTLP/HTTP collector to send traces to, e.g. http://127.0.0.1:4318 (needs tagline[otel])"
+    )
     policy: str | None = Field(None, description="TOML file with the tag vocabulary and propagation policy")
     api_keys: str | None = Field(None, description="name:key:role,... (see api/auth.py)")
     api_keys_file: str | None = Field(None, description="file with one name:key:role per line")

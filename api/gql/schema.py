@@ -19,6 +19,7 @@ from tagline.api.gql.lineage_render import PrerenderingExecutionContext
 from tagline.api.gql.off_loop import OffLoopSchema
 from tagline.api.gql.query import Query
 from tagline.api.gql.tags import TagMutation, TagQuery
+from tagline.api.gql.tracing import OperationSpan
 from tagline.api.settings import Settings
 
 
@@ -34,6 +35,7 @@ def build_schema(settings: Settings) -> OffLoopSchema:
         execution_context_class=PrerenderingExecutionContext,
         workers=settings.graphql_workers,
         extensions=[
+            OperationSpan,
             OperationAccess,
             lambda: CostBudget(settings.max_query_cost),
             lambda: IntrospectionCache(introspection),

@@ -1,20 +1,30 @@
 """What operators rely on, against real servers: every metric the Grafana dashboard and the alert
 rules in deploy/ name is on /metrics after a scripted ingest (and the domain's counters moved), and
 with `TAGLINE_LOG_FORMAT=json` every line `tagline serve` writes is a JSON object, those written for
-a request (on the store thread, on GraphQL's worker threads) carrying that request's id."""
+a request (on the store thread, on GraphQL's worker threads) carrying that request's id; and with
+`TAGLINE_OTEL_ENDPOINT` a collector receives one trace from the request through GraphQL to the store."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from ruamel.yaml import YAML
 
 from tests.e2e.conftest import Server, start_server, start_server_process, stop_server
+from tests.ports import free_port
 from tests.unit.test_openlineage_mapping import output, run_event, source
 
 ROOT = Path(__file__).parents[2]
@@ -118,3 +128,60 @@ def test_json_log_lines_carry_the_id_of_the_request_that_wrote_them(tmp_path: Pa
     )
     # uvicorn's access line of each request is the request's too.
     assert any("POST /api/v1/lineage" in line["message"] for line in by_request["ingest-7f3a"])
+
+
+class Collector(ThreadingHTTPServer):
+    """An OTLP/HTTP trace collector on a free port: keeps every span it is sent."""
+
+    def __init__(self) -> None:
+        self.spans: list[Span] = []
+        super().__init__(("127.0.0.1", free_port()), _CollectorHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _CollectorHandler(BaseHTTPRequestHandler):
+    server: Collector
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        request = ExportTraceServiceRequest.FromString(body)
+        self.server.spans.extend(s for r in request.resource_spans for scope in r.scope_spans for s in scope.spans)
+        answer = ExportTraceServiceResponse().SerializeToString()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_trace_runs_from_the_request_through_graphql_to_the_store(tmp_path: Path) -> None:
+    collector = Collector()
+    trace_id, client_span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    served = start_server_process(str(tmp_path / "graph.db"), env={"TAGLINE_OTEL_ENDPOINT": collector.endpoint})
+    try:
+        ingest(served)
+        answer = httpx.post(
+            f"{served.url}/graphql",
+            json={"query": "query Health { health { orphans { dataset { name } } } }", "operationName": "Health"},
+            headers={"traceparent": f"00-{trace_id}-{client_span}-01"},
+            timeout=30,
+        )
+        assert "errors" not in answer.json()
+    finally:
+        stop_server(served)  # the server sends the spans it still holds as it stops
+    spans = {s.name: s for s in collector.spans if s.trace_id.hex() == trace_id}
+    assert {"POST /graphql", "GraphQL query Health", "index scan_health"} <= set(spans), sorted(spans)
+    http, operation, scan = spans["POST /graphql"], spans["GraphQL query Health"], spans["index scan_health"]
+    assert http.parent_span_id.hex() == client_span  # the client's trace goes on
+    assert operation.parent_span_id == http.span_id and scan.parent_span_id == operation.span_id
+    ingested = {s.name: s for s in collector.spans if s.name in ("POST /api/v1/lineage", "store accept_event")}
+    assert ingested["store accept_event"].parent_span_id == ingested["POST /api/v1/lineage"].span_id
