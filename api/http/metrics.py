@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -12,6 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tagline.api.http.app_state import store_thread
 from tagline.api.services import domain_metrics
+
+log = logging.getLogger("tagline.metrics")
 
 
 class Metrics:
@@ -31,7 +34,10 @@ class Metrics:
         )
 
     async def endpoint(self, request: Request) -> Response:
-        await store_thread(request.app).observe(domain_metrics.observe_store)
+        try:
+            await store_thread(request.app).observe(domain_metrics.observe_store)
+        except Exception as exc:  # the store away: the rest of the metrics say so, and still answer
+            log.warning("metrics: could not read the store's gauges: %s", exc)
         body = generate_latest(self.registry) + generate_latest(domain_metrics.REGISTRY)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
