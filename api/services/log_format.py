@@ -12,8 +12,14 @@ import orjson
 from tagline.api.services import request_ids
 
 TEXT = "%(levelname)s:     %(message)s"
-# Attributes every LogRecord has: anything else on a record came from `extra=` and is kept.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
+# Attributes every LogRecord has: anything else on a record came from `extra=` and is kept (but
+# uvicorn's copy of its message with terminal colours).
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",
+}
 
 
 class RequestIdFilter(logging.Filter):
