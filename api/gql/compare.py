@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import strawberry
 from strawberry.types import Info
 
+from tagline.api.gql.answer_budget import props_bytes
 from tagline.api.gql.context import Context
 from tagline.api.gql.tags import ColumnRefInput
 from tagline.api.gql.types import Column, Job, LineageEdge, check_depth
@@ -129,4 +130,22 @@ class CompareQuery:
     ) -> LineageComparison:
         check_depth(info, depth)
         found = compare_lineage(info.context.store, a.ref(), b.ref(), depth, info.context.settings.max_lineage_nodes)
-        return LineageComparison.of(found)
+        return _within_budget(info, LineageComparison.of(found))
+
+
+def _within_budget(info: Info[Context, None], answer: LineageComparison) -> LineageComparison:
+    """The shared sources the request's answer budget has room for (each with its paths' edges and
+    their columns), charged to it; past that, ``complete: false`` and an ANSWER_LIMIT error say so."""
+    budget = info.context.answer
+    for n, shared in enumerate(answer.shared):
+        edges = [*shared.path_a, *shared.path_b]
+        size = props_bytes(shared.source.record.props) + sum(
+            props_bytes(r.props) for e in edges for r in (e.record, e.source.record, e.target.record)
+        )
+        if not budget.fits(1 + 3 * len(edges), size):
+            answer.shared, answer.complete = answer.shared[:n], False
+            cut = budget.exhaust(objects_spent=budget.room()[0] < 1 + 3 * len(edges))
+            info.context.errors.append(cut.error(info.path.as_list()))
+            break
+        budget.charge(1 + 3 * len(edges), size)
+    return answer

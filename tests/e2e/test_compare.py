@@ -152,3 +152,17 @@ def test_the_mcp_tools_compare_and_list_redundant_jobs(store: str) -> None:
     assert not health.is_error and "1 redundant jobs" in text(health)
     [redundant] = health.structured_content["redundantJobs"]  # type: ignore[index]
     assert redundant["sameAs"]["name"] == "revenue_by_country_month_copy"
+
+
+def test_an_answer_past_the_budget_keeps_the_sources_that_fit_and_says_it_is_cut(store: str) -> None:
+    # Each shared source of the two order counts costs 7 objects at depth 1: itself, and an edge with
+    # its two columns on each path.
+    small = start_server(store, {"TAGLINE_MAX_ANSWER_OBJECTS": "20"})
+    try:
+        answer = small.graphql(COMPARE, {"a": ref(MART, "order_count"), "b": ref(CLV, "order_count"), "depth": 1})
+    finally:
+        stop_server(small)
+    found = answer["data"]["compareLineage"]  # type: ignore[index]
+    assert len(found["shared"]) == 2 and not found["complete"]
+    [error] = answer["errors"]  # type: ignore[misc]
+    assert error["extensions"]["code"] == "ANSWER_LIMIT" and error["path"] == ["compareLineage"]
