@@ -20,7 +20,10 @@ class OperationSpan(SchemaExtension):
         finally:
             execution = self.execution_context
             name = execution.operation_name
-            kind = execution.operation_type.value if execution.operation_type else "operation"
+            try:
+                kind = execution.operation_type.value
+            except Exception:  # refused before it ran: no document (too many tokens...), no such operation
+                kind = "operation"
             span.update_name(f"GraphQL {kind}" + (f" {name}" if name else ""))
             if name:
                 span.set_attribute("graphql.operation.name", name)
