@@ -24,7 +24,7 @@ install: $(STAMP)
 # requirements.lock for the runtime (the Dockerfile), requirements-dev.lock for .venv and CI.
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra docs --python-version 3.11 --generate-hashes -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra docs --extra otel --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
 # Tagline's own bytecode, as pip writes it for every package it installs (an editable install gets
 # none). Where PYTHONDONTWRITEBYTECODE is set, as in containers, every command would otherwise compile

@@ -33,13 +33,17 @@ from tagline.api.http.marquez_routes import marquez_routes
 from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
 from tagline.api.http.read_your_writes import ReadYourWrites
+from tagline.api.http.request_id import RequestIdMiddleware
 from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.http.sql_routes import sql_routes
+from tagline.api.http.tracing import TracingMiddleware
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
 from tagline.api.notify.runner import notifying
+from tagline.api.services.log_format import configure_logging
 from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
+from tagline.api.services.tracing import configure_tracing
 from tagline.api.settings import Settings, load_policy
 from tagline.api.ui.routes import graphiql_page, ui_routes
 from tagline.errors import TaglineError
@@ -101,8 +105,10 @@ class TaglineGraphQL(GraphQL[Context, None]):
 
 def create_app_from_environment() -> Starlette:
     """The app of one of several server processes (``tagline serve --workers N``): settings from
-    the environment, as ``tagline serve`` left them."""
-    return create_app(Settings())
+    the environment, as ``tagline serve`` left them; its log lines as the settings say."""
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)
 
 
 def cors(settings: Settings) -> list[Middleware]:
@@ -132,6 +138,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop_tracing = configure_tracing(settings.otel_endpoint)
         thread = app.state.thread = StoreThread(settings.store, on_call=metrics.store_calls.inc)
         # The index and everything loaded with it live as long as the process: moved out of the
         # collector's generations, full collections no longer walk them during requests.
@@ -149,6 +156,7 @@ def create_app(settings: Settings) -> Starlette:
             thread.close()
             sql_worker.close()
             graphql.operations.close()
+            stop_tracing()
 
     async def healthz(request: Request) -> JSONResponse:
         """Liveness: the process answers. Never touches the store, so it never waits on it."""
@@ -186,6 +194,8 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
         exception_handlers={TaglineError: tagline_error, StarletteHTTPException: http_error, 500: server_error},
         middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(TracingMiddleware, known_paths=known),
             *cors(settings),
             Middleware(MetricsMiddleware, metrics=metrics, known_paths=known),
             Middleware(

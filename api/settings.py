@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -93,6 +94,12 @@ class Settings(BaseSettings):
         DEFAULT_CLOSED_LINEAGE_DAYS,
         gt=0,
         description="how long lineage a job no longer reports is kept for asOf and diffs; purge-expired removes it after",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="server log lines as text, or one JSON object a line with the request id"
+    )
+    otel_endpoint: str | None = Field(
+        None, description="OTLP/HTTP collector to send traces to, e.g. http://127.0.0.1:4318 (needs tagline[otel])"
     )
     policy: str | None = Field(None, description="TOML file with the tag vocabulary and propagation policy")
     api_keys: str | None = Field(None, description="name:key:role,... (see api/auth.py)")

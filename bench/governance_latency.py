@@ -1,4 +1,4 @@
-"""How long dependency recommendation, checks and the health report take on a synthetic warehouse.
+"""How long dependency recommendation, checks and the health report (with its redundant jobs) take on a synthetic warehouse.
 
 A layered warehouse: LAYERS layers of WIDTH jobs; each job reads FAN_IN tables of the layer below
 and writes one table of COLUMNS columns, with column lineage from each input. Prints one line per
@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from tagline.governance.health_scan import scan_health
+from tagline.governance.redundancy import find_redundant_jobs
 from tagline.governance.scheduling import check_dependencies, recommend_dependencies
 from tagline.graph.model import (
     ColumnEdge,
@@ -104,6 +105,7 @@ def main() -> None:
         configured = [job(args.layers - 1, i) for i in range(FAN_IN)]
         print(f"check: {median_ms(lambda: check_dependencies(store, top, configured, now, 14)):.0f} ms")
         print(f"health (whole warehouse): {median_ms(lambda: scan_health(store, now, 30)):.0f} ms")
+        print(f"  of which redundant jobs (fingerprints): {median_ms(lambda: find_redundant_jobs(store)):.0f} ms")
         store.close()
 
 

@@ -1,5 +1,6 @@
 """The health report over the whole store: gather each dataset's facts in a few batched reads,
-classify them with :mod:`tagline.governance.health`, and keep the records for the answer."""
+classify them with :mod:`tagline.governance.health`, and keep the records for the answer; with the
+jobs that redo another job's work (:mod:`tagline.governance.redundancy`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tagline.governance.health import ColumnFacts, DatasetFacts, classify
+from tagline.governance.redundancy import RedundantJob, find_redundant_jobs
 from tagline.governance.window import cutoff_of
 from tagline.graph import deadline, schema
 from tagline.graph.records import VertexId, VertexRecord
@@ -45,6 +47,7 @@ class HealthScan:
     unused_columns: list[ColumnHealth]
     deprecation_candidates: list[DatasetHealth]
     unfed_columns: list[UnfedColumn]
+    redundant_jobs: list[RedundantJob]
 
 
 @dataclass
@@ -117,4 +120,5 @@ def scan_health(store: GraphStore, now: datetime, days: int) -> HealthScan:
         unused_columns=unused_columns,
         deprecation_candidates=datasets(report.deprecation_candidates),
         unfed_columns=[UnfedColumn(column=c, since=at) for c, at in store.unfed_columns()],
+        redundant_jobs=find_redundant_jobs(store),
     )

@@ -13,8 +13,10 @@ trace the answer carries. GremLite serialises writers with SQLite's lock and nev
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -34,6 +36,29 @@ LOCK_CONFLICT_MARKERS = (
 ATTEMPTS = 10
 FIRST_DELAY_S = 0.1
 MAX_DELAY_S = 2.0
+
+
+@dataclass(frozen=True)
+class LockConflicts:
+    """Since the process started: write transactions run again after a lock conflict, and those
+    whose last attempt still met one (for the operators' metrics)."""
+
+    retried: int = 0
+    gave_up: int = 0
+
+
+_counted = {"retried": 0, "gave_up": 0}
+_counting = threading.Lock()
+
+
+def _count(outcome: str) -> None:
+    with _counting:
+        _counted[outcome] += 1
+
+
+def lock_conflicts() -> LockConflicts:
+    with _counting:
+        return LockConflicts(**_counted)
 
 
 def is_lock_conflict(exc: BaseException) -> bool:
@@ -62,8 +87,12 @@ def retry_on_lock_conflict(
         try:
             return work()
         except Exception as exc:
-            if attempt == attempts or not is_lock_conflict(exc):
+            if not is_lock_conflict(exc):
                 raise
+            if attempt == attempts:
+                _count("gave_up")
+                raise
+            _count("retried")
         sleep(delay * random.random() * 2)  # full jitter: two losers rarely come back together
         delay = min(delay * 2, MAX_DELAY_S)
     raise AssertionError("unreachable: the loop returns or raises")

@@ -40,6 +40,7 @@ from tagline.graph.connection import (
     is_unavailable,
 )
 from tagline.graph.index.build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
+from tagline.graph.index.fingerprints import output_fingerprints
 from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.index.table_lineage import table_lineage
 from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch, key_of, key_parts
@@ -60,6 +61,8 @@ from tagline.graph.records import (
     VertexRecord,
     WriteResult,
 )
+from tagline.graph.retry import LockConflicts
+from tagline.graph.retry import lock_conflicts as _lock_conflicts
 from tagline.graph.timefmt import iso, parse_iso, utcnow
 from tagline.graph.writers import dataset_moves, embedded_rows, key_migration, lifetimes, runs
 from tagline.graph.writers.batch import BatchWriter, KeyCache
@@ -516,6 +519,18 @@ class GraphStore:
         records = index.vertices(found)
         return sorted(((records[v], at) for v, at in found.items()), key=lambda item: item[0].key)
 
+    def output_fingerprints(self) -> dict[str, dict[VertexId, int]]:
+        """Per job, each output column it makes (by id) with a fingerprint of the column's current
+        lineage from that job: equal fingerprints, same sources by the same transformations (see
+        graph/index/fingerprints.py). Comparable within one answer only."""
+        found = output_fingerprints(self._read())
+        by_job: dict[str, dict[VertexId, int]] = {}
+        for job, column, fingerprint in zip(
+            found.jobs, found.columns.tolist(), found.fingerprints.tolist(), strict=True
+        ):
+            by_job.setdefault(job, {})[column] = fingerprint
+        return by_job
+
     def keys_of(self, ids: Iterable[VertexId]) -> list[str]:
         index = self._read()
         return [index.keys[i] for i in ids if isinstance(i, int)]
@@ -702,6 +717,12 @@ class GraphStore:
         if self._index is not None and self._applied >= max(snapshot_after, 1):
             self.save_snapshot()
         self.connection.close()
+
+
+def lock_conflicts() -> LockConflicts:
+    """How many write transactions this process ran again after a lock conflict on JanusGraph,
+    and how many gave up on one (the embedded store never meets one)."""
+    return _lock_conflicts()
 
 
 def _moments(as_of: datetime | None) -> tuple[float, float | None]:

@@ -12,6 +12,7 @@ import threading
 from typing import Annotated
 
 import typer
+from prometheus_client import start_http_server
 
 from tagline.api.cli.common import (
     AdhocTtlOption,
@@ -28,6 +29,7 @@ from tagline.api.cli.common import (
     open_store,
     querylog_options,
 )
+from tagline.api.services import domain_metrics
 from tagline.api.services.kafka_intake import IntakeCounts, KafkaIntake, KafkaIntakeOptions
 from tagline.api.settings import Settings
 from tagline.ingest.querylog import DEFAULT_ADHOC_TTL
@@ -71,6 +73,10 @@ def kafka(
     adhoc_ttl_days: AdhocTtlOption = DEFAULT_ADHOC_TTL.days,
     catalog: CatalogOption = None,
     statement_timeout: StatementTimeoutOption = DEFAULT_STATEMENT_TIMEOUT,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve this consumer's Prometheus metrics (lag, events, edges) on 127.0.0.1:PORT/metrics."),
+    ] = None,
     store: StoreOption = None,
     create: CreateOption = False,
 ) -> None:
@@ -95,6 +101,8 @@ def kafka(
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     graph = open_store(store, create)
+    if metrics_port is not None:
+        start_http_server(metrics_port, addr="127.0.0.1", registry=domain_metrics.REGISTRY)
     intake = KafkaIntake(graph, options)
     handled = 0
 

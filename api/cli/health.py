@@ -17,6 +17,7 @@ from tagline.api.services.config_files import read_sources_file
 from tagline.api.settings import Settings
 from tagline.governance.health_scan import ColumnHealth, DatasetHealth, HealthScan, scan_health
 from tagline.governance.impact import Impact, impact_of
+from tagline.governance.redundancy import RedundantJob
 from tagline.governance.window import latest
 from tagline.graph.model import DatasetRef
 from tagline.graph.records import VertexRecord
@@ -66,7 +67,35 @@ def health_json(scan: HealthScan) -> dict[str, Any]:
         "unusedColumns": [_column_json(c) for c in scan.unused_columns],
         "deprecationCandidates": [_dataset_json(d) for d in scan.deprecation_candidates],
         "unfedColumns": [{"column": c.column.display, "since": c.since} for c in scan.unfed_columns],
+        "redundantJobs": [_redundant_json(r) for r in scan.redundant_jobs],
     }
+
+
+def _redundant_json(found: RedundantJob) -> dict[str, Any]:
+    return {
+        "job": found.job.display,
+        "sameAs": found.same_as.display,
+        "identical": found.identical,
+        "outputs": [
+            {
+                "column": o.column.display,
+                "sameAs": o.other_column.display,
+                "sources": sorted({source.display for _, source in o.sources}),
+            }
+            for o in found.outputs
+        ],
+    }
+
+
+def _matched_text(found: RedundantJob) -> str:
+    """The matched outputs, per pair of datasets: ``dw.a = dw.b: x, y=z``."""
+    groups: dict[str, list[str]] = {}
+    for o in found.outputs:
+        mine, theirs = o.column.props, o.other_column.props
+        pair = f"{mine['dataset']} = {theirs['dataset']}"
+        same = mine["field"] == theirs["field"]
+        groups.setdefault(pair, []).append(mine["field"] if same else f"{mine['field']}={theirs['field']}")
+    return "; ".join(f"{pair}: {', '.join(fields)}" for pair, fields in groups.items())
 
 
 def _dataset_table(title: str, found: list[DatasetHealth]) -> Table:
@@ -129,10 +158,16 @@ def health(
         for unfed in scan.unfed_columns:
             table.add_row(escape(unfed.column.display), unfed.since)
         console.print(table)
+    if scan.redundant_jobs:
+        table = Table("job", "same as", "outputs", title="Redundant jobs: their outputs have another job's lineage")
+        for r in scan.redundant_jobs:
+            same = "identical" if r.identical else "does more"
+            table.add_row(escape(r.job.display), escape(f"{r.same_as.display} ({same})"), escape(_matched_text(r)))
+        console.print(table)
     console.print(
         f"{len(scan.orphans)} orphans, {len(scan.zombies)} zombies, {len(scan.unused)} unused datasets, "
         f"{len(scan.unused_columns)} unused columns, {len(scan.deprecation_candidates)} deprecation candidates, "
-        f"{len(scan.unfed_columns)} unfed columns"
+        f"{len(scan.unfed_columns)} unfed columns, {len(scan.redundant_jobs)} redundant jobs"
     )
 
 

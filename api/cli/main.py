@@ -16,6 +16,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from tagline.api.auth import KeyRing
+from tagline.api.cli import compare as cli_compare
 from tagline.api.cli import consume as cli_consume
 from tagline.api.cli import datax as cli_datax
 from tagline.api.cli import deps as cli_deps
@@ -42,6 +43,7 @@ from tagline.api.cli.common import (
 from tagline.api.cli.render import lineage_tree
 from tagline.api.services.demo import default_examples_dir, load_demo, read_manifest
 from tagline.api.services.ingestion import STDIN, SqlOptions, ingest_sql_texts, unreadable_file
+from tagline.api.services.log_format import configure_logging
 from tagline.api.services.moments import parse_moment
 from tagline.api.services.replay import ReplayOverrides, replay
 from tagline.api.settings import Settings
@@ -80,6 +82,7 @@ app.add_typer(cli_notify.app, name="notify")
 app.add_typer(cli_health.sources_app, name="sources")
 app.command()(cli_health.health)
 app.command()(cli_health.impact)
+app.command()(cli_compare.compare)
 app.command("purge-expired")(cli_querylog.purge_expired)
 app.command("extract-sql")(cli_sql.extract_sql_command)
 app.command("diff")(cli_history.diff)
@@ -121,15 +124,24 @@ def serve(
             "or TAGLINE_API_KEYS_FILE, or pass --insecure"
         )
     store_location(settings.store, create)
+    configure_logging(settings.log_format)
+    # With JSON logs every line of the output is a JSON object: the greeting too.
+    say = console.print if settings.log_format == "text" else logging.getLogger("tagline.serve").info
     if ring is None:
-        console.print(f"No API keys configured: anyone who can reach {host} has every permission.")
-    console.print(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
-    console.print(f"Lineage explorer: http://{host}:{port}/ui")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+        say(f"No API keys configured: anyone who can reach {host} has every permission.")
+    say(f"Tagline on http://{host}:{port}/graphql (store: {settings.store})")
+    say(f"Lineage explorer: http://{host}:{port}/ui")
     # GremLite logs its query planning at INFO: store internals, not the server's news.
     logging.getLogger("gremlite").setLevel(logging.WARNING)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **connection_options(settings))
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=None,  # the lines go through the handler configure_logging set
+            **connection_options(settings),
+        )
         return
     # Worker processes build their app from the environment, so the settings travel there.
     os.environ["TAGLINE_STORE"] = settings.store
@@ -140,6 +152,7 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        log_config=None,
         **connection_options(settings),
     )
 

@@ -70,6 +70,7 @@ WEIGHTS: Mapping[tuple[str, str], int] = {
     ("Query", "health"): 10_000,
     ("Query", "sensitivityViolations"): 1_000,
     ("Query", "impact"): 500,
+    ("Query", "compareLineage"): 200,
     ("Query", "recommendDependencies"): 100,
     ("Query", "checkDependencies"): 100,
     ("Query", "datasetLineage"): 100,

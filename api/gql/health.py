@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from tagline.api.gql.compare import RedundantJob
 from tagline.api.gql.context import Context
 from tagline.api.gql.types import AS_OF, Column, Dataset, Job, check_depth
 from tagline.errors import InvalidInput
@@ -83,6 +84,10 @@ class HealthReport:
     unfed_columns: list[UnfedColumn] = strawberry.field(
         description="Columns whose producers no longer make them: every job that derived them reports "
         "lineage without them now."
+    )
+    redundant_jobs: list[RedundantJob] = strawberry.field(
+        description="Jobs whose outputs have the same column lineage (same sources, same transformations and "
+        "expressions) as another job's: a copied pipeline."
     )
 
 
@@ -178,6 +183,7 @@ class HealthQuery:
             unused_columns=[ColumnHealth.of(c) for c in scan.unused_columns],
             deprecation_candidates=[DatasetHealth.of(d) for d in scan.deprecation_candidates],
             unfed_columns=[UnfedColumn(column=Column.of(c.column), since=c.since) for c in scan.unfed_columns],
+            redundant_jobs=[RedundantJob.of(r) for r in scan.redundant_jobs],
         )
 
     @strawberry.field(

@@ -7,6 +7,7 @@ from strawberry.tools import merge_types
 
 from tagline.api.gql.access import OperationAccess
 from tagline.api.gql.browse import BrowseQuery
+from tagline.api.gql.compare import CompareQuery
 from tagline.api.gql.cost import CostBudget
 from tagline.api.gql.dependencies import DependenciesQuery
 from tagline.api.gql.errors import ReportedErrors
@@ -19,6 +20,7 @@ from tagline.api.gql.notify import NotifyMutation, NotifyQuery
 from tagline.api.gql.off_loop import OffLoopSchema
 from tagline.api.gql.query import Query
 from tagline.api.gql.tags import TagMutation, TagQuery
+from tagline.api.gql.tracing import OperationSpan
 from tagline.api.settings import Settings
 
 
@@ -28,12 +30,14 @@ def build_schema(settings: Settings) -> OffLoopSchema:
     introspection = IntrospectionAnswers()
     return OffLoopSchema(
         query=merge_types(
-            "Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery, NotifyQuery)
+            "Query",
+            (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery, NotifyQuery, CompareQuery),
         ),
         mutation=merge_types("Mutation", (TagMutation, NotifyMutation)),
         execution_context_class=PrerenderingExecutionContext,
         workers=settings.graphql_workers,
         extensions=[
+            OperationSpan,
             OperationAccess,
             lambda: CostBudget(settings.max_query_cost),
             lambda: IntrospectionCache(introspection),

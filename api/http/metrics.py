@@ -1,13 +1,20 @@
-"""Prometheus metrics: request counts and latency per route, served at GET /metrics."""
+"""Prometheus metrics: request counts and latency per route, and the domain's metrics
+(api/services/domain_metrics.py, the store's gauges read at each scrape), served at GET /metrics."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tagline.api.http.app_state import store_thread
+from tagline.api.services import domain_metrics
+
+log = logging.getLogger("tagline.metrics")
 
 
 class Metrics:
@@ -27,7 +34,12 @@ class Metrics:
         )
 
     async def endpoint(self, request: Request) -> Response:
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        try:
+            await store_thread(request.app).observe(domain_metrics.observe_store)
+        except Exception as exc:  # the store away: the rest of the metrics say so, and still answer
+            log.warning("metrics: could not read the store's gauges: %s", exc)
+        body = generate_latest(self.registry) + generate_latest(domain_metrics.REGISTRY)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 # Any other method a client makes up is counted as OTHER: a label value per made-up method would

@@ -66,6 +66,14 @@ class JobName(BaseModel):
     namespace: str | None = Field(None, description="Its namespace, when not the checked job's.")
 
 
+class ColumnName(BaseModel):
+    """A column by namespace, dataset and field."""
+
+    namespace: str = Field(min_length=1, description='e.g. "redshift://analytics.eu-west-1:5439".')
+    dataset: str = Field(min_length=1, description='e.g. "marts.revenue_by_country_month".')
+    field: str = Field(min_length=1, description='e.g. "order_count".')
+
+
 # ---- search ---------------------------------------------------------------------------------------
 def _search_arguments(
     query: Annotated[str, Field(min_length=1, description='Part of a name, e.g. "customer" or "dim_customer.email".')],
@@ -246,6 +254,28 @@ def _tag_mutation(op: str) -> str:
     )
 
 
+def _compare_arguments(
+    a: Annotated[ColumnName, Field(description="The first column.")],
+    b: Annotated[ColumnName, Field(description="The second column.")],
+    depth: Annotated[int, Field(ge=1, le=20, description="Hops upstream to compare.")] = 3,
+) -> Variables:
+    return {"a": a.model_dump(), "b": b.model_dump(), "depth": depth}
+
+
+def _compare_summary(found: Any, args: dict[str, Any], _: Variables) -> tuple[Any, str]:
+    differing = [s for s in found["shared"] if s["differs"]]
+    verdict = "are computed the same way" if found["same"] else "are computed differently"
+    summary = (
+        f"{found['a']['dataset']}.{found['a']['field']} and {found['b']['dataset']}.{found['b']['field']} {verdict} "
+        f"within {args['depth']} hops: {len(found['shared'])} shared sources ({len(differing)} reached differently), "
+        f"{len(found['onlyA'])} only in a, {len(found['onlyB'])} only in b."
+    )
+    if differing:
+        first = differing[0]
+        summary += f" From {first['source']['dataset']}.{first['source']['field']}, {first['difference']}."
+    return found, summary
+
+
 # ---- dependencies and health ----------------------------------------------------------------------
 def _recommend_arguments(namespace: JobNamespace, job: Job) -> Variables:
     return {"ns": namespace, "job": job}
@@ -287,7 +317,8 @@ def _health_summary(found: Any, args: dict[str, Any], _: Variables) -> tuple[Any
     summary = (
         f"Over {args['days']} days: {len(found['orphans'])} orphans, {len(found['zombies'])} zombies, "
         f"{len(found['unused'])} unused datasets, {len(found['unusedColumns'])} unused columns, "
-        f"{len(found['deprecationCandidates'])} deprecation candidates."
+        f"{len(found['deprecationCandidates'])} deprecation candidates, "
+        f"{len(found['redundantJobs'])} redundant jobs."
     )
     return found, summary
 
@@ -377,6 +408,24 @@ TOOLS: tuple[McpTool, ...] = (
         hint="ask with a smaller depth",
     ),
     McpTool(
+        name="compare_lineage",
+        description=(
+            "Whether two columns (often of the same name) are computed the same way: the upstream sources both "
+            "have, those only one has, and for each shared source the path to each column with where the "
+            'transformations differ. Example: compare_lineage(a={"namespace": "redshift://analytics.eu-west-1:5439", '
+            '"dataset": "marts.revenue_by_country_month", "field": "order_count"}, b={"namespace": '
+            '"redshift://analytics.eu-west-1:5439", "dataset": "marts.customer_lifetime_value", "field": "order_count"}).'
+        ),
+        arguments=_compare_arguments,
+        document=f"""query($a: ColumnRefInput!, $b: ColumnRefInput!, $depth: Int!) {{
+            compareLineage(a: $a, b: $b, depth: $depth) {{ same complete a {{ {COLUMN} }} b {{ {COLUMN} }}
+              onlyA {{ {COLUMN} }} onlyB {{ {COLUMN} }}
+              shared {{ source {{ {COLUMN} }} differs difference pathA {{ {EDGE} }} pathB {{ {EDGE} }} }} }} }}""",
+        root="compareLineage",
+        summarise=_compare_summary,
+        hint="ask with a smaller depth",
+    ),
+    McpTool(
         name="recommend_dependencies",
         description=(
             "The jobs a job must wait for: every job that writes a dataset it reads, with the datasets and the last "
@@ -408,12 +457,15 @@ TOOLS: tuple[McpTool, ...] = (
         name="lineage_health",
         description=(
             "Lineage health over a window: orphan datasets (nothing writes them), zombies (not written lately), "
-            "unused datasets and columns, deprecation candidates. Example: lineage_health(days=30)."
+            "unused datasets and columns, deprecation candidates, and redundant jobs (their outputs have the same "
+            "column lineage as another job's). Example: lineage_health(days=30)."
         ),
         arguments=_health_arguments,
         document=f"""query($days: Int) {{ health(days: $days) {{ days cutoff
             orphans {{ {_DATASET} }} zombies {{ {_DATASET} lastWriteAt }} unused {{ {_DATASET} lastReadAt }}
-            unusedColumns {{ column {{ {COLUMN} }} }} deprecationCandidates {{ {_DATASET} }} }} }}""",
+            unusedColumns {{ column {{ {COLUMN} }} }} deprecationCandidates {{ {_DATASET} }}
+            redundantJobs {{ job {{ namespace name }} sameAs {{ namespace name }} identical
+              outputs {{ column {{ {COLUMN} }} sameAs {{ {COLUMN} }} }} }} }} }}""",
         root="health",
         summarise=_health_summary,
         hint="ask with a shorter window",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from tagline.api.services import domain_metrics
 from tagline.api.settings import DEFAULT_CLOSED_LINEAGE_DAYS, load_policy
 from tagline.governance.service import Governance, Outcome
 from tagline.graph.model import Failure, JobRef, LineageBatch
@@ -73,9 +74,12 @@ class SqlOptions:
 def govern_written(store: GraphStore, result: WriteResult, actor: str) -> Outcome:
     """After lineage lands: the tags the source declared, then propagation over the new edges.
 
-    Every path that writes lineage (ingest, event, replay) ends here, so tags never lag behind it.
+    Every path that writes lineage (ingest, event, replay) ends here, so tags never lag behind it,
+    and the lineage written is counted here (api/services/domain_metrics.py).
     """
-    return Governance(store, load_policy()).after_write(result, actor=actor)
+    domain_metrics.count_written(result)
+    with domain_metrics.timed_propagation():
+        return Governance(store, load_policy()).after_write(result, actor=actor)
 
 
 def purge_expired(store: GraphStore, actor: str) -> int:

@@ -27,7 +27,9 @@ from typing import Any
 import orjson
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message
 
+from tagline.api.services import domain_metrics
 from tagline.api.services.ingestion import IngestReport, write_batch
+from tagline.api.services.kafka_lag import ConsumerLag
 from tagline.api.services.lineage_events import (
     KIND,
     accept_event,
@@ -112,11 +114,13 @@ class KafkaIntake:
     def run(self, stopping: Callable[[], bool], on_message: Callable[[IntakeCounts], None] = lambda c: None) -> None:
         """Consume until ``stopping()`` is true; leave the group cleanly on the way out."""
         consumer = Consumer(self.options.librdkafka_config())
+        lag = ConsumerLag()
         try:
             consumer.subscribe(self.options.topics())
             while not stopping():
                 message = consumer.poll(POLL_SECONDS)
                 if message is None:
+                    lag.idle(consumer)
                     continue
                 error = message.error()
                 if error is not None:
@@ -127,6 +131,7 @@ class KafkaIntake:
                     continue
                 self.handle(message)
                 consumer.commit(message=message, asynchronous=False)
+                lag.handled(consumer, message)
                 on_message(self.counts)
         finally:
             consumer.close()
@@ -177,6 +182,7 @@ class KafkaIntake:
         log.warning("%s: %s", _where(message), reason)
         failure = Failure(source=f"kafka {message.topic()}", location=_where(message), reason=reason, payload=payload)
         self.store.write(LineageBatch(failures=[failure]), kind=kind)
+        domain_metrics.EVENTS_DEAD_LETTERED.inc()
         self.counts.dead_letter += 1
 
     def _query(self, message: Message) -> None:

@@ -9,6 +9,7 @@ The HTTP route and ``tagline ingest openlineage`` both come through here.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from tagline.api.services import domain_metrics
 from tagline.api.services.canonical_json import canonical_json
 from tagline.api.services.ingestion import IngestReport, govern_written
 from tagline.governance.service import Outcome
@@ -35,6 +37,8 @@ from tagline.ingest.openlineage_events import (
 )
 
 KIND = "openlineage"
+
+log = logging.getLogger("tagline.events")
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,9 @@ def spec_reason(exc: EventError) -> str:
 def accept_event(store: GraphStore, raw: Any, event: BaseEvent, source: str, location: str | None = None) -> Accepted:
     """Log a validated event, then apply it."""
     payload = canonical_json(raw)
-    return apply_logged(store, store.log_event(KIND, payload), payload, event, source, location)
+    logged = store.log_event(KIND, payload)
+    domain_metrics.EVENTS_ACCEPTED.inc()
+    return apply_logged(store, logged, payload, event, source, location)
 
 
 def apply_logged(
@@ -139,6 +145,17 @@ def apply_logged(
     """Apply an event that is in the log: just logged, or logged before a stop left it unapplied."""
     batch = batch_of(event, payload, source, location)
     result = store.apply_event(logged.id, batch, KIND)
+    domain_metrics.count_event(applied=not batch.failures)
+    if batch.failures:
+        log.warning("event %s (%s) kept in the dead letter: %s", logged.id, describe(event), batch.failures[0].reason)
+    else:
+        log.info(
+            "event %s (%s) applied: %d new column edges, %d seen again",
+            logged.id,
+            describe(event),
+            result.edges_created,
+            result.edges_refreshed,
+        )
     governed = govern_written(store, result, actor=f"ingest:{KIND}")
     return Accepted(logged.id, logged.times_received, batch, result, governed)
 
@@ -207,6 +224,7 @@ def ingest_event_file(
                 failures=[Failure(source=source, location=entry.location, reason=reason, payload=entry.text)]
             )
             result = store.write(batch, kind=KIND)
+            domain_metrics.EVENTS_DEAD_LETTERED.inc()
         else:
             accepted = accept_event(store, entry.raw, event, source, entry.location)
             batch, result = accepted.batch, accepted.result

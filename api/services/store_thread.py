@@ -28,6 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
+from tagline.api.services.tracing import tracer
 from tagline.graph import deadline
 from tagline.graph.store import GraphStore
 
@@ -73,7 +74,12 @@ class StoreThread:
         """Run ``fn``, which reads only the lineage index, on a reader thread."""
         # In a copy of the caller's context: the request's deadline goes along (graph/deadline.py).
         context = contextvars.copy_context()
-        return await asyncio.get_running_loop().run_in_executor(self._readers, lambda: context.run(fn, *args, **kwargs))
+
+        def call() -> R:
+            with tracer.start_as_current_span(f"index {_name(fn)}"):
+                return fn(*args, **kwargs)
+
+        return await asyncio.get_running_loop().run_in_executor(self._readers, lambda: context.run(call))
 
     async def _sync(self) -> None:
         """Apply the log's tail: one sync at a time, shared by every caller that asks meanwhile."""
@@ -130,10 +136,16 @@ class StoreThread:
 
         def call() -> R:
             deadline.check()  # a request abandoned while this waited for the thread: not started
-            return fn(*args, **kwargs)
+            with tracer.start_as_current_span(f"store {_name(fn)}"):
+                return fn(*args, **kwargs)
 
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: context.run(call))
+
+    async def observe(self, fn: Callable[[GraphStore], R]) -> R:
+        """Run ``fn`` on the store thread for the operators (a metrics scrape): not counted as a
+        store call, which counts what requests cost."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, self.store)
 
     async def write(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> tuple[R, str]:
         """:meth:`run` for a write: its result and the change-log position a read may then ask for
@@ -142,6 +154,7 @@ class StoreThread:
         def written() -> tuple[R, str]:
             return fn(*args, **kwargs), self.store.last_write
 
+        written.__name__ = _name(fn)  # the span is named after the work, not this wrapper
         return await self.run(written)
 
     def close(self) -> None:
@@ -153,3 +166,8 @@ class StoreThread:
                 reader.con.close()
         self._executor.submit(self.store.close, 1).result()
         self._executor.shutdown(wait=True)
+
+
+def _name(fn: Callable[..., object]) -> str:
+    """What a span of ``fn``'s work is called: the function's own name."""
+    return getattr(fn, "__name__", type(fn).__name__)

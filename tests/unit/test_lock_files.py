@@ -30,7 +30,7 @@ def _requirements(extras: tuple[str, ...]) -> list[Requirement]:
 
 
 @pytest.mark.parametrize(
-    ("lock", "extras"), [("requirements.lock", ()), ("requirements-dev.lock", ("test", "lint", "docs"))]
+    ("lock", "extras"), [("requirements.lock", ()), ("requirements-dev.lock", ("test", "lint", "docs", "otel"))]
 )
 def test_every_requirement_is_pinned_within_its_range(lock: str, extras: tuple[str, ...]) -> None:
     pins = _pins(lock)

@@ -11,7 +11,7 @@ from graphql import OperationDefinitionNode, parse, validate
 from graphql.execution.values import get_variable_values
 
 from tagline.api.gql.schema import build_schema
-from tagline.api.mcp.tools import TOOLS, JobName, McpTool
+from tagline.api.mcp.tools import TOOLS, ColumnName, JobName, McpTool
 from tagline.api.settings import Settings
 
 # A value for every argument that has no default, by name.
@@ -23,6 +23,8 @@ REQUIRED = {
     "tag": "pii.email",
     "job": "build_orders",
     "configured": [JobName(name="sync_orders"), JobName(name="load", namespace="cron")],
+    "a": ColumnName(namespace="hive://warehouse", dataset="dw.dim_customer", field="email"),
+    "b": ColumnName(namespace="hive://warehouse", dataset="dw.fact_orders", field="customer_id"),
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 from gremlin_python.driver.protocol import GremlinServerError
 
 from tagline.graph.connection import StoreError
-from tagline.graph.retry import is_lock_conflict, retry_on_lock_conflict
+from tagline.graph.retry import is_lock_conflict, lock_conflicts, retry_on_lock_conflict
 
 
 def refused(message: str, trace: str) -> StoreError:
@@ -55,3 +55,16 @@ def test_a_conflict_is_run_again_until_it_succeeds() -> None:
         return "done"
 
     assert retry_on_lock_conflict(work, sleep=lambda _: None) == "done" and len(attempts) == 3
+
+
+def test_retries_and_conflicts_given_up_on_are_counted_for_the_metrics() -> None:
+    conflict = refused("Could not commit transaction", "Caused by: com.sleepycat.je.LockTimeoutException")
+    before = lock_conflicts()
+
+    def always() -> None:
+        raise conflict
+
+    with pytest.raises(StoreError):
+        retry_on_lock_conflict(always, attempts=3, sleep=lambda _: None)
+    after = lock_conflicts()
+    assert (after.retried - before.retried, after.gave_up - before.gave_up) == (2, 1)
