@@ -3,7 +3,7 @@ job or a tag), kept in the event log as entries of their own kind, so they are e
 as the lineage and a replay of the log rebuilds what they wrote.
 
 A dataset ``PUT`` becomes the dataset and its fields (types, descriptions, the fields' tags as
-declared tags); a job ``PUT`` becomes the job (its description) and the datasets it names as read
+declared tags, the dataset's tags declared on each field); a job ``PUT`` becomes the job (its description) and the datasets it names as read
 and written. Namespaces, sources and tags are only recorded: the routes read them back from the log.
 """
 
@@ -78,7 +78,7 @@ def declaration_batch(text: str, location: str) -> LineageBatch:
         tags = [
             DeclaredTag(column=ColumnRef(namespace=namespace, dataset=name, field=str(f["name"])), tag=str(tag))
             for f in fields
-            for tag in f.get("tags") or ()
+            for tag in [*(f.get("tags") or ()), *(body.get("tags") or ())]
         ]
         dataset = Dataset(namespace=namespace, name=name, description=body.get("description"))
         return LineageBatch(datasets=[dataset], columns=columns, tags=tags)

@@ -52,6 +52,7 @@ def put_dataset(call: Call) -> dict[str, Any]:
         "physicalName": text_field(call.body, "physicalName"),
         "sourceName": text_field(call.body, "sourceName"),
         "description": text_field(call.body, "description"),
+        "tags": [str(t) for t in call.body.get("tags") or ()],
         "fields": [
             {"name": f["name"], "type": f.get("type"), "description": f.get("description"), "tags": f.get("tags") or []}
             for f in fields
