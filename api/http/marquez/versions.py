@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tagline.api.http.marquez.history import Snapshot, merged_facets
+from tagline.api.http.marquez.history import Said, Snapshot, merged_facets
 from tagline.api.services.canonical_json import canonical_json
 from tagline.graph.intervals import VALID_FROM, VALID_TO
 from tagline.graph.store import GraphStore
@@ -84,8 +84,11 @@ def _lifecycle(facets: dict[str, Any]) -> str | None:
 def dataset_versions(snapshot: Snapshot, store: GraphStore, namespace: str, name: str) -> list[DatasetVersion]:
     """The dataset's versions, oldest first."""
     mentions = snapshot.by_dataset.get((namespace, name), [])
-    if not mentions:
-        return _lifetime_versions(store, namespace, name)
+    return said_versions(mentions, namespace, name) if mentions else _lifetime_versions(store, namespace, name)
+
+
+def said_versions(mentions: list[tuple[Said, dict[str, Any]]], namespace: str, name: str) -> list[DatasetVersion]:
+    """The versions events brought a dataset (each event with the dataset as it named it), oldest first."""
     found: list[DatasetVersion] = []
     facets: dict[str, Any] = {}
     fields: list[dict[str, Any]] = []
