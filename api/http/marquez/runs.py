@@ -24,7 +24,8 @@ from tagline.ingest.openlineage_events import EventError, parse_event
 # Every run of a job is listed from the store's run vertices; a job has fewer than this.
 MAX_RUNS = 1_000_000
 ACTIONS = {"start": "START", "complete": "COMPLETE", "fail": "FAIL", "abort": "ABORT"}
-PRODUCER = "https://github.com/tagline/tagline/marquez-api"
+# Who the run events made for Marquez's run routes say produced them.
+PRODUCER = "urn:tagline:marquez-api"
 EVENT_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
 
 
