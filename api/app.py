@@ -29,7 +29,7 @@ from tagline.api.gql.schema import build_schema
 from tagline.api.http.app_state import store_thread
 from tagline.api.http.dependencies_routes import dependency_routes
 from tagline.api.http.errors import http_error, server_error, tagline_error
-from tagline.api.http.marquez_routes import marquez_routes
+from tagline.api.http.marquez import marquez_routes
 from tagline.api.http.metrics import Metrics, MetricsMiddleware
 from tagline.api.http.openlineage_routes import openlineage_routes
 from tagline.api.http.read_your_writes import ReadYourWrites

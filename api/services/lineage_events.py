@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from tagline.api.services import domain_metrics
+from tagline.api.services import domain_metrics, marquez_declarations
 from tagline.api.services.canonical_json import canonical_json
 from tagline.api.services.ingestion import IngestReport, govern_written
 from tagline.governance.service import Outcome
@@ -255,7 +255,10 @@ def replay_event_log(store: GraphStore, only_unapplied: bool = False) -> tuple[i
 
 def _replay_one(store: GraphStore, logged: LoggedEvent, payload: str) -> tuple[int, list[Failure]]:
     """Apply one logged event again; (1 if it applied, else 0) and its failures."""
-    batch = batch_from_payload(payload, "event log", f"event {logged.id}")
+    if logged.kind == marquez_declarations.KIND:
+        batch = marquez_declarations.declaration_batch(payload, f"event {logged.id}")
+    else:
+        batch = batch_from_payload(payload, "event log", f"event {logged.id}")
     result = store.apply_event(logged.id, batch, logged.kind)
     govern_written(store, result, actor=f"replay:{logged.kind}")
     return int(not batch.failures), list(batch.failures)

@@ -8,6 +8,7 @@ with a colon, an object-store name with a slash, a job namespace with a colon.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -232,7 +233,13 @@ def test_column_lineage_as_marquez_draws_it(marquez: MarquezClient, served: Serv
     capped = get(
         served, "/column-lineage", nodeId="dataset:hive://warehouse:dw.dim_customer", depth=3, withDownstream="true"
     ).json()
-    assert capped["truncated"] is False and len(capped["graph"]) > 20
+    assert capped["truncated"] is False and capped["complete"] is True and len(capped["graph"]) > 20
+    # A limit that cuts the graph says so, which limit, and how to get the rest.
+    cut = get(served, "/column-lineage", nodeId="dataset:hive://warehouse:dw.dim_customer", depth=3, maxNodes=5).json()
+    assert (cut["complete"], cut["truncated"], cut["limit"]) == (False, True, "maxNodes") and cut["next"]
+    assert len(cut["graph"]) <= 5
+    table_cut = get(served, "/lineage", nodeId="dataset:hive://warehouse:dw.dim_customer", maxNodes=2).json()
+    assert table_cut["complete"] is False and table_cut["limit"] == "maxNodes" and len(table_cut["graph"]) <= 2
 
 
 def test_search_as_marquez_answers_it(served: Server) -> None:
@@ -257,7 +264,15 @@ def test_search_as_marquez_answers_it(served: Server) -> None:
     assert [r["updatedAt"] for r in newest] == sorted((r["updatedAt"] for r in newest), reverse=True)
     assert get(served, "/search").status_code == 400
     assert get(served, "/search", q="x", filter="column").status_code == 400
-    assert get(served, "/search", q="x", before="2022-09-15").status_code == 400
+    assert get(served, "/search", q="x", before="15/09/2022").status_code == 400
+    # Date filters compare the last update with the day, as Marquez does (RAW was first seen today).
+    today = datetime.now(UTC).date()
+    yesterday, tomorrow = str(today - timedelta(days=1)), str(today + timedelta(days=1))
+    assert [r["name"] for r in get(served, "/search", q="raw", after=yesterday, before=tomorrow).json()["results"]] == [
+        RAW
+    ]
+    assert get(served, "/search", q="raw", after=tomorrow).json() == {"totalCount": 0, "results": []}
+    assert get(served, "/search", q="raw", before=yesterday).json()["totalCount"] == 0
 
 
 def test_marquez_routes_need_the_read_role(tmp_path_factory: pytest.TempPathFactory) -> None:

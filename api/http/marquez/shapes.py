@@ -3,14 +3,16 @@ Job, Run, LineageGraph, SearchResult), so Marquez's clients and web UI read Tagl
 
 Marquez's fields keep Marquez's meaning; what Tagline knows and Marquez does not (a column's
 sensitivity, how a column was derived, masking, the job that derived it, a job's schedule) is
-added beside them under new names, never by changing theirs. What Tagline does not keep (dataset
-and job versions, run ids, facets) is given as Marquez gives an absent value: null, [] or {}.
+added beside them under new names, never by changing theirs. What events told beyond lineage
+(facets, versions, a dataset's type, a job's location) comes in a :class:`Told`; what nothing
+told is given as Marquez gives an absent value: null, [] or {}.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from tagline.api.services.node_ids import node_id
@@ -37,6 +39,28 @@ ENDED = frozenset({"COMPLETE", "FAIL", "ABORT"})
 LATEST_RUNS = 10
 # A stable run id for a job's last run when no run event told its id (a job seen only in SQL).
 RUN_NAMESPACE = uuid.UUID("6f1c1d0e-8f3b-4b7e-9a55-2b1f9e2c7d10")
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the event log told of a dataset or job beyond its lineage (``history.py``)."""
+
+    facets: dict[str, Any] = field(default_factory=dict)
+    current_version: str | None = None
+    kind: str | None = None  # a dataset's Marquez type (DB_TABLE, STREAM), a job's (BATCH, STREAM, ...)
+    lifecycle: str | None = None
+    location: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunTold:
+    """What the event log told of a run beyond its state: its facets and the versions it ran on."""
+
+    facets: dict[str, Any] = field(default_factory=dict)
+    job_version: dict[str, str] | None = None
+    inputs: list[dict[str, str]] = field(default_factory=list)  # DatasetVersionIds
+    outputs: list[dict[str, str]] = field(default_factory=list)
 
 
 def _text(props: dict[str, Any], name: str) -> str | None:
@@ -81,13 +105,25 @@ def dataset_times(store: GraphStore, record: VertexRecord) -> tuple[str, str, st
     return created, max(created, produced or created), produced
 
 
-def dataset_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
+def columns_of(store: GraphStore, record: VertexRecord) -> list[VertexRecord]:
+    return sorted((h.neighbour for h in store.hops([record.id], "out", [schema.HAS_COLUMN])), key=lambda r: r.key)
+
+
+def dataset_tags(columns: list[VertexRecord]) -> list[str]:
+    """A dataset's tags in Marquez's sense: those declared on every one of its columns (tagging a
+    dataset through Marquez's route declares the tag on each of them)."""
+    declared = [{name for name, view in tag_views_of(c.props).items() if view.declared} for c in columns]
+    return sorted(set.intersection(*declared)) if declared else []
+
+
+def dataset_json(store: GraphStore, record: VertexRecord, told: Told | None = None) -> dict[str, Any]:
     p = record.props
-    columns = sorted((h.neighbour for h in store.hops([record.id], "out", [schema.HAS_COLUMN])), key=lambda r: r.key)
+    told = told or Told()
+    columns = columns_of(store, record)
     created, updated, produced = dataset_times(store, record)
     return {
         "id": ref_json(record),
-        "type": "DB_TABLE",
+        "type": told.kind or "DB_TABLE",
         "name": p["name"],
         "physicalName": p["name"],
         "createdAt": created,
@@ -95,12 +131,12 @@ def dataset_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
         "namespace": p["namespace"],
         "sourceName": p["namespace"],
         "fields": [field_json(c) for c in columns],
-        "tags": [],
+        "tags": sorted({*dataset_tags(columns), *told.tags}),
         "lastModifiedAt": produced,
-        "lastLifecycleState": None,
+        "lastLifecycleState": told.lifecycle,
         "description": _text(p, "description"),
-        "facets": {},
-        "currentVersion": None,
+        "facets": told.facets,
+        "currentVersion": told.current_version,
         "columnLineage": None,
         "deleted": False,
         # Tagline's own:
@@ -110,12 +146,27 @@ def dataset_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
     }
 
 
-def runs_json(job: VertexRecord, runs: list[Run]) -> list[dict[str, Any]]:
+def run_json(run: Run, told: RunTold | None = None) -> dict[str, Any]:
+    """A run the store merged from run events, as Marquez's Run."""
+    told = told or RunTold()
+    shape = _run_shape(run.run_id, run.state, run.started_at, run.ended_at, run.duration_ms)
+    return {
+        **shape,
+        "jobVersion": told.job_version,
+        "inputDatasetVersions": [{"datasetVersionId": v, "facets": {}} for v in told.inputs],
+        "outputDatasetVersions": [{"datasetVersionId": v, "facets": {}} for v in told.outputs],
+        "facets": told.facets,
+    }
+
+
+def runs_json(
+    job: VertexRecord, runs: list[Run], told: Callable[[Run], RunTold] = lambda run: RunTold()
+) -> list[dict[str, Any]]:
     """The job's runs as Marquez's Runs, the latest first: those the store merged from run events
     (with the emitter's run ids), else the last run Tagline keeps on the job (its time and state,
     under an id derived from them)."""
     if runs:
-        return [_run_shape(r.run_id, r.state, r.started_at, r.ended_at, r.duration_ms) for r in runs]
+        return [run_json(r, told(r)) for r in runs]
     p = job.props
     at, state = _text(p, "last_run_at"), _text(p, "last_run_state")
     if at is None or state is None:
@@ -154,19 +205,25 @@ def job_times(store: GraphStore, record: VertexRecord) -> tuple[str, str]:
     return (seen[0], seen[-1]) if seen else (EPOCH, EPOCH)
 
 
-def job_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
+def job_json(
+    store: GraphStore,
+    record: VertexRecord,
+    told: Told | None = None,
+    run_told: Callable[[Run], RunTold] = lambda run: RunTold(),
+) -> dict[str, Any]:
     """A job as Marquez shows it. Reads its runs from the store: call on the store's thread."""
     p = record.props
+    told = told or Told()
 
     def refs(label: str) -> list[dict[str, str]]:
         found = (ref_json(h.neighbour) for h in store.hops([record.id], "out", [label]))
         return sorted(found, key=lambda r: (r["namespace"], r["name"]))
 
     created, updated = job_times(store, record)
-    runs = runs_json(record, store.runs_of(record.key, LATEST_RUNS))
+    runs = runs_json(record, store.runs_of(record.key, LATEST_RUNS), run_told)
     return {
         "id": ref_json(record),
-        "type": "BATCH",
+        "type": told.kind or "BATCH",
         "name": p["name"],
         "simpleName": p["name"],
         "parentJobName": None,
@@ -176,15 +233,15 @@ def job_json(store: GraphStore, record: VertexRecord) -> dict[str, Any]:
         "namespace": p["namespace"],
         "inputs": refs(schema.READS),
         "outputs": refs(schema.WRITES),
-        "location": None,
+        "location": told.location,
         "context": {},
         "description": _text(p, "description"),
         "latestRun": runs[0] if runs else None,
         "latestRuns": runs,
-        "facets": {},
-        "currentVersion": None,
+        "facets": told.facets,
+        "currentVersion": told.current_version,
         "labels": [],
-        "tags": [],
+        "tags": told.tags,
         # Tagline's own:
         "nodeId": node_id(record),
         "schedule": _text(p, "schedule"),
