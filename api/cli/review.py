@@ -31,9 +31,7 @@ class Format(str, Enum):
     json = "json"
 
 
-FormatOption = Annotated[
-    Format, typer.Option("--format", help="markdown: a pull-request comment; json: for scripts.")
-]
+FormatOption = Annotated[Format, typer.Option("--format", help="markdown: a pull-request comment; json: for scripts.")]
 FailOnOption = Annotated[
     str | None,
     typer.Option(
@@ -62,7 +60,9 @@ def review(
     after: Annotated[Path | None, typer.Option(help="The job's new SQL: a file, or a folder of its *.sql.")] = None,
     before: Annotated[
         Path | None,
-        typer.Option(help="The job's old SQL (file or folder) [default: the job's lineage in the store].", show_default=False),
+        typer.Option(
+            help="The job's old SQL (file or folder) [default: the job's lineage in the store].", show_default=False
+        ),
     ] = None,
     catalog: Annotated[
         Path | None, typer.Option(help='JSON {"db.table": ["col", ...]}: expands *, resolves unqualified columns.')
@@ -75,7 +75,9 @@ def review(
     if ctx.invoked_subcommand is not None:
         return
     if dialect is None or job is None or after is None:
-        missing = [name for name, value in (("--dialect", dialect), ("--job", job), ("--after", after)) if value is None]
+        missing = [
+            name for name, value in (("--dialect", dialect), ("--job", job), ("--after", after)) if value is None
+        ]
         raise fail(f"{', '.join(missing)} required: `tagline review --help` shows the options")
     rules = _rules(fail_on)
     options = SqlOptions(
@@ -102,7 +104,9 @@ def review_dbt_command(
     namespace: Annotated[
         str | None, typer.Option(help="Namespace of the datasets, as given to `ingest dbt` (default: the adapter).")
     ] = None,
-    job_namespace: Annotated[str, typer.Option(help="Namespace of the jobs, as given to `ingest dbt`.")] = DEFAULT_JOB_NAMESPACE,
+    job_namespace: Annotated[
+        str, typer.Option(help="Namespace of the jobs, as given to `ingest dbt`.")
+    ] = DEFAULT_JOB_NAMESPACE,
     store: StoreOption = None,
     output: FormatOption = Format.markdown,
     fail_on: FailOnOption = None,

@@ -155,4 +155,3 @@ def verdict(rules: list[str], found: dict[str, Any]) -> list[str]:
         len(found["violations"]["created"]),
         len(found["dependencies"]["added"]) + len(found["dependencies"]["removed"]),
     )
-

@@ -29,9 +29,14 @@ def render_markdown(
         lines,
         "Tags",
         ["change", "column", "tag", "path"],
-        [[kind, link.column(t["column"]), f"`{t['tag']}`", " → ".join(_name(c) for c in t["path"])] for t, kind in tags],
+        [
+            [kind, link.column(t["column"]), f"`{t['tag']}`", " → ".join(_name(c) for c in t["path"])]
+            for t, kind in tags
+        ],
     )
-    _table(lines, "Broken: these columns would lose every source", ["column"], [[link.column(c)] for c in found["broken"]])
+    _table(
+        lines, "Broken: these columns would lose every source", ["column"], [[link.column(c)] for c in found["broken"]]
+    )
     deps = [(d, "added") for d in found["dependencies"]["added"]] + [
         (d, "removed") for d in found["dependencies"]["removed"]
     ]

@@ -4,7 +4,7 @@ edge sets over the lineage index (read through the store, never written).
 - edges added and removed;
 - tags gained and lost by every column whose effective tags change, downstream included, each
   with the path that brings the tag (after) or used to (before) — propagation over the overlay;
-- broken columns: downstream of the change, every source they read from would be gone;
+- broken columns: downstream of the change, every source of their value would be gone;
 - the columns, datasets and jobs downstream of the changed columns;
 - scheduling dependencies (of the changed jobs and of the jobs reading what they write) gained
   and lost, by the rules of governance/dependencies.py;
@@ -27,7 +27,8 @@ from tagline.governance.state import column_states
 from tagline.governance.tags import tag_views
 from tagline.governance.violations import Violation, find_violations
 from tagline.graph import schema
-from tagline.graph.model import key_parts
+from tagline.graph.model import LineageType, key_parts
+from tagline.graph.records import InEdge
 from tagline.graph.store import GraphStore
 
 # Stale writers are reported by `deps`, not here: a change review compares who writes what.
@@ -113,7 +114,9 @@ def _tag_changes(
     return _with_paths(read_after, gained), _with_paths(read_before, lost)
 
 
-def _with_paths(read: Callable[[Iterable[str]], dict[str, ColumnState]], asked: list[tuple[str, str]]) -> list[TagChange]:
+def _with_paths(
+    read: Callable[[Iterable[str]], dict[str, ColumnState]], asked: list[tuple[str, str]]
+) -> list[TagChange]:
     if not asked:
         return []
     found = []
@@ -125,21 +128,26 @@ def _with_paths(read: Callable[[Iterable[str]], dict[str, ColumnState]], asked: 
 
 # ---- broken and downstream -------------------------------------------------------------------
 def _broken(store: GraphStore, overlay: Overlay, cut: set[str]) -> list[str]:
-    """Columns downstream of the change whose every source would be gone: starting from the
-    columns the change leaves with no input at all (they had some), a column is gone when every
-    edge into it comes from a gone column. The change's own targets are its removed edges; what
-    it starves further down is broken."""
+    """Columns downstream of the change whose value would come from nowhere: starting from the
+    columns the change leaves with no DIRECT input (they had some), a column is gone when every
+    DIRECT edge into it comes from a gone column (join, filter and group-by keys carry no value).
+    The change's own targets show as its removed edges; what it starves further down is broken."""
     stored = column_states(store, cut)
-    after = overlay.load(cut)
-    gone = {k for k, s in after.items() if not s.inputs and k in stored and stored[k].inputs}
+    gone = {k for k, s in overlay.load(cut).items() if not _values(s) and k in stored and _values(stored[k])}
     frontier = set(gone)
     while frontier:
-        states = overlay.load(frontier)
-        readers = {o for s in states.values() for o in s.outputs} - gone
-        fresh = {k for k, s in overlay.load(readers).items() if s.inputs and all(f.source in gone for f in s.inputs)}
+        readers = {o for s in overlay.load(frontier).values() for o in s.outputs} - gone
+        fresh = {
+            k for k, s in overlay.load(readers).items() if _values(s) and all(f.source in gone for f in _values(s))
+        }
         gone |= fresh
         frontier = fresh
     return sorted(gone - cut)
+
+
+def _values(state: ColumnState) -> list[InEdge]:
+    """The edges that bring a column its value."""
+    return [f for f in state.inputs if f.type == LineageType.DIRECT.value]
 
 
 def _downstream(overlay: Overlay, start: set[str]) -> list[str]:
@@ -167,9 +175,7 @@ def _accessors(store: GraphStore, datasets: Iterable[str], label: str) -> dict[s
 
 
 # ---- dependencies ----------------------------------------------------------------------------
-def _dependency_changes(
-    store: GraphStore, proposal: Proposal
-) -> tuple[list[DependencyChange], list[DependencyChange]]:
+def _dependency_changes(store: GraphStore, proposal: Proposal) -> tuple[list[DependencyChange], list[DependencyChange]]:
     jobs = set(proposal.jobs)
     sides = {"before": proposal.before, "after": proposal.after}
     touched = {d for lineage in sides.values() for j in lineage.values() for d in j.reads | j.writes}

@@ -32,6 +32,7 @@ READ_TOOLS = {
     "check_dependencies",
     "lineage_health",
     "sensitivity_violations",
+    "review_change",
 }
 TAG_TOOLS = {"declare_tag", "remove_tag"}
 T = TypeVar("T")
