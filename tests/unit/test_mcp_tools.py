@@ -23,6 +23,7 @@ REQUIRED = {
     "tag": "pii.email",
     "job": "build_orders",
     "configured": [JobName(name="sync_orders"), JobName(name="load", namespace="cron")],
+    "sql": "INSERT INTO dw.orders SELECT id FROM ods.orders",
 }
 
 
