@@ -18,12 +18,20 @@ def render_markdown(
     link = _Linker(ui_url)
     lines = [_verdict(found, title, fired or []), ""]
     edges = [(e, "added") for e in found["edges"]["added"]] + [(e, "removed") for e in found["edges"]["removed"]]
+    # The edges that carry values are the news; join, filter and group-by keys are counted.
+    direct = [(e, kind) for e, kind in edges if e["transformation"]["type"] == "DIRECT"]
     _table(
         lines,
         "Column lineage",
         ["change", "source", "target", "transformation"],
-        [[kind, link.column(e["source"]), link.column(e["target"]), _transformation(e)] for e, kind in edges],
+        [[kind, link.column(e["source"]), link.column(e["target"]), _transformation(e)] for e, kind in direct],
     )
+    indirect = {kind: sum(1 for e, k in edges if k == kind and (e, k) not in direct) for kind in ("added", "removed")}
+    if any(indirect.values()):
+        lines.append(
+            f"Indirect edges (joins, filters, grouping): {indirect['added']} added, {indirect['removed']} removed."
+        )
+        lines.append("")
     tags = [(t, "gained") for t in found["tags"]["gained"]] + [(t, "lost") for t in found["tags"]["lost"]]
     _table(
         lines,
@@ -35,7 +43,10 @@ def render_markdown(
         ],
     )
     _table(
-        lines, "Broken: these columns would lose every source", ["column"], [[link.column(c)] for c in found["broken"]]
+        lines,
+        "Broken: these columns would lose every source of their value",
+        ["column"],
+        [[link.column(c)] for c in found["broken"]],
     )
     deps = [(d, "added") for d in found["dependencies"]["added"]] + [
         (d, "removed") for d in found["dependencies"]["removed"]
