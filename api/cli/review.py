@@ -15,14 +15,15 @@ from typing import Annotated, Any
 import typer
 
 from tagline.api.cli.common import StoreOption, console, fail, load_catalog, open_store
-from tagline.api.services.dbt_ingestion import read_project
 from tagline.api.services.ingestion import SqlOptions
-from tagline.api.services.review import review_dbt, review_sql, verdict
+from tagline.api.services.review import DbtArtifacts, review_dbt, review_sql, verdict
 from tagline.api.services.review_markdown import render_markdown
 from tagline.api.settings import load_policy
 from tagline.governance.review.verdict import parse_rules
 from tagline.graph.model import JobRef
 from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE
+from tagline.ingest.dbt_artifacts import load_catalog as load_dbt_catalog
+from tagline.ingest.dbt_artifacts import load_manifest
 from tagline.ingest.text import UndecodableText, decode_utf8
 
 
@@ -115,16 +116,19 @@ def review_dbt_command(
     """Review every model whose lineage differs between two dbt manifests."""
     rules = _rules(fail_on)
     try:
-        old = read_project(base, base_catalog, namespace, job_namespace)
-        new = read_project(head, head_catalog, namespace, job_namespace)
+        old = DbtArtifacts(load_manifest(base), load_dbt_catalog(base_catalog) if base_catalog else None)
+        new = DbtArtifacts(load_manifest(head), load_dbt_catalog(head_catalog) if head_catalog else None)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     graph = open_store(store)
     try:
-        found = review_dbt(graph, old, new, load_policy())
+        found = review_dbt(graph, old, new, load_policy(), namespace, job_namespace)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
     finally:
         graph.close()
-    _finish(found, f"dbt project `{new.package or head}`", rules, output, ui_url)
+    project = new.manifest.metadata.project_name
+    _finish(found, f"dbt project `{project}`" if project else f"`{head}`", rules, output, ui_url)
 
 
 def _rules(text: str | None) -> list[str]:

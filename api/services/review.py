@@ -8,6 +8,7 @@ Nothing here writes: the new lineage is a batch held in memory, laid over the in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tagline.api.services.ingestion import SqlOptions, sql_batch
@@ -19,7 +20,8 @@ from tagline.governance.review.verdict import fired
 from tagline.governance.violations import Violation
 from tagline.graph.model import LineageBatch, key_parts
 from tagline.graph.store import GraphStore
-from tagline.ingest.dbt import DbtProject
+from tagline.ingest.dbt import DEFAULT_JOB_NAMESPACE, DbtProject, extract_dbt
+from tagline.ingest.dbt_artifacts import DbtCatalog, Manifest
 from tagline.ingest.sql.batch import BatchBuilder
 
 
@@ -60,15 +62,52 @@ def review_sql(
     return answer(review(store, proposal, policy))
 
 
-def review_dbt(store: GraphStore, base: DbtProject, head: DbtProject, policy: Policy) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DbtArtifacts:
+    """One side of a dbt change: its manifest, and its catalog if there is one."""
+
+    manifest: Manifest
+    catalog: DbtCatalog | None = None
+
+    def node(self, unique_id: str) -> dict[str, Any] | None:
+        node = self.manifest.nodes.get(unique_id) or self.manifest.sources.get(unique_id)
+        if node is None:
+            return None
+        table = self.catalog.table(unique_id) if self.catalog else None
+        return {"node": node.model_dump(), "catalog": table.model_dump() if table else None}
+
+
+def review_dbt(
+    store: GraphStore,
+    base: DbtArtifacts,
+    head: DbtArtifacts,
+    policy: Policy,
+    namespace: str | None = None,
+    job_namespace: str = DEFAULT_JOB_NAMESPACE,
+) -> dict[str, Any]:
     """Every model whose lineage differs between two manifests, reviewed at once (models added or
-    removed included); jobs are named as `ingest dbt` names them."""
-    old, new = _models(base), _models(head)
-    jobs = sorted(old.keys() | new.keys())
-    before = {j: batch_lineage(old.get(j, LineageBatch()), [j])[j] for j in jobs}
-    after = {j: batch_lineage(new.get(j, LineageBatch()), [j])[j] for j in jobs}
+    removed included); jobs are named as `ingest dbt` names them. Only the models that differ in
+    the artifacts, and those reading them (a `*` takes in their columns), are traced."""
+    ids = {u for side in (base, head) for u in (*side.manifest.nodes, *side.manifest.sources)}
+    differ = {u for u in ids if base.node(u) != head.node(u)}
+    readers = {
+        u
+        for side in (base, head)
+        for u, node in side.manifest.nodes.items()
+        if differ.intersection(node.depends_on.nodes)
+    }
+    traced = differ | readers
+
+    def project(side: DbtArtifacts) -> DbtProject:
+        return extract_dbt(side.manifest, side.catalog, namespace=namespace, job_namespace=job_namespace, only=traced)
+
+    old, new = project(base), project(head)
+    models_before, models_after = _models(old), _models(new)
+    jobs = sorted(models_before.keys() | models_after.keys())
+    before = {j: batch_lineage(models_before.get(j, LineageBatch()), [j])[j] for j in jobs}
+    after = {j: batch_lineage(models_after.get(j, LineageBatch()), [j])[j] for j in jobs}
     changed = [j for j in jobs if before[j] != after[j]]
-    old_tags, new_tags = declared_tags(base.datasets), declared_tags(head.datasets)
+    old_tags, new_tags = declared_tags(old.datasets), declared_tags(new.datasets)
     declared = {k: tags - old_tags.get(k, frozenset()) for k, tags in new_tags.items()}
     proposal = Proposal(
         before={j: before[j] for j in changed},
