@@ -55,7 +55,6 @@ class DependencyChange:
 
 @dataclass
 class Review:
-    jobs: list[str]
     added: list[LineageEdge] = field(default_factory=list)
     removed: list[LineageEdge] = field(default_factory=list)
     gained: list[TagChange] = field(default_factory=list)
@@ -74,7 +73,7 @@ def review(store: GraphStore, proposal: Proposal, policy: Policy) -> Review:
     before, after = proposal.edges("before"), proposal.edges("after")
     added = sorted(after[k] for k in after.keys() - before.keys())
     removed = sorted(before[k] for k in before.keys() - after.keys())
-    result = Review(jobs=proposal.jobs, added=added, removed=removed)
+    result = Review(added=added, removed=removed)
     overlay = Overlay(store, removed, added, proposal.declared)
     changed_columns = {e.target for e in (*added, *removed)}
     seeds = changed_columns | set(proposal.declared)
@@ -83,8 +82,8 @@ def review(store: GraphStore, proposal: Proposal, policy: Policy) -> Review:
     result.broken = _broken(store, overlay, {e.target for e in removed})
     result.downstream_columns = _downstream(overlay, changed_columns)
     result.downstream_datasets = sorted({dataset_of(c) for c in result.downstream_columns})
-    result.downstream_jobs = _readers(store, {dataset_of(c) for c in changed_columns} | set(result.downstream_datasets))
-    result.downstream_jobs = [j for j in result.downstream_jobs if j not in proposal.jobs]
+    read = _readers(store, {dataset_of(c) for c in changed_columns} | set(result.downstream_datasets))
+    result.downstream_jobs = [j for j in read if j not in proposal.jobs]
     result.dependencies_added, result.dependencies_removed = _dependency_changes(store, proposal)
     touched = changed_columns | set(changes) | set(result.broken)
     result.violations_created, result.violations_cleared = _violation_changes(

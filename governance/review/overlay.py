@@ -33,12 +33,9 @@ class Overlay:
             self.added_in.setdefault(edge.target, []).append(edge)
             self.added_out.setdefault(edge.source, set()).add(edge.target)
         self.declared = declared or {}
+        # Columns the change names, which exist after it even if the store has none of them yet.
+        self.named = set(self.added_in) | set(self.added_out) | set(self.declared)
         self.states: dict[str, ColumnState] = {}
-
-    @property
-    def new_columns(self) -> set[str]:
-        """Columns the change names (ends of its added edges, declared columns)."""
-        return set(self.added_in) | set(self.added_out) | set(self.declared)
 
     def load(self, keys: Iterable[str]) -> dict[str, ColumnState]:
         wanted = set(keys)
@@ -47,7 +44,7 @@ class Overlay:
             stored = column_states(self.store, missing)
             for key in missing:
                 state = stored.get(key)
-                if state is None and key not in self.new_columns:
+                if state is None and key not in self.named:
                     continue
                 self.states[key] = self._laid_over(state or ColumnState(key=key))
             self._drop_cut_outputs(missing)
