@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tagline.api.cli.common import StoreOption, console, fail, load_catalog, open_store
+from tagline.api.cli.common import StoreOption, console, fail, load_catalog, open_store, parse_namespace_map
 from tagline.api.services.ingestion import SqlOptions
 from tagline.api.services.review import DbtArtifacts, review_dbt, review_sql, verdict
 from tagline.api.services.review_markdown import render_markdown
@@ -68,6 +68,9 @@ def review(
     catalog: Annotated[
         Path | None, typer.Option(help='JSON {"db.table": ["col", ...]}: expands *, resolves unqualified columns.')
     ] = None,
+    namespace_map: Annotated[
+        list[str], typer.Option(help="PREFIX=NAMESPACE: tables named PREFIX.x.y go to NAMESPACE (as for ingest sql).")
+    ] = [],  # noqa: B006
     output: FormatOption = Format.markdown,
     fail_on: FailOnOption = None,
     ui_url: UiOption = None,
@@ -82,7 +85,12 @@ def review(
         raise fail(f"{', '.join(missing)} required: `tagline review --help` shows the options")
     rules = _rules(fail_on)
     options = SqlOptions(
-        dialect=dialect, namespace=namespace, job_namespace=job_namespace, job_name=job, catalog=load_catalog(catalog)
+        dialect=dialect,
+        namespace=namespace,
+        job_namespace=job_namespace,
+        job_name=job,
+        catalog=load_catalog(catalog),
+        namespace_map=parse_namespace_map(namespace_map),
     )
     new, old = _scripts(after), _scripts(before) if before is not None else None
     graph = open_store(store)

@@ -218,3 +218,13 @@ def test_dbt_review_of_a_changed_model(tmp_path: Path) -> None:
     refused = run_cli(*args, "--fail-on", "tag-gained:pii", check=False)
     assert refused.returncode == 1 and "buyer_email" in refused.stdout
     assert state_of(store) == before
+
+
+def test_the_unchanged_script_is_no_change(pipeline: tuple[str, Path], tmp_path: Path) -> None:
+    store, _ = pipeline
+    same = tmp_path / "stage_orders.sql"
+    same.write_text(BASE["stage_orders"] + ";\n")
+    found = json.loads(review(store, same, "--format", "json", check=True).stdout)
+    assert found["edges"] == {"added": [], "removed": []} and found["tags"] == {"gained": [], "lost": []}
+    assert found["dependencies"] == {"added": [], "removed": []} and found["broken"] == []
+    assert "no lineage change" in review(store, same, check=True).stdout
