@@ -138,7 +138,7 @@ def run_action(repo: Path, api_url: str, inputs: dict[str, str]) -> subprocess.C
     filled in from the inputs (their defaults otherwise) and the `github` context, `if:` judged,
     `run:` under bash in the workspace with the step's env over the runner's."""
     action = YAML(typ="safe").load((ROOT / "action.yml").read_text())
-    github = {"action_path": str(ROOT), "token": TOKEN, "base_ref": "main"}
+    github = {"action_path": str(ROOT), "token": TOKEN, "base_ref": "main", "api_url": api_url}
     # An input's default may itself be an expression of the `github` context (the token's is).
     given = {
         name: EXPRESSION.sub(lambda m: github[m[1].removeprefix("github.")], str(spec.get("default", "")))
@@ -162,7 +162,7 @@ def run_action(repo: Path, api_url: str, inputs: dict[str, str]) -> subprocess.C
         "GITHUB_EVENT_NAME": "pull_request",
         "GITHUB_EVENT_PATH": str(event),
         "GITHUB_REPOSITORY": REPOSITORY,
-        "GITHUB_API_URL": api_url,
+        "GITHUB_API_URL": "https://api.github.invalid",  # the action's api-url input wins
         "GITHUB_BASE_REF": "main",
         "GITHUB_HEAD_REF": "add-buyer-email",
         "GITHUB_WORKSPACE": str(repo),
