@@ -38,7 +38,7 @@ from warehouse_gen import generate, tables_for_columns
 
 from tagline.api.services.dbt_ingestion import ingest_dbt_project, read_project
 from tagline.api.services.ingestion import SqlOptions
-from tagline.api.services.review import DbtArtifacts, review_dbt, review_sql
+from tagline.api.services.review import DbtArtifacts, review_dbt, review_sql, sql_lineage
 from tagline.governance.policy import Policy
 from tagline.graph.store import GraphStore
 from tagline.ingest.catalog import Catalog
@@ -47,14 +47,20 @@ from tagline.ingest.dbt_artifacts import load_manifest
 COLUMNS_PER_TABLE = 25  # as bench/lineage_index.py builds its store
 
 
-def dropped_column(sql: str, dialect: str) -> str:
-    """The script with the last output column of its first statement taken out."""
-    statements = sqlglot.parse(sql, read=dialect)
-    first = next(s for s in statements if s is not None)
-    select = first.find(exp.Select)
-    assert select is not None, "the generated statement has a SELECT"
+def dropped_column(sql: str, dialect: str, catalog: dict[str, list[str]]) -> str:
+    """The script with the last output column of its first INSERT taken out, and that column
+    taken out of ``catalog`` (the target table as the change leaves it)."""
+    statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    first = next(s for s in statements if isinstance(s, exp.Insert))
+    select = first.expression
+    assert isinstance(select, exp.Select), "the generated INSERT selects"
+    dropped = select.expressions[-1].alias_or_name
     select.set("expressions", select.expressions[:-1])
-    return ";\n".join(s.sql(dialect=dialect) for s in statements if s is not None) + ";\n"
+    target = first.this.find(exp.Table)
+    assert target is not None
+    name = f"{target.db}.{target.name}"
+    catalog[name] = [c for c in catalog[name] if c != dropped]
+    return ";\n".join(s.sql(dialect=dialect) for s in statements) + ";\n"
 
 
 def one_job(columns: int, seed: int, path: str | None, repeat: int) -> None:
@@ -71,17 +77,21 @@ def one_job(columns: int, seed: int, path: str | None, repeat: int) -> None:
             f"(index loaded in {time.perf_counter() - started:.1f} s)"
         )
         job = next(j for j in wh.jobs if j.level == 2)
-        after = dropped_column(job.sql(), wh.dialect)
+        catalog = wh.catalog()
+        after = dropped_column(job.sql(), wh.dialect, catalog)
         options = SqlOptions(
             dialect=wh.dialect,
             namespace=wh.namespace,
             job_namespace=wh.job_namespace,
             job_name=job.name,
-            catalog=Catalog.from_mapping(wh.catalog()),
+            catalog=Catalog.from_mapping(catalog),
         )
-        times = []
+        times, parsing = [], []
         found: dict[str, object] = {}
         for _ in range(repeat):
+            started = time.perf_counter()
+            sql_lineage([(job.file_name, after)], options)
+            parsing.append(time.perf_counter() - started)
             started = time.perf_counter()
             found = review_sql(store, [(job.file_name, after)], options, Policy())
             times.append(time.perf_counter() - started)
@@ -97,7 +107,8 @@ def one_job(columns: int, seed: int, path: str | None, repeat: int) -> None:
     )
     print(
         f"  review: median {statistics.median(times):.2f} s, best {min(times):.2f} s, worst {max(times):.2f} s "
-        f"over {repeat} runs (target ≤ 2 s at 1M columns)"
+        f"over {repeat} runs (target ≤ 2 s at 1M columns); of it, parsing the script alone: "
+        f"median {statistics.median(parsing):.2f} s"
     )
 
 
