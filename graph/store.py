@@ -41,6 +41,7 @@ from tagline.graph.connection import (
 )
 from tagline.graph.index.build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.index.fingerprints import output_fingerprints
+from tagline.graph.index.job_edges import JobEdge, current_job_edges
 from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.index.table_lineage import table_lineage
 from tagline.graph.model import KEY_FORMAT, Dataset, DatasetRef, LineageBatch, key_of, key_parts
@@ -620,6 +621,10 @@ class GraphStore:
                 if hop.edge.props[schema.KEY] == key:
                     found[key] = hop.edge
         return found
+
+    def job_edges(self, job_key: str) -> list[JobEdge]:
+        """The `derives` edges job ``job_key`` currently reports, by key (what its next definition replaces)."""
+        return current_job_edges(self._read(), job_key)
 
     def column_props(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         return {k: r.props for k, r in self.find(keys).items() if r.label == schema.COLUMN}

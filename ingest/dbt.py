@@ -14,6 +14,7 @@ options, so it replays like any SQL statement; the other models still load.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -124,9 +125,11 @@ def extract_dbt(
     namespace: str | None = None,
     job_namespace: str = DEFAULT_JOB_NAMESPACE,
     at: datetime | None = None,
+    only: Collection[str] | None = None,
 ) -> DbtProject:
     """The project's lineage. Each model's batch is its job's whole definition as of when the
-    manifest was generated (else ``at``): it replaces the model's lineage from earlier manifests."""
+    manifest was generated (else ``at``): it replaces the model's lineage from earlier manifests.
+    ``only``: the unique ids of the models to trace (the datasets are all described)."""
     dialect_name = adapter_dialect(manifest.metadata.adapter_type)
     reader = _Reader(
         dialect=resolve_dialect(dialect_name),
@@ -154,7 +157,7 @@ def extract_dbt(
     )
     sql_catalog = reader.sql_catalog(nodes)
     for node in manifest.nodes.values():
-        if node.resource_type in JOB_TYPES and reader.is_dataset(node):
+        if node.resource_type in JOB_TYPES and reader.is_dataset(node) and (only is None or node.unique_id in only):
             project.jobs.append((node.unique_id, reader.job_batch(node, sql_catalog)))
     return project
 

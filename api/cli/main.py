@@ -24,6 +24,7 @@ from tagline.api.cli import health as cli_health
 from tagline.api.cli import history as cli_history
 from tagline.api.cli import notify as cli_notify
 from tagline.api.cli import querylog as cli_querylog
+from tagline.api.cli import review as cli_review
 from tagline.api.cli import sources as cli_sources
 from tagline.api.cli import sql as cli_sql
 from tagline.api.cli import tags as cli_tags
@@ -79,6 +80,7 @@ app.add_typer(deadletter_app, name="deadletter")
 app.add_typer(cli_deps.app, name="deps")
 app.add_typer(cli_consume.app, name="consume")
 app.add_typer(cli_notify.app, name="notify")
+app.add_typer(cli_review.app, name="review")
 app.add_typer(cli_health.sources_app, name="sources")
 app.command()(cli_health.health)
 app.command()(cli_health.impact)

@@ -71,6 +71,8 @@ WEIGHTS: Mapping[tuple[str, str], int] = {
     ("Query", "sensitivityViolations"): 1_000,
     ("Query", "impact"): 500,
     ("Query", "compareLineage"): 200,
+    # A change review propagates over the changed columns' downstream and reads their datasets.
+    ("Query", "previewChange"): 500,
     ("Query", "recommendDependencies"): 100,
     ("Query", "checkDependencies"): 100,
     ("Query", "datasetLineage"): 100,

@@ -19,6 +19,7 @@ from tagline.api.gql.lineage_render import PrerenderingExecutionContext
 from tagline.api.gql.notify import NotifyMutation, NotifyQuery
 from tagline.api.gql.off_loop import OffLoopSchema
 from tagline.api.gql.query import Query
+from tagline.api.gql.review import ReviewQuery
 from tagline.api.gql.tags import TagMutation, TagQuery
 from tagline.api.gql.tracing import OperationSpan
 from tagline.api.settings import Settings
@@ -31,7 +32,17 @@ def build_schema(settings: Settings) -> OffLoopSchema:
     return OffLoopSchema(
         query=merge_types(
             "Query",
-            (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery, NotifyQuery, CompareQuery),
+            (
+                Query,
+                BrowseQuery,
+                DependenciesQuery,
+                HealthQuery,
+                HistoryQuery,
+                TagQuery,
+                NotifyQuery,
+                CompareQuery,
+                ReviewQuery,
+            ),
         ),
         mutation=merge_types("Mutation", (TagMutation, NotifyMutation)),
         execution_context_class=PrerenderingExecutionContext,

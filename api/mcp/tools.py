@@ -323,6 +323,41 @@ def _health_summary(found: Any, args: dict[str, Any], _: Variables) -> tuple[Any
     return found, summary
 
 
+# ---- change review --------------------------------------------------------------------------------
+def _review_arguments(
+    namespace: JobNamespace,
+    job: Job,
+    sql: Annotated[str, Field(min_length=1, description="The job's whole new SQL.")],
+    dialect: Annotated[str | None, Field(description='Its SQL dialect, e.g. "hive", "trino" (default: ansi).')] = None,
+    dataset_namespace: Annotated[
+        str, Field(description='Namespace of the datasets the SQL names, e.g. "hive://warehouse".')
+    ] = "default",
+) -> Variables:
+    return {"job": {"namespace": namespace, "name": job}, "sql": sql, "dialect": dialect, "ns": dataset_namespace}
+
+
+def _review_summary(found: Any, args: dict[str, Any], _: Variables) -> tuple[Any, str]:
+    gained = ", ".join(
+        f"{t['column']['dataset']}.{t['column']['field']} gains {t['tag']}" for t in found["tags"]["gained"]
+    )
+    broken = ", ".join(f"{c['dataset']}.{c['field']}" for c in found["broken"])
+    summary = (
+        f"The change to {args['job']} adds {len(found['edges']['added'])} column edges and removes "
+        f"{len(found['edges']['removed'])}; tags: {gained or 'none gained'}; broken: {broken or 'none'}; "
+        f"{len(found['dependencies']['added']) + len(found['dependencies']['removed'])} dependencies changed, "
+        f"{len(found['violations']['created'])} violations created."
+    )
+    return found, summary
+
+
+_REVIEW_EDGE = (
+    f"source {{ {COLUMN} }} target {{ {COLUMN} }} transformation {{ type subtype masking }} job {{ namespace name }}"
+)
+_REVIEW_TAG = f"column {{ {COLUMN} }} tag path {{ {COLUMN} }}"
+_REVIEW_DEPENDENCY = "job { namespace name } upstream { namespace name } datasets { namespace name }"
+_REVIEW_VIOLATION = f"kind column {{ {COLUMN} }} tags message"
+
+
 _DATASET = "dataset { namespace name }"
 SMALLER_PAGE = "ask with a smaller limit and page with `after`"
 
@@ -482,6 +517,27 @@ TOOLS: tuple[McpTool, ...] = (
         root="sensitivityViolations",
         summarise=_violations_summary,
         hint="ask with a smaller limit or a tag",
+    ),
+    McpTool(
+        name="review_change",
+        description=(
+            "What a job's new SQL would do before it runs (nothing is written): column edges added and removed, tags "
+            "gained and lost with their paths, downstream columns left without a source, scheduling dependencies and "
+            'violations changed. Example: review_change(namespace="airflow", job="build_orders", sql="INSERT INTO ...", '
+            'dialect="hive", dataset_namespace="hive://warehouse").'
+        ),
+        arguments=_review_arguments,
+        document=f"""query($job: JobRefInput!, $sql: String!, $dialect: String, $ns: String!) {{
+            previewChange(job: $job, sql: $sql, dialect: $dialect, namespace: $ns) {{
+              edges {{ added {{ {_REVIEW_EDGE} }} removed {{ {_REVIEW_EDGE} }} }}
+              tags {{ gained {{ {_REVIEW_TAG} }} lost {{ {_REVIEW_TAG} }} }}
+              broken {{ {COLUMN} }}
+              downstream {{ columns {{ {COLUMN} }} datasets {{ namespace name }} jobs {{ namespace name }} }}
+              dependencies {{ added {{ {_REVIEW_DEPENDENCY} }} removed {{ {_REVIEW_DEPENDENCY} }} }}
+              violations {{ created {{ {_REVIEW_VIOLATION} }} cleared {{ {_REVIEW_VIOLATION} }} }} }} }}""",
+        root="previewChange",
+        summarise=_review_summary,
+        hint="review a smaller change",
     ),
     McpTool(
         name="declare_tag",

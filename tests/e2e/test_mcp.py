@@ -33,6 +33,7 @@ READ_TOOLS = {
     "lineage_health",
     "sensitivity_violations",
     "compare_lineage",
+    "review_change",
 }
 TAG_TOOLS = {"declare_tag", "remove_tag"}
 T = TypeVar("T")

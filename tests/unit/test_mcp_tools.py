@@ -25,6 +25,7 @@ REQUIRED = {
     "configured": [JobName(name="sync_orders"), JobName(name="load", namespace="cron")],
     "a": ColumnName(namespace="hive://warehouse", dataset="dw.dim_customer", field="email"),
     "b": ColumnName(namespace="hive://warehouse", dataset="dw.fact_orders", field="customer_id"),
+    "sql": "INSERT INTO dw.orders SELECT id FROM ods.orders",
 }
 
 
