@@ -42,8 +42,9 @@ WRITE_STEPS = frozenset({"addV", "addE", "property", "drop", "mergeV", "mergeE"}
 WRITE_TIMEOUT_MS = 30 * 60 * 1000
 
 # The plan, in order: ["v", marker, label, props] makes a vertex, ["e", marker or None, out, label,
-# in, props] an edge between two vertices (ids or markers), ["t", bytecode] runs a kept traversal
-# with the markers in its V() and E() steps replaced. Answers {vertex marker: id}.
+# in, props] an edge between two vertices (ids or markers), ["p", "v" or "e", id or marker, props]
+# sets (None: removes) properties of an element if it is there, ["t", bytecode] runs a kept
+# traversal with the markers in its V() and E() steps replaced. Answers {vertex marker: id}.
 WRITE_SCRIPT = """
 def made = [:]
 def vertices = [:]
@@ -90,6 +91,12 @@ for (s in steps) {
     made[s[1].longValue()] = v.id()
     vertices[s[1]] = v.id()
     ends[v.id()] = v
+  } else if (s[0] == 'p') {
+    def found = s[1] == 'v' ? graph.vertices(swap(s[2])) : graph.edges(swap(s[2]))
+    if (found.hasNext()) {
+      def element = found.next()
+      s[3].each { k, x -> if (x == null) element.properties(k).each { it.remove() } else element.property(k, x) }
+    }
   } else if (s[0] == 'e') {
     def e = vertex(s[2]).addEdge(s[3], vertex(s[4]))
     s[5].each { k, x -> e.property(k, x) }
@@ -106,9 +113,27 @@ class MissingEnd(RuntimeError):
     """An end of a new edge is not in the store: the write is refused whole (nothing of it lands)."""
 
 
+def _settings(steps: list[list[Any]]) -> tuple[str, list[Any], dict[str, Any]] | None:
+    """What a kept step does when it only sets (or drops: None) properties of elements named by
+    id — ``g.V(id).property(k, v)…``, ``g.E(ids).properties(k).drop()`` —: the kind of element, the
+    ids, the properties; None for any other step."""
+    if len(steps) < 3 or steps[0][0] not in ("V", "E") or len(steps[0]) != 2:
+        return None
+    kind = "v" if steps[0][0] == "V" else "e"
+    target, body = steps[0][1], steps[1:-1]
+    targets = list(target) if isinstance(target, list | tuple) else [target]
+    if not targets:
+        return None
+    if all(step[0] == "property" and len(step) == 3 and isinstance(step[1], str) for step in body):
+        return kind, targets, {step[1]: step[2] for step in body}
+    if [step[0] for step in body] == ["properties", "drop"] and len(body[0]) > 1:
+        return kind, targets, dict.fromkeys(body[0][1:])
+    return None
+
+
 def _writes(bytecode: Bytecode) -> bool:
-    for _, *args in bytecode.step_instructions:
-        if _ in WRITE_STEPS or any(isinstance(a, Bytecode) and _writes(a) for a in args):
+    for operator, *args in bytecode.step_instructions:
+        if operator in WRITE_STEPS or any(isinstance(a, Bytecode) and _writes(a) for a in args):
             return True
     return False
 
@@ -134,22 +159,16 @@ class WritePlan(RemoteConnection):
                 "a write on a Gremlin Server is sent whole when its transaction ends, so it cannot "
                 f"answer before: end it with iterate() ({bytecode})"
             )
-        self.steps.append(["t", bytecode])
-        self._note_changes(bytecode.step_instructions)
+        news = _settings(bytecode.step_instructions)
+        if news is None:
+            self.steps.append(["t", bytecode])
+            return RemoteTraversal(iter([]))
+        kind, targets, props = news
+        for target in targets:
+            # Set through the structure API, without a traversal to compile for each element.
+            self.steps.append(["p", kind, target, props])
+            self.changed.setdefault(target, {}).update(props)
         return RemoteTraversal(iter([]))
-
-    def _note_changes(self, steps: list[list[Any]]) -> None:
-        """Remember what a kept step sets on (or drops from) one element named by id, so that a
-        later read of that element in the same write sees it (``changed``)."""
-        if len(steps) < 3 or steps[0][0] not in ("V", "E") or len(steps[0]) != 2:
-            return
-        target, body = steps[0][1], steps[1:-1]
-        if isinstance(target, list):
-            return
-        if all(step[0] == "property" and len(step) == 3 for step in body):
-            self.changed.setdefault(target, {}).update({step[1]: step[2] for step in body})
-        elif [step[0] for step in body] == ["properties", "drop"]:
-            self.changed.setdefault(target, {}).update(dict.fromkeys(body[0][1:]))
 
     def seen(self, element_id: Any, props: dict[str, Any]) -> dict[str, Any]:
         """``props`` of an element as read, with what this write has set on it or dropped."""
