@@ -20,11 +20,13 @@ Usage::
     python bench/janusgraph.py --target-columns 10000 --samples 50
     python bench/janusgraph.py --storage cql            # GremLite and JanusGraph on Cassandra only
     python bench/janusgraph.py --storage berkeleyje --ingest-only   # the write rates alone
+    python bench/janusgraph.py --storage cql --ingest-only --writers 1 --writers 4   # 1 and 4 writer processes
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import statistics
@@ -89,6 +91,33 @@ def ingest(engine: str, location: str, parts: list[LineageBatch]) -> Ingest:
     finally:
         store.close()
     return Ingest(engine, edges, elements, time.perf_counter() - started)
+
+
+def _write_share(location: str, parts: list[LineageBatch]) -> tuple[int, int]:
+    """One writer process's share of a parallel ingest: its column edges and elements written."""
+    store = GraphStore(location)
+    edges = elements = 0
+    try:
+        for part in parts:
+            written = store.write(part, kind="bench")
+            edges += len(part.edges)
+            elements += written.vertices_created + written.edges_created
+    finally:
+        store.close()
+    return edges, elements
+
+
+def parallel_ingest(engine: str, location: str, parts: list[LineageBatch], writers: int) -> Ingest:
+    """``writers`` processes, each with its own store and connection, writing every ``writers``-th
+    transaction: the wall time from the first start to the last end."""
+    if writers == 1:
+        return ingest(engine, location, parts)
+    shares = [parts[n::writers] for n in range(writers)]
+    started = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(writers) as pool:
+        done = pool.starmap(_write_share, [(location, share) for share in shares])
+    seconds = time.perf_counter() - started
+    return Ingest(f"{engine} x{writers}", sum(e for e, _ in done), sum(n for _, n in done), seconds)
 
 
 def raw_ingest(engine: str, url: str, parts: list[LineageBatch], per_request: int) -> Ingest:
@@ -176,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
         "--raw-request", type=int, default=250, help="elements per request of the plain gremlinpython writer [250]"
     )
     parser.add_argument("--ingest-only", action="store_true", help="measure the writes, skip the lineage queries")
+    parser.add_argument(
+        "--writers",
+        type=int,
+        action="append",
+        help="also write the warehouse again (other keys: a fresh server) with this many writer processes "
+        "in parallel, one option per count [none]",
+    )
     args = parser.parse_args(argv)
     if not janusgraph_server.available():
         print(janusgraph_server.MISSING, file=sys.stderr)
@@ -241,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
                 if asked:
                     query(server.url, asked, warm, Path(tmp) / f"serve-janusgraph-{storage}.log", args.budget)
                 results.insert(-1, (loaded, asked))
+                for writers in args.writers or []:
+                    janusgraph_server.clear(server.url)  # the same keys again, on an empty graph
+                    results.append((parallel_ingest(engine, server.url, parts, writers), []))
             finally:
                 server.stop()
                 if node is not None:

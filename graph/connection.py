@@ -3,7 +3,9 @@
 Both are reached through gremlinpython, so the traversal code above this module is the same for
 both. Writes go through :meth:`GraphConnection.transaction`, which commits as a whole or not at all (and
 not at all when the request it serves was abandoned first, see graph/deadline.py), or
-:meth:`GraphConnection.write`, which also runs the work again after a JanusGraph lock conflict.
+:meth:`GraphConnection.write`, which also runs the work again after a JanusGraph lock conflict. On a
+Gremlin Server a write is one request without a session (graph/sessionless.py), so a client killed
+in the middle of one leaves no transaction open on the server.
 
 A Gremlin Server is spoken to in GraphBinary extended with JanusGraph's own types
 (``janusgraphpython``): an edge id on JanusGraph is a RelationIdentifier, which plain GraphBinary
@@ -23,16 +25,16 @@ from gremlin_python.process.anonymous_traversal import traversal
 from gremlin_python.process.graph_traversal import GraphTraversalSource
 
 from tagline.errors import Unavailable
-from tagline.graph import deadline
+from tagline.graph import deadline, sessionless
+from tagline.graph.records import VertexId
 from tagline.graph.remote_transport import ReconnectingTransport
 from tagline.graph.retry import is_lock_conflict, retry_on_lock_conflict
+from tagline.graph.sessionless import MissingEnd, WritePlan
 
 T = TypeVar("T")
 
 REMOTE_SCHEMES = ("ws://", "wss://")
 SQLITE_BUSY_TIMEOUT_S = 30.0
-# How long a rollback's answer is awaited before its session is closed regardless.
-ROLLBACK_WAIT_S = 30.0
 
 
 class StoreError(Unavailable):
@@ -51,6 +53,8 @@ class GraphConnection:
         self.embedded = not is_remote(store)
         self._remote = self._open_embedded(store) if self.embedded else self._open_remote(store)
         self._g: GraphTraversalSource = traversal().with_remote(self._remote)
+        # The ids of the vertices the last remote write made, by the markers that stood for them.
+        self.made: dict[VertexId, VertexId] = {}
 
     @property
     def g(self) -> GraphTraversalSource:
@@ -62,10 +66,14 @@ class GraphConnection:
         means that happened: the old connection is abandoned (closing it would wait the same way)
         and a new one is opened, so the store works again as soon as the server is back.
         """
+        self._live_remote()
+        return self._g
+
+    def _live_remote(self) -> Any:
         if not self.embedded and _drained(self._remote):
             self._remote = self._open_remote(self.store)
             self._g = traversal().with_remote(self._remote)
-        return self._g
+        return self._remote
 
     @staticmethod
     def _open_embedded(path_text: str) -> Any:
@@ -111,29 +119,24 @@ class GraphConnection:
             with self._embedded_transaction() as g:
                 yield g
             return
-        # A remote transaction is a session on the server: begin() opens it, commit() ends it.
-        tx = self.g.tx()
+        # One request, one transaction, no session: see graph/sessionless.py.
+        remote = self._live_remote()
+        plan = WritePlan(remote)
+        yield traversal().with_remote(plan)
+        deadline.before_commit()
         try:
-            gtx = tx.begin()
-        except Exception as exc:  # the driver raises transport-specific errors
-            raise StoreError(f"cannot open a transaction on the Gremlin Server: {exc}") from exc
-        try:
-            yield gtx
-            deadline.before_commit()
-        except BaseException as exc:
-            _rollback_quietly(self._remote, tx)
+            self.made = plan.send(remote._client)
+        except MissingEnd:
+            raise
+        except Exception as exc:
             if is_transport_error(exc):
                 raise StoreError(f"lost the Gremlin Server at {self.store} during a write: {exc}") from exc
-            raise
-        try:
-            # gremlinpython's Transaction.commit() sends the commit and closes the session without
-            # waiting for the answer, so a commit the server refused (a lock timeout) would pass
-            # unnoticed and the write be lost. Wait for the answer, then close the session.
-            tx._session_based_connection.commit().all().result()
-            tx.close()
-        except Exception as exc:
-            _rollback_quietly(self._remote, tx)
             raise StoreError(f"the Gremlin Server did not commit the write: {exc}") from exc
+
+    def settled(self, ids: dict[str, VertexId]) -> dict[str, VertexId]:
+        """``ids`` (key -> id, from a write just committed) with the markers that stood for new
+        vertices on a Gremlin Server (graph/sessionless.py) replaced by their ids."""
+        return dict(sessionless.settled(ids, self.made))
 
     def write(self, work: Callable[[GraphTraversalSource], T]) -> T:
         """Run ``work`` in a transaction; if it loses a lock race on JanusGraph, run it again in a
@@ -180,28 +183,3 @@ def is_unavailable(exc: BaseException) -> bool:
     its wait, a lock race lost to the end, out of room or of the request's time) rather than that
     the work is wrong: trying again later may get past it."""
     return isinstance(exc, Unavailable | sqlite3.OperationalError) or is_transport_error(exc) or is_lock_conflict(exc)
-
-
-def _rollback_quietly(remote: Any, tx: Any) -> None:
-    """Roll back a remote transaction that may already be gone (server down, session closed): the
-    error that brought us here is the one worth reporting. A session whose connection was lost is
-    dropped without a word to the server, since any request on it would wait forever.
-
-    The rollback's answer is awaited before the session's connection closes: the server interrupts
-    a session's thread when its connection closes, and an interrupt that lands while BerkeleyJE is
-    rolling back invalidates BerkeleyJE's environment for every writer (gremlinpython's own
-    ``rollback()`` closes the connection as soon as the request is sent)."""
-    session = getattr(tx, "_session_based_connection", None)
-    try:
-        if session is not None and _drained(session):
-            spawned = getattr(remote, "_DriverRemoteConnection__spawned_sessions", [])
-            if session in spawned:
-                spawned.remove(session)
-            return
-        if session is not None and tx.is_open():
-            try:
-                session.rollback().all().result(timeout=ROLLBACK_WAIT_S)
-            finally:
-                tx.close()
-    except Exception:
-        pass

@@ -1,7 +1,8 @@
 """Batched reads of the store itself: every function here costs one store round trip per chunk of
 ids, never one per id. Lineage questions are answered by the lineage index; these serve the
-writers (which must see the store inside their transaction), the index's rebuild, and the
-records that are not lineage (dead letter, event log).
+writers (which must see the store inside their transaction: on a Gremlin Server, what is committed
+plus what the write being prepared has made, see graph/sessionless.py), the index's rebuild, and
+the records that are not lineage (dead letter, event log).
 
 Look-ups go by the unique ``key`` property (indexed on both stores) and never by label + key,
 which GremLite answers by scanning the label first.
@@ -10,6 +11,7 @@ which GremLite answers by scanning the label first.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from gremlin_python.process.graph_traversal import GraphTraversal, GraphTraversalSource
@@ -17,6 +19,7 @@ from gremlin_python.process.traversal import P
 
 from tagline.graph.records import EdgeRecord, VertexId, VertexRecord, edge_from_map, vertex_from_map
 from tagline.graph.schema import EDGE_LABEL_COPY, KEY, VERTEX_LABEL_COPY
+from tagline.graph.sessionless import plan_of
 
 CHUNK = 500
 _T = TypeVar("_T")
@@ -29,33 +32,41 @@ def chunks(items: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
 
 def find_by_keys(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, VertexRecord]:
     wanted = sorted(set(keys))
-    found: dict[str, VertexRecord] = {}
+    plan = plan_of(g)
+    # What the write being prepared has made (a Gremlin Server write: graph/sessionless.py).
+    found: dict[str, VertexRecord] = {} if plan is None else {k: plan.vertices[k] for k in wanted if k in plan.vertices}
+    wanted = [k for k in wanted if k not in found]
     for part in chunks(wanted):
         for element_map in g.V().has(KEY, P.within(list(part))).element_map().to_list():
             record = vertex_from_map(element_map)
             found[record.key] = record
-    return found
+    return found if plan is None else {k: replace(r, props=plan.seen(r.id, r.props)) for k, r in found.items()}
 
 
 def vertices_by_ids(g: GraphTraversalSource, ids: Iterable[VertexId]) -> dict[VertexId, VertexRecord]:
     # g.V() with an empty list means *every* vertex, so an empty request must not reach the store.
     wanted = list(dict.fromkeys(ids))
-    found: dict[VertexId, VertexRecord] = {}
+    plan = plan_of(g)
+    made = {} if plan is None else {r.id: r for r in plan.vertices.values()}
+    found: dict[VertexId, VertexRecord] = {i: made[i] for i in wanted if i in made}
+    wanted = [i for i in wanted if i not in found]
     for part in chunks(wanted):
         for element_map in g.V(list(part)).element_map().to_list():
             record = vertex_from_map(element_map)
             found[record.id] = record
-    return found
+    return found if plan is None else {i: replace(r, props=plan.seen(r.id, r.props)) for i, r in found.items()}
 
 
 def edges_by_keys(g: GraphTraversalSource, keys: Iterable[str]) -> dict[str, EdgeRecord]:
     wanted = sorted(set(keys))
-    found: dict[str, EdgeRecord] = {}
+    plan = plan_of(g)
+    found: dict[str, EdgeRecord] = {} if plan is None else {k: plan.edges[k] for k in wanted if k in plan.edges}
+    wanted = [k for k in wanted if k not in found]
     for part in chunks(wanted):
         for element_map in g.E().has(KEY, P.within(list(part))).element_map().to_list():
             record = edge_from_map(element_map)
             found[str(record.props[KEY])] = record
-    return found
+    return found if plan is None else {k: replace(r, props=plan.seen(r.id, r.props)) for k, r in found.items()}
 
 
 def labelled(g: GraphTraversalSource, label: str, indexed: bool) -> GraphTraversal:

@@ -256,8 +256,7 @@ class GraphStore:
         moment = at or utcnow()
         self._read()  # aliases told by other processes are known before the batch is resolved
         result = self.logged_write(lambda g, changes: self._write_with_failures(g, batch, kind, moment, changes))
-        self._cache.update(result.ids)
-        return result
+        return self._remember(result)
 
     def _write_with_failures(
         self, g: GraphTraversalSource, batch: LineageBatch, kind: str, moment: datetime, changes: ChangeSet
@@ -284,6 +283,13 @@ class GraphStore:
         result.declared = prepared.batch.tags
         return result
 
+    def _remember(self, result: WriteResult) -> WriteResult:
+        """Keep the vertex ids of a committed write, the markers that stood for new vertices on a
+        Gremlin Server (graph/sessionless.py) replaced by their ids."""
+        result.ids = self.connection.settled(result.ids)
+        self._cache.update(result.ids)
+        return result
+
     def log_event(self, kind: str, payload: str) -> LoggedEvent:
         """Append an event to the event log and commit, before anything of it is applied."""
         return self.connection.write(lambda g: eventlog.append_event(g, kind, payload, iso(utcnow()), self.payloads))
@@ -305,8 +311,7 @@ class GraphStore:
             return result
 
         result = self.logged_write(apply)
-        self._cache.update(result.ids)
-        return result
+        return self._remember(result)
 
     def declare_sources(self, refs: Sequence[DatasetRef], declared: bool = True) -> WriteResult:
         """Mark datasets as declared sources (or no longer), creating those not yet met, atomically."""
@@ -318,8 +323,7 @@ class GraphStore:
             return result
 
         result = self.logged_write(declare)
-        self._cache.update(result.ids)
-        return result
+        return self._remember(result)
 
     def resolve_failure(self, failure_id: str, batch: LineageBatch, kind: str) -> WriteResult:
         """Replace a dead letter with the lineage a retry produced, atomically."""
@@ -331,8 +335,7 @@ class GraphStore:
             return result
 
         result = self.logged_write(resolve)
-        self._cache.update(result.ids)
-        return result
+        return self._remember(result)
 
     def record_failed_attempt(self, failure_id: str, reason: str) -> None:
         self.connection.write(lambda g: deadletter.record_attempt(g, failure_id, reason, iso(utcnow())))

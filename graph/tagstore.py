@@ -22,7 +22,7 @@ from gremlin_python.process.traversal import P
 
 from tagline.graph import schema
 from tagline.graph.changelog.changes import ChangeSet
-from tagline.graph.reader import labelled
+from tagline.graph.reader import find_by_keys, labelled
 from tagline.graph.writers import embedded_rows
 
 AUDIT_FIELDS = ("at", "actor", "column", "tag", "change", "cause")
@@ -44,16 +44,21 @@ def update_columns(
     if rows is not None:
         _update_rows(rows, updates, changes)
         return
+    # Which columns are there is read first, in bulk: a write to a Gremlin Server is sent whole at
+    # the end of its transaction (graph/sessionless.py), so it cannot say whether it found one.
+    held = find_by_keys(g, updates)
     for key, props in updates.items():
+        if key not in held:
+            continue
         kept = {n: v for n, v in props.items() if v is not None}
         dropped = [n for n, v in props.items() if v is None]
-        step = g.V().has(schema.KEY, key)
-        for name, value in kept.items():
-            step = step.property(name, value)
-        if not step.id_().to_list():
-            continue
+        if kept:
+            step = g.V(held[key].id)
+            for name, value in kept.items():
+                step = step.property(name, value)
+            step.iterate()
         if dropped:
-            g.V().has(schema.KEY, key).properties(*dropped).drop().iterate()
+            g.V(held[key].id).properties(*dropped).drop().iterate()
         changes.vertex(key, schema.COLUMN, props)
 
 

@@ -17,7 +17,7 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 from tagline.graph import schema
 from tagline.graph.model import RunReport, RunState
 from tagline.graph.reader import find_by_keys
-from tagline.graph.records import Run, VertexRecord, vertex_from_map
+from tagline.graph.records import Run, vertex_from_map
 from tagline.graph.timefmt import iso
 
 ENDS = frozenset({RunState.COMPLETE.value, RunState.FAIL.value, RunState.ABORT.value})
@@ -30,20 +30,24 @@ def run_key(run_id: str) -> str:
 
 def record_runs(g: GraphTraversalSource, reports: list[RunReport]) -> None:
     """Merge each report into its run's vertex (created on the first report)."""
-    known = find_by_keys(g, [run_key(r.run_id) for r in reports])
+    stored = find_by_keys(g, [run_key(r.run_id) for r in reports])
+    known = {key: record.props for key, record in stored.items()}
     for report in reports:
         key = run_key(report.run_id)
         current = known.get(key)
-        merged = _merged(current.props if current else {}, report)
+        merged = _merged(current or {}, report)
         if current is None:
             step = g.add_v(schema.RUN).property(schema.VERTEX_LABEL_COPY, schema.RUN).property(schema.KEY, key)
-        else:
-            step = g.V(current.id)
+        elif key in stored:
+            step = g.V(stored[key].id)
+        else:  # made by an earlier report of this batch, in this transaction: found by its key
+            step = g.V().has(schema.KEY, key)
         for name, value in merged.items():
             if value is not None:
                 step = step.property(name, value)
+        step.iterate()
         # Later reports of the same run in this batch merge into what this one made.
-        known[key] = VertexRecord(id=step.id_().next(), label=schema.RUN, props={schema.KEY: key, **merged})
+        known[key] = {schema.KEY: key, **merged}
 
 
 def _merged(current: dict[str, Any], report: RunReport) -> dict[str, Any]:
