@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
@@ -19,12 +19,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.types import ExecutionResult
 
 from tagline import __version__
 from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
 from tagline.api.gql.context import Context
+from tagline.api.gql.persisted import PersistedQueries, PersistedQueryError, load_allowed
+from tagline.api.gql.persisted_http import CACHE_CONTROL, NOT_MODIFIED, etag_of, is_persisted, matches
 from tagline.api.gql.schema import build_schema
 from tagline.api.http.app_state import store_thread
 from tagline.api.http.dependencies_routes import dependency_routes
@@ -41,7 +44,7 @@ from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
 from tagline.api.ui.routes import graphiql_page, ui_routes
-from tagline.errors import TaglineError
+from tagline.errors import InvalidInput, TaglineError
 from tagline.graph import deadline
 from tagline.graph.store import is_remote
 
@@ -51,10 +54,46 @@ TIMEOUT = "TIMEOUT"
 
 class TaglineGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
-        self.operations = build_schema(settings)
-        super().__init__(self.operations, graphql_ide="graphiql")
+        self.persisted = persisted_queries(settings)
+        self.operations = build_schema(settings, self.persisted)
+        super().__init__(self.operations, graphql_ide="graphiql", allowed_origins=settings.cors_origin_list)
         self.settings = settings
         self.policy = load_policy(settings)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A persisted read by GET names no query; it is no request for GraphiQL's page.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Automatic persisted queries (api/gql/persisted.py): the hash names the document.
+        try:
+            request_data.query = self.persisted.resolve(request_data.query, request_data.extensions)
+        except PersistedQueryError as exc:
+            sub_response.status_code = exc.status
+            return ExecutionResult(data=None, errors=[exc.error()])
+        if request_adapter.method == "GET" and request_data.query and is_persisted(request_data.extensions):
+            # Cacheable (api/gql/persisted_http.py): unchanged since the client's copy, 304.
+            etag = etag_of(
+                context.store, request_data.query, request_data.variables, request_data.operation_name, context.identity
+            )
+            sub_response.headers.update({"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Authorization"})
+            if matches(request.headers.get("if-none-match"), etag):
+                sub_response.status_code = NOT_MODIFIED
+                return ExecutionResult(data=None, errors=None)
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+
+    def create_response(self, response_data: object, sub_response: Response) -> Response:
+        if sub_response.status_code == NOT_MODIFIED:
+            return Response(status_code=NOT_MODIFIED, headers=dict(sub_response.headers))
+        return super().create_response(response_data, sub_response)  # type: ignore[arg-type]
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson refuses nesting past 1,024 levels with a JSONDecodeError (400) where json.loads
@@ -96,6 +135,16 @@ class TaglineGraphQL(GraphQL[Context, None]):
             response=response if isinstance(response, Response) else None,
             policy=self.policy,
         )
+
+
+def persisted_queries(settings: Settings) -> PersistedQueries:
+    """What clients may register by hash, or the fixed allow-list of TAGLINE_PERSISTED_ONLY."""
+    if not settings.persisted_only:
+        return PersistedQueries(settings.max_persisted_queries)
+    if not settings.persisted_queries:
+        raise InvalidInput("TAGLINE_PERSISTED_ONLY needs TAGLINE_PERSISTED_QUERIES: the documents it allows")
+    allowed = load_allowed(settings.persisted_queries)
+    return PersistedQueries(len(allowed), allowed)
 
 
 def create_app_from_environment() -> Starlette:
