@@ -26,6 +26,7 @@ from strawberry.types import ExecutionResult
 from tagline import __version__
 from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
 from tagline.api.gql.context import Context
+from tagline.api.gql.contract import SDL_URL, sdl_of
 from tagline.api.gql.persisted import PersistedQueries, PersistedQueryError, load_allowed
 from tagline.api.gql.persisted_http import CACHE_CONTROL, NOT_MODIFIED, etag_of, is_persisted, matches
 from tagline.api.gql.schema import build_schema
@@ -215,8 +216,15 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ready", "store": store_kind, "index_lag": lag})
 
     graphql = TaglineGraphQL(settings)
+    sdl = sdl_of(graphql.operations)
+
+    async def schema_sdl(request: Request) -> Response:
+        """The schema as committed (api/gql/contract.py): what codegen and contract checks read."""
+        return Response(sdl, media_type="application/graphql; charset=utf-8")
+
     routes = [
         Route("/graphql", RequireIdentity(graphql), methods=["GET", "POST"]),
+        Route(SDL_URL, requires(READ)(schema_sdl), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
