@@ -16,12 +16,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from tagline import __version__
 from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
@@ -41,6 +44,7 @@ from tagline.api.http.request_limits import RequestLimits
 from tagline.api.http.same_origin import LOOPBACK_NAMES, SameOriginGuard, host_name
 from tagline.api.http.sql_routes import sql_routes
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
+from tagline.api.services.change_feed import ChangeFeed
 from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings, load_policy
@@ -54,12 +58,33 @@ TIMEOUT = "TIMEOUT"
 
 
 class TaglineGraphQL(GraphQL[Context, None]):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, ring: KeyRing | None = None) -> None:
         self.persisted = persisted_queries(settings)
         self.operations = build_schema(settings, self.persisted)
-        super().__init__(self.operations, graphql_ide="graphiql", allowed_origins=settings.cors_origin_list)
+        # Subscriptions speak graphql-transport-ws only; a page of another origin may open a
+        # WebSocket only from TAGLINE_CORS_ORIGINS.
+        super().__init__(
+            self.operations,
+            graphql_ide="graphiql",
+            allowed_origins=settings.cors_origin_list,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self.settings = settings
         self.policy = load_policy(settings)
+        self.ring = ring
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        # Authenticated like a request: the key comes in connection_init's payload
+        # ({"Authorization": "Bearer <key>"}), as browsers cannot set a WebSocket's headers.
+        if self.ring is None:
+            return UNSET
+        sent = (context.connection_params or {}).get("Authorization")
+        scheme, _, key = str(sent or "").partition(" ")
+        identity = self.ring.identify(key.strip()) if scheme.lower() == "bearer" else None
+        if identity is None:
+            raise ConnectionRejectionError({"message": 'send a configured key: {"Authorization": "Bearer <key>"}'})
+        context.identity = identity
+        return UNSET
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A persisted read by GET names no query; it is no request for GraphiQL's page.
@@ -135,6 +160,7 @@ class TaglineGraphQL(GraphQL[Context, None]):
             identity=identity,
             response=response if isinstance(response, Response) else None,
             policy=self.policy,
+            feed=request.app.state.feed if isinstance(request, WebSocket) else None,
         )
 
 
@@ -187,10 +213,14 @@ def create_app(settings: Settings) -> Starlette:
         gc.collect()
         gc.freeze()
         following = asyncio.create_task(thread.follow(settings.index_refresh_seconds))
+        feed = app.state.feed = ChangeFeed(
+            thread, settings.subscription_poll_seconds, settings.max_subscriptions_per_key
+        )
         try:
             async with mcp.running():
                 yield
         finally:
+            await feed.close()
             following.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await following
@@ -215,7 +245,8 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "store": store_kind, "error": str(exc)}, 503)
         return JSONResponse({"status": "ready", "store": store_kind, "index_lag": lag})
 
-    graphql = TaglineGraphQL(settings)
+    ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
+    graphql = TaglineGraphQL(settings, ring)
     sdl = sdl_of(graphql.operations)
 
     async def schema_sdl(request: Request) -> Response:
@@ -224,6 +255,8 @@ def create_app(settings: Settings) -> Starlette:
 
     routes = [
         Route("/graphql", RequireIdentity(graphql), methods=["GET", "POST"]),
+        # Subscriptions: the key comes in connection_init (TaglineGraphQL.on_ws_connect).
+        WebSocketRoute("/graphql", graphql),
         Route(SDL_URL, requires(READ)(schema_sdl), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
@@ -236,7 +269,6 @@ def create_app(settings: Settings) -> Starlette:
         *ui_routes(graphql.schema.as_str()),
     ]
     known = frozenset(r.path for r in routes)
-    ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

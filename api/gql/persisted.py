@@ -85,18 +85,17 @@ class PersistedQueries:
                 self._entries.move_to_end(digest)
             return found
 
+    def allows(self, query: str | None) -> bool:
+        """Whether ``query`` may run: any, unless this is an allow-list that does not hold it."""
+        return not self.allow_list or (query is not None and sha256(query) in self._entries)
+
     def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> str | None:
         """The document a request runs: the one its hash names (registering the query sent
         with it), or the query itself; PersistedQueryError when it may not run."""
         persisted = (extensions or {}).get("persistedQuery")
         if persisted is None:
-            if self.allow_list and (query is None or sha256(query) not in self._entries):
-                raise PersistedQueryError(
-                    "this server runs only its persisted documents (TAGLINE_PERSISTED_ONLY): send "
-                    "extensions.persistedQuery.sha256Hash of one of them",
-                    NOT_ALLOWED_CODE,
-                    400,
-                )
+            if not self.allows(query):
+                raise not_allowed()
             return query
         digest = _hash_of(persisted)
         if query is None:
@@ -124,6 +123,15 @@ class PersistedQueries:
             self._entries[digest] = Persisted(query)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
+
+
+def not_allowed() -> PersistedQueryError:
+    return PersistedQueryError(
+        "this server runs only its persisted documents (TAGLINE_PERSISTED_ONLY): send "
+        "extensions.persistedQuery.sha256Hash of one of them",
+        NOT_ALLOWED_CODE,
+        400,
+    )
 
 
 def _hash_of(persisted: object) -> str:
@@ -202,7 +210,9 @@ class PersistedParse(ParserCache):
 
 
 class PersistedValidation(ValidationCache):
-    """Validates a persisted document once, by hash; any other through the bounded LRU cache."""
+    """Validates a persisted document once, by hash; any other through the bounded LRU cache. In
+    allow-list mode, refuses what the list does not hold however it came (a subscription over a
+    WebSocket too)."""
 
     def __init__(self, store: PersistedQueries, maxsize: int) -> None:
         super().__init__(maxsize=maxsize)
@@ -210,6 +220,10 @@ class PersistedValidation(ValidationCache):
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
+        if not self.store.allows(execution.query):
+            execution.pre_execution_errors = [not_allowed().error()]
+            yield
+            return
         found = _persisted(execution.operation_extensions, self.store)
         if found is None or found.document is None or found.document is not execution.graphql_document:
             yield from super().on_validate()

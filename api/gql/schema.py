@@ -19,6 +19,7 @@ from tagline.api.gql.off_loop import OffLoopSchema
 from tagline.api.gql.persisted import PersistedParse, PersistedQueries, PersistedValidation
 from tagline.api.gql.query import Query
 from tagline.api.gql.relay import NodeQuery
+from tagline.api.gql.subscriptions import Subscription
 from tagline.api.gql.tags import TagMutation, TagQuery
 from tagline.api.settings import Settings
 
@@ -33,6 +34,7 @@ def build_schema(settings: Settings, persisted: PersistedQueries | None = None) 
             "Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery, NodeQuery)
         ),
         mutation=merge_types("Mutation", (TagMutation,)),
+        subscription=Subscription,
         execution_context_class=PrerenderingExecutionContext,
         workers=settings.graphql_workers,
         extensions=[

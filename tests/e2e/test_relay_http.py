@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from tagline.api.gql.contract import SDL_PATH, SDL_URL
 from tagline.api.gql.persisted import NOT_FOUND, NOT_FOUND_CODE
@@ -257,6 +258,16 @@ def test_allow_list_mode_runs_only_its_documents(tmp_path: Path) -> None:
             assert (
                 error["extensions"]["code"] == "PERSISTED_QUERY_ONLY" and "TAGLINE_PERSISTED_ONLY" in error["message"]
             )
+        # A subscription over a WebSocket is held to the list too.
+        ws_url = server.url.replace("http://", "ws://") + "/graphql"
+        with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=30) as ws:  # type: ignore[list-item]
+            ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            assert json.loads(ws.recv(timeout=30))["type"] == "connection_ack"
+            sub = 'subscription { lineageChanged(namespace: "x") { dataset } }'
+            ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": sub}}))
+            refused_sub = json.loads(ws.recv(timeout=30))
+        assert refused_sub["type"] == "error", refused_sub
+        assert refused_sub["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_ONLY"
     finally:
         stop_server(server)
 
