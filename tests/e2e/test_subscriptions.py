@@ -32,6 +32,7 @@ subscription ($family: String) {
   tagsChanged(family: $family) { position column { id tags { name origin } } }
 }
 """
+VIOLATIONS = "subscription { violationsChanged { position added { kind column { id } } resolved { kind } } }"
 KEY = "reader-key-0123456789"
 
 
@@ -121,10 +122,11 @@ def test_lineage_ingested_by_another_process_reaches_the_subscriber(live: Server
         assert answer["data"]["column"]["upstream"] == [{"source": {"field": "amount"}}]
 
 
-def test_a_steward_tag_reaches_subscribers_of_its_family(live: Server) -> None:
+def test_a_steward_tag_reaches_subscribers_of_its_family_and_of_violations(live: Server) -> None:
     ingest(live.store, "INSERT INTO mart.customers SELECT email FROM raw.customers")
     with session(live) as ws:
         subscribe(ws, "pii", TAGS, {"family": "pii"})
+        subscribe(ws, "violations", VIOLATIONS, {})
         subscribe(ws, "warm", LINEAGE, {"ns": NS})
         live_subscription(ws, live, "warm")
         declare = (
@@ -143,6 +145,14 @@ def test_a_steward_tag_reaches_subscribers_of_its_family(live: Server) -> None:
         assert seen == {
             f"datasetField:{NS}:raw.customers:email": ["pii.email"],
             f"datasetField:{NS}:mart.customers:email": ["pii.email"],
+        }
+        # mart.customers is read by nobody: a sink, now receiving PII.
+        message = next_message(ws, "violations", time.monotonic() + HANG_S)
+        assert message is not None and message["type"] == "next", message
+        change = message["payload"]["data"]["violationsChanged"]
+        assert change["resolved"] == []
+        assert {(v["kind"], v["column"]["id"]) for v in change["added"]} == {
+            ("SINK_RECEIVES_SENSITIVE", f"datasetField:{NS}:mart.customers:email")
         }
 
 

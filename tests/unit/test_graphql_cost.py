@@ -111,7 +111,9 @@ def test_the_standard_introspection_query_is_priced_by_the_schema_and_cheap(sche
     """GraphiQL's full introspection query passes: priced from the schema's own counts, well
     under the budget, but not free."""
     priced = cost(schema, get_introspection_query(descriptions=True))
-    assert 1_000 < priced < Settings().max_query_cost / 4
+    # A third of the budget at most: the Relay arguments (first/after/last/before) on every
+    # connection brought it to a quarter.
+    assert 1_000 < priced < Settings().max_query_cost / 3
 
 
 def deep_introspection(aliases: int) -> str:
