@@ -162,7 +162,9 @@ class _Pricing:
     def selection(
         self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, sized: bool, place: Place | None
     ) -> int:
-        if selection_set is None or not isinstance(parent, GraphQLObjectType):
+        # An interface's or union's selection (`node(id:) { ... on Column { ... } }`) is priced
+        # like an object's: its fields, and each inline fragment as its type condition says.
+        if selection_set is None or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
             return 0
         total = 0
         for node in selection_set.selections:
@@ -184,11 +186,18 @@ class _Pricing:
             self.prices[key] = self.selection(definition.selection_set, parent, sized, place) if parent else 0
         return self.prices[key]
 
-    def field(self, node: FieldNode, parent: GraphQLObjectType, sized: bool, place: Place | None) -> int:
+    def field(
+        self,
+        node: FieldNode,
+        parent: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
+        sized: bool,
+        place: Place | None,
+    ) -> int:
         name = node.name.value
         is_root = parent is self.schema.query_type
         definition = META_FIELDS.get(name) if is_root else None
-        definition = definition or parent.fields.get(name)
+        if definition is None and not isinstance(parent, GraphQLUnionType):
+            definition = parent.fields.get(name)
         if definition is None:  # __typename
             return 1
         arguments = self.arguments(definition, node)
