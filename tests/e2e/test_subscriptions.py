@@ -198,3 +198,10 @@ def test_a_page_of_another_origin_cannot_open_one(live: Server) -> None:
     ):
         pass
     assert "403" in str(refused.value)
+
+
+def test_a_subscription_sent_over_http_points_at_the_websocket(live: Server) -> None:
+    sent = {"query": LINEAGE, "variables": {"ns": NS}}
+    refused = httpx.post(f"{live.url}/graphql", json=sent, timeout=HANG_S)
+    assert refused.status_code == 400
+    assert "WebSocket" in refused.json()["errors"][0]["message"]
