@@ -17,6 +17,7 @@ from websockets.sync.client import connect
 from tagline.api.gql.contract import SDL_PATH, SDL_URL
 from tagline.api.gql.persisted import NOT_FOUND, NOT_FOUND_CODE
 from tests.e2e.conftest import Server, run_cli, start_server, stop_server
+from tests.e2e.test_openlineage_http import ol_event
 
 WH = "hive://warehouse"
 
@@ -163,6 +164,31 @@ def test_last_is_priced_like_first(demo: Server) -> None:
     wide = "{ namespacesConnection(last: 500) { edges { node { datasets(last: 500) { edges { node { name } } } } } } }"
     answer = demo.graphql(wide)
     assert answer["errors"][0]["extensions"]["code"] == "COST_LIMIT", answer  # type: ignore[index]
+
+
+def test_runs_page_backward_and_are_fetched_again_by_id(demo: Server) -> None:
+    run_ids = [f"0190f3a2-0000-7000-8000-00000000010{n}" for n in range(5)]
+    for n, run_id in enumerate(run_ids):
+        for state, minute in (("START", 0), ("COMPLETE", 5)):
+            event = ol_event(run_id, "relay_runs", state, f"2026-05-0{n + 1}T10:0{minute}:00Z")
+            assert httpx.post(f"{demo.url}/api/v1/lineage", json=event, timeout=30).status_code < 300
+    query = """
+    query ($last: Int, $before: String) {
+      job(namespace: "airflow", name: "relay_runs") {
+        runsConnection(last: $last, before: $before) {
+          totalCount pageInfo { hasPreviousPage startCursor } edges { node { id runId state } }
+        }
+      }
+    }
+    """
+    tail = data(demo, query, {"last": 2})["job"]["runsConnection"]
+    assert tail["totalCount"] == 5 and tail["pageInfo"]["hasPreviousPage"]
+    # The latest first: the last two are the two oldest runs.
+    assert [e["node"]["runId"] for e in tail["edges"]] == [run_ids[1], run_ids[0]]
+    before = data(demo, query, {"last": 2, "before": tail["pageInfo"]["startCursor"]})["job"]["runsConnection"]
+    assert [e["node"]["runId"] for e in before["edges"]] == [run_ids[3], run_ids[2]]
+    run = tail["edges"][0]["node"]
+    assert data(demo, NODE, {"id": run["id"]})["node"] == {"__typename": "Run", "id": run["id"], "runId": run["runId"]}
 
 
 # ---- automatic persisted queries ----------------------------------------------------------------
