@@ -28,7 +28,7 @@ def build_schema(settings: Settings, persisted: PersistedQueries | None = None) 
     # Made once, shared by every request: the validation cache is keyed by these rule classes.
     limits = document_limits(settings.max_query_depth, settings.max_aliases)
     introspection = IntrospectionAnswers()
-    documents = persisted or PersistedQueries(settings.max_persisted_queries)
+    documents = persisted if persisted is not None else PersistedQueries(settings.max_persisted_queries)
     return OffLoopSchema(
         query=merge_types(
             "Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery, NodeQuery)
