@@ -7,7 +7,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock bytecode run demo test check lint docs graphviz bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui ui-check browser screenshots clean
+.PHONY: install lock bytecode run demo test check lint schema docs graphviz bench bench-sql janusgraph janusgraph-cql cassandra kafka dbt-ol ui ui-check browser screenshots clean
 
 # Exact versions and hashes from requirements-dev.lock (runtime, test, lint and docs tools), then Tagline
 # itself without resolving anything again.
@@ -78,6 +78,12 @@ lint: install $(EMITTERS_STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pyright
+	$(BIN)/python -m tagline.api.gql.contract
+
+# The GraphQL schema's committed SDL (api/gql/schema.graphql), written from the live schema; refused
+# while a breaking change is not in docs/api-changelog.md (see api/gql/contract.py).
+schema: install
+	$(BIN)/python -m tagline.api.gql.contract --write
 
 # The docs site in build/site: the pages made from the code (the rooms drawn from the imports, the
 # GraphQL schema, the CLI's help; docs/generate.py), then MkDocs with warnings as errors.

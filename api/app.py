@@ -9,22 +9,29 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from tagline import __version__
 from tagline.api.auth import LOCAL, READ, AuthMiddleware, KeyRing, RequireIdentity, identity_of, requires
 from tagline.api.gql.context import Context
+from tagline.api.gql.contract import SDL_URL, sdl_of
+from tagline.api.gql.persisted import PersistedQueries, PersistedQueryError, load_allowed
+from tagline.api.gql.persisted_http import CACHE_CONTROL, NOT_MODIFIED, etag_of, is_persisted, matches
 from tagline.api.gql.schema import build_schema
 from tagline.api.http.app_state import store_thread
 from tagline.api.http.dependencies_routes import dependency_routes
@@ -40,13 +47,14 @@ from tagline.api.http.sql_routes import sql_routes
 from tagline.api.http.tracing import TracingMiddleware
 from tagline.api.mcp.http import MCP_PATH, McpEndpoint
 from tagline.api.notify.runner import notifying
+from tagline.api.services.change_feed import ChangeFeed
 from tagline.api.services.log_format import configure_logging
 from tagline.api.services.sql_worker import LazySqlWorker
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.services.tracing import configure_tracing
 from tagline.api.settings import Settings, load_policy
 from tagline.api.ui.routes import graphiql_page, ui_routes
-from tagline.errors import TaglineError
+from tagline.errors import InvalidInput, TaglineError
 from tagline.graph import deadline
 from tagline.graph.store import is_remote
 
@@ -55,11 +63,68 @@ TIMEOUT = "TIMEOUT"
 
 
 class TaglineGraphQL(GraphQL[Context, None]):
-    def __init__(self, settings: Settings) -> None:
-        self.operations = build_schema(settings)
-        super().__init__(self.operations, graphql_ide="graphiql")
+    def __init__(self, settings: Settings, ring: KeyRing | None = None) -> None:
+        self.persisted = persisted_queries(settings)
+        self.operations = build_schema(settings, self.persisted)
+        # Subscriptions speak graphql-transport-ws only; a page of another origin may open a
+        # WebSocket only from TAGLINE_CORS_ORIGINS.
+        super().__init__(
+            self.operations,
+            graphql_ide="graphiql",
+            allowed_origins=settings.cors_origin_list,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self.settings = settings
         self.policy = load_policy(settings)
+        self.ring = ring
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        # Authenticated like a request: the key comes in connection_init's payload
+        # ({"Authorization": "Bearer <key>"}), as browsers cannot set a WebSocket's headers.
+        if self.ring is None:
+            return UNSET
+        sent = (context.connection_params or {}).get("Authorization")
+        scheme, _, key = str(sent or "").partition(" ")
+        identity = self.ring.identify(key.strip()) if scheme.lower() == "bearer" else None
+        if identity is None:
+            raise ConnectionRejectionError({"message": 'send a configured key: {"Authorization": "Bearer <key>"}'})
+        context.identity = identity
+        return UNSET
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A persisted read by GET names no query; it is no request for GraphiQL's page.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Automatic persisted queries (api/gql/persisted.py): the hash names the document.
+        try:
+            request_data.query = self.persisted.resolve(request_data.query, request_data.extensions)
+        except PersistedQueryError as exc:
+            sub_response.status_code = exc.status
+            return ExecutionResult(data=None, errors=[exc.error()])
+        if request_adapter.method == "GET" and request_data.query and is_persisted(request_data.extensions):
+            # Cacheable (api/gql/persisted_http.py): unchanged since the client's copy, 304.
+            etag = etag_of(
+                context.store, request_data.query, request_data.variables, request_data.operation_name, context.identity
+            )
+            sub_response.headers.update({"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Authorization"})
+            if matches(request.headers.get("if-none-match"), etag):
+                sub_response.status_code = NOT_MODIFIED
+                return ExecutionResult(data=None, errors=None)
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+
+    def create_response(self, response_data: object, sub_response: Response) -> Response:
+        if sub_response.status_code == NOT_MODIFIED:
+            return Response(status_code=NOT_MODIFIED, headers=dict(sub_response.headers))
+        return super().create_response(response_data, sub_response)  # type: ignore[arg-type]
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson refuses nesting past 1,024 levels with a JSONDecodeError (400) where json.loads
@@ -100,7 +165,18 @@ class TaglineGraphQL(GraphQL[Context, None]):
             identity=identity,
             response=response if isinstance(response, Response) else None,
             policy=self.policy,
+            feed=request.app.state.feed if isinstance(request, WebSocket) else None,
         )
+
+
+def persisted_queries(settings: Settings) -> PersistedQueries:
+    """What clients may register by hash, or the fixed allow-list of TAGLINE_PERSISTED_ONLY."""
+    if not settings.persisted_only:
+        return PersistedQueries(settings.max_persisted_queries)
+    if not settings.persisted_queries:
+        raise InvalidInput("TAGLINE_PERSISTED_ONLY needs TAGLINE_PERSISTED_QUERIES: the documents it allows")
+    allowed = load_allowed(settings.persisted_queries)
+    return PersistedQueries(len(allowed), allowed)
 
 
 def create_app_from_environment() -> Starlette:
@@ -145,10 +221,14 @@ def create_app(settings: Settings) -> Starlette:
         gc.collect()
         gc.freeze()
         following = asyncio.create_task(thread.follow(settings.index_refresh_seconds))
+        feed = app.state.feed = ChangeFeed(
+            thread, settings.subscription_poll_seconds, settings.max_subscriptions_per_key
+        )
         try:
             async with mcp.running(), notifying(settings, thread):
                 yield
         finally:
+            await feed.close()
             following.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await following
@@ -174,9 +254,19 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "store": store_kind, "error": str(exc)}, 503)
         return JSONResponse({"status": "ready", "store": store_kind, "index_lag": lag})
 
-    graphql = TaglineGraphQL(settings)
+    ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
+    graphql = TaglineGraphQL(settings, ring)
+    sdl = sdl_of(graphql.operations)
+
+    async def schema_sdl(request: Request) -> Response:
+        """The schema as committed (api/gql/contract.py): what codegen and contract checks read."""
+        return Response(sdl, media_type="application/graphql; charset=utf-8")
+
     routes = [
         Route("/graphql", RequireIdentity(graphql), methods=["GET", "POST"]),
+        # Subscriptions: the key comes in connection_init (TaglineGraphQL.on_ws_connect).
+        WebSocketRoute("/graphql", graphql),
+        Route(SDL_URL, requires(READ)(schema_sdl), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", requires(READ)(metrics.endpoint), methods=["GET"]),
@@ -188,7 +278,6 @@ def create_app(settings: Settings) -> Starlette:
         *ui_routes(graphql.schema.as_str()),
     ]
     known = frozenset(r.path for r in routes)
-    ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

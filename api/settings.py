@@ -111,6 +111,21 @@ class Settings(BaseSettings):
     allowed_hosts: str | None = Field(
         None, description="comma-separated extra host names a server without API keys answers to (loopback always)"
     )
+    persisted_only: bool = Field(
+        False, description="run only the persisted documents of TAGLINE_PERSISTED_QUERIES (an allow-list)"
+    )
+    persisted_queries: str | None = Field(
+        None, description="directory of .graphql files, or a JSON manifest, of the documents persisted_only allows"
+    )
+    max_persisted_queries: int = Field(
+        1000, gt=0, description="most documents clients may register by hash (automatic persisted queries)"
+    )
+    max_subscriptions_per_key: int = Field(
+        16, gt=0, description="most GraphQL subscriptions open at once under one API key"
+    )
+    subscription_poll_seconds: float = Field(
+        0.2, gt=0, description="how often subscriptions look for new change-log entries while any is open"
+    )
 
     notify_subscribers: str | None = Field(
         None, description="TOML file of the subscribers changes are pushed to (see docs/guides/subscribe.md)"

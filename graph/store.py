@@ -29,6 +29,7 @@ from tagline.errors import InvalidInput
 from tagline.graph import deadletter, eventlog, schema, sources, tagstore
 from tagline.graph.change_feed import Feed, not_after, read_feed
 from tagline.graph.changelog.changes import ChangeSet
+from tagline.graph.changelog.feed import ChangesRead, LoggedChange, read_changes
 from tagline.graph.changelog.log import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies, reader_of
 from tagline.graph.changelog.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.connection import (
@@ -70,7 +71,7 @@ from tagline.graph.writers.batch import BatchWriter, KeyCache
 from tagline.graph.writers.dataset_moves import Removal
 
 # the front door: the store, its failure (and which failures a retry may get past), where it lives
-__all__ = ["GraphStore", "StoreError", "is_remote", "is_unavailable"]
+__all__ = ["ChangesRead", "GraphStore", "LoggedChange", "StoreError", "is_remote", "is_unavailable"]
 
 T = TypeVar("T")
 # A snapshot is written on close once this many log entries were applied since the last one.
@@ -168,6 +169,11 @@ class GraphStore:
                 applied += index.apply_bodies(found, position)
             self._applied += applied
         return applied
+
+    def changes_after(self, position: object, log: ChangeLog | None = None) -> ChangesRead:
+        """What the log holds after ``position`` (a batch of transactions), as typed changes, for
+        subscribers that follow the log at their own pace; ``log`` as for :meth:`sync`."""
+        return read_changes(log or self.changelog, position)
 
     def log_reader(self) -> SqliteChangeLog | None:
         """The embedded store's change log on a connection of its own, for one thread other than

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.errors import report_not_found
-from tagline.api.gql.paging import Connection, check_first, connection, offset_after
+from tagline.api.gql.paging import FIRST, LAST, SEARCH_PAGE, Connection, connection, paged, window
 from tagline.api.gql.query import check_max_nodes, hop_directions
 from tagline.api.gql.types import AS_OF, Column, Dataset, Direction, Job, check_depth
 from tagline.api.services.node_ids import node_id
@@ -30,6 +31,7 @@ class EntityKind(Enum):
 
 LABEL_OF = {EntityKind.DATASET: schema.DATASET, EntityKind.COLUMN: schema.COLUMN, EntityKind.JOB: schema.JOB}
 KIND_OF = {label: kind for kind, label in LABEL_OF.items()}
+UNCOUNTED = 2**62
 
 
 @strawberry.type(description="A dataset, job or column whose name matched a search.")
@@ -70,27 +72,33 @@ class SearchHit:
         return Job.of(self.record) if self.kind == EntityKind.JOB else None
 
 
-def _page(records: list[VertexRecord], first: int, after: str | None) -> tuple[list[VertexRecord], int]:
-    check_first(first)
-    offset = offset_after(after)
-    return records[offset : offset + first], offset
-
-
 @strawberry.type(description="A namespace: where datasets and jobs live (`hive://warehouse`, `airflow`).")
 class Namespace:
     name: str
 
-    @strawberry.field(description="Its datasets, by name.")
-    def datasets(self, info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[Dataset]:
+    @strawberry.field(description="Its datasets, by name (50 a page unless `first` or `last` says).")
+    def datasets(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
+    ) -> Connection[Dataset]:
         found = info.context.store.in_namespace(schema.DATASET, self.name)
-        page, offset = _page(found, first, after)
-        return connection([Dataset.of(r) for r in page], offset, len(found))
+        return paged([Dataset.of(r) for r in found], window(len(found), first, after, last, before))
 
-    @strawberry.field(description="Its jobs, by name.")
-    def jobs(self, info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[Job]:
+    @strawberry.field(description="Its jobs, by name (50 a page unless `first` or `last` says).")
+    def jobs(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
+    ) -> Connection[Job]:
         found = info.context.store.in_namespace(schema.JOB, self.name)
-        page, offset = _page(found, first, after)
-        return connection([Job.of(r) for r in page], offset, len(found))
+        return paged([Job.of(r) for r in found], window(len(found), first, after, last, before))
 
 
 @strawberry.type(description="A dataset or job of a table-level lineage graph.")
@@ -127,7 +135,7 @@ class BrowseQuery:
     @strawberry.field(
         description="Datasets, jobs and columns whose name contains `query` (any case): exact names "
         "first, then names starting with it, then names with a word starting with it, then the rest. "
-        "A column matches by its field name."
+        "A column matches by its field name. 20 a page unless `first` or `last` says."
     )
     def search(
         self,
@@ -135,18 +143,42 @@ class BrowseQuery:
         query: str,
         kinds: list[EntityKind] | None = None,
         namespace: str | None = None,
-        first: int = 20,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
     ) -> Connection[SearchHit]:
-        check_first(first)
-        offset = offset_after(after)
         labels = [LABEL_OF[k] for k in (kinds or list(EntityKind))]
-        found, total = info.context.store.search(query, labels, namespace, offset, first)
-        return connection([SearchHit.of(r) for r in found], offset, total)
+        store = info.context.store
+        # Paging forward needs no count; backward, the window's end depends on how many match.
+        total = UNCOUNTED
+        if last is not None or before is not None:
+            total = store.search(query, labels, namespace, 0, 0)[1]
+        page = window(total, first, after, last, before, SEARCH_PAGE)
+        found, total = store.search(query, labels, namespace, page.start, page.end - page.start)
+        return connection([SearchHit.of(r) for r in found], page.start, total)
 
-    @strawberry.field(description="Every namespace holding a dataset or a job, by name.")
+    @strawberry.field(
+        description="Every namespace holding a dataset or a job, by name.",
+        deprecation_reason="Unpaged: use namespacesConnection.",
+    )
     def namespaces(self, info: Info[Context, None]) -> list[Namespace]:
         return [Namespace(name=n) for n in info.context.store.namespaces()]
+
+    @strawberry.field(
+        description="Every namespace holding a dataset or a job, by name, a page at a time (50 unless "
+        "`first` or `last` says)."
+    )
+    def namespaces_connection(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
+    ) -> Connection[Namespace]:
+        found = info.context.store.namespaces()
+        return paged([Namespace(name=n) for n in found], window(len(found), first, after, last, before))
 
     @strawberry.field(
         description="Table-level lineage: datasets and the jobs that read and write them, within "
@@ -195,11 +227,17 @@ class BrowseQuery:
 
     @strawberry.field(
         description="Columns carrying `tag` (declared or inherited), by key; `pii` also matches "
-        "`pii.email` and `pii.name`."
+        "`pii.email` and `pii.name`; 50 a page unless `first` or `last` says."
     )
     def tagged_columns(
-        self, info: Info[Context, None], tag: str, first: int = 50, after: str | None = None
+        self,
+        info: Info[Context, None],
+        tag: str,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
     ) -> Connection[Column]:
         found = tagged_columns(info.context.store, tag)
-        page, offset = _page(found, first, after)
-        return connection([Column.of(r) for r in page], offset, len(found))
+        page = window(len(found), first, after, last, before)
+        return connection([Column.of(r) for r in found[page.start : page.end]], page.start, len(found))

@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from tagline.api.auth import LOCAL, Identity
 from tagline.api.gql.answer_budget import AnswerBudget
+from tagline.api.services.change_feed import ChangeFeed
 from tagline.api.services.store_thread import StoreThread
 from tagline.api.settings import Settings
 from tagline.governance.health_scan import HealthScan
@@ -40,6 +41,10 @@ class Context:
     health_scans: dict[int, asyncio.Future[HealthScan]] = field(default_factory=dict)
     # What this request's answer may still hold (api/gql/answer_budget.py).
     answer: AnswerBudget = field(init=False)
+    # Subscriptions' source (api/services/change_feed.py), and what a WebSocket's connection_init
+    # carried (the API key), on a WebSocket only.
+    feed: ChangeFeed | None = None
+    connection_params: dict[str, object] | None = None
 
     def __post_init__(self) -> None:
         self.answer = AnswerBudget(self.settings.max_answer_objects, self.settings.max_answer_bytes)

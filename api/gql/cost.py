@@ -5,8 +5,9 @@ multiply a selection while staying small, and list fields multiply whatever they
 here is an estimate of how many objects an answer holds, with fragments expanded:
 
 - every field costs 1, plus its own weight when it scans much of the graph (``health``...);
-- a list field multiplies its selection by its size: ``first``, ``maxNodes`` or ``days`` when the
-  field takes one; for nested lineage, the fan-out of each hop walked, measured on the graph
+- a list field multiplies its selection by its size: ``first`` or ``last`` (the smaller when both
+  are given, the default page when a connection is given neither), ``maxNodes``, ``days``, or
+  the number of ``ids`` when the field takes one; for nested lineage, the fan-out of each hop walked, measured on the graph
   around the start column where the query names one (api/gql/fanout.py: the first nested level
   priced by the start's own hop, the next by the hop after it...), else ``EDGES_PER_HOP`` a hop; for
   introspection, the schema's own counts (its types, their mean fields, the fields' mean
@@ -58,12 +59,16 @@ from strawberry.extensions import SchemaExtension
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.fanout import EDGES_PER_HOP, PROFILE_HOPS, Region
+from tagline.api.gql.paging import DEFAULT_PAGE, RUNS_PAGE, SEARCH_PAGE
 from tagline.graph.model import column_key
 from tagline.graph.records import Direction
 
 LIST_SIZE = 20
 """Assumed length of a list field that takes no size argument (a dataset's columns, a column's tags)."""
-SIZE_ARGUMENTS = ("first", "maxNodes", "days")
+SIZE_ARGUMENTS = ("maxNodes", "days")
+PAGE_ARGUMENTS = ("first", "last")
+# Connections whose page, when neither `first` nor `last` is given, is smaller than DEFAULT_PAGE.
+DEFAULT_PAGES: Mapping[tuple[str, str], int] = {("Query", "search"): SEARCH_PAGE, ("Job", "runsConnection"): RUNS_PAGE}
 WEIGHTS: Mapping[tuple[str, str], int] = {
     # Whole-warehouse scans: the health report walks every dataset and job; violations and impact
     # walk the tagged part of the graph and everything downstream of a column.
@@ -160,7 +165,9 @@ class _Pricing:
     def selection(
         self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, sized: bool, place: Place | None
     ) -> int:
-        if selection_set is None or not isinstance(parent, GraphQLObjectType):
+        # An interface's or union's selection (`node(id:) { ... on Column { ... } }`) is priced
+        # like an object's: its fields, and each inline fragment as its type condition says.
+        if selection_set is None or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
             return 0
         total = 0
         for node in selection_set.selections:
@@ -182,11 +189,18 @@ class _Pricing:
             self.prices[key] = self.selection(definition.selection_set, parent, sized, place) if parent else 0
         return self.prices[key]
 
-    def field(self, node: FieldNode, parent: GraphQLObjectType, sized: bool, place: Place | None) -> int:
+    def field(
+        self,
+        node: FieldNode,
+        parent: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
+        sized: bool,
+        place: Place | None,
+    ) -> int:
         name = node.name.value
         is_root = parent is self.schema.query_type
         definition = META_FIELDS.get(name) if is_root else None
-        definition = definition or parent.fields.get(name)
+        if definition is None and not isinstance(parent, GraphQLUnionType):
+            definition = parent.fields.get(name)
         if definition is None:  # __typename
             return 1
         arguments = self.arguments(definition, node)
@@ -230,6 +244,15 @@ class _Pricing:
         self, parent: str, name: str, arguments: dict[str, Any], place: Place | None
     ) -> tuple[int | None, Place | None]:
         """The list's size, if the field's arguments say it, and where its items are."""
+        pages = [_integer(arguments.get(a)) for a in PAGE_ARGUMENTS if a in arguments]
+        given = [p for p in pages if p is not None]
+        if given:
+            return max(min(given), 1), place
+        if pages:  # a connection asked for neither: its default page
+            return DEFAULT_PAGES.get((parent, name), DEFAULT_PAGE), place
+        ids = arguments.get("ids")
+        if isinstance(ids, list):
+            return max(len(ids), 1), place
         for argument in SIZE_ARGUMENTS:
             value = _integer(arguments.get(argument))
             if value is not None:

@@ -92,7 +92,12 @@ class HistoryQuery:
                 )
                 for r in tags[offset:last]
             ],
-            page_info=PageInfo(has_next_page=more, end_cursor=offset_cursor(last - 1) if more else None),
+            page_info=PageInfo(
+                has_next_page=more,
+                end_cursor=offset_cursor(last - 1) if more else None,
+                has_previous_page=offset > 0,
+                start_cursor=offset_cursor(offset),
+            ),
         )
 
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
-from tagline.api.gql.paging import PageInfo, check_first
+from tagline.api.gql.paging import FIRST, LAST, Connection, PageInfo, check_first, paged, window
 from tagline.api.gql.types import Column
 from tagline.api.services.store_thread import POSITION_HEADER
 from tagline.api.services.tag_blocks import TagBlock
 from tagline.errors import InvalidInput, NotFound
 from tagline.governance.policy import covers
 from tagline.governance.service import Governance
+from tagline.governance.violations import Violation
 from tagline.graph.model import ColumnRef
 from tagline.graph.schema import KEY
 from tagline.graph.timefmt import iso
@@ -74,6 +76,17 @@ class SensitivityViolation:
     tags: list[str]
     message: str
 
+    @classmethod
+    def of(cls, found: Violation) -> SensitivityViolation:
+        return cls(
+            column_key=found.column,
+            kind=found.kind,
+            declared_level=found.declared_level,
+            inherited_level=found.inherited_level,
+            tags=list(found.tags),
+            message=found.message,
+        )
+
     @strawberry.field
     def column(self, info: Info[Context, None]) -> Column:
         return _column(info, self.column_key)
@@ -106,10 +119,14 @@ def _uid(cursor: str) -> str:
         raise InvalidInput(f"invalid cursor {cursor!r}: pass an endCursor from an earlier page") from exc
 
 
+AUDIT_PAGE = 50
+
+
 @strawberry.type
 class TagQuery:
     @strawberry.field(
-        description="The tag audit log, newest first, Relay-style pages. `since`/`until` are ISO-8601 UTC."
+        description="The tag audit log, newest first, Relay-style pages (50 unless `first` or `last` "
+        "says). `since`/`until` are ISO-8601 UTC."
     )
     async def tag_audit(
         self,
@@ -119,20 +136,31 @@ class TagQuery:
         actor: str | None = None,
         since: str | None = None,
         until: str | None = None,
-        first: int = 50,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
     ) -> TagAuditConnection:
-        check_first(first)
+        for name, size in (("first", first), ("last", last)):
+            if size is not None:
+                check_first(size, name)
+        if first is None and last is None:
+            first = AUDIT_PAGE
         since, until = rfc3339("since", since), rfc3339("until", until)
         equal = {
             k: v for k, v in (("column", column.ref().key if column else None), ("tag", tag), ("actor", actor)) if v
         }
         thread = info.context.thread
         rows = await thread.run(thread.store.audit, equal, since, until)
-        if after is not None:
-            last = _uid(after)
-            rows = [r for r in rows if r[KEY] < last]
-        page = rows[:first]
+        # Newest first, in descending key order: a cursor (an entry's key) splits the rows there.
+        start = sum(1 for r in rows if r[KEY] >= _uid(after)) if after is not None else 0
+        end = sum(1 for r in rows if r[KEY] > _uid(before)) if before is not None else len(rows)
+        end = max(end, start)
+        if first is not None:
+            end = min(end, start + first)
+        if last is not None:
+            start = max(start, end - last)
+        page = rows[start:end]
         edges = [
             TagAuditEdge(
                 cursor=_cursor(r[KEY]),
@@ -149,32 +177,50 @@ class TagQuery:
         ]
         return TagAuditConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
+            page_info=PageInfo(
+                has_next_page=end < len(rows),
+                end_cursor=edges[-1].cursor if edges else None,
+                has_previous_page=start > 0,
+                start_cursor=edges[0].cursor if edges else None,
+            ),
         )
 
     @strawberry.field(
         description="Columns declared below what flows into them, and sinks receiving restricted or PII data. "
-        "`tag` keeps those about that tag or its family (`pii` also matches `pii.email`)."
+        "`tag` keeps those about that tag or its family (`pii` also matches `pii.email`).",
+        deprecation_reason="Unpaged: use sensitivityViolationsConnection.",
     )
     async def sensitivity_violations(
         self, info: Info[Context, None], first: int = 100, tag: str | None = None
     ) -> list[SensitivityViolation]:
         check_first(first)
-        ctx = info.context
-        found = await ctx.thread.read(lambda: Governance(ctx.thread.store, ctx.policy).violations())
-        if tag is not None:
-            found = [v for v in found if any(covers(tag, t) for t in v.tags)]
-        return [
-            SensitivityViolation(
-                column_key=v.column,
-                kind=v.kind,
-                declared_level=v.declared_level,
-                inherited_level=v.inherited_level,
-                tags=list(v.tags),
-                message=v.message,
-            )
-            for v in found[:first]
-        ]
+        return (await violations(info, tag))[:first]
+
+    @strawberry.field(
+        description="Columns declared below what flows into them, and sinks receiving restricted or PII data, "
+        "a page at a time (50 unless `first` or `last` says). `tag` keeps those about that tag or its "
+        "family (`pii` also matches `pii.email`)."
+    )
+    async def sensitivity_violations_connection(
+        self,
+        info: Info[Context, None],
+        tag: str | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
+    ) -> Connection[SensitivityViolation]:
+        found = await violations(info, tag)
+        return paged(found, window(len(found), first, after, last, before))
+
+
+async def violations(info: Info[Context, None], tag: str | None) -> list[SensitivityViolation]:
+    """Every violation of the policy now (about ``tag`` or its family, if given)."""
+    ctx = info.context
+    found = await ctx.thread.read(lambda: Governance(ctx.thread.store, ctx.policy).violations())
+    if tag is not None:
+        found = [v for v in found if any(covers(tag, t) for t in v.tags)]
+    return [SensitivityViolation.of(v) for v in found]
 
 
 async def _act(info: Info[Context, None], column: ColumnRefInput, act: Callable[[Governance, str], object]) -> Column:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -15,8 +16,9 @@ from strawberry.types import Info
 from tagline.api.gql.answer_budget import AnswerBudget, props_bytes
 from tagline.api.gql.context import Context
 from tagline.api.gql.lineage_render import render_lineage
-from tagline.api.gql.paging import check_first
-from tagline.api.services.node_ids import node_id
+from tagline.api.gql.node import Node, run_node_id, tag_node_id
+from tagline.api.gql.paging import FIRST, LAST, RUNS_PAGE, Connection, check_first, connection, paged, window
+from tagline.api.services.node_ids import FIELD, NodeId, node_id
 from tagline.errors import InvalidInput
 from tagline.governance.past_tags import PastStates, states_as_of
 from tagline.governance.provenance import tag_paths
@@ -24,12 +26,14 @@ from tagline.governance.state import column_states, sensitivity_of, tag_views_of
 from tagline.governance.tags import TagView, tag_views
 from tagline.governance.usage import last_produced, usage_days
 from tagline.graph import intervals, schema
+from tagline.graph.model import key_parts
 from tagline.graph.records import Direction as HopDirection
 from tagline.graph.records import EdgeRecord, Expansion, VertexRecord
 from tagline.graph.records import Run as FoundRun
 from tagline.graph.timefmt import iso, utcnow
 
 MAX_USAGE_DAYS = 366
+EVERY_RUN = 2**31
 AS_OF = (
     "`asOf` answers as the lineage was at that moment (event time); without it, current lineage: "
     "edges a job's newer report no longer holds are left out."
@@ -128,7 +132,7 @@ class Transformation:
 
 
 @strawberry.type(description="A column of a dataset, with its lineage in both directions.")
-class Column:
+class Column(Node):
     record: strawberry.Private[VertexRecord]
     namespace: str
     dataset: str
@@ -263,7 +267,7 @@ class TagSource:
 
 
 @strawberry.type(description="An effective tag of a column.")
-class ColumnTag:
+class ColumnTag(Node):
     column_key: strawberry.Private[str]
     name: str
     origin: TagOrigin
@@ -284,6 +288,11 @@ class ColumnTag:
             past=past,
             as_of=as_of,
         )
+
+    @strawberry.field(description="tag:<name>:<the column's id>.")
+    def id(self) -> strawberry.ID:
+        _, namespace, dataset, field = key_parts(self.column_key)
+        return strawberry.ID(tag_node_id(self.name, str(NodeId(FIELD, namespace, dataset, field))))
 
     @strawberry.field(description="One entry per source column, with the shortest path the tag came by.")
     def sources(self, info: Info[Context, None]) -> list[TagSource]:
@@ -313,7 +322,7 @@ class ColumnTag:
 
 
 @strawberry.type(description="A table or view.")
-class Dataset:
+class Dataset(Node):
     record: strawberry.Private[VertexRecord]
     namespace: str
     name: str
@@ -355,10 +364,23 @@ class Dataset:
         hops = info.context.hops(self.record.id, "in", schema.WRITES)
         return last_produced((h.edge.props.get("last_at"), h.neighbour.props.get("last_run_state")) for h in hops)
 
-    @strawberry.field
+    @strawberry.field(deprecation_reason="Unpaged: use columnsConnection.")
     def columns(self, info: Info[Context, None]) -> list[Column]:
         found = info.context.neighbours(self.record.id, "out", schema.HAS_COLUMN)
         return [Column.of(r) for r in found]
+
+    @strawberry.field(description="Its columns by key, a page at a time (50 unless `first` or `last` says).")
+    def columns_connection(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
+    ) -> Connection[Column]:
+        found = info.context.neighbours(self.record.id, "out", schema.HAS_COLUMN)
+        page = window(len(found), first, after, last, before)
+        return connection([Column.of(r) for r in found[page.start : page.end]], page.start, len(found))
 
     @strawberry.field(description="Jobs that read this dataset.")
     def readers(self, info: Info[Context, None]) -> list[Job]:
@@ -374,7 +396,7 @@ class Dataset:
 
 
 @strawberry.type(description="A scheduled task, dbt model, Spark application or query source.")
-class Job:
+class Job(Node):
     record: strawberry.Private[VertexRecord]
     namespace: str
     name: str
@@ -404,12 +426,29 @@ class Job:
     def owners(self) -> list[Owner]:
         return owners_of_record(self.record)
 
-    @strawberry.field(description="Its runs, the latest first, as OpenLineage run events reported them.")
+    @strawberry.field(
+        description="Its runs, the latest first, as OpenLineage run events reported them.",
+        deprecation_reason="Unpaged: use runsConnection.",
+    )
     async def runs(self, info: Info[Context, None], first: int = 20) -> list[Run]:
         check_first(first)
         store = info.context.store
         found = await info.context.thread.run(store.runs_of, self.record.key, first)
         return [Run.of(r) for r in found]
+
+    @strawberry.field(description="Its runs, the latest first, a page at a time (20 unless `first` or `last` says).")
+    async def runs_connection(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
+    ) -> Connection[Run]:
+        store = info.context.store
+        # The store reads a job's runs whole to order them, so every page knows the total.
+        found = await info.context.thread.run(store.runs_of, self.record.key, EVERY_RUN)
+        return paged([Run.of(r) for r in found], window(len(found), first, after, last, before, RUNS_PAGE))
 
     @strawberry.field(description="Datasets this job reads.")
     def inputs(self, info: Info[Context, None]) -> list[Dataset]:
@@ -449,7 +488,9 @@ class DatasetWrite:
 @strawberry.type(description="A flat lineage graph for renderers.")
 class LineageGraph:
     nodes: list[Column]
-    edges: list[LineageEdge]
+    edges: list[LineageEdge] = strawberry.field(
+        description="Every edge of the graph (see edgesConnection to page them)."
+    )
     truncated: bool = strawberry.field(description="True when a limit cut the graph short (see `complete`).")
     complete: bool = strawberry.field(
         default=True, description="False when a limit cut the graph short; `limit` says which, `next` how to go on."
@@ -458,6 +499,19 @@ class LineageGraph:
         default=None, description="The limit that cut it: `maxNodes`, TAGLINE_MAX_ANSWER_OBJECTS or ..._BYTES."
     )
     next: str | None = strawberry.field(default=None, description="How to get the rest.")
+
+    @strawberry.field(
+        description="The graph's edges a page at a time, in the order of `edges` (50 unless `first` or "
+        "`last` says): a renderer draws a large neighbourhood as its pages arrive."
+    )
+    def edges_connection(
+        self,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: str | None = None,
+    ) -> Connection[LineageEdge]:
+        return paged(self.edges, window(len(self.edges), first, after, last, before))
 
 
 @strawberry.type(description="What a run wrote into one of its outputs.")
@@ -473,7 +527,7 @@ class OutputStatistics:
 
 
 @strawberry.type(description="One run of a job, merged from its START/RUNNING/COMPLETE/FAIL/ABORT reports.")
-class Run:
+class Run(Node):
     found: strawberry.Private[FoundRun]
     run_id: str
     state: str
@@ -483,6 +537,10 @@ class Run:
     @classmethod
     def of(cls, run: FoundRun) -> Run:
         return cls(found=run, run_id=run.run_id, state=run.state, started_at=run.started_at, ended_at=run.ended_at)
+
+    @strawberry.field(description="run:<runId>.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(run_node_id(self.run_id))
 
     @strawberry.field(description="From start to end, when both were reported.")
     def duration_ms(self) -> int | None:

@@ -17,8 +17,11 @@ open mode only (with keys, a request without one is refused anyway):
 - a GraphQL operation sent by GET (``/graphql?query=...``, which any page can make a browser send
   with a link or an image, no preflight asked) must come from the server itself as well: from
   another origin (``Origin``, or the browser's ``Sec-Fetch-Site: cross-site`` or ``same-site``) it
-  is refused, 403. Tagline has no persisted queries, the one kind of GET a cache could answer.
-  GraphiQL's page (GET without ``query``) and programs that send neither header are served.
+  is refused, 403. The one exception is the kind of GET a cache may answer: a persisted query
+  named by its hash alone (``?extensions={"persistedQuery": ...}``, no ``query``; see
+  api/gql/persisted.py), which runs only a document the server already holds, and never a
+  mutation (GraphQL by GET runs queries only). GraphiQL's page (GET without ``query``) and
+  programs that send neither header are served.
 """
 
 from __future__ import annotations
@@ -127,7 +130,8 @@ class SameOriginGuard:
             "FOREIGN_ORIGIN",
             (
                 f"a GraphQL operation by GET from {origin or 'another site'} is refused: without API keys "
-                f"only this server's own pages ({self.own(scope, headers)}) may send one; POST it as JSON"
+                f"only this server's own pages ({self.own(scope, headers)}) may send one; POST it as JSON, "
+                "or send a persisted query's hash alone"
             ),
         )
 

@@ -14,12 +14,14 @@ import re
 import shlex
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from typer.testing import CliRunner
+from websockets.sync.client import ClientConnection, connect
 
 from tagline.api.cli.main import app as cli_app
 from tests.e2e.conftest import Server, start_server, stop_server
@@ -105,6 +107,31 @@ def runnable(example: Example) -> str | None:
     return f"needs the reader's files: {', '.join(missing)}" if missing else None
 
 
+SUBSCRIPTION = re.compile(r"^\s*subscription\b")
+# Only catches a subscription that never hears of the page's changes.
+HANG_S = 60
+
+
+def open_subscription(server: Server, example: Example, stack: ExitStack) -> ClientConnection:
+    """A subscription example, opened over a WebSocket (graphql-transport-ws) as a client would:
+    the page's later examples change what it follows."""
+    ws = stack.enter_context(
+        connect(server.url.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"])
+    )  # type: ignore[list-item]
+    ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert json.loads(ws.recv(timeout=HANG_S))["type"] == "connection_ack"
+    ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": example.text}}))
+    return ws
+
+
+def heard(ws: ClientConnection, example: Example) -> None:
+    """The subscription got an event, without errors, from what the page's examples changed."""
+    message = json.loads(ws.recv(timeout=HANG_S))
+    assert message["type"] == "next" and "errors" not in message["payload"], (
+        f"{example.page}: the subscription\n{example.text}\nanswered {message}"
+    )
+
+
 def run_graphql(server: Server, example: Example) -> None:
     answer = httpx.post(f"{server.url}/graphql", json={"query": example.text}, timeout=60).json()
     assert "errors" not in answer, f"{example.page}: the example\n{example.text}\nanswered {answer['errors']}"
@@ -164,16 +191,23 @@ def test_every_example_of_the_page_runs_against_the_demo(
     store = str(tmp_path / "demo.db")
     shutil.copy(demo_store, store)
     server = start_server(store)
+    subscriptions: list[tuple[ClientConnection, Example]] = []
+    stack = ExitStack()
     try:
         for example in page_examples:
-            if example.kind == "graphql":
+            if example.kind == "graphql" and SUBSCRIPTION.match(example.text):
+                subscriptions.append((open_subscription(server, example, stack), example))
+            elif example.kind == "graphql":
                 run_graphql(server, example)
             elif example.kind == "curl":
                 run_curl(server, example)
             else:
                 run_tagline(store, example)
                 server.caught_up()
+        for ws, example in subscriptions:
+            heard(ws, example)
     finally:
+        stack.close()
         stop_server(server)
 
 

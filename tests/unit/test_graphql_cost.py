@@ -9,6 +9,7 @@ from graphql import GraphQLSchema, get_introspection_query, parse
 
 from tagline.api.gql.cost import LIST_SIZE, WEIGHTS, WEIGHTS_WHEN_GIVEN, operation_cost
 from tagline.api.gql.fanout import EDGES_PER_HOP
+from tagline.api.gql.paging import DEFAULT_PAGE
 from tagline.api.gql.schema import build_schema
 from tagline.api.settings import Settings
 
@@ -45,6 +46,26 @@ def test_nested_lineage_multiplies_by_depth(schema: GraphQLSchema) -> None:
 def test_a_connection_is_sized_by_first_once_not_again_by_its_edges(schema: GraphQLSchema) -> None:
     page = cost(schema, '{ search(query: "x", first: 7) { edges { node { name } } } }')
     assert page == 1 + WEIGHTS[("Query", "search")] + 7 * (1 + 1 + 1)
+
+
+def test_last_is_priced_like_first_and_the_smaller_of_both_wins(schema: GraphQLSchema) -> None:
+    def page(args: str) -> int:
+        return cost(schema, f"{{ namespacesConnection({args}) {{ edges {{ node {{ name }} }} }} }}")
+
+    assert page("last: 7") == page("first: 7") == 1 + 7 * (1 + 1 + 1)
+    assert page("first: 300, last: 7") == page("first: 7")
+    assert page("after: null") == 1 + DEFAULT_PAGE * 3  # neither: the default page
+
+
+def test_nodes_is_priced_by_how_many_ids_it_is_given(schema: GraphQLSchema) -> None:
+    document = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    assert cost(schema, document, {"ids": ["a"] * 300}) == 1 + 300 * 1
+    assert cost(schema, document, {"ids": ["a", "b"]}) == 1 + 2 * 1
+
+
+def test_what_is_asked_of_a_node_is_priced_as_its_type_says(schema: GraphQLSchema) -> None:
+    walk = '{ node(id: "c") { id ... on Column { downstream(depth: 3) { expression } } } }'
+    assert cost(schema, walk) == 1 + 1 + (1 + 3 * EDGES_PER_HOP * 1)
 
 
 def test_variables_and_defaults_size_lists(schema: GraphQLSchema) -> None:
@@ -111,7 +132,9 @@ def test_the_standard_introspection_query_is_priced_by_the_schema_and_cheap(sche
     """GraphiQL's full introspection query passes: priced from the schema's own counts, well
     under the budget, but not free."""
     priced = cost(schema, get_introspection_query(descriptions=True))
-    assert 1_000 < priced < Settings().max_query_cost / 4
+    # A third of the budget at most: the Relay arguments (first/after/last/before) on every
+    # connection brought it to a quarter.
+    assert 1_000 < priced < Settings().max_query_cost / 3
 
 
 def deep_introspection(aliases: int) -> str:
