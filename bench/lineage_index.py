@@ -390,6 +390,13 @@ def main(argv: list[str] | None = None) -> int:
             f"  {counts['column']:,} columns, {counts['derives']:,} derives edges, {sum(counts.values()):,} elements; "
             f"arrays {store.index.memory_bytes() / 1e6:.0f} MB; process grew by {rss_mb() - before:.0f} MB to {rss_mb():.0f} MB"
         )
+        held = store.index_footprint()
+        assert held is not None
+        print(
+            f"  index, everything included: {held.total / 1e6:,.0f} MB = {held.per_column_edge:.0f} bytes per column "
+            f"edge (target 48): arrays {held.arrays / 1e6:,.0f} MB, keys {held.keys / 1e6:,.0f} MB, "
+            f"values {held.values / 1e6:,.0f} MB"
+        )
         print(
             f"  store: {size / 1e6:,.0f} MB, {size / 1e6 / (counts['derives'] / 1e6):,.0f} MB per million derives edges"
         )

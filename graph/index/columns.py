@@ -141,11 +141,13 @@ class PropertyTable:
     def row(self, element: int) -> dict[str, Any]:
         """Every property an element has."""
         found = {}
+        interned = self.interned
         for name, column in self.columns.items():
-            if element < column.capacity:
-                code = int(column[element])
+            data = column._data  # read in place: this runs once per element of every answer
+            if element < len(data):
+                code = data.item(element)
                 if code != ABSENT:
-                    found[name] = self.interned[name].values[code]
+                    found[name] = interned[name].values[code]
         return found
 
     def codes(self, name: str) -> npt.NDArray[np.int32] | None:
