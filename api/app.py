@@ -242,6 +242,17 @@ def create_app(settings: Settings) -> Starlette:
         """Liveness: the process answers. Never touches the store, so it never waits on it."""
         return JSONResponse({"status": "ok", "version": __version__, "store": store_kind})
 
+    async def index_memory(thread: StoreThread) -> dict[str, float] | None:
+        """The lineage index's memory, everything included, and per column edge (its target)."""
+        found = await thread.run(thread.store.index_footprint)
+        if found is None:
+            return None
+        return {
+            "bytes": found.total,
+            "column_edges": found.column_edges,
+            "bytes_per_column_edge": found.per_column_edge,
+        }
+
     async def readyz(request: Request) -> JSONResponse:
         """Readiness: the store answers within the budget, and how far the index lags its log."""
         thread = store_thread(request.app)
@@ -252,7 +263,9 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "store": store_kind, "error": reason}, 503)
         except Exception as exc:  # any store failure means not ready, whatever its type
             return JSONResponse({"status": "unavailable", "store": store_kind, "error": str(exc)}, 503)
-        return JSONResponse({"status": "ready", "store": store_kind, "index_lag": lag})
+        return JSONResponse(
+            {"status": "ready", "store": store_kind, "index_lag": lag, "index": await index_memory(thread)}
+        )
 
     ring = KeyRing.configured(settings.api_keys, settings.api_keys_file)
     graphql = TaglineGraphQL(settings, ring)

@@ -27,7 +27,6 @@ from gremlin_python.process.graph_traversal import GraphTraversalSource
 from tagline.errors import Unavailable
 from tagline.graph import deadline, sessionless
 from tagline.graph.records import VertexId
-from tagline.graph.remote_transport import ReconnectingTransport
 from tagline.graph.retry import is_lock_conflict, retry_on_lock_conflict
 from tagline.graph.sessionless import MissingEnd, WritePlan
 
@@ -92,8 +91,12 @@ class GraphConnection:
 
     @staticmethod
     def _open_remote(url: str) -> Any:
+        # Imported here: the driver's transport (aiohttp) is a fifth of a CLI's start-up, and the
+        # embedded store never needs it.
         from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
         from janusgraph_python.driver.serializer import JanusGraphBinarySerializersV1
+
+        from tagline.graph.remote_transport import ReconnectingTransport
 
         # The driver logs every error answer whole (kilobytes of the server's stack trace) and then
         # raises it; the store raises it again as a StoreError, or runs a lost lock race again, so

@@ -8,9 +8,11 @@ same table met by two sources land on one vertex.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
-from typing import TypeVar
+from functools import cached_property
+from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +40,8 @@ def key_of(kind: str, *parts: str) -> str:
 
 def key_parts(key: str) -> list[str]:
     """The parts of a key, unescaped: ``c|ns|db.t|f`` -> ``["c", "ns", "db.t", "f"]``."""
+    if KEY_ESCAPE not in key:  # nearly every key: nothing to unescape
+        return key.split(KEY_SEPARATOR)
     parts, current, escaped = [], [], False
     for char in key:
         if escaped:
@@ -78,7 +82,17 @@ def job_key(namespace: str, name: str) -> str:
 
 
 class _Frozen(BaseModel):
+    """An immutable record. Its keys are made once and kept (``cached_property``): a batch asks
+    for the same ref's key many times on its way to the store."""
+
     model_config = ConfigDict(frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        # A copy made with new values must make its keys again from them.
+        copied = super().model_copy(update=update, deep=deep)
+        for name in copied.__dict__.keys() - type(self).model_fields.keys():
+            del copied.__dict__[name]
+        return copied
 
 
 class DatasetRef(_Frozen):
@@ -87,7 +101,7 @@ class DatasetRef(_Frozen):
     namespace: str
     name: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         return dataset_key(self.namespace, self.name)
 
@@ -97,11 +111,11 @@ class ColumnRef(_Frozen):
     dataset: str
     field: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         return column_key(self.namespace, self.dataset, self.field)
 
-    @property
+    @cached_property
     def dataset_ref(self) -> DatasetRef:
         return DatasetRef(namespace=self.namespace, name=self.dataset)
 
@@ -117,7 +131,7 @@ class JobRef(_Frozen):
     namespace: str
     name: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         return job_key(self.namespace, self.name)
 
@@ -201,7 +215,7 @@ class ColumnEdge(_Frozen):
     expires_at: datetime | None = None
     seen_at: datetime | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
         t = self.transformation
         job = self.job.key if self.job else ""

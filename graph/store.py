@@ -42,6 +42,7 @@ from tagline.graph.connection import (
 )
 from tagline.graph.index.build import SNAPSHOT_SUFFIX, entries_from_graph, load_snapshot, save_snapshot
 from tagline.graph.index.fingerprints import output_fingerprints
+from tagline.graph.index.footprint import Footprint, footprint
 from tagline.graph.index.job_edges import JobEdge, current_job_edges
 from tagline.graph.index.lineage_index import LineageIndex
 from tagline.graph.index.table_lineage import table_lineage
@@ -92,6 +93,7 @@ class GraphStore:
         self._cache = KeyCache()
         self._writer = BatchWriter(self._cache, self.connection.sqlite)
         self._index: LineageIndex | None = None
+        self._footprint: tuple[object, Footprint] | None = None  # at which index position
         self._applied = 0
         # One sync at a time, whichever thread asks: applying an older tail after a newer one
         # would undo a removal for a moment.
@@ -227,6 +229,17 @@ class GraphStore:
         if self._index is None:
             return None
         return self.changelog.unread(self._index.position)
+
+    def index_footprint(self) -> Footprint | None:
+        """The lineage index's memory, everything included (None before it is loaded); counted
+        again only after the index moved, since counting walks every key."""
+        index = self._index
+        if index is None:
+            return None
+        with index.lock:
+            if self._footprint is None or self._footprint[0] != index.position:
+                self._footprint = (index.position, footprint(index))
+            return self._footprint[1]
 
     def _read(self) -> LineageIndex:
         index = self.index

@@ -36,10 +36,16 @@ class Declarations:
     edge_blocks: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
+_UNDECLARED = Declarations()
+
+
 def read_declarations(props: Mapping[str, Any]) -> Declarations:
-    blocks = json.loads(props.get(TAGS_BLOCKED) or "{}")
+    blocked, declared = props.get(TAGS_BLOCKED), props.get(TAGS_DECLARED)
+    if not blocked and not declared:
+        return _UNDECLARED  # nearly every column of a warehouse: nothing to parse
+    blocks = json.loads(blocked or "{}")
     return Declarations(
-        declared=frozenset(json.loads(props.get(TAGS_DECLARED) or "[]")),
+        declared=frozenset(json.loads(declared or "[]")),
         column_blocks=frozenset(blocks.get("column", [])),
         edge_blocks={k: frozenset(v) for k, v in blocks.get("edges", {}).items()},
     )
@@ -55,7 +61,9 @@ def declaration_values(declarations: Declarations) -> dict[str, str]:
 
 def read_effective(value: object) -> list[EffectiveRow]:
     """The effective tags of a column from its stored property (absent: none)."""
-    return [EffectiveRow(t, bool(m), s, d, e, pt, bool(pm)) for t, m, s, d, e, pt, pm in json.loads(str(value or "[]"))]
+    if not value:
+        return []
+    return [EffectiveRow(t, bool(m), s, d, e, pt, bool(pm)) for t, m, s, d, e, pt, pm in json.loads(str(value))]
 
 
 def effective_value(rows: Iterable[EffectiveRow]) -> str:

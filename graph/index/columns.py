@@ -47,11 +47,13 @@ class GrowableArray:
 
     def ensure(self, size: int) -> None:
         """Make room for ``size`` elements; new slots hold the fill value."""
+        if size <= self.size:
+            return
         if size > len(self._data):
             grown = np.full(max(size, 2 * len(self._data)), self._fill, dtype=self._data.dtype)
             grown[: self.size] = self._data[: self.size]
             self._data = grown
-        self.size = max(self.size, size)
+        self.size = size
 
     def __getitem__(self, index: int) -> Any:
         # Slots past ``size`` hold the fill value, so a plain index into the storage is enough.
@@ -98,6 +100,7 @@ class Interned:
 # The narrowest code type that holds a code, widened as a property meets more distinct values:
 # most properties (type, subtype, job, the time of an ingest) have few, and cost a byte or two.
 CODE_TYPES = (np.int8, np.int16, np.int32)
+_CODE_MAX = {np.dtype(t).itemsize: int(np.iinfo(t).max) for t in CODE_TYPES}  # by width in bytes
 
 
 class PropertyTable:
@@ -126,10 +129,14 @@ class PropertyTable:
             self.interned[name] = Interned()
         if element >= column.size:
             column.ensure(element + 1)
-        code = self.interned[name].code(value)
-        if code >= 127 and code > np.iinfo(column.dtype).max:
+        interned = self.interned[name]
+        # Text values first, in place: this runs for every property of every logged change.
+        code = interned._codes.get(value) if type(value) is str else None
+        if code is None:
+            code = interned.code(value)
+        if code > _CODE_MAX[column._data.itemsize]:
             column.widen(next(t for t in CODE_TYPES if np.iinfo(t).max >= code))
-        column[element] = code
+        column._data[element] = code
 
     def get(self, element: int, name: str) -> Any:
         column = self.columns.get(name)
@@ -141,11 +148,13 @@ class PropertyTable:
     def row(self, element: int) -> dict[str, Any]:
         """Every property an element has."""
         found = {}
+        interned = self.interned
         for name, column in self.columns.items():
-            if element < column.capacity:
-                code = int(column[element])
+            data = column._data  # read in place: this runs once per element of every answer
+            if element < len(data):
+                code = data.item(element)
                 if code != ABSENT:
-                    found[name] = self.interned[name].values[code]
+                    found[name] = interned[name].values[code]
         return found
 
     def codes(self, name: str) -> npt.NDArray[np.int32] | None:

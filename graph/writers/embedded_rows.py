@@ -175,12 +175,18 @@ def _value_code(value: Any, strings: dict[str, int]) -> Any:
 def string_ids(con: sqlite3.Connection, texts: Iterable[str], add: bool = False) -> dict[str, int]:
     """GremLite's ids of ``texts`` (those it does not hold are added if ``add``, else left out)."""
     wanted = list(dict.fromkeys(texts))
-    if add:
-        con.executemany("INSERT OR IGNORE INTO strings (v) VALUES (?)", ((t,) for t in wanted))
     found: dict[str, int] = {}
     for part in chunks(wanted, 5000):
         marks = ",".join("?" * len(part))
         found.update(con.execute(f"SELECT v, id FROM strings WHERE v IN ({marks})", list(part)))
+    missing = [t for t in wanted if t not in found] if add else []
+    if missing:
+        # Inside the write transaction nothing else takes a string id, so the new rows get the
+        # ids after the sequence's, in the order inserted: no need to read them back.
+        row = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'strings'").fetchone()
+        base = max(int(row[0]) if row else 0, con.execute("SELECT coalesce(max(id), 0) FROM strings").fetchone()[0])
+        con.executemany("INSERT INTO strings (id, v) VALUES (?, ?)", enumerate(missing, base + 1))
+        found.update(zip(missing, range(base + 1, base + 1 + len(missing)), strict=True))
     return found
 
 

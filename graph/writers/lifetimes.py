@@ -271,14 +271,17 @@ def aged_spans(index: LineageIndex, cutoff: str) -> list[Aged]:
 def trim_spans(g: GraphTraversalSource, rows: sqlite3.Connection | None, aged: list[Aged], changes: ChangeSet) -> None:
     """Drop the spans past retention from edges that keep a later one (in the transaction)."""
     records = edges_by_keys(g, [a.key for a in aged])
+    batch = _row_batch(rows)
     for item in aged:
         record = records.get(item.key)
         if record is None:
             continue
         news = intervals.changed(record.props, item.kept, item.kept[-1][0])
         if news:
-            _set_edge_properties(g, rows, record, news)
+            _set_edge_properties(g, batch, record, news)
             changes.edge(item.key, item.ends.label, item.ends.out_key, item.ends.in_key, news)
+    if batch is not None:
+        batch.flush()
 
 
 def _definition_times(g: GraphTraversalSource, jobs: Iterable[str]) -> dict[str, dict[str, list[str]]]:
@@ -297,6 +300,7 @@ def _write_spans(
     g: GraphTraversalSource, rows: sqlite3.Connection | None, spans: Spans, ends: dict[str, Ends], changes: ChangeSet
 ) -> Outcome:
     outcome = Outcome()
+    batch = _row_batch(rows)
     for key, new in sorted(spans.spans.items()):
         record = spans.records.get(key)
         if record is None:
@@ -305,7 +309,7 @@ def _write_spans(
         news = intervals.changed(record.props, new, at)
         if not news:
             continue
-        _set_edge_properties(g, rows, record, news)
+        _set_edge_properties(g, batch, record, news)
         edge = ends[key]
         changes.edge(key, edge.label, edge.out_key, edge.in_key, news)
         now_current = intervals.is_current(new)
@@ -322,16 +326,22 @@ def _write_spans(
             )
         elif now_current and not spans.before[key] and edge.label == schema.DERIVES:
             outcome.reopened_targets.add(edge.in_key)
+    if batch is not None:
+        batch.flush()
     return outcome
 
 
+def _row_batch(rows: sqlite3.Connection | None) -> embedded_rows.RowBatch | None:
+    """On the embedded store, the rows of every edge a write changes, flushed once at its end
+    (property changes take no element id, so Gremlin writes between them and the flush are safe)."""
+    return embedded_rows.RowBatch(rows) if rows is not None else None
+
+
 def _set_edge_properties(
-    g: GraphTraversalSource, rows: sqlite3.Connection | None, record: EdgeRecord, news: dict[str, Any]
+    g: GraphTraversalSource, batch: embedded_rows.RowBatch | None, record: EdgeRecord, news: dict[str, Any]
 ) -> None:
-    if rows is not None:
-        changed = embedded_rows.RowBatch(rows)
-        changed.set_edge_properties(record.id, record.props, news)  # type: ignore[arg-type]
-        changed.flush()
+    if batch is not None:
+        batch.set_edge_properties(record.id, record.props, news)  # type: ignore[arg-type]
         return
     step = g.E(record.id)
     for name, value in news.items():
