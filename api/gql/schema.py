@@ -16,6 +16,7 @@ from tagline.api.gql.introspection_cache import IntrospectionAnswers, Introspect
 from tagline.api.gql.limits import DocumentLimits, document_limits
 from tagline.api.gql.lineage_render import PrerenderingExecutionContext
 from tagline.api.gql.off_loop import OffLoopSchema
+from tagline.api.gql.outline import OutlineQuery
 from tagline.api.gql.query import Query
 from tagline.api.gql.tags import TagMutation, TagQuery
 from tagline.api.settings import Settings
@@ -26,7 +27,9 @@ def build_schema(settings: Settings) -> OffLoopSchema:
     limits = document_limits(settings.max_query_depth, settings.max_aliases)
     introspection = IntrospectionAnswers()
     return OffLoopSchema(
-        query=merge_types("Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery)),
+        query=merge_types(
+            "Query", (Query, BrowseQuery, DependenciesQuery, HealthQuery, HistoryQuery, TagQuery, OutlineQuery)
+        ),
         mutation=merge_types("Mutation", (TagMutation,)),
         execution_context_class=PrerenderingExecutionContext,
         workers=settings.graphql_workers,
