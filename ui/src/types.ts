@@ -333,5 +333,7 @@ declare global {
   interface Window {
     /** The column view's graph, for the browser tests (tests/e2e) to read what is drawn. */
     taglineExplorer?: { graph: Core };
+    /** What ui/bench/renderers.js measured, in milliseconds, for bench/explorer.py. */
+    benchResult?: { firstPaint: number; hover: number } | { error: string };
   }
 }

@@ -60,6 +60,7 @@ const moreKey = (boxKey) => `${MORE}${boxKey}`;
  * @property {string} type  DIRECT when any of the edges is
  * @property {boolean} masking  when every one of the edges masks
  * @property {number} count  column edges it stands for
+ * @property {number} direct  how many of them are DIRECT
  */
 /**
  * @typedef {object} BoxModel
@@ -157,21 +158,23 @@ export function boxModel(hood, rootKey, drawing) {
    * @param {string} type
    * @param {boolean} masking
    * @param {number} count
+   * @param {number} direct
    */
-  const add = (source, target, type, masking, count) => {
+  const add = (source, target, type, masking, count, direct) => {
     if (!source || !target || source === target) return;
     const id = `${source}\u0002${target}`;
     const seen = drawn.get(id);
     if (!seen) {
-      drawn.set(id, { id, source, target, type, masking, count });
+      drawn.set(id, { id, source, target, type, masking, count, direct });
       return;
     }
     // Several edges into or out of a "N more" row draw as one; DIRECT wins over INDIRECT.
     seen.count += count;
+    seen.direct += direct;
     if (type === 'DIRECT') seen.type = 'DIRECT';
     seen.masking = seen.masking && masking;
   };
-  for (const e of edges) add(drawnAs.get(columnKey(e.source)), drawnAs.get(columnKey(e.target)), e.transformation.type, e.transformation.masking, 1);
+  for (const e of edges) add(drawnAs.get(columnKey(e.source)), drawnAs.get(columnKey(e.target)), e.transformation.type, e.transformation.masking, 1, Number(e.transformation.type === 'DIRECT'));
   if (!focus) for (const link of hood.outline.links) addLink(link, hood, drawing.filters, anchor, add);
   return { boxes, edges: [...drawn.values()], folded: boxes.reduce((n, b) => n + b.folded, 0) };
 }
@@ -182,12 +185,12 @@ export function boxModel(hood, rootKey, drawing) {
  * @param {Neighbourhood} hood
  * @param {Filters} filters
  * @param {Map<string, string>} anchor
- * @param {(source: string | undefined, target: string | undefined, type: string, masking: boolean, count: number) => void} add
+ * @param {(source: string | undefined, target: string | undefined, type: string, masking: boolean, count: number, direct: number) => void} add
  */
 function addLink(link, hood, filters, anchor, add) {
   const source = datasetKey({ namespace: link.sourceNamespace, dataset: link.sourceDataset });
   const target = datasetKey({ namespace: link.targetNamespace, dataset: link.targetDataset });
   if (hood.detailed.has(source) || hood.detailed.has(target)) return;
   const count = filters.indirect ? link.direct : link.edges;
-  if (count) add(anchor.get(source), anchor.get(target), link.direct ? 'DIRECT' : 'INDIRECT', link.masking === link.edges, count);
+  if (count) add(anchor.get(source), anchor.get(target), link.direct ? 'DIRECT' : 'INDIRECT', link.masking === link.edges, count, link.direct);
 }

@@ -31,6 +31,7 @@ export function drawMinimap(container, cy) {
   let queued = false;
   const paint = () => {
     queued = false;
+    if (cy.destroyed()) return; // drawn again since the frame was asked for
     ctx.clearRect(0, 0, W, H);
     ctx.fillStyle = '#8a94a6';
     cy.nodes('.box, .summary').forEach((n) => {

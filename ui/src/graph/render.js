@@ -78,7 +78,7 @@ function rowLabel(row) {
  * Box positions from dagre, over the dataset-to-dataset edges the rows imply.
  * @param {BoxModel} model
  */
-function layout(model) {
+export function layout(model) {
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 140, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -151,7 +151,7 @@ export function drawGraph(container, model, rootKey, on) {
     if (edge.masking) classes.push('masking');
     // Counted where a line stands for a collapsed dataset's edges; between two columns it would be noise.
     const folded = edge.count > 1 && (edge.source.startsWith(MORE) || edge.target.startsWith(MORE));
-    const data = { id: edge.id, source: edge.source, target: edge.target, count: edge.count };
+    const data = { id: edge.id, source: edge.source, target: edge.target, count: edge.count, direct: edge.direct };
     elements.push({ group: 'edges', data: folded ? { ...data, countLabel: `${edge.count.toLocaleString('en')} edges` } : data, classes: classes.join(' ') });
   }
   const cy = cytoscape({
@@ -212,6 +212,8 @@ export function drawGraph(container, model, rootKey, on) {
   drawMinimap(container, cy);
   cy.one('render', () => {
     container.dataset.renderMs = String(Math.round(performance.now() - started));
+    // When the graph was first painted, in ms since the page's navigation began (bench/explorer.py).
+    container.dataset.paintedAt = String(Math.round(performance.now()));
   });
   container.dataset.edges = String(model.edges.length);
   container.dataset.nodes = String(columns.size);

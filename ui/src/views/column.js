@@ -139,8 +139,8 @@ function learn(hood, part) {
   for (const e of part.edges) if (!known.has(id(e))) hood.edges.push(e);
 }
 
-/** @param {number} n @param {string} what */
-const count = (n, what) => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`;
+/** @param {number} n @param {string} what @param {string} [many] */
+const count = (n, what, many = `${what}s`) => `${n.toLocaleString('en')} ${n === 1 ? what : many}`;
 
 const CSV_HEADER = ['source_namespace', 'source_dataset', 'source_column', 'target_namespace', 'target_dataset', 'target_column',
   'type', 'subtype', 'masking', 'job_namespace', 'job', 'expression'];
@@ -213,7 +213,7 @@ export async function columnView(root, params) {
     const text = findInput.value.trim().toLowerCase();
     const drawn = new Set(cy.nodes().map((n) => n.id()));
     const hidden = text && hood ? [...hood.columns.entries()].filter(([k, c]) => !drawn.has(k) && `${c.dataset}.${c.field}`.toLowerCase().includes(text)).length : 0;
-    fill(foundCount, text ? `${count(found.length, 'match')} drawn` : '', hidden ? `, ${hidden} more in collapsed datasets` : '');
+    fill(foundCount, text ? `${count(found.length, 'match', 'matches')} drawn` : '', hidden ? `, ${hidden} more in collapsed datasets` : '');
     if (found.length) show(cy, found, 0);
   };
   const findNext = () => {
