@@ -189,7 +189,9 @@ export async function columnView(root, params) {
       fill(side, h('p', { class: 'hint' }, 'Hover a column to see its path; click it to keep it highlighted. Click a dataset\'s title to expand or collapse it.'));
       return;
     }
-    const into = (hood?.edges ?? []).filter((e) => columnKey(e.target) === columnKey(column) && e.job);
+    const made = (hood?.edges ?? []).filter((e) => columnKey(e.target) === columnKey(column) && e.job);
+    // The edges that carry the value say how it was made; filters and joins only when there is none.
+    const into = made.some((e) => e.transformation.type === 'DIRECT') ? made.filter((e) => e.transformation.type === 'DIRECT') : made;
     fill(side,
       h('h3', {}, `${column.dataset}.${column.field}`),
       h('p', { class: 'ns' }, column.namespace),
