@@ -9,7 +9,7 @@ export default [
   js.configs.recommended,
   importX.flatConfigs.recommended,
   {
-    files: ['src/**/*.js'],
+    files: ['src/**/*.js', 'bench/**/*.js'],
     languageOptions: { globals: globals.browser },
   },
   {

@@ -18,6 +18,7 @@ from tagline.api.gql.limits import DocumentLimits, document_limits
 from tagline.api.gql.lineage_render import PrerenderingExecutionContext
 from tagline.api.gql.notify import NotifyMutation, NotifyQuery
 from tagline.api.gql.off_loop import OffLoopSchema
+from tagline.api.gql.outline import OutlineQuery
 from tagline.api.gql.persisted import PersistedParse, PersistedQueries, PersistedValidation
 from tagline.api.gql.query import Query
 from tagline.api.gql.relay import NodeQuery
@@ -47,6 +48,7 @@ def build_schema(settings: Settings, persisted: PersistedQueries | None = None) 
                 CompareQuery,
                 ReviewQuery,
                 NodeQuery,
+                OutlineQuery,
             ),
         ),
         mutation=merge_types("Mutation", (TagMutation, NotifyMutation)),

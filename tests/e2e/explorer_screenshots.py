@@ -15,7 +15,9 @@ from tests.e2e.conftest import run_cli, start_server, stop_server
 MARTS = quote("redshift://analytics.eu-west-1:5439")
 WAREHOUSE = quote("hive://warehouse")
 EMAIL = f"/ui/column?namespace={MARTS}&dataset=marts.marketing_contacts&field=email&up=3&down=2"
-COUNTRY = f"/ui/column?namespace={WAREHOUSE}&dataset=dw.dim_customer&field=country&up=2&down=2&direct=0"
+# The demo's 224-edge neighbourhood: ods.payment_cards.ds, a partition column every job filters on.
+CARDS = f"/ui/column?namespace={WAREHOUSE}&dataset=ods.payment_cards&field=ds&up=2&down=4&direct=0"
+BRAND = "hive://warehouse\\u0001dw.dim_payment_card\\u0001card_brand"
 
 
 def take(folder: Path) -> list[Path]:
@@ -35,12 +37,16 @@ def take(folder: Path) -> list[Path]:
                     page.screenshot(path=str(path))
                     taken.append(path)
 
-                page.goto(server.url + COUNTRY)
+                page.goto(server.url + CARDS)
+                page.wait_for_selector("#graph[data-render-ms]")
+                shot("column-collapsed")
+                page.evaluate("() => { delete document.getElementById('graph').dataset.renderMs; }")
+                page.click("#expand-all")
                 page.wait_for_selector("#graph[data-render-ms]")
                 x, y = page.evaluate(
-                    """() => { const n = window.taglineExplorer.graph.getElementById('hive://warehouse\\u0001dw.dim_customer\\u0001country');
+                    f"""() => {{ const n = window.taglineExplorer.graph.getElementById('{BRAND}');
                                const box = document.getElementById('graph').getBoundingClientRect();
-                               const at = n.renderedPosition(); return [box.x + at.x, box.y + at.y]; }"""
+                               const at = n.renderedPosition(); return [box.x + at.x, box.y + at.y]; }}"""
                 )
                 page.mouse.click(x, y)
                 shot("column-graph")

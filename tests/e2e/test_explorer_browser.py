@@ -1,6 +1,7 @@
 """The lineage explorer in Debian's headless Chromium, against a real `tagline serve` app over HTTP
 with the demo warehouse loaded: search, a column's graph, expansion, path highlighting, "why", the
-tree table, a dataset, a job, the security view, API keys, and a 2,000-edge neighbourhood.
+tree table, a dataset, a job, the security view, API keys, the date control (test_explorer_tools.py
+has the graph's tools, test_explorer_scale.py a neighbourhood of 10,000 edges).
 
 Every test also checks the page fetched nothing from anywhere but Tagline (no CDN)."""
 
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -18,17 +18,13 @@ from playwright.sync_api import Browser, Page, expect
 from tagline.graph.timefmt import iso, utcnow
 from tests.chromium import chromium, skip_unless_available
 from tests.e2e.conftest import Server, run_cli, start_server, stop_server
+from tests.e2e.explorer_pages import HANG_MS, click_column, graph_ready, open_page
 
 pytestmark = pytest.mark.engine
 
 MARTS = "redshift://analytics.eu-west-1:5439"
 EMAIL = f"/ui/column?namespace={quote(MARTS)}&dataset=marts.marketing_contacts&field=email"
 KEY = "explorer-test-key"
-WIDE_TABLES, WIDE_COLUMNS, WIDEST = 40, 50, 80
-# How long a step may wait before the test calls it hung: generous, since the machine may be busy;
-# how fast the explorer draws is not asserted here.
-HANG_MS = 180_000
-expect.set_options(timeout=HANG_MS)
 
 
 @pytest.fixture(scope="module")
@@ -47,39 +43,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     stop_server(running)
 
 
-def open_page(browser: Browser, server: Server) -> Iterator[Page]:
-    """A fresh tab (its own session) that records requests leaving Tagline and fails on page errors."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(HANG_MS)
-    foreign: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith((server.url, "data:")) else foreign.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    assert foreign == [], f"the page fetched from outside Tagline: {foreign}"
-    assert errors == [], f"errors in the page: {errors}"
-
-
 @pytest.fixture
 def page(browser: Browser, demo: Server) -> Iterator[Page]:
-    yield from open_page(browser, demo)
-
-
-def graph_ready(page: Page) -> None:
-    page.wait_for_selector("#graph[data-render-ms]", timeout=HANG_MS)
-
-
-def click_column(page: Page, column_id: str) -> None:
-    """Click a column row of the graph canvas where cytoscape drew it."""
-    x, y = page.evaluate(
-        """(id) => { const n = window.taglineExplorer.graph.getElementById(id);
-                     const box = document.getElementById('graph').getBoundingClientRect();
-                     const at = n.renderedPosition(); return [box.x + at.x, box.y + at.y]; }""",
-        column_id,
-    )
-    page.mouse.click(x, y)
+    yield from open_page(browser, demo.url)
 
 
 def test_search_finds_a_column_and_opens_its_graph(page: Page, demo: Server) -> None:
@@ -218,7 +184,7 @@ def keyed(tmp_path_factory: pytest.TempPathFactory, demo: Server) -> Iterator[Se
 
 
 def test_with_api_keys_the_page_asks_for_one_and_keeps_it(browser: Browser, keyed: Server) -> None:
-    for page in open_page(browser, keyed):
+    for page in open_page(browser, keyed.url):
         page.goto(f"{keyed.url}/ui")
         dialog = page.locator("#key-dialog")
         expect(dialog).to_be_visible()
@@ -238,45 +204,6 @@ def test_with_api_keys_the_page_asks_for_one_and_keeps_it(browser: Browser, keye
         page.keyboard.type("{ namespaces { name } }")
         page.locator(".graphiql-execute-button").click()
         expect(page.locator(".graphiql-response")).to_contain_text("hive://warehouse")
-
-
-@pytest.fixture(scope="module")
-def wide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """src.events.x feeds every column of 40 tables: 39 x 50 + 80 = 2,030 column edges one hop down."""
-    folder = tmp_path_factory.mktemp("wide")
-    statements = []
-    for t in range(1, WIDE_TABLES + 1):
-        width = WIDEST if t == WIDE_TABLES else WIDE_COLUMNS
-        columns = ", ".join(f"s.x + {c} AS c{c:02d}" for c in range(1, width + 1))
-        statements.append(f"INSERT INTO wide.t{t:02d} SELECT {columns} FROM src.events s;")
-    sql = Path(folder / "wide.sql")
-    sql.write_text("\n".join(statements) + "\n")
-    store = str(folder / "graph.db")
-    run_cli("ingest", "sql", str(sql), "--dialect", "hive", "--namespace", "hive://wide", "--store", store, "--create")
-    running = start_server(store)
-    yield running
-    stop_server(running)
-
-
-def test_a_2000_edge_neighbourhood_renders_and_folds_the_rest(browser: Browser, wide: Server) -> None:
-    for page in open_page(browser, wide):
-        page.goto(f"{wide.url}/ui/column?namespace=hive%3A%2F%2Fwide&dataset=src.events&field=x&up=1&down=1")
-        graph_ready(page)
-        edges = WIDE_COLUMNS * (WIDE_TABLES - 1) + WIDEST
-        shown = edges - (WIDEST - 59)  # the widest table draws 59 rows and "21 more"
-        expect(page.locator("#status")).to_contain_text(f"{edges + 1} columns, {edges} edges ({shown + 1} drawn)")
-        assert page.get_attribute("#graph", "data-edges") == str(shown + 1)
-        # Still responsive: highlighting the path of 2,000 columns, then dragging the view.
-        click_column(page, "hive://wide\u0001src.events\u0001x")
-        expect(page.locator("#path-counts")).to_contain_text(f"0 upstream and {shown} downstream")
-        page.mouse.move(300, 600)
-        page.mouse.down()
-        page.mouse.move(420, 480, steps=5)
-        page.mouse.up()
-        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        # "N more" opens on demand: then the widest table draws every row.
-        page.get_by_role("button", name=f"show {WIDEST - 59} more of wide.t{WIDE_TABLES:02d}").click()
-        page.wait_for_function(f"() => document.getElementById('graph')?.dataset.edges === '{edges}'")
 
 
 @pytest.fixture(scope="module")
@@ -315,7 +242,7 @@ def redefined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server
 def test_the_date_control_shows_the_lineage_as_it_was(browser: Browser, redefined: tuple[Server, str]) -> None:
     server, between = redefined
     column = f"{server.url}/ui/column?namespace=hive%3A%2F%2Fd&dataset=t.report&field=c&view=tree"
-    for page in open_page(browser, server):
+    for page in open_page(browser, server.url):
         page.goto(f"{column}&asOf={quote(between)}")
         rows = page.locator("#tree-table tr.hop.upstream")
         expect(rows).to_have_count(1)

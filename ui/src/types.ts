@@ -96,6 +96,45 @@ export interface LineageVariables extends ColumnVariables {
   asOf: string | null;
 }
 
+/** OutlineDataset: a dataset of the neighbourhood and how many of its columns lie in it. */
+export interface OutlineDataset extends DatasetRef {
+  columns: number;
+  upstream: boolean;
+}
+/** OutlineLink: the column edges from one dataset into another, counted. */
+export interface OutlineLink {
+  sourceNamespace: string;
+  sourceDataset: string;
+  targetNamespace: string;
+  targetDataset: string;
+  edges: number;
+  direct: number;
+  masking: number;
+}
+export interface LineageOutline {
+  columns: number;
+  edges: number;
+  complete: boolean;
+  datasets: OutlineDataset[];
+  links: OutlineLink[];
+}
+export interface OutlineVariables extends ColumnVariables {
+  up: number;
+  down: number;
+  direct: boolean;
+  asOf: string | null;
+}
+export interface OutlineAnswer {
+  lineageOutline: LineageOutline;
+}
+export interface SliceVariables extends OutlineVariables {
+  datasets: DatasetRef[];
+  max: number;
+}
+export interface SliceAnswer {
+  lineageSlice: LineageGraph;
+}
+
 // --- "why" (views/why.js) ---
 
 export interface WhyEdge {
@@ -204,6 +243,16 @@ export interface Recommendation {
   job: JobRef;
   datasets: DatasetRef[];
 }
+/** A produced dataset's columns with the edges into them (one hop up), for the job's expressions. */
+export interface JobColumns {
+  job: {
+    producedDatasets: {
+      dataset: DatasetRef & {
+        columns: { field: string; upstream: { expression: string | null; source: ColumnRef; job: JobRef | null; transformation: Transformation }[] }[];
+      };
+    }[];
+  } | null;
+}
 export interface JobAnswer {
   job: JobDetail | null;
   recommendDependencies: Recommendation[];
@@ -284,5 +333,7 @@ declare global {
   interface Window {
     /** The column view's graph, for the browser tests (tests/e2e) to read what is drawn. */
     taglineExplorer?: { graph: Core };
+    /** What ui/bench/renderers.js measured, in milliseconds, for bench/explorer.py. */
+    benchResult?: { firstPaint: number; hover: number } | { error: string };
   }
 }

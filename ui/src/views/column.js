@@ -1,17 +1,28 @@
-// The column view: a column's lineage as a graph of dataset boxes (or as a tree table), with
-// directOnly, one-hop expansion each way, a moment to see the lineage as of, path highlighting and
-// the "why" of every tag.
+// The column view: a column's lineage as a graph of dataset boxes (or as a tree table). The
+// neighbourhood's outline comes first (its counts, its datasets, the links between them), so even
+// ten thousand edges open at once, collapsed; the column edges come with it when there are few,
+// else dataset by dataset as they are expanded. With directOnly, one-hop expansion each way, a
+// moment to see the lineage as of, filters, find, focus on a path, CSV export and the "why" of tags.
 import { gql } from '../api.js';
-import { fill, h, link, columnHref, datasetHref, LEVELS, levelClass, tagChips, message } from '../dom.js';
-import { boxModel, columnKey } from '../graph/boxes.js';
+import { csvText, download } from '../csv.js';
+import { fill, h, link, columnHref, datasetHref, jobHref, levelClass, tagChips, message } from '../dom.js';
+import { boxModel, columnKey, datasetKey } from '../graph/boxes.js';
+import { choices } from '../graph/filters.js';
+import { mark, show } from '../graph/find.js';
 import { drawGraph } from '../graph/render.js';
+import { legend } from './legend.js';
 import { treeTable } from './tree.js';
 import { whyPanel } from './why.js';
-/** @import { ColumnVariables, Direction, HeadAnswer, LineageAnswer, LineageColumn, LineageGraph, LineageVariables, Query, View } from '../types' */
+/** @import { ColumnVariables, DatasetRef, Direction, HeadAnswer, LineageAnswer, LineageColumn, LineageEdge, LineageGraph, LineageVariables, OutlineAnswer, OutlineVariables, Query, SliceAnswer, SliceVariables, View } from '../types' */
 /** @import { PathCounts } from '../graph/render.js' */
+/** @import { Drawing, Neighbourhood } from '../graph/boxes.js' */
 
-/** Columns fetched per direction: the graph draws all of them, folding wide datasets. */
+/** Columns fetched per direction for the tree table, and for the graph of a small neighbourhood. */
 export const MAX_NODES = 2500;
+/** Up to this many column edges the graph fetches them all at once; beyond, dataset by dataset. */
+export const DETAIL_EDGES = 2000;
+/** Columns a slice (the edges of datasets being expanded or exported) may hold. */
+const SLICE_NODES = 1000;
 const START_DEPTH = 2;
 
 // Tags without their origin: with 2,500 columns a direction, the answer stays within the cost budget.
@@ -25,6 +36,17 @@ const HEAD = /** @type {Query<HeadAnswer, ColumnVariables>} */ (`query Head($ns:
 } ${COLUMN}`);
 const LINEAGE = /** @type {Query<LineageAnswer, LineageVariables>} */ (`query Lineage($ns: String!, $ds: String!, $f: String!, $dir: Direction!, $depth: Int!, $direct: Boolean!, $max: Int!, $asOf: DateTime) {
   lineage(namespace: $ns, dataset: $ds, field: $f, direction: $dir, depth: $depth, directOnly: $direct, maxNodes: $max, asOf: $asOf) {
+    truncated nodes { ...C } edges { ...E }
+  }
+} ${COLUMN} ${EDGE}`);
+const OUTLINE = /** @type {Query<OutlineAnswer, OutlineVariables>} */ (`query Outline($ns: String!, $ds: String!, $f: String!, $up: Int!, $down: Int!, $direct: Boolean!, $asOf: DateTime) {
+  lineageOutline(namespace: $ns, dataset: $ds, field: $f, upstream: $up, downstream: $down, directOnly: $direct, asOf: $asOf) {
+    columns edges complete datasets { namespace name columns upstream }
+    links { sourceNamespace sourceDataset targetNamespace targetDataset edges direct masking }
+  }
+}`);
+const SLICE = /** @type {Query<SliceAnswer, SliceVariables>} */ (`query Slice($ns: String!, $ds: String!, $f: String!, $up: Int!, $down: Int!, $direct: Boolean!, $asOf: DateTime, $datasets: [DatasetRefInput!]!, $max: Int!) {
+  lineageSlice(namespace: $ns, dataset: $ds, field: $f, upstream: $up, downstream: $down, directOnly: $direct, asOf: $asOf, datasets: $datasets, maxNodes: $max) {
     truncated nodes { ...C } edges { ...E }
   }
 } ${COLUMN} ${EDGE}`);
@@ -95,6 +117,37 @@ async function fetchLineage(s, direction, depth) {
   return (await gql(LINEAGE, vars)).lineage;
 }
 
+/**
+ * @param {Settings} s
+ * @param {DatasetRef[]} datasets
+ */
+async function fetchSlice(s, datasets) {
+  const vars = { ns: s.namespace, ds: s.dataset, f: s.field, up: s.up, down: s.down, direct: s.direct, asOf: s.asOf, datasets, max: SLICE_NODES };
+  return (await gql(SLICE, vars)).lineageSlice;
+}
+
+/**
+ * Add fetched columns and edges to what the view knows (an edge met twice is kept once).
+ * @param {Neighbourhood} hood
+ * @param {LineageGraph} part
+ */
+function learn(hood, part) {
+  for (const c of part.nodes) hood.columns.set(columnKey(c), c);
+  /** @param {LineageEdge} e */
+  const id = (e) => `${columnKey(e.source)}\u0002${columnKey(e.target)}\u0002${e.job ? `${e.job.namespace}/${e.job.name}` : ''}`;
+  const known = new Set(hood.edges.map(id));
+  for (const e of part.edges) if (!known.has(id(e))) hood.edges.push(e);
+}
+
+/** @param {number} n @param {string} what @param {string} [many] */
+const count = (n, what, many = `${what}s`) => `${n.toLocaleString('en')} ${n === 1 ? what : many}`;
+
+const CSV_HEADER = ['source_namespace', 'source_dataset', 'source_column', 'target_namespace', 'target_dataset', 'target_column',
+  'type', 'subtype', 'masking', 'job_namespace', 'job', 'expression'];
+/** @param {LineageEdge} e */
+const csvRow = (e) => [e.source.namespace, e.source.dataset, e.source.field, e.target.namespace, e.target.dataset, e.target.field,
+  e.transformation.type, e.transformation.subtype, e.transformation.masking, e.job?.namespace, e.job?.name, e.expression];
+
 /** @type {View} */
 export async function columnView(root, params) {
   const s = settings(params);
@@ -108,13 +161,22 @@ export async function columnView(root, params) {
     return null;
   }
   const rootKey = columnKey(head);
-  /** @type {Set<string>} */
-  const openBoxes = new Set();
+  /** @type {Drawing} */
+  const drawing = { expanded: new Set(), focus: null, filters: { indirect: false, subtype: '', family: '' } };
   /** @type {import('cytoscape').Core | null} */
   let cy = null;
+  /** @type {Neighbourhood | null} */
+  let hood = null;
+  /** The tree table's answer (both directions, at most MAX_NODES columns each). @type {{ up: LineageGraph, down: LineageGraph } | null} */
+  let whole = null;
   const side = h('aside', { class: 'side', id: 'side' });
   const stage = h('div', { class: 'stage' });
   const status = h('div', { class: 'status', id: 'status' });
+  const toolbar = h('div', { class: 'toolbar' });
+  const tools = h('div', { class: 'toolbar graph-tools', id: 'graph-tools' });
+  const findInput = h('input', { type: 'search', id: 'find', placeholder: 'Find in graph', 'aria-label': 'Find in graph' });
+  const foundCount = h('span', { id: 'found-count', class: 'hint' });
+  let foundAt = 0;
 
   /** @param {LineageColumn} column */
   const showWhy = (column) => whyPanel(side, column);
@@ -124,65 +186,184 @@ export async function columnView(root, params) {
    */
   const showSelected = (column, counts) => {
     if (!column) {
-      fill(side, h('p', { class: 'hint' }, 'Hover a column to see its path; click it to keep it highlighted.'));
+      fill(side, h('p', { class: 'hint' }, 'Hover a column to see its path; click it to keep it highlighted. Click a dataset\'s title to expand or collapse it.'));
       return;
     }
+    const made = (hood?.edges ?? []).filter((e) => columnKey(e.target) === columnKey(column) && e.job);
+    // The edges that carry the value say how it was made; filters and joins only when there is none.
+    const into = made.some((e) => e.transformation.type === 'DIRECT') ? made.filter((e) => e.transformation.type === 'DIRECT') : made;
     fill(side,
       h('h3', {}, `${column.dataset}.${column.field}`),
       h('p', { class: 'ns' }, column.namespace),
       h('p', {}, column.dataType || 'type unknown', ' · ', h('span', { class: `level ${levelClass(column.sensitivity)}` }, column.sensitivity || 'no level')),
       h('p', { class: 'tags' }, tagChips(column.tags)),
       counts ? h('p', { class: 'path-counts', id: 'path-counts' }, `Path highlighted: ${counts.upstream} upstream and ${counts.downstream} downstream columns`) : null,
+      into.length ? h('div', { class: 'made-by' }, h('h4', {}, 'Made by'), into.slice(0, 5).map((e) => h('p', {},
+        link(`${jobHref(e.job?.namespace ?? '', e.job?.name ?? '')}&column=${encodeURIComponent(`${column.dataset}.${column.field}`)}`, e.job?.name ?? ''),
+        e.expression ? h('code', { class: 'expr' }, ` ${e.expression}`) : null))) : null,
       h('p', { class: 'actions' },
+        h('button', { type: 'button', id: 'focus-path', onclick: () => { drawing.focus = columnKey(column); render(); } }, 'Focus on this path'),
         column.tags.length ? h('button', { type: 'button', onclick: () => showWhy(column) }, 'Why these tags?') : null,
         link(columnHref(column), 'Open this column'), link(datasetHref(column.namespace, column.dataset), 'Open the dataset')),
     );
   };
 
-  /** @type {{ up: LineageGraph, down: LineageGraph } | null} */
-  let data = null;
+  const find = () => {
+    if (!cy) return;
+    const found = mark(cy, findInput.value);
+    foundAt = 0;
+    const text = findInput.value.trim().toLowerCase();
+    const drawn = new Set(cy.nodes().map((n) => n.id()));
+    const hidden = text && hood ? [...hood.columns.entries()].filter(([k, c]) => !drawn.has(k) && `${c.dataset}.${c.field}`.toLowerCase().includes(text)).length : 0;
+    fill(foundCount, text ? `${count(found.length, 'match', 'matches')} drawn` : '', hidden ? `, ${hidden} more in collapsed datasets` : '');
+    if (found.length) show(cy, found, 0);
+  };
+  const findNext = () => {
+    if (!cy) return;
+    const found = cy.nodes('.found');
+    if (found.length) show(cy, found, ++foundAt);
+  };
+  findInput.addEventListener('input', find);
+  findInput.addEventListener('keydown', (event) => { if (event.key === 'Enter') findNext(); });
+
+  /** @param {string} boxKey */
+  const expand = async (boxKey) => {
+    if (!hood) return;
+    if (!hood.detailed.has(boxKey)) {
+      const d = hood.outline.datasets.find((x) => datasetKey({ namespace: x.namespace, dataset: x.name }) === boxKey);
+      if (!d) return;
+      fill(status, `Loading the columns of ${d.name}…`);
+      const part = await fetchSlice(s, [{ namespace: d.namespace, name: d.name }]);
+      learn(hood, part);
+      if (!part.truncated) hood.detailed.add(boxKey);
+    }
+    drawing.expanded.add(boxKey);
+    render();
+  };
+  /** @param {string} boxKey */
+  const toggle = (boxKey) => {
+    if (drawing.expanded.has(boxKey)) {
+      drawing.expanded.delete(boxKey);
+      render();
+    } else void expand(boxKey);
+  };
+
+  /** Every edge of the neighbourhood, fetched in slices of datasets where it is not all known. */
+  const exportCsv = async () => {
+    if (!hood) return;
+    const rest = hood.outline.datasets.filter((d) => !hood?.detailed.has(datasetKey({ namespace: d.namespace, dataset: d.name })));
+    /** @type {DatasetRef[][]} */
+    const batches = [];
+    let size = SLICE_NODES;
+    for (const d of rest) {
+      if (size + d.columns >= SLICE_NODES) {
+        batches.push([]);
+        size = 0;
+      }
+      batches[batches.length - 1].push({ namespace: d.namespace, name: d.name });
+      size += d.columns;
+    }
+    for (const [i, batch] of batches.entries()) {
+      fill(status, `Fetching the edges for the CSV file: ${i + 1} of ${batches.length}…`);
+      const part = await fetchSlice(s, batch);
+      learn(hood, part);
+      if (!part.truncated) for (const d of batch) hood.detailed.add(datasetKey({ namespace: d.namespace, dataset: d.name }));
+    }
+    const edges = [...hood.edges].sort((a, b) => columnKey(a.source).localeCompare(columnKey(b.source)) || columnKey(a.target).localeCompare(columnKey(b.target)));
+    download(`lineage-${s.dataset}.${s.field}.csv`, csvText(CSV_HEADER, edges.map(csvRow)));
+    render();
+  };
+
   const render = () => {
     if (cy) cy.destroy();
     cy = null;
-    if (!data) return;
-    /** @type {Map<string, LineageColumn>} */
-    const columns = new Map();
-    for (const part of [data.up, data.down]) for (const c of part.nodes) columns.set(columnKey(c), c);
-    const edges = [...data.up.edges, ...data.down.edges];
-    const notes = [];
-    if (data.up.truncated || data.down.truncated) notes.push(`More lineage lies beyond the ${MAX_NODES} columns fetched each way: turn on directOnly or lower the depth to see the rest.`);
     if (s.mode === 'tree') {
+      if (!whole) return;
+      /** @type {Map<string, LineageColumn>} */
+      const columns = new Map();
+      for (const part of [whole.up, whole.down]) for (const c of part.nodes) columns.set(columnKey(c), c);
+      const edges = [...whole.up.edges, ...whole.down.edges];
+      fill(tools);
       fill(stage, treeTable(head, edges, columns));
-      fill(status, `${columns.size} columns, ${edges.length} edges`, ...notes.map((n) => h('span', { class: 'note' }, n)));
+      fill(status, `${count(columns.size, 'column')}, ${count(edges.length, 'edge')}`,
+        whole.up.truncated || whole.down.truncated ? h('span', { class: 'note' }, `More lineage lies beyond the ${MAX_NODES} columns fetched each way: turn on directOnly or lower the depth to see the rest.`) : null);
       return;
     }
+    if (!hood) return;
+    const known = hood;
+    fill(tools, ...graphTools());
     const graph = h('div', { class: 'graph', id: 'graph' });
-    fill(stage, graph);
-    const model = boxModel(columns, edges, rootKey, openBoxes);
-    if (model.folded) notes.push(`${model.folded} more columns folded into "N more" rows: click one to show them.`);
-    cy = drawGraph(graph, model, rootKey, {
-      select: showSelected,
-      open: (boxKey) => { openBoxes.add(boxKey); render(); },
-    });
+    fill(stage, h('div', { class: 'graph-wrap' }, graph));
+    const model = boxModel(known, rootKey, drawing);
+    const drawnColumns = model.boxes.reduce((n, b) => n + b.rows.filter((r) => r.column).length, 0);
+    const drawnEdges = model.edges.reduce((n, e) => n + e.count, 0);
+    cy = drawGraph(graph, model, rootKey, { select: showSelected, open: (key) => void expand(key), toggle });
     window.taglineExplorer = { graph: cy };
-    // The folded datasets are also listed here, as their "N more" rows may lie outside the view.
-    const folded = model.boxes.filter((b) => b.folded);
-    fill(status, `${columns.size} columns, ${edges.length} edges (${model.edges.length} drawn) in ${model.boxes.length} datasets`,
-      ...notes.map((n) => h('span', { class: 'note' }, n)),
-      ...folded.slice(0, 5).map((b) => h('button', { type: 'button', class: 'open-box', onclick: () => { openBoxes.add(b.key); render(); } }, `show ${b.folded} more of ${b.name}`)),
-      folded.length > 5 ? h('span', { class: 'note' }, `and ${folded.length - 5} more datasets`) : null);
+    const o = known.outline;
+    fill(status,
+      h('strong', { id: 'neighbourhood-counts' }, `${o.complete ? '' : 'at least '}${count(o.columns, 'column')}, ${count(o.edges, 'edge')}`),
+      ` in ${count(o.datasets.length, 'dataset')} · drawn: ${count(drawnColumns, 'column')} (${count(model.folded, 'column')} collapsed), ${count(model.edges.length, 'line')} for ${count(drawnEdges, 'edge')}`,
+      drawing.focus ? h('span', { class: 'note' }, 'Focused on one path. ', h('button', { type: 'button', id: 'unfocus', onclick: () => { drawing.focus = null; render(); } }, 'Show everything')) : null,
+      o.complete ? null : h('span', { class: 'note' }, 'The walk stopped at its node limit: lower the depth or turn on directOnly.'));
+    if (findInput.value) find();
     showSelected(null);
+  };
+
+  const graphTools = () => {
+    if (!hood) return [];
+    const known = hood;
+    const offered = choices(known);
+    /** @param {string} id @param {string} label @param {string[]} options @param {string} value @param {(v: string) => void} set */
+    const select = (id, label, options, value, set) => {
+      const el = h('select', { id, 'aria-label': label }, h('option', { value: '' }, label), options.map((o) => h('option', { value: o, selected: o === value }, o)));
+      el.addEventListener('change', () => { set(el.value); render(); });
+      return el;
+    };
+    const fans = h('input', { type: 'checkbox', id: 'hide-fans', checked: drawing.filters.indirect });
+    fans.addEventListener('change', () => { drawing.filters.indirect = fans.checked; render(); });
+    const all = known.outline.datasets.map((d) => datasetKey({ namespace: d.namespace, dataset: d.name }));
+    return [
+      h('label', { class: 'toggle', title: 'hide the INDIRECT edges from one column into many of a dataset (a filter, a join key)' }, fans, ' hide INDIRECT fans'),
+      select('subtype', 'any transformation', offered.subtypes, drawing.filters.subtype, (v) => { drawing.filters.subtype = v; }),
+      select('family', 'any tag family', offered.families, drawing.filters.family, (v) => { drawing.filters.family = v; }),
+      h('span', { class: 'find' }, findInput, h('button', { type: 'button', id: 'find-next', onclick: findNext }, 'next'), foundCount),
+      all.every((k) => known.detailed.has(k))
+        ? h('button', { type: 'button', id: 'expand-all', onclick: () => { for (const k of all) drawing.expanded.add(k); render(); } }, 'expand all')
+        : null,
+      h('button', { type: 'button', id: 'collapse-all', onclick: () => { drawing.expanded.clear(); render(); } }, 'collapse all'),
+      h('button', { type: 'button', id: 'export-csv', onclick: () => void exportCsv() }, 'CSV'),
+    ];
   };
 
   const load = async () => {
     history.replaceState(null, '', hrefOf(s));
     fill(status, 'Loading lineage…');
-    const [up, down] = await Promise.all([fetchLineage(s, 'UPSTREAM', s.up), fetchLineage(s, 'DOWNSTREAM', s.down)]);
-    data = { up, down };
+    hood = null;
+    whole = null;
+    drawing.expanded.clear();
+    drawing.focus = null;
+    if (s.mode === 'tree') {
+      const [up, down] = await Promise.all([fetchLineage(s, 'UPSTREAM', s.up), fetchLineage(s, 'DOWNSTREAM', s.down)]);
+      whole = { up, down };
+    } else {
+      const outline = (await gql(OUTLINE, { ns: s.namespace, ds: s.dataset, f: s.field, up: s.up, down: s.down, direct: s.direct, asOf: s.asOf })).lineageOutline;
+      hood = { outline, columns: new Map([[rootKey, head]]), edges: [], detailed: new Set() };
+      if (outline.edges <= DETAIL_EDGES) {
+        const [up, down] = await Promise.all([fetchLineage(s, 'UPSTREAM', s.up), fetchLineage(s, 'DOWNSTREAM', s.down)]);
+        learn(hood, up);
+        learn(hood, down);
+        if (!up.truncated && !down.truncated) for (const d of outline.datasets) hood.detailed.add(datasetKey({ namespace: d.namespace, dataset: d.name }));
+      }
+    }
     fill(toolbar, ...controls());
     render();
   };
 
+  /** @param {'graph' | 'tree'} mode */
+  const switchTo = (mode) => {
+    s.mode = mode;
+    void load();
+  };
   const controls = () => {
     const directOnly = h('input', { type: 'checkbox', id: 'direct-only', checked: s.direct });
     directOnly.addEventListener('change', () => { s.direct = directOnly.checked; load(); });
@@ -190,19 +371,15 @@ export async function columnView(root, params) {
     asOf.addEventListener('change', () => { s.asOf = momentOf(asOf.value); load(); });
     return [
       h('div', { class: 'tabs' },
-        h('button', { type: 'button', class: s.mode === 'graph' ? 'on' : '', onclick: () => { s.mode = 'graph'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Graph'),
-        h('button', { type: 'button', class: s.mode === 'tree' ? 'on' : '', onclick: () => { s.mode = 'tree'; history.replaceState(null, '', hrefOf(s)); fill(toolbar, ...controls()); render(); } }, 'Tree table')),
-      h('label', { class: 'toggle' }, directOnly, ' directOnly'),
+        h('button', { type: 'button', class: s.mode === 'graph' ? 'on' : '', onclick: () => switchTo('graph') }, 'Graph'),
+        h('button', { type: 'button', class: s.mode === 'tree' ? 'on' : '', onclick: () => switchTo('tree') }, 'Tree table')),
+      h('label', { class: 'toggle' }, directOnly, ' DIRECT only'),
       h('label', { class: 'as-of' }, 'as of (UTC) ', asOf,
         s.asOf ? h('button', { type: 'button', id: 'as-of-now', onclick: () => { s.asOf = null; load(); } }, 'now') : null),
       h('span', { class: 'depth' }, `upstream ${s.up} `, h('button', { type: 'button', id: 'expand-up', title: 'one more hop upstream', onclick: () => { s.up += 1; load(); } }, '+1 hop')),
       h('span', { class: 'depth' }, `downstream ${s.down} `, h('button', { type: 'button', id: 'expand-down', title: 'one more hop downstream', onclick: () => { s.down += 1; load(); } }, '+1 hop')),
-      h('span', { class: 'legend' },
-        h('span', { class: 'edge-direct' }, 'DIRECT'), h('span', { class: 'edge-indirect' }, 'INDIRECT'), h('span', { class: 'edge-masking' }, 'masking'),
-        ...LEVELS.map((l) => h('span', { class: `level ${levelClass(l)}` }, l))),
     ];
   };
-  const toolbar = h('div', { class: 'toolbar' });
 
   fill(root,
     h('section', { class: 'column-head' },
@@ -212,7 +389,7 @@ export async function columnView(root, params) {
         h('span', { class: `level ${levelClass(head.sensitivity)}` }, head.sensitivity || 'no level'),
         ...head.tags.map((t) => h('span', { class: 'tag-why' }, tagChips([t]), h('button', { type: 'button', class: 'why', 'data-tag': t.name, onclick: () => showWhy(head) }, 'why')))),
     ),
-    toolbar, status,
+    toolbar, tools, legend(), status,
     h('div', { class: 'workspace' }, stage, side),
   );
   await load();

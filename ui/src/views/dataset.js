@@ -1,6 +1,7 @@
 // The dataset view: columns with types, descriptions and tags; writers and readers with their
 // last run; table-level lineage; 30 days of usage; the impact of dropping a column.
 import { gql } from '../api.js';
+import { csvText, download } from '../csv.js';
 import { fill, h, link, columnHref, datasetHref, jobHref, levelClass, tagChips, message } from '../dom.js';
 import { drawTableLineage } from '../graph/table.js';
 import { navigate } from '../router.js';
@@ -33,13 +34,17 @@ function jobs(list) {
     h('tbody', {}, list.map((j) => h('tr', {}, h('td', {}, link(jobHref(j.namespace, j.name), j.name)), h('td', {}, j.lastRunAt || '—'), h('td', {}, j.lastRunState || '—')))));
 }
 
-/** @param {UsageDay[]} usage */
+/** @param {UsageDay[]} usage  oldest first */
 function heat(usage) {
   const most = Math.max(1, ...usage.map((d) => d.reads));
-  return h('div', { class: 'heat', id: 'usage-heat' }, usage.map((d) => h('span', {
-    class: 'day', title: `${d.date}: ${d.reads} reads by ${d.distinctReaders} readers`,
-    style: `background: rgba(29, 78, 216, ${d.reads ? 0.15 + 0.85 * (d.reads / most) : 0.04})`,
-  })));
+  // The first and last days, and the Mondays between (not too near them), are dated under the strip.
+  const dated = (/** @type {UsageDay} */ d, /** @type {number} */ i) => i === 0 || i === usage.length - 1 || (i > 2 && i < usage.length - 3 && new Date(`${d.date}T00:00:00Z`).getUTCDay() === 1);
+  return h('div', { class: 'usage' },
+    h('div', { class: 'heat', id: 'usage-heat' }, usage.map((d) => h('span', {
+      class: 'day', title: `${d.date}: ${d.reads} reads by ${d.distinctReaders} readers`,
+      style: `background: rgba(29, 78, 216, ${d.reads ? 0.15 + 0.85 * (d.reads / most) : 0.04})`,
+    }))),
+    h('div', { class: 'heat heat-dates', id: 'usage-dates' }, usage.map((d, i) => h('span', { class: 'date' }, dated(d, i) ? d.date.slice(5) : ''))));
 }
 
 /**
@@ -52,8 +57,10 @@ async function showImpact(panel, ds, field) {
   fill(panel, h('p', { class: 'loading' }, 'Working out the impact…'));
   const impact = (await gql(IMPACT, { ns: ds.namespace, ds: ds.name, f: field })).impact;
   const columns = impact.datasets.reduce((n, d) => n + d.columns.length, 0);
+  const rows = impact.datasets.flatMap((d) => d.columns.map((c) => [d.depth, d.dataset.namespace, d.dataset.name, c.field]));
+  const exportCsv = () => download(`impact-${ds.name}.${field}.csv`, csvText(['depth', 'namespace', 'dataset', 'column'], rows));
   fill(panel,
-    h('h3', {}, `Dropping ${field} breaks`),
+    h('h3', {}, `Dropping ${field} breaks`, ' ', h('button', { type: 'button', id: 'impact-csv', onclick: exportCsv }, 'CSV')),
     h('p', {}, `${columns} columns in ${impact.datasets.length} datasets, ${impact.jobs.length} jobs`,
       impact.sensitivity ? [' · carries ', h('span', { class: `level ${levelClass(impact.sensitivity)}` }, impact.sensitivity)] : '',
       impact.truncated ? ' (cut short by the node limit)' : ''),

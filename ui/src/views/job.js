@@ -1,8 +1,9 @@
-// The job view: inputs, outputs, its recent runs and owners; the jobs it should wait for, and a
-// check of a configured dependency list against them.
+// The job view: inputs, outputs, its recent runs and owners; the SQL of each column it writes (the
+// one the address names highlighted); the jobs it should wait for, and a check of a configured
+// dependency list against them.
 import { gql } from '../api.js';
 import { fill, h, link, datasetHref, jobHref, message } from '../dom.js';
-/** @import { CheckAnswer, DatasetRef, JobAnswer, JobDetail, JobRef, NameVariables, Query, RunSummary, View } from '../types' */
+/** @import { CheckAnswer, DatasetRef, JobAnswer, JobColumns, JobDetail, JobRef, NameVariables, Query, RunSummary, View } from '../types' */
 
 const JOB = /** @type {Query<JobAnswer, NameVariables>} */ (`query Job($ns: String!, $name: String!) {
   job(namespace: $ns, name: $name) {
@@ -11,6 +12,14 @@ const JOB = /** @type {Query<JobAnswer, NameVariables>} */ (`query Job($ns: Stri
     inputs { namespace name } producedDatasets { lastWriteAt dataset { namespace name } }
   }
   recommendDependencies(namespace: $ns, name: $name) { lastWriteAt stale job { namespace name } datasets { namespace name } }
+}`);
+// The store keeps each edge's SQL expression, not the statement: the job's SQL is shown as the
+// expression of every column it writes, gathered from the edges it made into them.
+const COLUMNS = /** @type {Query<JobColumns, NameVariables>} */ (`query JobColumns($ns: String!, $name: String!) {
+  job(namespace: $ns, name: $name) {
+    producedDatasets { dataset { namespace name columns { field
+      upstream(depth: 1) { expression source { namespace dataset field } job { namespace name } transformation { type subtype masking } } } } }
+  }
 }`);
 const CHECK = /** @type {Query<CheckAnswer, NameVariables & { configured: JobRef[] }>} */ (`query Check($ns: String!, $name: String!, $configured: [JobRefInput!]!) {
   checkDependencies(namespace: $ns, name: $name, configured: $configured) {
@@ -62,6 +71,29 @@ async function check(panel, job, text) {
   );
 }
 
+/**
+ * The job's SQL as it made each output column: ``expression AS field``, a line a column, under the
+ * dataset it writes; the line of ``selected`` (dataset.field) marked.
+ * @param {JobRef} job
+ * @param {string | null} selected
+ */
+async function expressions(job, selected) {
+  const data = (await gql(COLUMNS, { ns: job.namespace, name: job.name })).job;
+  const blocks = (data?.producedDatasets ?? []).map(({ dataset }) => {
+    const lines = dataset.columns.flatMap((c) => {
+      const mine = c.upstream.filter((e) => e.job && e.job.namespace === job.namespace && e.job.name === job.name && e.transformation.type === 'DIRECT');
+      if (!mine.length) return [];
+      const expression = mine.find((e) => e.expression)?.expression ?? mine.map((e) => `${e.source.dataset}.${e.source.field}`).join(', ');
+      const text = `  ${expression} AS ${c.field}`;
+      return [`${dataset.name}.${c.field}` === selected ? h('mark', { id: 'selected-expression' }, text) : text, '\n'];
+    });
+    return lines.length ? [`-- into ${dataset.name}\n`, ...lines] : [];
+  });
+  const flat = blocks.flat();
+  if (!flat.length) return h('p', { class: 'hint' }, 'No column edge of this job carries an expression.');
+  return h('pre', { class: 'sql', id: 'job-sql' }, flat);
+}
+
 /** @type {View} */
 export async function jobView(root, params) {
   const ns = params.get('namespace');
@@ -80,6 +112,7 @@ export async function jobView(root, params) {
   const verdict = h('div', { class: 'check' });
   const area = h('textarea', { rows: 5, id: 'configured', placeholder: 'one job a line: name, or namespace/name' });
   area.value = recommended.filter((r) => !r.stale).map((r) => (r.job.namespace === job.namespace ? r.job.name : `${r.job.namespace}/${r.job.name}`)).join('\n');
+  const sql = await expressions(job, params.get('column'));
   fill(root,
     h('section', { class: 'column-head' }, h('h1', {}, job.name),
       h('p', { class: 'ns' }, job.namespace, job.schedule ? ` · schedule ${job.schedule}` : ''), job.description ? h('p', {}, job.description) : null),
@@ -88,7 +121,8 @@ export async function jobView(root, params) {
         h('h2', {}, 'Recent runs'), runs(job),
         job.owners.length ? h('p', { id: 'owners' }, 'Owners: ', job.owners.map((o) => `${o.name}${o.type ? ` (${o.type.toLowerCase()})` : ''}`).join(', ')) : null,
         h('h2', {}, 'Inputs'), datasets(job.inputs),
-        h('h2', {}, 'Outputs'), datasets(job.producedDatasets.map((p) => ({ ...p.dataset, at: p.lastWriteAt })))),
+        h('h2', {}, 'Outputs'), datasets(job.producedDatasets.map((p) => ({ ...p.dataset, at: p.lastWriteAt }))),
+        h('h2', {}, 'SQL, column by column'), sql),
       h('section', {},
         h('h2', {}, 'Should wait for'),
         recommended.length ? h('table', { class: 'grid', id: 'recommended' },
@@ -100,5 +134,6 @@ export async function jobView(root, params) {
         area, h('p', {}, h('button', { type: 'button', id: 'check', onclick: () => check(verdict, job, area.value) }, 'Check')),
         verdict)),
   );
+  document.getElementById('selected-expression')?.scrollIntoView({ block: 'center' });
   return null;
 }
