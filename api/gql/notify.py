@@ -85,7 +85,7 @@ class NotifyMutation:
         f"characters) or a Kafka topic (`bootstrapServers`, `topic`), for event kinds among {', '.join(KINDS)} "
         f"(default {EVERY!r}, all). It receives what changes from now on."
     )
-    def subscribe(
+    async def subscribe(
         self,
         info: Info[Context, None],
         name: str,
@@ -109,7 +109,12 @@ class NotifyMutation:
         }
         found = subscriber({k: v for k, v in spec.items() if v is not None}, "subscribe")
         outbox = _outbox(info)
+        # The first registration marks where the change log stands now: what a client does right
+        # after this answer is notified, even before the server's notifier first looks.
+        thread = info.context.thread
+        head = await thread.run(thread.store.change_head)
         try:
+            outbox.begin(head)
             outbox.register(found)
             return _info(outbox, found, "api")
         finally:
