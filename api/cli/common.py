@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tagline.api.services.ingestion import IngestReport
+from tagline.api.services.ingestion import IngestReport, SqlOptions
 from tagline.api.settings import DEFAULT_STORE, Settings
 from tagline.graph.model import Failure
 from tagline.graph.store import GraphStore, StoreError, is_remote
@@ -136,6 +136,21 @@ def parse_namespace_map(pairs: list[str]) -> dict[str, str]:
             raise fail(f"--namespace-map takes PREFIX=NAMESPACE, got {pair!r}")
         mapping[prefix.lower()] = namespace
     return mapping
+
+
+def sql_options(
+    dialect: str, namespace: str, job_namespace: str, job: str | None, catalog: Path | None, namespace_map: list[str]
+) -> SqlOptions:
+    """The SQL intake's options from the arguments `ingest sql` and `review` share, so both read a
+    script alike: the catalog file read, the --namespace-map pairs parsed (a bad one fails)."""
+    return SqlOptions(
+        dialect=dialect,
+        namespace=namespace,
+        job_namespace=job_namespace,
+        job_name=job,
+        catalog=load_catalog(catalog),
+        namespace_map=parse_namespace_map(namespace_map),
+    )
 
 
 # The options of query-log lines, shared by `ingest querylog` and `consume kafka`.

@@ -36,14 +36,14 @@ from tagline.api.cli.common import (
     fail,
     load_catalog,
     open_store,
-    parse_namespace_map,
     print_report,
     progress_bar,
+    sql_options,
     store_location,
 )
 from tagline.api.cli.render import lineage_tree
 from tagline.api.services.demo import default_examples_dir, load_demo, read_manifest
-from tagline.api.services.ingestion import STDIN, SqlOptions, ingest_sql_texts, unreadable_file
+from tagline.api.services.ingestion import STDIN, ingest_sql_texts, unreadable_file
 from tagline.api.services.log_format import configure_logging
 from tagline.api.services.moments import parse_moment
 from tagline.api.services.replay import ReplayOverrides, replay
@@ -220,14 +220,7 @@ def ingest_sql(
     create: CreateOption = False,
 ) -> None:
     """Extract column lineage from SQL and write it to the store."""
-    options = SqlOptions(
-        dialect=dialect,
-        namespace=namespace,
-        job_namespace=job_namespace,
-        job_name=job,
-        catalog=load_catalog(catalog),
-        namespace_map=parse_namespace_map(namespace_map),
-    )
+    options = sql_options(dialect, namespace, job_namespace, job, catalog, namespace_map)
     sources, unreadable = read_sources(paths)
     graph = open_store(store, create)
     try:

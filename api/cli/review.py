@@ -14,8 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tagline.api.cli.common import StoreOption, console, fail, load_catalog, open_store, parse_namespace_map
-from tagline.api.services.ingestion import SqlOptions
+from tagline.api.cli.common import StoreOption, console, fail, open_store, sql_options
 from tagline.api.services.review import DbtArtifacts, review_dbt, review_sql, verdict
 from tagline.api.services.review_markdown import render_markdown
 from tagline.api.settings import load_policy
@@ -84,14 +83,7 @@ def review(
         ]
         raise fail(f"{', '.join(missing)} required: `tagline review --help` shows the options")
     rules = _rules(fail_on)
-    options = SqlOptions(
-        dialect=dialect,
-        namespace=namespace,
-        job_namespace=job_namespace,
-        job_name=job,
-        catalog=load_catalog(catalog),
-        namespace_map=parse_namespace_map(namespace_map),
-    )
+    options = sql_options(dialect, namespace, job_namespace, job, catalog, namespace_map)
     new, old = _scripts(after), _scripts(before) if before is not None else None
     graph = open_store(store)
     try:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from tagline.api.gql.context import Context
 from tagline.api.gql.errors import report_not_found
-from tagline.api.gql.paging import FIRST, LAST, SEARCH_PAGE, Connection, connection, paged, window
+from tagline.api.gql.paging import SEARCH_PAGE, Connection, First, Last, connection, page_of, window
 from tagline.api.gql.query import check_max_nodes, hop_directions
 from tagline.api.gql.types import AS_OF, Column, Dataset, Direction, Job, check_depth
 from tagline.api.services.node_ids import node_id
@@ -80,25 +79,25 @@ class Namespace:
     def datasets(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        first: First = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        last: Last = None,
         before: str | None = None,
     ) -> Connection[Dataset]:
         found = info.context.store.in_namespace(schema.DATASET, self.name)
-        return paged([Dataset.of(r) for r in found], window(len(found), first, after, last, before))
+        return page_of(found, Dataset.of, first, after, last, before)
 
     @strawberry.field(description="Its jobs, by name (50 a page unless `first` or `last` says).")
     def jobs(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        first: First = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        last: Last = None,
         before: str | None = None,
     ) -> Connection[Job]:
         found = info.context.store.in_namespace(schema.JOB, self.name)
-        return paged([Job.of(r) for r in found], window(len(found), first, after, last, before))
+        return page_of(found, Job.of, first, after, last, before)
 
 
 @strawberry.type(description="A dataset or job of a table-level lineage graph.")
@@ -143,9 +142,9 @@ class BrowseQuery:
         query: str,
         kinds: list[EntityKind] | None = None,
         namespace: str | None = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        first: First = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        last: Last = None,
         before: str | None = None,
     ) -> Connection[SearchHit]:
         labels = [LABEL_OF[k] for k in (kinds or list(EntityKind))]
@@ -172,13 +171,12 @@ class BrowseQuery:
     def namespaces_connection(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        first: First = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        last: Last = None,
         before: str | None = None,
     ) -> Connection[Namespace]:
-        found = info.context.store.namespaces()
-        return paged([Namespace(name=n) for n in found], window(len(found), first, after, last, before))
+        return page_of(info.context.store.namespaces(), lambda n: Namespace(name=n), first, after, last, before)
 
     @strawberry.field(
         description="Table-level lineage: datasets and the jobs that read and write them, within "
@@ -233,11 +231,9 @@ class BrowseQuery:
         self,
         info: Info[Context, None],
         tag: str,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        first: First = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        last: Last = None,
         before: str | None = None,
     ) -> Connection[Column]:
-        found = tagged_columns(info.context.store, tag)
-        page = window(len(found), first, after, last, before)
-        return connection([Column.of(r) for r in found[page.start : page.end]], page.start, len(found))
+        return page_of(tagged_columns(info.context.store, tag), Column.of, first, after, last, before)

@@ -14,8 +14,9 @@ also what the cost of such a field is priced at (api/gql/cost.py).
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -27,9 +28,13 @@ DEFAULT_PAGE = 50
 SEARCH_PAGE = 20
 RUNS_PAGE = 20
 T = TypeVar("T")
+R = TypeVar("R")
 
 FIRST = "At most this many items from the front of the window (after `after`)."
 LAST = "At most this many items from the back of the window (before `before`)."
+# The `first` and `last` arguments of a paged field, described once for every field that pages.
+First = Annotated[int | None, strawberry.argument(description=FIRST)]
+Last = Annotated[int | None, strawberry.argument(description=LAST)]
 
 
 @strawberry.type
@@ -130,3 +135,18 @@ def connection(nodes: list[T], offset: int, total: int) -> Connection[T]:
 def paged(items: list[T], page: Window) -> Connection[T]:
     """The connection of ``page`` of ``items`` (the whole answer, in order)."""
     return connection(items[page.start : page.end], page.start, page.total)
+
+
+def page_of(
+    found: Sequence[R],
+    node: Callable[[R], T],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default: int = DEFAULT_PAGE,
+) -> Connection[T]:
+    """The page the Relay arguments ask of ``found`` (the whole answer, in order): every paged
+    field builds its connection here, and only the page's items are made into nodes."""
+    page = window(len(found), first, after, last, before, default)
+    return connection([node(r) for r in found[page.start : page.end]], page.start, len(found))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -17,7 +16,7 @@ from tagline.api.gql.answer_budget import AnswerBudget, props_bytes
 from tagline.api.gql.context import Context
 from tagline.api.gql.lineage_render import render_lineage
 from tagline.api.gql.node import Node, run_node_id, tag_node_id
-from tagline.api.gql.paging import FIRST, LAST, RUNS_PAGE, Connection, check_first, connection, paged, window
+from tagline.api.gql.paging import RUNS_PAGE, Connection, First, Last, check_first, page_of, paged, window
 from tagline.api.services.node_ids import FIELD, NodeId, node_id
 from tagline.errors import InvalidInput
 from tagline.governance.past_tags import PastStates, states_as_of
@@ -373,14 +372,13 @@ class Dataset(Node):
     def columns_connection(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        first: First = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        last: Last = None,
         before: str | None = None,
     ) -> Connection[Column]:
         found = info.context.neighbours(self.record.id, "out", schema.HAS_COLUMN)
-        page = window(len(found), first, after, last, before)
-        return connection([Column.of(r) for r in found[page.start : page.end]], page.start, len(found))
+        return page_of(found, Column.of, first, after, last, before)
 
     @strawberry.field(description="Jobs that read this dataset.")
     def readers(self, info: Info[Context, None]) -> list[Job]:
@@ -440,15 +438,15 @@ class Job(Node):
     async def runs_connection(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        first: First = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        last: Last = None,
         before: str | None = None,
     ) -> Connection[Run]:
         store = info.context.store
         # The store reads a job's runs whole to order them, so every page knows the total.
         found = await info.context.thread.run(store.runs_of, self.record.key, EVERY_RUN)
-        return paged([Run.of(r) for r in found], window(len(found), first, after, last, before, RUNS_PAGE))
+        return page_of(found, Run.of, first, after, last, before, RUNS_PAGE)
 
     @strawberry.field(description="Datasets this job reads.")
     def inputs(self, info: Info[Context, None]) -> list[Dataset]:
@@ -506,9 +504,9 @@ class LineageGraph:
     )
     def edges_connection(
         self,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        first: First = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        last: Last = None,
         before: str | None = None,
     ) -> Connection[LineageEdge]:
         return paged(self.edges, window(len(self.edges), first, after, last, before))

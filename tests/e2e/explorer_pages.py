@@ -1,16 +1,37 @@
-"""What the explorer's browser tests share: Chromium for a module, a fresh tab that fails the test
-on a page error or a request leaving Tagline (no CDN), and ways to wait for and click the graph."""
+"""What the explorer's browser tests share: Chromium for a module, the demo served for a module, a
+fresh tab that fails the test on a page error or a request leaving Tagline (no CDN), and ways to
+wait for and click the graph."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
+
+from tests.chromium import chromium, skip_unless_available
+from tests.e2e.conftest import Server, run_cli, start_server, stop_server
 
 # How long a step may wait before the test calls it hung: generous, since the machine may be busy;
 # how fast the explorer draws is not asserted here (bench/explorer.py measures it).
 HANG_MS = 180_000
 expect.set_options(timeout=HANG_MS)
+
+
+def module_browser() -> Iterator[Browser]:
+    """Chromium for a module's tests, which skip where it is not installed."""
+    skip_unless_available()
+    with chromium() as running:
+        yield running
+
+
+def demo_server(folder: Path) -> Iterator[Server]:
+    """`tagline serve` over the demo warehouse, loaded into a store made in ``folder``."""
+    store = str(folder / "graph.db")
+    run_cli("demo", "--store", store)
+    running = start_server(store)
+    yield running
+    stop_server(running)
 
 
 def open_page(browser: Browser, url: str) -> Iterator[Page]:

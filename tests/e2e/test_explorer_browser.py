@@ -16,9 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tagline.graph.timefmt import iso, utcnow
-from tests.chromium import chromium, skip_unless_available
 from tests.e2e.conftest import Server, run_cli, start_server, stop_server
-from tests.e2e.explorer_pages import HANG_MS, click_column, graph_ready, open_page
+from tests.e2e.explorer_pages import HANG_MS, click_column, demo_server, graph_ready, module_browser, open_page
 
 pytestmark = pytest.mark.engine
 
@@ -29,18 +28,12 @@ KEY = "explorer-test-key"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    skip_unless_available()
-    with chromium() as running:
-        yield running
+    yield from module_browser()
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    store = str(tmp_path_factory.mktemp("explorer") / "graph.db")
-    run_cli("demo", "--store", store)
-    running = start_server(store)
-    yield running
-    stop_server(running)
+    yield from demo_server(tmp_path_factory.mktemp("explorer"))
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.chromium import chromium, skip_unless_available
 from tests.e2e.conftest import Server, start_server, stop_server
 from tests.e2e.explorer_neighbourhood import NAMESPACE, build, column_path
-from tests.e2e.explorer_pages import click_column, graph_ready, open_page, redrawn
+from tests.e2e.explorer_pages import click_column, graph_ready, module_browser, open_page, redrawn
 
 pytestmark = pytest.mark.engine
 
@@ -28,9 +27,7 @@ COLLAPSED_ROWS = 8  # ui/src/graph/boxes.js
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    skip_unless_available()
-    with chromium() as running:
-        yield running
+    yield from module_browser()
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,16 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.chromium import chromium, skip_unless_available
-from tests.e2e.conftest import Server, run_cli, start_server, stop_server
-from tests.e2e.explorer_pages import click_column, drawn_edges, graph_ready, open_page, redrawn
+from tests.e2e.conftest import Server
+from tests.e2e.explorer_pages import (
+    click_column,
+    demo_server,
+    drawn_edges,
+    graph_ready,
+    module_browser,
+    open_page,
+    redrawn,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -36,18 +43,12 @@ LINEAGE = """query($dir: Direction!, $depth: Int!) {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    skip_unless_available()
-    with chromium() as running:
-        yield running
+    yield from module_browser()
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    store = str(tmp_path_factory.mktemp("tools") / "graph.db")
-    run_cli("demo", "--store", store)
-    running = start_server(store)
-    yield running
-    stop_server(running)
+    yield from demo_server(tmp_path_factory.mktemp("tools"))
 
 
 @pytest.fixture(scope="module")
