@@ -3,6 +3,7 @@
 // ten thousand edges open at once, collapsed; the column edges come with it when there are few,
 // else dataset by dataset as they are expanded. With directOnly, one-hop expansion each way, a
 // moment to see the lineage as of, filters, find, focus on a path, CSV export and the "why" of tags.
+// A change to the column's dataset's lineage or to its tags draws the view again by itself.
 import { gql } from '../api.js';
 import { csvText, download } from '../csv.js';
 import { fill, h, link, columnHref, datasetHref, jobHref, levelClass, tagChips, message } from '../dom.js';
@@ -10,6 +11,7 @@ import { boxModel, columnKey, datasetKey } from '../graph/boxes.js';
 import { choices } from '../graph/filters.js';
 import { mark, show } from '../graph/find.js';
 import { drawGraph } from '../graph/render.js';
+import { follow, lineageOf, tagsOf, updatedNow } from '../live.js';
 import { legend } from './legend.js';
 import { treeTable } from './tree.js';
 import { whyPanel } from './why.js';
@@ -155,11 +157,12 @@ export async function columnView(root, params) {
     fill(root, message('A column is named by namespace, dataset and field: /ui/column?namespace=…&dataset=…&field=…', 'error'));
     return null;
   }
-  const head = (await gql(HEAD, { ns: s.namespace, ds: s.dataset, f: s.field })).column;
-  if (!head) {
+  const first = (await gql(HEAD, { ns: s.namespace, ds: s.dataset, f: s.field })).column;
+  if (!first) {
     fill(root, message(`No column ${s.field} in ${s.dataset} (${s.namespace}).`, 'error'));
     return null;
   }
+  let head = first;
   const rootKey = columnKey(head);
   /** @type {Drawing} */
   const drawing = { expanded: new Set(), focus: null, filters: { indirect: false, subtype: '', family: '' } };
@@ -176,7 +179,11 @@ export async function columnView(root, params) {
   const tools = h('div', { class: 'toolbar graph-tools', id: 'graph-tools' });
   const findInput = h('input', { type: 'search', id: 'find', placeholder: 'Find in graph', 'aria-label': 'Find in graph' });
   const foundCount = h('span', { id: 'found-count', class: 'hint' });
+  const headSection = h('section', { class: 'column-head' });
+  const updated = h('span', { class: 'live-note hint', id: 'live-note' });
   let foundAt = 0;
+  /** Loads begun: a load answered after a later one began is dropped. */
+  let loads = 0;
 
   /** @param {LineageColumn} column */
   const showWhy = (column) => whyPanel(side, column);
@@ -335,28 +342,54 @@ export async function columnView(root, params) {
     ];
   };
 
-  const load = async () => {
+  /** Fetch the lineage and draw it; ``keep`` keeps the expanded datasets fetched again and the focus. */
+  const load = async (keep = false) => {
+    const mine = ++loads;
     history.replaceState(null, '', hrefOf(s));
-    fill(status, 'Loading lineage…');
-    hood = null;
-    whole = null;
-    drawing.expanded.clear();
-    drawing.focus = null;
+    if (!keep) fill(status, 'Loading lineage…');
+    /** @type {Neighbourhood | null} */
+    let nextHood = null;
+    /** @type {{ up: LineageGraph, down: LineageGraph } | null} */
+    let nextWhole = null;
     if (s.mode === 'tree') {
       const [up, down] = await Promise.all([fetchLineage(s, 'UPSTREAM', s.up), fetchLineage(s, 'DOWNSTREAM', s.down)]);
-      whole = { up, down };
+      nextWhole = { up, down };
     } else {
       const outline = (await gql(OUTLINE, { ns: s.namespace, ds: s.dataset, f: s.field, up: s.up, down: s.down, direct: s.direct, asOf: s.asOf })).lineageOutline;
-      hood = { outline, columns: new Map([[rootKey, head]]), edges: [], detailed: new Set() };
+      nextHood = { outline, columns: new Map([[rootKey, head]]), edges: [], detailed: new Set() };
       if (outline.edges <= DETAIL_EDGES) {
         const [up, down] = await Promise.all([fetchLineage(s, 'UPSTREAM', s.up), fetchLineage(s, 'DOWNSTREAM', s.down)]);
-        learn(hood, up);
-        learn(hood, down);
-        if (!up.truncated && !down.truncated) for (const d of outline.datasets) hood.detailed.add(datasetKey({ namespace: d.namespace, dataset: d.name }));
+        learn(nextHood, up);
+        learn(nextHood, down);
+        if (!up.truncated && !down.truncated) for (const d of outline.datasets) nextHood.detailed.add(datasetKey({ namespace: d.namespace, dataset: d.name }));
       }
     }
+    if (mine !== loads) return;
+    hood = nextHood;
+    whole = nextWhole;
+    const detailed = nextHood?.detailed ?? new Set();
+    drawing.expanded = new Set(keep ? [...drawing.expanded].filter((k) => detailed.has(k)) : []);
+    if (!keep || !drawing.focus || !nextHood?.columns.has(drawing.focus)) drawing.focus = null;
     fill(toolbar, ...controls());
     render();
+  };
+
+  /** Draw the column's head: its dataset, type, level and tags. */
+  const drawHead = () => fill(headSection,
+    h('h1', {}, link(datasetHref(head.namespace, head.dataset), head.dataset), '.', head.field),
+    h('p', { class: 'ns' }, head.namespace, head.dataType ? ` · ${head.dataType}` : '', head.description ? ` · ${head.description}` : '', ' ', updated),
+    h('p', { class: 'tags' },
+      h('span', { class: `level ${levelClass(head.sensitivity)}` }, head.sensitivity || 'no level'),
+      ...head.tags.map((t) => h('span', { class: 'tag-why' }, tagChips([t]), h('button', { type: 'button', class: 'why', 'data-tag': t.name, onclick: () => showWhy(head) }, 'why')))));
+
+  /** The column or its neighbourhood changed: fetch both again and draw them as the user left them. */
+  const refresh = async () => {
+    const now = (await gql(HEAD, { ns: s.namespace, ds: s.dataset, f: s.field })).column;
+    if (!now) return;
+    head = now;
+    drawHead();
+    await load(true);
+    fill(updated, updatedNow());
   };
 
   /** @param {'graph' | 'tree'} mode */
@@ -381,17 +414,13 @@ export async function columnView(root, params) {
     ];
   };
 
-  fill(root,
-    h('section', { class: 'column-head' },
-      h('h1', {}, link(datasetHref(head.namespace, head.dataset), head.dataset), '.', head.field),
-      h('p', { class: 'ns' }, head.namespace, head.dataType ? ` · ${head.dataType}` : '', head.description ? ` · ${head.description}` : ''),
-      h('p', { class: 'tags' },
-        h('span', { class: `level ${levelClass(head.sensitivity)}` }, head.sensitivity || 'no level'),
-        ...head.tags.map((t) => h('span', { class: 'tag-why' }, tagChips([t]), h('button', { type: 'button', class: 'why', 'data-tag': t.name, onclick: () => showWhy(head) }, 'why')))),
-    ),
-    toolbar, tools, legend(), status,
-    h('div', { class: 'workspace' }, stage, side),
-  );
+  drawHead();
+  fill(root, headSection, toolbar, tools, legend(), status, h('div', { class: 'workspace' }, stage, side));
   await load();
-  return () => { if (cy) cy.destroy(); };
+  // What makes the view out of date: the lineage of the column's dataset, or the column's tags.
+  const stop = follow([lineageOf(s.namespace, s.dataset), tagsOf(s)], () => void refresh().catch((e) => console.error(e)), updated);
+  return () => {
+    stop();
+    if (cy) cy.destroy();
+  };
 }

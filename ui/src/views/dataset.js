@@ -1,9 +1,11 @@
 // The dataset view: columns with types, descriptions and tags; writers and readers with their
-// last run; table-level lineage; 30 days of usage; the impact of dropping a column.
+// last run; table-level lineage; 30 days of usage; the impact of dropping a column. A change to
+// the dataset's lineage draws the view again by itself.
 import { gql } from '../api.js';
 import { csvText, download } from '../csv.js';
 import { fill, h, link, columnHref, datasetHref, jobHref, levelClass, tagChips, message } from '../dom.js';
 import { drawTableLineage } from '../graph/table.js';
+import { follow, lineageOf, updatedNow } from '../live.js';
 import { navigate } from '../router.js';
 /** @import { ColumnVariables, DatasetAnswer, DatasetRef, ImpactAnswer, JobRun, NameVariables, Query, UsageDay, View } from '../types' */
 
@@ -80,40 +82,66 @@ export async function datasetView(root, params) {
     fill(root, message('A dataset is named by namespace and name: /ui/dataset?namespace=…&name=…', 'error'));
     return null;
   }
-  const data = await gql(DATASET, { ns, name });
-  const ds = data.dataset;
-  if (!ds) {
-    fill(root, message(`No dataset ${name} in ${ns}.`, 'error'));
-    return null;
-  }
   const impactPanel = h('div', { class: 'impact-panel', id: 'impact' }, h('p', { class: 'hint' }, 'Pick "impact" on a column to see what dropping it breaks.'));
-  const lineageBox = h('div', { class: 'table-lineage', id: 'table-lineage' });
-  const reads = ds.usage.reduce((n, d) => n + d.reads, 0);
-  fill(root,
-    h('section', { class: 'column-head' },
-      h('h1', {}, ds.name), h('p', { class: 'ns' }, ds.namespace, ds.kind ? ` · ${ds.kind}` : '', ds.declaredSource ? ' · declared source' : '',
-        ds.lastProducedAt ? ` · last produced ${ds.lastProducedAt}` : ''),
-      ds.description ? h('p', {}, ds.description) : null),
-    h('div', { class: 'two' },
-      h('section', {},
-        h('h2', {}, `Columns (${ds.columns.length})`),
-        h('table', { class: 'grid', id: 'columns' },
-          h('thead', {}, h('tr', {}, ['Column', 'Type', 'Description', 'Level', 'Tags', ''].map((t) => h('th', {}, t)))),
-          h('tbody', {}, ds.columns.map((c) => h('tr', {},
-            h('td', {}, link(columnHref({ namespace: ds.namespace, dataset: ds.name, field: c.field }), c.field)),
-            h('td', {}, c.dataType || ''), h('td', {}, c.description || ''),
-            h('td', {}, c.sensitivity ? h('span', { class: `level ${levelClass(c.sensitivity)}` }, c.sensitivity) : ''),
-            h('td', {}, tagChips(c.tags)),
-            h('td', {}, h('button', { type: 'button', class: 'impact-button', onclick: () => showImpact(impactPanel, ds, c.field) }, 'impact'))))))),
-      h('section', {},
-        h('h2', {}, `Usage, last 30 days (${reads} reads)`), heat(ds.usage),
-        h('h2', {}, 'Writers'), jobs(ds.writers),
-        h('h2', {}, 'Readers'), jobs(ds.readers),
-        impactPanel)),
-    h('h2', {}, 'Table-level lineage', data.datasetLineage.truncated ? ' (cut at 200 nodes)' : ''),
-    lineageBox,
-  );
-  const cy = drawTableLineage(lineageBox, data.datasetLineage, `dataset:${ds.namespace}:${ds.name}`,
-    (node) => navigate(node.kind === 'JOB' ? jobHref(node.namespace, node.name) : datasetHref(node.namespace, node.name)));
-  return () => cy.destroy();
+  const updated = h('span', { class: 'live-note hint', id: 'live-note' });
+  /** @type {import('cytoscape').Core | null} */
+  let cy = null;
+  /** Draws begun: an answer that arrives after a later draw began is dropped. */
+  let draws = 0;
+
+  /**
+   * Fetch the dataset and draw it (the impact panel as the user left it).
+   * @returns {Promise<boolean>}  whether the dataset exists
+   */
+  const draw = async () => {
+    const mine = ++draws;
+    const data = await gql(DATASET, { ns, name });
+    if (mine !== draws) return true;
+    const ds = data.dataset;
+    if (cy) cy.destroy();
+    cy = null;
+    if (!ds) {
+      fill(root, message(`No dataset ${name} in ${ns}.`, 'error'));
+      return false;
+    }
+    const lineageBox = h('div', { class: 'table-lineage', id: 'table-lineage' });
+    const reads = ds.usage.reduce((n, d) => n + d.reads, 0);
+    fill(root,
+      h('section', { class: 'column-head' },
+        h('h1', {}, ds.name), h('p', { class: 'ns' }, ds.namespace, ds.kind ? ` · ${ds.kind}` : '', ds.declaredSource ? ' · declared source' : '',
+          ds.lastProducedAt ? ` · last produced ${ds.lastProducedAt}` : '', ' ', updated),
+        ds.description ? h('p', {}, ds.description) : null),
+      h('div', { class: 'two' },
+        h('section', {},
+          h('h2', {}, `Columns (${ds.columns.length})`),
+          h('table', { class: 'grid', id: 'columns' },
+            h('thead', {}, h('tr', {}, ['Column', 'Type', 'Description', 'Level', 'Tags', ''].map((t) => h('th', {}, t)))),
+            h('tbody', {}, ds.columns.map((c) => h('tr', {},
+              h('td', {}, link(columnHref({ namespace: ds.namespace, dataset: ds.name, field: c.field }), c.field)),
+              h('td', {}, c.dataType || ''), h('td', {}, c.description || ''),
+              h('td', {}, c.sensitivity ? h('span', { class: `level ${levelClass(c.sensitivity)}` }, c.sensitivity) : ''),
+              h('td', {}, tagChips(c.tags)),
+              h('td', {}, h('button', { type: 'button', class: 'impact-button', onclick: () => showImpact(impactPanel, ds, c.field) }, 'impact'))))))),
+        h('section', {},
+          h('h2', {}, `Usage, last 30 days (${reads} reads)`), heat(ds.usage),
+          h('h2', {}, 'Writers'), jobs(ds.writers),
+          h('h2', {}, 'Readers'), jobs(ds.readers),
+          impactPanel)),
+      h('h2', {}, 'Table-level lineage', data.datasetLineage.truncated ? ' (cut at 200 nodes)' : ''),
+      lineageBox,
+    );
+    cy = drawTableLineage(lineageBox, data.datasetLineage, `dataset:${ds.namespace}:${ds.name}`,
+      (node) => navigate(node.kind === 'JOB' ? jobHref(node.namespace, node.name) : datasetHref(node.namespace, node.name)));
+    return true;
+  };
+
+  if (!(await draw())) return null;
+  const redraw = async () => {
+    if (await draw()) fill(updated, updatedNow());
+  };
+  const stop = follow([lineageOf(ns, name)], () => void redraw().catch((e) => console.error(e)), updated);
+  return () => {
+    stop();
+    if (cy) cy.destroy();
+  };
 }
