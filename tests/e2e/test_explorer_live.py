@@ -13,9 +13,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 from playwright.sync_api import TimeoutError as PageTimeout
 
-from tests.chromium import chromium, skip_unless_available
 from tests.e2e.conftest import Server, run_cli, run_cli_process, start_server, stop_server
-from tests.e2e.explorer_pages import HANG_MS, graph_ready, open_page
+from tests.e2e.explorer_pages import HANG_MS, graph_ready, module_browser, open_page
 
 pytestmark = pytest.mark.engine
 
@@ -28,9 +27,7 @@ ROUND_MS = 10_000
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    skip_unless_available()
-    with chromium() as running:
-        yield running
+    yield from module_browser()
 
 
 def ingest(store: str, sql: str, *more: str, in_process: bool = True) -> None:
