@@ -25,6 +25,7 @@ import http.server
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -32,6 +33,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, TimeoutError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.chromium import chromium
 from tests.e2e.conftest import start_server, stop_server
