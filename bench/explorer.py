@@ -155,6 +155,8 @@ def main() -> None:
     parser.add_argument("--patience", type=float, default=120, help="seconds a renderer may take to draw")
     args = parser.parse_args()
     if not args.no_build:
+        if not (ROOT / "ui" / "node_modules").is_dir():  # the locked packages, as `make ui` installs them
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT / "ui", check=True)
         subprocess.run(
             ["npx", "vite", "build", "--config", "vite.bench.config.js", "--logLevel", "warn"],
             cwd=ROOT / "ui",
