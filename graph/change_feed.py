@@ -9,31 +9,13 @@ the entries read within the look-back) on a Gremlin Server.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from tagline.graph.changelog.changes import EDGE, REMOVED, RENAMED, VERTEX, decode
+from tagline.graph.changelog.changes import decode
+from tagline.graph.changelog.feed import GONE, RENAME, SET, Change, typed_change
 from tagline.graph.changelog.log import READ_LIMIT, ChangeLog, RemotePosition
 
-# What happened to an element: set (created, or some properties set), removed, renamed.
-SET, GONE, RENAME = "set", "removed", "renamed"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One entry of a transaction: a vertex (``out_key`` and ``in_key`` empty) or an edge, the
-    properties it set (``None``: removed), or its removal; a rename carries the new key in ``in_key``."""
-
-    what: str
-    key: str
-    label: str = ""
-    out_key: str = ""
-    in_key: str = ""
-    props: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def is_edge(self) -> bool:
-        return bool(self.out_key)
+__all__ = ["GONE", "RENAME", "SET", "Change", "Feed", "not_after", "read_feed"]
 
 
 @dataclass
@@ -44,19 +26,6 @@ class Feed:
     transactions: list[list[Change]]
     position: str
     more: bool
-
-
-def _change(entry: list[Any]) -> Change:
-    kind = entry[0]
-    if kind == VERTEX:
-        return Change(SET, entry[1], entry[2], props=dict(entry[3]))
-    if kind == EDGE:
-        return Change(SET, entry[1], entry[2], entry[3], entry[4], dict(entry[5]))
-    if kind == REMOVED:
-        return Change(GONE, entry[1], entry[2], entry[3], entry[4])
-    if kind == RENAMED:
-        return Change(RENAME, entry[1], in_key=entry[2])
-    raise ValueError(f"unknown change log entry kind {kind!r}")
 
 
 def encode_position(position: object) -> str:
@@ -93,5 +62,5 @@ def read_feed(log: ChangeLog, after: str | None, until: str | None = None) -> Fe
     if isinstance(position, int) and isinstance(bound, int) and position < bound:
         limit = min(limit, bound - position)
     tail = log.read(position, limit)
-    transactions = [[_change(e) for e in decode(body)] for body in tail.bodies]
+    transactions = [[typed_change(e) for e in decode(body)] for body in tail.bodies]
     return Feed(transactions, encode_position(tail.position), tail.more)

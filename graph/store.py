@@ -29,7 +29,7 @@ from tagline.errors import InvalidInput
 from tagline.graph import deadletter, eventlog, schema, sources, tagstore
 from tagline.graph.change_feed import Feed, not_after, read_feed
 from tagline.graph.changelog.changes import ChangeSet
-from tagline.graph.changelog.feed import ChangesRead, LoggedChange, read_changes
+from tagline.graph.changelog.feed import Change, ChangesRead, read_changes
 from tagline.graph.changelog.log import ChangeLog, GremlinChangeLog, SqliteChangeLog, bodies, reader_of
 from tagline.graph.changelog.pending import GremlinPendingMarks, PendingMarks, SqlitePendingMarks
 from tagline.graph.connection import (
@@ -72,7 +72,7 @@ from tagline.graph.writers.batch import BatchWriter, KeyCache
 from tagline.graph.writers.dataset_moves import Removal
 
 # the front door: the store, its failure (and which failures a retry may get past), where it lives
-__all__ = ["ChangesRead", "GraphStore", "LoggedChange", "StoreError", "is_remote", "is_unavailable"]
+__all__ = ["Change", "ChangesRead", "GraphStore", "StoreError", "is_remote", "is_unavailable"]
 
 T = TypeVar("T")
 # A snapshot is written on close once this many log entries were applied since the last one.

@@ -33,7 +33,7 @@ from tagline.governance.policy import covers
 from tagline.governance.state import tag_views_of
 from tagline.graph import schema
 from tagline.graph.model import key_parts
-from tagline.graph.store import LoggedChange
+from tagline.graph.store import Change
 
 LINEAGE_EDGES = frozenset({schema.DERIVES, schema.READS, schema.WRITES})
 
@@ -79,9 +79,7 @@ def lineage_changes(batch: Batch, namespace: str, dataset: str | None) -> list[L
     for change in batch.changes:
         if change.label not in LINEAGE_EDGES or not change.is_edge:
             continue
-        ends = {change.out_key, change.in_key} - {None}
-        for end in ends:
-            assert end is not None
+        for end in {change.out_key, change.in_key}:
             owner = _dataset_of(end)
             if owner is None or owner[0] != namespace or (dataset is not None and owner[1] != dataset):
                 continue
@@ -102,14 +100,13 @@ def lineage_changes(batch: Batch, namespace: str, dataset: str | None) -> list[L
 
 def _tag_changes(batch: Batch) -> list[str]:
     """Keys of the columns whose effective tags the batch set, in order, each once."""
-    keys = (c.key for c in batch.changes if c.label == schema.COLUMN and schema.TAGS_EFFECTIVE in c.properties)
+    keys = (c.key for c in batch.changes if c.label == schema.COLUMN and schema.TAGS_EFFECTIVE in c.props)
     return list(dict.fromkeys(keys))
 
 
-def _touches_violations(changes: list[LoggedChange]) -> bool:
+def _touches_violations(changes: list[Change]) -> bool:
     return any(
-        (c.label == schema.COLUMN and schema.TAGS_EFFECTIVE in c.properties) or c.label in LINEAGE_EDGES
-        for c in changes
+        (c.label == schema.COLUMN and schema.TAGS_EFFECTIVE in c.props) or c.label in LINEAGE_EDGES for c in changes
     )
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from tagline.api.auth import Identity
 from tagline.api.services.store_thread import StoreThread
 from tagline.errors import TaglineError, Unavailable
-from tagline.graph.store import ChangesRead, LoggedChange
+from tagline.graph.store import Change, ChangesRead
 
 log = logging.getLogger("tagline.subscriptions")
 QUEUE_BATCHES = 1000
@@ -43,7 +43,7 @@ class SubscriberBehind(Unavailable):
 class Batch:
     """Changes read from the log, and the log position after them (as a write's answer gives it)."""
 
-    changes: list[LoggedChange]
+    changes: list[Change]
     position: str
 
 

@@ -7,33 +7,50 @@ transactions, so a large ingest reaches a subscriber in pieces rather than all a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from tagline.graph.changelog.changes import EDGE, REMOVED, RENAMED, VERTEX, decode
 from tagline.graph.changelog.log import READ_LIMIT, ChangeLog
 
+# What happened to an element: set (created, or some properties set), removed, renamed.
+SET, GONE, RENAME = "set", "removed", "renamed"
+
 
 @dataclass(frozen=True)
-class LoggedChange:
-    """One entry of a transaction: a vertex or edge written (``removed``: an edge dropped; a
-    vertex's key rewritten has ``renamed_to``). ``properties`` names what was set."""
+class Change:
+    """One entry of a transaction: a vertex (``out_key`` and ``in_key`` empty) or an edge, the
+    properties it set (``None``: removed), or its removal; a rename carries the new key in ``in_key``."""
 
+    what: str
     key: str
-    label: str | None
-    out_key: str | None = None
-    in_key: str | None = None
-    properties: frozenset[str] = frozenset()
-    removed: bool = False
-    renamed_to: str | None = None
+    label: str = ""
+    out_key: str = ""
+    in_key: str = ""
+    props: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_edge(self) -> bool:
-        return self.out_key is not None
+        return bool(self.out_key)
+
+
+def typed_change(entry: list[Any]) -> Change:
+    """One decoded change-log entry as a :class:`Change`."""
+    kind = entry[0]
+    if kind == VERTEX:
+        return Change(SET, entry[1], entry[2], props=dict(entry[3]))
+    if kind == EDGE:
+        return Change(SET, entry[1], entry[2], entry[3], entry[4], dict(entry[5]))
+    if kind == REMOVED:
+        return Change(GONE, entry[1], entry[2], entry[3], entry[4])
+    if kind == RENAMED:
+        return Change(RENAME, entry[1], in_key=entry[2])
+    raise ValueError(f"unknown change log entry kind {kind!r}")
 
 
 @dataclass(frozen=True)
 class ChangesRead:
-    changes: list[LoggedChange]
+    changes: list[Change]
     position: object
     more: bool
 
@@ -41,22 +58,5 @@ class ChangesRead:
 def read_changes(log: ChangeLog, position: object, limit: int = READ_LIMIT) -> ChangesRead:
     """The changes of up to ``limit`` transactions after ``position``, and where they end."""
     tail = log.read(position, limit)
-    changes = []
-    for body in tail.bodies:
-        for entry in decode(body):
-            kind = entry[0]
-            if kind == VERTEX:
-                changes.append(LoggedChange(key=entry[1], label=entry[2], properties=frozenset(entry[3])))
-            elif kind == EDGE:
-                changes.append(
-                    LoggedChange(
-                        key=entry[1], label=entry[2], out_key=entry[3], in_key=entry[4], properties=frozenset(entry[5])
-                    )
-                )
-            elif kind == REMOVED:
-                changes.append(
-                    LoggedChange(key=entry[1], label=entry[2], out_key=entry[3], in_key=entry[4], removed=True)
-                )
-            elif kind == RENAMED:
-                changes.append(LoggedChange(key=entry[1], label=None, renamed_to=entry[2]))
+    changes = [typed_change(entry) for body in tail.bodies for entry in decode(body)]
     return ChangesRead(changes, tail.position, tail.more)
