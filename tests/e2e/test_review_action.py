@@ -236,3 +236,29 @@ def test_the_action_refuses_bad_input_with_status_2(
     bad_rule = run_action(repository, api, {"store": store, "fail-on": "everything", "install": "false"})
     assert bad_rule.returncode == 2 and "everything" in bad_rule.stderr
     assert len(host.comments) == 1  # nothing posted
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/guides/review.md"])
+def test_the_documented_workflow_steps_name_only_the_actions_inputs(page: str) -> None:
+    """The Action's YAML in the README and the guide is not run by CI here: its step must at least
+    give only inputs action.yml declares, and every input action.yml requires."""
+    action = YAML(typ="safe").load((ROOT / "action.yml").read_text())
+    declared = set(action["inputs"])
+    required = {name for name, spec in action["inputs"].items() if spec.get("required")}
+    blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / page).read_text(), re.S)
+    steps = [step for block in blocks for step in _steps(YAML(typ="safe").load(block))]
+    ours = [step for step in steps if str(step.get("uses", "")).startswith("tagline/tagline")]
+    assert ours, f"{page} shows no step using the Action"
+    for step in ours:
+        given = set(step.get("with", {}))
+        assert given <= declared, f"{page}: inputs action.yml does not declare: {sorted(given - declared)}"
+        assert required <= given, f"{page}: required inputs left out: {sorted(required - given)}"
+
+
+def _steps(document: Any) -> list[dict[str, Any]]:
+    """The steps of a workflow, or of a README's lone step list."""
+    if isinstance(document, list):
+        return [step for step in document if isinstance(step, dict)]
+    if isinstance(document, dict) and "jobs" in document:
+        return [step for job in document["jobs"].values() for step in job.get("steps", [])]
+    return []
